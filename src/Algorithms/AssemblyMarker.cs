@@ -1,0 +1,1 @@
+namespace RlKernels.Algorithms; internal static class AssemblyMarker { }

@@ -1,0 +1,107 @@
+using System.Runtime.CompilerServices;
+using RlKernels.Kernels.Lanes;
+using RlKernels.Kernels.Random;
+
+namespace RlKernels.Envs;
+
+// CartPole-v1. Source: gymnasium/envs/classic_control/cartpole.py (Gymnasium 1.x, default kwargs,
+// sutton_barto_reward=False); equations and constants as listed in shared/reference/gymnasium/README.md.
+// Deviations: none in reference precision (D1). Fast lanes compute in float32 and use the lane's own
+// sin/cos. Time limit (500), reward bookkeeping and auto-reset belong to the runner. Reset draws
+// U(-0.05, 0.05)^4 from the counter RNG instead of NumPy's PCG64.
+
+/// <summary>CartPole constants (Gymnasium names).</summary>
+public readonly struct CartPoleParams
+{
+    public readonly double Gravity, MassCart, MassPole, Length, ForceMag, Tau, ThetaThresholdRadians, XThreshold;
+
+    public CartPoleParams()
+    {
+        Gravity = 9.8;
+        MassCart = 1.0;
+        MassPole = 0.1;
+        Length = 0.5; // half the pole's length
+        ForceMag = 10.0;
+        Tau = 0.02;
+        ThetaThresholdRadians = 12 * 2 * Math.PI / 360;
+        XThreshold = 2.4;
+    }
+
+    public double TotalMass => MassPole + MassCart;
+    public double PoleMassLength => MassPole * Length;
+}
+
+/// <summary>CartPole-v1 state (x, x_dot, theta, theta_dot) and dynamics.</summary>
+public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams> where T : struct, ILane<T>
+{
+    public T X, XDot, Theta, ThetaDot;
+
+    public const int MaxEpisodeSteps = 500;
+
+    public static EnvSpec Spec(in CartPoleParams p)
+    {
+        float xBound = (float)(p.XThreshold * 2), thetaBound = (float)(p.ThetaThresholdRadians * 2);
+        return new EnvSpec("CartPole-v1", 4, ["x", "x_dot", "theta", "theta_dot"], ActionSpace.Discrete(2), MaxEpisodeSteps,
+            [-xBound, float.MinValue, -thetaBound, float.MinValue], [xBound, float.MaxValue, thetaBound, float.MaxValue],
+            "gymnasium/envs/classic_control/cartpole.py");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Reset(out CartPole<T> s, in CartPoleParams p, ref LaneRng<T> rng)
+    {
+        rng.NextUniform4(T.Splat(-0.05), T.Splat(0.05), out s.X, out s.XDot, out s.Theta, out s.ThetaDot);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Step(ref CartPole<T> s, in CartPoleParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
+    {
+        T force = T.Select(T.NonZero(action), T.Splat(p.ForceMag), T.Splat(-p.ForceMag));
+        T cosTheta = T.Cos(s.Theta);
+        T sinTheta = T.Sin(s.Theta);
+        T totalMass = T.Splat(p.TotalMass), poleMassLength = T.Splat(p.PoleMassLength);
+        T temp = (force + poleMassLength * (s.ThetaDot * s.ThetaDot) * sinTheta) / totalMass;
+        T thetaAcc = (T.Splat(p.Gravity) * sinTheta - cosTheta * temp)
+            / (T.Splat(p.Length) * (T.Splat(4.0 / 3.0) - T.Splat(p.MassPole) * (cosTheta * cosTheta) / totalMass));
+        T xAcc = temp - poleMassLength * thetaAcc * cosTheta / totalMass;
+
+        // Explicit Euler: positions advance with the old velocities.
+        T tau = T.Splat(p.Tau);
+        s.X = s.X + tau * s.XDot;
+        s.XDot = s.XDot + tau * xAcc;
+        s.Theta = s.Theta + tau * s.ThetaDot;
+        s.ThetaDot = s.ThetaDot + tau * thetaAcc;
+
+        T xLimit = T.Splat(p.XThreshold), thetaLimit = T.Splat(p.ThetaThresholdRadians);
+        terminated = T.Or(
+            T.Or(T.LessThan(s.X, -xLimit), T.GreaterThan(s.X, xLimit)),
+            T.Or(T.LessThan(s.Theta, -thetaLimit), T.GreaterThan(s.Theta, thetaLimit)));
+        reward = T.Splat(1.0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Observe<TWriter>(in CartPole<T> s, in CartPoleParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
+    {
+        obs.Write(0, s.X);
+        obs.Write(1, s.XDot);
+        obs.Write(2, s.Theta);
+        obs.Write(3, s.ThetaDot);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load<TReader>(ref TReader src, out CartPole<T> s) where TReader : struct, ILaneReader<T>
+    {
+        s.X = src.Read(0);
+        s.XDot = src.Read(1);
+        s.Theta = src.Read(2);
+        s.ThetaDot = src.Read(3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<TWriter>(in CartPole<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
+    {
+        dst.Write(0, s.X);
+        dst.Write(1, s.XDot);
+        dst.Write(2, s.Theta);
+        dst.Write(3, s.ThetaDot);
+    }
+}

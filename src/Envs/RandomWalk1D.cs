@@ -1,0 +1,58 @@
+using System.Runtime.CompilerServices;
+using RlKernels.Kernels.Lanes;
+using RlKernels.Kernels.Random;
+
+namespace RlKernels.Envs;
+
+// RandomWalk1D-v0: the continuous random walk of the lecture "Scaling up RL" (shared/seed).
+// x starts at 0; L: x <- x - N(1, sigma^2), R: x <- x + N(1, sigma^2), sigma = 1/4; reward -1 per
+// action; terminated when x leaves [-3, 3]. Undiscounted, the uniform random policy has V(0) ~ -16.
+// Deviation: a time limit of 1000 steps (the lecture has none), which the uniform policy reaches
+// with negligible probability.
+
+/// <summary>RandomWalk1D constants.</summary>
+public readonly struct RandomWalk1DParams
+{
+    public readonly double Bound, StepMean, StepStd;
+
+    public RandomWalk1DParams()
+    {
+        Bound = 3;
+        StepMean = 1;
+        StepStd = 0.25;
+    }
+}
+
+/// <summary>RandomWalk1D-v0 state (x) and dynamics.</summary>
+public struct RandomWalk1D<T> : IEnv<RandomWalk1D<T>, T, RandomWalk1DParams> where T : struct, ILane<T>
+{
+    public T X;
+
+    public const int MaxEpisodeSteps = 1000;
+
+    public static EnvSpec Spec(in RandomWalk1DParams p) =>
+        new("RandomWalk1D-v0", 1, ["x"], ActionSpace.Discrete(2), MaxEpisodeSteps,
+            [float.MinValue], [float.MaxValue], "lecture 'Scaling up RL', continuous random walk example");
+
+    public static void Reset(out RandomWalk1D<T> s, in RandomWalk1DParams p, ref LaneRng<T> rng) => s.X = T.Splat(0);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Step(ref RandomWalk1D<T> s, in RandomWalk1DParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
+    {
+        rng.NextNormal2(out T z, out _);
+        T length = T.Splat(p.StepMean) + T.Splat(p.StepStd) * z;
+        s.X = T.Select(T.NonZero(action), s.X + length, s.X - length);
+        T bound = T.Splat(p.Bound);
+        terminated = T.Or(T.LessThan(s.X, -bound), T.GreaterThan(s.X, bound));
+        reward = T.Splat(-1);
+    }
+
+    public static void Observe<TWriter>(in RandomWalk1D<T> s, in RandomWalk1DParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
+        obs.Write(0, s.X);
+
+    public static void Load<TReader>(ref TReader src, out RandomWalk1D<T> s) where TReader : struct, ILaneReader<T> =>
+        s.X = src.Read(0);
+
+    public static void Store<TWriter>(in RandomWalk1D<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
+        dst.Write(0, s.X);
+}

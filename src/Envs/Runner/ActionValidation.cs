@@ -1,0 +1,44 @@
+namespace RlKernels.Envs.Runner;
+
+/// <summary>Checks caller actions before anything changes, and converts them to the runner's float buffer.</summary>
+internal static class ActionValidation
+{
+    /// <param name="actions">[envCount] discrete actions.</param>
+    /// <param name="dst">[envCount] the runner's action buffer (scratch: may be partly written on failure).</param>
+    public static void CopyDiscrete(EnvSpec spec, ReadOnlySpan<int> actions, Span<float> dst)
+    {
+        if (!spec.Action.IsDiscrete)
+            throw new InvalidOperationException($"{spec.Id} has a continuous action space {spec.Action}; pass float actions.");
+        CheckLength(spec, actions.Length, dst.Length);
+        int n = spec.Action.Count;
+        for (int i = 0; i < actions.Length; i++)
+        {
+            int a = actions[i];
+            if ((uint)a >= (uint)n)
+                throw new ArgumentOutOfRangeException(nameof(actions), a, $"Action of env {i} is {a}; {spec.Id} takes actions in [0, {n}).");
+            dst[i] = a;
+        }
+    }
+
+    /// <param name="actions">[envCount] continuous actions.</param>
+    /// <param name="dst">[envCount] the runner's action buffer.</param>
+    public static void CopyContinuous(EnvSpec spec, ReadOnlySpan<float> actions, Span<float> dst)
+    {
+        if (spec.Action.IsDiscrete)
+            throw new InvalidOperationException($"{spec.Id} has a discrete action space {spec.Action}; pass int actions.");
+        CheckLength(spec, actions.Length, dst.Length);
+        for (int i = 0; i < actions.Length; i++)
+        {
+            float a = actions[i];
+            if (!float.IsFinite(a))
+                throw new ArgumentException($"Action of env {i} is {a}; actions must be finite numbers.", nameof(actions));
+            dst[i] = a;
+        }
+    }
+
+    private static void CheckLength(EnvSpec spec, int length, int envCount)
+    {
+        if (length != envCount)
+            throw new ArgumentException($"Expected {envCount} actions (one per env of {spec.Id}), got {length}.", "actions");
+    }
+}

@@ -1,0 +1,166 @@
+using System.Runtime.CompilerServices;
+using RlKernels.Kernels.Lanes;
+
+namespace RlKernels.Envs.Runner;
+
+/// <summary>
+/// The CPU runner's memory: struct-of-arrays lane columns for state and bookkeeping, row-major float32
+/// outputs for the caller.
+/// </summary>
+internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
+{
+    public readonly int EnvCount, VecCount, StateSize, ObsSize;
+    public readonly T[] State;          // [StateSize, VecCount] lane values
+    public readonly T[] RngCounter;     // [VecCount] bits
+    public readonly T[] EpisodeReturn;  // [VecCount]
+    public readonly T[] EpisodeLength;  // [VecCount]
+    public readonly T[] Pending;        // [VecCount] mask
+    public readonly float[] Actions;    // [EnvCount]
+    public readonly float[] Obs;        // [EnvCount, ObsSize]
+    public readonly float[] FinalObs;   // [EnvCount, ObsSize]
+    public readonly float[] Rewards;    // [EnvCount]
+    public readonly bool[] Terminated;  // [EnvCount]
+    public readonly bool[] Truncated;   // [EnvCount]
+    public readonly float[] CompletedReturn; // [EnvCount], valid where the episode ended this step
+    public readonly int[] CompletedLength;   // [EnvCount], valid where the episode ended this step
+
+    public CpuEnvBuffers(int envCount, int stateSize, int obsSize)
+    {
+        EnvCount = envCount;
+        VecCount = (envCount + T.Count - 1) / T.Count;
+        StateSize = stateSize;
+        ObsSize = obsSize;
+        State = new T[stateSize * VecCount];
+        RngCounter = new T[VecCount];
+        EpisodeReturn = new T[VecCount];
+        EpisodeLength = new T[VecCount];
+        Pending = new T[VecCount];
+        Actions = new float[envCount];
+        Obs = new float[envCount * obsSize];
+        FinalObs = new float[envCount * obsSize];
+        Rewards = new float[envCount];
+        Terminated = new bool[envCount];
+        Truncated = new bool[envCount];
+        CompletedReturn = new float[envCount];
+        CompletedLength = new int[envCount];
+    }
+
+    /// <summary>Bytes of memory per env (state, bookkeeping and outputs).</summary>
+    public long BytesPerEnv =>
+        (long)(StateSize + 4) * Unsafe.SizeOf<T>() / T.Count + 4L * (1 + 2 * ObsSize + 1 + 1 + 1) + 2;
+}
+
+/// <summary><see cref="IEnvLaneIO{T}"/> over <see cref="CpuEnvBuffers{T}"/> for lane value <c>vec</c>.</summary>
+internal struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
+{
+    private readonly CpuEnvBuffers<T> _b;
+    private readonly int _vec, _firstEnv, _count;
+    private WriteTarget _target;
+    private ulong _maskBits;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public CpuLaneIO(CpuEnvBuffers<T> buffers, int vec)
+    {
+        _b = buffers;
+        _vec = vec;
+        _firstEnv = vec * T.Count;
+        _count = Math.Min(T.Count, buffers.EnvCount - _firstEnv);
+        _target = WriteTarget.State;
+        _maskBits = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Read(int index) => _b.State[index * _b.VecCount + _vec];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void SetTarget(WriteTarget target, T mask)
+    {
+        _target = target;
+        _maskBits = target is WriteTarget.State or WriteTarget.Observation ? 0 : T.MaskBits(mask);
+        if (target == WriteTarget.StateMasked) _stateMask = mask;
+    }
+
+    private T _stateMask;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(int index, T value)
+    {
+        switch (_target)
+        {
+            case WriteTarget.State:
+                _b.State[index * _b.VecCount + _vec] = value;
+                break;
+            case WriteTarget.StateMasked:
+                ref T slot = ref _b.State[index * _b.VecCount + _vec];
+                slot = T.Select(_stateMask, value, slot);
+                break;
+            case WriteTarget.Observation:
+                T.Store(value, _b.Obs, _firstEnv * _b.ObsSize + index, _b.ObsSize, _count);
+                break;
+            case WriteTarget.ObservationMasked:
+                StoreMaskedRows(value, _b.Obs, index);
+                break;
+            default:
+                StoreMaskedRows(value, _b.FinalObs, index);
+                break;
+        }
+    }
+
+    /// <summary>Scalar stores for the few elements an episode ended in (resets are the rare case).</summary>
+    private readonly void StoreMaskedRows(T value, float[] rows, int feature)
+    {
+        ulong bits = _maskBits;
+        while (bits != 0)
+        {
+            int j = System.Numerics.BitOperations.TrailingZeroCount(bits);
+            bits &= bits - 1;
+            if (j >= _count) break;
+            rows[(_firstEnv + j) * _b.ObsSize + feature] = (float)T.Element(value, j);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly T EnvIndex() => T.BitsIota((uint)_firstEnv);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly T ReadAction() => T.Load(_b.Actions, _firstEnv, _count);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void ReadBook(out EnvBook<T> book)
+    {
+        book.RngCounter = _b.RngCounter[_vec];
+        book.EpisodeReturn = _b.EpisodeReturn[_vec];
+        book.EpisodeLength = _b.EpisodeLength[_vec];
+        book.Pending = _b.Pending[_vec];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void WriteBook(in EnvBook<T> book)
+    {
+        _b.RngCounter[_vec] = book.RngCounter;
+        _b.EpisodeReturn[_vec] = book.EpisodeReturn;
+        _b.EpisodeLength[_vec] = book.EpisodeLength;
+        _b.Pending[_vec] = book.Pending;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void WriteStep(T reward, T terminated, T truncated)
+    {
+        T.Store(reward, _b.Rewards, _firstEnv, 1, _count);
+        T.StoreMask(terminated, System.Runtime.InteropServices.MemoryMarshal.AsBytes(_b.Terminated.AsSpan()), _firstEnv, _count);
+        T.StoreMask(truncated, System.Runtime.InteropServices.MemoryMarshal.AsBytes(_b.Truncated.AsSpan()), _firstEnv, _count);
+    }
+
+    public readonly void WriteEpisode(T ended, T episodeReturn, T episodeLength)
+    {
+        ulong bits = T.MaskBits(ended);
+        while (bits != 0)
+        {
+            int j = System.Numerics.BitOperations.TrailingZeroCount(bits);
+            bits &= bits - 1;
+            if (j >= _count) break;
+            _b.CompletedReturn[_firstEnv + j] = (float)T.Element(episodeReturn, j);
+            _b.CompletedLength[_firstEnv + j] = (int)T.Element(episodeLength, j);
+        }
+    }
+}

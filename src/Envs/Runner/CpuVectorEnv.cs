@@ -1,0 +1,207 @@
+using System.Runtime.InteropServices;
+using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Lanes;
+using RlKernels.Kernels.Random;
+
+namespace RlKernels.Envs.Runner;
+
+/// <summary>
+/// The CPU batched runner: struct-of-arrays lane state, split over cores in whole lane values. The
+/// last lane value may be partly padding when envCount is not a multiple of the lane width; padding
+/// elements are stepped but never exported.
+/// </summary>
+public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
+    where TEnv : struct, IEnv<TEnv, T, TParams>
+    where T : struct, ILane<T>
+    where TParams : struct
+{
+    /// <summary>Below this many lane values per thread, splitting costs more than it saves.</summary>
+    private const int MinVecsPerThread = 64;
+
+    private readonly CpuEnvBuffers<T> _b;
+    private readonly WorkerPool _pool;
+    private readonly TParams _params;
+    private StepSettings _settings;
+    private uint _stepCount;
+    private Job _job;
+    private int _jobSteps;
+    private bool[]? _resetMask;
+
+    private enum Job { Step, Reset, ResetMasked }
+
+    public EnvSpec Spec { get; }
+    public int EnvCount => _b.EnvCount;
+    public Backend Backend { get; }
+    public AutoResetMode AutoReset { get; }
+    public int ThreadCount => _pool.ThreadCount;
+    public int LaneWidth => T.Count;
+    public long BytesPerEnv => _b.BytesPerEnv;
+
+    public CpuVectorEnv(TParams parameters, int envCount, VectorEnvOptions options, Backend backend)
+    {
+        if (envCount <= 0)
+            throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
+        _params = parameters;
+        Spec = TEnv.Spec(parameters);
+        Backend = backend;
+        AutoReset = options.AutoReset;
+        _b = new CpuEnvBuffers<T>(envCount, Spec.StateSize, Spec.ObsSize);
+        int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        threads = Math.Max(1, Math.Min(threads, _b.VecCount / MinVecsPerThread));
+        if (backend != Backend.Cpu) threads = 1;
+        _pool = new WorkerPool(threads);
+        _settings = new StepSettings
+        {
+            MaxEpisodeSteps = options.MaxEpisodeSteps ?? Spec.MaxEpisodeSteps,
+            Mode = options.AutoReset,
+            ActionIsDiscrete = Spec.Action.IsDiscrete,
+            ActionCount = Spec.Action.Count,
+            ActionLow = Spec.Action.Low,
+            ActionHigh = Spec.Action.High,
+        };
+        Reset(options.Seed);
+    }
+
+    public void Reset(ulong seed)
+    {
+        Philox4x32.KeyFromSeed(seed, out _settings.Key0, out _settings.Key1);
+        Array.Clear(_b.RngCounter);
+        Array.Clear(_b.EpisodeReturn);
+        Array.Clear(_b.EpisodeLength);
+        Array.Clear(_b.Pending);
+        ClearStepOutputs();
+        _stepCount = 0;
+        Run(Job.Reset, 1);
+    }
+
+    public void Reset(ReadOnlySpan<bool> mask)
+    {
+        if (mask.Length != EnvCount)
+            throw new ArgumentException($"Expected a reset mask of {EnvCount} flags, got {mask.Length}.", nameof(mask));
+        _resetMask ??= new bool[EnvCount];
+        mask.CopyTo(_resetMask);
+        Run(Job.ResetMasked, 1);
+    }
+
+    public void Step(ReadOnlySpan<int> actions)
+    {
+        ActionValidation.CopyDiscrete(Spec, actions, _b.Actions);
+        StepCore(1, random: false);
+    }
+
+    public void Step(ReadOnlySpan<float> actions)
+    {
+        ActionValidation.CopyContinuous(Spec, actions, _b.Actions);
+        StepCore(1, random: false);
+    }
+
+    public void StepRandom(int stepCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        if (stepCount > 1 && AutoReset == AutoResetMode.Disabled)
+            throw new ArgumentOutOfRangeException(nameof(stepCount), stepCount,
+                "With auto-reset disabled, ended envs must be reset between steps: step one at a time.");
+        StepCore(stepCount, random: true);
+    }
+
+    private void StepCore(int stepCount, bool random)
+    {
+        if (stepCount == 0) return;
+        if (AutoReset == AutoResetMode.Disabled) ThrowIfAnyPending();
+        _settings.RandomActions = random;
+        Run(Job.Step, stepCount);
+        _stepCount += (uint)stepCount;
+    }
+
+    private void ThrowIfAnyPending()
+    {
+        for (int v = 0; v < _b.VecCount; v++)
+        {
+            ulong bits = T.MaskBits(_b.Pending[v]);
+            int count = Math.Min(T.Count, EnvCount - v * T.Count);
+            if (count < 64) bits &= (1ul << count) - 1;
+            if (bits != 0)
+            {
+                int env = v * T.Count + System.Numerics.BitOperations.TrailingZeroCount(bits);
+                throw new InvalidOperationException(
+                    $"Env {env} ended its episode and auto-reset is disabled: call Reset(mask) for it before stepping.");
+            }
+        }
+    }
+
+    private void ClearStepOutputs()
+    {
+        Array.Clear(_b.Rewards);
+        Array.Clear(_b.Terminated);
+        Array.Clear(_b.Truncated);
+        Array.Clear(_b.FinalObs);
+    }
+
+    private void Run(Job job, int steps)
+    {
+        _job = job;
+        _jobSteps = steps;
+        _pool.Run(this, _b.VecCount);
+    }
+
+    /// <summary>Worker entry: lane values [start, end).</summary>
+    void IRangeJob.Run(int start, int end)
+    {
+        var st = _settings;
+        switch (_job)
+        {
+            case Job.Step:
+                // Env copies are independent, so each lane value runs all its steps back to back while
+                // its state is hot in registers and L1; the result equals stepping the batch K times.
+                for (int v = start; v < end; v++)
+                {
+                    var io = new CpuLaneIO<T>(_b, v);
+                    st.ActionStep = _stepCount;
+                    for (int k = 0; k < _jobSteps; k++)
+                    {
+                        EnvLaneStep.Step<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, st);
+                        st.ActionStep++;
+                    }
+                }
+                break;
+            case Job.Reset:
+                for (int v = start; v < end; v++)
+                {
+                    var io = new CpuLaneIO<T>(_b, v);
+                    EnvLaneStep.Reset<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, st, T.TrueMask);
+                }
+                break;
+            case Job.ResetMasked:
+                Span<float> flags = stackalloc float[T.Count];
+                for (int v = start; v < end; v++)
+                {
+                    var io = new CpuLaneIO<T>(_b, v);
+                    int first = v * T.Count, count = Math.Min(T.Count, EnvCount - first);
+                    flags.Clear();
+                    bool any = false;
+                    for (int j = 0; j < count; j++)
+                    {
+                        flags[j] = _resetMask![first + j] ? 1f : 0f;
+                        any |= _resetMask[first + j];
+                    }
+                    if (any)
+                        EnvLaneStep.Reset<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, st, T.NonZero(T.Load(flags, 0, T.Count)));
+                }
+                break;
+        }
+    }
+
+    public ReadOnlySpan<float> Observations => _b.Obs;
+    public ReadOnlySpan<float> FinalObservations => _b.FinalObs;
+    public ReadOnlySpan<float> Rewards => _b.Rewards;
+    public ReadOnlySpan<bool> Terminated => _b.Terminated;
+    public ReadOnlySpan<bool> Truncated => _b.Truncated;
+    public ReadOnlySpan<float> EpisodeReturns => _b.CompletedReturn;
+    public ReadOnlySpan<int> EpisodeLengths => _b.CompletedLength;
+
+    /// <summary>Test access: state field <paramref name="field"/> of env <paramref name="env"/>.</summary>
+    internal double StateOf(int env, int field) =>
+        T.Element(_b.State[field * _b.VecCount + env / T.Count], env % T.Count);
+
+    public void Dispose() => _pool.Dispose();
+}

@@ -1,0 +1,63 @@
+namespace RlKernels.Envs.Runner;
+
+/// <summary>Compute backends a vector env can run on.</summary>
+public enum Backend
+{
+    /// <summary>SIMD lanes (F16/F8) on all cores. The default.</summary>
+    Cpu,
+    /// <summary>F1 lanes on one thread: the baseline every speed-up is measured against.</summary>
+    CpuScalar,
+    /// <summary>D1 lanes on one thread: Gymnasium's float64 arithmetic (reference precision).</summary>
+    CpuDouble,
+    /// <summary>ILGPU: CUDA where a device is present.</summary>
+    Gpu,
+    /// <summary>ILGPU's CPU accelerator: the GPU kernels run on the CPU (tests and debugging).</summary>
+    GpuCpuAccelerator,
+}
+
+/// <summary>
+/// A batch of copies of one env stepped together. Outputs are row-major spans owned by the env and
+/// overwritten by the next call; nothing is allocated per step.
+/// </summary>
+public interface IVectorEnv : IDisposable
+{
+    EnvSpec Spec { get; }
+    int EnvCount { get; }
+    Backend Backend { get; }
+    AutoResetMode AutoReset { get; }
+    /// <summary>Threads the CPU runner splits work over (1 for the scalar and GPU backends).</summary>
+    int ThreadCount { get; }
+    /// <summary>Elements per lane value (16, 8 or 1).</summary>
+    int LaneWidth { get; }
+    /// <summary>Memory held per env: state, bookkeeping and outputs.</summary>
+    long BytesPerEnv { get; }
+
+    /// <summary>Starts a new episode in every env; all randomness now derives from <paramref name="seed"/>.</summary>
+    void Reset(ulong seed);
+    /// <summary>Starts a new episode where <paramref name="mask"/> is true ([envCount]).</summary>
+    void Reset(ReadOnlySpan<bool> mask);
+    /// <summary>One step with discrete actions ([envCount], each in [0, n)).</summary>
+    void Step(ReadOnlySpan<int> actions);
+    /// <summary>One step with continuous actions ([envCount], finite).</summary>
+    void Step(ReadOnlySpan<float> actions);
+    /// <summary>
+    /// <paramref name="stepCount"/> steps with uniformly random actions from the counter RNG; on a GPU
+    /// in one launch. Outputs afterwards are those of the last step.
+    /// </summary>
+    void StepRandom(int stepCount);
+
+    /// <summary>[envCount, obsSize] observations after the last call.</summary>
+    ReadOnlySpan<float> Observations { get; }
+    /// <summary>[envCount, obsSize] last observation of episodes that ended in the last step (same-step mode).</summary>
+    ReadOnlySpan<float> FinalObservations { get; }
+    /// <summary>[envCount] rewards of the last step.</summary>
+    ReadOnlySpan<float> Rewards { get; }
+    /// <summary>[envCount] terminated flags of the last step.</summary>
+    ReadOnlySpan<bool> Terminated { get; }
+    /// <summary>[envCount] truncated (time limit) flags of the last step.</summary>
+    ReadOnlySpan<bool> Truncated { get; }
+    /// <summary>[envCount] return of the episode that ended in the last step (valid where it ended).</summary>
+    ReadOnlySpan<float> EpisodeReturns { get; }
+    /// <summary>[envCount] length of the episode that ended in the last step (valid where it ended).</summary>
+    ReadOnlySpan<int> EpisodeLengths { get; }
+}

@@ -1,0 +1,84 @@
+using RlKernels.Kernels.Random;
+
+namespace RlKernels.Kernels.Lanes;
+
+/// <summary>
+/// One double: reference precision. Env code run over D1 reproduces Gymnasium's float64 arithmetic
+/// (Math.Sin/Cos call the C library, as CPython's math module does). Masks are 1.0/0.0; bits values
+/// hold the uint as an exact integer.
+/// </summary>
+public readonly struct D1 : ILane<D1>
+{
+    public readonly double V;
+
+    public D1(double v) => V = v;
+
+    public static int Count => 1;
+    public static bool IsDouble => true;
+    public static D1 Splat(double value) => new(value);
+
+    public static D1 operator +(D1 a, D1 b) => new(a.V + b.V);
+    public static D1 operator -(D1 a, D1 b) => new(a.V - b.V);
+    public static D1 operator *(D1 a, D1 b) => new(a.V * b.V);
+    public static D1 operator /(D1 a, D1 b) => new(a.V / b.V);
+    public static D1 operator -(D1 a) => new(-a.V);
+
+    public static D1 Sin(D1 x) => new(Math.Sin(x.V));
+    public static D1 Cos(D1 x) => new(Math.Cos(x.V));
+    public static D1 Sqrt(D1 x) => new(Math.Sqrt(x.V));
+    public static D1 Log(D1 x) => new(Math.Log(x.V));
+    public static D1 Abs(D1 x) => new(Math.Abs(x.V));
+    public static D1 Min(D1 a, D1 b) => new(a.V < b.V ? a.V : b.V);
+    public static D1 Max(D1 a, D1 b) => new(a.V > b.V ? a.V : b.V);
+    public static D1 Floor(D1 x) => new(Math.Floor(x.V));
+
+    public static D1 LessThan(D1 a, D1 b) => new(a.V < b.V ? 1 : 0);
+    public static D1 LessOrEqual(D1 a, D1 b) => new(a.V <= b.V ? 1 : 0);
+    public static D1 GreaterThan(D1 a, D1 b) => new(a.V > b.V ? 1 : 0);
+    public static D1 GreaterOrEqual(D1 a, D1 b) => new(a.V >= b.V ? 1 : 0);
+    public static D1 Equal(D1 a, D1 b) => new(a.V == b.V ? 1 : 0);
+    public static D1 And(D1 maskA, D1 maskB) => new(maskA.V * maskB.V);
+    public static D1 Or(D1 maskA, D1 maskB) => new(Math.Max(maskA.V, maskB.V));
+    public static D1 AndNot(D1 maskA, D1 maskB) => new(maskA.V * (1 - maskB.V));
+    public static D1 FalseMask => new(0);
+    public static D1 TrueMask => new(1);
+    public static D1 Select(D1 mask, D1 ifTrue, D1 ifFalse) => mask.V != 0 ? ifTrue : ifFalse;
+    public static D1 MaskToOne(D1 mask) => mask;
+    public static D1 NonZero(D1 value) => new(value.V != 0 ? 1 : 0);
+    public static bool AnyTrue(D1 mask) => mask.V != 0;
+    public static ulong MaskBits(D1 mask) => mask.V != 0 ? 1ul : 0ul;
+
+    public static D1 BitsIota(uint first) => new(first);
+    public static D1 BitsSplat(uint value) => new(value);
+    public static D1 BitsAdd(D1 bits, uint increment, D1 mask) =>
+        mask.V != 0 ? new((uint)((uint)bits.V + increment)) : bits;
+
+    public static void Philox(D1 c0, D1 c1, uint c2, uint c3, uint k0, uint k1,
+        out D1 r0, out D1 r1, out D1 r2, out D1 r3)
+    {
+        Philox4x32.Block((uint)c0.V, (uint)c1.V, c2, c3, k0, k1, out uint w0, out uint w1, out uint w2, out uint w3);
+        r0 = new(w0); r1 = new(w1); r2 = new(w2); r3 = new(w3);
+    }
+
+    public static D1 BitsToUnit(D1 bits) => new(Philox4x32.ToUnit((uint)bits.V));
+    public static D1 BitsToOpenUnit(D1 bits) => new(Philox4x32.ToOpenUnit((uint)bits.V));
+    public static uint BitsElement(D1 bits, int j) => (uint)bits.V;
+
+    public static double Element(D1 value, int j) => value.V;
+    public static D1 Load(ReadOnlySpan<float> src, int start, int count) => new(count > 0 ? src[start] : 0);
+    public static D1 Load(ReadOnlySpan<double> src, int start, int count) => new(count > 0 ? src[start] : 0);
+    public static void Store(D1 value, Span<float> dst, int start, int stride, int count)
+    {
+        if (count > 0) dst[start] = (float)value.V;
+    }
+    public static void Store(D1 value, Span<double> dst, int start, int count)
+    {
+        if (count > 0) dst[start] = value.V;
+    }
+    public static void StoreMask(D1 mask, Span<byte> dst, int start, int count)
+    {
+        if (count > 0) dst[start] = mask.V != 0 ? (byte)1 : (byte)0;
+    }
+
+    public override string ToString() => V.ToString("R");
+}

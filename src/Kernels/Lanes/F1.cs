@@ -1,0 +1,94 @@
+using System.Runtime.CompilerServices;
+using ILGPU;
+using RlKernels.Kernels.Random;
+
+namespace RlKernels.Kernels.Lanes;
+
+/// <summary>
+/// One float: the lane of a GPU thread, of the <c>cpu-scalar</c> baseline and of SIMD tails.
+/// Masks are 1f/0f. Bits values hold uint bits reinterpreted as float (ILGPU's Interop casts, which
+/// also compile to PTX). Everything here must stay ILGPU-compatible except the MEMORY members.
+/// </summary>
+public readonly struct F1 : ILane<F1>
+{
+    public readonly float V;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public F1(float v) => V = v;
+
+    public static int Count => 1;
+    public static bool IsDouble => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static F1 Splat(double value) => new((float)value);
+
+    public static F1 operator +(F1 a, F1 b) => new(a.V + b.V);
+    public static F1 operator -(F1 a, F1 b) => new(a.V - b.V);
+    public static F1 operator *(F1 a, F1 b) => new(a.V * b.V);
+    public static F1 operator /(F1 a, F1 b) => new(a.V / b.V);
+    public static F1 operator -(F1 a) => new(-a.V);
+
+    public static F1 Sin(F1 x) => new(MathF.Sin(x.V));
+    public static F1 Cos(F1 x) => new(MathF.Cos(x.V));
+    public static F1 Sqrt(F1 x) => new(MathF.Sqrt(x.V));
+    public static F1 Log(F1 x) => new(MathF.Log(x.V));
+    public static F1 Abs(F1 x) => new(MathF.Abs(x.V));
+    public static F1 Min(F1 a, F1 b) => new(a.V < b.V ? a.V : b.V);
+    public static F1 Max(F1 a, F1 b) => new(a.V > b.V ? a.V : b.V);
+    public static F1 Floor(F1 x) => new(MathF.Floor(x.V));
+
+    public static F1 LessThan(F1 a, F1 b) => new(a.V < b.V ? 1f : 0f);
+    public static F1 LessOrEqual(F1 a, F1 b) => new(a.V <= b.V ? 1f : 0f);
+    public static F1 GreaterThan(F1 a, F1 b) => new(a.V > b.V ? 1f : 0f);
+    public static F1 GreaterOrEqual(F1 a, F1 b) => new(a.V >= b.V ? 1f : 0f);
+    public static F1 Equal(F1 a, F1 b) => new(a.V == b.V ? 1f : 0f);
+    public static F1 And(F1 maskA, F1 maskB) => new(maskA.V * maskB.V);
+    public static F1 Or(F1 maskA, F1 maskB) => new(maskA.V > maskB.V ? maskA.V : maskB.V);
+    public static F1 AndNot(F1 maskA, F1 maskB) => new(maskA.V * (1f - maskB.V));
+    public static F1 FalseMask => new(0f);
+    public static F1 TrueMask => new(1f);
+    public static F1 Select(F1 mask, F1 ifTrue, F1 ifFalse) => mask.V != 0f ? ifTrue : ifFalse;
+    public static F1 MaskToOne(F1 mask) => mask;
+    public static F1 NonZero(F1 value) => new(value.V != 0f ? 1f : 0f);
+    public static bool AnyTrue(F1 mask) => mask.V != 0f;
+    public static ulong MaskBits(F1 mask) => mask.V != 0f ? 1ul : 0ul;
+
+    public static F1 BitsIota(uint first) => BitsSplat(first);
+    public static F1 BitsSplat(uint value) => new(Interop.IntAsFloat(value));
+    public static F1 BitsAdd(F1 bits, uint increment, F1 mask) =>
+        mask.V != 0f ? new(Interop.IntAsFloat(Interop.FloatAsInt(bits.V) + increment)) : bits;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Philox(F1 c0, F1 c1, uint c2, uint c3, uint k0, uint k1,
+        out F1 r0, out F1 r1, out F1 r2, out F1 r3)
+    {
+        Philox4x32.Block(Interop.FloatAsInt(c0.V), Interop.FloatAsInt(c1.V), c2, c3, k0, k1,
+            out uint w0, out uint w1, out uint w2, out uint w3);
+        r0 = new(Interop.IntAsFloat(w0));
+        r1 = new(Interop.IntAsFloat(w1));
+        r2 = new(Interop.IntAsFloat(w2));
+        r3 = new(Interop.IntAsFloat(w3));
+    }
+
+    public static F1 BitsToUnit(F1 bits) => new(Philox4x32.ToUnit(Interop.FloatAsInt(bits.V)));
+    public static F1 BitsToOpenUnit(F1 bits) => new(Philox4x32.ToOpenUnit(Interop.FloatAsInt(bits.V)));
+    public static uint BitsElement(F1 bits, int j) => Interop.FloatAsInt(bits.V);
+
+    public static double Element(F1 value, int j) => value.V;
+    public static F1 Load(ReadOnlySpan<float> src, int start, int count) => new(count > 0 ? src[start] : 0f);
+    public static F1 Load(ReadOnlySpan<double> src, int start, int count) => new(count > 0 ? (float)src[start] : 0f);
+    public static void Store(F1 value, Span<float> dst, int start, int stride, int count)
+    {
+        if (count > 0) dst[start] = value.V;
+    }
+    public static void Store(F1 value, Span<double> dst, int start, int count)
+    {
+        if (count > 0) dst[start] = value.V;
+    }
+    public static void StoreMask(F1 mask, Span<byte> dst, int start, int count)
+    {
+        if (count > 0) dst[start] = mask.V != 0f ? (byte)1 : (byte)0;
+    }
+
+    public override string ToString() => V.ToString("R");
+}

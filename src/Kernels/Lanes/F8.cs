@@ -1,0 +1,145 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using RlKernels.Kernels.Random;
+
+namespace RlKernels.Kernels.Lanes;
+
+/// <summary>
+/// Eight floats in a Vector256 (AVX2). Masks are all-ones bit patterns per element. Picked by
+/// <see cref="LaneSelection"/> where Avx2 is supported and AVX-512 is not; F16 is its 512-bit twin.
+/// </summary>
+public readonly struct F8 : ILane<F8>
+{
+    public readonly Vector256<float> V;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public F8(Vector256<float> v) => V = v;
+
+    public static int Count => 8;
+    public static bool IsDouble => false;
+    public static F8 Splat(double value) => new(Vector256.Create((float)value));
+
+    public static F8 operator +(F8 a, F8 b) => new(a.V + b.V);
+    public static F8 operator -(F8 a, F8 b) => new(a.V - b.V);
+    public static F8 operator *(F8 a, F8 b) => new(a.V * b.V);
+    public static F8 operator /(F8 a, F8 b) => new(a.V / b.V);
+    public static F8 operator -(F8 a) => new(-a.V);
+
+    public static F8 Sin(F8 x) => new(Vector256.Sin(x.V));
+    public static F8 Cos(F8 x) => new(Vector256.Cos(x.V));
+    public static F8 Sqrt(F8 x) => new(Vector256.Sqrt(x.V));
+    public static F8 Log(F8 x) => new(Vector256.Log(x.V));
+    public static F8 Abs(F8 x) => new(Vector256.Abs(x.V));
+    public static F8 Min(F8 a, F8 b) => new(Vector256.Min(a.V, b.V));
+    public static F8 Max(F8 a, F8 b) => new(Vector256.Max(a.V, b.V));
+    public static F8 Floor(F8 x) => new(Vector256.Floor(x.V));
+
+    public static F8 LessThan(F8 a, F8 b) => new(Vector256.LessThan(a.V, b.V));
+    public static F8 LessOrEqual(F8 a, F8 b) => new(Vector256.LessThanOrEqual(a.V, b.V));
+    public static F8 GreaterThan(F8 a, F8 b) => new(Vector256.GreaterThan(a.V, b.V));
+    public static F8 GreaterOrEqual(F8 a, F8 b) => new(Vector256.GreaterThanOrEqual(a.V, b.V));
+    public static F8 Equal(F8 a, F8 b) => new(Vector256.Equals(a.V, b.V));
+    public static F8 And(F8 maskA, F8 maskB) => new(maskA.V & maskB.V);
+    public static F8 Or(F8 maskA, F8 maskB) => new(maskA.V | maskB.V);
+    public static F8 AndNot(F8 maskA, F8 maskB) => new(Vector256.AndNot(maskA.V, maskB.V));
+    public static F8 FalseMask => new(Vector256<float>.Zero);
+    public static F8 TrueMask => new(Vector256<uint>.AllBitsSet.AsSingle());
+    public static F8 Select(F8 mask, F8 ifTrue, F8 ifFalse) => new(Vector256.ConditionalSelect(mask.V, ifTrue.V, ifFalse.V));
+    public static F8 MaskToOne(F8 mask) => new(mask.V & Vector256<float>.One);
+    public static F8 NonZero(F8 value) => new(~Vector256.Equals(value.V, Vector256<float>.Zero));
+    public static bool AnyTrue(F8 mask) => mask.V.AsUInt32() != Vector256<uint>.Zero;
+    public static ulong MaskBits(F8 mask) => mask.V.ExtractMostSignificantBits();
+
+    public static F8 BitsIota(uint first) => new((Vector256.Create(first) + Vector256<uint>.Indices).AsSingle());
+    public static F8 BitsSplat(uint value) => new(Vector256.Create(value).AsSingle());
+    public static F8 BitsAdd(F8 bits, uint increment, F8 mask) =>
+        new((bits.V.AsUInt32() + (Vector256.Create(increment) & mask.V.AsUInt32())).AsSingle());
+
+    private static readonly Vector256<uint> OddElements = Vector256.Create(0u, ~0u, 0u, ~0u, 0u, ~0u, 0u, ~0u);
+
+    /// <summary>32×32→64 products of a by the constant m, split into high and low words.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MulHiLo(Vector256<uint> a, uint m, out Vector256<uint> hi, out Vector256<uint> lo)
+    {
+        var mv = Vector256.Create(m);
+        lo = a * mv;
+        // vpmuludq multiplies the even 32-bit elements into 64-bit products; shift to reach the odd ones.
+        var even = Avx2.Multiply(a, mv);
+        var odd = Avx2.Multiply(Avx2.ShiftRightLogical(a.AsUInt64(), 32).AsUInt32(), mv);
+        hi = Vector256.ConditionalSelect(OddElements, odd.AsUInt32(), Avx2.ShiftRightLogical(even, 32).AsUInt32());
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Philox(F8 c0, F8 c1, uint c2, uint c3, uint k0, uint k1,
+        out F8 r0, out F8 r1, out F8 r2, out F8 r3)
+    {
+        var x0 = c0.V.AsUInt32();
+        var x1 = c1.V.AsUInt32();
+        var x2 = Vector256.Create(c2);
+        var x3 = Vector256.Create(c3);
+        for (int round = 0; round < Philox4x32.Rounds; round++)
+        {
+            MulHiLo(x0, Philox4x32.M0, out var hi0, out var lo0);
+            MulHiLo(x2, Philox4x32.M1, out var hi1, out var lo1);
+            x0 = hi1 ^ x1 ^ Vector256.Create(k0);
+            x1 = lo1;
+            x2 = hi0 ^ x3 ^ Vector256.Create(k1);
+            x3 = lo0;
+            k0 += Philox4x32.W0;
+            k1 += Philox4x32.W1;
+        }
+        r0 = new(x0.AsSingle()); r1 = new(x1.AsSingle()); r2 = new(x2.AsSingle()); r3 = new(x3.AsSingle());
+    }
+
+    public static F8 BitsToUnit(F8 bits) =>
+        new(Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) * Vector256.Create(1.0f / 16777216.0f));
+    public static F8 BitsToOpenUnit(F8 bits) =>
+        new((Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) + Vector256.Create(0.5f)) * Vector256.Create(1.0f / 16777216.0f));
+    public static uint BitsElement(F8 bits, int j) => bits.V.AsUInt32().GetElement(j);
+
+    public static double Element(F8 value, int j) => value.V.GetElement(j);
+
+    public static F8 Load(ReadOnlySpan<float> src, int start, int count)
+    {
+        if (count == 8) return new(Vector256.Create(src.Slice(start, 8)));
+        Span<float> tmp = stackalloc float[8];
+        tmp.Clear();
+        src.Slice(start, count).CopyTo(tmp);
+        return new(Vector256.Create((ReadOnlySpan<float>)tmp));
+    }
+
+    public static F8 Load(ReadOnlySpan<double> src, int start, int count)
+    {
+        Span<float> tmp = stackalloc float[8];
+        tmp.Clear();
+        for (int j = 0; j < count; j++) tmp[j] = (float)src[start + j];
+        return new(Vector256.Create((ReadOnlySpan<float>)tmp));
+    }
+
+    public static void Store(F8 value, Span<float> dst, int start, int stride, int count)
+    {
+        if (stride == 1 && count == 8)
+        {
+            value.V.CopyTo(dst.Slice(start, 8));
+            return;
+        }
+        if (count > 0) _ = dst[start + (count - 1) * stride];
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        for (int j = 0; j < count; j++) Unsafe.Add(ref d, start + j * stride) = value.V.GetElement(j);
+    }
+
+    public static void Store(F8 value, Span<double> dst, int start, int count)
+    {
+        for (int j = 0; j < count; j++) dst[start + j] = value.V.GetElement(j);
+    }
+
+    public static void StoreMask(F8 mask, Span<byte> dst, int start, int count)
+    {
+        ulong bits = mask.V.ExtractMostSignificantBits();
+        for (int j = 0; j < count; j++) dst[start + j] = (byte)((bits >> j) & 1);
+    }
+
+    public override string ToString() => V.ToString();
+}

@@ -1,0 +1,99 @@
+namespace RlKernels.Kernels.Lanes;
+
+/// <summary>
+/// A lane is a small fixed-width vector of numbers that env and kernel math is written over once.
+/// <see cref="F1"/> is one float (GPU threads, scalar baseline), <see cref="F8"/>/<see cref="F16"/>
+/// wrap Vector256/Vector512 (CPU SIMD), <see cref="D1"/> is one double (reference precision).
+/// </summary>
+/// <remarks>
+/// Masks are values of the lane type itself, produced by the comparison methods and consumed by
+/// <see cref="Select"/>, <see cref="And"/>, <see cref="Or"/>, <see cref="AndNot"/> and <see cref="AnyTrue"/>.
+/// Their representation is private to each lane (all-ones bits for SIMD lanes, 1/0 for scalar
+/// lanes), so env code must never do arithmetic on a mask; use <see cref="MaskToOne"/> for 1/0.
+/// "Bits" values (used by the RNG) hold a uint per element: the raw bits for float lanes,
+/// an exact integer for <see cref="D1"/>.
+/// </remarks>
+public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
+{
+    /// <summary>Number of elements (envs) in one lane value.</summary>
+    static abstract int Count { get; }
+
+    /// <summary>True for lanes that compute in double (reference precision).</summary>
+    static abstract bool IsDouble { get; }
+
+    /// <summary>Every element set to <paramref name="value"/>, rounded to the element type.</summary>
+    static abstract TSelf Splat(double value);
+
+    static abstract TSelf operator +(TSelf a, TSelf b);
+    static abstract TSelf operator -(TSelf a, TSelf b);
+    static abstract TSelf operator *(TSelf a, TSelf b);
+    static abstract TSelf operator /(TSelf a, TSelf b);
+    static abstract TSelf operator -(TSelf a);
+
+    static abstract TSelf Sin(TSelf x);
+    static abstract TSelf Cos(TSelf x);
+    static abstract TSelf Sqrt(TSelf x);
+    static abstract TSelf Log(TSelf x);
+    static abstract TSelf Abs(TSelf x);
+    static abstract TSelf Min(TSelf a, TSelf b);
+    static abstract TSelf Max(TSelf a, TSelf b);
+    /// <summary>Round toward negative infinity.</summary>
+    static abstract TSelf Floor(TSelf x);
+
+    // MASKS
+    static abstract TSelf LessThan(TSelf a, TSelf b);
+    static abstract TSelf LessOrEqual(TSelf a, TSelf b);
+    static abstract TSelf GreaterThan(TSelf a, TSelf b);
+    static abstract TSelf GreaterOrEqual(TSelf a, TSelf b);
+    static abstract TSelf Equal(TSelf a, TSelf b);
+    static abstract TSelf And(TSelf maskA, TSelf maskB);
+    static abstract TSelf Or(TSelf maskA, TSelf maskB);
+    /// <summary>maskA and not maskB.</summary>
+    static abstract TSelf AndNot(TSelf maskA, TSelf maskB);
+    /// <summary>A mask with every element false.</summary>
+    static abstract TSelf FalseMask { get; }
+    /// <summary>A mask with every element true.</summary>
+    static abstract TSelf TrueMask { get; }
+    /// <summary>Per element: mask ? ifTrue : ifFalse.</summary>
+    static abstract TSelf Select(TSelf mask, TSelf ifTrue, TSelf ifFalse);
+    /// <summary>1 where the mask is true, 0 elsewhere.</summary>
+    static abstract TSelf MaskToOne(TSelf mask);
+    /// <summary>True where <paramref name="value"/> != 0 (for 0/1 values such as actions).</summary>
+    static abstract TSelf NonZero(TSelf value);
+    static abstract bool AnyTrue(TSelf mask);
+    /// <summary>Bit j set where element j of the mask is true (CPU drivers only).</summary>
+    static abstract ulong MaskBits(TSelf mask);
+
+    // BITS (random number generation)
+    /// <summary>Bits value with element j = first + j.</summary>
+    static abstract TSelf BitsIota(uint first);
+    static abstract TSelf BitsSplat(uint value);
+    /// <summary>Adds <paramref name="increment"/> (mod 2^32) to each bits element where the mask is true.</summary>
+    static abstract TSelf BitsAdd(TSelf bits, uint increment, TSelf mask);
+    /// <summary>
+    /// One Philox4x32-10 block per element with counter (c0, c1, c2, c3) and key (k0, k1);
+    /// c0 and c1 are bits values. Outputs are bits values.
+    /// </summary>
+    static abstract void Philox(TSelf c0, TSelf c1, uint c2, uint c3, uint k0, uint k1,
+        out TSelf r0, out TSelf r1, out TSelf r2, out TSelf r3);
+    /// <summary>Uniform in [0, 1): (bits >> 8) · 2^-24, exactly the same value on every lane.</summary>
+    static abstract TSelf BitsToUnit(TSelf bits);
+    /// <summary>Uniform in (0, 1): ((bits >> 8) + 0.5) · 2^-24, safe for a logarithm.</summary>
+    static abstract TSelf BitsToOpenUnit(TSelf bits);
+    /// <summary>Element j of a bits value (CPU drivers and tests only).</summary>
+    static abstract uint BitsElement(TSelf bits, int j);
+
+    // MEMORY (CPU drivers only; never called from a GPU kernel)
+    /// <summary>Element j as a double.</summary>
+    static abstract double Element(TSelf value, int j);
+    /// <summary>Loads src[start .. start+count) (count ≤ Count); missing elements are 0.</summary>
+    static abstract TSelf Load(ReadOnlySpan<float> src, int start, int count);
+    /// <summary>Loads src[start .. start+count) (count ≤ Count); missing elements are 0.</summary>
+    static abstract TSelf Load(ReadOnlySpan<double> src, int start, int count);
+    /// <summary>Stores element j to dst[start + j·stride] for j &lt; count, rounded to float.</summary>
+    static abstract void Store(TSelf value, Span<float> dst, int start, int stride, int count);
+    /// <summary>Stores element j to dst[start + j] for j &lt; count.</summary>
+    static abstract void Store(TSelf value, Span<double> dst, int start, int count);
+    /// <summary>Stores 1/0 bytes for mask element j to dst[start + j] for j &lt; count.</summary>
+    static abstract void StoreMask(TSelf mask, Span<byte> dst, int start, int count);
+}
