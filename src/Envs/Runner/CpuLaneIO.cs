@@ -15,6 +15,8 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
     public readonly T[] EpisodeReturn;  // [VecCount]
     public readonly T[] EpisodeLength;  // [VecCount]
     public readonly T[] Pending;        // [VecCount] mask
+    public readonly T[] ObsLanes;       // [ObsSize, VecCount] observations, lane layout
+    public readonly T[] FinalObsLanes;  // [ObsSize, VecCount] final observations, lane layout
     public readonly float[] Actions;    // [EnvCount]
     public readonly float[] Obs;        // [EnvCount, ObsSize]
     public readonly float[] FinalObs;   // [EnvCount, ObsSize]
@@ -35,6 +37,8 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
         EpisodeReturn = new T[VecCount];
         EpisodeLength = new T[VecCount];
         Pending = new T[VecCount];
+        ObsLanes = new T[obsSize * VecCount];
+        FinalObsLanes = new T[obsSize * VecCount];
         Actions = new float[envCount];
         Obs = new float[envCount * obsSize];
         FinalObs = new float[envCount * obsSize];
@@ -47,16 +51,14 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
 
     /// <summary>Bytes of memory per env (state, bookkeeping and outputs).</summary>
     public long BytesPerEnv =>
-        (long)(StateSize + 4) * Unsafe.SizeOf<T>() / T.Count + 4L * (1 + 2 * ObsSize + 1 + 1 + 1) + 2;
+        (long)(StateSize + 4 + 2 * ObsSize) * Unsafe.SizeOf<T>() / T.Count + 4L * (1 + 2 * ObsSize + 1 + 1 + 1) + 2;
 }
 
 /// <summary><see cref="IEnvLaneIO{T}"/> over <see cref="CpuEnvBuffers{T}"/> for lane value <c>vec</c>.</summary>
-internal struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
+internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
 {
     private readonly CpuEnvBuffers<T> _b;
     private readonly int _vec, _firstEnv, _count;
-    private WriteTarget _target;
-    private ulong _maskBits;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public CpuLaneIO(CpuEnvBuffers<T> buffers, int vec)
@@ -65,57 +67,49 @@ internal struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
         _vec = vec;
         _firstEnv = vec * T.Count;
         _count = Math.Min(T.Count, buffers.EnvCount - _firstEnv);
-        _target = WriteTarget.State;
-        _maskBits = 0;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T Read(int index) => _b.State[index * _b.VecCount + _vec];
+    public readonly T Read(int index) => _b.State[index * _b.VecCount + _vec];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetTarget(WriteTarget target, T mask)
+    public readonly void WriteState(int field, T value) => _b.State[field * _b.VecCount + _vec] = value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void WriteStateMasked(int field, T value, T mask)
     {
-        _target = target;
-        _maskBits = target is WriteTarget.State or WriteTarget.Observation ? 0 : T.MaskBits(mask);
-        if (target == WriteTarget.StateMasked) _stateMask = mask;
+        ref T slot = ref _b.State[field * _b.VecCount + _vec];
+        slot = T.Select(mask, value, slot);
     }
 
-    private T _stateMask;
+    // Observations are written in lane layout (one vector store per feature) and transposed into
+    // the caller's row-major rows once per call by ExportObservations: a K-step call pays for the
+    // transpose once, not K times.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void WriteObservation(int feature, T value) => _b.ObsLanes[feature * _b.VecCount + _vec] = value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(int index, T value)
+    public readonly void WriteObservationMasked(int feature, T value, T mask)
     {
-        switch (_target)
+        ref T slot = ref _b.ObsLanes[feature * _b.VecCount + _vec];
+        slot = T.Select(mask, value, slot);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void WriteFinalObservation(int feature, T value, T mask)
+    {
+        ref T slot = ref _b.FinalObsLanes[feature * _b.VecCount + _vec];
+        slot = T.Select(mask, value, slot);
+    }
+
+    /// <summary>Copies this lane value's observations and final observations into the row-major outputs.</summary>
+    public readonly void ExportObservations()
+    {
+        int rowStart = _firstEnv * _b.ObsSize;
+        for (int k = 0; k < _b.ObsSize; k++)
         {
-            case WriteTarget.State:
-                _b.State[index * _b.VecCount + _vec] = value;
-                break;
-            case WriteTarget.StateMasked:
-                ref T slot = ref _b.State[index * _b.VecCount + _vec];
-                slot = T.Select(_stateMask, value, slot);
-                break;
-            case WriteTarget.Observation:
-                T.Store(value, _b.Obs, _firstEnv * _b.ObsSize + index, _b.ObsSize, _count);
-                break;
-            case WriteTarget.ObservationMasked:
-                StoreMaskedRows(value, _b.Obs, index);
-                break;
-            default:
-                StoreMaskedRows(value, _b.FinalObs, index);
-                break;
-        }
-    }
-
-    /// <summary>Scalar stores for the few elements an episode ended in (resets are the rare case).</summary>
-    private readonly void StoreMaskedRows(T value, float[] rows, int feature)
-    {
-        ulong bits = _maskBits;
-        while (bits != 0)
-        {
-            int j = System.Numerics.BitOperations.TrailingZeroCount(bits);
-            bits &= bits - 1;
-            if (j >= _count) break;
-            rows[(_firstEnv + j) * _b.ObsSize + feature] = (float)T.Element(value, j);
+            T.Store(_b.ObsLanes[k * _b.VecCount + _vec], _b.Obs, rowStart + k, _b.ObsSize, _count);
+            T.Store(_b.FinalObsLanes[k * _b.VecCount + _vec], _b.FinalObs, rowStart + k, _b.ObsSize, _count);
         }
     }
 
@@ -151,6 +145,7 @@ internal struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
         T.StoreMask(truncated, System.Runtime.InteropServices.MemoryMarshal.AsBytes(_b.Truncated.AsSpan()), _firstEnv, _count);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public readonly void WriteEpisode(T ended, T episodeReturn, T episodeLength)
     {
         ulong bits = T.MaskBits(ended);

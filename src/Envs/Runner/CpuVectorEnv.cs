@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using RlKernels.Kernels.Drivers;
 using RlKernels.Kernels.Lanes;
@@ -25,6 +26,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
     private uint _stepCount;
     private Job _job;
     private int _jobSteps;
+    private bool _randomActions;
     private bool[]? _resetMask;
 
     private enum Job { Step, Reset, ResetMasked }
@@ -108,7 +110,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
     {
         if (stepCount == 0) return;
         if (AutoReset == AutoResetMode.Disabled) ThrowIfAnyPending();
-        _settings.RandomActions = random;
+        _randomActions = random;
         Run(Job.Step, stepCount);
         _stepCount += (uint)stepCount;
     }
@@ -135,6 +137,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
         Array.Clear(_b.Terminated);
         Array.Clear(_b.Truncated);
         Array.Clear(_b.FinalObs);
+        Array.Clear(_b.FinalObsLanes);
     }
 
     private void Run(Job job, int steps)
@@ -147,47 +150,77 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
     /// <summary>Worker entry: lane values [start, end).</summary>
     void IRangeJob.Run(int start, int end)
     {
-        var st = _settings;
         switch (_job)
         {
-            case Job.Step:
-                // Env copies are independent, so each lane value runs all its steps back to back while
-                // its state is hot in registers and L1; the result equals stepping the batch K times.
-                for (int v = start; v < end; v++)
+            case Job.Step: RunSteps(start, end); break;
+            case Job.Reset: RunReset(start, end); break;
+            default: RunResetMasked(start, end); break;
+        }
+    }
+
+    /// <remarks>AggressiveOptimization: a call can last seconds, too few calls for tiered compilation
+    /// to promote it before a benchmark ends. One call site of the step keeps the inlined body within
+    /// the JIT's budget.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void RunSteps(int start, int end)
+    {
+        var st = _settings;
+        bool random = _randomActions;
+        int stepCount = _jobSteps;
+        uint firstStep = _stepCount;
+        for (int v = start; v < end; v++)
+        {
+            var io = new CpuLaneIO<T>(_b, v);
+            T envIndex = io.EnvIndex();
+            T w0 = default, w1 = default, w2 = default, w3 = default;
+            for (int k = 0; k < stepCount; k++)
+            {
+                uint step = firstStep + (uint)k;
+                T action;
+                if (random)
                 {
-                    var io = new CpuLaneIO<T>(_b, v);
-                    st.ActionStep = _stepCount;
-                    for (int k = 0; k < _jobSteps; k++)
-                    {
-                        EnvLaneStep.Step<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, st);
-                        st.ActionStep++;
-                    }
+                    // One Philox block serves four consecutive steps.
+                    if (k == 0 || (step & 3) == 0)
+                        EnvLaneStep.RandomActionBlock(envIndex, step, st, out w0, out w1, out w2, out w3);
+                    action = EnvLaneStep.ActionFromBlock(step, w0, w1, w2, w3, st);
                 }
-                break;
-            case Job.Reset:
-                for (int v = start; v < end; v++)
+                else
                 {
-                    var io = new CpuLaneIO<T>(_b, v);
-                    EnvLaneStep.Reset<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, st, T.TrueMask);
+                    action = io.ReadAction();
                 }
-                break;
-            case Job.ResetMasked:
-                Span<float> flags = stackalloc float[T.Count];
-                for (int v = start; v < end; v++)
-                {
-                    var io = new CpuLaneIO<T>(_b, v);
-                    int first = v * T.Count, count = Math.Min(T.Count, EnvCount - first);
-                    flags.Clear();
-                    bool any = false;
-                    for (int j = 0; j < count; j++)
-                    {
-                        flags[j] = _resetMask![first + j] ? 1f : 0f;
-                        any |= _resetMask[first + j];
-                    }
-                    if (any)
-                        EnvLaneStep.Reset<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, st, T.NonZero(T.Load(flags, 0, T.Count)));
-                }
-                break;
+                EnvLaneStep.Step<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, st, action);
+            }
+            io.ExportObservations();
+        }
+    }
+
+    private void RunReset(int start, int end)
+    {
+        for (int v = start; v < end; v++)
+        {
+            var io = new CpuLaneIO<T>(_b, v);
+            EnvLaneStep.Reset<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, _settings, T.TrueMask);
+            io.ExportObservations();
+        }
+    }
+
+    private void RunResetMasked(int start, int end)
+    {
+        Span<float> flags = stackalloc float[T.Count];
+        for (int v = start; v < end; v++)
+        {
+            int first = v * T.Count, count = Math.Min(T.Count, EnvCount - first);
+            flags.Clear();
+            bool any = false;
+            for (int j = 0; j < count; j++)
+            {
+                flags[j] = _resetMask![first + j] ? 1f : 0f;
+                any |= _resetMask[first + j];
+            }
+            if (!any) continue;
+            var io = new CpuLaneIO<T>(_b, v);
+            EnvLaneStep.Reset<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, _settings, T.NonZero(T.Load(flags, 0, T.Count)));
+            io.ExportObservations();
         }
     }
 

@@ -2,21 +2,6 @@ using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Runner;
 
-/// <summary>Where <see cref="IEnvLaneIO{T}.Write"/> sends values.</summary>
-public enum WriteTarget
-{
-    /// <summary>State columns, every element.</summary>
-    State,
-    /// <summary>State columns, only elements whose mask is true.</summary>
-    StateMasked,
-    /// <summary>Observation rows, every element.</summary>
-    Observation,
-    /// <summary>Observation rows, only elements whose mask is true.</summary>
-    ObservationMasked,
-    /// <summary>Final-observation rows, only elements whose mask is true.</summary>
-    FinalObservation,
-}
-
 /// <summary>Per-env bookkeeping the runner keeps beside the env state.</summary>
 public struct EnvBook<T> where T : struct, ILane<T>
 {
@@ -31,14 +16,23 @@ public struct EnvBook<T> where T : struct, ILane<T>
 }
 
 /// <summary>
-/// How the shared step logic (<see cref="EnvLaneStep"/>) reaches one lane's memory. The CPU runner
+/// How the shared step logic (<see cref="EnvLaneStep"/>) reaches one lane value's memory. The CPU runner
 /// implements it over lane arrays, the GPU runner over ILGPU array views; the step logic itself exists
-/// once. <see cref="ILaneReader{T}.Read"/> reads state field k.
+/// once. <see cref="ILaneReader{T}.Read"/> reads state field k. Implementations are small structs that
+/// reach their memory through references, so copies of them write to the same place.
 /// </summary>
-public interface IEnvLaneIO<T> : ILaneReader<T>, ILaneWriter<T> where T : struct, ILane<T>
+public interface IEnvLaneIO<T> : ILaneReader<T> where T : struct, ILane<T>
 {
-    /// <summary>Routes the following <see cref="ILaneWriter{T}.Write"/> calls.</summary>
-    void SetTarget(WriteTarget target, T mask);
+    /// <summary>Writes state field k of every element.</summary>
+    void WriteState(int field, T value);
+    /// <summary>Writes state field k where <paramref name="mask"/> is true.</summary>
+    void WriteStateMasked(int field, T value, T mask);
+    /// <summary>Writes observation feature k of every element.</summary>
+    void WriteObservation(int feature, T value);
+    /// <summary>Writes observation feature k where <paramref name="mask"/> is true.</summary>
+    void WriteObservationMasked(int feature, T value, T mask);
+    /// <summary>Writes final-observation feature k where <paramref name="mask"/> is true.</summary>
+    void WriteFinalObservation(int feature, T value, T mask);
     /// <summary>Bits: the env index of each element.</summary>
     T EnvIndex();
     /// <summary>The action each element was given.</summary>

@@ -8,10 +8,6 @@ public struct StepSettings
     public AutoResetMode Mode;
     /// <summary>Philox key (from the seed).</summary>
     public uint Key0, Key1;
-    /// <summary>Draw actions from the counter RNG instead of reading them.</summary>
-    public bool RandomActions;
-    /// <summary>Counter word of the random-action block (the runner's step count).</summary>
-    public uint ActionStep;
     public bool ActionIsDiscrete;
     public int ActionCount;
     public float ActionLow, ActionHigh;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RlKernels.Kernels.Random;
 
 namespace RlKernels.Kernels.Lanes;
@@ -15,41 +16,71 @@ public readonly struct D1 : ILane<D1>
 
     public static int Count => 1;
     public static bool IsDouble => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Splat(double value) => new(value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 operator +(D1 a, D1 b) => new(a.V + b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 operator -(D1 a, D1 b) => new(a.V - b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 operator *(D1 a, D1 b) => new(a.V * b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 operator /(D1 a, D1 b) => new(a.V / b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 operator -(D1 a) => new(-a.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Sin(D1 x) => new(Math.Sin(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Cos(D1 x) => new(Math.Cos(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Sqrt(D1 x) => new(Math.Sqrt(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Log(D1 x) => new(Math.Log(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Abs(D1 x) => new(Math.Abs(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Min(D1 a, D1 b) => new(a.V < b.V ? a.V : b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Max(D1 a, D1 b) => new(a.V > b.V ? a.V : b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Floor(D1 x) => new(Math.Floor(x.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 LessThan(D1 a, D1 b) => new(a.V < b.V ? 1 : 0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 LessOrEqual(D1 a, D1 b) => new(a.V <= b.V ? 1 : 0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 GreaterThan(D1 a, D1 b) => new(a.V > b.V ? 1 : 0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 GreaterOrEqual(D1 a, D1 b) => new(a.V >= b.V ? 1 : 0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Equal(D1 a, D1 b) => new(a.V == b.V ? 1 : 0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 And(D1 maskA, D1 maskB) => new(maskA.V * maskB.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Or(D1 maskA, D1 maskB) => new(Math.Max(maskA.V, maskB.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 AndNot(D1 maskA, D1 maskB) => new(maskA.V * (1 - maskB.V));
     public static D1 FalseMask => new(0);
     public static D1 TrueMask => new(1);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Select(D1 mask, D1 ifTrue, D1 ifFalse) => mask.V != 0 ? ifTrue : ifFalse;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 MaskToOne(D1 mask) => mask;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 NonZero(D1 value) => new(value.V != 0 ? 1 : 0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyTrue(D1 mask) => mask.V != 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MaskBits(D1 mask) => mask.V != 0 ? 1ul : 0ul;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 BitsIota(uint first) => new(first);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 BitsSplat(uint value) => new(value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 BitsAdd(D1 bits, uint increment, D1 mask) =>
         mask.V != 0 ? new((uint)((uint)bits.V + increment)) : bits;
 
@@ -60,12 +91,18 @@ public readonly struct D1 : ILane<D1>
         r0 = new(w0); r1 = new(w1); r2 = new(w2); r3 = new(w3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 BitsToUnit(D1 bits) => new(Philox4x32.ToUnit((uint)bits.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 BitsToOpenUnit(D1 bits) => new(Philox4x32.ToOpenUnit((uint)bits.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(D1 bits, int j) => (uint)bits.V;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Element(D1 value, int j) => value.V;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Load(ReadOnlySpan<float> src, int start, int count) => new(count > 0 ? src[start] : 0);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Load(ReadOnlySpan<double> src, int start, int count) => new(count > 0 ? src[start] : 0);
     public static void Store(D1 value, Span<float> dst, int start, int stride, int count)
     {

@@ -22,39 +22,68 @@ public readonly struct F1 : ILane<F1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Splat(double value) => new((float)value);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 operator +(F1 a, F1 b) => new(a.V + b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 operator -(F1 a, F1 b) => new(a.V - b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 operator *(F1 a, F1 b) => new(a.V * b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 operator /(F1 a, F1 b) => new(a.V / b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 operator -(F1 a) => new(-a.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Sin(F1 x) => new(MathF.Sin(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Cos(F1 x) => new(MathF.Cos(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Sqrt(F1 x) => new(MathF.Sqrt(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Log(F1 x) => new(MathF.Log(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Abs(F1 x) => new(MathF.Abs(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Min(F1 a, F1 b) => new(a.V < b.V ? a.V : b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Max(F1 a, F1 b) => new(a.V > b.V ? a.V : b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Floor(F1 x) => new(MathF.Floor(x.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 LessThan(F1 a, F1 b) => new(a.V < b.V ? 1f : 0f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 LessOrEqual(F1 a, F1 b) => new(a.V <= b.V ? 1f : 0f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 GreaterThan(F1 a, F1 b) => new(a.V > b.V ? 1f : 0f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 GreaterOrEqual(F1 a, F1 b) => new(a.V >= b.V ? 1f : 0f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Equal(F1 a, F1 b) => new(a.V == b.V ? 1f : 0f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 And(F1 maskA, F1 maskB) => new(maskA.V * maskB.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Or(F1 maskA, F1 maskB) => new(maskA.V > maskB.V ? maskA.V : maskB.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 AndNot(F1 maskA, F1 maskB) => new(maskA.V * (1f - maskB.V));
     public static F1 FalseMask => new(0f);
     public static F1 TrueMask => new(1f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Select(F1 mask, F1 ifTrue, F1 ifFalse) => mask.V != 0f ? ifTrue : ifFalse;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 MaskToOne(F1 mask) => mask;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 NonZero(F1 value) => new(value.V != 0f ? 1f : 0f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyTrue(F1 mask) => mask.V != 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MaskBits(F1 mask) => mask.V != 0f ? 1ul : 0ul;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 BitsIota(uint first) => BitsSplat(first);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 BitsSplat(uint value) => new(Interop.IntAsFloat(value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 BitsAdd(F1 bits, uint increment, F1 mask) =>
         mask.V != 0f ? new(Interop.IntAsFloat(Interop.FloatAsInt(bits.V) + increment)) : bits;
 
@@ -70,12 +99,18 @@ public readonly struct F1 : ILane<F1>
         r3 = new(Interop.IntAsFloat(w3));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 BitsToUnit(F1 bits) => new(Philox4x32.ToUnit(Interop.FloatAsInt(bits.V)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 BitsToOpenUnit(F1 bits) => new(Philox4x32.ToOpenUnit(Interop.FloatAsInt(bits.V)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(F1 bits, int j) => Interop.FloatAsInt(bits.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Element(F1 value, int j) => value.V;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Load(ReadOnlySpan<float> src, int start, int count) => new(count > 0 ? src[start] : 0f);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Load(ReadOnlySpan<double> src, int start, int count) => new(count > 0 ? (float)src[start] : 0f);
     public static void Store(F1 value, Span<float> dst, int start, int stride, int count)
     {

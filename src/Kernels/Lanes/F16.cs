@@ -19,41 +19,71 @@ public readonly struct F16 : ILane<F16>
 
     public static int Count => 16;
     public static bool IsDouble => false;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Splat(double value) => new(Vector512.Create((float)value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 operator +(F16 a, F16 b) => new(a.V + b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 operator -(F16 a, F16 b) => new(a.V - b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 operator *(F16 a, F16 b) => new(a.V * b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 operator /(F16 a, F16 b) => new(a.V / b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 operator -(F16 a) => new(-a.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Sin(F16 x) => new(Vector512.Sin(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Cos(F16 x) => new(Vector512.Cos(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Sqrt(F16 x) => new(Vector512.Sqrt(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Log(F16 x) => new(Vector512.Log(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Abs(F16 x) => new(Vector512.Abs(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Min(F16 a, F16 b) => new(Vector512.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Max(F16 a, F16 b) => new(Vector512.Max(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Floor(F16 x) => new(Vector512.Floor(x.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 LessThan(F16 a, F16 b) => new(Vector512.LessThan(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 LessOrEqual(F16 a, F16 b) => new(Vector512.LessThanOrEqual(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 GreaterThan(F16 a, F16 b) => new(Vector512.GreaterThan(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 GreaterOrEqual(F16 a, F16 b) => new(Vector512.GreaterThanOrEqual(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Equal(F16 a, F16 b) => new(Vector512.Equals(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 And(F16 maskA, F16 maskB) => new(maskA.V & maskB.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Or(F16 maskA, F16 maskB) => new(maskA.V | maskB.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 AndNot(F16 maskA, F16 maskB) => new(Vector512.AndNot(maskA.V, maskB.V));
     public static F16 FalseMask => new(Vector512<float>.Zero);
     public static F16 TrueMask => new(Vector512<uint>.AllBitsSet.AsSingle());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Select(F16 mask, F16 ifTrue, F16 ifFalse) => new(Vector512.ConditionalSelect(mask.V, ifTrue.V, ifFalse.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 MaskToOne(F16 mask) => new(mask.V & Vector512<float>.One);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 NonZero(F16 value) => new(~Vector512.Equals(value.V, Vector512<float>.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyTrue(F16 mask) => mask.V.AsUInt32() != Vector512<uint>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MaskBits(F16 mask) => mask.V.ExtractMostSignificantBits();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsIota(uint first) => new((Vector512.Create(first) + Vector512<uint>.Indices).AsSingle());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsSplat(uint value) => new(Vector512.Create(value).AsSingle());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsAdd(F16 bits, uint increment, F16 mask) =>
         new((bits.V.AsUInt32() + (Vector512.Create(increment) & mask.V.AsUInt32())).AsSingle());
 
@@ -93,17 +123,25 @@ public readonly struct F16 : ILane<F16>
         r0 = new(x0.AsSingle()); r1 = new(x1.AsSingle()); r2 = new(x2.AsSingle()); r3 = new(x3.AsSingle());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsToUnit(F16 bits) =>
         new(Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) * Vector512.Create(1.0f / 16777216.0f));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsToOpenUnit(F16 bits) =>
         new((Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) + Vector512.Create(0.5f)) * Vector512.Create(1.0f / 16777216.0f));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(F16 bits, int j) => bits.V.AsUInt32().GetElement(j);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Element(F16 value, int j) => value.V.GetElement(j);
 
-    public static F16 Load(ReadOnlySpan<float> src, int start, int count)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static F16 Load(ReadOnlySpan<float> src, int start, int count) =>
+        count == 16 ? new(Vector512.Create(src.Slice(start, 16))) : LoadPartial(src, start, count);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static F16 LoadPartial(ReadOnlySpan<float> src, int start, int count)
     {
-        if (count == 16) return new(Vector512.Create(src.Slice(start, 16)));
         Span<float> tmp = stackalloc float[16];
         tmp.Clear();
         src.Slice(start, count).CopyTo(tmp);
@@ -118,16 +156,25 @@ public readonly struct F16 : ILane<F16>
         return new(Vector512.Create((ReadOnlySpan<float>)tmp));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(F16 value, Span<float> dst, int start, int stride, int count)
     {
         if (stride == 1 && count == 16)
-        {
             value.V.CopyTo(dst.Slice(start, 16));
-            return;
-        }
-        if (count > 0) _ = dst[start + (count - 1) * stride];
+        else
+            StoreStrided(value, dst, start, stride, count);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StoreStrided(F16 value, Span<float> dst, int start, int stride, int count)
+    {
+        if (count <= 0) return;
+        _ = dst[start + (count - 1) * stride];
+        // Spill once, then scalar moves: cheaper than extracting each element from the register.
+        Span<float> tmp = stackalloc float[16];
+        value.V.CopyTo(tmp);
         ref float d = ref MemoryMarshal.GetReference(dst);
-        for (int j = 0; j < count; j++) Unsafe.Add(ref d, start + j * stride) = value.V.GetElement(j);
+        for (int j = 0; j < count; j++) Unsafe.Add(ref d, start + j * stride) = tmp[j];
     }
 
     public static void Store(F16 value, Span<double> dst, int start, int count)

@@ -19,41 +19,71 @@ public readonly struct F8 : ILane<F8>
 
     public static int Count => 8;
     public static bool IsDouble => false;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Splat(double value) => new(Vector256.Create((float)value));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 operator +(F8 a, F8 b) => new(a.V + b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 operator -(F8 a, F8 b) => new(a.V - b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 operator *(F8 a, F8 b) => new(a.V * b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 operator /(F8 a, F8 b) => new(a.V / b.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 operator -(F8 a) => new(-a.V);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Sin(F8 x) => new(Vector256.Sin(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Cos(F8 x) => new(Vector256.Cos(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Sqrt(F8 x) => new(Vector256.Sqrt(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Log(F8 x) => new(Vector256.Log(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Abs(F8 x) => new(Vector256.Abs(x.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Min(F8 a, F8 b) => new(Vector256.Min(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Max(F8 a, F8 b) => new(Vector256.Max(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Floor(F8 x) => new(Vector256.Floor(x.V));
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 LessThan(F8 a, F8 b) => new(Vector256.LessThan(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 LessOrEqual(F8 a, F8 b) => new(Vector256.LessThanOrEqual(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 GreaterThan(F8 a, F8 b) => new(Vector256.GreaterThan(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 GreaterOrEqual(F8 a, F8 b) => new(Vector256.GreaterThanOrEqual(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Equal(F8 a, F8 b) => new(Vector256.Equals(a.V, b.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 And(F8 maskA, F8 maskB) => new(maskA.V & maskB.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Or(F8 maskA, F8 maskB) => new(maskA.V | maskB.V);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 AndNot(F8 maskA, F8 maskB) => new(Vector256.AndNot(maskA.V, maskB.V));
     public static F8 FalseMask => new(Vector256<float>.Zero);
     public static F8 TrueMask => new(Vector256<uint>.AllBitsSet.AsSingle());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Select(F8 mask, F8 ifTrue, F8 ifFalse) => new(Vector256.ConditionalSelect(mask.V, ifTrue.V, ifFalse.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 MaskToOne(F8 mask) => new(mask.V & Vector256<float>.One);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 NonZero(F8 value) => new(~Vector256.Equals(value.V, Vector256<float>.Zero));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyTrue(F8 mask) => mask.V.AsUInt32() != Vector256<uint>.Zero;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MaskBits(F8 mask) => mask.V.ExtractMostSignificantBits();
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 BitsIota(uint first) => new((Vector256.Create(first) + Vector256<uint>.Indices).AsSingle());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 BitsSplat(uint value) => new(Vector256.Create(value).AsSingle());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 BitsAdd(F8 bits, uint increment, F8 mask) =>
         new((bits.V.AsUInt32() + (Vector256.Create(increment) & mask.V.AsUInt32())).AsSingle());
 
@@ -93,17 +123,25 @@ public readonly struct F8 : ILane<F8>
         r0 = new(x0.AsSingle()); r1 = new(x1.AsSingle()); r2 = new(x2.AsSingle()); r3 = new(x3.AsSingle());
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 BitsToUnit(F8 bits) =>
         new(Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) * Vector256.Create(1.0f / 16777216.0f));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 BitsToOpenUnit(F8 bits) =>
         new((Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) + Vector256.Create(0.5f)) * Vector256.Create(1.0f / 16777216.0f));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(F8 bits, int j) => bits.V.AsUInt32().GetElement(j);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Element(F8 value, int j) => value.V.GetElement(j);
 
-    public static F8 Load(ReadOnlySpan<float> src, int start, int count)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static F8 Load(ReadOnlySpan<float> src, int start, int count) =>
+        count == 8 ? new(Vector256.Create(src.Slice(start, 8))) : LoadPartial(src, start, count);
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static F8 LoadPartial(ReadOnlySpan<float> src, int start, int count)
     {
-        if (count == 8) return new(Vector256.Create(src.Slice(start, 8)));
         Span<float> tmp = stackalloc float[8];
         tmp.Clear();
         src.Slice(start, count).CopyTo(tmp);
@@ -118,16 +156,25 @@ public readonly struct F8 : ILane<F8>
         return new(Vector256.Create((ReadOnlySpan<float>)tmp));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(F8 value, Span<float> dst, int start, int stride, int count)
     {
         if (stride == 1 && count == 8)
-        {
             value.V.CopyTo(dst.Slice(start, 8));
-            return;
-        }
-        if (count > 0) _ = dst[start + (count - 1) * stride];
+        else
+            StoreStrided(value, dst, start, stride, count);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StoreStrided(F8 value, Span<float> dst, int start, int stride, int count)
+    {
+        if (count <= 0) return;
+        _ = dst[start + (count - 1) * stride];
+        // Spill once, then scalar moves: cheaper than extracting each element from the register.
+        Span<float> tmp = stackalloc float[8];
+        value.V.CopyTo(tmp);
         ref float d = ref MemoryMarshal.GetReference(dst);
-        for (int j = 0; j < count; j++) Unsafe.Add(ref d, start + j * stride) = value.V.GetElement(j);
+        for (int j = 0; j < count; j++) Unsafe.Add(ref d, start + j * stride) = tmp[j];
     }
 
     public static void Store(F8 value, Span<double> dst, int start, int count)
