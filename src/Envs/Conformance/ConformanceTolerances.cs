@@ -7,10 +7,11 @@ namespace RlKernels.Envs.Conformance;
 /// <remarks>
 /// Fast-precision flag excuse (the README allows a flip "when the recorded next_state is within 1e-5 of
 /// the termination threshold"). To stay generic over envs, the checker does not know thresholds; it
-/// excuses a terminated flip on a float lane when the double lane (D1) gives the float lane's answer
-/// from a nearby start: the float32-rounded recorded state, or the recorded state with one field moved
-/// by ±<see cref="FlagProbe"/>·(1 + |field|). A flip far from every threshold is never excused, since
-/// such small moves cannot change the outcome there. Truncation depends only on t and is always exact.
+/// excuses a terminated flip on a float lane when the row sits on a threshold, i.e. the double lane (D1)
+/// gives both outcomes over the recorded state and starts next to it: the float32-rounded recorded
+/// state, or the recorded state with one field moved by ±<see cref="FlagProbe"/>·(1 + |field|). A flip
+/// far from every threshold is never excused, since such small moves cannot change the outcome there.
+/// Truncation depends only on t and is always exact.
 /// </remarks>
 public static class ConformanceTolerances
 {
