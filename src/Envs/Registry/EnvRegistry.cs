@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Lanes;
 
@@ -9,6 +11,8 @@ public abstract class EnvEntry
     public abstract string Id { get; }
     public abstract EnvSpec Spec(EnvArgs args);
     public abstract IVectorEnv Make(int envCount, VectorEnvOptions options, EnvArgs args);
+    /// <summary>Single transitions on <paramref name="lane"/>, for the conformance checker.</summary>
+    public abstract IConformanceStepper CreateStepper(StepperLane lane, EnvArgs args);
 }
 
 internal sealed class EnvEntry<TFamily, TParams> : EnvEntry
@@ -24,6 +28,19 @@ internal sealed class EnvEntry<TFamily, TParams> : EnvEntry
         TParams p = TFamily.Parse(args);
         args.ThrowIfUnread(TFamily.Id);
         return p;
+    }
+
+    public override IConformanceStepper CreateStepper(StepperLane lane, EnvArgs args)
+    {
+        TParams p = ParseChecked(args);
+        return lane switch
+        {
+            StepperLane.D1 => TFamily.CreateStepper<D1>(p),
+            StepperLane.F1 => TFamily.CreateStepper<F1>(p),
+            StepperLane.F8 => TFamily.CreateStepper<F8>(p),
+            StepperLane.F16 => TFamily.CreateStepper<F16>(p),
+            _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "Unknown lane."),
+        };
     }
 
     public override IVectorEnv Make(int envCount, VectorEnvOptions options, EnvArgs args)
@@ -73,6 +90,9 @@ public static class EnvRegistry
         Entries.TryGetValue(id, out var entry)
             ? entry
             : throw new ArgumentException($"Unknown env id '{id}'. Known ids: {string.Join(", ", Ids)}.", nameof(id));
+
+    /// <summary>The entry for <paramref name="id"/>, or false if no such env is registered.</summary>
+    public static bool TryGet(string id, [NotNullWhen(true)] out EnvEntry? entry) => Entries.TryGetValue(id, out entry);
 
     /// <summary>Builds <paramref name="envCount"/> copies of env <paramref name="id"/>.</summary>
     public static IVectorEnv Make(string id, int envCount, VectorEnvOptions? options = null, IReadOnlyDictionary<string, string>? envArgs = null) =>

@@ -1,3 +1,4 @@
+using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Lanes;
 
@@ -12,6 +13,8 @@ internal sealed class CartPoleFamily : IEnvFamily<CartPoleParams>
         new CpuVectorEnv<CartPole<T>, T, CartPoleParams>(p, envCount, options, backend);
     public static IVectorEnv CreateGpu(CartPoleParams p, int envCount, VectorEnvOptions options) =>
         new GpuVectorEnv<CartPole<F1>, CartPoleParams>(p, envCount, options);
+    public static IConformanceStepper CreateStepper<T>(CartPoleParams p) where T : struct, ILane<T> =>
+        new EnvTransitionStepper<CartPole<T>, T, CartPoleParams>(p);
 }
 
 internal sealed class ChainWalkFamily : IEnvFamily<ChainWalkParams>
@@ -23,6 +26,8 @@ internal sealed class ChainWalkFamily : IEnvFamily<ChainWalkParams>
         new CpuVectorEnv<ChainWalk<T>, T, ChainWalkParams>(p, envCount, options, backend);
     public static IVectorEnv CreateGpu(ChainWalkParams p, int envCount, VectorEnvOptions options) =>
         new GpuVectorEnv<ChainWalk<F1>, ChainWalkParams>(p, envCount, options);
+    public static IConformanceStepper CreateStepper<T>(ChainWalkParams p) where T : struct, ILane<T> =>
+        new EnvTransitionStepper<ChainWalk<T>, T, ChainWalkParams>(p);
 }
 
 internal sealed class RandomWalk1DFamily : IEnvFamily<RandomWalk1DParams>
@@ -34,4 +39,6 @@ internal sealed class RandomWalk1DFamily : IEnvFamily<RandomWalk1DParams>
         new CpuVectorEnv<RandomWalk1D<T>, T, RandomWalk1DParams>(p, envCount, options, backend);
     public static IVectorEnv CreateGpu(RandomWalk1DParams p, int envCount, VectorEnvOptions options) =>
         new GpuVectorEnv<RandomWalk1D<F1>, RandomWalk1DParams>(p, envCount, options);
+    public static IConformanceStepper CreateStepper<T>(RandomWalk1DParams p) where T : struct, ILane<T> =>
+        new EnvTransitionStepper<RandomWalk1D<T>, T, RandomWalk1DParams>(p);
 }

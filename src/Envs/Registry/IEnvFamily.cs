@@ -1,3 +1,4 @@
+using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Lanes;
 
@@ -15,4 +16,6 @@ public interface IEnvFamily<TParams> where TParams : struct
     static abstract EnvSpec Spec(in TParams p);
     static abstract IVectorEnv CreateCpu<T>(TParams p, int envCount, VectorEnvOptions options, Backend backend) where T : struct, ILane<T>;
     static abstract IVectorEnv CreateGpu(TParams p, int envCount, VectorEnvOptions options);
+    /// <summary>Single transitions on lane <typeparamref name="T"/>, for the conformance checker.</summary>
+    static abstract IConformanceStepper CreateStepper<T>(TParams p) where T : struct, ILane<T>;
 }

@@ -1,0 +1,151 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RlKernels.Envs.Conformance;
+using Spectre.Console;
+
+namespace RlKernels.Cli.Commands;
+
+/// <summary>
+/// <c>rlk conform --reference DIR [--json]</c>: checks our envs against Gymnasium reference transitions
+/// (every <c>*.csv</c> in DIR) at reference and fast precision. Exit code 0 when nothing failed (skipped
+/// envs allowed), 1 on any failure or when DIR is unusable.
+/// </summary>
+public static class ConformCommand
+{
+    /// <summary>The command, ready to add to the root command.</summary>
+    public static Command Create()
+    {
+        var reference = new Option<string>("--reference")
+        {
+            Description = "Directory of Gymnasium reference CSV files (e.g. shared/reference/gymnasium).",
+            Required = true,
+        };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
+        var command = new Command("conform", "Check the envs against Gymnasium reference transitions (reference and fast precision).")
+        {
+            reference,
+            json,
+        };
+        command.SetAction(parseResult =>
+            Execute(parseResult.GetValue(reference)!, parseResult.GetValue(json), Console.Out, Console.Error));
+        return command;
+    }
+
+    /// <summary>Runs the check and prints the report; returns the exit code (0 pass, 1 failure or bad directory).</summary>
+    /// <param name="directory">Directory of reference CSV files.</param>
+    /// <param name="json">JSON instead of a table.</param>
+    /// <param name="output">Where the report goes.</param>
+    /// <param name="error">Where a usage error goes; defaults to <paramref name="output"/>.</param>
+    public static int Execute(string directory, bool json, TextWriter output, TextWriter? error = null)
+    {
+        error ??= output;
+        if (string.IsNullOrWhiteSpace(directory))
+        {
+            error.WriteLine("error: --reference needs a directory of reference CSV files.");
+            return 1;
+        }
+        if (File.Exists(directory))
+        {
+            error.WriteLine($"error: --reference '{directory}' is a file; give the directory that holds the reference CSV files.");
+            return 1;
+        }
+
+        ConformanceReport report;
+        try
+        {
+            report = ConformanceChecker.CheckDirectory(directory);
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+
+        if (json) WriteJson(report, output);
+        else WriteTable(report, output);
+        return report.Passed ? 0 : 1;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        // MaxStateError is NaN for files without next_state columns.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    private static void WriteJson(ConformanceReport report, TextWriter output)
+    {
+        var document = new
+        {
+            report.Directory,
+            report.Passed,
+            Passes = report.PassCount,
+            Failures = report.FailCount,
+            Skipped = report.SkipCount,
+            report.Results,
+        };
+        output.WriteLine(JsonSerializer.Serialize(document, JsonOptions));
+    }
+
+    private static void WriteTable(ConformanceReport report, TextWriter output)
+    {
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        });
+        if (!terminal) console.Profile.Width = 160; // keep rows on one line in files and tests
+
+        var table = new Table().Title($"Gymnasium conformance: {Markup.Escape(report.Directory)}");
+        table.AddColumn("File");
+        table.AddColumn("Precision");
+        table.AddColumn("Lane");
+        foreach (string name in new[] { "Rows", "max |Δobs|", "max ulps", "max |Δreward|", "max |Δstate|", "term (excused)", "trunc" })
+            table.AddColumn(new TableColumn(name).RightAligned());
+        table.AddColumn("Result");
+
+        foreach (ConformanceResult r in report.Results)
+        {
+            bool ran = r.Lane is not null;
+            table.AddRow(
+                Markup.Escape(r.File),
+                r.Precision.ToString().ToLowerInvariant(),
+                r.Lane?.ToString() ?? "-",
+                ran ? r.Rows.ToString(CultureInfo.InvariantCulture) : "-",
+                ran ? Number(r.MaxObsError) : "-",
+                ran ? r.MaxObsUlps.ToString(CultureInfo.InvariantCulture) : "-",
+                ran ? Number(r.MaxRewardError) : "-",
+                ran ? Number(r.MaxStateError) : "-",
+                ran ? $"{r.TerminatedMismatches} ({r.TerminatedExcused})" : "-",
+                ran ? r.TruncatedMismatches.ToString(CultureInfo.InvariantCulture) : "-",
+                r.Status switch
+                {
+                    ConformanceStatus.Pass => "[green]PASS[/]",
+                    ConformanceStatus.Skipped => "[yellow]SKIPPED[/]",
+                    ConformanceStatus.Error => "[red]ERROR[/]",
+                    _ => "[red]FAIL[/]",
+                });
+        }
+        console.Write(table);
+
+        // One note per distinct message: a skipped file's reason appears once, not once per precision.
+        foreach (var note in report.Results.Where(r => r.Message is not null)
+                     .DistinctBy(r => (r.File, r.Status, r.Lane is null ? "" : $"{r.Precision} {r.Lane}", r.Message)))
+        {
+            string which = note.Lane is null ? "" : $" {note.Precision.ToString().ToLowerInvariant()} {note.Lane}";
+            console.MarkupLine($"{Markup.Escape(note.File)}{which}: {note.Status.ToString().ToUpperInvariant()}: {Markup.Escape(note.Message!)}");
+        }
+        console.MarkupLine(report.Passed
+            ? $"[green]PASSED[/]: {report.PassCount} passed, {report.SkipCount} skipped (not implemented), 0 failed."
+            : $"[red]FAILED[/]: {report.FailCount} failed, {report.PassCount} passed, {report.SkipCount} skipped.");
+    }
+
+    private static string Number(double value) =>
+        double.IsNaN(value) ? "-" : value == 0 ? "0" : value.ToString("0.##e+00", CultureInfo.InvariantCulture);
+}
