@@ -1,1 +1,31 @@
-Console.WriteLine("rlk");
+using System.CommandLine;
+using RlKernels.Cli.Commands;
+
+namespace RlKernels.Cli;
+
+/// <summary>Entry point of <c>rlk</c>.</summary>
+public static class Program
+{
+    /// <summary>Exit code for bad input: unknown names, out-of-range numbers, a backend this machine lacks.</summary>
+    public const int ExitBadInput = 2;
+
+    public static int Main(string[] args)
+    {
+        var root = new RootCommand("rlk: step many RL environment copies in parallel on CPU SIMD and GPUs.");
+        root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
+        // Register the conform command here once src/Cli/Commands/ConformCommand.cs is merged:
+        // root.Subcommands.Add(ConformCommand.Create());
+
+        ParseResult parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            // System.CommandLine exits with 1 on parse errors; rlk uses 2 for every kind of bad input.
+            foreach (var error in parse.Errors)
+                Console.Error.WriteLine($"rlk: {error.Message}");
+            Console.Error.WriteLine("Run 'rlk --help' for usage.");
+            return ExitBadInput;
+        }
+        return parse.Invoke();
+    }
+}

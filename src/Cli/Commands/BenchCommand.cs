@@ -1,0 +1,314 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RlKernels.Envs.Registry;
+using RlKernels.Envs.Runner;
+using Spectre.Console;
+
+namespace RlKernels.Cli.Commands;
+
+/// <summary>What <c>rlk bench</c> measures; each list is one axis of the grid env × backend × envCount.</summary>
+public sealed record BenchSettings
+{
+    /// <summary>Env ids; empty = every registered id.</summary>
+    public IReadOnlyList<string> Envs { get; init; } = [];
+    /// <summary>Backend names (see <see cref="BackendNames"/>).</summary>
+    public IReadOnlyList<string> Backends { get; init; } = ["cpu", "cpu-scalar"];
+    /// <summary>Batch sizes.</summary>
+    public IReadOnlyList<int> EnvCounts { get; init; } = [1, 64, 1024, 16384, 65536];
+    /// <summary>Seconds per timed repeat.</summary>
+    public double Seconds { get; init; } = 0.5;
+    /// <summary>Timed repeats per measurement; the median is reported.</summary>
+    public int Repeats { get; init; } = 5;
+    /// <summary>Seconds of untimed steps before the first repeat, so tiered JIT compilation settles.</summary>
+    public double WarmupSeconds { get; init; } = 0.3;
+    /// <summary>KEY=VALUE env options passed to every env.</summary>
+    public IReadOnlyList<string> EnvArgs { get; init; } = [];
+    /// <summary>One JSON array on stdout instead of a table.</summary>
+    public bool Json { get; init; }
+    /// <summary>A line on stderr as each measurement starts.</summary>
+    public bool Progress { get; init; }
+}
+
+/// <summary>One measured cell of the grid. Rates are env-steps per second.</summary>
+public sealed record BenchRow
+{
+    [JsonPropertyName("env")] public required string Env { get; init; }
+    [JsonPropertyName("backend")] public required string Backend { get; init; }
+    [JsonPropertyName("envs")] public required int Envs { get; init; }
+    [JsonPropertyName("steps_per_second")] public required double StepsPerSecond { get; init; }
+    [JsonPropertyName("min")] public required double Min { get; init; }
+    [JsonPropertyName("max")] public required double Max { get; init; }
+    [JsonPropertyName("repeats")] public required int Repeats { get; init; }
+    [JsonPropertyName("lanes")] public required int Lanes { get; init; }
+    [JsonPropertyName("threads")] public required int Threads { get; init; }
+    [JsonPropertyName("bytes_per_env")] public required long BytesPerEnv { get; init; }
+    /// <summary>Steps per <c>StepRandom</c> call in the timed loop.</summary>
+    [JsonPropertyName("steps_per_call")] public required int StepsPerCall { get; init; }
+    /// <summary>Median rate over the cpu-scalar median at the same env and envs; null when cpu-scalar was not measured.</summary>
+    [JsonPropertyName("speedup_vs_cpu_scalar")] public double? SpeedupVsCpuScalar { get; set; }
+}
+
+/// <summary>
+/// <c>rlk bench</c>: env-steps per second for every env × backend × envCount. Each measurement makes the
+/// env with a fixed seed, warms it up, then times <see cref="BenchSettings.Repeats"/> repeats of
+/// back-to-back <see cref="IVectorEnv.StepRandom"/> calls (random actions from the counter RNG,
+/// same-step auto-reset) and reports the median.
+/// </summary>
+public static class BenchCommand
+{
+    /// <summary>Seed of every benchmarked env, so runs are repeatable.</summary>
+    public const ulong Seed = 20240611;
+
+    /// <summary>A timed call should last about this long: long enough to hide the call and thread
+    /// hand-off overhead, short enough that a repeat holds many calls.</summary>
+    private const double TargetCallSeconds = 0.02;
+
+    /// <summary>Upper bound of steps per call (one env on one thread needs ~10^6 for 20 ms).</summary>
+    private const int MaxStepsPerCall = 1 << 24;
+
+    public static Command Create()
+    {
+        var env = new Option<string[]>("--env")
+        {
+            Description = "Env id (repeatable). Default: every registered id.",
+            HelpName = "ID",
+        };
+        var backend = new Option<string[]>("--backend")
+        {
+            Description = $"Backend (repeatable): {BackendNames.List}. Default: cpu and cpu-scalar.",
+            HelpName = "NAME",
+        };
+        var envs = new Option<int[]>("--envs")
+        {
+            Description = "Env copies per batch (repeatable). Default: 1, 64, 1024, 16384, 65536.",
+            HelpName = "N",
+        };
+        var seconds = new Option<double>("--seconds")
+        {
+            Description = "Seconds per timed repeat.",
+            DefaultValueFactory = _ => 0.5,
+            HelpName = "S",
+        };
+        var repeats = new Option<int>("--repeats")
+        {
+            Description = "Timed repeats per measurement; the median is reported.",
+            DefaultValueFactory = _ => 5,
+            HelpName = "R",
+        };
+        var json = new Option<bool>("--json") { Description = "Print one JSON array instead of a table." };
+        var envArg = new Option<string[]>("--env-arg")
+        {
+            Description = "Env option KEY=VALUE (repeatable), passed to every env.",
+            HelpName = "KEY=VALUE",
+        };
+
+        var command = new Command("bench", "Measure env-steps per second for env × backend × batch size.")
+        {
+            env, backend, envs, seconds, repeats, json, envArg,
+        };
+        command.SetAction(parse =>
+        {
+            var settings = new BenchSettings
+            {
+                Envs = parse.GetValue(env) ?? [],
+                Backends = parse.GetValue(backend) is { Length: > 0 } b ? b : ["cpu", "cpu-scalar"],
+                EnvCounts = parse.GetValue(envs) is { Length: > 0 } n ? n : [1, 64, 1024, 16384, 65536],
+                Seconds = parse.GetValue(seconds),
+                Repeats = parse.GetValue(repeats),
+                Json = parse.GetValue(json),
+                EnvArgs = parse.GetValue(envArg) ?? [],
+                Progress = !Console.IsErrorRedirected,
+            };
+            return Run(settings, Console.Out, Console.Error);
+        });
+        return command;
+    }
+
+    /// <summary>Runs the benchmark grid. Returns 0, or <see cref="Program.ExitBadInput"/> after a message on <paramref name="error"/>.</summary>
+    public static int Run(BenchSettings settings, TextWriter output, TextWriter error)
+    {
+        // CHECK INPUT: everything that can be wrong is reported before any time is spent measuring.
+        List<string> ids;
+        List<Backend> backends;
+        IReadOnlyDictionary<string, string> envArgs;
+        try
+        {
+            ids = settings.Envs.Count > 0 ? settings.Envs.Distinct().ToList() : EnvRegistry.Ids.ToList();
+            foreach (string id in ids) EnvRegistry.Get(id);
+            backends = settings.Backends.Select(BackendNames.Parse).Distinct().ToList();
+            foreach (int n in settings.EnvCounts)
+                if (n <= 0) throw new ArgumentException($"--envs must be at least 1, got {n}.");
+            if (!(settings.Seconds > 0) || !double.IsFinite(settings.Seconds))
+                throw new ArgumentException($"--seconds must be a positive number, got {settings.Seconds.ToString(CultureInfo.InvariantCulture)}.");
+            if (settings.Repeats < 1)
+                throw new ArgumentException($"--repeats must be at least 1, got {settings.Repeats}.");
+            envArgs = EnvArgs.Parse(settings.EnvArgs).Values;
+            // Building one copy per env and backend checks env arguments and device availability
+            // (the gpu backend on a machine without a GPU) up front.
+            foreach (string id in ids)
+                foreach (Backend b in backends)
+                    MakeOrExplain(id, b, envArgs);
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"rlk bench: {CliErrors.Message(e)}");
+            return Program.ExitBadInput;
+        }
+
+        // MEASURE
+        var rows = new List<BenchRow>();
+        foreach (string id in ids)
+            foreach (int envCount in settings.EnvCounts.Distinct())
+                foreach (Backend b in backends)
+                {
+                    if (settings.Progress)
+                        error.WriteLine($"bench {id} {BackendNames.Name(b)} envs={envCount} …");
+                    try
+                    {
+                        rows.Add(Measure(id, b, envCount, envArgs, settings));
+                    }
+                    catch (Exception e)
+                    {
+                        error.WriteLine($"rlk bench: {id} on {BackendNames.Name(b)} with {envCount} envs: {CliErrors.Message(e)}");
+                        return Program.ExitBadInput;
+                    }
+                }
+
+        foreach (var row in rows)
+        {
+            var scalar = rows.FirstOrDefault(r => r.Env == row.Env && r.Envs == row.Envs && r.Backend == "cpu-scalar");
+            if (scalar is not null && scalar.StepsPerSecond > 0)
+                row.SpeedupVsCpuScalar = row.StepsPerSecond / scalar.StepsPerSecond;
+        }
+
+        // REPORT
+        if (settings.Json)
+            output.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        else
+            WriteTable(rows, output);
+        return 0;
+    }
+
+    /// <summary>Warm-up, then timed repeats of one env × backend × envCount.</summary>
+    public static BenchRow Measure(string id, Backend backend, int envCount, IReadOnlyDictionary<string, string> envArgs, BenchSettings settings)
+    {
+        using var env = EnvRegistry.Make(id, envCount, new VectorEnvOptions { Backend = backend, Seed = Seed }, envArgs);
+
+        // WARM UP. Tiered compilation promotes a method after 30 calls, and only once no new tier-0
+        // code has appeared for 100 ms; single-step calls first run the step code many times, then
+        // calls of growing length calibrate how many steps a call needs to last TargetCallSeconds.
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 64 || clock.Elapsed.TotalSeconds < settings.WarmupSeconds / 3; i++)
+            env.StepRandom(1);
+        int stepsPerCall = 1;
+        double callSeconds = TimeCall(env, stepsPerCall);
+        while (callSeconds < TargetCallSeconds / 2 && stepsPerCall < MaxStepsPerCall)
+        {
+            stepsPerCall = (int)Math.Min(MaxStepsPerCall, (long)stepsPerCall * 2);
+            callSeconds = TimeCall(env, stepsPerCall);
+        }
+        while (clock.Elapsed.TotalSeconds < settings.WarmupSeconds)
+            callSeconds = TimeCall(env, stepsPerCall);
+        stepsPerCall = (int)Math.Clamp(stepsPerCall * TargetCallSeconds / Math.Max(callSeconds, 1e-9), 1, MaxStepsPerCall);
+
+        // TIME
+        var rates = new double[settings.Repeats];
+        for (int r = 0; r < settings.Repeats; r++)
+        {
+            long calls = 0;
+            long start = Stopwatch.GetTimestamp();
+            double elapsed;
+            do
+            {
+                env.StepRandom(stepsPerCall);
+                calls++;
+                elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            } while (elapsed < settings.Seconds);
+            rates[r] = (double)envCount * stepsPerCall * calls / elapsed;
+        }
+        Array.Sort(rates);
+        int mid = rates.Length / 2;
+        double median = rates.Length % 2 == 1 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
+
+        return new BenchRow
+        {
+            Env = id,
+            Backend = BackendNames.Name(backend),
+            Envs = envCount,
+            StepsPerSecond = median,
+            Min = rates[0],
+            Max = rates[^1],
+            Repeats = settings.Repeats,
+            Lanes = env.LaneWidth,
+            Threads = env.ThreadCount,
+            BytesPerEnv = env.BytesPerEnv,
+            StepsPerCall = stepsPerCall,
+        };
+    }
+
+    private static void MakeOrExplain(string id, Backend backend, IReadOnlyDictionary<string, string> envArgs)
+    {
+        try
+        {
+            EnvRegistry.Make(id, 1, new VectorEnvOptions { Backend = backend, Seed = Seed }, envArgs).Dispose();
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"cannot make {id} on backend {BackendNames.Name(backend)}: {CliErrors.Message(e)}", e);
+        }
+    }
+
+    private static double TimeCall(IVectorEnv env, int stepCount)
+    {
+        long start = Stopwatch.GetTimestamp();
+        env.StepRandom(stepCount);
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private static void WriteTable(IReadOnlyList<BenchRow> rows, TextWriter output)
+    {
+        var console = CliConsole.For(output);
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumn("env");
+        table.AddColumn("backend");
+        table.AddColumn(new TableColumn("lanes").RightAligned());
+        table.AddColumn(new TableColumn("threads").RightAligned());
+        table.AddColumn(new TableColumn("envs").RightAligned());
+        table.AddColumn(new TableColumn("steps/s (median)").RightAligned());
+        table.AddColumn(new TableColumn("min–max").RightAligned());
+        table.AddColumn(new TableColumn("bytes/env").RightAligned());
+        table.AddColumn(new TableColumn("vs cpu-scalar").RightAligned());
+        foreach (var row in rows)
+        {
+            table.AddRow(
+                Markup.Escape(row.Env),
+                Markup.Escape(row.Backend),
+                row.Lanes.ToString(CultureInfo.InvariantCulture),
+                row.Threads.ToString(CultureInfo.InvariantCulture),
+                row.Envs.ToString("N0", CultureInfo.InvariantCulture),
+                FormatRate(row.StepsPerSecond),
+                $"{FormatRate(row.Min)}–{FormatRate(row.Max)}",
+                row.BytesPerEnv.ToString(CultureInfo.InvariantCulture),
+                row.SpeedupVsCpuScalar is double s ? s.ToString("0.0", CultureInfo.InvariantCulture) + "×" : "");
+        }
+        console.Write(table);
+        console.WriteLine($"steps/s = env-steps per second (random actions, same-step auto-reset), median of {rows.FirstOrDefault()?.Repeats ?? 0} repeats.");
+    }
+
+    /// <summary>"123.4 M" style: three significant digits with an SI prefix.</summary>
+    public static string FormatRate(double rate)
+    {
+        (double scaled, string unit) = rate switch
+        {
+            >= 1e9 => (rate / 1e9, " G"),
+            >= 1e6 => (rate / 1e6, " M"),
+            >= 1e3 => (rate / 1e3, " k"),
+            _ => (rate, ""),
+        };
+        string format = scaled >= 100 ? "0" : scaled >= 10 ? "0.0" : "0.00";
+        return scaled.ToString(format, CultureInfo.InvariantCulture) + unit;
+    }
+}

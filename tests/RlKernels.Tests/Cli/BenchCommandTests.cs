@@ -1,0 +1,161 @@
+using System.Text.Json;
+using ILGPU;
+using ILGPU.Runtime;
+using RlKernels.Cli;
+using RlKernels.Cli.Commands;
+using RlKernels.Envs.Registry;
+using RlKernels.Envs.Runner;
+using Xunit;
+
+namespace RlKernels.Tests.Cli;
+
+public class BenchCommandTests
+{
+    /// <summary>Settings that finish in well under a second per cell.</summary>
+    private static BenchSettings Tiny(params string[] envs) => new()
+    {
+        Envs = envs,
+        Backends = ["cpu", "cpu-scalar"],
+        EnvCounts = [17],
+        Seconds = 0.02,
+        Repeats = 1,
+        WarmupSeconds = 0.02,
+        Json = true,
+    };
+
+    private static (int Code, string Out, string Err) Run(BenchSettings settings)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = BenchCommand.Run(settings, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void JsonRowsHaveTheRequiredFields()
+    {
+        var (code, output, error) = Run(Tiny("CartPole-v1"));
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var rows = doc.RootElement.EnumerateArray().ToList();
+        Assert.Equal(2, rows.Count);
+        foreach (var row in rows)
+        {
+            Assert.Equal("CartPole-v1", row.GetProperty("env").GetString());
+            Assert.Equal(17, row.GetProperty("envs").GetInt32());
+            Assert.True(row.GetProperty("steps_per_second").GetDouble() > 0);
+            Assert.True(row.GetProperty("bytes_per_env").GetInt64() > 0);
+            Assert.True(row.GetProperty("lanes").GetInt32() >= 1);
+            Assert.True(row.GetProperty("threads").GetInt32() >= 1);
+            Assert.Equal(1, row.GetProperty("repeats").GetInt32());
+            Assert.True(row.GetProperty("min").GetDouble() <= row.GetProperty("max").GetDouble());
+        }
+        Assert.Equal(["cpu", "cpu-scalar"], rows.Select(r => r.GetProperty("backend").GetString()!).Order().ToArray());
+        var scalar = rows.Single(r => r.GetProperty("backend").GetString() == "cpu-scalar");
+        Assert.Equal(1, scalar.GetProperty("lanes").GetInt32());
+        Assert.Equal(1.0, scalar.GetProperty("speedup_vs_cpu_scalar").GetDouble());
+    }
+
+    [Fact]
+    public void DefaultEnvsAreEveryRegisteredId()
+    {
+        var (code, output, error) = Run(Tiny() with { Backends = ["cpu-scalar"] });
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var envs = doc.RootElement.EnumerateArray().Select(r => r.GetProperty("env").GetString()!).ToArray();
+        Assert.Equal(EnvRegistry.Ids, envs);
+    }
+
+    [Fact]
+    public void TableNamesEveryCell()
+    {
+        var (code, output, error) = Run(Tiny("CartPole-v1") with { Json = false });
+        Assert.True(code == 0, error);
+        Assert.Contains("CartPole-v1", output);
+        Assert.Contains("cpu-scalar", output);
+        Assert.Contains("steps/s", output);
+    }
+
+    [Fact]
+    public void UnknownEnvIsExitCode2AndListsKnownIds()
+    {
+        var (code, output, error) = Run(Tiny("NoSuchEnv-v0"));
+        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal("", output);
+        Assert.Contains("NoSuchEnv-v0", error);
+        foreach (string id in EnvRegistry.Ids) Assert.Contains(id, error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-5)]
+    public void NonPositiveEnvCountIsExitCode2(int envCount)
+    {
+        var (code, output, error) = Run(Tiny("CartPole-v1") with { EnvCounts = [envCount] });
+        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal("", output);
+        Assert.Contains("--envs", error);
+    }
+
+    [Fact]
+    public void UnknownBackendIsExitCode2AndListsKnownNames()
+    {
+        var (code, _, error) = Run(Tiny("CartPole-v1") with { Backends = ["tpu"] });
+        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Contains("tpu", error);
+        Assert.Contains(BackendNames.List, error);
+    }
+
+    [Fact]
+    public void UnknownEnvArgIsExitCode2()
+    {
+        var (code, _, error) = Run(Tiny("CartPole-v1") with { EnvArgs = ["no_such_key=1"] });
+        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Contains("no_such_key", error);
+    }
+
+    [Fact]
+    public void GpuWithoutGpuIsExitCode2()
+    {
+        if (HasCudaDevice()) Assert.Skip("A CUDA device is present.");
+        var (code, output, error) = Run(Tiny("CartPole-v1") with { Backends = ["cpu", "gpu"] });
+        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal("", output);
+        Assert.Contains("gpu", error);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    private static bool HasCudaDevice()
+    {
+        try
+        {
+            using var context = Context.Create(builder => builder.AllAccelerators());
+            return context.Devices.Any(d => d.AcceleratorType == AcceleratorType.Cuda);
+        }
+        catch (Exception)
+        {
+            return false;
+        }
+    }
+
+    [Theory]
+    [InlineData("cpu", Backend.Cpu)]
+    [InlineData("cpu-scalar", Backend.CpuScalar)]
+    [InlineData("cpu-double", Backend.CpuDouble)]
+    [InlineData("gpu", Backend.Gpu)]
+    [InlineData("gpu-cpu", Backend.GpuCpuAccelerator)]
+    [InlineData("CPU-Scalar", Backend.CpuScalar)]
+    public void BackendNamesRoundTrip(string name, Backend backend)
+    {
+        Assert.Equal(backend, BackendNames.Parse(name));
+        Assert.Equal(name.ToLowerInvariant(), BackendNames.Name(backend));
+    }
+
+    [Theory]
+    [InlineData(1.234e9, "1.23 G")]
+    [InlineData(56.78e6, "56.8 M")]
+    [InlineData(999, "999")]
+    public void RatesAreFormattedWithSiPrefixes(double rate, string expected) =>
+        Assert.Equal(expected, BenchCommand.FormatRate(rate));
+}
