@@ -14,8 +14,7 @@ public static class Program
         var root = new RootCommand("rlk: step many RL environment copies in parallel on CPU SIMD and GPUs.");
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
-        // Register the conform command here once src/Cli/Commands/ConformCommand.cs is merged:
-        // root.Subcommands.Add(ConformCommand.Create());
+        root.Subcommands.Add(ConformCommand.Create());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
