@@ -128,6 +128,38 @@ public abstract class AutoResetTests(LaneKind lanes)
         Assert.True(resets > EnvCount, $"only {resets} reset steps");
     }
 
+    [Theory]
+    [InlineData(AutoResetMode.SameStep)]
+    [InlineData(AutoResetMode.NextStep)]
+    public void EveryResetDrawsAFreshInitialState(AutoResetMode mode)
+    {
+        EnvTestKit.SkipUnlessSupported(lanes);
+        // "Reset draws fresh randomness every time": no two episodes of any env start alike.
+        using var env = Make("CartPole-v1", mode, maxEpisodeSteps: 3, envCount: 20);
+        var starts = new HashSet<(float, float, float, float)>();
+        int episodes = 0;
+        void Collect(int i)
+        {
+            var o = env.Observations.Slice(i * 4, 4);
+            episodes++;
+            Assert.True(starts.Add((o[0], o[1], o[2], o[3])), $"env {i}: an initial state drawn twice");
+            Assert.True(InResetDistribution(o));
+        }
+        for (int i = 0; i < 20; i++) Collect(i);
+        var pending = new bool[20];
+        for (int t = 0; t < 40; t++)
+        {
+            env.StepRandom(1);
+            for (int i = 0; i < 20; i++)
+            {
+                if (mode == AutoResetMode.SameStep && (env.Terminated[i] || env.Truncated[i])) Collect(i);
+                if (mode == AutoResetMode.NextStep && pending[i]) Collect(i);
+                pending[i] = env.Terminated[i] || env.Truncated[i];
+            }
+        }
+        Assert.True(episodes > 200, $"only {episodes} episodes started");
+    }
+
     [Fact]
     public void DisabledRefusesToStepAnEndedEnvAndChangesNothing()
     {
