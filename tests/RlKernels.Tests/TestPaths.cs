@@ -1,21 +1,34 @@
 namespace RlKernels.Tests;
 
-/// <summary>Paths to the shared data that lives beside the repository (not inside it).</summary>
+/// <summary>Locates files the tests read from outside the repository.</summary>
 internal static class TestPaths
 {
-    /// <summary>
-    /// The <c>shared/reference</c> directory: the first ancestor of the test binaries that has one
-    /// (a checkout may live anywhere as long as <c>shared/</c> is next to it or above it).
-    /// </summary>
-    public static string SharedReference { get; } = FindSharedReference();
+    private static readonly Lazy<string?> Shared = new(FindShared);
 
-    private static string FindSharedReference()
+    /// <summary>
+    /// The <c>shared</c> folder that sits beside the repository (/work/main next to /work/shared here;
+    /// CI clones the repo elsewhere with shared/ beside it): walks up from the test binaries until a
+    /// parent holds <c>shared/reference</c>. Null when there is none.
+    /// </summary>
+    public static string? SharedDir => Shared.Value;
+
+    /// <summary>shared/reference; throws when the shared folder is not found.</summary>
+    public static string SharedReference =>
+        SharedDir is null
+            ? throw new DirectoryNotFoundException($"No shared/reference directory above {AppContext.BaseDirectory}.")
+            : Path.Combine(SharedDir, "reference");
+
+    /// <summary>shared/reference/gymnasium, or null when the shared folder is not found.</summary>
+    public static string? GymnasiumReferenceDir =>
+        SharedDir is null ? null : Path.Combine(SharedDir, "reference", "gymnasium");
+
+    private static string? FindShared()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            string candidate = Path.Combine(dir.FullName, "shared", "reference");
-            if (Directory.Exists(candidate)) return candidate;
+            string candidate = Path.Combine(dir.FullName, "shared");
+            if (Directory.Exists(Path.Combine(candidate, "reference"))) return candidate;
         }
-        throw new DirectoryNotFoundException($"No shared/reference directory above {AppContext.BaseDirectory}.");
+        return null;
     }
 }

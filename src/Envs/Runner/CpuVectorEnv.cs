@@ -43,6 +43,10 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
     {
         if (envCount <= 0)
             throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
+        if (options.Threads < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "Threads must be 0 (all cores) or positive.");
+        if (options.MaxEpisodeSteps < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxEpisodeSteps, "MaxEpisodeSteps must be 0 (no limit) or positive.");
         _params = parameters;
         Spec = TEnv.Spec(parameters);
         Backend = backend;

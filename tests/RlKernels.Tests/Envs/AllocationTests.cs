@@ -1,0 +1,74 @@
+using RlKernels.Envs.Runner;
+using Xunit;
+
+namespace RlKernels.Tests.Envs;
+
+/// <summary>Runs alone: the threaded check counts allocations of every thread in the process.</summary>
+[CollectionDefinition(nameof(AllocationCollection), DisableParallelization = true)]
+public sealed class AllocationCollection;
+
+/// <summary>The batched step allocates nothing, on one thread and with the worker pool.</summary>
+[Collection(nameof(AllocationCollection))]
+public class AllocationTests(ITestOutputHelper output)
+{
+    public static TheoryData<string, LaneKind, AutoResetMode> Cases()
+    {
+        var data = new TheoryData<string, LaneKind, AutoResetMode>();
+        foreach (string id in EnvTestKit.EnvIds)
+            foreach (var lanes in new[] { LaneKind.F16, LaneKind.F8, LaneKind.F1, LaneKind.D1 })
+                data.Add(id, lanes, AutoResetMode.SameStep);
+        data.Add("CartPole-v1", LaneKind.F16, AutoResetMode.NextStep);
+        data.Add("CartPole-v1", LaneKind.F8, AutoResetMode.NextStep);
+        return data;
+    }
+
+    private static void StepMany(IVectorEnv env, int[] actions)
+    {
+        for (int t = 0; t < 100; t++)
+        {
+            if (t % 2 == 0) env.Step(actions);
+            else env.StepRandom(1);
+        }
+        env.StepRandom(5);
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void StepAllocatesNothingSingleThreaded(string id, LaneKind lanes, AutoResetMode mode)
+    {
+        EnvTestKit.SkipUnlessSupported(lanes);
+        using var env = EnvTestKit.Make(id, lanes, 1000, new VectorEnvOptions { Threads = 1, AutoReset = mode });
+        var actions = new int[1000];
+        EnvTestKit.FillActions(actions, 0, env.Spec.Action.Count);
+        StepMany(env, actions); // warm-up: tier-up and first-use lazies
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        StepMany(env, actions);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(0, allocated);
+    }
+
+    [Theory]
+    [InlineData("CartPole-v1", LaneKind.F16)]
+    [InlineData("RandomWalk1D-v0", LaneKind.F8)]
+    [InlineData("ChainWalk-v0", LaneKind.F1)]
+    public void StepAllocatesNothingWithTwoThreads(string id, LaneKind lanes)
+    {
+        EnvTestKit.SkipUnlessSupported(lanes);
+        using var env = EnvTestKit.Make(id, lanes, 4096, new VectorEnvOptions { Threads = 2 });
+        Assert.Equal(2, env.ThreadCount);
+        var actions = new int[4096];
+        EnvTestKit.FillActions(actions, 0, env.Spec.Action.Count);
+        for (int i = 0; i < 5; i++) StepMany(env, actions);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        long beforeAll = GC.GetTotalAllocatedBytes(precise: true);
+        StepMany(env, actions);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocatedAll = GC.GetTotalAllocatedBytes(precise: true) - beforeAll;
+        output.WriteLine($"caller thread: {allocated} B, whole process: {allocatedAll} B");
+        Assert.Equal(0, allocated);
+        // Whole process: the worker threads too. The test runner itself may allocate a little meanwhile
+        // (it runs this collection alone, but its own bookkeeping threads stay alive), so allow a few
+        // hundred bytes, far below one byte per env-step (4096·105 steps).
+        Assert.True(allocatedAll < 1024, $"{allocatedAll} bytes allocated by the process during 105 threaded steps");
+    }
+}

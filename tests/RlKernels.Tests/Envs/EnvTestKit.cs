@@ -1,0 +1,208 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using RlKernels.Envs;
+using RlKernels.Envs.Runner;
+using RlKernels.Kernels.Lanes;
+using Xunit;
+
+namespace RlKernels.Tests.Envs;
+
+/// <summary>The lane types a CPU runner can be built over.</summary>
+public enum LaneKind { F16, F8, F1, D1 }
+
+/// <summary>Builds runners over a chosen lane and records what they return, for the env tests.</summary>
+internal static class EnvTestKit
+{
+    public static readonly string[] EnvIds = ["CartPole-v1", "ChainWalk-v0", "RandomWalk1D-v0"];
+
+    /// <summary>Skips the test when this machine cannot run <paramref name="lanes"/> in hardware.</summary>
+    public static void SkipUnlessSupported(LaneKind lanes)
+    {
+        if (lanes == LaneKind.F16)
+            Assert.SkipUnless(Avx512F.IsSupported && Vector512.IsHardwareAccelerated, "No AVX-512 on this machine.");
+        if (lanes == LaneKind.F8)
+            Assert.SkipUnless(Avx2.IsSupported && Vector256.IsHardwareAccelerated, "No AVX2 on this machine.");
+    }
+
+    /// <summary>
+    /// A CPU runner of env <paramref name="id"/> over lane <paramref name="lanes"/>. Backend.Cpu for every
+    /// lane so that VectorEnvOptions.Threads is honoured (the registry forces one thread for the scalar
+    /// backends).
+    /// </summary>
+    public static IVectorEnv Make(string id, LaneKind lanes, int envCount, VectorEnvOptions options) => lanes switch
+    {
+        LaneKind.F16 => Make<F16>(id, envCount, options),
+        LaneKind.F8 => Make<F8>(id, envCount, options),
+        LaneKind.F1 => Make<F1>(id, envCount, options),
+        _ => Make<D1>(id, envCount, options),
+    };
+
+    private static IVectorEnv Make<T>(string id, int envCount, VectorEnvOptions options) where T : struct, ILane<T> => id switch
+    {
+        "CartPole-v1" => new CpuVectorEnv<CartPole<T>, T, CartPoleParams>(new CartPoleParams(), envCount, options, Backend.Cpu),
+        "ChainWalk-v0" => new CpuVectorEnv<ChainWalk<T>, T, ChainWalkParams>(new ChainWalkParams(), envCount, options, Backend.Cpu),
+        "RandomWalk1D-v0" => new CpuVectorEnv<RandomWalk1D<T>, T, RandomWalk1DParams>(new RandomWalk1DParams(), envCount, options, Backend.Cpu),
+        _ => throw new ArgumentException($"No test factory for {id}."),
+    };
+
+    /// <summary>A fixed pseudo-random action for env <paramref name="env"/> at step <paramref name="t"/>: the same whatever the batch.</summary>
+    public static int ActionOf(int env, int t, int actionCount)
+    {
+        uint h = (uint)env * 2654435761u ^ (uint)t * 2246822519u;
+        h ^= h >> 15;
+        h *= 2654435761u;
+        h ^= h >> 13;
+        return (int)(h % (uint)actionCount);
+    }
+
+    public static void FillActions(Span<int> actions, int t, int actionCount)
+    {
+        for (int i = 0; i < actions.Length; i++) actions[i] = ActionOf(i, t, actionCount);
+    }
+
+    /// <summary>
+    /// Runs the schedule every determinism-style test uses: <paramref name="callerSteps"/> steps with
+    /// <see cref="ActionOf"/> actions, then <paramref name="randomSteps"/> single random steps.
+    /// </summary>
+    public static Recording Run(IVectorEnv env, int callerSteps, int randomSteps)
+    {
+        var rec = new Recording(env);
+        var actions = new int[env.EnvCount];
+        for (int t = 0; t < callerSteps; t++)
+        {
+            FillActions(actions, t, env.Spec.Action.Count);
+            env.Step(actions);
+            rec.Add(env);
+        }
+        for (int t = 0; t < randomSteps; t++)
+        {
+            env.StepRandom(1);
+            rec.Add(env);
+        }
+        return rec;
+    }
+
+    public static bool SameBits(float a, float b) => BitConverter.SingleToInt32Bits(a) == BitConverter.SingleToInt32Bits(b);
+}
+
+/// <summary>Every output of a runner after each step, copied.</summary>
+internal sealed class Recording
+{
+    public readonly int EnvCount, ObsSize;
+    public readonly float[] InitialObs;
+    public readonly List<float[]> Obs = [], FinalObs = [], Rewards = [], EpisodeReturns = [];
+    public readonly List<bool[]> Terminated = [], Truncated = [];
+    public readonly List<int[]> EpisodeLengths = [];
+
+    public Recording(IVectorEnv env)
+    {
+        EnvCount = env.EnvCount;
+        ObsSize = env.Spec.ObsSize;
+        InitialObs = env.Observations.ToArray();
+    }
+
+    public int Steps => Obs.Count;
+
+    public void Add(IVectorEnv env)
+    {
+        Obs.Add(env.Observations.ToArray());
+        FinalObs.Add(env.FinalObservations.ToArray());
+        Rewards.Add(env.Rewards.ToArray());
+        Terminated.Add(env.Terminated.ToArray());
+        Truncated.Add(env.Truncated.ToArray());
+        EpisodeReturns.Add(env.EpisodeReturns.ToArray());
+        EpisodeLengths.Add(env.EpisodeLengths.ToArray());
+    }
+
+    public bool Ended(int t, int i) => Terminated[t][i] || Truncated[t][i];
+
+    /// <summary>
+    /// Null when env <paramref name="i"/> of this recording and env <paramref name="j"/> of
+    /// <paramref name="other"/> returned bit-identical outputs at every step, else where they first differ.
+    /// Final observations and episode statistics count only where an episode ended (elsewhere they are stale).
+    /// </summary>
+    public string? FirstDifference(int i, Recording other, int j)
+    {
+        for (int k = 0; k < ObsSize; k++)
+            if (!EnvTestKit.SameBits(InitialObs[i * ObsSize + k], other.InitialObs[j * ObsSize + k]))
+                return $"initial obs[{k}]: {InitialObs[i * ObsSize + k]:R} vs {other.InitialObs[j * ObsSize + k]:R}";
+        int steps = Math.Min(Steps, other.Steps);
+        for (int t = 0; t < steps; t++)
+        {
+            if (Terminated[t][i] != other.Terminated[t][j] || Truncated[t][i] != other.Truncated[t][j])
+                return $"step {t}: flags ({Terminated[t][i]}, {Truncated[t][i]}) vs ({other.Terminated[t][j]}, {other.Truncated[t][j]})";
+            if (!EnvTestKit.SameBits(Rewards[t][i], other.Rewards[t][j]))
+                return $"step {t}: reward {Rewards[t][i]:R} vs {other.Rewards[t][j]:R}";
+            for (int k = 0; k < ObsSize; k++)
+                if (!EnvTestKit.SameBits(Obs[t][i * ObsSize + k], other.Obs[t][j * ObsSize + k]))
+                    return $"step {t}: obs[{k}] {Obs[t][i * ObsSize + k]:R} vs {other.Obs[t][j * ObsSize + k]:R}";
+            if (!Ended(t, i)) continue;
+            for (int k = 0; k < ObsSize; k++)
+                if (!EnvTestKit.SameBits(FinalObs[t][i * ObsSize + k], other.FinalObs[t][j * ObsSize + k]))
+                    return $"step {t}: final obs[{k}] {FinalObs[t][i * ObsSize + k]:R} vs {other.FinalObs[t][j * ObsSize + k]:R}";
+            if (!EnvTestKit.SameBits(EpisodeReturns[t][i], other.EpisodeReturns[t][j]) || EpisodeLengths[t][i] != other.EpisodeLengths[t][j])
+                return $"step {t}: episode ({EpisodeReturns[t][i]}, {EpisodeLengths[t][i]}) vs ({other.EpisodeReturns[t][j]}, {other.EpisodeLengths[t][j]})";
+        }
+        return null;
+    }
+
+    /// <summary>Asserts env i equals env i of <paramref name="other"/> for every env of this recording.</summary>
+    public void AssertSamePerEnv(Recording other, string what)
+    {
+        var bad = new List<string>();
+        for (int i = 0; i < EnvCount; i++)
+        {
+            string? diff = FirstDifference(i, other, i);
+            if (diff is not null) bad.Add($"env {i}: {diff}");
+        }
+        Assert.True(bad.Count == 0, $"{what}: {bad.Count} of {EnvCount} envs differ; first: {string.Join("; ", bad.Take(5))}");
+    }
+}
+
+/// <summary>Every output of a runner and its internal state columns, to show a failed call changed nothing.</summary>
+internal sealed class Snapshot
+{
+    private readonly float[] _obs, _finalObs, _rewards, _returns;
+    private readonly bool[] _terminated, _truncated;
+    private readonly int[] _lengths;
+    private readonly double[] _state;
+
+    private Snapshot(IVectorEnv env)
+    {
+        _obs = env.Observations.ToArray();
+        _finalObs = env.FinalObservations.ToArray();
+        _rewards = env.Rewards.ToArray();
+        _returns = env.EpisodeReturns.ToArray();
+        _terminated = env.Terminated.ToArray();
+        _truncated = env.Truncated.ToArray();
+        _lengths = env.EpisodeLengths.ToArray();
+        _state = State(env);
+    }
+
+    public static Snapshot Of(IVectorEnv env) => new(env);
+
+    /// <summary>[envCount, stateSize] through the runner's internal StateOf (test access).</summary>
+    private static double[] State(IVectorEnv env)
+    {
+        var stateOf = env.GetType().GetMethod("StateOf", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+            ?? throw new InvalidOperationException($"{env.GetType().Name} has no StateOf.");
+        int stateSize = env.Spec.StateSize;
+        var state = new double[env.EnvCount * stateSize];
+        for (int i = 0; i < env.EnvCount; i++)
+            for (int k = 0; k < stateSize; k++)
+                state[i * stateSize + k] = (double)stateOf.Invoke(env, [i, k])!;
+        return state;
+    }
+
+    public void AssertUnchanged(IVectorEnv env)
+    {
+        Assert.Equal(_obs, env.Observations.ToArray());
+        Assert.Equal(_finalObs, env.FinalObservations.ToArray());
+        Assert.Equal(_rewards, env.Rewards.ToArray());
+        Assert.Equal(_returns, env.EpisodeReturns.ToArray());
+        Assert.Equal(_terminated, env.Terminated.ToArray());
+        Assert.Equal(_truncated, env.Truncated.ToArray());
+        Assert.Equal(_lengths, env.EpisodeLengths.ToArray());
+        Assert.Equal(_state, State(env));
+    }
+}
