@@ -96,7 +96,7 @@ public readonly struct F16 : ILane<F16>
     public static F16 BitsToUnit(F16 bits) =>
         new(Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) * Vector512.Create(1.0f / 16777216.0f));
     public static F16 BitsToOpenUnit(F16 bits) =>
-        new((Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) + Vector512.Create(0.5f)) * Vector512.Create(1.0f / 16777216.0f));
+        new((Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits.V.AsUInt32(), 9).AsInt32()) + Vector512.Create(0.5f)) * Vector512.Create(1.0f / 8388608.0f));
     public static uint BitsElement(F16 bits, int j) => bits.V.AsUInt32().GetElement(j);
 
     public static double Element(F16 value, int j) => value.V.GetElement(j);

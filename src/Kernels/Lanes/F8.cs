@@ -96,7 +96,7 @@ public readonly struct F8 : ILane<F8>
     public static F8 BitsToUnit(F8 bits) =>
         new(Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) * Vector256.Create(1.0f / 16777216.0f));
     public static F8 BitsToOpenUnit(F8 bits) =>
-        new((Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) + Vector256.Create(0.5f)) * Vector256.Create(1.0f / 16777216.0f));
+        new((Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits.V.AsUInt32(), 9).AsInt32()) + Vector256.Create(0.5f)) * Vector256.Create(1.0f / 8388608.0f));
     public static uint BitsElement(F8 bits, int j) => bits.V.AsUInt32().GetElement(j);
 
     public static double Element(F8 value, int j) => value.V.GetElement(j);
