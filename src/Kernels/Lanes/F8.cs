@@ -125,7 +125,11 @@ public readonly struct F8 : ILane<F8>
             value.V.CopyTo(dst.Slice(start, 8));
             return;
         }
-        if (count > 0) _ = dst[start + (count - 1) * stride];
+        if (count <= 0) return;
+        // Bounds-check both ends (checked: no wrap-around) so the unchecked writes below stay inside dst,
+        // whatever the sign of start or stride.
+        _ = dst[start];
+        _ = dst[checked(start + (count - 1) * stride)];
         ref float d = ref MemoryMarshal.GetReference(dst);
         for (int j = 0; j < count; j++) Unsafe.Add(ref d, start + j * stride) = value.V.GetElement(j);
     }

@@ -351,6 +351,41 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
     }
 
     [Fact]
+    public void StoreOutOfRangeThrowsWithoutWriting()
+    {
+        KernelAssert.SkipUnlessSupported<T>();
+        T v = T.Splat(1.5);
+        var big = new float[8 + 4 * T.Count + 8];
+        // (start, stride, count) relative to a window of big that begins at 8 and is 2·Count long.
+        (int Start, int Stride, int Count)[] cases =
+        [
+            (-1, 1, T.Count), (-1, 1, Math.Max(1, T.Count - 1)), (-3, 2, T.Count),
+            (2 * T.Count, 1, 1), (T.Count + 1, 1, T.Count), (2, 2, T.Count), (T.Count + 1, 3, T.Count),
+        ];
+        // start + (count − 1)·stride wraps around to 0 (4·2^30 = 2^32), so both ends look in range
+        // (wide lanes only: a 1-wide store never uses stride).
+        if (T.Count > 4) cases = [.. cases, (0, 1 << 30, 5)];
+        foreach (var (start, stride, count) in cases)
+        {
+            Array.Fill(big, float.NaN);
+            Exception? thrown = null;
+            try
+            {
+                T.Store(v, big.AsSpan(8, 2 * T.Count), start, stride, count);
+            }
+            catch (Exception e)
+            {
+                thrown = e;
+            }
+            string where = $"{typeof(T).Name}.Store start {start}, stride {stride}, count {count} into a window of {2 * T.Count}";
+            Assert.True(thrown is IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException,
+                $"expected an out-of-range exception, got {thrown?.GetType().Name ?? "none"}; {where}");
+            for (int i = 0; i < 8; i++) Assert.True(float.IsNaN(big[i]), $"wrote big[{i}] before the window; {where}");
+            for (int i = 8 + 2 * T.Count; i < big.Length; i++) Assert.True(float.IsNaN(big[i]), $"wrote big[{i}] after the window; {where}");
+        }
+    }
+
+    [Fact]
     public void StoreRoundsToFloat()
     {
         KernelAssert.SkipUnlessSupported<T>();
