@@ -128,7 +128,7 @@ public readonly struct F16 : ILane<F16>
         new(Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) * Vector512.Create(1.0f / 16777216.0f));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsToOpenUnit(F16 bits) =>
-        new((Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) + Vector512.Create(0.5f)) * Vector512.Create(1.0f / 16777216.0f));
+        new((Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits.V.AsUInt32(), 9).AsInt32()) + Vector512.Create(0.5f)) * Vector512.Create(1.0f / 8388608.0f));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(F16 bits, int j) => bits.V.AsUInt32().GetElement(j);
 
@@ -169,7 +169,10 @@ public readonly struct F16 : ILane<F16>
     private static void StoreStrided(F16 value, Span<float> dst, int start, int stride, int count)
     {
         if (count <= 0) return;
-        _ = dst[start + (count - 1) * stride];
+        // Bounds-check both ends (checked: no wrap-around) so the unchecked writes below stay inside dst,
+        // whatever the sign of start or stride.
+        _ = dst[start];
+        _ = dst[checked(start + (count - 1) * stride)];
         // Spill once, then scalar moves: cheaper than extracting each element from the register.
         Span<float> tmp = stackalloc float[16];
         value.V.CopyTo(tmp);

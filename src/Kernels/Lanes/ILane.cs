@@ -78,7 +78,10 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
         out TSelf r0, out TSelf r1, out TSelf r2, out TSelf r3);
     /// <summary>Uniform in [0, 1): (bits >> 8) · 2^-24, exactly the same value on every lane.</summary>
     static abstract TSelf BitsToUnit(TSelf bits);
-    /// <summary>Uniform in (0, 1): ((bits >> 8) + 0.5) · 2^-24, safe for a logarithm.</summary>
+    /// <summary>
+    /// Uniform in (0, 1): ((bits >> 9) + 0.5) · 2^-23 (23 bits, so the + 0.5 is exact in float), never 0 or 1,
+    /// safe for a logarithm; exactly the same value on every lane.
+    /// </summary>
     static abstract TSelf BitsToOpenUnit(TSelf bits);
     /// <summary>Element j of a bits value (CPU drivers and tests only).</summary>
     static abstract uint BitsElement(TSelf bits, int j);

@@ -52,7 +52,11 @@ public static class Philox4x32
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float ToUnit(uint bits) => (bits >> 8) * (1.0f / 16777216.0f);
 
-    /// <summary>Uniform in (0, 1): never 0, so safe for a logarithm.</summary>
+    /// <summary>
+    /// Uniform in (0, 1) with 23 random bits: ((bits >> 9) + 0.5) · 2^-23, from 2^-24 to 1 − 2^-24, never 0 or 1,
+    /// so safe for a logarithm. Only 23 bits, because k + 0.5 must stay exact in float's 24-bit significand
+    /// (with 24 bits, k + 0.5 rounds to even for k ≥ 2^23, and 0xffffffff maps to exactly 1).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float ToOpenUnit(uint bits) => ((bits >> 8) + 0.5f) * (1.0f / 16777216.0f);
+    public static float ToOpenUnit(uint bits) => ((bits >> 9) + 0.5f) * (1.0f / 8388608.0f);
 }

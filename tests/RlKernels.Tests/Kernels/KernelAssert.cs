@@ -1,0 +1,119 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Text;
+using RlKernels.Kernels.Lanes;
+using Xunit;
+
+namespace RlKernels.Tests.Kernels;
+
+/// <summary>Shared checks for kernel tests (STYLE §3: |ref − x| ≤ atol + rtol·|ref|, report max diff and first 5 mismatches).</summary>
+internal static class KernelAssert
+{
+    /// <summary>A fresh seed for one test run; print it in every failure message so a failure can be replayed.</summary>
+    public static int FreshSeed() => System.Random.Shared.Next();
+
+    /// <summary>Fails unless |expected[i] − actual[i]| ≤ atol + rtol·|expected[i]| for every i (NaN matches only NaN).</summary>
+    public static void AllClose(string what, ReadOnlySpan<double> expected, ReadOnlySpan<double> actual,
+        double atol, double rtol, string context = "", Func<int, string>? describe = null)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        double maxDiff = 0;
+        int mismatches = 0;
+        var first = new StringBuilder();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double e = expected[i], a = actual[i];
+            bool ok;
+            double diff;
+            if (double.IsNaN(e) || double.IsNaN(a))
+            {
+                ok = double.IsNaN(e) && double.IsNaN(a);
+                diff = ok ? 0 : double.PositiveInfinity;
+            }
+            else
+            {
+                diff = e == a ? 0 : Math.Abs(e - a);
+                ok = diff <= atol + rtol * Math.Abs(e);
+            }
+            if (diff > maxDiff) maxDiff = diff;
+            if (!ok)
+            {
+                if (mismatches < 5)
+                    first.Append($"\n  [{i}] expected {e:R} got {a:R} (diff {diff:E3}){(describe is null ? "" : " " + describe(i))}");
+                mismatches++;
+            }
+        }
+        if (mismatches > 0)
+            Assert.Fail($"{what}: {mismatches}/{expected.Length} mismatches (atol {atol:E1}, rtol {rtol:E1}), max diff {maxDiff:E3}. {context}{first}");
+    }
+
+    /// <summary>Fails unless the two word sequences are bit-identical; reports the first 5 mismatches.</summary>
+    public static void BitsEqual(string what, ReadOnlySpan<uint> expected, ReadOnlySpan<uint> actual, string context = "",
+        Func<int, string>? describe = null)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        int mismatches = 0;
+        var first = new StringBuilder();
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (expected[i] == actual[i]) continue;
+            if (mismatches < 5)
+                first.Append($"\n  [{i}] expected 0x{expected[i]:x8} got 0x{actual[i]:x8}{(describe is null ? "" : " " + describe(i))}");
+            mismatches++;
+        }
+        if (mismatches > 0)
+            Assert.Fail($"{what}: {mismatches}/{expected.Length} words differ. {context}{first}");
+    }
+
+    /// <summary>Skips the calling test when this machine cannot run lane <typeparamref name="T"/>.</summary>
+    public static void SkipUnlessSupported<T>() where T : struct, ILane<T>
+    {
+        if (typeof(T) == typeof(F8))
+            Assert.SkipUnless(Avx2.IsSupported && Vector256.IsHardwareAccelerated, "F8 needs AVX2.");
+        if (typeof(T) == typeof(F16))
+            Assert.SkipUnless(Avx512F.IsSupported && Vector512.IsHardwareAccelerated, "F16 needs AVX-512F.");
+    }
+
+    /// <summary>True when lane <typeparamref name="T"/> can run here (for tests that loop over every lane).</summary>
+    public static bool IsSupported<T>() where T : struct, ILane<T> =>
+        typeof(T) == typeof(F8) ? Avx2.IsSupported && Vector256.IsHardwareAccelerated
+        : typeof(T) != typeof(F16) || (Avx512F.IsSupported && Vector512.IsHardwareAccelerated);
+
+    /// <summary>A lane value whose element j is values[j] (rounded to the element type).</summary>
+    public static T FromValues<T>(ReadOnlySpan<float> values) where T : struct, ILane<T>
+    {
+        Assert.Equal(T.Count, values.Length);
+        return T.Load(values, 0, T.Count);
+    }
+
+    /// <summary>A bits value whose element j is words[j].</summary>
+    public static T FromBits<T>(ReadOnlySpan<uint> words) where T : struct, ILane<T>
+    {
+        Assert.Equal(T.Count, words.Length);
+        if (T.IsDouble)
+        {
+            // D1 keeps bits as exact integers.
+            Span<double> d = stackalloc double[T.Count];
+            for (int j = 0; j < d.Length; j++) d[j] = words[j];
+            return T.Load(d, 0, T.Count);
+        }
+        // Float lanes keep the raw bits in each float.
+        Span<float> f = stackalloc float[T.Count];
+        for (int j = 0; j < f.Length; j++) f[j] = BitConverter.UInt32BitsToSingle(words[j]);
+        return T.Load(f, 0, T.Count);
+    }
+
+    public static double[] Elements<T>(T value) where T : struct, ILane<T>
+    {
+        var r = new double[T.Count];
+        for (int j = 0; j < r.Length; j++) r[j] = T.Element(value, j);
+        return r;
+    }
+
+    public static uint[] Bits<T>(T value) where T : struct, ILane<T>
+    {
+        var r = new uint[T.Count];
+        for (int j = 0; j < r.Length; j++) r[j] = T.BitsElement(value, j);
+        return r;
+    }
+}

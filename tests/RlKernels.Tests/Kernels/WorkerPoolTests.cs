@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using RlKernels.Kernels.Drivers;
+using Xunit;
+
+namespace RlKernels.Tests.Kernels;
+
+public class WorkerPoolTests
+{
+    /// <summary>Counts how often each index is visited and records every range with the thread that ran it.</summary>
+    private sealed class RecordingJob(int capacity) : IRangeJob
+    {
+        public readonly int[] Hits = new int[capacity];
+        public readonly ConcurrentQueue<(int Start, int End, int Thread)> Ranges = new();
+
+        public void Run(int start, int end)
+        {
+            Ranges.Enqueue((start, end, Environment.CurrentManagedThreadId));
+            for (int i = start; i < end; i++) Interlocked.Increment(ref Hits[i]);
+        }
+    }
+
+    private sealed class ThrowingJob(Func<int, int, bool> shouldThrow) : IRangeJob
+    {
+        public void Run(int start, int end)
+        {
+            if (shouldThrow(start, end)) throw new InvalidOperationException($"boom at [{start}, {end})");
+        }
+    }
+
+    /// <summary>Every part waits for all the others: passes only if the parts really run at the same time.</summary>
+    private sealed class BarrierJob(int parts) : IRangeJob
+    {
+        private readonly Barrier _barrier = new(parts);
+        public int TimedOut;
+
+        public void Run(int start, int end)
+        {
+            if (!_barrier.SignalAndWait(TimeSpan.FromSeconds(10))) Interlocked.Increment(ref TimedOut);
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void RangesCoverEveryIndexExactlyOnce(int threads)
+    {
+        using var pool = new WorkerPool(threads);
+        Assert.Equal(threads, pool.ThreadCount);
+        int caller = Environment.CurrentManagedThreadId;
+        for (int n = 0; n <= 50; n++)
+        {
+            var job = new RecordingJob(n);
+            pool.Run(job, n);
+            string ctx = $"threads {threads}, n {n}, ranges [{string.Join(", ", job.Ranges.Select(r => $"[{r.Start},{r.End})@{r.Thread}"))}]";
+            for (int i = 0; i < n; i++) Assert.True(job.Hits[i] == 1, $"index {i} visited {job.Hits[i]} times; {ctx}");
+            var ranges = job.Ranges.OrderBy(r => r.Start).ToArray();
+            Assert.True(ranges.Length == Math.Min(threads, n), $"expected {Math.Min(threads, n)} ranges; {ctx}");
+            for (int k = 0; k < ranges.Length; k++)
+            {
+                Assert.True(ranges[k].End > ranges[k].Start, $"empty range; {ctx}");
+                Assert.True(ranges[k].Start == (k == 0 ? 0 : ranges[k - 1].End), $"ranges not contiguous; {ctx}");
+            }
+            if (n > 0)
+            {
+                Assert.True(ranges[^1].End == n, $"ranges do not end at n; {ctx}");
+                // Balanced: part sizes differ by at most one.
+                Assert.True(ranges.Max(r => r.End - r.Start) - ranges.Min(r => r.End - r.Start) <= 1, $"unbalanced; {ctx}");
+                // The caller's thread takes the first part; each part runs on its own thread.
+                Assert.True(ranges[0].Thread == caller, $"first part not on the caller's thread; {ctx}");
+                Assert.True(ranges.Select(r => r.Thread).Distinct().Count() == ranges.Length, $"two parts on one thread; {ctx}");
+            }
+        }
+    }
+
+    [Fact]
+    public void RepeatedRunsOnOnePool()
+    {
+        int seed = KernelAssert.FreshSeed();
+        var rng = new System.Random(seed);
+        using var pool = new WorkerPool(4);
+        for (int run = 0; run < 300; run++)
+        {
+            int n = rng.Next(0, 200);
+            var job = new RecordingJob(n);
+            pool.Run(job, n);
+            for (int i = 0; i < n; i++)
+                Assert.True(job.Hits[i] == 1, $"run {run}, n {n}, index {i} visited {job.Hits[i]} times (seed {seed})");
+        }
+    }
+
+    [Fact]
+    public void PartsRunConcurrently()
+    {
+        using var pool = new WorkerPool(4);
+        var job = new BarrierJob(4);
+        pool.Run(job, 100);
+        Assert.Equal(0, job.TimedOut);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void CallerExceptionPropagatesAndPoolStaysUsable(int threads)
+    {
+        using var pool = new WorkerPool(threads);
+        var e = Assert.Throws<InvalidOperationException>(() => pool.Run(new ThrowingJob((start, _) => start == 0), 40));
+        Assert.Contains("boom at [0,", e.Message);
+        var job = new RecordingJob(40);
+        pool.Run(job, 40);
+        Assert.All(job.Hits, h => Assert.Equal(1, h));
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void WorkerExceptionPropagatesAndPoolStaysUsable(int threads)
+    {
+        using var pool = new WorkerPool(threads);
+        for (int repeat = 0; repeat < 3; repeat++)
+        {
+            // Only the last part (a worker thread) throws.
+            var e = Assert.Throws<AggregateException>(() => pool.Run(new ThrowingJob((_, end) => end == 40), 40));
+            var inner = Assert.IsType<InvalidOperationException>(e.InnerException);
+            Assert.Contains("boom", inner.Message);
+            var job = new RecordingJob(40);
+            pool.Run(job, 40);
+            Assert.All(job.Hits, h => Assert.Equal(1, h));
+        }
+        // Every part throws: some exception still surfaces, and the pool recovers.
+        Assert.ThrowsAny<Exception>(() => pool.Run(new ThrowingJob((_, _) => true), 40));
+        var after = new RecordingJob(40);
+        pool.Run(after, 40);
+        Assert.All(after.Hits, h => Assert.Equal(1, h));
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    public async Task DisposeStopsThePool(int threads)
+    {
+        var pool = new WorkerPool(threads);
+        pool.Run(new RecordingJob(10), 10);
+        // Dispose joins the worker threads; it must not hang.
+        await DisposeWithin(pool, TimeSpan.FromSeconds(10));
+        pool.Dispose();   // twice is fine
+        Assert.Throws<ObjectDisposedException>(() => pool.Run(new RecordingJob(10), 10));
+    }
+
+    [Fact]
+    public async Task DisposeWithoutAnyRun() => await DisposeWithin(new WorkerPool(3), TimeSpan.FromSeconds(10));
+
+    /// <summary>Disposes on another thread; a TimeoutException means Dispose hung.</summary>
+    private static Task DisposeWithin(WorkerPool pool, TimeSpan limit) =>
+        Task.Run(pool.Dispose, TestContext.Current.CancellationToken).WaitAsync(limit, TestContext.Current.CancellationToken);
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void RejectsNonPositiveThreadCounts(int threads) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WorkerPool(threads));
+}
