@@ -16,6 +16,8 @@ namespace RlKernels.Envs.Runner;
 /// <remarks>
 /// Outputs are copied back to host arrays lazily, each on its first access after a kernel, so
 /// <see cref="StepRandom"/> runs k steps in one launch and the host pays one copy for what it reads.
+/// Read the output properties again after each call: a span kept from before a step still shows the
+/// host copy as it was (on the CPU runner it would show the new values).
 /// Each runner owns its ILGPU context and accelerator; <see cref="Dispose"/> frees all device memory.
 /// </remarks>
 public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
@@ -113,20 +115,27 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
             ActionHigh = Spec.Action.High,
         };
 
-        int obsSize = Spec.ObsSize, stateSize = Spec.StateSize;
-        _actions = new float[envCount];
-        _obs = new float[envCount * obsSize];
-        _finalObs = new float[envCount * obsSize];
-        _rewards = new float[envCount];
-        _terminated = new byte[envCount];
-        _truncated = new byte[envCount];
-        _completedReturn = new float[envCount];
-        _completedLength = new int[envCount];
-        _pending = new float[envCount];
+        // Kernels index with 32-bit ints (cheaper on a GPU), so every buffer must fit that.
+        if ((long)envCount * Math.Max(Math.Max(Spec.ObsSize, Spec.StateSize), GpuEnvViews.BookRows) > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(envCount), envCount,
+                $"Too many envs for the gpu backend: envCount × {Math.Max(Spec.ObsSize, Spec.StateSize)} must stay below 2^31.");
 
+        // First: with no CUDA device this throws before anything is allocated.
         _device = GpuDevice.Open(kind);
+
         try
         {
+            int obsSize = Spec.ObsSize, stateSize = Spec.StateSize;
+            _actions = new float[envCount];
+            _obs = new float[envCount * obsSize];
+            _finalObs = new float[envCount * obsSize];
+            _rewards = new float[envCount];
+            _terminated = new byte[envCount];
+            _truncated = new byte[envCount];
+            _completedReturn = new float[envCount];
+            _completedLength = new int[envCount];
+            _pending = new float[envCount];
+
             Accelerator acc = _device.Accelerator;
             _dState = acc.Allocate1D<float>((long)stateSize * envCount);
             _dBook = acc.Allocate1D<float>((long)GpuEnvViews.BookRows * envCount);

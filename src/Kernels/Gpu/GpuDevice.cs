@@ -27,10 +27,17 @@ public sealed record GpuDeviceInfo(string Name, string Type, long MemoryBytes, i
 }
 
 /// <summary>
-/// An ILGPU context plus one accelerator. The context enables ILGPU.Algorithms, which maps
-/// <c>MathF.Sin/Cos/Log/Sqrt</c> in kernels to device implementations (without it the PTX would call
-/// unresolved externs). Dispose frees the accelerator and with it every buffer allocated on it.
+/// An ILGPU context plus one accelerator. Dispose frees the accelerator and with it every buffer
+/// allocated on it.
 /// </summary>
+/// <remarks>
+/// The context enables ILGPU.Algorithms: without it ILGPU 1.5.3 rejects <c>MathF.Log</c> in a kernel
+/// ("'LogF' does not have an intrinsic implementation for this backend"). With it, checked in the PTX of
+/// the env kernels: <c>MathF.Sin/Cos</c> become <c>sin.approx.f32/cos.approx.f32</c>, <c>MathF.Log</c>
+/// becomes <c>lg2.approx.f32</c> times ln 2, <c>MathF.Sqrt</c> becomes <c>sqrt.rn.f32</c> (exact). So CUDA
+/// results differ from the CPU's in the last bits of sin, cos and log; the CPU accelerator runs the
+/// .NET methods themselves and matches <c>cpu-scalar</c>.
+/// </remarks>
 public sealed class GpuDevice : IDisposable
 {
     public Context Context { get; }

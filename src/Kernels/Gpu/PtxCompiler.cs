@@ -13,9 +13,10 @@ namespace RlKernels.Kernels.Gpu;
 /// </summary>
 /// <remarks>
 /// Each call builds a fresh <see cref="Context"/>, because a failed compile can leave a context's IR in a
-/// state that breaks later compiles. Callers should also fail on an unresolved <c>.extern</c> in the
-/// result (<see cref="UnresolvedExterns"/>): ILGPU emits calls it cannot map (a transcendental without
-/// ILGPU.Algorithms, for instance) as externs that only the CUDA driver's link step would reject.
+/// state that breaks later compiles. The context enables ILGPU.Algorithms, as <see cref="GpuDevice"/>
+/// does, so the PTX is what the CUDA runner would load. Callers should also fail on an unresolved
+/// <c>.extern</c> in the result (<see cref="UnresolvedExterns"/>): a call to a function that is not
+/// defined in the module would pass this compile and only fail when the CUDA driver links it.
 /// </remarks>
 public static class PtxCompiler
 {
