@@ -70,7 +70,7 @@ public sealed class GpuDevice : IDisposable
             context.Dispose();
             throw new InvalidOperationException(
                 $"--backend gpu: no CUDA GPU found; ILGPU saw: {DescribeDevices()}. " +
-                "Use --backend gpu-cpu to run the GPU kernels on ILGPU's CPU accelerator.");
+                "Use --backend cpu, or Backend.GpuCpuAccelerator to run the GPU kernels on ILGPU's CPU accelerator.");
         }
         try
         {
