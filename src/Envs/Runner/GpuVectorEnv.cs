@@ -1,30 +1,325 @@
+using System.Runtime.InteropServices;
+using ILGPU;
+using ILGPU.Runtime;
+using RlKernels.Kernels.Gpu;
+using RlKernels.Kernels.Lanes;
+using RlKernels.Kernels.Random;
+
 namespace RlKernels.Envs.Runner;
 
-/// <summary>Placeholder until the ILGPU runner lands (being written in this session).</summary>
+/// <summary>
+/// The GPU batched runner: one ILGPU thread per env, struct-of-arrays state in device memory, the same
+/// semantics as <see cref="CpuVectorEnv{TEnv, T, TParams}"/> (both call <see cref="EnvLaneStep"/>).
+/// Runs on CUDA (<see cref="Backend.Gpu"/>) or on ILGPU's CPU accelerator
+/// (<see cref="Backend.GpuCpuAccelerator"/>, for tests).
+/// </summary>
+/// <remarks>
+/// Outputs are copied back to host arrays lazily, each on its first access after a kernel, so
+/// <see cref="StepRandom"/> runs k steps in one launch and the host pays one copy for what it reads.
+/// Read the output properties again after each call: a span kept from before a step still shows the
+/// host copy as it was (on the CPU runner it would show the new values).
+/// Each runner owns its ILGPU context and accelerator; <see cref="Dispose"/> frees all device memory.
+/// </remarks>
 public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
-    where TEnv : struct, IEnv<TEnv, RlKernels.Kernels.Lanes.F1, TParams>
+    where TEnv : struct, IEnv<TEnv, F1, TParams>
     where TParams : struct
 {
-    public GpuVectorEnv(TParams p, int envCount, VectorEnvOptions options) =>
-        throw new NotSupportedException("The gpu backend is not built yet.");
-    public EnvSpec Spec => throw new NotSupportedException();
-    public int EnvCount => 0;
-    public Backend Backend => Backend.Gpu;
-    public AutoResetMode AutoReset => AutoResetMode.SameStep;
+    /// <summary>Host copies that are out of date with the device.</summary>
+    [Flags]
+    private enum Stale
+    {
+        None = 0,
+        Obs = 1, FinalObs = 2, Rewards = 4, Terminated = 8, Truncated = 16,
+        EpisodeReturns = 32, EpisodeLengths = 64, Pending = 128,
+        All = 255,
+    }
+
+    private readonly GpuDevice _device;
+    private readonly TParams _params;
+    private StepSettings _settings;
+    private uint _stepCount;
+    private Stale _stale;
+    private bool _disposed;
+
+    // DEVICE MEMORY
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _dState;           // [stateSize, envCount]
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _dBook;            // [GpuEnvViews.BookRows, envCount]
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _dActions;         // [envCount]
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _dObs;             // [envCount, obsSize]
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _dFinalObs;        // [envCount, obsSize]
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _dRewards;         // [envCount]
+    private readonly MemoryBuffer1D<byte, Stride1D.Dense> _dTerminated;       // [envCount] 0/1
+    private readonly MemoryBuffer1D<byte, Stride1D.Dense> _dTruncated;        // [envCount] 0/1
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _dCompletedReturn; // [envCount]
+    private readonly MemoryBuffer1D<int, Stride1D.Dense> _dCompletedLength;   // [envCount]
+    private readonly MemoryBuffer1D<byte, Stride1D.Dense> _dResetMask;        // [envCount]
+    private readonly GpuEnvViews _views;
+
+    // HOST MEMORY
+    private readonly float[] _actions;         // [envCount] validated actions, staged for the device
+    private readonly float[] _obs;             // [envCount, obsSize]
+    private readonly float[] _finalObs;        // [envCount, obsSize]
+    private readonly float[] _rewards;         // [envCount]
+    private readonly byte[] _terminated;       // [envCount] 0/1, exposed as bool
+    private readonly byte[] _truncated;        // [envCount] 0/1, exposed as bool
+    private readonly float[] _completedReturn; // [envCount]
+    private readonly int[] _completedLength;   // [envCount]
+    private readonly float[] _pending;         // [envCount] mask (disabled auto-reset checks)
+
+    private readonly Action<Index1D, GpuEnvViews, TParams, GpuStepArgs, int> _stepKernel;
+    private readonly Action<Index1D, GpuEnvViews, TParams, GpuStepArgs> _resetKernel;
+    private readonly Action<Index1D, GpuEnvViews, TParams, GpuStepArgs> _resetMaskedKernel;
+
+    public EnvSpec Spec { get; }
+    public int EnvCount { get; }
+    public Backend Backend { get; }
+    public AutoResetMode AutoReset { get; }
     public int ThreadCount => 1;
     public int LaneWidth => 1;
-    public long BytesPerEnv => 0;
-    public void Reset(ulong seed) { }
-    public void Reset(ReadOnlySpan<bool> mask) { }
-    public void Step(ReadOnlySpan<int> actions) { }
-    public void Step(ReadOnlySpan<float> actions) { }
-    public void StepRandom(int stepCount) { }
-    public ReadOnlySpan<float> Observations => default;
-    public ReadOnlySpan<float> FinalObservations => default;
-    public ReadOnlySpan<float> Rewards => default;
-    public ReadOnlySpan<bool> Terminated => default;
-    public ReadOnlySpan<bool> Truncated => default;
-    public ReadOnlySpan<float> EpisodeReturns => default;
-    public ReadOnlySpan<int> EpisodeLengths => default;
-    public void Dispose() { }
+    public long BytesPerEnv =>
+        4L * (Spec.StateSize + GpuEnvViews.BookRows + 1 + 2 * Spec.ObsSize + 1 + 1 + 1) + 3;
+
+    /// <summary>The ILGPU device this runner launches on (shared with fused algorithm kernels).</summary>
+    public GpuDevice Device => _device;
+
+    /// <summary>Views of this runner's device memory, for kernels that step the envs themselves.</summary>
+    public GpuEnvViews Views => _views;
+
+    /// <param name="parameters">Env constants.</param>
+    /// <param name="envCount">Number of env copies (threads).</param>
+    /// <param name="options"><see cref="VectorEnvOptions.Backend"/> picks CUDA (<see cref="Backend.Gpu"/>)
+    /// or ILGPU's CPU accelerator (<see cref="Backend.GpuCpuAccelerator"/>).</param>
+    /// <exception cref="InvalidOperationException">Backend.Gpu and no CUDA device (nothing is allocated).</exception>
+    public GpuVectorEnv(TParams parameters, int envCount, VectorEnvOptions options)
+    {
+        if (envCount <= 0)
+            throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
+        GpuDeviceKind kind = options.Backend switch
+        {
+            Backend.Gpu => GpuDeviceKind.Cuda,
+            Backend.GpuCpuAccelerator => GpuDeviceKind.CpuAccelerator,
+            _ => throw new ArgumentException($"GpuVectorEnv runs on Backend.Gpu or Backend.GpuCpuAccelerator, not {options.Backend}.", nameof(options)),
+        };
+        _params = parameters;
+        Spec = TEnv.Spec(parameters);
+        EnvCount = envCount;
+        Backend = options.Backend;
+        AutoReset = options.AutoReset;
+        _settings = new StepSettings
+        {
+            MaxEpisodeSteps = options.MaxEpisodeSteps ?? Spec.MaxEpisodeSteps,
+            Mode = options.AutoReset,
+            ActionIsDiscrete = Spec.Action.IsDiscrete,
+            ActionCount = Spec.Action.Count,
+            ActionLow = Spec.Action.Low,
+            ActionHigh = Spec.Action.High,
+        };
+
+        // Kernels index with 32-bit ints (cheaper on a GPU), so every buffer must fit that.
+        if ((long)envCount * Math.Max(Math.Max(Spec.ObsSize, Spec.StateSize), GpuEnvViews.BookRows) > int.MaxValue)
+            throw new ArgumentOutOfRangeException(nameof(envCount), envCount,
+                $"Too many envs for the gpu backend: envCount × {Math.Max(Spec.ObsSize, Spec.StateSize)} must stay below 2^31.");
+
+        // First: with no CUDA device this throws before anything is allocated.
+        _device = GpuDevice.Open(kind);
+
+        try
+        {
+            int obsSize = Spec.ObsSize, stateSize = Spec.StateSize;
+            _actions = new float[envCount];
+            _obs = new float[envCount * obsSize];
+            _finalObs = new float[envCount * obsSize];
+            _rewards = new float[envCount];
+            _terminated = new byte[envCount];
+            _truncated = new byte[envCount];
+            _completedReturn = new float[envCount];
+            _completedLength = new int[envCount];
+            _pending = new float[envCount];
+
+            Accelerator acc = _device.Accelerator;
+            _dState = acc.Allocate1D<float>((long)stateSize * envCount);
+            _dBook = acc.Allocate1D<float>((long)GpuEnvViews.BookRows * envCount);
+            _dActions = acc.Allocate1D<float>(envCount);
+            _dObs = acc.Allocate1D<float>((long)envCount * obsSize);
+            _dFinalObs = acc.Allocate1D<float>((long)envCount * obsSize);
+            _dRewards = acc.Allocate1D<float>(envCount);
+            _dTerminated = acc.Allocate1D<byte>(envCount);
+            _dTruncated = acc.Allocate1D<byte>(envCount);
+            _dCompletedReturn = acc.Allocate1D<float>(envCount);
+            _dCompletedLength = acc.Allocate1D<int>(envCount);
+            _dResetMask = acc.Allocate1D<byte>(envCount);
+            // Completed episode stats start at 0 as on the CPU runner (fresh device memory is undefined).
+            _dCompletedReturn.MemSetToZero();
+            _dCompletedLength.MemSetToZero();
+            _views = new GpuEnvViews
+            {
+                State = _dState.View,
+                Book = _dBook.View,
+                Actions = _dActions.View,
+                Obs = _dObs.View,
+                FinalObs = _dFinalObs.View,
+                Rewards = _dRewards.View,
+                Terminated = _dTerminated.View,
+                Truncated = _dTruncated.View,
+                CompletedReturn = _dCompletedReturn.View,
+                CompletedLength = _dCompletedLength.View,
+                ResetMask = _dResetMask.View,
+                EnvCount = envCount,
+                ObsSize = obsSize,
+            };
+            _stepKernel = acc.LoadAutoGroupedStreamKernel<Index1D, GpuEnvViews, TParams, GpuStepArgs, int>(
+                GpuEnvKernels.StepKernel<TEnv, TParams>);
+            _resetKernel = acc.LoadAutoGroupedStreamKernel<Index1D, GpuEnvViews, TParams, GpuStepArgs>(
+                GpuEnvKernels.ResetKernel<TEnv, TParams>);
+            _resetMaskedKernel = acc.LoadAutoGroupedStreamKernel<Index1D, GpuEnvViews, TParams, GpuStepArgs>(
+                GpuEnvKernels.ResetMaskedKernel<TEnv, TParams>);
+            Reset(options.Seed);
+        }
+        catch
+        {
+            // Disposing the accelerator frees whatever was allocated before the failure.
+            _device.Dispose();
+            throw;
+        }
+    }
+
+    public void Reset(ulong seed)
+    {
+        ThrowIfDisposed();
+        Philox4x32.KeyFromSeed(seed, out _settings.Key0, out _settings.Key1);
+        _dBook.MemSetToZero();
+        _dRewards.MemSetToZero();
+        _dTerminated.MemSetToZero();
+        _dTruncated.MemSetToZero();
+        _dFinalObs.MemSetToZero();
+        _stepCount = 0;
+        _resetKernel(EnvCount, _views, _params, GpuStepArgs.From(_settings));
+        _stale = Stale.All;
+    }
+
+    public void Reset(ReadOnlySpan<bool> mask)
+    {
+        ThrowIfDisposed();
+        if (mask.Length != EnvCount)
+            throw new ArgumentException($"Expected a reset mask of {EnvCount} flags, got {mask.Length}.", nameof(mask));
+        _views.ResetMask.CopyFromCPU(MemoryMarshal.AsBytes(mask));
+        _resetMaskedKernel(EnvCount, _views, _params, GpuStepArgs.From(_settings));
+        _stale = Stale.All;
+    }
+
+    public void Step(ReadOnlySpan<int> actions)
+    {
+        ThrowIfDisposed();
+        ActionValidation.CopyDiscrete(Spec, actions, _actions);
+        StepCore(1, random: false);
+    }
+
+    public void Step(ReadOnlySpan<float> actions)
+    {
+        ThrowIfDisposed();
+        ActionValidation.CopyContinuous(Spec, actions, _actions);
+        StepCore(1, random: false);
+    }
+
+    public void StepRandom(int stepCount)
+    {
+        ThrowIfDisposed();
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        if (stepCount > 1 && AutoReset == AutoResetMode.Disabled)
+            throw new ArgumentOutOfRangeException(nameof(stepCount), stepCount,
+                "With auto-reset disabled, ended envs must be reset between steps: step one at a time.");
+        StepCore(stepCount, random: true);
+    }
+
+    private void StepCore(int stepCount, bool random)
+    {
+        if (stepCount == 0) return;
+        if (AutoReset == AutoResetMode.Disabled) ThrowIfAnyPending();
+        if (!random) _views.Actions.CopyFromCPU(_actions);
+        _settings.RandomActions = random;
+        _settings.ActionStep = _stepCount;
+        _stepKernel(EnvCount, _views, _params, GpuStepArgs.From(_settings), stepCount);
+        _stepCount += (uint)stepCount;
+        _stale = Stale.All;
+    }
+
+    private void ThrowIfAnyPending()
+    {
+        Refresh(Stale.Pending);
+        for (int env = 0; env < EnvCount; env++)
+        {
+            if (_pending[env] != 0f)
+                throw new InvalidOperationException(
+                    $"Env {env} ended its episode and auto-reset is disabled: call Reset(mask) for it before stepping.");
+        }
+    }
+
+    /// <summary>Copies the device buffer behind <paramref name="what"/> to its host array if it is out of date.</summary>
+    private void Refresh(Stale what)
+    {
+        ThrowIfDisposed();
+        if ((_stale & what) == 0) return;
+        // CopyToCPU runs on the default stream after the kernels queued there and waits for the copy.
+        switch (what)
+        {
+            case Stale.Obs: _views.Obs.CopyToCPU(_obs.AsSpan()); break;
+            case Stale.FinalObs: _views.FinalObs.CopyToCPU(_finalObs.AsSpan()); break;
+            case Stale.Rewards: _views.Rewards.CopyToCPU(_rewards.AsSpan()); break;
+            case Stale.Terminated: _views.Terminated.CopyToCPU(_terminated.AsSpan()); break;
+            case Stale.Truncated: _views.Truncated.CopyToCPU(_truncated.AsSpan()); break;
+            case Stale.EpisodeReturns: _views.CompletedReturn.CopyToCPU(_completedReturn.AsSpan()); break;
+            case Stale.EpisodeLengths: _views.CompletedLength.CopyToCPU(_completedLength.AsSpan()); break;
+            case Stale.Pending:
+                _views.Book.SubView((long)GpuEnvViews.BookPending * EnvCount, EnvCount).CopyToCPU(_pending.AsSpan());
+                break;
+        }
+        _stale &= ~what;
+    }
+
+    public ReadOnlySpan<float> Observations { get { Refresh(Stale.Obs); return _obs; } }
+    public ReadOnlySpan<float> FinalObservations { get { Refresh(Stale.FinalObs); return _finalObs; } }
+    public ReadOnlySpan<float> Rewards { get { Refresh(Stale.Rewards); return _rewards; } }
+    public ReadOnlySpan<bool> Terminated { get { Refresh(Stale.Terminated); return MemoryMarshal.Cast<byte, bool>(_terminated.AsSpan()); } }
+    public ReadOnlySpan<bool> Truncated { get { Refresh(Stale.Truncated); return MemoryMarshal.Cast<byte, bool>(_truncated.AsSpan()); } }
+    public ReadOnlySpan<float> EpisodeReturns { get { Refresh(Stale.EpisodeReturns); return _completedReturn; } }
+    public ReadOnlySpan<int> EpisodeLengths { get { Refresh(Stale.EpisodeLengths); return _completedLength; } }
+
+    /// <summary>Test access: state field <paramref name="field"/> of env <paramref name="env"/> (one small copy).</summary>
+    internal double StateOf(int env, int field)
+    {
+        ThrowIfDisposed();
+        Span<float> one = stackalloc float[1];
+        _views.State.SubView((long)field * EnvCount + env, 1).CopyToCPU(one);
+        return one[0];
+    }
+
+    /// <summary>Test access: the RNG counter of env <paramref name="env"/> (the raw bits).</summary>
+    internal uint RngCounterOf(int env)
+    {
+        ThrowIfDisposed();
+        Span<float> one = stackalloc float[1];
+        _views.Book.SubView((long)GpuEnvViews.BookRngCounter * EnvCount + env, 1).CopyToCPU(one);
+        return BitConverter.SingleToUInt32Bits(one[0]);
+    }
+
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        // The accelerator frees the buffers it still owns; dispose ours first to release them in order.
+        _dState.Dispose();
+        _dBook.Dispose();
+        _dActions.Dispose();
+        _dObs.Dispose();
+        _dFinalObs.Dispose();
+        _dRewards.Dispose();
+        _dTerminated.Dispose();
+        _dTruncated.Dispose();
+        _dCompletedReturn.Dispose();
+        _dCompletedLength.Dispose();
+        _dResetMask.Dispose();
+        _device.Dispose();
+    }
 }

@@ -1,0 +1,64 @@
+using System.Reflection;
+using ILGPU;
+using RlKernels.Kernels.Lanes;
+
+namespace RlKernels.Envs.Runner;
+
+/// <summary>
+/// The GPU runner's kernels: one thread per env; each indexes its env and calls the shared step logic
+/// (<see cref="EnvLaneStep"/>) with T = <see cref="F1"/> through a <see cref="GpuLaneIO"/>.
+/// </summary>
+/// <remarks>
+/// They live in the Envs layer because they instantiate the env contract; the context, accelerator and
+/// PTX plumbing are in <c>RlKernels.Kernels.Gpu</c>. Launch with an extent of exactly envCount.
+/// </remarks>
+public static class GpuEnvKernels
+{
+    /// <summary>
+    /// <paramref name="stepCount"/> steps of env <paramref name="index"/> in one launch: envs are
+    /// independent, so looping inside the kernel equals stepping the batch k times, without k launches.
+    /// </summary>
+    public static void StepKernel<TEnv, TParams>(Index1D index, GpuEnvViews views, TParams p, GpuStepArgs args, int stepCount)
+        where TEnv : struct, IEnv<TEnv, F1, TParams>
+        where TParams : struct
+    {
+        var io = new GpuLaneIO(views, index.X);
+        StepSettings st = args.ToSettings();
+        for (int k = 0; k < stepCount; k++)
+        {
+            EnvLaneStep.Step<TEnv, F1, TParams, GpuLaneIO>(ref io, p, st);
+            st.ActionStep++;
+        }
+    }
+
+    /// <summary>Starts a new episode in env <paramref name="index"/>.</summary>
+    public static void ResetKernel<TEnv, TParams>(Index1D index, GpuEnvViews views, TParams p, GpuStepArgs args)
+        where TEnv : struct, IEnv<TEnv, F1, TParams>
+        where TParams : struct
+    {
+        var io = new GpuLaneIO(views, index.X);
+        StepSettings st = args.ToSettings();
+        EnvLaneStep.Reset<TEnv, F1, TParams, GpuLaneIO>(ref io, p, st, F1.TrueMask);
+    }
+
+    /// <summary>Starts a new episode in env <paramref name="index"/> where <see cref="GpuEnvViews.ResetMask"/> is set.</summary>
+    public static void ResetMaskedKernel<TEnv, TParams>(Index1D index, GpuEnvViews views, TParams p, GpuStepArgs args)
+        where TEnv : struct, IEnv<TEnv, F1, TParams>
+        where TParams : struct
+    {
+        if (views.ResetMask[index.X] == 0) return;
+        var io = new GpuLaneIO(views, index.X);
+        StepSettings st = args.ToSettings();
+        EnvLaneStep.Reset<TEnv, F1, TParams, GpuLaneIO>(ref io, p, st, F1.TrueMask);
+    }
+
+    /// <summary>
+    /// Every kernel of this class instantiated for one env (for PTX compile checks): each public static
+    /// method named *Kernel, closed over (<paramref name="envType"/>, <paramref name="paramsType"/>).
+    /// </summary>
+    public static IReadOnlyList<MethodInfo> All(Type envType, Type paramsType) =>
+        typeof(GpuEnvKernels).GetMethods(BindingFlags.Public | BindingFlags.Static)
+            .Where(m => m.Name.EndsWith("Kernel", StringComparison.Ordinal) && m.IsGenericMethodDefinition)
+            .Select(m => m.MakeGenericMethod(envType, paramsType))
+            .ToList();
+}

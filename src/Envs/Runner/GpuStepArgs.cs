@@ -1,0 +1,49 @@
+using System.Runtime.CompilerServices;
+
+namespace RlKernels.Envs.Runner;
+
+/// <summary>
+/// <see cref="StepSettings"/> as a kernel argument: only 4-byte fields. ILGPU marshals kernel arguments
+/// by its own layout rules, and bool/byte fields inside argument structs have had layout bugs on CUDA;
+/// the kernel rebuilds the <see cref="StepSettings"/> in registers.
+/// </summary>
+public struct GpuStepArgs
+{
+    public int MaxEpisodeSteps;
+    public int Mode;
+    public uint Key0, Key1;
+    public int RandomActions;
+    public uint ActionStep;
+    public int ActionIsDiscrete;
+    public int ActionCount;
+    public float ActionLow, ActionHigh;
+
+    public static GpuStepArgs From(in StepSettings st) => new()
+    {
+        MaxEpisodeSteps = st.MaxEpisodeSteps,
+        Mode = (int)st.Mode,
+        Key0 = st.Key0,
+        Key1 = st.Key1,
+        RandomActions = st.RandomActions ? 1 : 0,
+        ActionStep = st.ActionStep,
+        ActionIsDiscrete = st.ActionIsDiscrete ? 1 : 0,
+        ActionCount = st.ActionCount,
+        ActionLow = st.ActionLow,
+        ActionHigh = st.ActionHigh,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly StepSettings ToSettings() => new()
+    {
+        MaxEpisodeSteps = MaxEpisodeSteps,
+        Mode = (AutoResetMode)Mode,
+        Key0 = Key0,
+        Key1 = Key1,
+        RandomActions = RandomActions != 0,
+        ActionStep = ActionStep,
+        ActionIsDiscrete = ActionIsDiscrete != 0,
+        ActionCount = ActionCount,
+        ActionLow = ActionLow,
+        ActionHigh = ActionHigh,
+    };
+}

@@ -1,0 +1,132 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace RlKernels.Kernels.Gpu;
+
+/// <summary>Which ILGPU accelerator a <see cref="GpuDevice"/> runs kernels on.</summary>
+public enum GpuDeviceKind
+{
+    /// <summary>The first CUDA GPU; an error when there is none.</summary>
+    Cuda,
+    /// <summary>ILGPU's CPU accelerator: the same kernels, simulated on CPU threads (tests, debugging).</summary>
+    CpuAccelerator,
+}
+
+/// <summary>One accelerator as ILGPU reports it (for <c>rlk info</c>).</summary>
+/// <param name="Name">Device name.</param>
+/// <param name="Type">Cuda, OpenCL or CPU.</param>
+/// <param name="MemoryBytes">Device memory in bytes.</param>
+/// <param name="WarpSize">Threads per warp (SIMD group).</param>
+/// <param name="MultiprocessorCount">Streaming multiprocessors (or CPU groups).</param>
+public sealed record GpuDeviceInfo(string Name, string Type, long MemoryBytes, int WarpSize, int MultiprocessorCount)
+{
+    public override string ToString() =>
+        $"{Type} '{Name}' ({MemoryBytes / (1024.0 * 1024 * 1024):0.#} GiB, warp {WarpSize}, {MultiprocessorCount} SMs)";
+}
+
+/// <summary>
+/// An ILGPU context plus one accelerator. Dispose frees the accelerator and with it every buffer
+/// allocated on it.
+/// </summary>
+/// <remarks>
+/// The context enables ILGPU.Algorithms: without it ILGPU 1.5.3 rejects <c>MathF.Log</c> in a kernel
+/// ("'LogF' does not have an intrinsic implementation for this backend"). With it, checked in the PTX of
+/// the env kernels: <c>MathF.Sin/Cos</c> become <c>sin.approx.f32/cos.approx.f32</c>, <c>MathF.Log</c>
+/// becomes <c>lg2.approx.f32</c> times ln 2, <c>MathF.Sqrt</c> becomes <c>sqrt.rn.f32</c> (exact). So CUDA
+/// results differ from the CPU's in the last bits of sin, cos and log; the CPU accelerator runs the
+/// .NET methods themselves and matches <c>cpu-scalar</c>.
+/// </remarks>
+public sealed class GpuDevice : IDisposable
+{
+    public Context Context { get; }
+    public Accelerator Accelerator { get; }
+    public GpuDeviceKind Kind { get; }
+
+    private GpuDevice(Context context, Accelerator accelerator, GpuDeviceKind kind)
+    {
+        Context = context;
+        Accelerator = accelerator;
+        Kind = kind;
+    }
+
+    /// <summary>Opens the first CUDA GPU or ILGPU's CPU accelerator.</summary>
+    /// <exception cref="InvalidOperationException">
+    /// <paramref name="kind"/> is <see cref="GpuDeviceKind.Cuda"/> and ILGPU finds no CUDA device; thrown
+    /// before anything is allocated, listing the devices ILGPU did find.
+    /// </exception>
+    public static GpuDevice Open(GpuDeviceKind kind)
+    {
+        if (kind == GpuDeviceKind.CpuAccelerator)
+        {
+            var cpuContext = Context.Create(b => b.CPU(CPUDevice.Default).EnableAlgorithms());
+            return new GpuDevice(cpuContext, cpuContext.CreateCPUAccelerator(0), kind);
+        }
+
+        var context = Context.Create(b => b.Cuda().EnableAlgorithms());
+        if (context.GetCudaDevices().Count == 0)
+        {
+            context.Dispose();
+            throw new InvalidOperationException(
+                $"--backend gpu: no CUDA GPU found; ILGPU saw: {DescribeDevices()}. " +
+                "Use --backend cpu, or Backend.GpuCpuAccelerator to run the GPU kernels on ILGPU's CPU accelerator.");
+        }
+        try
+        {
+            return new GpuDevice(context, context.CreateCudaAccelerator(0), kind);
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>True when ILGPU finds at least one CUDA device (the driver loads and reports a GPU).</summary>
+    public static bool CudaAvailable()
+    {
+        try
+        {
+            using var context = Context.Create(b => b.Cuda());
+            return context.GetCudaDevices().Count > 0;
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Every accelerator ILGPU finds (CUDA, OpenCL and its CPU accelerator).</summary>
+    public static IReadOnlyList<GpuDeviceInfo> ListDevices()
+    {
+        using var context = Context.Create(b => b.AllAccelerators());
+        return context.Devices
+            .Select(d => new GpuDeviceInfo(d.Name, d.AcceleratorType.ToString(), d.MemorySize, d.WarpSize, d.NumMultiprocessors))
+            .ToList();
+    }
+
+    /// <summary>"none" or the devices ILGPU finds, comma separated.</summary>
+    public static string DescribeDevices()
+    {
+        IReadOnlyList<GpuDeviceInfo> devices;
+        try
+        {
+            devices = ListDevices();
+        }
+        catch (Exception e)
+        {
+            return $"(listing failed: {e.Message})";
+        }
+        return devices.Count == 0 ? "none" : string.Join(", ", devices);
+    }
+
+    /// <summary>Waits for every launched kernel and copy to finish.</summary>
+    public void Synchronize() => Accelerator.Synchronize();
+
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        Context.Dispose();
+    }
+}
