@@ -24,10 +24,24 @@ public static class GpuEnvKernels
     {
         var io = new GpuLaneIO(views, index.X);
         StepSettings st = args.ToSettings();
+        F1 envIndex = io.EnvIndex();
+        F1 w0 = default, w1 = default, w2 = default, w3 = default;
         for (int k = 0; k < stepCount; k++)
         {
-            EnvLaneStep.Step<TEnv, F1, TParams, GpuLaneIO>(ref io, p, st);
-            st.ActionStep++;
+            uint step = args.ActionStep + (uint)k;
+            F1 action;
+            if (args.RandomActions != 0)
+            {
+                // One Philox block serves four consecutive steps, as on the CPU.
+                if (k == 0 || (step & 3) == 0)
+                    EnvLaneStep.RandomActionBlock(envIndex, step, st, out w0, out w1, out w2, out w3);
+                action = EnvLaneStep.ActionFromBlock(step, w0, w1, w2, w3, st);
+            }
+            else
+            {
+                action = io.ReadAction();
+            }
+            EnvLaneStep.Step<TEnv, F1, TParams, GpuLaneIO>(ref io, p, st, action);
         }
     }
 

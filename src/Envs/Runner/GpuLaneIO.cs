@@ -7,44 +7,44 @@ namespace RlKernels.Envs.Runner;
 /// <see cref="IEnvLaneIO{T}"/> for one GPU thread (env <c>env</c>) over <see cref="GpuEnvViews"/>.
 /// Everything here compiles with ILGPU: a plain struct, no spans, exceptions or delegates.
 /// </summary>
-public struct GpuLaneIO : IEnvLaneIO<F1>
+public readonly struct GpuLaneIO : IEnvLaneIO<F1>
 {
     private readonly GpuEnvViews _v;
     private readonly int _env;
-    private WriteTarget _target;
-    private F1 _mask;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public GpuLaneIO(GpuEnvViews views, int env)
     {
         _v = views;
         _env = env;
-        _target = WriteTarget.State;
-        _mask = F1.FalseMask;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly F1 Read(int index) => new(_v.State[index * _v.EnvCount + _env]);
 
+    // One thread is one env, so a masked write is simply a skipped write.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void SetTarget(WriteTarget target, F1 mask)
+    public readonly void WriteState(int field, F1 value) => _v.State[field * _v.EnvCount + _env] = value.V;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void WriteStateMasked(int field, F1 value, F1 mask)
     {
-        _target = target;
-        _mask = mask;
+        if (mask.V != 0f) _v.State[field * _v.EnvCount + _env] = value.V;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void Write(int index, F1 value)
+    public readonly void WriteObservation(int feature, F1 value) => _v.Obs[_env * _v.ObsSize + feature] = value.V;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void WriteObservationMasked(int feature, F1 value, F1 mask)
     {
-        // One thread is one env, so a masked write is simply a skipped write.
-        bool masked = _target is WriteTarget.StateMasked or WriteTarget.ObservationMasked or WriteTarget.FinalObservation;
-        if (masked && _mask.V == 0f) return;
-        if (_target is WriteTarget.State or WriteTarget.StateMasked)
-            _v.State[index * _v.EnvCount + _env] = value.V;
-        else if (_target == WriteTarget.FinalObservation)
-            _v.FinalObs[_env * _v.ObsSize + index] = value.V;
-        else
-            _v.Obs[_env * _v.ObsSize + index] = value.V;
+        if (mask.V != 0f) _v.Obs[_env * _v.ObsSize + feature] = value.V;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly void WriteFinalObservation(int feature, F1 value, F1 mask)
+    {
+        if (mask.V != 0f) _v.FinalObs[_env * _v.ObsSize + feature] = value.V;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -12,20 +12,22 @@ public struct GpuStepArgs
     public int MaxEpisodeSteps;
     public int Mode;
     public uint Key0, Key1;
+    /// <summary>1: draw actions from the counter RNG; 0: read them.</summary>
     public int RandomActions;
+    /// <summary>The runner's step count at the first step of this launch.</summary>
     public uint ActionStep;
     public int ActionIsDiscrete;
     public int ActionCount;
     public float ActionLow, ActionHigh;
 
-    public static GpuStepArgs From(in StepSettings st) => new()
+    public static GpuStepArgs From(in StepSettings st, bool randomActions, uint actionStep) => new()
     {
         MaxEpisodeSteps = st.MaxEpisodeSteps,
         Mode = (int)st.Mode,
         Key0 = st.Key0,
         Key1 = st.Key1,
-        RandomActions = st.RandomActions ? 1 : 0,
-        ActionStep = st.ActionStep,
+        RandomActions = randomActions ? 1 : 0,
+        ActionStep = actionStep,
         ActionIsDiscrete = st.ActionIsDiscrete ? 1 : 0,
         ActionCount = st.ActionCount,
         ActionLow = st.ActionLow,
@@ -39,8 +41,6 @@ public struct GpuStepArgs
         Mode = (AutoResetMode)Mode,
         Key0 = Key0,
         Key1 = Key1,
-        RandomActions = RandomActions != 0,
-        ActionStep = ActionStep,
         ActionIsDiscrete = ActionIsDiscrete != 0,
         ActionCount = ActionCount,
         ActionLow = ActionLow,

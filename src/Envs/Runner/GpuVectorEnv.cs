@@ -193,7 +193,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         _dTruncated.MemSetToZero();
         _dFinalObs.MemSetToZero();
         _stepCount = 0;
-        _resetKernel(EnvCount, _views, _params, GpuStepArgs.From(_settings));
+        _resetKernel(EnvCount, _views, _params, GpuStepArgs.From(_settings, false, _stepCount));
         _stale = Stale.All;
     }
 
@@ -203,7 +203,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         if (mask.Length != EnvCount)
             throw new ArgumentException($"Expected a reset mask of {EnvCount} flags, got {mask.Length}.", nameof(mask));
         _views.ResetMask.CopyFromCPU(MemoryMarshal.AsBytes(mask));
-        _resetMaskedKernel(EnvCount, _views, _params, GpuStepArgs.From(_settings));
+        _resetMaskedKernel(EnvCount, _views, _params, GpuStepArgs.From(_settings, false, _stepCount));
         _stale = Stale.All;
     }
 
@@ -236,9 +236,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         if (stepCount == 0) return;
         if (AutoReset == AutoResetMode.Disabled) ThrowIfAnyPending();
         if (!random) _views.Actions.CopyFromCPU(_actions);
-        _settings.RandomActions = random;
-        _settings.ActionStep = _stepCount;
-        _stepKernel(EnvCount, _views, _params, GpuStepArgs.From(_settings), stepCount);
+        _stepKernel(EnvCount, _views, _params, GpuStepArgs.From(_settings, random, _stepCount), stepCount);
         _stepCount += (uint)stepCount;
         _stale = Stale.All;
     }
