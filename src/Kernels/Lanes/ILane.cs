@@ -39,6 +39,14 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     static abstract TSelf Max(TSelf a, TSelf b);
     /// <summary>Round toward negative infinity.</summary>
     static abstract TSelf Floor(TSelf x);
+    /// <summary>
+    /// Floored modulo: the remainder of <paramref name="y"/> / <paramref name="m"/> with the sign of the
+    /// divisor, exactly as Python's and NumPy's float <c>%</c> (fmod, then add m where the signs differ;
+    /// a zero result takes the divisor's sign). <c>y - m·Floor(y/m)</c> differs from it at the last bit.
+    /// </summary>
+    static abstract TSelf FlooredMod(TSelf y, TSelf m);
+    /// <summary>Rounds each element to the nearest float32 (identity on float lanes), as NumPy's <c>astype(np.float32)</c>.</summary>
+    static abstract TSelf RoundToFloat(TSelf x);
 
     // MASKS
     static abstract TSelf LessThan(TSelf a, TSelf b);
