@@ -6,7 +6,7 @@ namespace RlKernels.Envs;
 
 // Acrobot-v1. Source: gymnasium/envs/classic_control/acrobot.py (Gymnasium 1.x, book_or_nips = "book",
 // torque_noise_max = 0); equations as listed in shared/reference/gymnasium/README.md, in the source's
-// operation order (_dsdt, rk4 with t = [0, dt], wrap, bound).
+// operation order (_dsdt, rk4 with t = [0, dt], wrap, bound); x**2 of a state value is C pow (T.Square).
 // One RK4 step over [0, dt] with the torque held constant:
 //   k1 = f(y0), k2 = f(y0 + dt/2·k1), k3 = f(y0 + dt/2·k2), k4 = f(y0 + dt·k3),
 //   y1 = y0 + dt/6·(((k1 + 2·k2) + 2·k3) + k4).
@@ -15,8 +15,9 @@ namespace RlKernels.Envs;
 // Deviations: Gymnasium's wrap() loops; here it is unrolled to WrapPasses conditional passes each way,
 // bit-identical whenever at most that many 2·pi shifts are needed, i.e. unless one step moves an angle
 // by more than 4·pi (the velocities are clipped to 4·pi and 9·pi rad/s and dt is 0.2 s). Reference precision (D1)
-// otherwise follows the float64 arithmetic; NumPy's sin/cos and the C library's may differ at the
-// last bit. Fast lanes compute in float32 with the lane's own sin/cos. Time limit (500), truncation and
+// otherwise follows the float64 arithmetic, but NumPy's float64 sin/cos (SIMD loops) and the C
+// library's that D1 calls differ at the last bit in some calls: next_state then differs by ~1e-16
+// relative (next_obs stays bit-identical as float32 on the reference files). Fast lanes compute in float32 with the lane's own sin/cos. Time limit (500), truncation and
 // auto-reset belong to the runner. Reset draws U(-0.1, 0.1)^4 from the counter RNG (instead of NumPy's
 // PCG64), in the lane's precision, then rounds it to float32 as the source does.
 
@@ -81,12 +82,12 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams> where T : struct, 
             + T.Splat(i1) + T.Splat(i2);
         T d2 = T.Splat(m2) * (T.Splat(lc2 * lc2) + T.Splat(l1 * lc2) * cos2) + T.Splat(i2);
         T phi2 = T.Splat(m2 * lc2 * g) * T.Cos(theta1 + theta2 - T.Splat(Math.PI / 2.0));
-        T phi1 = T.Splat(-m2 * l1 * lc2) * (dtheta2 * dtheta2) * sin2
+        T phi1 = T.Splat(-m2 * l1 * lc2) * T.Square(dtheta2) * sin2
             - T.Splat(2 * m2 * l1 * lc2) * dtheta2 * dtheta1 * sin2
             + T.Splat((m1 * lc1 + m2 * l1) * g) * T.Cos(theta1 - T.Splat(Math.PI / 2))
             + phi2;
-        ddtheta2 = (a + d2 / d1 * phi1 - T.Splat(m2 * l1 * lc2) * (dtheta1 * dtheta1) * sin2 - phi2)
-            / (T.Splat(m2 * (lc2 * lc2) + i2) - d2 * d2 / d1);
+        ddtheta2 = (a + d2 / d1 * phi1 - T.Splat(m2 * l1 * lc2) * T.Square(dtheta1) * sin2 - phi2)
+            / (T.Splat(m2 * (lc2 * lc2) + i2) - T.Square(d2) / d1);
         ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
     }
 

@@ -7,9 +7,11 @@ namespace RlKernels.Envs;
 // Pendulum-v1. Source: gymnasium/envs/classic_control/pendulum.py (Gymnasium 1.x, default g = 10.0);
 // equations as listed in shared/reference/gymnasium/README.md, written in the source's operation order.
 // The cost uses the state BEFORE the step; angle_normalize is Python's floored modulo (T.FlooredMod,
-// not y - m·floor(y/m), which differs at the last bit). theta is not wrapped.
-// Deviations: none in reference precision (D1); NumPy 1.x promotion (u·3.0 and 0.001·u² computed in
-// float64 from the float32 action) as in the reference files. Fast lanes compute in float32 with the
+// not y - m·floor(y/m), which differs at the last bit); x**2 is C pow (T.Square). theta is not wrapped.
+// Deviations: none in reference precision (D1) beyond sin: NumPy's float64 sin (SIMD loops) and the C
+// library's that D1 calls differ at the last bit for some theta, so next_state can differ by ~1e-16
+// relative (next_obs and rewards are bit-identical on the reference files). NumPy 1.x promotion
+// (3.0·u and 0.001·u² computed in float64 from the float32 action) as in the reference files. Fast lanes compute in float32 with the
 // lane's own sin/cos. Time limit (200), truncation and auto-reset belong to the runner. Reset draws
 // theta U(-pi, pi), theta_dot U(-1, 1) from the counter RNG instead of NumPy's PCG64.
 
@@ -67,7 +69,7 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams> where T : struc
         // Cost of the pre-step state: angle_normalize(th)^2 + 0.1·thdot^2 + 0.001·u^2.
         T pi = T.Splat(Math.PI);
         T thNorm = T.FlooredMod(th + pi, T.Splat(2 * Math.PI)) - pi;
-        T costs = thNorm * thNorm + T.Splat(0.1) * (thDot * thDot) + T.Splat(0.001) * (u * u);
+        T costs = T.Square(thNorm) + T.Splat(0.1) * T.Square(thDot) + T.Splat(0.001) * T.Square(u);
 
         T dt = T.Splat(p.Dt), maxSpeed = T.Splat(p.MaxSpeed);
         T newThDot = thDot + (T.Splat(p.GravityCoef) * T.Sin(th) + T.Splat(p.TorqueCoef) * u) * dt;

@@ -39,6 +39,7 @@ public readonly struct D1 : ILane<D1>
         return new(r);
     }
     public static D1 RoundToFloat(D1 x) => new((float)x.V);
+    public static D1 Square(D1 x) => new(Math.Pow(x.V, 2.0));
 
     public static D1 LessThan(D1 a, D1 b) => new(a.V < b.V ? 1 : 0);
     public static D1 LessOrEqual(D1 a, D1 b) => new(a.V <= b.V ? 1 : 0);

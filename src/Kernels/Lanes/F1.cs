@@ -38,6 +38,7 @@ public readonly struct F1 : ILane<F1>
     public static F1 Floor(F1 x) => new(MathF.Floor(x.V));
     public static F1 FlooredMod(F1 y, F1 m) => new(FlooredMod(y.V, m.V));
     public static F1 RoundToFloat(F1 x) => x;
+    public static F1 Square(F1 x) => x * x;
 
     /// <summary>Python's float <c>%</c> in float32: fmodf (exact), then add m where the signs differ.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

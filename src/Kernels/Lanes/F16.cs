@@ -43,6 +43,7 @@ public readonly struct F16 : ILane<F16>
         return new(r);
     }
     public static F16 RoundToFloat(F16 x) => x;
+    public static F16 Square(F16 x) => x * x;
 
     public static F16 LessThan(F16 a, F16 b) => new(Vector512.LessThan(a.V, b.V));
     public static F16 LessOrEqual(F16 a, F16 b) => new(Vector512.LessThanOrEqual(a.V, b.V));

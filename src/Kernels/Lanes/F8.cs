@@ -43,6 +43,7 @@ public readonly struct F8 : ILane<F8>
         return new(r);
     }
     public static F8 RoundToFloat(F8 x) => x;
+    public static F8 Square(F8 x) => x * x;
 
     public static F8 LessThan(F8 a, F8 b) => new(Vector256.LessThan(a.V, b.V));
     public static F8 LessOrEqual(F8 a, F8 b) => new(Vector256.LessThanOrEqual(a.V, b.V));
