@@ -26,6 +26,20 @@ public readonly struct AcrobotParams
 {
     public readonly double Dt, LinkLength1, LinkMass1, LinkMass2, LinkComPos1, LinkComPos2, LinkMoi, Gravity, MaxVel1, MaxVel2;
 
+    // Constant sub-expressions of _dsdt, evaluated once in double in the source's order (m1 = LinkMass1,
+    // l1 = LinkLength1, lc1/lc2 = LinkComPos1/2, I1 = I2 = LinkMoi, g = Gravity), so GPU kernels do no
+    // float64 work.
+    /// <summary>rk4's dt / 2.0 and dt / 6.0.</summary>
+    public readonly double HalfDt, SixthDt;
+    /// <summary>m1·lc1**2, l1**2 + lc2**2, 2·l1·lc2 (d1 terms).</summary>
+    public readonly double D1Const, D1Links, D1Cos;
+    /// <summary>lc2**2, l1·lc2 (d2 terms).</summary>
+    public readonly double D2Const, D2Cos;
+    /// <summary>m2·lc2·g (phi2); -m2·l1·lc2, 2·m2·l1·lc2, (m1·lc1 + m2·l1)·g (phi1).</summary>
+    public readonly double Phi2Coef, Phi1Vel2Sq, Phi1Cross, Phi1Gravity;
+    /// <summary>m2·l1·lc2 and m2·lc2**2 + I2 (ddtheta2).</summary>
+    public readonly double Dd2Vel1Sq, Dd2Denominator;
+
     public AcrobotParams()
     {
         Dt = 0.2;
@@ -38,6 +52,21 @@ public readonly struct AcrobotParams
         Gravity = 9.8;
         MaxVel1 = 4 * Math.PI;
         MaxVel2 = 9 * Math.PI;
+
+        HalfDt = Dt / 2.0;
+        SixthDt = Dt / 6.0;
+        double m1 = LinkMass1, m2 = LinkMass2, l1 = LinkLength1, lc1 = LinkComPos1, lc2 = LinkComPos2, g = Gravity;
+        D1Const = m1 * Math.Pow(lc1, 2);
+        D1Links = Math.Pow(l1, 2) + Math.Pow(lc2, 2);
+        D1Cos = 2 * l1 * lc2;
+        D2Const = Math.Pow(lc2, 2);
+        D2Cos = l1 * lc2;
+        Phi2Coef = m2 * lc2 * g;
+        Phi1Vel2Sq = -m2 * l1 * lc2;
+        Phi1Cross = 2 * m2 * l1 * lc2;
+        Phi1Gravity = (m1 * lc1 + m2 * l1) * g;
+        Dd2Vel1Sq = m2 * l1 * lc2;
+        Dd2Denominator = m2 * Math.Pow(lc2, 2) + LinkMoi;
     }
 }
 
@@ -69,25 +98,23 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams> where T : struct, 
 
     /// <summary>
     /// _dsdt for "book" dynamics: the accelerations at (theta1, theta2, dtheta1, dtheta2) under torque
-    /// <paramref name="a"/>. (The angle derivatives are the velocities themselves.) Constant products are
-    /// evaluated in double, in the source's left-to-right order.
+    /// <paramref name="a"/>. (The angle derivatives are the velocities themselves.) Constant products come
+    /// precomputed from <see cref="AcrobotParams"/>.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Accelerations(T theta1, T theta2, T dtheta1, T dtheta2, T a, in AcrobotParams p, out T ddtheta1, out T ddtheta2)
     {
-        double m1 = p.LinkMass1, m2 = p.LinkMass2, l1 = p.LinkLength1, lc1 = p.LinkComPos1, lc2 = p.LinkComPos2;
-        double i1 = p.LinkMoi, i2 = p.LinkMoi, g = p.Gravity;
+        T m2 = T.Splat(p.LinkMass2), moi = T.Splat(p.LinkMoi);
         T cos2 = T.Cos(theta2), sin2 = T.Sin(theta2);
-        T d1 = T.Splat(m1 * (lc1 * lc1)) + T.Splat(m2) * (T.Splat(l1 * l1 + lc2 * lc2) + T.Splat(2 * l1 * lc2) * cos2)
-            + T.Splat(i1) + T.Splat(i2);
-        T d2 = T.Splat(m2) * (T.Splat(lc2 * lc2) + T.Splat(l1 * lc2) * cos2) + T.Splat(i2);
-        T phi2 = T.Splat(m2 * lc2 * g) * T.Cos(theta1 + theta2 - T.Splat(Math.PI / 2.0));
-        T phi1 = T.Splat(-m2 * l1 * lc2) * T.Square(dtheta2) * sin2
-            - T.Splat(2 * m2 * l1 * lc2) * dtheta2 * dtheta1 * sin2
-            + T.Splat((m1 * lc1 + m2 * l1) * g) * T.Cos(theta1 - T.Splat(Math.PI / 2))
+        T d1 = T.Splat(p.D1Const) + m2 * (T.Splat(p.D1Links) + T.Splat(p.D1Cos) * cos2) + moi + moi;
+        T d2 = m2 * (T.Splat(p.D2Const) + T.Splat(p.D2Cos) * cos2) + moi;
+        T phi2 = T.Splat(p.Phi2Coef) * T.Cos(theta1 + theta2 - T.Splat(Math.PI / 2.0));
+        T phi1 = T.Splat(p.Phi1Vel2Sq) * T.Square(dtheta2) * sin2
+            - T.Splat(p.Phi1Cross) * dtheta2 * dtheta1 * sin2
+            + T.Splat(p.Phi1Gravity) * T.Cos(theta1 - T.Splat(Math.PI / 2))
             + phi2;
-        ddtheta2 = (a + d2 / d1 * phi1 - T.Splat(m2 * l1 * lc2) * T.Square(dtheta1) * sin2 - phi2)
-            / (T.Splat(m2 * (lc2 * lc2) + i2) - T.Square(d2) / d1);
+        ddtheta2 = (a + d2 / d1 * phi1 - T.Splat(p.Dd2Vel1Sq) * T.Square(dtheta1) * sin2 - phi2)
+            / (T.Splat(p.Dd2Denominator) - T.Square(d2) / d1);
         ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
     }
 
@@ -105,7 +132,7 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams> where T : struct, 
     public static void Step(ref Acrobot<T> s, in AcrobotParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
         T torque = action - T.Splat(1.0); // AVAIL_TORQUE = [-1, 0, +1]
-        T dt = T.Splat(p.Dt), dt2 = T.Splat(p.Dt / 2.0);
+        T dt = T.Splat(p.Dt), dt2 = T.Splat(p.HalfDt);
         T y0 = s.Theta1, y1 = s.Theta2, y2 = s.Theta1Dot, y3 = s.Theta2Dot;
 
         // k = (dtheta1, dtheta2, ddtheta1, ddtheta2) at each stage.
@@ -118,7 +145,7 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams> where T : struct, 
         T k4a = y2 + dt * k3c, k4b = y3 + dt * k3d;
         Accelerations(y0 + dt * k3a, y1 + dt * k3b, k4a, k4b, torque, p, out T k4c, out T k4d);
 
-        T two = T.Splat(2.0), dt6 = T.Splat(p.Dt / 6.0);
+        T two = T.Splat(2.0), dt6 = T.Splat(p.SixthDt);
         T theta1 = y0 + dt6 * (k1a + two * k2a + two * k3a + k4a);
         T theta2 = y1 + dt6 * (k1b + two * k2b + two * k3b + k4b);
         T theta1Dot = y2 + dt6 * (k1c + two * k2c + two * k3c + k4c);

@@ -19,6 +19,10 @@ namespace RlKernels.Envs;
 public readonly struct PendulumParams
 {
     public readonly double MaxSpeed, MaxTorque, Dt, G, M, L;
+    /// <summary>3·g / (2·l), evaluated left to right as in the source (precomputed: no float64 work in GPU kernels).</summary>
+    public readonly double GravityCoef;
+    /// <summary>3.0 / (m·l**2).</summary>
+    public readonly double TorqueCoef;
 
     public PendulumParams() : this(10.0) { }
 
@@ -30,12 +34,9 @@ public readonly struct PendulumParams
         G = g;
         M = 1.0;
         L = 1.0;
+        GravityCoef = 3 * G / (2 * L);
+        TorqueCoef = 3.0 / (M * Math.Pow(L, 2));
     }
-
-    /// <summary>3·g / (2·l), evaluated left to right as in the source.</summary>
-    public double GravityCoef => 3 * G / (2 * L);
-    /// <summary>3 / (m·l²).</summary>
-    public double TorqueCoef => 3.0 / (M * (L * L));
 }
 
 /// <summary>Pendulum-v1 state (theta, theta_dot) and dynamics.</summary>
