@@ -74,6 +74,10 @@ public static class EnvRegistry
         Add<CartPoleFamily, CartPoleParams>();
         Add<ChainWalkFamily, ChainWalkParams>();
         Add<RandomWalk1DFamily, RandomWalk1DParams>();
+        Add<PendulumFamily, PendulumParams>();
+        Add<MountainCarFamily, MountainCarParams>();
+        Add<MountainCarContinuousFamily, MountainCarContinuousParams>();
+        Add<AcrobotFamily, AcrobotParams>();
     }
 
     private static void Add<TFamily, TParams>() where TFamily : IEnvFamily<TParams> where TParams : struct

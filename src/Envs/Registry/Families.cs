@@ -42,3 +42,47 @@ internal sealed class RandomWalk1DFamily : IEnvFamily<RandomWalk1DParams>
     public static IConformanceStepper CreateStepper<T>(RandomWalk1DParams p) where T : struct, ILane<T> =>
         new EnvTransitionStepper<RandomWalk1D<T>, T, RandomWalk1DParams>(p);
 }
+
+internal sealed class PendulumFamily : IEnvFamily<PendulumParams>
+{
+    public static string Id => "Pendulum-v1";
+    public static PendulumParams Parse(EnvArgs args) => new(args.GetDouble("g", 10.0));
+    public static EnvSpec Spec(in PendulumParams p) => Pendulum<F1>.Spec(p);
+    public static IVectorEnv CreateCpu<T>(PendulumParams p, int envCount, VectorEnvOptions options, Backend backend) where T : struct, ILane<T> =>
+        new CpuVectorEnv<Pendulum<T>, T, PendulumParams>(p, envCount, options, backend);
+    public static IVectorEnv CreateGpu(PendulumParams p, int envCount, VectorEnvOptions options) =>
+        new GpuVectorEnv<Pendulum<F1>, PendulumParams>(p, envCount, options);
+}
+
+internal sealed class MountainCarFamily : IEnvFamily<MountainCarParams>
+{
+    public static string Id => "MountainCar-v0";
+    public static MountainCarParams Parse(EnvArgs args) => new();
+    public static EnvSpec Spec(in MountainCarParams p) => MountainCar<F1>.Spec(p);
+    public static IVectorEnv CreateCpu<T>(MountainCarParams p, int envCount, VectorEnvOptions options, Backend backend) where T : struct, ILane<T> =>
+        new CpuVectorEnv<MountainCar<T>, T, MountainCarParams>(p, envCount, options, backend);
+    public static IVectorEnv CreateGpu(MountainCarParams p, int envCount, VectorEnvOptions options) =>
+        new GpuVectorEnv<MountainCar<F1>, MountainCarParams>(p, envCount, options);
+}
+
+internal sealed class MountainCarContinuousFamily : IEnvFamily<MountainCarContinuousParams>
+{
+    public static string Id => "MountainCarContinuous-v0";
+    public static MountainCarContinuousParams Parse(EnvArgs args) => new();
+    public static EnvSpec Spec(in MountainCarContinuousParams p) => MountainCarContinuous<F1>.Spec(p);
+    public static IVectorEnv CreateCpu<T>(MountainCarContinuousParams p, int envCount, VectorEnvOptions options, Backend backend) where T : struct, ILane<T> =>
+        new CpuVectorEnv<MountainCarContinuous<T>, T, MountainCarContinuousParams>(p, envCount, options, backend);
+    public static IVectorEnv CreateGpu(MountainCarContinuousParams p, int envCount, VectorEnvOptions options) =>
+        new GpuVectorEnv<MountainCarContinuous<F1>, MountainCarContinuousParams>(p, envCount, options);
+}
+
+internal sealed class AcrobotFamily : IEnvFamily<AcrobotParams>
+{
+    public static string Id => "Acrobot-v1";
+    public static AcrobotParams Parse(EnvArgs args) => new();
+    public static EnvSpec Spec(in AcrobotParams p) => Acrobot<F1>.Spec(p);
+    public static IVectorEnv CreateCpu<T>(AcrobotParams p, int envCount, VectorEnvOptions options, Backend backend) where T : struct, ILane<T> =>
+        new CpuVectorEnv<Acrobot<T>, T, AcrobotParams>(p, envCount, options, backend);
+    public static IVectorEnv CreateGpu(AcrobotParams p, int envCount, VectorEnvOptions options) =>
+        new GpuVectorEnv<Acrobot<F1>, AcrobotParams>(p, envCount, options);
+}

@@ -46,6 +46,15 @@ public readonly struct D1 : ILane<D1>
     public static D1 Max(D1 a, D1 b) => new(a.V > b.V ? a.V : b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Floor(D1 x) => new(Math.Floor(x.V));
+    public static D1 FlooredMod(D1 y, D1 m)
+    {
+        double r = y.V % m.V; // C fmod: exact
+        if (r != 0) { if ((r < 0) != (m.V < 0)) r += m.V; }
+        else r = Math.CopySign(0.0, m.V);
+        return new(r);
+    }
+    public static D1 RoundToFloat(D1 x) => new((float)x.V);
+    public static D1 Square(D1 x) => new(Math.Pow(x.V, 2.0));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 LessThan(D1 a, D1 b) => new(a.V < b.V ? 1 : 0);

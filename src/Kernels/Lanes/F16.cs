@@ -49,6 +49,15 @@ public readonly struct F16 : ILane<F16>
     public static F16 Max(F16 a, F16 b) => new(Vector512.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Floor(F16 x) => new(Vector512.Floor(x.V));
+    /// <remarks>Per element (exact, like Python's float %): no exact vector formula is needed by the envs' hot paths.</remarks>
+    public static F16 FlooredMod(F16 y, F16 m)
+    {
+        Vector512<float> r = default;
+        for (int j = 0; j < 16; j++) r = r.WithElement(j, F1.FlooredMod(y.V.GetElement(j), m.V.GetElement(j)));
+        return new(r);
+    }
+    public static F16 RoundToFloat(F16 x) => x;
+    public static F16 Square(F16 x) => x * x;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 LessThan(F16 a, F16 b) => new(Vector512.LessThan(a.V, b.V));

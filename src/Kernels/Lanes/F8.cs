@@ -49,6 +49,15 @@ public readonly struct F8 : ILane<F8>
     public static F8 Max(F8 a, F8 b) => new(Vector256.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Floor(F8 x) => new(Vector256.Floor(x.V));
+    /// <remarks>Per element (exact, like Python's float %): no exact vector formula is needed by the envs' hot paths.</remarks>
+    public static F8 FlooredMod(F8 y, F8 m)
+    {
+        Vector256<float> r = default;
+        for (int j = 0; j < 8; j++) r = r.WithElement(j, F1.FlooredMod(y.V.GetElement(j), m.V.GetElement(j)));
+        return new(r);
+    }
+    public static F8 RoundToFloat(F8 x) => x;
+    public static F8 Square(F8 x) => x * x;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 LessThan(F8 a, F8 b) => new(Vector256.LessThan(a.V, b.V));

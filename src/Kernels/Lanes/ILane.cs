@@ -39,6 +39,19 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     static abstract TSelf Max(TSelf a, TSelf b);
     /// <summary>Round toward negative infinity.</summary>
     static abstract TSelf Floor(TSelf x);
+    /// <summary>
+    /// Floored modulo: the remainder of <paramref name="y"/> / <paramref name="m"/> with the sign of the
+    /// divisor, exactly as Python's and NumPy's float <c>%</c> (fmod, then add m where the signs differ;
+    /// a zero result takes the divisor's sign). <c>y - m·Floor(y/m)</c> differs from it at the last bit.
+    /// </summary>
+    static abstract TSelf FlooredMod(TSelf y, TSelf m);
+    /// <summary>
+    /// x², as Python's <c>x**2</c> computes it: C <c>pow(x, 2.0)</c> on <see cref="D1"/> (glibc's pow is not
+    /// always correctly rounded, so it can differ from x·x in the last bit), x·x on float lanes.
+    /// </summary>
+    static abstract TSelf Square(TSelf x);
+    /// <summary>Rounds each element to the nearest float32 (identity on float lanes), as NumPy's <c>astype(np.float32)</c>.</summary>
+    static abstract TSelf RoundToFloat(TSelf x);
 
     // MASKS
     static abstract TSelf LessThan(TSelf a, TSelf b);

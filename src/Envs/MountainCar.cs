@@ -1,0 +1,87 @@
+using System.Runtime.CompilerServices;
+using RlKernels.Kernels.Lanes;
+using RlKernels.Kernels.Random;
+
+namespace RlKernels.Envs;
+
+// MountainCar-v0. Source: gymnasium/envs/classic_control/mountain_car.py (Gymnasium 1.x, goal_velocity 0);
+// equations as listed in shared/reference/gymnasium/README.md, in the source's operation order:
+// v += (a - 1)·force + cos(3p)·(-gravity); clip v; p += v; clip p; v = 0 at the left wall when v < 0.
+// Deviations: none in reference precision (D1). Fast lanes compute in float32 with the lane's own cos.
+// Time limit (200), truncation and auto-reset belong to the runner. Reset draws position U(-0.6, -0.4)
+// (velocity 0) from the counter RNG instead of NumPy's PCG64.
+
+/// <summary>MountainCar constants (Gymnasium names).</summary>
+public readonly struct MountainCarParams
+{
+    public readonly double MinPosition, MaxPosition, MaxSpeed, GoalPosition, GoalVelocity, Force, Gravity;
+
+    public MountainCarParams()
+    {
+        MinPosition = -1.2;
+        MaxPosition = 0.6;
+        MaxSpeed = 0.07;
+        GoalPosition = 0.5;
+        GoalVelocity = 0.0;
+        Force = 0.001;
+        Gravity = 0.0025;
+    }
+}
+
+/// <summary>MountainCar-v0 state (position, velocity) and dynamics; actions 0/1/2 = left/none/right.</summary>
+public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams> where T : struct, ILane<T>
+{
+    public T Position, Velocity;
+
+    public const int MaxEpisodeSteps = 200;
+
+    public static EnvSpec Spec(in MountainCarParams p) =>
+        new("MountainCar-v0", 2, ["position", "velocity"], ActionSpace.Discrete(3), MaxEpisodeSteps,
+            [(float)p.MinPosition, -(float)p.MaxSpeed], [(float)p.MaxPosition, (float)p.MaxSpeed],
+            "gymnasium/envs/classic_control/mountain_car.py");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Reset(out MountainCar<T> s, in MountainCarParams p, ref LaneRng<T> rng)
+    {
+        rng.NextBits(out T b0, out _, out _, out _);
+        s.Position = T.Splat(-0.6) + T.Splat(0.2) * T.BitsToUnit(b0);
+        s.Velocity = T.Splat(0.0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Step(ref MountainCar<T> s, in MountainCarParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
+    {
+        T zero = T.Splat(0.0);
+        T velocity = s.Velocity + ((action - T.Splat(1.0)) * T.Splat(p.Force) + T.Cos(T.Splat(3.0) * s.Position) * T.Splat(-p.Gravity));
+        velocity = T.Min(T.Max(velocity, T.Splat(-p.MaxSpeed)), T.Splat(p.MaxSpeed));
+        T minPosition = T.Splat(p.MinPosition);
+        T position = T.Min(T.Max(s.Position + velocity, minPosition), T.Splat(p.MaxPosition));
+        velocity = T.Select(T.And(T.Equal(position, minPosition), T.LessThan(velocity, zero)), zero, velocity);
+
+        terminated = T.And(T.GreaterOrEqual(position, T.Splat(p.GoalPosition)), T.GreaterOrEqual(velocity, T.Splat(p.GoalVelocity)));
+        reward = T.Splat(-1.0);
+        s.Position = position;
+        s.Velocity = velocity;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Observe<TWriter>(in MountainCar<T> s, in MountainCarParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
+    {
+        obs.Write(0, s.Position);
+        obs.Write(1, s.Velocity);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load<TReader>(ref TReader src, out MountainCar<T> s) where TReader : struct, ILaneReader<T>
+    {
+        s.Position = src.Read(0);
+        s.Velocity = src.Read(1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<TWriter>(in MountainCar<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
+    {
+        dst.Write(0, s.Position);
+        dst.Write(1, s.Velocity);
+    }
+}

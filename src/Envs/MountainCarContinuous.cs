@@ -1,0 +1,93 @@
+using System.Runtime.CompilerServices;
+using RlKernels.Kernels.Lanes;
+using RlKernels.Kernels.Random;
+
+namespace RlKernels.Envs;
+
+// MountainCarContinuous-v0. Source: gymnasium/envs/classic_control/continuous_mountain_car.py (Gymnasium 1.x);
+// equations as listed in shared/reference/gymnasium/README.md, in the source's operation order:
+// force = min(max(a, -1), 1); v += force·power - 0.0025·cos(3p); clip v; p += v; clip p; wall rule.
+// Terminated if p >= 0.45 and v >= 0, tested BEFORE the state is rounded to float32 (as the source does);
+// reward = (100 if terminated else 0) - 0.1·a², with the UNCLIPPED action a.
+// Deviations: none in reference precision (D1): the state is rounded to float32 after every step
+// (T.RoundToFloat) and the arithmetic is float64 (NumPy 1.x promotion, as in the reference files).
+// Fast lanes compute in float32 with the lane's own cos. Time limit (999), truncation and auto-reset
+// belong to the runner. Reset draws position U(-0.6, -0.4) (velocity 0, float64 until the first step)
+// from the counter RNG instead of NumPy's PCG64.
+
+/// <summary>MountainCarContinuous constants (Gymnasium names).</summary>
+public readonly struct MountainCarContinuousParams
+{
+    public readonly double MinAction, MaxAction, MinPosition, MaxPosition, MaxSpeed, GoalPosition, GoalVelocity, Power;
+
+    public MountainCarContinuousParams()
+    {
+        MinAction = -1.0;
+        MaxAction = 1.0;
+        MinPosition = -1.2;
+        MaxPosition = 0.6;
+        MaxSpeed = 0.07;
+        GoalPosition = 0.45;
+        GoalVelocity = 0.0;
+        Power = 0.0015;
+    }
+}
+
+/// <summary>MountainCarContinuous-v0 state (position, velocity) and dynamics; the action is the force.</summary>
+public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, MountainCarContinuousParams> where T : struct, ILane<T>
+{
+    public T Position, Velocity;
+
+    public const int MaxEpisodeSteps = 999;
+
+    public static EnvSpec Spec(in MountainCarContinuousParams p) =>
+        new("MountainCarContinuous-v0", 2, ["position", "velocity"], ActionSpace.Box((float)p.MinAction, (float)p.MaxAction), MaxEpisodeSteps,
+            [(float)p.MinPosition, -(float)p.MaxSpeed], [(float)p.MaxPosition, (float)p.MaxSpeed],
+            "gymnasium/envs/classic_control/continuous_mountain_car.py");
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Reset(out MountainCarContinuous<T> s, in MountainCarContinuousParams p, ref LaneRng<T> rng)
+    {
+        rng.NextBits(out T b0, out _, out _, out _);
+        s.Position = T.Splat(-0.6) + T.Splat(0.2) * T.BitsToUnit(b0);
+        s.Velocity = T.Splat(0.0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Step(ref MountainCarContinuous<T> s, in MountainCarContinuousParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
+    {
+        T zero = T.Splat(0.0);
+        T force = T.Min(T.Max(action, T.Splat(p.MinAction)), T.Splat(p.MaxAction));
+        T velocity = s.Velocity + (force * T.Splat(p.Power) - T.Splat(0.0025) * T.Cos(T.Splat(3.0) * s.Position));
+        velocity = T.Min(T.Max(velocity, T.Splat(-p.MaxSpeed)), T.Splat(p.MaxSpeed));
+        T minPosition = T.Splat(p.MinPosition);
+        T position = T.Min(T.Max(s.Position + velocity, minPosition), T.Splat(p.MaxPosition));
+        velocity = T.Select(T.And(T.Equal(position, minPosition), T.LessThan(velocity, zero)), zero, velocity);
+
+        terminated = T.And(T.GreaterOrEqual(position, T.Splat(p.GoalPosition)), T.GreaterOrEqual(velocity, T.Splat(p.GoalVelocity)));
+        reward = T.Select(terminated, T.Splat(100.0), zero) - (action * action) * T.Splat(0.1);
+        s.Position = T.RoundToFloat(position);
+        s.Velocity = T.RoundToFloat(velocity);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Observe<TWriter>(in MountainCarContinuous<T> s, in MountainCarContinuousParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
+    {
+        obs.Write(0, s.Position);
+        obs.Write(1, s.Velocity);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load<TReader>(ref TReader src, out MountainCarContinuous<T> s) where TReader : struct, ILaneReader<T>
+    {
+        s.Position = src.Read(0);
+        s.Velocity = src.Read(1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<TWriter>(in MountainCarContinuous<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
+    {
+        dst.Write(0, s.Position);
+        dst.Write(1, s.Velocity);
+    }
+}

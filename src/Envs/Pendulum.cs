@@ -1,0 +1,106 @@
+using System.Runtime.CompilerServices;
+using RlKernels.Kernels.Lanes;
+using RlKernels.Kernels.Random;
+
+namespace RlKernels.Envs;
+
+// Pendulum-v1. Source: gymnasium/envs/classic_control/pendulum.py (Gymnasium 1.x, default g = 10.0);
+// equations as listed in shared/reference/gymnasium/README.md, written in the source's operation order.
+// The cost uses the state BEFORE the step; angle_normalize is Python's floored modulo (T.FlooredMod,
+// not y - m·floor(y/m), which differs at the last bit); x**2 is C pow (T.Square). theta is not wrapped.
+// Deviations: none in reference precision (D1) beyond sin: NumPy's float64 sin (SIMD loops) and the C
+// library's that D1 calls differ at the last bit for some theta, so next_state can differ by ~1e-16
+// relative (next_obs and rewards are bit-identical on the reference files). NumPy 1.x promotion
+// (3.0·u and 0.001·u² computed in float64 from the float32 action) as in the reference files. Fast lanes compute in float32 with the
+// lane's own sin/cos. Time limit (200), truncation and auto-reset belong to the runner. Reset draws
+// theta U(-pi, pi), theta_dot U(-1, 1) from the counter RNG instead of NumPy's PCG64.
+
+/// <summary>Pendulum constants (Gymnasium names); <c>g</c> is the env option.</summary>
+public readonly struct PendulumParams
+{
+    public readonly double MaxSpeed, MaxTorque, Dt, G, M, L;
+    /// <summary>3·g / (2·l), evaluated left to right as in the source (precomputed: no float64 work in GPU kernels).</summary>
+    public readonly double GravityCoef;
+    /// <summary>3.0 / (m·l**2).</summary>
+    public readonly double TorqueCoef;
+
+    public PendulumParams() : this(10.0) { }
+
+    public PendulumParams(double g)
+    {
+        MaxSpeed = 8.0;
+        MaxTorque = 2.0;
+        Dt = 0.05;
+        G = g;
+        M = 1.0;
+        L = 1.0;
+        GravityCoef = 3 * G / (2 * L);
+        TorqueCoef = 3.0 / (M * Math.Pow(L, 2));
+    }
+}
+
+/// <summary>Pendulum-v1 state (theta, theta_dot) and dynamics.</summary>
+public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams> where T : struct, ILane<T>
+{
+    public T Theta, ThetaDot;
+
+    public const int MaxEpisodeSteps = 200;
+
+    public static EnvSpec Spec(in PendulumParams p)
+    {
+        float maxSpeed = (float)p.MaxSpeed, maxTorque = (float)p.MaxTorque;
+        return new EnvSpec("Pendulum-v1", 3, ["theta", "theta_dot"], ActionSpace.Box(-maxTorque, maxTorque), MaxEpisodeSteps,
+            [-1f, -1f, -maxSpeed], [1f, 1f, maxSpeed], "gymnasium/envs/classic_control/pendulum.py");
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Reset(out Pendulum<T> s, in PendulumParams p, ref LaneRng<T> rng)
+    {
+        rng.NextBits(out T b0, out T b1, out _, out _);
+        s.Theta = T.Splat(-Math.PI) + T.Splat(2 * Math.PI) * T.BitsToUnit(b0);
+        s.ThetaDot = T.Splat(-1.0) + T.Splat(2.0) * T.BitsToUnit(b1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Step(ref Pendulum<T> s, in PendulumParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
+    {
+        T th = s.Theta, thDot = s.ThetaDot;
+        T u = T.Min(T.Max(action, T.Splat(-p.MaxTorque)), T.Splat(p.MaxTorque));
+
+        // Cost of the pre-step state: angle_normalize(th)^2 + 0.1·thdot^2 + 0.001·u^2.
+        T pi = T.Splat(Math.PI);
+        T thNorm = T.FlooredMod(th + pi, T.Splat(2 * Math.PI)) - pi;
+        T costs = T.Square(thNorm) + T.Splat(0.1) * T.Square(thDot) + T.Splat(0.001) * T.Square(u);
+
+        T dt = T.Splat(p.Dt), maxSpeed = T.Splat(p.MaxSpeed);
+        T newThDot = thDot + (T.Splat(p.GravityCoef) * T.Sin(th) + T.Splat(p.TorqueCoef) * u) * dt;
+        newThDot = T.Min(T.Max(newThDot, -maxSpeed), maxSpeed);
+        s.Theta = th + newThDot * dt;
+        s.ThetaDot = newThDot;
+
+        reward = -costs;
+        terminated = T.FalseMask;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Observe<TWriter>(in Pendulum<T> s, in PendulumParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
+    {
+        obs.Write(0, T.Cos(s.Theta));
+        obs.Write(1, T.Sin(s.Theta));
+        obs.Write(2, s.ThetaDot);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load<TReader>(ref TReader src, out Pendulum<T> s) where TReader : struct, ILaneReader<T>
+    {
+        s.Theta = src.Read(0);
+        s.ThetaDot = src.Read(1);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Store<TWriter>(in Pendulum<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
+    {
+        dst.Write(0, s.Theta);
+        dst.Write(1, s.ThetaDot);
+    }
+}
