@@ -52,6 +52,8 @@ internal sealed class PendulumFamily : IEnvFamily<PendulumParams>
         new CpuVectorEnv<Pendulum<T>, T, PendulumParams>(p, envCount, options, backend);
     public static IVectorEnv CreateGpu(PendulumParams p, int envCount, VectorEnvOptions options) =>
         new GpuVectorEnv<Pendulum<F1>, PendulumParams>(p, envCount, options);
+    public static IConformanceStepper CreateStepper<T>(PendulumParams p) where T : struct, ILane<T> =>
+        new EnvTransitionStepper<Pendulum<T>, T, PendulumParams>(p);
 }
 
 internal sealed class MountainCarFamily : IEnvFamily<MountainCarParams>
@@ -63,6 +65,8 @@ internal sealed class MountainCarFamily : IEnvFamily<MountainCarParams>
         new CpuVectorEnv<MountainCar<T>, T, MountainCarParams>(p, envCount, options, backend);
     public static IVectorEnv CreateGpu(MountainCarParams p, int envCount, VectorEnvOptions options) =>
         new GpuVectorEnv<MountainCar<F1>, MountainCarParams>(p, envCount, options);
+    public static IConformanceStepper CreateStepper<T>(MountainCarParams p) where T : struct, ILane<T> =>
+        new EnvTransitionStepper<MountainCar<T>, T, MountainCarParams>(p);
 }
 
 internal sealed class MountainCarContinuousFamily : IEnvFamily<MountainCarContinuousParams>
@@ -74,6 +78,8 @@ internal sealed class MountainCarContinuousFamily : IEnvFamily<MountainCarContin
         new CpuVectorEnv<MountainCarContinuous<T>, T, MountainCarContinuousParams>(p, envCount, options, backend);
     public static IVectorEnv CreateGpu(MountainCarContinuousParams p, int envCount, VectorEnvOptions options) =>
         new GpuVectorEnv<MountainCarContinuous<F1>, MountainCarContinuousParams>(p, envCount, options);
+    public static IConformanceStepper CreateStepper<T>(MountainCarContinuousParams p) where T : struct, ILane<T> =>
+        new EnvTransitionStepper<MountainCarContinuous<T>, T, MountainCarContinuousParams>(p);
 }
 
 internal sealed class AcrobotFamily : IEnvFamily<AcrobotParams>
@@ -85,4 +91,6 @@ internal sealed class AcrobotFamily : IEnvFamily<AcrobotParams>
         new CpuVectorEnv<Acrobot<T>, T, AcrobotParams>(p, envCount, options, backend);
     public static IVectorEnv CreateGpu(AcrobotParams p, int envCount, VectorEnvOptions options) =>
         new GpuVectorEnv<Acrobot<F1>, AcrobotParams>(p, envCount, options);
+    public static IConformanceStepper CreateStepper<T>(AcrobotParams p) where T : struct, ILane<T> =>
+        new EnvTransitionStepper<Acrobot<T>, T, AcrobotParams>(p);
 }

@@ -16,7 +16,8 @@ public class ConformCommandTests
         Assert.Equal(0, code);
         Assert.Contains("CartPole-v1.csv", text);
         Assert.Contains("PASS", text);
-        Assert.Contains("SKIPPED", text);
+        foreach (string id in new[] { "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1" })
+            Assert.Contains(id + ".csv", text);
         Assert.DoesNotContain("FAIL ", text);
     }
 
@@ -36,7 +37,8 @@ public class ConformCommandTests
     {
         using var temp = new TempDirectory();
         ReferenceFiles.CopyWithEdit("CartPole-v1.csv", temp, row: 42, "reward", v => v + 1);
-        File.Copy(ReferenceFiles.Get("Pendulum-v1.csv"), temp.File("Pendulum-v1.csv"));
+        // A file whose env id is not registered must be reported as skipped.
+        File.Copy(ReferenceFiles.Get("Pendulum-v1.csv"), temp.File("Unregistered-v0.csv"));
         var output = new StringWriter();
         Assert.Equal(1, ConformCommand.Execute(temp.Path, json: true, output));
 
@@ -44,14 +46,14 @@ public class ConformCommandTests
         Assert.False(doc.RootElement.GetProperty("passed").GetBoolean());
         var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Contains(results, r => r.GetProperty("status").GetString() == "Fail");
-        Assert.Contains(results, r => r.GetProperty("status").GetString() == "Skipped" && r.GetProperty("envId").GetString() == "Pendulum-v1");
+        Assert.Contains(results, r => r.GetProperty("status").GetString() == "Skipped" && r.GetProperty("envId").GetString() == "Unregistered-v0");
     }
 
     [Fact]
     public void OnlySkippedFilesExitZero()
     {
         using var temp = new TempDirectory();
-        File.Copy(ReferenceFiles.Get("Acrobot-v1.csv"), temp.File("Acrobot-v1.csv"));
+        File.Copy(ReferenceFiles.Get("Acrobot-v1.csv"), temp.File("Unregistered-v0.csv"));
         var output = new StringWriter();
         Assert.Equal(0, ConformCommand.Execute(temp.Path, json: false, output));
         Assert.Contains("SKIPPED", output.ToString());

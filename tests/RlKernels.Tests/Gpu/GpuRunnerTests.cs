@@ -46,6 +46,24 @@ public abstract class GpuRunnerTests
             actions[i] = (int)(((uint)i * 2654435761u + (uint)step * 40503u) >> 16) % actionCount;
     }
 
+    /// <summary>Steps both runners with the same fixed actions: discrete indices or continuous values in the Box.</summary>
+    private static void StepBoth(IVectorEnv a, IVectorEnv b, int step)
+    {
+        var space = a.Spec.Action;
+        var actions = new int[a.EnvCount];
+        FillActions(actions, step, space.IsDiscrete ? space.Count : 1001);
+        if (space.IsDiscrete)
+        {
+            a.Step(actions);
+            b.Step(actions);
+            return;
+        }
+        var values = new float[a.EnvCount];
+        for (int i = 0; i < values.Length; i++) values[i] = space.Low + (space.High - space.Low) * actions[i] / 1000f;
+        a.Step(values);
+        b.Step(values);
+    }
+
     [Theory]
     [MemberData(nameof(Ids))]
     public void ResetAgreesWithScalar(string id)
@@ -74,13 +92,10 @@ public abstract class GpuRunnerTests
         var (gpu, scalar) = Make(id, mode, maxEpisodeSteps: 23);
         using (gpu) using (scalar)
         {
-            var actions = new int[EnvCount];
             int ended = 0;
             for (int t = 0; t < StepCount; t++)
             {
-                FillActions(actions, t, gpu.Spec.Action.Count);
-                gpu.Step(actions);
-                scalar.Step(actions);
+                StepBoth(gpu, scalar, t);
                 AssertSameOutputs(scalar, gpu, $"step {t}");
                 foreach (bool b in scalar.Truncated) if (b) ended++;
             }
@@ -117,13 +132,10 @@ public abstract class GpuRunnerTests
         var (gpu, scalar) = Make(id, AutoResetMode.Disabled, maxEpisodeSteps: 9);
         using (gpu) using (scalar)
         {
-            var actions = new int[EnvCount];
             var mask = new bool[EnvCount];
             for (int t = 0; t < 30; t++)
             {
-                FillActions(actions, t, gpu.Spec.Action.Count);
-                gpu.Step(actions);
-                scalar.Step(actions);
+                StepBoth(gpu, scalar, t);
                 AssertSameOutputs(scalar, gpu, $"step {t}");
                 bool any = false;
                 for (int i = 0; i < EnvCount; i++)
@@ -133,8 +145,8 @@ public abstract class GpuRunnerTests
                 }
                 if (!any) continue;
                 // Stepping with an ended env is an error on both backends, and changes nothing.
-                var eScalar = Assert.Throws<InvalidOperationException>(() => scalar.Step(actions));
-                var eGpu = Assert.Throws<InvalidOperationException>(() => gpu.Step(actions));
+                var eScalar = Assert.Throws<InvalidOperationException>(() => scalar.StepRandom(1));
+                var eGpu = Assert.Throws<InvalidOperationException>(() => gpu.StepRandom(1));
                 Assert.Equal(eScalar.Message, eGpu.Message);
                 gpu.Reset(mask);
                 scalar.Reset(mask);
@@ -150,24 +162,31 @@ public abstract class GpuRunnerTests
         var (gpu, scalar) = Make(id, AutoResetMode.SameStep);
         using (gpu) using (scalar)
         {
-            var actions = new int[EnvCount];
-            FillActions(actions, 0, gpu.Spec.Action.Count);
-            gpu.Step(actions);
-            scalar.Step(actions);
+            StepBoth(gpu, scalar, 0);
             float[] before = gpu.Observations.ToArray();
 
-            actions[5] = gpu.Spec.Action.Count;
-            Assert.Throws<ArgumentOutOfRangeException>(() => gpu.Step(actions));
-            Assert.Throws<ArgumentException>(() => gpu.Step(new int[EnvCount - 1]));
-            Assert.Throws<InvalidOperationException>(() => gpu.Step(new float[EnvCount]));
+            if (gpu.Spec.Action.IsDiscrete)
+            {
+                var actions = new int[EnvCount];
+                actions[5] = gpu.Spec.Action.Count;
+                Assert.Throws<ArgumentOutOfRangeException>(() => gpu.Step(actions));
+                Assert.Throws<ArgumentException>(() => gpu.Step(new int[EnvCount - 1]));
+                Assert.Throws<InvalidOperationException>(() => gpu.Step(new float[EnvCount]));
+            }
+            else
+            {
+                var actions = new float[EnvCount];
+                actions[5] = float.NaN;
+                Assert.Throws<ArgumentException>(() => gpu.Step(actions));
+                Assert.Throws<ArgumentException>(() => gpu.Step(new float[EnvCount - 1]));
+                Assert.Throws<InvalidOperationException>(() => gpu.Step(new int[EnvCount]));
+            }
             Assert.Throws<ArgumentOutOfRangeException>(() => gpu.StepRandom(-1));
             Assert.Throws<ArgumentException>(() => gpu.Reset(new bool[EnvCount + 1]));
             Assert.Equal(before, gpu.Observations.ToArray());
 
             // And the next valid step still matches the scalar runner.
-            FillActions(actions, 1, gpu.Spec.Action.Count);
-            gpu.Step(actions);
-            scalar.Step(actions);
+            StepBoth(gpu, scalar, 1);
             AssertSameOutputs(scalar, gpu, "after rejected calls");
         }
     }
