@@ -57,6 +57,11 @@ public static class EnvRegistry
         Add<CartPoleFamily, CartPoleParams>();
         Add<ChainWalkFamily, ChainWalkParams>();
         Add<RandomWalk1DFamily, RandomWalk1DParams>();
+        Add<FrozenLakeFamily, ToyTextParams>();
+        Add<FrozenLake8x8Family, ToyTextParams>();
+        Add<CliffWalkingFamily, ToyTextParams>();
+        Add<CliffWalkingSlipperyFamily, ToyTextParams>();
+        Add<TaxiFamily, ToyTextParams>();
     }
 
     private static void Add<TFamily, TParams>() where TFamily : IEnvFamily<TParams> where TParams : struct
