@@ -68,7 +68,7 @@ public sealed partial class TabularMdp
                     _ => throw new ArgumentException($"{source} line {line}: terminated must be 0 or 1, got '{f[5]}'."),
                 }));
         }
-        // Row i is on line i + 2 only when no blank lines were skipped; name it by row as well.
+        // Range errors found while grouping name the data row (blank lines are skipped, so not always line − 1).
         return FromTransitions(stateCount, actionCount, CollectionsMarshalAsSpan(rows), initialDistribution, actionNames,
             i => $"{source} data row {i + 1}");
     }

@@ -69,7 +69,7 @@ public class ToyTextModelTests
             new RlKernels.Envs.Registry.EnvArgs(new Dictionary<string, string> { ["map_name"] = "8x8" }));
         Assert.Equal(200, spec8.MaxEpisodeSteps);
         Assert.Equal(100, spec4.MaxEpisodeSteps);
-        Assert.Equal(64, spec8.Action.Count == 4 ? (int)spec8.ObsHigh[0] + 1 : -1);
+        Assert.Equal((4, 63f), (spec8.Action.Count, spec8.ObsHigh[0]));
     }
 
     [Fact]
