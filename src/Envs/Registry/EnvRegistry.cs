@@ -15,13 +15,14 @@ public abstract class EnvEntry
     public abstract IConformanceStepper CreateStepper(StepperLane lane, EnvArgs args);
 }
 
-internal sealed class EnvEntry<TFamily, TParams> : EnvEntry
+internal sealed class EnvEntry<TFamily, TBinding, TParams> : EnvEntry
     where TFamily : IEnvFamily<TParams>
+    where TBinding : IEnvBinding<TParams>
     where TParams : struct
 {
     public override string Id => TFamily.Id;
 
-    public override EnvSpec Spec(EnvArgs args) => TFamily.Spec(ParseChecked(args));
+    public override EnvSpec Spec(EnvArgs args) => TBinding.Spec(ParseChecked(args));
 
     private static TParams ParseChecked(EnvArgs args)
     {
@@ -35,10 +36,10 @@ internal sealed class EnvEntry<TFamily, TParams> : EnvEntry
         TParams p = ParseChecked(args);
         return lane switch
         {
-            StepperLane.D1 => TFamily.CreateStepper<D1>(p),
-            StepperLane.F1 => TFamily.CreateStepper<F1>(p),
-            StepperLane.F8 => TFamily.CreateStepper<F8>(p),
-            StepperLane.F16 => TFamily.CreateStepper<F16>(p),
+            StepperLane.D1 => TBinding.CreateStepper<D1>(p),
+            StepperLane.F1 => TBinding.CreateStepper<F1>(p),
+            StepperLane.F8 => TBinding.CreateStepper<F8>(p),
+            StepperLane.F16 => TBinding.CreateStepper<F16>(p),
             _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "Unknown lane."),
         };
     }
@@ -52,13 +53,13 @@ internal sealed class EnvEntry<TFamily, TParams> : EnvEntry
         {
             Backend.Cpu => LaneSelection.BestWidth switch
             {
-                16 => TFamily.CreateCpu<F16>(p, envCount, options, Backend.Cpu),
-                8 => TFamily.CreateCpu<F8>(p, envCount, options, Backend.Cpu),
-                _ => TFamily.CreateCpu<F1>(p, envCount, options, Backend.Cpu),
+                16 => TBinding.CreateCpu<F16>(p, envCount, options, Backend.Cpu),
+                8 => TBinding.CreateCpu<F8>(p, envCount, options, Backend.Cpu),
+                _ => TBinding.CreateCpu<F1>(p, envCount, options, Backend.Cpu),
             },
-            Backend.CpuScalar => TFamily.CreateCpu<F1>(p, envCount, options, Backend.CpuScalar),
-            Backend.CpuDouble => TFamily.CreateCpu<D1>(p, envCount, options, Backend.CpuDouble),
-            Backend.Gpu or Backend.GpuCpuAccelerator => TFamily.CreateGpu(p, envCount, options),
+            Backend.CpuScalar => TBinding.CreateCpu<F1>(p, envCount, options, Backend.CpuScalar),
+            Backend.CpuDouble => TBinding.CreateCpu<D1>(p, envCount, options, Backend.CpuDouble),
+            Backend.Gpu or Backend.GpuCpuAccelerator => TBinding.CreateGpu(p, envCount, options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
         };
     }
@@ -78,11 +79,23 @@ public static class EnvRegistry
         Add<MountainCarFamily, MountainCarParams>();
         Add<MountainCarContinuousFamily, MountainCarContinuousParams>();
         Add<AcrobotFamily, AcrobotParams>();
+        Add<FrozenLakeFamily, ToyTextBinding, ToyTextParams>();
+        Add<FrozenLake8x8Family, ToyTextBinding, ToyTextParams>();
+        Add<CliffWalkingFamily, ToyTextBinding, ToyTextParams>();
+        Add<CliffWalkingSlipperyFamily, ToyTextBinding, ToyTextParams>();
+        Add<TaxiFamily, ToyTextBinding, ToyTextParams>();
     }
 
-    private static void Add<TFamily, TParams>() where TFamily : IEnvFamily<TParams> where TParams : struct
+    /// <summary>Registers an env whose family type is also its binding.</summary>
+    private static void Add<TFamily, TParams>() where TFamily : IEnvFamily<TParams>, IEnvBinding<TParams> where TParams : struct =>
+        Add<TFamily, TFamily, TParams>();
+
+    private static void Add<TFamily, TBinding, TParams>()
+        where TFamily : IEnvFamily<TParams>
+        where TBinding : IEnvBinding<TParams>
+        where TParams : struct
     {
-        var entry = new EnvEntry<TFamily, TParams>();
+        var entry = new EnvEntry<TFamily, TBinding, TParams>();
         Entries.Add(entry.Id, entry);
     }
 

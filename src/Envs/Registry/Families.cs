@@ -4,7 +4,7 @@ using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Registry;
 
-internal sealed class CartPoleFamily : IEnvFamily<CartPoleParams>
+internal sealed class CartPoleFamily : IEnvFamily<CartPoleParams>, IEnvBinding<CartPoleParams>
 {
     public static string Id => "CartPole-v1";
     public static CartPoleParams Parse(EnvArgs args) => new();
@@ -17,7 +17,7 @@ internal sealed class CartPoleFamily : IEnvFamily<CartPoleParams>
         new EnvTransitionStepper<CartPole<T>, T, CartPoleParams>(p);
 }
 
-internal sealed class ChainWalkFamily : IEnvFamily<ChainWalkParams>
+internal sealed class ChainWalkFamily : IEnvFamily<ChainWalkParams>, IEnvBinding<ChainWalkParams>
 {
     public static string Id => "ChainWalk-v0";
     public static ChainWalkParams Parse(EnvArgs args) => new();
@@ -30,7 +30,7 @@ internal sealed class ChainWalkFamily : IEnvFamily<ChainWalkParams>
         new EnvTransitionStepper<ChainWalk<T>, T, ChainWalkParams>(p);
 }
 
-internal sealed class RandomWalk1DFamily : IEnvFamily<RandomWalk1DParams>
+internal sealed class RandomWalk1DFamily : IEnvFamily<RandomWalk1DParams>, IEnvBinding<RandomWalk1DParams>
 {
     public static string Id => "RandomWalk1D-v0";
     public static RandomWalk1DParams Parse(EnvArgs args) => new();
@@ -43,7 +43,7 @@ internal sealed class RandomWalk1DFamily : IEnvFamily<RandomWalk1DParams>
         new EnvTransitionStepper<RandomWalk1D<T>, T, RandomWalk1DParams>(p);
 }
 
-internal sealed class PendulumFamily : IEnvFamily<PendulumParams>
+internal sealed class PendulumFamily : IEnvFamily<PendulumParams>, IEnvBinding<PendulumParams>
 {
     public static string Id => "Pendulum-v1";
     public static PendulumParams Parse(EnvArgs args) => new(args.GetDouble("g", 10.0));
@@ -56,7 +56,7 @@ internal sealed class PendulumFamily : IEnvFamily<PendulumParams>
         new EnvTransitionStepper<Pendulum<T>, T, PendulumParams>(p);
 }
 
-internal sealed class MountainCarFamily : IEnvFamily<MountainCarParams>
+internal sealed class MountainCarFamily : IEnvFamily<MountainCarParams>, IEnvBinding<MountainCarParams>
 {
     public static string Id => "MountainCar-v0";
     public static MountainCarParams Parse(EnvArgs args) => new();
@@ -69,7 +69,7 @@ internal sealed class MountainCarFamily : IEnvFamily<MountainCarParams>
         new EnvTransitionStepper<MountainCar<T>, T, MountainCarParams>(p);
 }
 
-internal sealed class MountainCarContinuousFamily : IEnvFamily<MountainCarContinuousParams>
+internal sealed class MountainCarContinuousFamily : IEnvFamily<MountainCarContinuousParams>, IEnvBinding<MountainCarContinuousParams>
 {
     public static string Id => "MountainCarContinuous-v0";
     public static MountainCarContinuousParams Parse(EnvArgs args) => new();
@@ -82,7 +82,7 @@ internal sealed class MountainCarContinuousFamily : IEnvFamily<MountainCarContin
         new EnvTransitionStepper<MountainCarContinuous<T>, T, MountainCarContinuousParams>(p);
 }
 
-internal sealed class AcrobotFamily : IEnvFamily<AcrobotParams>
+internal sealed class AcrobotFamily : IEnvFamily<AcrobotParams>, IEnvBinding<AcrobotParams>
 {
     public static string Id => "Acrobot-v1";
     public static AcrobotParams Parse(EnvArgs args) => new();

@@ -4,15 +4,21 @@ using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Registry;
 
-/// <summary>
-/// Binds one env definition to the runners: C# has no way to say "CartPole&lt;T&gt; for any lane T",
-/// so each env file adds a small family type that names its instantiations.
-/// </summary>
+/// <summary>A registered env id and how its Gymnasium-named options become parameters.</summary>
 public interface IEnvFamily<TParams> where TParams : struct
 {
     static abstract string Id { get; }
     /// <summary>Parameters from Gymnasium-named options; reads only the keys it knows.</summary>
     static abstract TParams Parse(EnvArgs args);
+}
+
+/// <summary>
+/// Binds one env definition to the runners: C# has no way to say "CartPole&lt;T&gt; for any lane T",
+/// so each env type adds a small binding that names its instantiations. Several ids can share one
+/// binding (all toy-text ids run the same tabular env).
+/// </summary>
+public interface IEnvBinding<TParams> where TParams : struct
+{
     static abstract EnvSpec Spec(in TParams p);
     static abstract IVectorEnv CreateCpu<T>(TParams p, int envCount, VectorEnvOptions options, Backend backend) where T : struct, ILane<T>;
     static abstract IVectorEnv CreateGpu(TParams p, int envCount, VectorEnvOptions options);

@@ -126,5 +126,12 @@ public readonly struct D1 : ILane<D1>
         if (count > 0) dst[start] = mask.V != 0 ? (byte)1 : (byte)0;
     }
 
+    public static D1 Gather(ReadOnlySpan<float> table, D1 index)
+    {
+        double x = index.V;
+        int i = x >= table.Length ? table.Length - 1 : x > 0 ? (int)x : 0;
+        return new(table[i]);
+    }
+
     public override string ToString() => V.ToString("R");
 }

@@ -138,5 +138,12 @@ public readonly struct F1 : ILane<F1>
         if (count > 0) dst[start] = mask.V != 0f ? (byte)1 : (byte)0;
     }
 
+    public static F1 Gather(ReadOnlySpan<float> table, F1 index)
+    {
+        int i = (int)index.V;
+        if ((uint)i >= (uint)table.Length) i = i < 0 ? 0 : table.Length - 1;
+        return new(table[i]);
+    }
+
     public override string ToString() => V.ToString("R");
 }

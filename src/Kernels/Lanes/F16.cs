@@ -205,5 +205,17 @@ public readonly struct F16 : ILane<F16>
         for (int j = 0; j < count; j++) dst[start + j] = bytes.GetElement(j);
     }
 
+    /// <summary>
+    /// Two 256-bit vgatherdps (.NET exposes no 512-bit gather); indices are clamped first (the
+    /// instruction does no bounds check).
+    /// </summary>
+    public static unsafe F16 Gather(ReadOnlySpan<float> table, F16 index)
+    {
+        if (table.IsEmpty) throw new ArgumentException("Cannot gather from an empty table.", nameof(table));
+        var i = Vector512.Min(Vector512.Max(Vector512.ConvertToInt32(index.V), Vector512<int>.Zero), Vector512.Create(table.Length - 1));
+        fixed (float* p = table)
+            return new(Vector512.Create(Avx2.GatherVector256(p, i.GetLower(), 4), Avx2.GatherVector256(p, i.GetUpper(), 4)));
+    }
+
     public override string ToString() => V.ToString();
 }

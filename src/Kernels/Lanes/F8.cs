@@ -200,5 +200,13 @@ public readonly struct F8 : ILane<F8>
         for (int j = 0; j < count; j++) dst[start + j] = (byte)((bits >> j) & 1);
     }
 
+    /// <summary>One vgatherdps; indices are clamped first (the instruction does no bounds check).</summary>
+    public static unsafe F8 Gather(ReadOnlySpan<float> table, F8 index)
+    {
+        if (table.IsEmpty) throw new ArgumentException("Cannot gather from an empty table.", nameof(table));
+        var i = Vector256.Min(Vector256.Max(Vector256.ConvertToInt32(index.V), Vector256<int>.Zero), Vector256.Create(table.Length - 1));
+        fixed (float* p = table) return new(Avx2.GatherVector256(p, i, 4));
+    }
+
     public override string ToString() => V.ToString();
 }

@@ -110,6 +110,12 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     static abstract void Store(TSelf value, Span<float> dst, int start, int stride, int count);
     /// <summary>Stores element j to dst[start + j] for j &lt; count.</summary>
     static abstract void Store(TSelf value, Span<double> dst, int start, int count);
+    /// <summary>
+    /// Per element: table[(int)index] (a gather). Indices hold whole numbers; out-of-range ones are
+    /// clamped to [0, table.Length), so a bad index reads a wrong entry but never outside the table.
+    /// <paramref name="table"/> must not be empty.
+    /// </summary>
+    static abstract TSelf Gather(ReadOnlySpan<float> table, TSelf index);
     /// <summary>Stores 1/0 bytes for mask element j to dst[start + j] for j &lt; count.</summary>
     static abstract void StoreMask(TSelf mask, Span<byte> dst, int start, int count);
 }
