@@ -56,8 +56,7 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams> where T : struc
     public static void Step(ref CartPole<T> s, in CartPoleParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
         T force = T.Select(T.NonZero(action), T.Splat(p.ForceMag), T.Splat(-p.ForceMag));
-        T cosTheta = T.Cos(s.Theta);
-        T sinTheta = T.Sin(s.Theta);
+        T.SinCos(s.Theta, out T sinTheta, out T cosTheta);
         T totalMass = T.Splat(p.TotalMass), poleMassLength = T.Splat(p.PoleMassLength);
         T temp = (force + poleMassLength * (s.ThetaDot * s.ThetaDot) * sinTheta) / totalMass;
         T thetaAcc = (T.Splat(p.Gravity) * sinTheta - cosTheta * temp)

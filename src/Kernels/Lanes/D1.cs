@@ -34,6 +34,12 @@ public readonly struct D1 : ILane<D1>
     public static D1 Sin(D1 x) => new(Math.Sin(x.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Cos(D1 x) => new(Math.Cos(x.V));
+    /// <summary>Two C-library calls, exactly as Gymnasium computes them (no shared reduction).</summary>
+    public static void SinCos(D1 x, out D1 sin, out D1 cos)
+    {
+        sin = new(Math.Sin(x.V));
+        cos = new(Math.Cos(x.V));
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Sqrt(D1 x) => new(Math.Sqrt(x.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

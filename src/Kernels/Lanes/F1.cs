@@ -34,9 +34,30 @@ public readonly struct F1 : ILane<F1>
     public static F1 operator -(F1 a) => new(-a.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 Sin(F1 x) => new(MathF.Sin(x.V));
+    public static F1 Sin(F1 x)
+    {
+        SinCos(x, out F1 sin, out _);
+        return sin;
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 Cos(F1 x) => new(MathF.Cos(x.V));
+    public static F1 Cos(F1 x)
+    {
+        SinCos(x, out _, out F1 cos);
+        return cos;
+    }
+
+    /// <summary>The shared <see cref="LaneTrig"/> polynomial (bit-identical to F8/F16); MathF beyond its range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SinCos(F1 x, out F1 sin, out F1 cos)
+    {
+        if (MathF.Abs(x.V) > LaneTrig.ReductionLimit)
+        {
+            sin = new(MathF.Sin(x.V));
+            cos = new(MathF.Cos(x.V));
+            return;
+        }
+        LaneTrig.SinCos(x, out sin, out cos);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Sqrt(F1 x) => new(MathF.Sqrt(x.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

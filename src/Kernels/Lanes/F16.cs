@@ -34,9 +34,30 @@ public readonly struct F16 : ILane<F16>
     public static F16 operator -(F16 a) => new(-a.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F16 Sin(F16 x) => new(Vector512.Sin(x.V));
+    public static F16 Sin(F16 x)
+    {
+        SinCos(x, out F16 sin, out _);
+        return sin;
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F16 Cos(F16 x) => new(Vector512.Cos(x.V));
+    public static F16 Cos(F16 x)
+    {
+        SinCos(x, out _, out F16 cos);
+        return cos;
+    }
+
+    /// <summary>The shared <see cref="LaneTrig"/> polynomial (bit-identical to F1); the library functions beyond its range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SinCos(F16 x, out F16 sin, out F16 cos)
+    {
+        LaneTrig.SinCos(x, out sin, out cos);
+        F16 far = LaneTrig.OutOfRange(x);
+        if (AnyTrue(far))
+        {
+            sin = Select(far, new(Vector512.Sin(x.V)), sin);
+            cos = Select(far, new(Vector512.Cos(x.V)), cos);
+        }
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Sqrt(F16 x) => new(Vector512.Sqrt(x.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -34,9 +34,30 @@ public readonly struct F8 : ILane<F8>
     public static F8 operator -(F8 a) => new(-a.V);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F8 Sin(F8 x) => new(Vector256.Sin(x.V));
+    public static F8 Sin(F8 x)
+    {
+        SinCos(x, out F8 sin, out _);
+        return sin;
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F8 Cos(F8 x) => new(Vector256.Cos(x.V));
+    public static F8 Cos(F8 x)
+    {
+        SinCos(x, out _, out F8 cos);
+        return cos;
+    }
+
+    /// <summary>The shared <see cref="LaneTrig"/> polynomial (bit-identical to F1); the library functions beyond its range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void SinCos(F8 x, out F8 sin, out F8 cos)
+    {
+        LaneTrig.SinCos(x, out sin, out cos);
+        F8 far = LaneTrig.OutOfRange(x);
+        if (AnyTrue(far))
+        {
+            sin = Select(far, new(Vector256.Sin(x.V)), sin);
+            cos = Select(far, new(Vector256.Cos(x.V)), cos);
+        }
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Sqrt(F8 x) => new(Vector256.Sqrt(x.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
