@@ -8,6 +8,7 @@ using System.Text.Json.Serialization;
 using ILGPU;
 using ILGPU.Runtime;
 using RlKernels.Envs.Registry;
+using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Lanes;
 using Spectre.Console;
 
@@ -85,9 +86,8 @@ public static class InfoCommand
         string? acceleratorError = null;
         try
         {
-            using var context = Context.Create(builder => builder.AllAccelerators());
-            foreach (Device device in context.Devices)
-                accelerators.Add(new AcceleratorInfo(device.Name, device.AcceleratorType.ToString(), device.MemorySize));
+            foreach (GpuDeviceInfo device in GpuDevice.ListDevices())
+                accelerators.Add(new AcceleratorInfo(device.Name, device.Type, device.MemoryBytes));
         }
         catch (Exception e)
         {
