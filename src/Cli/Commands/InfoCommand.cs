@@ -5,8 +5,6 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using ILGPU;
-using ILGPU.Runtime;
 using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Lanes;
