@@ -39,7 +39,7 @@ public class TabularEnvTests
     private static void AssertStepFrequencies<T>(TabularMdp model, int draws, TabularMdp? sampleFrom = null) where T : struct, ILane<T>
     {
         sampleFrom ??= model;
-        var p = TabularTable.CpuParams<T>(sampleFrom, TabularTable.MakeSpec("test", sampleFrom, 0, "test"));
+        var p = TabularTable.CpuParams<T>(sampleFrom);
         double chi2 = 0, worst = 0;
         int df = 0;
         string worstPlace = "";
@@ -147,7 +147,7 @@ public class TabularEnvTests
     public void ResetSamplesTheInitialDistribution()
     {
         var model = Taxi.BuildModel(isRainy: false);
-        var p = TabularTable.CpuParams<F1>(model, TabularTable.MakeSpec("test", model, 0, "test"));
+        var p = TabularTable.CpuParams<F1>(model);
         var counts = new int[model.StateCount];
         const int draws = 60_000;
         for (int i = 0; i < draws; i++)
