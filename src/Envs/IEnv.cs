@@ -9,6 +9,13 @@ namespace RlKernels.Envs;
 /// branch-free (conditions are masks and Select). It knows nothing of batching, time limits or
 /// auto-reset: the runner owns those.
 /// </summary>
+/// <remarks>
+/// The env's <see cref="EnvSpec"/> is not part of this contract: a spec holds strings and arrays, while
+/// <typeparamref name="TParams"/> must stay passable by value to a GPU kernel, so a params struct cannot
+/// always say which spec it belongs to (a tabular env's params are a table and its layout). Runners take
+/// the spec next to the params; each env's binding (<c>IEnvBinding</c>) supplies it, usually from a static
+/// <c>Spec(in TParams)</c> on the env type.
+/// </remarks>
 /// <typeparam name="TSelf">The env's state struct.</typeparam>
 /// <typeparam name="T">The lane type.</typeparam>
 /// <typeparam name="TParams">The env's constants (passed by value to GPU kernels).</typeparam>
@@ -17,9 +24,6 @@ public interface IEnv<TSelf, T, TParams>
     where T : struct, ILane<T>
     where TParams : struct
 {
-    /// <summary>Sizes, spaces and time limit for these parameters.</summary>
-    static abstract EnvSpec Spec(in TParams p);
-
     /// <summary>A fresh initial state, drawing from <paramref name="rng"/>.</summary>
     static abstract void Reset(out TSelf s, in TParams p, ref LaneRng<T> rng);
 

@@ -16,10 +16,13 @@ public sealed class EnvTransitionStepper<TEnv, T, TParams> : IConformanceStepper
 {
     private readonly TParams _params;
 
-    public EnvTransitionStepper(TParams p)
+    /// <param name="spec">The env's spec for <paramref name="p"/>.</param>
+    /// <param name="p">Env constants.</param>
+    public EnvTransitionStepper(EnvSpec spec, TParams p)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         _params = p;
-        Spec = TEnv.Spec(p);
+        Spec = spec;
     }
 
     /// <inheritdoc/>

@@ -16,7 +16,6 @@ public readonly struct ToyTextParams
         Model = model;
         Spec = TabularTable.MakeSpec(id, model, maxEpisodeSteps, source);
     }
-
 }
 
 /// <summary>Every toy-text id runs the same batched tabular env over its own model.</summary>
@@ -26,7 +25,7 @@ internal sealed class ToyTextBinding : IEnvBinding<ToyTextParams>
     public static IVectorEnv CreateCpu<T>(ToyTextParams p, int envCount, VectorEnvOptions options, Backend backend) where T : struct, ILane<T> =>
         TabularVectorEnv.CreateCpu<T>(p.Model, p.Spec, envCount, options, backend);
     public static IVectorEnv CreateGpu(ToyTextParams p, int envCount, VectorEnvOptions options) =>
-        TabularVectorEnv.Create(p.Model, p.Spec, envCount, options);
+        TabularVectorEnv.CreateGpu(p.Model, p.Spec, envCount, options);
     /// <summary>Toy-text models are checked against Gymnasium's P tables, not against transition files.</summary>
     public static IConformanceStepper CreateStepper<T>(ToyTextParams p) where T : struct, ILane<T> =>
         throw new NotSupportedException($"{p.Spec.Id} is checked against Gymnasium's P table (TabularMdp), not against transition CSVs.");

@@ -39,8 +39,14 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
     public int LaneWidth => T.Count;
     public long BytesPerEnv => _b.BytesPerEnv;
 
-    public CpuVectorEnv(TParams parameters, int envCount, VectorEnvOptions options, Backend backend)
+    /// <param name="spec">The env's spec for <paramref name="parameters"/> (sizes, spaces, time limit).</param>
+    /// <param name="parameters">Env constants.</param>
+    /// <param name="envCount">Number of env copies.</param>
+    /// <param name="options">Seed, auto-reset, time limit and threads.</param>
+    /// <param name="backend">The CPU backend this runner reports (one thread unless <see cref="Backend.Cpu"/>).</param>
+    public CpuVectorEnv(EnvSpec spec, TParams parameters, int envCount, VectorEnvOptions options, Backend backend)
     {
+        ArgumentNullException.ThrowIfNull(spec);
         if (envCount <= 0)
             throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
         if (options.Threads < 0)
@@ -48,7 +54,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
         if (options.MaxEpisodeSteps < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxEpisodeSteps, "MaxEpisodeSteps must be 0 (no limit) or positive.");
         _params = parameters;
-        Spec = TEnv.Spec(parameters);
+        Spec = spec;
         Backend = backend;
         AutoReset = options.AutoReset;
         _b = new CpuEnvBuffers<T>(envCount, Spec.StateSize, Spec.ObsSize);

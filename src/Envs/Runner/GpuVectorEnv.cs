@@ -18,7 +18,8 @@ namespace RlKernels.Envs.Runner;
 /// <see cref="StepRandom"/> runs k steps in one launch and the host pays one copy for what it reads.
 /// Read the output properties again after each call: a span kept from before a step still shows the
 /// host copy as it was (on the CPU runner it would show the new values).
-/// Each runner owns its ILGPU context and accelerator; <see cref="Dispose"/> frees all device memory.
+/// Each runner owns its ILGPU context and accelerator; <see cref="Dispose"/> frees all device memory,
+/// including what the env parameters point into (see the constructor that builds them on the device).
 /// </remarks>
 public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     where TEnv : struct, IEnv<TEnv, F1, TParams>
@@ -35,6 +36,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     }
 
     private readonly GpuDevice _device;
+    private readonly GpuParamsMemory _paramsMemory; // device memory behind _params (e.g. a tabular table)
     private readonly TParams _params;
     private StepSettings _settings;
     private uint _stepCount;
@@ -85,13 +87,35 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     /// <summary>Views of this runner's device memory, for kernels that step the envs themselves.</summary>
     public GpuEnvViews Views => _views;
 
+    /// <summary>A runner for env parameters that are plain values (no device memory).</summary>
+    /// <param name="spec">The env's spec for <paramref name="parameters"/> (sizes, spaces, time limit).</param>
     /// <param name="parameters">Env constants.</param>
     /// <param name="envCount">Number of env copies (threads).</param>
     /// <param name="options"><see cref="VectorEnvOptions.Backend"/> picks CUDA (<see cref="Backend.Gpu"/>)
     /// or ILGPU's CPU accelerator (<see cref="Backend.GpuCpuAccelerator"/>).</param>
     /// <exception cref="InvalidOperationException">Backend.Gpu and no CUDA device (nothing is allocated).</exception>
-    public GpuVectorEnv(TParams parameters, int envCount, VectorEnvOptions options)
+    public GpuVectorEnv(EnvSpec spec, TParams parameters, int envCount, VectorEnvOptions options)
+        : this(spec, _ => parameters, envCount, options)
     {
+    }
+
+    /// <summary>
+    /// A runner whose env parameters point into device memory: <paramref name="buildParams"/> runs once,
+    /// after the device is open, uploads what the parameters need through the <see cref="GpuParamsMemory"/>
+    /// it is given and returns the parameters (holding views of the uploads). The runner owns the uploads
+    /// and frees them in <see cref="Dispose"/>.
+    /// </summary>
+    /// <param name="spec">The env's spec (sizes, spaces, time limit): the parameters built on the device
+    /// need not know it.</param>
+    /// <param name="buildParams">Builds the kernel parameters on this runner's device.</param>
+    /// <param name="envCount">Number of env copies (threads).</param>
+    /// <param name="options"><see cref="VectorEnvOptions.Backend"/> picks CUDA (<see cref="Backend.Gpu"/>)
+    /// or ILGPU's CPU accelerator (<see cref="Backend.GpuCpuAccelerator"/>).</param>
+    /// <exception cref="InvalidOperationException">Backend.Gpu and no CUDA device (nothing is allocated).</exception>
+    public GpuVectorEnv(EnvSpec spec, Func<GpuParamsMemory, TParams> buildParams, int envCount, VectorEnvOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(buildParams);
         if (envCount <= 0)
             throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
         GpuDeviceKind kind = options.Backend switch
@@ -100,8 +124,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
             Backend.GpuCpuAccelerator => GpuDeviceKind.CpuAccelerator,
             _ => throw new ArgumentException($"GpuVectorEnv runs on Backend.Gpu or Backend.GpuCpuAccelerator, not {options.Backend}.", nameof(options)),
         };
-        _params = parameters;
-        Spec = TEnv.Spec(parameters);
+        Spec = spec;
         EnvCount = envCount;
         Backend = options.Backend;
         AutoReset = options.AutoReset;
@@ -137,6 +160,8 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
             _pending = new float[envCount];
 
             Accelerator acc = _device.Accelerator;
+            _paramsMemory = new GpuParamsMemory(acc);
+            _params = buildParams(_paramsMemory);
             _dState = acc.Allocate1D<float>((long)stateSize * envCount);
             _dBook = acc.Allocate1D<float>((long)GpuEnvViews.BookRows * envCount);
             _dActions = acc.Allocate1D<float>(envCount);
@@ -318,6 +343,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         _dCompletedReturn.Dispose();
         _dCompletedLength.Dispose();
         _dResetMask.Dispose();
+        _paramsMemory.Dispose();
         _device.Dispose();
     }
 }

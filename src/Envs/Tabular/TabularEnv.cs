@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using RlKernels.Envs.Runner;
+using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -22,24 +22,24 @@ namespace RlKernels.Envs.Tabular;
 //       last positive entry and padding with cdf 2; a branch-free binary search finds the first
 //       entry with cdf > u in log2(P) gathers (Taxi: 300 starts, 9 gathers).
 // Indices are float lane values: the table must stay below 2^24 floats (checked).
-// GPU wiring (not done here): TParams is passed by value to ILGPU kernels, so the GPU instantiation is
-// TabularEnv<F1, ViewLaneTable> with TabularParams<ViewLaneTable>: copy TabularTable.Build's float[]
-// to device memory once per vector env, wrap its view in ViewLaneTable, and dispose it with the env.
-// TabularLayout is unmanaged, and the EnvSpec is found through a handle (EnvSpec holds strings).
+// GPU: TParams is passed by value to ILGPU kernels, so the GPU instantiation is
+// TabularEnv<F1, ViewLaneTable> with TabularParams<ViewLaneTable>: TabularVectorEnv uploads
+// TabularTable.Build's float[] to device memory once per vector env (GpuParamsMemory, freed with the
+// env) and wraps its view in ViewLaneTable; TabularLayout is unmanaged. The EnvSpec (strings) is not in
+// the params at all: the runners take it next to them (see IEnv).
 
 /// <summary>Sizes and offsets of a dense tabular table; unmanaged, so it can go to a GPU kernel.</summary>
 public readonly struct TabularLayout
 {
-    public readonly int StateCount, ActionCount, MaxOutcomes, InitialOffset, InitialSearchSize, SpecHandle;
+    public readonly int StateCount, ActionCount, MaxOutcomes, InitialOffset, InitialSearchSize;
 
-    public TabularLayout(int stateCount, int actionCount, int maxOutcomes, int initialOffset, int initialSearchSize, int specHandle)
+    public TabularLayout(int stateCount, int actionCount, int maxOutcomes, int initialOffset, int initialSearchSize)
     {
         StateCount = stateCount;
         ActionCount = actionCount;
         MaxOutcomes = maxOutcomes;
         InitialOffset = initialOffset;
         InitialSearchSize = initialSearchSize;
-        SpecHandle = specHandle;
     }
 }
 
@@ -66,7 +66,7 @@ public static class TabularTable
     private const float Never = 2f;
 
     /// <summary>The dense float table of <paramref name="model"/>; <paramref name="layout"/> describes it.</summary>
-    public static float[] Build(TabularMdp model, int specHandle, out TabularLayout layout)
+    public static float[] Build(TabularMdp model, out TabularLayout layout)
     {
         int stateCount = model.StateCount, actionCount = model.ActionCount, kmax = model.MaxOutcomes;
         long outcomeFloats = (long)stateCount * actionCount * kmax * Fields;
@@ -119,48 +119,31 @@ public static class TabularTable
             table[initialOffset + 2 * i] = Never;
             table[initialOffset + 2 * i + 1] = lastState;
         }
-        layout = new TabularLayout(stateCount, actionCount, kmax, initialOffset, searchSize, specHandle);
+        layout = new TabularLayout(stateCount, actionCount, kmax, initialOffset, searchSize);
         return table;
     }
 
     /// <summary>CPU parameters of <paramref name="model"/> for lane <typeparamref name="T"/>.</summary>
-    public static TabularParams<ArrayLaneTable<T>> CpuParams<T>(TabularMdp model, EnvSpec spec) where T : struct, ILane<T>
+    public static TabularParams<ArrayLaneTable<T>> CpuParams<T>(TabularMdp model) where T : struct, ILane<T>
     {
-        float[] table = Build(model, TabularSpecs.Register(spec), out var layout);
+        float[] table = Build(model, out var layout);
         return new TabularParams<ArrayLaneTable<T>>(new ArrayLaneTable<T>(table), layout);
+    }
+
+    /// <summary>
+    /// GPU parameters of <paramref name="model"/>: its table uploaded to <paramref name="memory"/>
+    /// (one copy per vector env, read by every thread; freed with <paramref name="memory"/>).
+    /// </summary>
+    public static TabularParams<ViewLaneTable> GpuParams(TabularMdp model, GpuParamsMemory memory)
+    {
+        ArgumentNullException.ThrowIfNull(memory);
+        float[] table = Build(model, out var layout); // [layout: see TabularEnv.cs]
+        return new TabularParams<ViewLaneTable>(new ViewLaneTable(memory.Upload<float>(table)), layout);
     }
 
     /// <summary>The spec of a tabular env: one observation (the state index), Discrete(A).</summary>
     public static EnvSpec MakeSpec(string id, TabularMdp model, int maxEpisodeSteps, string source) =>
         new(id, 1, ["state"], ActionSpace.Discrete(model.ActionCount), maxEpisodeSteps, [0f], [model.StateCount - 1], source);
-}
-
-/// <summary>
-/// Specs of tabular envs by handle: <see cref="TabularLayout"/> must stay unmanaged (GPU kernels), and
-/// an <see cref="EnvSpec"/> holds strings. Equal (id, sizes, limit, source) share a handle.
-/// </summary>
-public static class TabularSpecs
-{
-    private static readonly List<EnvSpec> Specs = [];
-    private static readonly Dictionary<(string, int, int, int, string), int> Handles = [];
-    private static readonly Lock Gate = new();
-
-    public static int Register(EnvSpec spec)
-    {
-        var key = (spec.Id, spec.Action.Count, (int)spec.ObsHigh[0] + 1, spec.MaxEpisodeSteps, spec.Source);
-        lock (Gate)
-        {
-            if (Handles.TryGetValue(key, out int handle)) return handle;
-            Specs.Add(spec);
-            Handles[key] = Specs.Count - 1;
-            return Specs.Count - 1;
-        }
-    }
-
-    public static EnvSpec Get(int handle)
-    {
-        lock (Gate) return Specs[handle];
-    }
 }
 
 /// <summary>
@@ -175,8 +158,6 @@ public struct TabularEnv<T, TTable> : IEnv<TabularEnv<T, TTable>, T, TabularPara
     where TTable : struct, ILaneTable<T>
 {
     public T State;
-
-    public static EnvSpec Spec(in TabularParams<TTable> p) => TabularSpecs.Get(p.Layout.SpecHandle);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out TabularEnv<T, TTable> s, in TabularParams<TTable> p, ref LaneRng<T> rng)
@@ -226,41 +207,4 @@ public struct TabularEnv<T, TTable> : IEnv<TabularEnv<T, TTable>, T, TabularPara
 
     public static void Store<TWriter>(in TabularEnv<T, TTable> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         dst.Write(0, s.State);
-}
-
-/// <summary>Vector envs over any <see cref="TabularMdp"/> (a loaded or user-built model).</summary>
-public static class TabularVectorEnv
-{
-    /// <summary>
-    /// <paramref name="envCount"/> copies of <paramref name="model"/> on a CPU backend (the GPU backends
-    /// are not wired yet: see TabularEnv.cs).
-    /// </summary>
-    public static IVectorEnv Create(TabularMdp model, int envCount, VectorEnvOptions? options = null,
-        string id = "Tabular", int maxEpisodeSteps = 0, string source = "user TabularMdp") =>
-        Create(model, TabularTable.MakeSpec(id, model, maxEpisodeSteps, source), envCount, options ?? new VectorEnvOptions());
-
-    internal static IVectorEnv Create(TabularMdp model, EnvSpec spec, int envCount, VectorEnvOptions options)
-    {
-        if (envCount <= 0)
-            throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
-        return options.Backend switch
-        {
-            Backend.Cpu => LaneSelection.BestWidth switch
-            {
-                16 => CreateCpu<F16>(model, spec, envCount, options, Backend.Cpu),
-                8 => CreateCpu<F8>(model, spec, envCount, options, Backend.Cpu),
-                _ => CreateCpu<F1>(model, spec, envCount, options, Backend.Cpu),
-            },
-            Backend.CpuScalar => CreateCpu<F1>(model, spec, envCount, options, Backend.CpuScalar),
-            Backend.CpuDouble => CreateCpu<D1>(model, spec, envCount, options, Backend.CpuDouble),
-            Backend.Gpu or Backend.GpuCpuAccelerator => throw new NotSupportedException(
-                $"{spec.Id}: tabular envs do not run on the GPU backends yet (the device table is not wired; see TabularEnv.cs)."),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
-        };
-    }
-
-    internal static IVectorEnv CreateCpu<T>(TabularMdp model, EnvSpec spec, int envCount, VectorEnvOptions options, Backend backend)
-        where T : struct, ILane<T> =>
-        new CpuVectorEnv<TabularEnv<T, ArrayLaneTable<T>>, T, TabularParams<ArrayLaneTable<T>>>(
-            TabularTable.CpuParams<T>(model, spec), envCount, options, backend);
 }

@@ -49,7 +49,7 @@ public class BadInputTests
         var e = Assert.Throws<ArgumentOutOfRangeException>(() => EnvRegistry.Make("CartPole-v1", envCount));
         Assert.Contains("envCount", e.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() =>
-            new CpuVectorEnv<CartPole<RlKernels.Kernels.Lanes.F1>, RlKernels.Kernels.Lanes.F1, CartPoleParams>(new(), envCount, new VectorEnvOptions(), Backend.CpuScalar));
+            new CpuVectorEnv<CartPole<RlKernels.Kernels.Lanes.F1>, RlKernels.Kernels.Lanes.F1, CartPoleParams>(CartPole<RlKernels.Kernels.Lanes.F1>.Spec(new()), new(), envCount, new VectorEnvOptions(), Backend.CpuScalar));
     }
 
     [Theory]

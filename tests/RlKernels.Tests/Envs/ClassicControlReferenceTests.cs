@@ -32,14 +32,15 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
     {
         string id = file.Replace(".heuristic", "");
         var table = ReferenceTable.Load(Path.Combine(SharedDir(), "reference", "gymnasium", file + ".csv"));
+        EnvSpec spec = EnvRegistry.Get(id).Spec(EnvArgs.Empty);
         ReplayResult r = (id, lane) switch
         {
-            ("Pendulum-v1", _) => ReplayLane<Pendulum<D1>, Pendulum<F1>, Pendulum<F8>, Pendulum<F16>, PendulumParams>(lane, table, new(), _ => double.MaxValue),
-            ("MountainCar-v0", _) => ReplayLane<MountainCar<D1>, MountainCar<F1>, MountainCar<F8>, MountainCar<F16>, MountainCarParams>(lane, table, new(),
+            ("Pendulum-v1", _) => ReplayLane<Pendulum<D1>, Pendulum<F1>, Pendulum<F8>, Pendulum<F16>, PendulumParams>(lane, spec, table, new(), _ => double.MaxValue),
+            ("MountainCar-v0", _) => ReplayLane<MountainCar<D1>, MountainCar<F1>, MountainCar<F8>, MountainCar<F16>, MountainCarParams>(lane, spec, table, new(),
                 s => Math.Min(Math.Abs(s[0] - 0.5), Math.Abs(s[1]))),
-            ("MountainCarContinuous-v0", _) => ReplayLane<MountainCarContinuous<D1>, MountainCarContinuous<F1>, MountainCarContinuous<F8>, MountainCarContinuous<F16>, MountainCarContinuousParams>(lane, table, new(),
+            ("MountainCarContinuous-v0", _) => ReplayLane<MountainCarContinuous<D1>, MountainCarContinuous<F1>, MountainCarContinuous<F8>, MountainCarContinuous<F16>, MountainCarContinuousParams>(lane, spec, table, new(),
                 s => Math.Min(Math.Abs(s[0] - 0.45), Math.Abs(s[1]))),
-            ("Acrobot-v1", _) => ReplayLane<Acrobot<D1>, Acrobot<F1>, Acrobot<F8>, Acrobot<F16>, AcrobotParams>(lane, table, new(),
+            ("Acrobot-v1", _) => ReplayLane<Acrobot<D1>, Acrobot<F1>, Acrobot<F8>, Acrobot<F16>, AcrobotParams>(lane, spec, table, new(),
                 s => Math.Abs(-Math.Cos(s[0]) - Math.Cos(s[1] + s[0]) - 1.0)),
             _ => throw new ArgumentException(id),
         };
@@ -50,17 +51,17 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
         Assert.True(r.Mismatches.Count == 0, $"{file} {lane}: {r.Mismatches.Count} mismatches; first: {string.Join(" | ", r.Mismatches.Take(5))}");
     }
 
-    private static ReplayResult ReplayLane<TD1, TF1, TF8, TF16, TParams>(string lane, ReferenceTable table, TParams p, Func<double[], double> thresholdDistance)
+    private static ReplayResult ReplayLane<TD1, TF1, TF8, TF16, TParams>(string lane, EnvSpec spec, ReferenceTable table, TParams p, Func<double[], double> thresholdDistance)
         where TD1 : struct, IEnv<TD1, D1, TParams>
         where TF1 : struct, IEnv<TF1, F1, TParams>
         where TF8 : struct, IEnv<TF8, F8, TParams>
         where TF16 : struct, IEnv<TF16, F16, TParams>
         where TParams : struct => lane switch
     {
-        "D1" => Replay<TD1, D1, TParams>(table, p, thresholdDistance),
-        "F1" => Replay<TF1, F1, TParams>(table, p, thresholdDistance),
-        "F8" => Replay<TF8, F8, TParams>(table, p, thresholdDistance),
-        "F16" => Replay<TF16, F16, TParams>(table, p, thresholdDistance),
+        "D1" => Replay<TD1, D1, TParams>(spec, table, p, thresholdDistance),
+        "F1" => Replay<TF1, F1, TParams>(spec, table, p, thresholdDistance),
+        "F8" => Replay<TF8, F8, TParams>(spec, table, p, thresholdDistance),
+        "F16" => Replay<TF16, F16, TParams>(spec, table, p, thresholdDistance),
         _ => throw new ArgumentException(lane),
     };
 
@@ -71,12 +72,11 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
         public readonly List<string> Mismatches = [];
     }
 
-    private static ReplayResult Replay<TEnv, T, TParams>(ReferenceTable table, TParams p, Func<double[], double> thresholdDistance)
+    private static ReplayResult Replay<TEnv, T, TParams>(EnvSpec spec, ReferenceTable table, TParams p, Func<double[], double> thresholdDistance)
         where TEnv : struct, IEnv<TEnv, T, TParams>
         where T : struct, ILane<T>
         where TParams : struct
     {
-        EnvSpec spec = TEnv.Spec(p);
         int n = table.Rows, obsSize = spec.ObsSize, stateSize = spec.StateSize;
         double[][] state = spec.StateNames.Select(name => table.Column("state_" + name)).ToArray();
         double[][] nextState = spec.StateNames.Select(name => table.Column("next_state_" + name)).ToArray();

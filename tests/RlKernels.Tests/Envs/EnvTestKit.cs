@@ -39,9 +39,9 @@ internal static class EnvTestKit
 
     private static IVectorEnv Make<T>(string id, int envCount, VectorEnvOptions options) where T : struct, ILane<T> => id switch
     {
-        "CartPole-v1" => new CpuVectorEnv<CartPole<T>, T, CartPoleParams>(new CartPoleParams(), envCount, options, Backend.Cpu),
-        "ChainWalk-v0" => new CpuVectorEnv<ChainWalk<T>, T, ChainWalkParams>(new ChainWalkParams(), envCount, options, Backend.Cpu),
-        "RandomWalk1D-v0" => new CpuVectorEnv<RandomWalk1D<T>, T, RandomWalk1DParams>(new RandomWalk1DParams(), envCount, options, Backend.Cpu),
+        "CartPole-v1" => new CpuVectorEnv<CartPole<T>, T, CartPoleParams>(CartPole<T>.Spec(new CartPoleParams()), new CartPoleParams(), envCount, options, Backend.Cpu),
+        "ChainWalk-v0" => new CpuVectorEnv<ChainWalk<T>, T, ChainWalkParams>(ChainWalk<T>.Spec(new ChainWalkParams()), new ChainWalkParams(), envCount, options, Backend.Cpu),
+        "RandomWalk1D-v0" => new CpuVectorEnv<RandomWalk1D<T>, T, RandomWalk1DParams>(RandomWalk1D<T>.Spec(new RandomWalk1DParams()), new RandomWalk1DParams(), envCount, options, Backend.Cpu),
         _ => throw new ArgumentException($"No test factory for {id}."),
     };
 

@@ -1,37 +1,48 @@
-using System.Reflection;
-using RlKernels.Envs;
 using RlKernels.Envs.Registry;
-using RlKernels.Kernels.Lanes;
+using RlKernels.Envs.Runner;
 using Xunit;
 
 namespace RlKernels.Tests.Gpu;
 
-/// <summary>The env types behind the registry's ids, found by reflection, for the GPU kernel checks.</summary>
+/// <summary>The kernel instantiations behind the registry's ids, for the GPU kernel checks.</summary>
 internal static class GpuTestEnvs
 {
-    /// <summary>(id, TEnv closed over F1, TParams) for every env struct in the Envs assembly.</summary>
-    public static IReadOnlyList<(string Id, Type Env, Type Params)> All()
+    // Built once per test run: each entry opens a CPU accelerator and loads the kernels.
+    private static readonly Lazy<IReadOnlyList<(string Id, Type Env, Type Params)>> Found = new(Discover);
+
+    /// <summary>
+    /// (id, TEnv, TParams) of the <see cref="GpuVectorEnv{TEnv, TParams}"/> that the registry builds for
+    /// every id on ILGPU's CPU accelerator; ids whose gpu backend fails to build are left out (so the
+    /// coverage test names them).
+    /// </summary>
+    /// <remarks>
+    /// Asking the registry (rather than scanning env structs) finds exactly what runs, whatever the env's
+    /// shape: several ids may share one env type (toy-text: TabularEnv&lt;F1, ViewLaneTable&gt;), and an
+    /// env's params need not say which id they belong to.
+    /// </remarks>
+    public static IReadOnlyList<(string Id, Type Env, Type Params)> All() => Found.Value;
+
+    private static IReadOnlyList<(string Id, Type Env, Type Params)> Discover()
     {
         var found = new List<(string, Type, Type)>();
-        foreach (Type type in typeof(IEnv<,,>).Assembly.GetTypes())
+        foreach (string id in EnvRegistry.Ids)
         {
-            if (!type.IsValueType || !type.IsGenericTypeDefinition || type.GetGenericArguments().Length != 1) continue;
-            Type closed;
+            IVectorEnv env;
             try
             {
-                closed = type.MakeGenericType(typeof(F1));
+                env = EnvRegistry.Make(id, 1, new VectorEnvOptions { Backend = Backend.GpuCpuAccelerator });
             }
-            catch (ArgumentException)
+            catch (NotSupportedException)
             {
-                continue; // constraints other than a lane
+                continue;
             }
-            Type? contract = closed.GetInterfaces()
-                .FirstOrDefault(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnv<,,>));
-            if (contract is null) continue;
-            Type paramsType = contract.GetGenericArguments()[2];
-            var spec = (EnvSpec)closed.GetMethod("Spec", BindingFlags.Public | BindingFlags.Static)!
-                .Invoke(null, [Activator.CreateInstance(paramsType)])!;
-            found.Add((spec.Id, closed, paramsType));
+            using (env)
+            {
+                Type type = env.GetType();
+                if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(GpuVectorEnv<,>)) continue;
+                Type[] args = type.GetGenericArguments();
+                found.Add((id, args[0], args[1]));
+            }
         }
         return found;
     }

@@ -39,7 +39,7 @@ public class TabularEnvTests
     private static void AssertStepFrequencies<T>(TabularMdp model, int draws, TabularMdp? sampleFrom = null) where T : struct, ILane<T>
     {
         sampleFrom ??= model;
-        var p = TabularTable.CpuParams<T>(sampleFrom, TabularTable.MakeSpec("test", sampleFrom, 0, "test"));
+        var p = TabularTable.CpuParams<T>(sampleFrom);
         double chi2 = 0, worst = 0;
         int df = 0;
         string worstPlace = "";
@@ -147,7 +147,7 @@ public class TabularEnvTests
     public void ResetSamplesTheInitialDistribution()
     {
         var model = Taxi.BuildModel(isRainy: false);
-        var p = TabularTable.CpuParams<F1>(model, TabularTable.MakeSpec("test", model, 0, "test"));
+        var p = TabularTable.CpuParams<F1>(model);
         var counts = new int[model.StateCount];
         const int draws = 60_000;
         for (int i = 0; i < draws; i++)
@@ -208,7 +208,8 @@ public class TabularEnvTests
 
     /// <summary>
     /// Through the registry and the runner (auto-reset, time limit), every transition is an entry of
-    /// the model, and the cpu, cpu-scalar and cpu-double backends give the same trajectories.
+    /// the model, and the cpu, cpu-scalar, cpu-double and gpu-cpu backends give the same trajectories
+    /// (bit for bit: the table holds small integers and exact float cdfs, and every backend draws u alike).
     /// </summary>
     [Theory]
     [MemberData(nameof(RegisteredIds))]
@@ -226,7 +227,7 @@ public class TabularEnvTests
         };
         Assert.Equal((1, model.ActionCount, model.StateCount - 1f), (spec.ObsSize, spec.Action.Count, spec.ObsHigh[0]));
         const int envCount = 37, steps = 300;
-        var backends = new[] { Backend.Cpu, Backend.CpuScalar, Backend.CpuDouble };
+        var backends = new[] { Backend.Cpu, Backend.CpuScalar, Backend.CpuDouble, Backend.GpuCpuAccelerator };
         var trajectories = new List<float[]>();
         foreach (var backend in backends)
         {
@@ -264,18 +265,21 @@ public class TabularEnvTests
         }
         Assert.Equal(trajectories[0], trajectories[1]);
         Assert.Equal(trajectories[0], trajectories[2]);
+        Assert.Equal(trajectories[0], trajectories[3]);
     }
 
-    [Fact]
-    public void AnyLoadedModelRunsAsAVectorEnv()
+    [Theory]
+    [InlineData(Backend.Cpu)]
+    [InlineData(Backend.GpuCpuAccelerator)]
+    public void AnyLoadedModelRunsAsAVectorEnv(Backend backend)
     {
         var model = TabularMdp.LoadCsv(Path.Combine(TabularTestData.Dir, "chain5.csv"));
-        using var env = TabularVectorEnv.Create(model, 5, new VectorEnvOptions { Seed = 1 }, "chain5", maxEpisodeSteps: 50);
+        using var env = TabularVectorEnv.Create(model, 5, new VectorEnvOptions { Seed = 1, Backend = backend }, "chain5", maxEpisodeSteps: 50);
         Assert.Equal("chain5", env.Spec.Id);
+        Assert.Equal(backend, env.Backend);
         // Always R: the chain ends after 4 steps with return −1 −1 −10 −1.
         for (int t = 0; t < 4; t++) env.Step([1, 1, 1, 1, 1]);
         Assert.All(env.Terminated.ToArray(), Assert.True);
         Assert.All(env.EpisodeReturns.ToArray(), r => Assert.Equal(-13f, r));
-        Assert.Throws<NotSupportedException>(() => TabularVectorEnv.Create(model, 5, new VectorEnvOptions { Backend = Backend.Gpu }));
     }
 }
