@@ -146,7 +146,11 @@ public static class ConformCommand
         console.Write(table);
         foreach (TabularConformanceResult r in report.TabularResults.Where(r => r.Message is not null))
         {
-            console.MarkupLine($"{Markup.Escape(r.File)}: {r.Status.ToString().ToUpperInvariant()}: {Markup.Escape(r.Message!)}");
+            // The message repeats the first mismatch; with a list below, say only how many there are.
+            string message = r.Mismatches.Count == 0
+                ? r.Message!
+                : $"{r.MismatchCount} mismatch(es) in {r.Entries} entries compared; the first {r.Mismatches.Count} (ours vs theirs):";
+            console.MarkupLine($"{Markup.Escape(r.File)}: {r.Status.ToString().ToUpperInvariant()}: {Markup.Escape(message)}");
             foreach (TabularMismatch m in r.Mismatches)
                 console.MarkupLine($"  {Markup.Escape(m.ToString())}");
         }
