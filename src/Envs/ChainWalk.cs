@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Conformance;
+using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -16,6 +18,51 @@ public readonly struct ChainWalkParams
 {
     public readonly int StateCount;
     public ChainWalkParams() => StateCount = 5;
+}
+
+/// <summary>ChainWalk-v0 as an explicit tabular model.</summary>
+public static class ChainWalk
+{
+    /// <summary>Action names: 0 = L, 1 = R.</summary>
+    public static readonly IReadOnlyList<string> ActionNames = ["L", "R"];
+
+    /// <summary>
+    /// The model of ChainWalk-v0 in Gymnasium's P shape (the lecture chain of
+    /// shared/reference/gymnasium-toytext/chain5.csv). The rows of the states an episode acts in are
+    /// taken from <see cref="ChainWalk{T}.Step"/> itself on the double lane, so the model cannot drift
+    /// from the env. The terminal state (the last) is never acted in; as for FrozenLake's holes its
+    /// rows are terminated zero-reward self-loops. Every episode starts in state 0.
+    /// </summary>
+    public static TabularMdp BuildModel() => BuildModel(new ChainWalkParams());
+
+    /// <inheritdoc cref="BuildModel()"/>
+    public static TabularMdp BuildModel(in ChainWalkParams p)
+    {
+        int states = p.StateCount, actions = ActionNames.Count, terminal = states - 1;
+        var stepper = new EnvTransitionStepper<ChainWalk<D1>, D1, ChainWalkParams>(ChainWalk<D1>.Spec(p), p);
+        int rows = terminal * actions;
+        var from = new double[rows];       // [rows] state of each (s, a) row, s < terminal
+        var action = new double[rows];     // [rows]
+        for (int s = 0; s < terminal; s++)
+            for (int a = 0; a < actions; a++)
+            {
+                from[s * actions + a] = s;
+                action[s * actions + a] = a;
+            }
+        var nextObs = new double[rows];    // [rows, ObsSize = 1]
+        var next = new double[rows];       // [rows, StateSize = 1]
+        var reward = new double[rows];     // [rows]
+        var terminated = new bool[rows];   // [rows]
+        stepper.Step(rows, from, action, nextObs, next, reward, terminated);
+
+        var transitions = new List<TabularTransition>(states * actions);
+        for (int r = 0; r < rows; r++)
+            transitions.Add(new TabularTransition((int)from[r], (int)action[r], 1.0, (int)next[r], reward[r], terminated[r]));
+        for (int a = 0; a < actions; a++)
+            transitions.Add(new TabularTransition(terminal, a, 1.0, terminal, 0.0, true));
+        return TabularMdp.FromTransitions(states, actions, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(transitions),
+            TabularMdp.OneHot(states, 0), ActionNames);
+    }
 }
 
 /// <summary>ChainWalk-v0 state (0-based position) and dynamics.</summary>

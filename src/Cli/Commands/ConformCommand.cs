@@ -8,8 +8,9 @@ using Spectre.Console;
 namespace RlKernels.Cli.Commands;
 
 /// <summary>
-/// <c>rlk conform --reference DIR [--json]</c>: checks our envs against Gymnasium reference transitions
-/// (every <c>*.csv</c> in DIR) at reference and fast precision. Exit code 0 when nothing failed (skipped
+/// <c>rlk conform --reference DIR [--json]</c>: checks our envs against Gymnasium reference files (every
+/// <c>*.csv</c> in DIR): transition files at reference and fast precision, P-table files (toy-text
+/// models, with a JSON sidecar) entry for entry and exactly. Exit code 0 when nothing failed (skipped
 /// envs allowed), 1 on any failure or when DIR is unusable.
 /// </summary>
 public static class ConformCommand
@@ -19,11 +20,11 @@ public static class ConformCommand
     {
         var reference = new Option<string>("--reference")
         {
-            Description = "Directory of Gymnasium reference CSV files (e.g. shared/reference/gymnasium).",
+            Description = "Directory of Gymnasium reference CSV files (e.g. shared/reference/gymnasium or shared/reference/gymnasium-toytext).",
             Required = true,
         };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
-        var command = new Command("conform", "Check the envs against Gymnasium reference transitions (reference and fast precision).")
+        var command = new Command("conform", "Check the envs against Gymnasium reference transitions (reference and fast precision) and toy-text P tables (exact).")
         {
             reference,
             json,
@@ -87,6 +88,7 @@ public static class ConformCommand
             Failures = report.FailCount,
             Skipped = report.SkipCount,
             report.Results,
+            report.TabularResults,
         };
         output.WriteLine(JsonSerializer.Serialize(document, JsonOptions));
     }
@@ -102,6 +104,60 @@ public static class ConformCommand
         });
         if (!terminal) console.Profile.Width = 160; // keep rows on one line in files and tests
 
+        if (report.Results.Count > 0 || report.TabularResults.Count == 0) WriteTransitionTable(report, console);
+        if (report.TabularResults.Count > 0) WriteTabularTable(report, console);
+        console.MarkupLine(report.Passed
+            ? $"[green]PASSED[/]: {report.PassCount} passed, {report.SkipCount} skipped, 0 failed."
+            : $"[red]FAILED[/]: {report.FailCount} failed, {report.PassCount} passed, {report.SkipCount} skipped.");
+    }
+
+    private static string StatusMarkup(ConformanceStatus status) => status switch
+    {
+        ConformanceStatus.Pass => "[green]PASS[/]",
+        ConformanceStatus.Skipped => "[yellow]SKIPPED[/]",
+        ConformanceStatus.Error => "[red]ERROR[/]",
+        _ => "[red]FAIL[/]",
+    };
+
+    /// <summary>P-table files: one row per file, then each file's message and listed mismatches.</summary>
+    private static void WriteTabularTable(ConformanceReport report, IAnsiConsole console)
+    {
+        var table = new Table().Title($"Gymnasium P tables (exact): {Markup.Escape(report.Directory)}");
+        table.AddColumn("File");
+        table.AddColumn("Env");
+        table.AddColumn("make_kwargs");
+        foreach (string name in new[] { "S×A", "Entries", "Mismatches" })
+            table.AddColumn(new TableColumn(name).RightAligned());
+        table.AddColumn("Initial");
+        table.AddColumn("Result");
+        foreach (TabularConformanceResult r in report.TabularResults)
+        {
+            bool ran = r.Status is ConformanceStatus.Pass or ConformanceStatus.Fail;
+            table.AddRow(
+                Markup.Escape(r.File),
+                Markup.Escape(r.EnvId),
+                r.EnvArgs.Length == 0 ? "-" : Markup.Escape(r.EnvArgs),
+                ran ? $"{r.States}×{r.Actions}" : "-",
+                ran ? r.Entries.ToString(CultureInfo.InvariantCulture) : "-",
+                ran ? r.MismatchCount.ToString(CultureInfo.InvariantCulture) : "-",
+                !ran ? "-" : r.InitialDistributionCompared ? "compared" : "not given",
+                StatusMarkup(r.Status));
+        }
+        console.Write(table);
+        foreach (TabularConformanceResult r in report.TabularResults.Where(r => r.Message is not null))
+        {
+            // The message repeats the first mismatch; with a list below, say only how many there are.
+            string message = r.Mismatches.Count == 0
+                ? r.Message!
+                : $"{r.MismatchCount} mismatch(es) in {r.Entries} entries compared; the first {r.Mismatches.Count} (ours vs theirs):";
+            console.MarkupLine($"{Markup.Escape(r.File)}: {r.Status.ToString().ToUpperInvariant()}: {Markup.Escape(message)}");
+            foreach (TabularMismatch m in r.Mismatches)
+                console.MarkupLine($"  {Markup.Escape(m.ToString())}");
+        }
+    }
+
+    private static void WriteTransitionTable(ConformanceReport report, IAnsiConsole console)
+    {
         var table = new Table().Title($"Gymnasium conformance: {Markup.Escape(report.Directory)}");
         table.AddColumn("File");
         table.AddColumn("Precision");
@@ -124,13 +180,7 @@ public static class ConformCommand
                 ran ? Number(r.MaxStateError) : "-",
                 ran ? $"{r.TerminatedMismatches} ({r.TerminatedExcused})" : "-",
                 ran ? r.TruncatedMismatches.ToString(CultureInfo.InvariantCulture) : "-",
-                r.Status switch
-                {
-                    ConformanceStatus.Pass => "[green]PASS[/]",
-                    ConformanceStatus.Skipped => "[yellow]SKIPPED[/]",
-                    ConformanceStatus.Error => "[red]ERROR[/]",
-                    _ => "[red]FAIL[/]",
-                });
+                StatusMarkup(r.Status));
         }
         console.Write(table);
 
@@ -141,9 +191,6 @@ public static class ConformCommand
             string which = note.Lane is null ? "" : $" {note.Precision.ToString().ToLowerInvariant()} {note.Lane}";
             console.MarkupLine($"{Markup.Escape(note.File)}{which}: {note.Status.ToString().ToUpperInvariant()}: {Markup.Escape(note.Message!)}");
         }
-        console.MarkupLine(report.Passed
-            ? $"[green]PASSED[/]: {report.PassCount} passed, {report.SkipCount} skipped (not implemented), 0 failed."
-            : $"[red]FAILED[/]: {report.FailCount} failed, {report.PassCount} passed, {report.SkipCount} skipped.");
     }
 
     private static string Number(double value) =>

@@ -14,7 +14,11 @@ namespace RlKernels.Envs.Conformance;
 /// </summary>
 public static class ConformanceChecker
 {
-    /// <summary>Checks every <c>*.csv</c> directly in <paramref name="directory"/>, in file-name order.</summary>
+    /// <summary>
+    /// Checks every <c>*.csv</c> directly in <paramref name="directory"/>, in file-name order: transition
+    /// files here, P-table files (header <c>state,action,prob,next_state,reward,terminated</c>) with
+    /// <see cref="TabularConformanceChecker"/>.
+    /// </summary>
     /// <param name="directory">A directory of reference files.</param>
     /// <param name="simdWidth">SIMD lane for fast precision (16, 8, or 1 for none); null = <see cref="LaneSelection.BestWidth"/>.</param>
     public static ConformanceReport CheckDirectory(string directory, int? simdWidth = null)
@@ -25,9 +29,15 @@ public static class ConformanceChecker
         Array.Sort(files, StringComparer.Ordinal);
         if (files.Length == 0)
             throw new FileNotFoundException($"Reference directory '{directory}' holds no *.csv files.");
+        // Transition files and P-table files may share a directory: the header tells them apart.
         var results = new List<ConformanceResult>();
-        foreach (string file in files) results.AddRange(CheckFile(file, simdWidth));
-        return new ConformanceReport(directory, results);
+        var tabular = new List<TabularConformanceResult>();
+        foreach (string file in files)
+        {
+            if (TabularConformanceChecker.IsPTable(file)) tabular.Add(TabularConformanceChecker.CheckFile(file));
+            else results.AddRange(CheckFile(file, simdWidth));
+        }
+        return new ConformanceReport(directory, results) { TabularResults = tabular };
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Runner;
+using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Registry;
@@ -13,6 +14,13 @@ public abstract class EnvEntry
     public abstract IVectorEnv Make(int envCount, VectorEnvOptions options, EnvArgs args);
     /// <summary>Single transitions on <paramref name="lane"/>, for the conformance checker.</summary>
     public abstract IConformanceStepper CreateStepper(StepperLane lane, EnvArgs args);
+
+    /// <summary>
+    /// The env's explicit tabular model (Gymnasium's P: per (s, a) the outcome list in order, and the
+    /// initial distribution) for <paramref name="args"/>; false for envs without one (classic control).
+    /// </summary>
+    /// <exception cref="ArgumentException">An argument the env does not take, or a bad value.</exception>
+    public abstract bool TryGetTabularModel(EnvArgs args, [NotNullWhen(true)] out TabularMdp? model);
 }
 
 internal sealed class EnvEntry<TFamily, TBinding, TParams> : EnvEntry
@@ -30,6 +38,9 @@ internal sealed class EnvEntry<TFamily, TBinding, TParams> : EnvEntry
         args.ThrowIfUnread(TFamily.Id);
         return p;
     }
+
+    public override bool TryGetTabularModel(EnvArgs args, [NotNullWhen(true)] out TabularMdp? model) =>
+        TBinding.TryGetModel(ParseChecked(args), out model);
 
     public override IConformanceStepper CreateStepper(StepperLane lane, EnvArgs args)
     {

@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Runner;
+using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Registry;
@@ -28,6 +30,11 @@ internal sealed class ChainWalkFamily : IEnvFamily<ChainWalkParams>, IEnvBinding
         new GpuVectorEnv<ChainWalk<F1>, ChainWalkParams>(Spec(p), p, envCount, options);
     public static IConformanceStepper CreateStepper<T>(ChainWalkParams p) where T : struct, ILane<T> =>
         new EnvTransitionStepper<ChainWalk<T>, T, ChainWalkParams>(Spec(p), p);
+    public static bool TryGetModel(in ChainWalkParams p, [NotNullWhen(true)] out TabularMdp? model)
+    {
+        model = ChainWalk.BuildModel(p);
+        return true;
+    }
 }
 
 internal sealed class RandomWalk1DFamily : IEnvFamily<RandomWalk1DParams>, IEnvBinding<RandomWalk1DParams>

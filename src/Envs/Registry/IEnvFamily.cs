@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Runner;
+using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Registry;
@@ -24,4 +26,14 @@ public interface IEnvBinding<TParams> where TParams : struct
     static abstract IVectorEnv CreateGpu(TParams p, int envCount, VectorEnvOptions options);
     /// <summary>Single transitions on lane <typeparamref name="T"/>, for the conformance checker.</summary>
     static abstract IConformanceStepper CreateStepper<T>(TParams p) where T : struct, ILane<T>;
+
+    /// <summary>
+    /// The env's explicit tabular model (Gymnasium's P), for envs that have one (toy-text, ChainWalk);
+    /// false for the others (classic control), which is the default.
+    /// </summary>
+    static virtual bool TryGetModel(in TParams p, [NotNullWhen(true)] out TabularMdp? model)
+    {
+        model = null;
+        return false;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Runner;
 using RlKernels.Envs.Tabular;
@@ -26,6 +27,11 @@ internal sealed class ToyTextBinding : IEnvBinding<ToyTextParams>
         TabularVectorEnv.CreateCpu<T>(p.Model, p.Spec, envCount, options, backend);
     public static IVectorEnv CreateGpu(ToyTextParams p, int envCount, VectorEnvOptions options) =>
         TabularVectorEnv.CreateGpu(p.Model, p.Spec, envCount, options);
+    public static bool TryGetModel(in ToyTextParams p, [NotNullWhen(true)] out TabularMdp? model)
+    {
+        model = p.Model;
+        return true;
+    }
     /// <summary>Toy-text models are checked against Gymnasium's P tables, not against transition files.</summary>
     public static IConformanceStepper CreateStepper<T>(ToyTextParams p) where T : struct, ILane<T> =>
         throw new NotSupportedException($"{p.Spec.Id} is checked against Gymnasium's P table (TabularMdp), not against transition CSVs.");

@@ -19,6 +19,8 @@ public class ConformCommandTests
         foreach (string id in new[] { "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1" })
             Assert.Contains(id + ".csv", text);
         Assert.DoesNotContain("FAIL ", text);
+        // No P tables here: only the transition table is printed.
+        Assert.DoesNotContain("P tables", text);
     }
 
     [Fact]
