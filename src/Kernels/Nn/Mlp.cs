@@ -25,7 +25,8 @@ public enum MlpKernels
 /// </remarks>
 public sealed unsafe partial class Mlp
 {
-    private static readonly WorkerPool Inline = new(1);
+    /// <summary>A pool of one: runs every job on the caller's thread.</summary>
+    internal static readonly WorkerPool Inline = new(1);
 
     private readonly int[] _sizes;
     private readonly Activation[] _activations;
