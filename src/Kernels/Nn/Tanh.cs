@@ -1,0 +1,33 @@
+using System.Runtime.Intrinsics;
+
+namespace RlKernels.Kernels.Nn;
+
+/// <summary>Elementwise tanh over any tensor, flattened to n elements.</summary>
+public static class Tanh
+{
+    /// <summary>Forward pass (vectorized rational approximation, a few ulp from MathF.Tanh).</summary>
+    /// <remarks>Effectively computes y[i] = tanh(x[i]).</remarks>
+    public static void Forward(
+        ReadOnlySpan<float> x, // [n]
+        Span<float> y)         // [n]
+    {
+        Shapes.Require(y.Length, x.Length, nameof(y), "[n] (x.Length)");
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+            for (; i + 16 <= x.Length; i += 16)
+                TanhOperator.Invoke(Vector512.Create(x.Slice(i, 16))).CopyTo(y.Slice(i, 16));
+        for (; i < x.Length; i++) y[i] = TanhOperator.Invoke(x[i]);
+    }
+
+    /// <summary>Backward pass from the forward output; accumulates into dX.</summary>
+    /// <remarks>Effectively computes dX[i] += dY[i] · (1 − y[i]²).</remarks>
+    public static void Backward(
+        ReadOnlySpan<float> y,  // [n]
+        ReadOnlySpan<float> dY, // [n]
+        Span<float> dX)         // [n]
+    {
+        Shapes.Require(dY.Length, y.Length, nameof(dY), "[n] (y.Length)");
+        Shapes.Require(dX.Length, y.Length, nameof(dX), "[n] (y.Length)");
+        for (int i = 0; i < y.Length; i++) dX[i] += dY[i] * (1f - y[i] * y[i]);
+    }
+}

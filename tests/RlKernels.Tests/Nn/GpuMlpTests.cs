@@ -1,0 +1,126 @@
+using System.Reflection;
+using ILGPU;
+using ILGPU.Backends.EntryPoints;
+using ILGPU.Backends.PTX;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+using RlKernels.Kernels.Gpu;
+using RlKernels.Kernels.Nn;
+using RlKernels.Tests.Reference;
+using Xunit;
+
+namespace RlKernels.Tests.Nn;
+
+/// <summary>The GPU MLP kernels on ILGPU's CPU accelerator against the float64 reference, and compiled to PTX.</summary>
+public sealed class GpuMlpTests : IDisposable
+{
+    private readonly NnTestData _data = new();
+    private readonly Context _context;
+    private readonly Accelerator _accelerator;
+    private readonly GpuMlpKernels _kernels;
+
+    public GpuMlpTests()
+    {
+        // 4 threads × 64 warps: a CPU "multiprocessor" that fits the 16 × 16 tiles (the default holds 16 threads).
+        _context = Context.Create(b => b.CPU(new CPUDevice(4, 64, 1)).EnableAlgorithms());
+        _accelerator = _context.CreateCPUAccelerator(0);
+        _kernels = new GpuMlpKernels(_accelerator);
+    }
+
+    public void Dispose()
+    {
+        _kernels.Dispose();
+        _accelerator.Dispose();
+        _context.Dispose();
+    }
+
+    private MemoryBuffer1D<float, Stride1D.Dense> Upload(float[] data) => _accelerator.Allocate1D(data);
+
+    [Theory]
+    [InlineData(2, 37, 19, 67, Activation.Tanh)]
+    [InlineData(1, 5, 4, 2, Activation.Relu)]
+    [InlineData(3, 17, 33, 16, Activation.Identity)]
+    public void TiledLinearMatchesReference(int P, int B, int I, int O, Activation activation)
+    {
+        var (x, xD) = _data.Pair(P * B * I);
+        var (w, wD) = _data.Pair(P * O * I);
+        var (b, bD) = _data.Pair(P * O);
+        var (dY, dYD) = _data.Pair(P * B * O);
+        using var xb = Upload(x);
+        using var wb = Upload(w);
+        using var bb = Upload(b);
+        using var yb = Upload(NnTestData.Poisoned(P * B * O));
+        _kernels.LinearForward(xb.View, wb.View, bb.View, P, B, I, O, activation, yb.View);
+        _kernels.Synchronize();
+        _data.Close(ActivationReference.Forward(activation, LinearReference.Forward(xD, wD, bD, P, B, I, O)), yb.GetAsArray1D(), "y");
+
+        var (dX, dX0) = _data.Pair(P * B * I);
+        var (dW, dW0) = _data.Pair(P * O * I);
+        var (dB, dB0) = _data.Pair(P * O);
+        using var dyb = Upload(dY);
+        using var dxb = Upload(dX);
+        using var dwb = Upload(dW);
+        using var dbb = Upload(dB);
+        _kernels.LinearBackward(xb.View, wb.View, dyb.View, P, B, I, O, dxb.View, dwb.View, dbb.View);
+        _kernels.Synchronize();
+        var (rX, rW, rB) = LinearReference.Backward(xD, wD, dYD, P, B, I, O);
+        _data.Close(LinearTests.Add(dX0, rX), dxb.GetAsArray1D(), "dX");
+        _data.Close(LinearTests.Add(dW0, rW), dwb.GetAsArray1D(), "dW");
+        _data.Close(LinearTests.Add(dB0, rB), dbb.GetAsArray1D(), "dB");
+    }
+
+    [Fact]
+    public void ActivationGradMatchesReference()
+    {
+        var (h, hD) = _data.Pair(41);
+        var (d, dD) = _data.Pair(41);
+        using var hb = Upload(Array.ConvertAll(h, MathF.Tanh));
+        using var db = Upload(d);
+        _kernels.ActivationGrad(hb.View, Activation.Tanh, db.View);
+        _kernels.Synchronize();
+        double[] y = NnTestData.ToDouble(Array.ConvertAll(h, MathF.Tanh));
+        _data.Close(ActivationReference.Backward(Activation.Tanh, y, dD), db.GetAsArray1D(), "d");
+    }
+
+    [Theory]
+    [InlineData("5,19,33,3", 3, 29, Activation.Tanh, Activation.Identity)]
+    [InlineData("4,64,64,2", 2, 11, Activation.Relu, Activation.Tanh)]
+    public void FusedForwardMatchesReference(string sizeList, int P, int B, Activation hidden, Activation output)
+    {
+        int[] sizes = sizeList.Split(',').Select(int.Parse).ToArray();
+        Activation[] acts = Enumerable.Range(0, sizes.Length - 1).Select(l => l == sizes.Length - 2 ? output : hidden).ToArray();
+        var net = new Mlp(sizes, hidden, output, P);
+        var (theta, thetaD) = _data.Pair(net.Layout.TotalCount, 0.5);
+        var (x, xD) = _data.Pair(P * B * sizes[0]);
+        using var tb = Upload(theta);
+        using var xb = Upload(x);
+        using var mb = _accelerator.Allocate1D(MlpFusedForwardKernel.Meta(net));
+        using var yb = Upload(NnTestData.Poisoned(P * B * sizes[^1]));
+        _kernels.FusedForward(xb.View, tb.View, mb.View, net.LayerCount, P, B, yb.View);
+        _kernels.Synchronize();
+        _data.Close(MlpReference.Forward(thetaD, net.Layout, sizes, acts, xD, P, B)[^1], yb.GetAsArray1D(), "y");
+    }
+
+    public static TheoryData<string> Kernels => ["fused", "tiled", "activation-grad", "column-sums"];
+
+    [Theory]
+    [MemberData(nameof(Kernels))]
+    public void KernelCompilesToPtx(string name)
+    {
+        (MethodInfo method, bool grouped) = name switch
+        {
+            "fused" => (typeof(MlpFusedForwardKernel).GetMethod(nameof(MlpFusedForwardKernel.Kernel))!, false),
+            "tiled" => (typeof(TiledMatMulKernel).GetMethod(nameof(TiledMatMulKernel.Kernel))!, true),
+            "activation-grad" => (typeof(MlpElementwiseKernels).GetMethod(nameof(MlpElementwiseKernels.ActivationGrad))!, false),
+            _ => (typeof(MlpElementwiseKernels).GetMethod(nameof(MlpElementwiseKernels.ColumnSums))!, false),
+        };
+        // A fresh context per compile: a failed compile can poison a context.
+        using var context = Context.Create(b => b.EnableAlgorithms());
+        using var backend = new PTXBackend(context, CudaArchitecture.SM_70, CudaInstructionSet.ISA_70, nvvmAPI: null!);
+        var entry = grouped ? EntryPointDescription.FromExplicitlyGroupedKernel(method) : EntryPointDescription.FromImplicitlyGroupedKernel(method);
+        string ptx = ((PTXCompiledKernel)backend.Compile(entry, KernelSpecialization.Empty)).PTXAssembly;
+        Assert.Contains(".entry", ptx);
+        Assert.DoesNotContain(".extern", ptx);
+    }
+}
