@@ -9,11 +9,11 @@ namespace RlKernels.Tests.Gpu;
 /// <summary>The env types behind the registry's ids, found by reflection, for the GPU kernel checks.</summary>
 internal static class GpuTestEnvs
 {
-    /// <summary>(id, TEnv closed over F1, TParams) for every env struct in the Envs assembly.</summary>
+    /// <summary>(id, TEnv closed over F1, TParams) for every env struct in the Envs assembly and the test envs of this one.</summary>
     public static IReadOnlyList<(string Id, Type Env, Type Params)> All()
     {
         var found = new List<(string, Type, Type)>();
-        foreach (Type type in typeof(IEnv<,,>).Assembly.GetTypes())
+        foreach (Type type in typeof(IEnv<,,>).Assembly.GetTypes().Concat(typeof(GpuTestEnvs).Assembly.GetTypes()))
         {
             if (!type.IsValueType || !type.IsGenericTypeDefinition || type.GetGenericArguments().Length != 1) continue;
             Type closed;
