@@ -71,7 +71,7 @@ public readonly struct AcrobotParams
 }
 
 /// <summary>Acrobot-v1 state (theta1, theta2, theta1_dot, theta2_dot) and "book" dynamics.</summary>
-public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams> where T : struct, ILane<T>
+public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotParams> where T : struct, ILane<T>
 {
     public T Theta1, Theta2, Theta1Dot, Theta2Dot;
 

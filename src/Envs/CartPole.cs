@@ -32,7 +32,7 @@ public readonly struct CartPoleParams
 }
 
 /// <summary>CartPole-v1 state (x, x_dot, theta, theta_dot) and dynamics.</summary>
-public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams> where T : struct, ILane<T>
+public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartPoleParams> where T : struct, ILane<T>
 {
     public T X, XDot, Theta, ThetaDot;
 

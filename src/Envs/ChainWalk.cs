@@ -66,7 +66,7 @@ public static class ChainWalk
 }
 
 /// <summary>ChainWalk-v0 state (0-based position) and dynamics.</summary>
-public struct ChainWalk<T> : IEnv<ChainWalk<T>, T, ChainWalkParams> where T : struct, ILane<T>
+public struct ChainWalk<T> : IEnv<ChainWalk<T>, T, ChainWalkParams>, IEnvSpec<ChainWalkParams> where T : struct, ILane<T>
 {
     public T Position;
 

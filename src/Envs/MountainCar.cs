@@ -29,7 +29,7 @@ public readonly struct MountainCarParams
 }
 
 /// <summary>MountainCar-v0 state (position, velocity) and dynamics; actions 0/1/2 = left/none/right.</summary>
-public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams> where T : struct, ILane<T>
+public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvSpec<MountainCarParams> where T : struct, ILane<T>
 {
     public T Position, Velocity;
 

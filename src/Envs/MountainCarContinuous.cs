@@ -34,7 +34,7 @@ public readonly struct MountainCarContinuousParams
 }
 
 /// <summary>MountainCarContinuous-v0 state (position, velocity) and dynamics; the action is the force.</summary>
-public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, MountainCarContinuousParams> where T : struct, ILane<T>
+public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, MountainCarContinuousParams>, IEnvSpec<MountainCarContinuousParams> where T : struct, ILane<T>
 {
     public T Position, Velocity;
 

@@ -40,7 +40,7 @@ public readonly struct PendulumParams
 }
 
 /// <summary>Pendulum-v1 state (theta, theta_dot) and dynamics.</summary>
-public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams> where T : struct, ILane<T>
+public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<PendulumParams> where T : struct, ILane<T>
 {
     public T Theta, ThetaDot;
 

@@ -26,7 +26,7 @@ public readonly struct RandomWalk1DParams
 }
 
 /// <summary>RandomWalk1D-v0 state (x) and dynamics.</summary>
-public struct RandomWalk1D<T> : IEnv<RandomWalk1D<T>, T, RandomWalk1DParams> where T : struct, ILane<T>
+public struct RandomWalk1D<T> : IEnv<RandomWalk1D<T>, T, RandomWalk1DParams>, IEnvSpec<RandomWalk1DParams> where T : struct, ILane<T>
 {
     public T X;
 

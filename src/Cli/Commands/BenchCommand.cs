@@ -101,7 +101,7 @@ public static class BenchCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON array instead of a table." };
         var envArg = new Option<string[]>("--env-arg")
         {
-            Description = "Env option KEY=VALUE (repeatable), passed to every env.",
+            Description = "Env option KEY=VALUE (repeatable), passed to every env: Gymnasium kwargs (g, map_name, is_slippery, …) and wrappers (hide_velocity, frame_stack, frame_stack_actions, frame_stack_padding, normalize_obs, normalize_obs_clip, normalize_obs_epsilon).",
             HelpName = "KEY=VALUE",
         };
 

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Runner;
 using RlKernels.Envs.Tabular;
+using RlKernels.Envs.Wrappers;
 using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Registry;
@@ -21,6 +22,8 @@ public abstract class EnvEntry
     /// </summary>
     /// <exception cref="ArgumentException">An argument the env does not take, or a bad value.</exception>
     public abstract bool TryGetTabularModel(EnvArgs args, [NotNullWhen(true)] out TabularMdp? model);
+    /// <summary>The closed (env, params) types of the GPU kernels for these arguments, or null where the env has no lane-env kernels.</summary>
+    internal virtual (Type Env, Type Params)? GpuKernelTypes(EnvArgs args) => null;
 }
 
 internal sealed class EnvEntry<TFamily, TBinding, TParams> : EnvEntry
@@ -32,11 +35,14 @@ internal sealed class EnvEntry<TFamily, TBinding, TParams> : EnvEntry
 
     public override EnvSpec Spec(EnvArgs args) => TBinding.Spec(ParseChecked(args));
 
-    private static TParams ParseChecked(EnvArgs args)
+    private static TParams ParseChecked(EnvArgs args) => ParseWithNormalization(args).Params;
+
+    private static (TParams Params, ObservationNormalization? Normalize) ParseWithNormalization(EnvArgs args)
     {
         TParams p = TFamily.Parse(args);
+        var normalize = ObservationNormalization.Parse(args);
         args.ThrowIfUnread(TFamily.Id);
-        return p;
+        return (p, normalize);
     }
 
     public override bool TryGetTabularModel(EnvArgs args, [NotNullWhen(true)] out TabularMdp? model) =>
@@ -59,8 +65,8 @@ internal sealed class EnvEntry<TFamily, TBinding, TParams> : EnvEntry
     {
         if (envCount <= 0)
             throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
-        TParams p = ParseChecked(args);
-        return options.Backend switch
+        var (p, normalize) = ParseWithNormalization(args);
+        IVectorEnv env = options.Backend switch
         {
             Backend.Cpu => LaneSelection.BestWidth switch
             {
@@ -73,23 +79,26 @@ internal sealed class EnvEntry<TFamily, TBinding, TParams> : EnvEntry
             Backend.Gpu or Backend.GpuCpuAccelerator => TBinding.CreateGpu(p, envCount, options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
         };
+        return NormalizedVectorEnv.WrapIfRequested(env, normalize ?? options.NormalizeObservations);
     }
 }
 
 /// <summary>Every env by its Gymnasium-style id.</summary>
 public static class EnvRegistry
 {
-    private static readonly Dictionary<string, EnvEntry> Entries = new(StringComparer.Ordinal);
+    // Written under the lock; Register swaps in a new dictionary so readers never see one mid-update.
+    private static Dictionary<string, EnvEntry> Entries = new(StringComparer.Ordinal);
+    private static readonly Lock RegisterLock = new();
 
     static EnvRegistry()
     {
-        Add<CartPoleFamily, CartPoleParams>();
-        Add<ChainWalkFamily, ChainWalkParams>();
-        Add<RandomWalk1DFamily, RandomWalk1DParams>();
-        Add<PendulumFamily, PendulumParams>();
-        Add<MountainCarFamily, MountainCarParams>();
-        Add<MountainCarContinuousFamily, MountainCarContinuousParams>();
-        Add<AcrobotFamily, AcrobotParams>();
+        Register<CartPoleFamily, CartPoleParams>();
+        Register<ChainWalkFamily, ChainWalkParams>();
+        Register<RandomWalk1DFamily, RandomWalk1DParams>();
+        Register<PendulumFamily, PendulumParams>();
+        Register<MountainCarFamily, MountainCarParams>();
+        Register<MountainCarContinuousFamily, MountainCarContinuousParams>();
+        Register<AcrobotFamily, AcrobotParams>();
         Add<FrozenLakeFamily, ToyTextBinding, ToyTextParams>();
         Add<FrozenLake8x8Family, ToyTextBinding, ToyTextParams>();
         Add<CliffWalkingFamily, ToyTextBinding, ToyTextParams>();
@@ -97,17 +106,32 @@ public static class EnvRegistry
         Add<TaxiFamily, ToyTextBinding, ToyTextParams>();
     }
 
-    /// <summary>Registers an env whose family type is also its binding.</summary>
-    private static void Add<TFamily, TParams>() where TFamily : IEnvFamily<TParams>, IEnvBinding<TParams> where TParams : struct =>
-        Add<TFamily, TFamily, TParams>();
+    /// <summary>
+    /// Registers a lane env under <c>TFamily.Id</c>: from then on <see cref="Make"/>, <c>rlk</c> and the
+    /// conformance checker know it, on every backend and with every observation wrapper. How to write one:
+    /// docs/adding-an-env.md.
+    /// </summary>
+    /// <exception cref="ArgumentException">The id is already registered.</exception>
+    public static void Register<TFamily, TParams>()
+        where TFamily : IEnvFamily<TParams>, ILaneEnvBinding<TParams>
+        where TParams : struct =>
+        AddEntry(new LaneEnvEntry<TFamily, TParams>());
 
+    /// <summary>Registers an env built by its own runner (the toy-text ids share one binding).</summary>
     private static void Add<TFamily, TBinding, TParams>()
         where TFamily : IEnvFamily<TParams>
         where TBinding : IEnvBinding<TParams>
-        where TParams : struct
+        where TParams : struct =>
+        AddEntry(new EnvEntry<TFamily, TBinding, TParams>());
+
+    private static void AddEntry(EnvEntry entry)
     {
-        var entry = new EnvEntry<TFamily, TBinding, TParams>();
-        Entries.Add(entry.Id, entry);
+        lock (RegisterLock)
+        {
+            if (Entries.ContainsKey(entry.Id))
+                throw new ArgumentException($"Env id '{entry.Id}' is already registered.", nameof(entry));
+            Entries = new Dictionary<string, EnvEntry>(Entries, StringComparer.Ordinal) { [entry.Id] = entry };
+        }
     }
 
     /// <summary>Registered ids, sorted.</summary>

@@ -1,3 +1,5 @@
+using RlKernels.Envs.Wrappers;
+
 namespace RlKernels.Envs.Runner;
 
 /// <summary>How to build a vector env.</summary>
@@ -11,4 +13,9 @@ public sealed record VectorEnvOptions
     public int Threads { get; init; }
     /// <summary>Overrides the env's time limit when set (0 = no limit).</summary>
     public int? MaxEpisodeSteps { get; init; }
+    /// <summary>
+    /// Running observation normalization over all envs and steps (<see cref="NormalizedVectorEnv"/>); null = off.
+    /// The env argument <c>normalize_obs=true</c> turns it on too.
+    /// </summary>
+    public ObservationNormalization? NormalizeObservations { get; init; }
 }

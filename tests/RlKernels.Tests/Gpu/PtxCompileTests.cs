@@ -36,4 +36,32 @@ public class PtxCompileTests
     }
 
     public static TheoryData<string> Ids() => GpuTestEnvs.Ids();
+
+    /// <summary>Wrapped envs: hidden velocity and frame stacks of every history capacity, alone and nested.</summary>
+    public static TheoryData<string, string> WrappedConfigs()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string id in new[] { "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1", "Corridor-v0" })
+            data.Add(id, "hide_velocity=true,frame_stack=4,frame_stack_actions=true");
+        data.Add("CartPole-v1", "hide_velocity=true");
+        data.Add("CartPole-v1", "frame_stack=2,frame_stack_padding=zero"); // 8 slots
+        data.Add("Acrobot-v1", "frame_stack=8,frame_stack_actions=true");  // 56 slots: the 64-slot history
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(WrappedConfigs))]
+    public void WrappedEnvKernelsCompileToPtxWithoutExterns(string id, string envArgs)
+    {
+        var args = EnvArgs.Parse(envArgs.Split(','));
+        var (env, parameters) = EnvRegistry.Get(id).GpuKernelTypes(args)!.Value;
+        Assert.NotEqual(GpuTestEnvs.All().Single(e => e.Id == id).Env, env); // really wrapped
+        foreach (var kernel in GpuEnvKernels.All(env, parameters))
+        {
+            string ptx = PtxCompiler.Compile(kernel);
+            Assert.Contains(".entry", ptx);
+            var externs = PtxCompiler.UnresolvedExterns(ptx);
+            Assert.True(externs.Count == 0, $"{id} [{envArgs}] {kernel.Name}: unresolved externs in PTX:\n{string.Join("\n", externs)}");
+        }
+    }
 }

@@ -1,0 +1,12 @@
+namespace RlKernels.Envs;
+
+/// <summary>
+/// An env type that can state its own <see cref="EnvSpec"/> from its parameters. Lane envs with plain
+/// parameters (classic control, the lecture's examples, the wrappers) implement it; the tabular env
+/// cannot (its parameters are GPU views), so its binding supplies the spec instead.
+/// </summary>
+public interface IEnvSpec<TParams> where TParams : struct
+{
+    /// <summary>Sizes, spaces and time limit for these parameters.</summary>
+    static abstract EnvSpec Spec(in TParams p);
+}

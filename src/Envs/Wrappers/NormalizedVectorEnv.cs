@@ -1,0 +1,116 @@
+using RlKernels.Envs.Runner;
+
+namespace RlKernels.Envs.Wrappers;
+
+/// <summary>
+/// An <see cref="IVectorEnv"/> whose observations are normalized by running statistics over all envs and
+/// calls (<see cref="ObservationNormalizer"/>), as Gymnasium's vector NormalizeObservation: after each
+/// Reset, Step and StepRandom the batch of observations updates the statistics, then is normalized.
+/// </summary>
+/// <remarks>
+/// One update per call: <c>StepRandom(k)</c> updates with the observations after its k-th step only
+/// (the steps in between never reach the host), on every backend alike.
+/// Final observations are normalized with the current statistics, without updating them, on first access.
+/// On the GPU backends this pass runs on the host CPU after the observations are copied back (which a
+/// caller reading observations pays anyway); there is no device kernel for it yet.
+/// </remarks>
+public sealed class NormalizedVectorEnv : IVectorEnv
+{
+    private readonly IVectorEnv _inner;
+    private readonly ObservationNormalizer _normalizer;
+    private readonly float[] _obs;      // [envCount, obsSize] normalized observations
+    private readonly float[] _finalObs; // [envCount, obsSize] normalized final observations, valid when !_finalStale
+    private bool _finalStale = true;
+
+    /// <summary>Wraps <paramref name="inner"/> (and disposes it with this) and normalizes its current observations.</summary>
+    public NormalizedVectorEnv(IVectorEnv inner, ObservationNormalization settings)
+    {
+        ArgumentNullException.ThrowIfNull(inner);
+        ArgumentNullException.ThrowIfNull(settings);
+        _inner = inner;
+        // The GPU runner reports one thread; this pass runs on the host, so it may use every core.
+        int threads = inner.Backend is Backend.Gpu or Backend.GpuCpuAccelerator ? Environment.ProcessorCount : inner.ThreadCount;
+        _normalizer = new ObservationNormalizer(inner.EnvCount, inner.Spec.ObsSize, settings, threads);
+        _obs = new float[inner.EnvCount * inner.Spec.ObsSize];
+        _finalObs = new float[_obs.Length];
+        AfterCall();
+    }
+
+    /// <summary>Wraps <paramref name="env"/> when <paramref name="settings"/> is not null; else returns it.</summary>
+    public static IVectorEnv WrapIfRequested(IVectorEnv env, ObservationNormalization? settings)
+    {
+        if (settings is null) return env;
+        try
+        {
+            return new NormalizedVectorEnv(env, settings);
+        }
+        catch
+        {
+            env.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The running statistics.</summary>
+    public ObservationNormalizer Normalizer => _normalizer;
+
+    /// <summary>False freezes the statistics (evaluation), as Gymnasium's <c>update_running_mean</c>.</summary>
+    public bool UpdateStatistics { get; set; } = true;
+
+    /// <summary>The unnormalized env.</summary>
+    public IVectorEnv Inner => _inner;
+
+    private void AfterCall()
+    {
+        ReadOnlySpan<float> raw = _inner.Observations;
+        if (UpdateStatistics) _normalizer.Update(raw);
+        _normalizer.Normalize(raw, _obs);
+        _finalStale = true;
+    }
+
+    public EnvSpec Spec => _inner.Spec;
+    public int EnvCount => _inner.EnvCount;
+    public Backend Backend => _inner.Backend;
+    public AutoResetMode AutoReset => _inner.AutoReset;
+    public int ThreadCount => _inner.ThreadCount;
+    public int LaneWidth => _inner.LaneWidth;
+    public long BytesPerEnv => _inner.BytesPerEnv + 8L * Spec.ObsSize;
+
+    public void Reset(ulong seed) { _inner.Reset(seed); AfterCall(); }
+    public void Reset(ReadOnlySpan<bool> mask) { _inner.Reset(mask); AfterCall(); }
+    public void Step(ReadOnlySpan<int> actions) { _inner.Step(actions); AfterCall(); }
+    public void Step(ReadOnlySpan<float> actions) { _inner.Step(actions); AfterCall(); }
+
+    public void StepRandom(int stepCount)
+    {
+        _inner.StepRandom(stepCount);
+        if (stepCount > 0) AfterCall();
+    }
+
+    public ReadOnlySpan<float> Observations => _obs;
+
+    public ReadOnlySpan<float> FinalObservations
+    {
+        get
+        {
+            if (_finalStale)
+            {
+                _normalizer.Normalize(_inner.FinalObservations, _finalObs);
+                _finalStale = false;
+            }
+            return _finalObs;
+        }
+    }
+
+    public ReadOnlySpan<float> Rewards => _inner.Rewards;
+    public ReadOnlySpan<bool> Terminated => _inner.Terminated;
+    public ReadOnlySpan<bool> Truncated => _inner.Truncated;
+    public ReadOnlySpan<float> EpisodeReturns => _inner.EpisodeReturns;
+    public ReadOnlySpan<int> EpisodeLengths => _inner.EpisodeLengths;
+
+    public void Dispose()
+    {
+        _normalizer.Dispose();
+        _inner.Dispose();
+    }
+}

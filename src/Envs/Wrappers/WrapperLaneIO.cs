@@ -1,0 +1,63 @@
+using System.Runtime.CompilerServices;
+using RlKernels.Kernels.Lanes;
+
+namespace RlKernels.Envs.Wrappers;
+
+// Adapters that let a wrapper hand its inner env a shifted or filtered view of the reader or writer
+// it was given. They hold the reader or writer by value; wrappers copy a writer back after the inner
+// call, so a writer that keeps its data in its own fields works as well as one that holds references.
+// All of them compile with ILGPU: plain structs, int arithmetic, no spans.
+
+/// <summary>Reads field k of the inner env as field <c>offset + k</c> of the outer state.</summary>
+public struct OffsetReader<T, TReader>(TReader inner, int offset) : ILaneReader<T>
+    where T : struct, ILane<T> where TReader : struct, ILaneReader<T>
+{
+    private TReader _inner = inner;
+    private readonly int _offset = offset;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Read(int index) => _inner.Read(_offset + index);
+}
+
+/// <summary>Writes field k of the inner env as field <c>offset + k</c> of the outer state.</summary>
+public struct OffsetWriter<T, TWriter>(TWriter inner, int offset) : ILaneWriter<T>
+    where T : struct, ILane<T> where TWriter : struct, ILaneWriter<T>
+{
+    public TWriter Inner = inner;
+    private readonly int _offset = offset;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(int index, T value) => Inner.Write(_offset + index, value);
+}
+
+/// <summary>
+/// Keeps the observation features whose bit is set in <c>keepMask</c> and renumbers them densely:
+/// feature k goes to position popcount(keepMask &amp; ((1 &lt;&lt; k) − 1)); the others are dropped.
+/// </summary>
+public struct KeptFeatureWriter<T, TWriter>(TWriter inner, uint keepMask) : ILaneWriter<T>
+    where T : struct, ILane<T> where TWriter : struct, ILaneWriter<T>
+{
+    public TWriter Inner = inner;
+    private readonly uint _keepMask = keepMask;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(int index, T value)
+    {
+        if (((_keepMask >> index) & 1u) == 0) return;
+        // A loop rather than BitOperations.PopCount: it compiles to plain PTX, and index is small (< 32).
+        int rank = 0;
+        for (int j = 0; j < index; j++) rank += (int)((_keepMask >> j) & 1u);
+        Inner.Write(rank, value);
+    }
+}
+
+/// <summary>Writes inner observation feature k into history slot <c>offset + k</c>.</summary>
+public struct HistoryWriter<T, THistory>(THistory frames, int offset) : ILaneWriter<T>
+    where T : struct, ILane<T> where THistory : struct, IFrameHistory<T>
+{
+    public THistory Frames = frames;
+    private readonly int _offset = offset;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(int index, T value) => Frames.Set(_offset + index, value);
+}

@@ -1,0 +1,39 @@
+using RlKernels.Envs.Registry;
+using RlKernels.Kernels.Lanes;
+
+namespace RlKernels.Envs.Wrappers;
+
+/// <summary>
+/// Puts the requested wrappers around an env type, then passes the wrapped type on to
+/// <typeparamref name="TNext"/> (which builds a runner, reads a spec, …). Written once for every lane
+/// and backend: the wrapped env is just another env type.
+/// </summary>
+public readonly struct WrapperSink<TNext, TResult>(EnvWrapperOptions wrappers, TNext next) : IEnvSink<TResult>
+    where TNext : IEnvSink<TResult>
+{
+    public TResult Use<TEnv, T, TParams>(TParams p)
+        where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams>
+        where T : struct, ILane<T>
+        where TParams : struct
+    {
+        if (wrappers.KeepMask == 0) return Stack<TEnv, T, TParams>(p);
+        return Stack<HiddenVelocity<TEnv, T, TParams>, T, HiddenVelocityParams<TParams>>(new HiddenVelocityParams<TParams>(p, wrappers.KeepMask));
+    }
+
+    private TResult Stack<TEnv, T, TParams>(TParams p)
+        where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams>
+        where T : struct, ILane<T>
+        where TParams : struct
+    {
+        if (wrappers.FrameStack == 0) return next.Use<TEnv, T, TParams>(p);
+        var sp = new FrameStackParams<TParams>(p, wrappers.FrameStack, TEnv.Spec(p).ObsSize, wrappers.FrameStackActions, wrappers.ResetPadding);
+        // The smallest history that fits: the runner stores every slot of it as a state column.
+        return sp.ObsSize switch
+        {
+            <= 8 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots8<T>>, T, FrameStackParams<TParams>>(sp),
+            <= 16 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots16<T>>, T, FrameStackParams<TParams>>(sp),
+            <= 32 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots32<T>>, T, FrameStackParams<TParams>>(sp),
+            _ => next.Use<FrameStack<TEnv, T, TParams, FrameSlots64<T>>, T, FrameStackParams<TParams>>(sp),
+        };
+    }
+}
