@@ -22,6 +22,8 @@ public sealed record QLearningConfig
     public int Steps { get; init; } = 2_000;
     /// <summary>Learning rate, one for all or one per table, in (0, 1]. Default 0.1.</summary>
     public IReadOnlyList<double> LearningRates { get; init; } = [0.1];
+    /// <summary>The learning rate decays linearly to this fraction of itself by the last step, in (0, 1]. Default 1 (constant).</summary>
+    public double FinalLearningRateFraction { get; init; } = 1.0;
     /// <summary>Discount γ, one for all or one per table, in [0, 1]. Default 0.99.</summary>
     public IReadOnlyList<double> Gammas { get; init; } = [0.99];
     /// <summary>ε of ε-greedy, one for all or one per table, in [0, 1]. Default 0.1.</summary>
@@ -43,6 +45,8 @@ public static class QLearning
         var gamma = TabularLearning.PerMember(config.Gammas, tableCount, nameof(config.Gammas), 0, 1);
         var epsilon = TabularLearning.PerMember(config.Epsilons, tableCount, nameof(config.Epsilons), 0, 1);
         if (!(config.Temperature > 0)) throw new ArgumentException($"Temperature must be > 0, got {config.Temperature}.", nameof(config));
+        if (!(config.FinalLearningRateFraction > 0 && config.FinalLearningRateFraction <= 1))
+            throw new ArgumentException($"FinalLearningRateFraction must be in (0, 1], got {config.FinalLearningRateFraction}.", nameof(config));
         if (config.Steps < 0) throw new ArgumentException($"Steps must be ≥ 0, got {config.Steps}.", nameof(config));
         using var env = TabularLearning.MakeEnv(config.EnvId, config.EnvArgs, envCount, tableCount, seed, out int stateCount, out int actionCount);
         Kernels.Random.Philox4x32.KeyFromSeed(seed, out uint key0, out uint key1);
@@ -68,6 +72,7 @@ public static class QLearning
 
             var next = env.Observations;
             var final = env.FinalObservations;
+            double decay = 1 - (1 - config.FinalLearningRateFraction) * step / Math.Max(1, config.Steps - 1);
             for (int e = 0; e < envCount; e++)
             {
                 int m = e / envsPerTable, table = m * tableSize;
@@ -82,7 +87,7 @@ public static class QLearning
                 }
                 // UPDATE: one SGD step on ½ (Q(s,a) − target)².
                 int sa = table + states[e] * actionCount + actions[e];
-                q[sa] -= lr[m] * (q[sa] - target);
+                q[sa] -= lr[m] * decay * (q[sa] - target);
                 if (env.Terminated[e] || env.Truncated[e])
                 {
                     returnSum += env.EpisodeReturns[e];
