@@ -15,6 +15,8 @@ public static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ConformCommand.Create());
+        root.Subcommands.Add(SolveCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,98 @@
+using RlKernels.Algorithms.Tabular;
+using RlKernels.Envs.Tabular;
+using RlKernels.Tests.Kernels;
+using Xunit;
+
+namespace RlKernels.Tests.Algorithms;
+
+public abstract class BatchedQIterationTests
+{
+    protected abstract TabularPrecision Precision { get; }
+    /// <summary>|ref − x| ≤ Tol·(1 + |ref|).</summary>
+    protected abstract double Tol { get; }
+
+    private BatchedQIterationConfig Config => new() { Precision = Precision, Tolerance = 1e-12 };
+
+    private static readonly double[] Gammas = [0.9, 0.99, 1.0];
+
+    public static TheoryData<string> Names() => new(TabularCases.Models.Keys);
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void GammaBatch_MatchesReference(string name)
+    {
+        var model = TabularCases.Model(name);
+        var batch = BatchedQIteration.SolveGammas(model, Gammas, Config);
+        for (int b = 0; b < Gammas.Length; b++)
+        {
+            var member = batch.Member(b);
+            Assert.True(member.Converged, $"{name} γ={Gammas[b]}: residual {member.Residual} after {member.Iterations}");
+            var reference = TabularCases.ReferenceQ(name, Gammas[b]);
+            KernelAssert.AllClose("Q", reference, member.Q, Tol, Tol, $"{name} γ={Gammas[b]} {Precision}");
+            for (int s = 0; s < model.StateCount; s++)
+                Assert.True(GreedyPolicy.IsOptimal(reference, model.ActionCount, s, member.Policy[s], 10 * Tol),
+                    $"{name} γ={Gammas[b]}: action {member.Policy[s]} in state {s} is not optimal");
+        }
+    }
+
+    [Theory]
+    [InlineData("frozen4", "frozen4dry")]
+    [InlineData("frozen8", "frozen8dry")]
+    [InlineData("cliff", "cliffslip")]
+    [InlineData("taxi", "taxirainy")]
+    public void ModelBatch_MatchesReference_WithItsOwnGammaPerMember(string first, string second)
+    {
+        // 11 members (not a multiple of any lane width), alternating models and discounts.
+        var names = Enumerable.Range(0, 11).Select(i => i % 2 == 0 ? first : second).ToArray();
+        var gammas = Enumerable.Range(0, 11).Select(i => Gammas[i % 3]).ToArray();
+        var batch = BatchedQIteration.SolveModels(names.Select(TabularCases.Model).ToArray(), gammas, Config);
+        for (int b = 0; b < names.Length; b++)
+        {
+            var member = batch.Member(b);
+            Assert.True(member.Converged, $"member {b} ({names[b]} γ={gammas[b]}): residual {member.Residual}");
+            KernelAssert.AllClose("Q", TabularCases.ReferenceQ(names[b], gammas[b]), member.Q, Tol, Tol, $"member {b} {names[b]} γ={gammas[b]}");
+        }
+    }
+
+    [Fact]
+    public void ChainWalk_IsTheLecturesTable()
+    {
+        var member = BatchedQIteration.SolveGammas(TabularModels.ChainWalkModel(), [1.0], Config).Member(0);
+        KernelAssert.AllClose("Q", [-14, -13, -14, -12, -13, -11, -12, -1, 0, 0], member.Q, Tol, Tol);
+        Assert.Equal([1, 1, 1, 1], member.Policy[..4]);
+    }
+
+    [Fact]
+    public void NonConvergence_IsReportedPerMember()
+    {
+        // Member 1 is a costly loop at γ = 1: it never converges; member 0 does.
+        var loop = TabularMdp.FromTransitions(1, 1, [new(0, 0, 1, 0, -1, false)], [1.0]);
+        var batch = BatchedQIteration.SolveGammas(loop, [0.5, 1.0], Config with { MaxIterations = 2000 });
+        Assert.True(batch.Converged[0]);
+        Assert.False(batch.Converged[1]);
+        Assert.Equal(2000, batch.Iterations[1]);
+    }
+
+    [Fact]
+    public void BadInput_IsRejected()
+    {
+        var chain = TabularModels.ChainWalkModel();
+        Assert.Throws<ArgumentException>(() => BatchedQIteration.SolveGammas(chain, [0.9, 1.5], Config));
+        Assert.Throws<ArgumentException>(() => BatchedQIteration.SolveGammas(chain, [double.NaN], Config));
+        Assert.Throws<ArgumentException>(() => BatchedQIteration.SolveGammas(chain, [], Config));
+        Assert.Throws<ArgumentException>(() => BatchedQIteration.SolveModels([chain, TabularCases.Model("frozen4")], [0.9], Config));
+        Assert.Throws<ArgumentException>(() => BatchedQIteration.SolveModels([chain, chain], [0.9, 0.9, 0.9], Config));
+    }
+}
+
+public sealed class BatchedQIterationTests_Double : BatchedQIterationTests
+{
+    protected override TabularPrecision Precision => TabularPrecision.Double;
+    protected override double Tol => 1e-9;
+}
+
+public sealed class BatchedQIterationTests_Float : BatchedQIterationTests
+{
+    protected override TabularPrecision Precision => TabularPrecision.Float;
+    protected override double Tol => 1e-4;
+}
