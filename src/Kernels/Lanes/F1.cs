@@ -70,19 +70,16 @@ public readonly struct F1 : ILane<F1>
     public static F1 Max(F1 a, F1 b) => new(a.V > b.V ? a.V : b.V);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Floor(F1 x) => new(MathF.Floor(x.V));
-    public static F1 FlooredMod(F1 y, F1 m) => new(FlooredMod(y.V, m.V));
-    public static F1 RoundToFloat(F1 x) => x;
-    public static F1 Square(F1 x) => x * x;
-
-    /// <summary>Python's float <c>%</c> in float32: fmodf (exact), then add m where the signs differ.</summary>
+    /// <summary>
+    /// y − m·floor(y/m) in float32: one formula for every float lane (F8/F16 vectorize it), so they agree
+    /// bit for bit. Python's exact floored modulo is D1's; in float32 the two differ within tolerance.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float FlooredMod(float y, float m)
-    {
-        float r = y % m;
-        if (r != 0f) { if ((r < 0f) != (m < 0f)) r += m; }
-        else r = m < 0f ? -0f : 0f;
-        return r;
-    }
+    public static F1 FlooredMod(F1 y, F1 m) => new(y.V - m.V * MathF.Floor(y.V / m.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static F1 RoundToFloat(F1 x) => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static F1 Square(F1 x) => x * x;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 LessThan(F1 a, F1 b) => new(a.V < b.V ? 1f : 0f);

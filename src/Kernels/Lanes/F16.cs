@@ -52,11 +52,15 @@ public readonly struct F16 : ILane<F16>
     {
         LaneTrig.SinCos(x, out sin, out cos);
         F16 far = LaneTrig.OutOfRange(x);
-        if (AnyTrue(far))
-        {
-            sin = Select(far, new(Vector512.Sin(x.V)), sin);
-            cos = Select(far, new(Vector512.Cos(x.V)), cos);
-        }
+        if (AnyTrue(far)) SinCosFar(x, far, ref sin, ref cos);
+    }
+
+    /// <summary>Library sin/cos where |x| is beyond the polynomial's reduction; out of line (rare, and large).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SinCosFar(F16 x, F16 far, ref F16 sin, ref F16 cos)
+    {
+        sin = Select(far, new(Vector512.Sin(x.V)), sin);
+        cos = Select(far, new(Vector512.Cos(x.V)), cos);
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Sqrt(F16 x) => new(Vector512.Sqrt(x.V));
@@ -71,13 +75,12 @@ public readonly struct F16 : ILane<F16>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Floor(F16 x) => new(Vector512.Floor(x.V));
     /// <remarks>Per element (exact, like Python's float %): no exact vector formula is needed by the envs' hot paths.</remarks>
-    public static F16 FlooredMod(F16 y, F16 m)
-    {
-        Vector512<float> r = default;
-        for (int j = 0; j < 16; j++) r = r.WithElement(j, F1.FlooredMod(y.V.GetElement(j), m.V.GetElement(j)));
-        return new(r);
-    }
+    /// <summary>y − m·floor(y/m): the same float formula as F1 (bit-identical across float lanes); only D1 is exact.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static F16 FlooredMod(F16 y, F16 m) => new(y.V - m.V * Vector512.Floor(y.V / m.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 RoundToFloat(F16 x) => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Square(F16 x) => x * x;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -52,11 +52,15 @@ public readonly struct F8 : ILane<F8>
     {
         LaneTrig.SinCos(x, out sin, out cos);
         F8 far = LaneTrig.OutOfRange(x);
-        if (AnyTrue(far))
-        {
-            sin = Select(far, new(Vector256.Sin(x.V)), sin);
-            cos = Select(far, new(Vector256.Cos(x.V)), cos);
-        }
+        if (AnyTrue(far)) SinCosFar(x, far, ref sin, ref cos);
+    }
+
+    /// <summary>Library sin/cos where |x| is beyond the polynomial's reduction; out of line (rare, and large).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void SinCosFar(F8 x, F8 far, ref F8 sin, ref F8 cos)
+    {
+        sin = Select(far, new(Vector256.Sin(x.V)), sin);
+        cos = Select(far, new(Vector256.Cos(x.V)), cos);
     }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Sqrt(F8 x) => new(Vector256.Sqrt(x.V));
@@ -71,13 +75,12 @@ public readonly struct F8 : ILane<F8>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Floor(F8 x) => new(Vector256.Floor(x.V));
     /// <remarks>Per element (exact, like Python's float %): no exact vector formula is needed by the envs' hot paths.</remarks>
-    public static F8 FlooredMod(F8 y, F8 m)
-    {
-        Vector256<float> r = default;
-        for (int j = 0; j < 8; j++) r = r.WithElement(j, F1.FlooredMod(y.V.GetElement(j), m.V.GetElement(j)));
-        return new(r);
-    }
+    /// <summary>y − m·floor(y/m): the same float formula as F1 (bit-identical across float lanes); only D1 is exact.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static F8 FlooredMod(F8 y, F8 m) => new(y.V - m.V * Vector256.Floor(y.V / m.V));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 RoundToFloat(F8 x) => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Square(F8 x) => x * x;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
