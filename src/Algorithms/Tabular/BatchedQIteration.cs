@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Drivers;
 
@@ -72,8 +74,8 @@ public static class BatchedQIteration
         ArgumentNullException.ThrowIfNull(model);
         CheckCommon(gammas, config);
         return config.Precision == TabularPrecision.Double
-            ? Run<double>([model], gammas.ToArray(), config, shared: true)
-            : Run<float>([model], gammas.ToArray(), config, shared: true);
+            ? RunTiled<double>([model], gammas.ToArray(), config, shared: true)
+            : RunTiled<float>([model], gammas.ToArray(), config, shared: true);
     }
 
     /// <summary>Solves B MDPs of the same shape; <paramref name="gammas"/> has one γ per model, or one for all.</summary>
@@ -94,8 +96,8 @@ public static class BatchedQIteration
         CheckCommon(gammas, config);
         double[] all = gammas.Length == 1 ? Enumerable.Repeat(gammas[0], models.Count).ToArray() : gammas.ToArray();
         return config.Precision == TabularPrecision.Double
-            ? Run<double>(models, all, config, shared: false)
-            : Run<float>(models, all, config, shared: false);
+            ? RunTiled<double>(models, all, config, shared: false)
+            : RunTiled<float>(models, all, config, shared: false);
     }
 
     private static void CheckCommon(ReadOnlySpan<double> gammas, BatchedQIterationConfig config)
@@ -105,6 +107,40 @@ public static class BatchedQIteration
         if (!(config.Tolerance >= 0)) throw new ArgumentException($"Tolerance must be ≥ 0, got {config.Tolerance}.", nameof(config));
         if (config.MaxIterations < 1) throw new ArgumentException($"MaxIterations must be ≥ 1, got {config.MaxIterations}.", nameof(config));
         if (config.Threads < 0) throw new ArgumentException($"Threads must be ≥ 0, got {config.Threads}.", nameof(config));
+    }
+
+    /// <summary>
+    /// Splits a batch of at least one tile (W = Vector&lt;T&gt;.Count members) per thread into tiles solved
+    /// independently, one thread each; smaller batches sweep all members with the states split over threads.
+    /// </summary>
+    /// <remarks>
+    /// Why tiles: with the whole batch in one sweep, each sweep streams [S·A, K, B] next states and weights
+    /// (B = 1,000 FrozenLake-8x8 maps: 9 MB, far past L2) and every member is swept until the slowest one
+    /// has converged. A tile's arrays are a few tens of KB (L1/L2-resident across its sweeps), a tile stops
+    /// at its own slowest member, and the threads never meet between sweeps. Results are identical: members
+    /// never interact, and a member's sweeps do not depend on which others share its tile.
+    /// </remarks>
+    private static TabularBatchSolution RunTiled<T>(IReadOnlyList<TabularMdp> models, double[] gammas, BatchedQIterationConfig config, bool shared)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int w = Vector<T>.Count, batch = gammas.Length;
+        int threads = config.Threads > 0 ? config.Threads : Environment.ProcessorCount;
+        int tiles = (batch + w - 1) / w;
+        if (tiles < 2 || tiles < threads) return Run<T>(models, gammas, config, shared);
+        var parts = new TabularBatchSolution[tiles];
+        var single = config with { Threads = 1 };
+        Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            int from = t * w, count = Math.Min(w, batch - from);
+            var tileModels = shared ? models : models.Skip(from).Take(count).ToList();
+            parts[t] = Run<T>(tileModels, gammas.AsSpan(from, count).ToArray(), single, shared);
+        });
+        // Concatenate the tiles in member order.
+        var first = models[0];
+        int stateCount = first.StateCount, actionCount = first.ActionCount;
+        return new TabularBatchSolution(batch, stateCount, actionCount, gammas,
+            parts.SelectMany(p => p.Q).ToArray(), parts.SelectMany(p => p.V).ToArray(), parts.SelectMany(p => p.Policy).ToArray(),
+            parts.SelectMany(p => p.Iterations).ToArray(), parts.SelectMany(p => p.Residual).ToArray(), parts.SelectMany(p => p.Converged).ToArray());
     }
 
     private static TabularBatchSolution Run<T>(IReadOnlyList<TabularMdp> models, double[] gammas, BatchedQIterationConfig config, bool shared)
@@ -175,7 +211,7 @@ public static class BatchedQIteration
         public readonly int StateCount, ActionCount, K, Bp;
         private readonly bool _shared;
         private readonly T[] _reward;   // [S·A, Bp] R(s,a) per member
-        private readonly int[] _next;   // shared: [S·A, K]; per member: [S·A, K, Bp]
+        private readonly int[] _next;   // shared: [S·A, K] next state; per member: [S·A, K, Bp] offset s'·Bp + b of V(s') of member b
         private readonly T[] _weight;   // shared: [S·A, K] Σ p (not terminated); per member: [S·A, K, Bp] γ_b · weight
         private readonly T[] _gamma;    // [Bp] (shared only; per member it is folded into the weights)
         public T[] Q, QNext;            // [S·A, Bp]
@@ -220,13 +256,13 @@ public static class BatchedQIteration
             }
             else
             {
-                _next = new int[sa * K * Bp];
+                _next = GC.AllocateArray<int>(sa * K * Bp, pinned: true);  // pinned: Gather takes its address
                 _weight = new T[sa * K * Bp];
                 for (int b = 0; b < batch; b++)
                     for (int i = 0; i < sa; i++)
                         for (int j = 0; j < lists[b][i].Count; j++)
                         {
-                            _next[(i * K + j) * Bp + b] = lists[b][i][j].Next;
+                            _next[(i * K + j) * Bp + b] = lists[b][i][j].Next * Bp + b;
                             _weight[(i * K + j) * Bp + b] = T.CreateTruncating(gammas[b] * lists[b][i][j].Weight);
                         }
                 _gamma = [];
@@ -310,8 +346,33 @@ public static class BatchedQIteration
             return (residual, magnitude);
         }
 
+        /// <summary>True where <see cref="Gather"/> is one AVX2 instruction: Vector&lt;T&gt; is 256 bits (4 doubles or 8 floats).</summary>
+        private static readonly bool CanGather = Avx2.IsSupported && Vector<T>.Count * Unsafe.SizeOf<T>() == 32
+            && (typeof(T) == typeof(double) || typeof(T) == typeof(float));
+
+        /// <summary>V at the W offsets next[e .. e + W), by one AVX2 gather (only where <see cref="CanGather"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe Vector<T> Gather(T* basePtr, ref int next, int e)
+        {
+            {
+                int* index = (int*)Unsafe.AsPointer(ref Unsafe.Add(ref next, e));  // _next is pinned
+                {
+                    if (typeof(T) == typeof(double))
+                        return Unsafe.BitCast<Vector256<double>, Vector<T>>(Avx2.GatherVector256((double*)basePtr, Vector128.Load(index), 8));
+                    if (typeof(T) == typeof(float))
+                        return Unsafe.BitCast<Vector256<float>, Vector<T>>(Avx2.GatherVector256((float*)basePtr, Vector256.Load(index), 4));
+                }
+            }
+            throw new PlatformNotSupportedException("Gather needs AVX2 and a 256-bit Vector<T> of float or double.");
+        }
+
         /// <summary>States [from, to), members [b, b + W): each member's next states are gathered.</summary>
-        private (Vector<T>, Vector<T>) SweepGathered(int from, int to, int b)
+        private unsafe (Vector<T>, Vector<T>) SweepGathered(int from, int to, int b)
+        {
+            fixed (T* vPinned = V) return SweepGathered(from, to, b, vPinned);
+        }
+
+        private unsafe (Vector<T>, Vector<T>) SweepGathered(int from, int to, int b, T* vPinned)
         {
             int w = Vector<T>.Count;
             Span<T> gathered = stackalloc T[w];
@@ -334,9 +395,14 @@ public static class BatchedQIteration
                     for (int j = 0; j < K; j++)
                     {
                         int e = (sa * K + j) * Bp + b;
-                        for (int lane = 0; lane < w; lane++)
-                            gathered[lane] = Unsafe.Add(ref v, Unsafe.Add(ref next, e + lane) * Bp + b + lane);
-                        acc += Vector.LoadUnsafe(ref weight, (nuint)e) * new Vector<T>(gathered);
+                        Vector<T> values;
+                        if (CanGather) values = Gather(vPinned, ref next, e);
+                        else
+                        {
+                            for (int lane = 0; lane < w; lane++) gathered[lane] = Unsafe.Add(ref v, Unsafe.Add(ref next, e + lane));
+                            values = new Vector<T>(gathered);
+                        }
+                        acc += Vector.LoadUnsafe(ref weight, (nuint)e) * values;
                     }
                     var updated = Vector.LoadUnsafe(ref reward, (nuint)(sa * Bp + b)) + acc;
                     residual = Vector.Max(residual, Vector.Abs(updated - Vector.LoadUnsafe(ref q, (nuint)(sa * Bp + b))));

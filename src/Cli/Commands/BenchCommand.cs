@@ -109,6 +109,8 @@ public static class BenchCommand
         {
             env, backend, envs, seconds, repeats, json, envArg,
         };
+        // `rlk bench qiter`: Q-iteration sweeps; `rlk bench` alone keeps measuring envs.
+        command.Subcommands.Add(QIterBenchCommand.Create());
         command.SetAction(parse =>
         {
             var settings = new BenchSettings

@@ -83,6 +83,25 @@ public abstract class BatchedQIterationTests
         Assert.Throws<ArgumentException>(() => BatchedQIteration.SolveModels([chain, TabularCases.Model("frozen4")], [0.9], Config));
         Assert.Throws<ArgumentException>(() => BatchedQIteration.SolveModels([chain, chain], [0.9, 0.9, 0.9], Config));
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ManyModels_InTiles_MatchOneByOne(int threads)
+    {
+        // 21 random models with their own γ: several tiles of W members each, and a partial last tile.
+        var models = Enumerable.Range(0, 21).Select(m => SlicedMdp.RandomModel(23, 3, 4, (ulong)(100 + m))).ToArray();
+        var gammas = Enumerable.Range(0, 21).Select(m => 0.5 + 0.02 * m).ToArray();
+        var batch = BatchedQIteration.SolveModels(models, gammas, Config with { Threads = threads });
+        for (int b = 0; b < models.Length; b++)
+        {
+            var member = batch.Member(b);
+            Assert.True(member.Converged, $"member {b}: residual {member.Residual}");
+            Assert.Equal(gammas[b], member.Gamma);
+            var single = QIteration.Solve(models[b], new QIterationConfig { Gamma = gammas[b], Tolerance = 1e-12 });
+            KernelAssert.AllClose("Q", single.Q, member.Q, Tol, Tol, $"member {b} threads={threads} {Precision}");
+        }
+    }
 }
 
 public sealed class BatchedQIterationTests_Double : BatchedQIterationTests

@@ -1,0 +1,383 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RlKernels.Algorithms.Tabular;
+using RlKernels.Envs.Tabular;
+using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Gpu;
+using RlKernels.Kernels.Random;
+using Spectre.Console;
+
+namespace RlKernels.Cli.Commands;
+
+/// <summary>What <c>rlk bench qiter</c> measures.</summary>
+public sealed record QIterBenchSettings
+{
+    /// <summary>State counts S of the random sparse MDPs.</summary>
+    public IReadOnlyList<int> States { get; init; } = [10_000, 100_000, 1_000_000];
+    /// <summary>Actions per state.</summary>
+    public int Actions { get; init; } = 4;
+    /// <summary>Outcomes (next states) per (s, a).</summary>
+    public int Outcomes { get; init; } = 8;
+    /// <summary>cpu, cpu-scalar, gpu; empty = cpu, cpu-scalar and gpu when a CUDA GPU is present.</summary>
+    public IReadOnlyList<string> Backends { get; init; } = [];
+    /// <summary>Discount of the sweeps.</summary>
+    public double Gamma { get; init; } = 0.99;
+    /// <summary>Seconds per timed repeat (at least one sweep).</summary>
+    public double Seconds { get; init; } = 0.5;
+    /// <summary>Timed repeats; the median is reported.</summary>
+    public int Repeats { get; init; } = 5;
+    /// <summary>Bytes of the streaming-read probe.</summary>
+    public long BandwidthBytes { get; init; } = 512L << 20;
+    /// <summary>FrozenLake-8x8 instances of the batched-versus-one-by-one row; 0 = skip it.</summary>
+    public int FrozenLakeInstances { get; init; } = 1000;
+    /// <summary>Seed of the random models and maps.</summary>
+    public ulong Seed { get; init; } = BenchCommand.Seed;
+    /// <summary>One JSON array on stdout instead of a table.</summary>
+    public bool Json { get; init; }
+    /// <summary>A line on stderr as each measurement starts.</summary>
+    public bool Progress { get; init; }
+}
+
+/// <summary>One row of <c>rlk bench qiter</c>: a sweep measurement, or the batched FrozenLake comparison.</summary>
+public sealed record QIterBenchRow
+{
+    /// <summary>"sweep" or "batched_frozenlake".</summary>
+    [JsonPropertyName("kind")] public required string Kind { get; init; }
+    [JsonPropertyName("backend")] public required string Backend { get; init; }
+    [JsonPropertyName("states")] public required int States { get; init; }
+    [JsonPropertyName("actions")] public required int Actions { get; init; }
+    [JsonPropertyName("outcomes")] public required int Outcomes { get; init; }
+    [JsonPropertyName("threads")] public required int Threads { get; init; }
+    /// <summary>S·A·K backed-up transitions per second (median).</summary>
+    [JsonPropertyName("transitions_per_second")] public required double TransitionsPerSecond { get; init; }
+    /// <summary>Counted bytes (<see cref="SlicedMdp.BytesPerSweep"/>) per second, 10^9.</summary>
+    [JsonPropertyName("gb_per_second")] public required double GbPerSecond { get; init; }
+    /// <summary>The machine's measured streaming-read bandwidth, 10^9 bytes/s, all cores.</summary>
+    [JsonPropertyName("bandwidth_gb_per_second")] public required double BandwidthGbPerSecond { get; init; }
+    /// <summary>gb_per_second / bandwidth_gb_per_second.</summary>
+    [JsonPropertyName("bandwidth_fraction")] public required double BandwidthFraction { get; init; }
+    [JsonPropertyName("bytes_per_sweep")] public required long BytesPerSweep { get; init; }
+    [JsonPropertyName("seconds_per_sweep")] public required double SecondsPerSweep { get; init; }
+    [JsonPropertyName("repeats")] public required int Repeats { get; init; }
+    [JsonPropertyName("speedup_vs_cpu_scalar")] public double? SpeedupVsCpuScalar { get; set; }
+    /// <summary>batched_frozenlake: instances solved.</summary>
+    [JsonPropertyName("instances"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Instances { get; init; }
+    /// <summary>batched_frozenlake: seconds of BatchedQIteration.SolveModels over all instances.</summary>
+    [JsonPropertyName("batched_seconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? BatchedSeconds { get; init; }
+    /// <summary>batched_frozenlake: seconds of QIteration.Solve on each instance in turn.</summary>
+    [JsonPropertyName("one_by_one_seconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? OneByOneSeconds { get; init; }
+    /// <summary>batched_frozenlake: one_by_one_seconds / batched_seconds.</summary>
+    [JsonPropertyName("speedup_batched"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? SpeedupBatched { get; init; }
+}
+
+/// <summary>
+/// <c>rlk bench qiter</c>: synchronous float32 Q-iteration sweeps (<see cref="SlicedQIteration"/>,
+/// <see cref="GpuSlicedQIteration"/>) over random sparse MDPs, in transitions/s and GB/s against the
+/// machine's streaming-read bandwidth measured in the same run; plus batched against one-by-one solving
+/// of FrozenLake-8x8 instances.
+/// </summary>
+public static class QIterBenchCommand
+{
+    private static readonly string[] KnownBackends = ["cpu", "cpu-scalar", "gpu"];
+
+    public static Command Create()
+    {
+        var states = new Option<int[]>("--states") { Description = "States S (repeatable). Default: 10000, 100000, 1000000.", HelpName = "S" };
+        var actions = new Option<int>("--actions") { Description = "Actions per state.", DefaultValueFactory = _ => 4 };
+        var outcomes = new Option<int>("--outcomes") { Description = "Next states per (s, a).", DefaultValueFactory = _ => 8 };
+        var backend = new Option<string[]>("--backend") { Description = "cpu, cpu-scalar or gpu (repeatable). Default: cpu, cpu-scalar, and gpu when a CUDA GPU is present.", HelpName = "NAME" };
+        var gamma = new Option<double>("--gamma") { Description = "Discount in [0, 1].", DefaultValueFactory = _ => 0.99 };
+        var seconds = new Option<double>("--seconds") { Description = "Seconds per timed repeat.", DefaultValueFactory = _ => 0.5 };
+        var repeats = new Option<int>("--repeats") { Description = "Timed repeats; the median is reported.", DefaultValueFactory = _ => 5 };
+        var frozen = new Option<int>("--frozenlake") { Description = "FrozenLake-8x8 instances for the batched-vs-one-by-one row (0 = skip).", DefaultValueFactory = _ => 1000 };
+        var json = new Option<bool>("--json") { Description = "Print one JSON array instead of a table." };
+        var command = new Command("qiter", "Measure Q-iteration sweeps (transitions/s, GB/s vs measured memory bandwidth) and batched FrozenLake solving.")
+        {
+            states, actions, outcomes, backend, gamma, seconds, repeats, frozen, json,
+        };
+        command.SetAction(parse => Run(new QIterBenchSettings
+        {
+            States = parse.GetValue(states) is { Length: > 0 } s ? s : [10_000, 100_000, 1_000_000],
+            Actions = parse.GetValue(actions),
+            Outcomes = parse.GetValue(outcomes),
+            Backends = parse.GetValue(backend) ?? [],
+            Gamma = parse.GetValue(gamma),
+            Seconds = parse.GetValue(seconds),
+            Repeats = parse.GetValue(repeats),
+            FrozenLakeInstances = parse.GetValue(frozen),
+            Json = parse.GetValue(json),
+            Progress = !Console.IsErrorRedirected,
+        }, Console.Out, Console.Error));
+        return command;
+    }
+
+    /// <summary>Runs the benchmark. Returns 0, or <see cref="Program.ExitBadInput"/> after a message on <paramref name="error"/>.</summary>
+    public static int Run(QIterBenchSettings settings, TextWriter output, TextWriter error)
+    {
+        // CHECK INPUT before any time is spent: sizes, names, and a GPU when gpu is asked for.
+        List<string> backends;
+        try
+        {
+            if (settings.States.Count == 0) throw new ArgumentException("Give at least one --states value.");
+            foreach (int s in settings.States)
+                if (s <= 0) throw new ArgumentException($"--states must be at least 1, got {s}.");
+            if (settings.Actions < 1) throw new ArgumentException($"--actions must be at least 1, got {settings.Actions}.");
+            if (settings.Outcomes < 1) throw new ArgumentException($"--outcomes must be at least 1, got {settings.Outcomes}.");
+            foreach (int s in settings.States)
+                if ((long)s * settings.Actions * settings.Outcomes > int.MaxValue / 2)
+                    throw new ArgumentException($"S·A·K = {(long)s * settings.Actions * settings.Outcomes} is too large (S={s}).");
+            Bellman.CheckGamma(settings.Gamma, "--gamma");
+            if (!(settings.Seconds > 0) || !double.IsFinite(settings.Seconds))
+                throw new ArgumentException($"--seconds must be a positive number, got {settings.Seconds.ToString(CultureInfo.InvariantCulture)}.");
+            if (settings.Repeats < 1) throw new ArgumentException($"--repeats must be at least 1, got {settings.Repeats}.");
+            if (settings.FrozenLakeInstances < 0) throw new ArgumentException($"--frozenlake must be 0 or more, got {settings.FrozenLakeInstances}.");
+            if (settings.BandwidthBytes < 1 << 20) throw new ArgumentException($"The bandwidth probe needs at least 1 MiB, got {settings.BandwidthBytes} bytes.");
+            backends = settings.Backends.Count > 0
+                ? settings.Backends.Select(b => b.Trim().ToLowerInvariant()).Distinct().ToList()
+                : GpuDevice.CudaAvailable() ? ["cpu", "cpu-scalar", "gpu"] : ["cpu", "cpu-scalar"];
+            foreach (string b in backends)
+                if (!KnownBackends.Contains(b))
+                    throw new ArgumentException($"Unknown qiter backend '{b}'. Known: {string.Join(", ", KnownBackends)}.");
+            if (backends.Contains("gpu")) GpuDevice.Open(GpuDeviceKind.Cuda).Dispose();  // throws with the devices ILGPU saw
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"rlk bench qiter: {CliErrors.Message(e)}");
+            return Program.ExitBadInput;
+        }
+
+        // MEASURE: the bandwidth yardstick first, then every S × backend, then the FrozenLake batch.
+        if (settings.Progress) error.WriteLine("bench qiter: streaming-read bandwidth …");
+        double bandwidth = MemoryBandwidth.MeasureReadGBps(settings.BandwidthBytes);
+        var rows = new List<QIterBenchRow>();
+        foreach (int stateCount in settings.States.Distinct())
+        {
+            var model = SlicedMdp.Random(stateCount, settings.Actions, settings.Outcomes, settings.Seed);
+            foreach (string b in backends)
+            {
+                if (settings.Progress) error.WriteLine($"bench qiter {b} S={stateCount} …");
+                rows.Add(MeasureSweeps(model, b, bandwidth, settings));
+            }
+        }
+        foreach (var row in rows)
+        {
+            var scalar = rows.FirstOrDefault(r => r.States == row.States && r.Backend == "cpu-scalar");
+            if (scalar is not null && scalar.TransitionsPerSecond > 0) row.SpeedupVsCpuScalar = row.TransitionsPerSecond / scalar.TransitionsPerSecond;
+        }
+        if (settings.FrozenLakeInstances > 0)
+        {
+            if (settings.Progress) error.WriteLine($"bench qiter: {settings.FrozenLakeInstances} FrozenLake-8x8 instances, batched and one by one …");
+            rows.Add(MeasureFrozenLake(settings, bandwidth));
+        }
+
+        // REPORT
+        if (settings.Json) output.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        else WriteTable(rows, bandwidth, output);
+        return 0;
+    }
+
+    /// <summary>Median sweep rate of one backend on one model (a fresh Q = 0 per backend).</summary>
+    private static QIterBenchRow MeasureSweeps(SlicedMdp model, string backend, double bandwidth, QIterBenchSettings settings)
+    {
+        int threads;
+        Func<int, double> timeSweeps;  // sweeps → seconds
+        IDisposable owner;
+        GpuDevice? device = null;
+        if (backend == "gpu")
+        {
+            device = GpuDevice.Open(GpuDeviceKind.Cuda);
+            var gpu = new GpuSlicedQIteration(model, settings.Gamma, device);
+            owner = gpu;
+            threads = model.PaddedStateCount;
+            timeSweeps = n =>
+            {
+                gpu.Synchronize();
+                long start = Stopwatch.GetTimestamp();
+                for (int i = 0; i < n; i++) gpu.Sweep();
+                gpu.Synchronize();
+                return Stopwatch.GetElapsedTime(start).TotalSeconds;
+            };
+        }
+        else
+        {
+            var cpu = new SlicedQIteration(model, settings.Gamma, backend == "cpu-scalar" ? 1 : 0);
+            owner = cpu;
+            threads = backend == "cpu-scalar" ? 1 : cpu.ThreadCount;
+            bool scalar = backend == "cpu-scalar";
+            timeSweeps = n =>
+            {
+                long start = Stopwatch.GetTimestamp();
+                for (int i = 0; i < n; i++)
+                {
+                    if (scalar) cpu.SweepScalar();
+                    else cpu.Sweep();
+                }
+                return Stopwatch.GetElapsedTime(start).TotalSeconds;
+            };
+        }
+        try
+        {
+            // WARM UP (JIT tiers, page faults, kernel load), then size a repeat to about Seconds.
+            double once = timeSweeps(1);
+            for (int i = 0; i < 3; i++) once = Math.Min(once, timeSweeps(1));
+            int sweeps = (int)Math.Clamp(settings.Seconds / Math.Max(once, 1e-9), 1, 1_000_000);
+            var perSweep = new double[settings.Repeats];
+            for (int r = 0; r < settings.Repeats; r++) perSweep[r] = timeSweeps(sweeps) / sweeps;
+            Array.Sort(perSweep);
+            double median = perSweep.Length % 2 == 1 ? perSweep[perSweep.Length / 2] : (perSweep[perSweep.Length / 2 - 1] + perSweep[perSweep.Length / 2]) / 2;
+            double gbps = model.BytesPerSweep / median / 1e9;
+            return new QIterBenchRow
+            {
+                Kind = "sweep",
+                Backend = backend,
+                States = model.StateCount,
+                Actions = model.ActionCount,
+                Outcomes = model.OutcomeSlots,
+                Threads = threads,
+                TransitionsPerSecond = model.TransitionCount / median,
+                GbPerSecond = gbps,
+                BandwidthGbPerSecond = bandwidth,
+                BandwidthFraction = gbps / bandwidth,
+                BytesPerSweep = model.BytesPerSweep,
+                SecondsPerSweep = median,
+                Repeats = settings.Repeats,
+            };
+        }
+        finally
+        {
+            owner.Dispose();
+            device?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Random slippery 8x8 FrozenLake maps as Gymnasium's generate_random_map draws them: S at the top
+    /// left, G at the bottom right, every other cell a hole with probability 0.2, redrawn until a path of
+    /// non-hole cells joins S and G (a map whose goal is unreachable converges in one sweep and would
+    /// make the comparison meaningless). One Philox block per (map, attempt, cell).
+    /// </summary>
+    public static List<TabularMdp> RandomFrozenLakes(int count, ulong seed)
+    {
+        Philox4x32.KeyFromSeed(seed, out uint k0, out uint k1);
+        var models = new List<TabularMdp>(count);
+        var cells = new char[64];
+        for (int m = 0; m < count; m++)
+        {
+            for (uint attempt = 0; ; attempt++)
+            {
+                for (int c = 0; c < 64; c++)
+                {
+                    Philox4x32.Block((uint)m, (uint)c, attempt, 0xF207E1A4u, k0, k1, out uint bits, out _, out _, out _);
+                    cells[c] = Philox4x32.ToUnit(bits) < 0.8f ? 'F' : 'H';
+                }
+                cells[0] = 'S';
+                cells[63] = 'G';
+                if (GoalReachable(cells)) break;
+            }
+            var rows = new string[8];
+            for (int r = 0; r < 8; r++) rows[r] = new string(cells, r * 8, 8);
+            models.Add(FrozenLake.BuildModel(rows, isSlippery: true));
+        }
+        return models;
+    }
+
+    /// <summary>Depth-first search from cell 0 to cell 63 over non-hole cells of an 8x8 map.</summary>
+    private static bool GoalReachable(char[] cells)
+    {
+        var seen = new bool[64];
+        var stack = new Stack<int>();
+        stack.Push(0);
+        seen[0] = true;
+        while (stack.Count > 0)
+        {
+            int at = stack.Pop();
+            if (at == 63) return true;
+            int r = at / 8, c = at % 8;
+            foreach (var (dr, dc) in new[] { (1, 0), (-1, 0), (0, 1), (0, -1) })
+            {
+                int nr = r + dr, nc = c + dc;
+                if (nr < 0 || nr > 7 || nc < 0 || nc > 7) continue;
+                int to = nr * 8 + nc;
+                if (seen[to] || cells[to] == 'H') continue;
+                seen[to] = true;
+                stack.Push(to);
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The same instances solved by one batched call and by Q-iteration one at a time (float64, same tolerance).</summary>
+    private static QIterBenchRow MeasureFrozenLake(QIterBenchSettings settings, double bandwidth)
+    {
+        var models = RandomFrozenLakes(settings.FrozenLakeInstances, settings.Seed);
+        var batchedConfig = new BatchedQIterationConfig { Precision = TabularPrecision.Double };
+        var singleConfig = new QIterationConfig { Gamma = settings.Gamma, Tolerance = batchedConfig.Tolerance, MaxIterations = batchedConfig.MaxIterations };
+        double[] gamma = [settings.Gamma];
+        // Warm-up on a few instances so neither side pays for JIT compilation.
+        BatchedQIteration.SolveModels(models.Take(Math.Min(models.Count, 32)).ToList(), gamma, batchedConfig);
+        foreach (var model in models.Take(8)) QIteration.Solve(model, singleConfig);
+        var batched = new double[settings.Repeats];
+        var single = new double[settings.Repeats];
+        for (int r = 0; r < settings.Repeats; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            BatchedQIteration.SolveModels(models, gamma, batchedConfig);
+            batched[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            start = Stopwatch.GetTimestamp();
+            foreach (var model in models) QIteration.Solve(model, singleConfig);
+            single[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+        Array.Sort(batched);
+        Array.Sort(single);
+        double b = batched[settings.Repeats / 2], s = single[settings.Repeats / 2];
+        return new QIterBenchRow
+        {
+            Kind = "batched_frozenlake",
+            Backend = "cpu",
+            States = 64,
+            Actions = 4,
+            Outcomes = 3,
+            Threads = Environment.ProcessorCount,
+            TransitionsPerSecond = 0,
+            GbPerSecond = 0,
+            BandwidthGbPerSecond = bandwidth,
+            BandwidthFraction = 0,
+            BytesPerSweep = 0,
+            SecondsPerSweep = 0,
+            Repeats = settings.Repeats,
+            Instances = models.Count,
+            BatchedSeconds = b,
+            OneByOneSeconds = s,
+            SpeedupBatched = s / b,
+        };
+    }
+
+    private static void WriteTable(IReadOnlyList<QIterBenchRow> rows, double bandwidth, TextWriter output)
+    {
+        var console = CliConsole.For(output);
+        var table = new Table().Border(TableBorder.Rounded);
+        table.AddColumn("backend");
+        table.AddColumn(new TableColumn("S").RightAligned());
+        table.AddColumn(new TableColumn("threads").RightAligned());
+        table.AddColumn(new TableColumn("transitions/s").RightAligned());
+        table.AddColumn(new TableColumn("GB/s").RightAligned());
+        table.AddColumn(new TableColumn("% of bandwidth").RightAligned());
+        table.AddColumn(new TableColumn("ms/sweep").RightAligned());
+        table.AddColumn(new TableColumn("vs cpu-scalar").RightAligned());
+        foreach (var row in rows.Where(r => r.Kind == "sweep"))
+            table.AddRow(Markup.Escape(row.Backend), row.States.ToString("N0", CultureInfo.InvariantCulture),
+                row.Threads.ToString(CultureInfo.InvariantCulture), BenchCommand.FormatRate(row.TransitionsPerSecond),
+                row.GbPerSecond.ToString("0.0", CultureInfo.InvariantCulture), (100 * row.BandwidthFraction).ToString("0", CultureInfo.InvariantCulture) + "%",
+                (1e3 * row.SecondsPerSweep).ToString("0.00", CultureInfo.InvariantCulture),
+                row.SpeedupVsCpuScalar is double s ? s.ToString("0.0", CultureInfo.InvariantCulture) + "×" : "");
+        console.Write(table);
+        console.WriteLine($"Measured streaming-read bandwidth: {bandwidth.ToString("0.0", CultureInfo.InvariantCulture)} GB/s (all cores). " +
+            "Bytes counted per sweep: next + weight (8 per slot), R, old Q and new Q (12 per (s, a)), V once and V' (8 per state).");
+        foreach (var row in rows.Where(r => r.Kind == "batched_frozenlake"))
+            console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"FrozenLake-8x8 × {row.Instances}: batched {row.BatchedSeconds:0.000} s, one by one {row.OneByOneSeconds:0.000} s, speed-up {row.SpeedupBatched:0.0}×."));
+    }
+}
