@@ -26,7 +26,10 @@ public sealed class GpuMlpKernels : IDisposable
         _activationGrad = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ArrayView<float>>(MlpElementwiseKernels.ActivationGrad);
         _columnSums = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, int, ArrayView<float>>(MlpElementwiseKernels.ColumnSums);
         _dummy = accelerator.Allocate1D<float>(1);
+        _tile = TiledMatMulKernel.TileFor(accelerator);
     }
+
+    private readonly int _tile;
 
     /// <summary>Whole-network forward, one thread per row (see <see cref="MlpFusedForwardKernel"/>).</summary>
     public void FusedForward(
@@ -53,7 +56,7 @@ public sealed class GpuMlpKernels : IDisposable
             M = batch, N = outSize, K = inSize,
             ASm = inSize, ASk = 1, BSk = 1, BSn = inSize, // B′(k, n) = W[n, k]: xWᵀ
             AStrideP = (long)batch * inSize, BStrideP = (long)outSize * inSize, CStrideP = (long)batch * outSize, BiasStrideP = outSize,
-            Ldc = outSize, HasBias = 1, Activation = (int)activation,
+            Ldc = outSize, HasBias = 1, Activation = (int)activation, Tile = _tile,
         };
         _matMul(TiledMatMulKernel.Config(population, prm), x, weight, bias, y, prm);
     }
@@ -76,7 +79,7 @@ public sealed class GpuMlpKernels : IDisposable
                 M = batch, N = inSize, K = outSize,
                 ASm = outSize, ASk = 1, BSk = inSize, BSn = 1, // dY·W
                 AStrideP = (long)batch * outSize, BStrideP = (long)outSize * inSize, CStrideP = (long)batch * inSize,
-                Ldc = inSize, Accumulate = 1,
+                Ldc = inSize, Accumulate = 1, Tile = _tile,
             };
             _matMul(TiledMatMulKernel.Config(population, dataGrad), dY, weight, _dummy.View, dX, dataGrad);
         }
@@ -85,7 +88,7 @@ public sealed class GpuMlpKernels : IDisposable
             M = outSize, N = inSize, K = batch,
             ASm = 1, ASk = outSize, BSk = inSize, BSn = 1, // A′(o, b) = dY[b, o]: dYᵀ·x
             AStrideP = (long)batch * outSize, BStrideP = (long)batch * inSize, CStrideP = (long)outSize * inSize,
-            Ldc = inSize, Accumulate = 1,
+            Ldc = inSize, Accumulate = 1, Tile = _tile,
         };
         _matMul(TiledMatMulKernel.Config(population, weightGrad), dY, x, _dummy.View, dWeight, weightGrad);
         _columnSums(population * outSize, dY, batch, outSize, dBias);

@@ -30,4 +30,16 @@ public static class MlpElementwiseKernels
         for (int r = 0; r < batch; r++) s += dY[((long)p * batch + r) * columns + n];
         dBias[index] += s;
     }
+
+    /// <summary>One thread per element: the MSE gradient for a unit loss weight.</summary>
+    /// <remarks>Effectively computes dY[i] = scale · (y[i] − target[i]), scale = 2 / count.</remarks>
+    public static void MseGrad(
+        Index1D index,
+        ArrayView<float> y,      // [n]
+        ArrayView<float> target, // [n]
+        float scale,
+        ArrayView<float> dY)     // [n]
+    {
+        dY[index] = scale * (y[index] - target[index]);
+    }
 }

@@ -21,21 +21,33 @@ public struct MatMulParams
     public int HasBias;
     /// <summary>Activation code (0 identity, 1 tanh, 2 relu), forward only.</summary>
     public int Activation;
+    /// <summary>Tile edge; the group is Tile × Tile threads (see <see cref="TiledMatMulKernel.TileFor"/>).</summary>
+    public int Tile;
 }
 
 /// <summary>
 /// Tiled shared-memory matrix product: a group of Tile × Tile threads computes one Tile × Tile block of
 /// C, staging Tile-wide slabs of A′ and B′ through shared memory so each global element is read once per
-/// block instead of once per output. Grid: (⌈N/Tile⌉, ⌈M/Tile⌉, P) groups of (Tile, Tile, 1).
+/// block instead of once per output. Grid: (⌈N/Tile⌉, ⌈M/Tile⌉, P) groups of (Tile, Tile, 1); the two
+/// tiles live in dynamic shared memory so the edge can follow the accelerator.
 /// </summary>
 public static class TiledMatMulKernel
 {
-    /// <summary>Tile edge: 16 × 16 = 256 threads per group, two 1 KiB shared tiles.</summary>
-    public const int Tile = 16;
+    /// <summary>
+    /// Tile edge for an accelerator: 16 (256 threads, two 1 KiB tiles) where groups that large fit, else the
+    /// largest power of two whose square fits (ILGPU's CPU accelerator runs 16-thread groups: edge 4).
+    /// </summary>
+    public static int TileFor(Accelerator accelerator)
+    {
+        int tile = 16;
+        while (tile > 1 && tile * tile > accelerator.MaxNumThreadsPerGroup) tile /= 2;
+        return tile;
+    }
 
     /// <summary>Launch configuration for a batched product of P members.</summary>
     public static KernelConfig Config(int population, in MatMulParams prm) =>
-        new(new Index3D((prm.N + Tile - 1) / Tile, (prm.M + Tile - 1) / Tile, population), new Index3D(Tile, Tile, 1));
+        new(new Index3D((prm.N + prm.Tile - 1) / prm.Tile, (prm.M + prm.Tile - 1) / prm.Tile, population),
+            new Index3D(prm.Tile, prm.Tile, 1), SharedMemoryConfig.RequestDynamic<float>(2 * prm.Tile * prm.Tile));
 
     /// <remarks>Effectively computes C[p][m, n] = act(Σ_k A′(m, k) B′(k, n) + bias[p][n]), or adds the sum to C.</remarks>
     public static void Kernel(
@@ -45,21 +57,23 @@ public static class TiledMatMulKernel
         ArrayView<float> c,    // [P, M, Ldc]
         MatMulParams prm)
     {
-        var tileA = SharedMemory.Allocate<float>(Tile * Tile);
-        var tileB = SharedMemory.Allocate<float>(Tile * Tile);
+        int tile = prm.Tile;
+        var shared = SharedMemory.GetDynamic<float>();
+        var tileA = shared.SubView(0, tile * tile);
+        var tileB = shared.SubView(tile * tile, tile * tile);
         int tx = Group.IdxX, ty = Group.IdxY;
-        int col = Grid.IdxX * Tile + tx, row = Grid.IdxY * Tile + ty;
+        int col = Grid.IdxX * tile + tx, row = Grid.IdxY * tile + ty;
         int p = Grid.IdxZ;
         long aBase = p * prm.AStrideP, bBase = p * prm.BStrideP;
         float acc = 0f;
-        for (int k0 = 0; k0 < prm.K; k0 += Tile)
+        for (int k0 = 0; k0 < prm.K; k0 += tile)
         {
             // Each thread stages one element of each slab; out-of-range elements are zero.
             int ka = k0 + tx, kb = k0 + ty;
-            tileA[ty * Tile + tx] = row < prm.M && ka < prm.K ? a[aBase + (long)row * prm.ASm + (long)ka * prm.ASk] : 0f;
-            tileB[ty * Tile + tx] = kb < prm.K && col < prm.N ? b[bBase + (long)kb * prm.BSk + (long)col * prm.BSn] : 0f;
+            tileA[ty * tile + tx] = row < prm.M && ka < prm.K ? a[aBase + (long)row * prm.ASm + (long)ka * prm.ASk] : 0f;
+            tileB[ty * tile + tx] = kb < prm.K && col < prm.N ? b[bBase + (long)kb * prm.BSk + (long)col * prm.BSn] : 0f;
             Group.Barrier();
-            for (int kk = 0; kk < Tile; kk++) acc += tileA[ty * Tile + kk] * tileB[kk * Tile + tx];
+            for (int kk = 0; kk < tile; kk++) acc += tileA[ty * tile + kk] * tileB[kk * tile + tx];
             Group.Barrier();
         }
         if (row >= prm.M || col >= prm.N) return;
