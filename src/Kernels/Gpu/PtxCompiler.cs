@@ -39,10 +39,14 @@ public static class PtxCompiler
         return compiled.PTXAssembly;
     }
 
-    /// <summary>The <c>.extern</c> declarations in <paramref name="ptx"/> (empty when it links on its own).</summary>
+    /// <summary>
+    /// The <c>.extern</c> declarations in <paramref name="ptx"/> that need a library to link (empty when it
+    /// links on its own). <c>.extern .shared</c> is dynamic shared memory sized at launch, not a missing symbol.
+    /// </summary>
     public static IReadOnlyList<string> UnresolvedExterns(string ptx) =>
         ptx.Split('\n')
             .Select(line => line.Trim())
             .Where(line => line.StartsWith(".extern", StringComparison.Ordinal) || line.Contains(" .extern ", StringComparison.Ordinal))
+            .Where(line => !line.Contains(".extern .shared", StringComparison.Ordinal))
             .ToList();
 }
