@@ -15,6 +15,9 @@ public static class Program
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ConformCommand.Create());
+        // Temporary: joined with the tabular 'train' at merge (DeepTrainCommand.IsDeepAlgo / Run).
+        root.Subcommands.Add(DeepTrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,0 +1,64 @@
+using RlKernels.Envs.Registry;
+
+namespace RlKernels.Algorithms.Deep;
+
+/// <summary>The deep algorithms by command-line name, with the defaults a plain <c>rlk train ENV --algo NAME</c> uses.</summary>
+public static class DeepAlgorithms
+{
+    /// <summary>Names in the order help and errors list them; the first is the default.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["ppo", "a2c", "reinforce-baseline", "reinforce", "reparam-ac"];
+
+    /// <summary>Algorithms that need a continuous (Box) action space; the others take either.</summary>
+    public static IReadOnlySet<string> ContinuousOnly { get; } = new HashSet<string> { "reparam-ac" };
+
+    public static bool IsKnown(string name) => Names.Contains(name);
+
+    /// <summary>Stopping target per env: Gymnasium's reward threshold where it has one.</summary>
+    public static float? TargetReturn(string envId) => envId switch
+    {
+        "CartPole-v1" => 475f,
+        "Acrobot-v1" => -100f,
+        "Pendulum-v1" => -200f,
+        _ => null,
+    };
+
+    /// <summary>Throws <see cref="ArgumentException"/> when the algorithm or env is unknown or the algorithm does not fit the action space.</summary>
+    public static void CheckFits(string algorithm, string envId)
+    {
+        if (!IsKnown(algorithm))
+            throw new ArgumentException($"Unknown algorithm '{algorithm}'. Deep algorithms: {string.Join(", ", Names)}.");
+        if (!EnvRegistry.TryGet(envId, out var entry))
+            throw new ArgumentException($"Unknown env '{envId}'. Known envs: {string.Join(", ", EnvRegistry.Ids)}.");
+        using var probe = EnvRegistry.Make(envId, 1);
+        bool discrete = probe.Spec.Action.IsDiscrete;
+        if (discrete && ContinuousOnly.Contains(algorithm))
+            throw new ArgumentException($"'{algorithm}' needs continuous actions; {envId} has {probe.Spec.Action}. Use one of: {string.Join(", ", Names.Where(n => !ContinuousOnly.Contains(n)))}.");
+        _ = entry;
+    }
+
+    /// <summary>Default envs per member and env-step budget for an algorithm on an env.</summary>
+    public static (int EnvCount, long Steps) Defaults(string algorithm, string envId) => (algorithm, envId) switch
+    {
+        ("ppo", "CartPole-v1") => (32, 1_000_000),
+        ("ppo", "Pendulum-v1") => (64, 2_000_000),
+        ("a2c", _) => (64, 2_000_000),
+        ("reinforce-baseline" or "reinforce", _) => (64, 3_000_000),
+        ("reparam-ac", _) => (16, 100_000),
+        _ => (64, 1_000_000),
+    };
+
+    /// <summary>Trains <paramref name="algorithm"/> with its defaults under the given run settings (learning rate optional).</summary>
+    public static TrainResult Train(string algorithm, RunSettings run, float? learningRate = null) => algorithm switch
+    {
+        "ppo" => Ppo.Train(PpoDefaults(run, learningRate)),
+        _ => throw new ArgumentException($"Unknown algorithm '{algorithm}'. Deep algorithms: {string.Join(", ", Names)}."),
+    };
+
+    private static PpoConfig PpoDefaults(RunSettings run, float? lr)
+    {
+        var c = new PpoConfig { Run = run };
+        if (run.EnvId == "Pendulum-v1")
+            c = c with { RolloutSteps = 256, Epochs = 10, Minibatches = 32, LearningRate = 1e-3f, Gamma = 0.95f, Lambda = 0.95f, InitLogStd = 0f, AnnealLearningRate = true };
+        return lr is { } v ? c with { LearningRate = v } : c;
+    }
+}
