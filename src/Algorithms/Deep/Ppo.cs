@@ -59,7 +59,7 @@ public static class Ppo
         var watch = Stopwatch.StartNew();
         Func<double> clock = run.Clock ?? Clocks.Since(watch);
         using IVectorEnv env = run.MakeEnv();
-        using var pool = run.MakePool();
+        var pool = run.MakePool(); // outlives training: the returned networks run on it
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize;
         float[] lr = run.PerMember(config.LearningRate, config.LearningRates, "LearningRates");
