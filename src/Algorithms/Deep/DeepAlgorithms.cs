@@ -51,6 +51,9 @@ public static class DeepAlgorithms
     public static TrainResult Train(string algorithm, RunSettings run, float? learningRate = null) => algorithm switch
     {
         "ppo" => Ppo.Train(PpoDefaults(run, learningRate)),
+        "a2c" => A2c.Train(new A2cConfig { Run = run } is var a && learningRate is { } la ? a with { LearningRate = la } : a),
+        "reinforce-baseline" or "reinforce" => Reinforce.Train(
+            new ReinforceConfig { Run = run, Baseline = algorithm == "reinforce-baseline" } is var r && learningRate is { } lr2 ? r with { LearningRate = lr2 } : r),
         _ => throw new ArgumentException($"Unknown algorithm '{algorithm}'. Deep algorithms: {string.Join(", ", Names)}."),
     };
 
