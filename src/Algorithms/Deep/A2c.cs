@@ -20,7 +20,7 @@ public sealed record A2cConfig
     /// <summary>Steps T each env runs per update (the n of the n-step returns GAE mixes).</summary>
     public int RolloutSteps { get; init; } = 16;
     /// <summary>Adam learning rate of actor and critic.</summary>
-    public float LearningRate { get; init; } = 1e-3f;
+    public float LearningRate { get; init; } = 3e-3f;
     /// <summary>Per-member learning rates (length P); overrides <see cref="LearningRate"/>.</summary>
     public float[]? LearningRates { get; init; }
     /// <summary>Discount γ.</summary>
@@ -76,8 +76,7 @@ public static class A2c
 
         long steps = 0;
         uint globalStep = 0;
-        double? solvedAt = null;
-        long? solvedStep = null;
+        var stop = new StopRule(run, stats, clock);
         float loss = 0;
         while (steps < run.TotalSteps)
         {
@@ -121,18 +120,13 @@ public static class A2c
 
             for (int p = 0; p < pop; p++) curve.Add(new CurvePoint(steps, watch.Elapsed.TotalSeconds, p, stats.RecentMean(p), stats.Count(p)));
             run.Progress?.Invoke(new TrainProgress(steps, watch.Elapsed.TotalSeconds, stats.RecentMean(0), stats.Count(0), loss));
-            if (solvedAt is null && stats.AllSolved(run.TargetReturn))
-            {
-                solvedAt = clock();
-                solvedStep = steps;
-                if (run.StopAtTarget) break;
-            }
+            if (stop.ShouldStop(policy, steps)) break;
         }
 
         return new TrainResult
         {
             Algorithm = "a2c", Settings = run, Policy = policy, Critic = critic, Curve = curve, EnvSteps = steps,
-            Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = solvedAt, SolvedAtStep = solvedStep,
+            Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = stop.SolvedAt, SolvedAtStep = stop.SolvedStep,
             FinalRecentMean = Enumerable.Range(0, pop).Select(stats.RecentMean).ToArray(),
         };
     }

@@ -41,7 +41,7 @@ public static class DeepAlgorithms
     {
         ("ppo", "CartPole-v1") => (32, 1_000_000),
         ("ppo", "Pendulum-v1") => (64, 2_000_000),
-        ("a2c", _) => (64, 2_000_000),
+        ("a2c", _) => (32, 2_000_000),
         ("reinforce-baseline" or "reinforce", _) => (64, 3_000_000),
         ("reparam-ac", _) => (16, 100_000),
         _ => (64, 1_000_000),

@@ -34,6 +34,12 @@ public sealed record RunSettings
     public float? TargetReturn { get; init; }
     /// <summary>Stop as soon as every member is solved (else run <see cref="TotalSteps"/>).</summary>
     public bool StopAtTarget { get; init; } = true;
+    /// <summary>
+    /// Before stopping at the target, the greedy policy must also reach it over this many fresh episodes
+    /// (0: stop on the training mean alone). Training episodes sample actions and lag behind the policy;
+    /// this check keeps a run from stopping on a lucky streak of a policy that then evaluates below target.
+    /// </summary>
+    public int ConfirmEpisodes { get; init; } = 100;
     /// <summary>Completed training episodes the recent mean return is taken over.</summary>
     public int RecentEpisodes { get; init; } = 100;
     /// <summary>Seconds for <see cref="TrainResult.SolvedAtSeconds"/>; default: since training started.</summary>
@@ -402,6 +408,34 @@ public static class Evaluation
                 }
         }
         return sums.Select(s => s / episodes).ToArray();
+    }
+}
+
+/// <summary>When to record "solved" and when to stop: shared by the training loops.</summary>
+public sealed class StopRule(RunSettings run, EpisodeStats stats, Func<double> clock)
+{
+    private int _sinceConfirm = int.MaxValue / 2;
+
+    /// <summary>Clock reading when every member's recent training mean first reached the target.</summary>
+    public double? SolvedAt { get; private set; }
+    /// <summary>Env steps per member at that moment.</summary>
+    public long? SolvedStep { get; private set; }
+
+    /// <summary>Call after every update: records the solve time, and says whether to stop training now.</summary>
+    public bool ShouldStop(PolicyNet policy, long steps)
+    {
+        if (run.TargetReturn is not { } target || !stats.AllSolved(target)) return false;
+        if (SolvedAt is null) { SolvedAt = clock(); SolvedStep = steps; }
+        if (!run.StopAtTarget) return false;
+        if (run.ConfirmEpisodes == 0) return true;
+        for (int p = 0; p < run.Population; p++)
+            if (!(stats.RecentMean(p) >= target)) return false;
+        // A fresh greedy evaluation every few updates at most: it costs about as much as a rollout.
+        if (++_sinceConfirm < 4) return false;
+        _sinceConfirm = 0;
+        double[] means = Evaluation.MeanReturns(policy, run.ConfirmEpisodes, run.Seed ^ 0xC0F1_2A3B_0000UL + (ulong)steps,
+            run.Backend, run.EnvArgs, run.Threads);
+        return means.All(m => m >= target);
     }
 }
 

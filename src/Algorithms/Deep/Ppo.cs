@@ -93,8 +93,7 @@ public static class Ppo
 
         long steps = 0;
         uint globalStep = 0, round = 0;
-        double? solvedAt = null;
-        long? solvedStep = null;
+        var stop = new StopRule(run, stats, clock);
         float loss = 0;
         while (steps < run.TotalSteps)
         {
@@ -170,18 +169,13 @@ public static class Ppo
 
             for (int p = 0; p < pop; p++) curve.Add(new CurvePoint(steps, watch.Elapsed.TotalSeconds, p, stats.RecentMean(p), stats.Count(p)));
             run.Progress?.Invoke(new TrainProgress(steps, watch.Elapsed.TotalSeconds, stats.RecentMean(0), stats.Count(0), loss));
-            if (solvedAt is null && stats.AllSolved(run.TargetReturn))
-            {
-                solvedAt = clock();
-                solvedStep = steps;
-                if (run.StopAtTarget) break;
-            }
+            if (stop.ShouldStop(policy, steps)) break;
         }
 
         return new TrainResult
         {
             Algorithm = "ppo", Settings = run, Policy = policy, Critic = critic, Curve = curve, EnvSteps = steps,
-            Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = solvedAt, SolvedAtStep = solvedStep,
+            Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = stop.SolvedAt, SolvedAtStep = stop.SolvedStep,
             FinalRecentMean = Enumerable.Range(0, pop).Select(stats.RecentMean).ToArray(),
         };
     }

@@ -87,8 +87,7 @@ public static class Reinforce
 
         long steps = 0;
         uint globalStep = 0, round = 0;
-        double? solvedAt = null;
-        long? solvedStep = null;
+        var stop = new StopRule(run, stats, clock);
         float loss = 0;
         while (steps < run.TotalSteps)
         {
@@ -163,18 +162,13 @@ public static class Reinforce
 
             for (int p = 0; p < pop; p++) curve.Add(new CurvePoint(steps, watch.Elapsed.TotalSeconds, p, stats.RecentMean(p), stats.Count(p)));
             run.Progress?.Invoke(new TrainProgress(steps, watch.Elapsed.TotalSeconds, stats.RecentMean(0), stats.Count(0), loss));
-            if (solvedAt is null && stats.AllSolved(run.TargetReturn))
-            {
-                solvedAt = clock();
-                solvedStep = steps;
-                if (run.StopAtTarget) break;
-            }
+            if (stop.ShouldStop(policy, steps)) break;
         }
 
         return new TrainResult
         {
             Algorithm = config.Baseline ? "reinforce-baseline" : "reinforce", Settings = run, Policy = policy, Critic = baseline,
-            Curve = curve, EnvSteps = steps, Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = solvedAt, SolvedAtStep = solvedStep,
+            Curve = curve, EnvSteps = steps, Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = stop.SolvedAt, SolvedAtStep = stop.SolvedStep,
             FinalRecentMean = Enumerable.Range(0, pop).Select(stats.RecentMean).ToArray(),
         };
     }
