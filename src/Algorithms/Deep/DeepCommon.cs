@@ -309,15 +309,17 @@ public sealed class PolicyNet
     /// </summary>
     public void CheckFinite(long step, float loss, params (string Name, Mlp Net)[] nets)
     {
+        // Name the first non-finite network tensor (parameters, then gradients) when there is one: that says
+        // which layer blew up; otherwise the loss itself is the culprit.
         string? bad = null;
-        if (!float.IsFinite(loss)) bad = "loss";
         foreach (var (name, net) in nets)
         {
-            if (bad is not null) break;
             try { net.ThrowIfNotFinite(); }
-            catch (InvalidOperationException e) { bad = $"{name}: {e.Message}"; }
+            catch (InvalidOperationException e) { bad = $"{name} {e.Message.TrimEnd('.')}"; break; }
         }
         if (bad is null && LogStd.Any(v => !float.IsFinite(v))) bad = "policy log_std";
+        if (bad is null && !float.IsFinite(loss)) bad = $"the loss ({loss})";
+        else if (bad is not null && !float.IsFinite(loss)) bad = $"the loss ({loss}); first non-finite tensor: {bad}";
         if (bad is null) return;
         Array.Copy(_good, Net.Parameters, _good.Length);
         Array.Copy(_goodLogStd, LogStd, LogStd.Length);

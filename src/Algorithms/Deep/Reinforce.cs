@@ -8,7 +8,10 @@ namespace RlKernels.Algorithms.Deep;
 // G_t = Σ_{k≥t} γ^{k−t} r_k over the rest of the episode, b = 0 or a learned V (the baseline, fitted by
 // Monte-Carlo regression on the same returns). Only steps whose episode ends inside the rollout have a
 // complete return; the tail of each env's rollout is left out of the update (weight 0), so the estimate stays
-// Monte Carlo. P = population, N = envs per member, T = rollout steps, B = T·N.
+// Monte Carlo. Known bias of that cut: a step is kept only if its episode ends before the rollout does, which
+// under-samples the early steps of long episodes that start late in a rollout; a rollout of at least the
+// time limit (CartPole: 500) keeps it small. (TD(1) in ValueLearning.cs carries episodes across rollouts
+// instead; for a policy gradient that would mix in samples of older policies.) P = population, N = envs per member, T = rollout steps, B = T·N.
 
 /// <summary>REINFORCE hyperparameters.</summary>
 public sealed record ReinforceConfig
