@@ -43,7 +43,7 @@ public static class DeepAlgorithms
         ("ppo", "Pendulum-v1") => (64, 2_000_000),
         ("a2c", _) => (32, 2_000_000),
         ("reinforce-baseline" or "reinforce", _) => (64, 3_000_000),
-        ("reparam-ac", _) => (16, 100_000),
+        ("reparam-ac", _) => (16, 60_000),
         _ => (64, 1_000_000),
     };
 
@@ -52,6 +52,7 @@ public static class DeepAlgorithms
     {
         "ppo" => Ppo.Train(PpoDefaults(run, learningRate)),
         "a2c" => A2c.Train(new A2cConfig { Run = run } is var a && learningRate is { } la ? a with { LearningRate = la } : a),
+        "reparam-ac" => ReparamActorCritic.Train(new ReparamActorCriticConfig { Run = run } is var c && learningRate is { } lc ? c with { ActorLearningRate = lc } : c),
         "reinforce-baseline" or "reinforce" => Reinforce.Train(
             new ReinforceConfig { Run = run, Baseline = algorithm == "reinforce-baseline" } is var r && learningRate is { } lr2 ? r with { LearningRate = lr2 } : r),
         _ => throw new ArgumentException($"Unknown algorithm '{algorithm}'. Deep algorithms: {string.Join(", ", Names)}."),

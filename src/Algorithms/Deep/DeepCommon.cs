@@ -194,6 +194,11 @@ public sealed class PolicyNet
     /// <summary>Gradient of <see cref="LogStd"/> [P, actionSize].</summary>
     public float[] LogStdGradient { get; }
     public EnvSpec Spec { get; }
+    /// <summary>
+    /// Continuous actions are squashed into the bounds, a = mid + half·tanh(output), instead of clipped (the
+    /// reparameterization actor-critic needs a differentiable map into the bounds).
+    /// </summary>
+    public bool TanhSquash { get; init; }
     public bool IsDiscrete => Spec.Action.IsDiscrete;
     /// <summary>Outputs per row: classes (discrete) or action dimensions (continuous).</summary>
     public int ActionWidth => Net.OutputSize;
@@ -292,8 +297,15 @@ public sealed class PolicyNet
                 discrete[r] = best;
             }
             else
-                for (int d = 0; d < w; d++) continuous[r * w + d] = Math.Clamp(row[d], Spec.Action.Low, Spec.Action.High);
+                for (int d = 0; d < w; d++) continuous[r * w + d] = ToAction(row[d]);
         }
+    }
+
+    /// <summary>The env action of a network output: squashed or clipped into the bounds.</summary>
+    public float ToAction(float output)
+    {
+        float low = Spec.Action.Low, high = Spec.Action.High;
+        return TanhSquash ? 0.5f * (high + low) + 0.5f * (high - low) * MathF.Tanh(output) : Math.Clamp(output, low, high);
     }
 
     /// <summary>Remembers the current parameters as the last good ones.</summary>
@@ -347,6 +359,7 @@ public sealed class PolicyNet
             ["layer_sizes"] = string.Join(",", sizes),
             ["activation"] = Net.ActivationOf(0).ToString(),
             ["distribution"] = IsDiscrete ? "categorical" : "gaussian",
+            ["squash"] = TanhSquash ? "tanh" : "clip",
         };
         Safetensors.Save(path, tensors, meta);
     }
@@ -371,7 +384,7 @@ public sealed class PolicyNet
             Safetensors.Require(tensors, $"policy.layers.{l}.weight", [pop, sizes[l + 1], sizes[l]]).CopyTo(net.Weight(l));
             Safetensors.Require(tensors, $"policy.layers.{l}.bias", [pop, sizes[l + 1]]).CopyTo(net.Bias(l));
         }
-        var policy = new PolicyNet(spec, net, 0f);
+        var policy = new PolicyNet(spec, net, 0f) { TanhSquash = meta.GetValueOrDefault("squash") == "tanh" };
         if (!policy.IsDiscrete) Safetensors.Require(tensors, "policy.log_std", [pop, sizes[^1]]).CopyTo(policy.LogStd, 0);
         return policy;
     }

@@ -28,16 +28,18 @@ public class DeepPolicyGradientTests(ITestOutputHelper output)
         Assert.True(eval >= 475, $"{algo}: mean evaluation return {eval:F1} < 475");
     }
 
-    [Fact]
-    public void PpoWithAGaussianPolicySolvesPendulum()
+    [Theory]
+    [InlineData("ppo")]
+    [InlineData("reparam-ac")]
+    public void GaussianPoliciesSolvePendulum(string algo)
     {
-        var (envs, steps) = DeepAlgorithms.Defaults("ppo", "Pendulum-v1");
-        var result = DeepAlgorithms.Train("ppo", new RunSettings
+        var (envs, steps) = DeepAlgorithms.Defaults(algo, "Pendulum-v1");
+        var result = DeepAlgorithms.Train(algo, new RunSettings
         {
             EnvId = "Pendulum-v1", EnvCount = envs, TotalSteps = steps, Seed = 1, TargetReturn = DeepAlgorithms.TargetReturn("Pendulum-v1"),
         });
         double eval = Evaluation.MeanReturns(result.Policy!, 100, seed: 999)[0];
-        output.WriteLine($"ppo Pendulum: {result.EnvSteps} env steps, {result.Seconds:F2} s, eval {eval:F1}");
+        output.WriteLine($"{algo} Pendulum: {result.EnvSteps} env steps, {result.Seconds:F2} s, eval {eval:F1}");
         Assert.True(eval >= -250, $"mean evaluation return {eval:F1} < −250");
     }
 
