@@ -135,8 +135,11 @@ public static class DeepTrainCommand
                 Clock = clock,
             };
             run.Validate();
+            // A backend this machine lacks (the gpu backend without a GPU) fails here, not mid-run.
+            if (run.Backend != Backend.Cpu)
+                using (RlKernels.Envs.Registry.EnvRegistry.Make(run.EnvId, 1, new VectorEnvOptions { Backend = run.Backend })) { }
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
         {
             error.WriteLine($"rlk: {CliErrors.Message(e)}");
             return Program.ExitBadInput;
