@@ -6,10 +6,13 @@ namespace RlKernels.Algorithms.Deep;
 public static class DeepAlgorithms
 {
     /// <summary>Names in the order help and errors list them; the first is the default.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["ppo", "a2c", "reinforce-baseline", "reinforce", "reparam-ac"];
+    public static IReadOnlyList<string> Names { get; } = ["ppo", "a2c", "reinforce-baseline", "reinforce", "reparam-ac", "sarsa"];
 
     /// <summary>Algorithms that need a continuous (Box) action space; the others take either.</summary>
     public static IReadOnlySet<string> ContinuousOnly { get; } = new HashSet<string> { "reparam-ac" };
+
+    /// <summary>Algorithms that need a discrete action space (a max or arg-max over actions).</summary>
+    public static IReadOnlySet<string> DiscreteOnly { get; } = new HashSet<string> { "sarsa" };
 
     public static bool IsKnown(string name) => Names.Contains(name);
 
@@ -33,6 +36,8 @@ public static class DeepAlgorithms
         bool discrete = probe.Spec.Action.IsDiscrete;
         if (discrete && ContinuousOnly.Contains(algorithm))
             throw new ArgumentException($"'{algorithm}' needs continuous actions; {envId} has {probe.Spec.Action}. Use one of: {string.Join(", ", Names.Where(n => !ContinuousOnly.Contains(n)))}.");
+        if (!discrete && DiscreteOnly.Contains(algorithm))
+            throw new ArgumentException($"'{algorithm}' needs discrete actions (it takes a max over actions); {envId} has {probe.Spec.Action}. Use one of: {string.Join(", ", Names.Where(n => !DiscreteOnly.Contains(n)))}.");
         _ = entry;
     }
 
@@ -44,6 +49,7 @@ public static class DeepAlgorithms
         ("a2c", _) => (32, 2_000_000),
         ("reinforce-baseline" or "reinforce", _) => (64, 3_000_000),
         ("reparam-ac", _) => (16, 60_000),
+        ("sarsa", _) => (64, 1_000_000),
         _ => (64, 1_000_000),
     };
 
@@ -53,6 +59,8 @@ public static class DeepAlgorithms
         "ppo" => Ppo.Train(PpoDefaults(run, learningRate)),
         "a2c" => A2c.Train(new A2cConfig { Run = run } is var a && learningRate is { } la ? a with { LearningRate = la } : a),
         "reparam-ac" => ReparamActorCritic.Train(new ReparamActorCriticConfig { Run = run } is var c && learningRate is { } lc ? c with { ActorLearningRate = lc } : c),
+        "sarsa" => Sarsa.Train(new SarsaConfig { Run = run, Policy = SarsaPolicy.EpsilonGreedy, Gamma = 0.99f, Hidden = [64, 64], Activation = Kernels.Nn.Activation.Tanh }
+            is var q && learningRate is { } lq ? q with { LearningRate = lq } : q),
         "reinforce-baseline" or "reinforce" => Reinforce.Train(
             new ReinforceConfig { Run = run, Baseline = algorithm == "reinforce-baseline" } is var r && learningRate is { } lr2 ? r with { LearningRate = lr2 } : r),
         _ => throw new ArgumentException($"Unknown algorithm '{algorithm}'. Deep algorithms: {string.Join(", ", Names)}."),

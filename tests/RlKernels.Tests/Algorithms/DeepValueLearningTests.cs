@@ -18,7 +18,7 @@ public class DeepValueLearningTests(ITestOutputHelper output)
     /// V^π(x0) by plain float64 Monte Carlo from the env's definition: x ← x ± N(1, 0.25²) with probability ½
     /// each, −1 per step, until x leaves [−3, 3]. Philox with a fixed key, so the truth is the same every run.
     /// </summary>
-    private static double MonteCarloValue(double x0, int episodes, uint salt)
+    private static double MonteCarloValue(double x0, int episodes, uint salt, int firstAction = -1)
     {
         Philox4x32.KeyFromSeed(0x7E57_0000UL + salt, out uint k0, out uint k1);
         uint counter = 0;
@@ -32,7 +32,8 @@ public class DeepValueLearningTests(ITestOutputHelper output)
                 Philox4x32.Block(counter++, salt, 0, 0, k0, k1, out uint a, out uint b, out uint c, out _);
                 double z = Math.Sqrt(-2 * Math.Log(Philox4x32.ToOpenUnit(a))) * Math.Cos(2 * Math.PI * Philox4x32.ToUnit(b));
                 double step = 1 + 0.25 * z;
-                x += (c & 1) == 0 ? -step : step;
+                bool right = length == 0 && firstAction >= 0 ? firstAction == 1 : (c & 1) == 1;
+                x += right ? step : -step;
                 length++;
             }
             sum -= length;
@@ -71,6 +72,35 @@ public class DeepValueLearningTests(ITestOutputHelper output)
         output.WriteLine($"{method} (period {targetPeriod}): RMSE {rmse:F3}, V(0) {v[zero]:F3} vs {truth[zero]:F3}, {result.Seconds:F1} s");
         Assert.True(rmse <= 0.5, $"RMSE {rmse:F3} > 0.5");
         Assert.True(Math.Abs(v[zero] - truth[zero]) <= 0.5, $"V(0) = {v[zero]:F3}, truth {truth[zero]:F3}");
+    }
+
+    /// <summary>Q^π(x, a) of the uniform policy by SARSA(0) and SARSA(1) (λ-returns with λ = 1) against Monte Carlo.</summary>
+    [Theory]
+    [InlineData(0f)]
+    [InlineData(1f)]
+    public void SarsaLearnsTheRandomWalkActionValues(float lambda)
+    {
+        var result = Sarsa.Train(new SarsaConfig
+        {
+            Lambda = lambda,
+            Run = new RunSettings { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000, Seed = 5, Threads = 1 },
+        });
+        var q = result.Critic!;
+        int[] points = Enumerable.Range(0, Grid.Length).Where(i => i % 2 == 0).ToArray();
+        var xs = points.Select(i => (float)Grid[i]).ToArray();
+        var values = new float[xs.Length * 2];
+        q.Forward(xs, xs.Length, values);
+        double sq = 0;
+        for (int j = 0; j < points.Length; j++)
+            for (int a = 0; a < 2; a++)
+            {
+                double truth = MonteCarloValue(Grid[points[j]], 20_000, (uint)(100 + 2 * j + a), a);
+                sq += (values[j * 2 + a] - truth) * (values[j * 2 + a] - truth);
+                if (j % 3 == 0) output.WriteLine($"Q({Grid[points[j]]:F2}, {(a == 1 ? "R" : "L")}) = {values[j * 2 + a]:F3}, truth {truth:F3}");
+            }
+        double rmse = Math.Sqrt(sq / (points.Length * 2));
+        output.WriteLine($"SARSA(λ = {lambda}): RMSE {rmse:F3}, {result.Seconds:F1} s");
+        Assert.True(rmse <= 0.5, $"RMSE {rmse:F3} > 0.5");
     }
 
     [Fact]
