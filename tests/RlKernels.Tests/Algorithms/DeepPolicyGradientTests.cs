@@ -61,6 +61,22 @@ public class DeepPolicyGradientTests(ITestOutputHelper output)
         Assert.NotEqual(a.Policy!.Net.Parameters, c.Policy!.Net.Parameters);
     }
 
+    [Theory]
+    [InlineData("a2c", "CartPole-v1", 20_000)]
+    [InlineData("reinforce-baseline", "CartPole-v1", 80_000)]
+    [InlineData("sarsa", "CartPole-v1", 20_000)]
+    [InlineData("reparam-ac", "Pendulum-v1", 3_000)]
+    public void EveryAlgorithmIsDeterministicInItsSeed(string algo, string env, long steps)
+    {
+        TrainResult Run(ulong seed) => DeepAlgorithms.Train(algo, new RunSettings { EnvId = env, EnvCount = 16, TotalSteps = steps, Seed = seed, Threads = 2 });
+        var a = Run(4);
+        var b = Run(4);
+        var c = Run(5);
+        Assert.Equal(a.Curve.Select(p => p.RecentMeanReturn), b.Curve.Select(p => p.RecentMeanReturn));
+        Assert.Equal(a.Policy!.Net.Parameters, b.Policy!.Net.Parameters);
+        Assert.NotEqual(a.Policy!.Net.Parameters, c.Policy!.Net.Parameters);
+    }
+
     [Fact]
     public void APopulationTrainsOneMemberPerSeedAndLearningRate()
     {
