@@ -30,7 +30,7 @@ public static class DeepAlgorithms
     {
         if (!IsKnown(algorithm))
             throw new ArgumentException($"Unknown algorithm '{algorithm}'. Deep algorithms: {string.Join(", ", Names)}.");
-        if (!EnvRegistry.TryGet(envId, out var entry))
+        if (!EnvRegistry.TryGet(envId, out _))
             throw new ArgumentException($"Unknown env '{envId}'. Known envs: {string.Join(", ", EnvRegistry.Ids)}.");
         using var probe = EnvRegistry.Make(envId, 1);
         bool discrete = probe.Spec.Action.IsDiscrete;
@@ -38,7 +38,6 @@ public static class DeepAlgorithms
             throw new ArgumentException($"'{algorithm}' needs continuous actions; {envId} has {probe.Spec.Action}. Use one of: {string.Join(", ", Names.Where(n => !ContinuousOnly.Contains(n)))}.");
         if (!discrete && DiscreteOnly.Contains(algorithm))
             throw new ArgumentException($"'{algorithm}' needs discrete actions (it takes a max over actions); {envId} has {probe.Spec.Action}. Use one of: {string.Join(", ", Names.Where(n => !DiscreteOnly.Contains(n)))}.");
-        _ = entry;
     }
 
     /// <summary>Default envs per member and env-step budget for an algorithm on an env.</summary>

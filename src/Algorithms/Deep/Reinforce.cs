@@ -34,7 +34,7 @@ public sealed record ReinforceConfig
     public float[]? LearningRates { get; init; }
     /// <summary>Discount γ of the reward-to-go (1: undiscounted).</summary>
     public float Gamma { get; init; } = 0.99f;
-    /// <summary>Scale the weights G − b of each minibatch to unit standard deviation (and, without baseline, zero mean is NOT subtracted).</summary>
+    /// <summary>Divide the weights G − b of each minibatch by their root mean square (a step-size normalization; no mean is subtracted, so without a baseline this is still plain REINFORCE).</summary>
     public bool ScaleWeights { get; init; } = true;
     /// <summary>Global-norm gradient clip per network (≤ 0: none).</summary>
     public float MaxGradNorm { get; init; } = 1f;
@@ -56,11 +56,11 @@ public static class Reinforce
         using IVectorEnv env = run.MakeEnv();
         var pool = run.MakePool(); // outlives training: the returned networks run on it
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
-        int o = env.Spec.ObsSize, w = 0;
+        int o = env.Spec.ObsSize;
         float[] lr = run.PerMember(config.LearningRate, config.LearningRates, "LearningRates");
 
         var policy = PolicyNet.Create(env.Spec, config.Hidden, config.Activation, run, pool, outputGain: 0.01f, config.InitLogStd);
-        w = policy.ActionWidth;
+        int w = policy.ActionWidth;
         Mlp? baseline = config.Baseline ? PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1) : null;
         var policyOpt = new NetOptimizer(policy.Net, lr, config.MaxGradNorm, pool);
         var baselineOpt = baseline is null ? null : new NetOptimizer(baseline, lr, config.MaxGradNorm, pool);
