@@ -52,7 +52,7 @@ public class DeepTrainCommandTests
     [InlineData("CartPole-v1", "ppo", 0L, "--steps")]
     public void BadInputExitsWithTwoAndSaysWhy(string env, string algo, long? steps, string expected)
     {
-        var (code, _, error) = Train(new DeepTrainSettings { Env = env, Algo = algo, Steps = steps, OutDir = TempDir() });
+        var (code, _, error) = Train(new DeepTrainSettings { Env = env, Algo = algo, Steps = steps, OutDir = Path.Combine(Path.GetTempPath(), "rlk-deep-never-written") });
         Assert.Equal(Program.ExitBadInput, code);
         Assert.Contains(expected, error);
     }
