@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(ConformCommand.Create());
         root.Subcommands.Add(SolveCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using RlKernels.Algorithms.Tabular;
+using RlKernels.Envs.Registry;
 
 namespace RlKernels.Cli.Commands;
 
@@ -65,44 +66,98 @@ public static class TrainCommand
         _ => throw new ArgumentException($"Unknown --exploration '{name}'; known: epsilon-greedy, softmax."),
     };
 
+    /// <summary>
+    /// <c>rlk train ENV [--algo NAME]</c>: tabular algorithms (<see cref="Algorithms"/>) learn a table and
+    /// print it; deep ones (<see cref="DeepTrainCommand"/>) train networks, write the curve and the model.
+    /// Without --algo: q-learning for envs with an explicit tabular model, ppo otherwise.
+    /// </summary>
     public static Command Create()
     {
-        var env = new Argument<string>("env") { Description = "Env id, e.g. ChainWalk-v0, FrozenLake-v1." };
-        var envArg = new Option<string[]>("--env-arg") { Description = "Env option KEY=VALUE (repeatable).", HelpName = "KEY=VALUE" };
-        var algo = new Option<string>("--algo") { Description = $"Algorithm: {string.Join(", ", Algorithms.Keys)}.", DefaultValueFactory = _ => "q-learning" };
-        var envs = new Option<int>("--envs") { Description = "Env copies stepped together.", DefaultValueFactory = _ => 256 };
-        var tables = new Option<int>("--tables") { Description = "Tables (population members); 1 = one shared table. Must divide --envs.", DefaultValueFactory = _ => 1 };
-        var steps = new Option<int>("--steps") { Description = "Batched env steps.", DefaultValueFactory = _ => 2_000 };
-        var lr = new Option<double[]>("--lr") { Description = "Learning rate (one, or one per table). Default 0.1.", AllowMultipleArgumentsPerToken = true };
-        var gamma = new Option<double[]>("--gamma") { Description = "Discount (one, or one per table). Default 0.99.", AllowMultipleArgumentsPerToken = true };
-        var epsilon = new Option<double[]>("--epsilon") { Description = "ε of ε-greedy (one, or one per table). Default 0.1.", AllowMultipleArgumentsPerToken = true };
-        var exploration = new Option<string>("--exploration") { Description = "epsilon-greedy or softmax.", DefaultValueFactory = _ => "epsilon-greedy" };
-        var temperature = new Option<double>("--temperature") { Description = "Softmax temperature.", DefaultValueFactory = _ => 1.0 };
-        var known = new Option<int>("--known") { Description = "R-max: visits after which (s, a) is known (m).", DefaultValueFactory = _ => 5 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of the run (same seed, same result).", DefaultValueFactory = _ => 0UL };
-        var json = new Option<bool>("--json") { Description = "Print the learned tables as JSON." };
-        var command = new Command("train", "Train an agent on a batched env and print what it learned.")
+        var env = new Argument<string>("env") { Description = "Env id, e.g. CartPole-v1, ChainWalk-v0, FrozenLake-v1." };
+        var envArg = new Option<string[]>("--env-arg") { Description = "Env option KEY=VALUE (repeatable; tabular algorithms).", HelpName = "KEY=VALUE" };
+        var algo = new Option<string?>("--algo")
         {
-            env, envArg, algo, envs, tables, steps, lr, gamma, epsilon, exploration, temperature, known, seed, json,
+            Description = $"Algorithm. Tabular: {string.Join(", ", Algorithms.Keys)}. Deep: {string.Join(", ", RlKernels.Algorithms.Deep.DeepAlgorithms.Names)}. Default: q-learning for tabular envs, ppo otherwise.",
         };
-        command.SetAction(parse => Run(new TrainSettings
+        var envs = new Option<int?>("--envs") { Description = "Env copies stepped together (default: 256 tabular, per algorithm deep)." };
+        var steps = new Option<long?>("--steps") { Description = "Batched env steps (tabular, default 2000) or env-step budget (deep, default per algorithm)." };
+        var lr = new Option<double[]>("--lr") { Description = "Learning rate (tabular: one, or one per table, default 0.1; deep: one, default per algorithm).", AllowMultipleArgumentsPerToken = true };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed of the run (same seed, same result). Default 0 tabular, 1 deep." };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        // Tabular only.
+        var tables = new Option<int>("--tables") { Description = "Tabular: tables (population members); 1 = one shared table. Must divide --envs.", DefaultValueFactory = _ => 1 };
+        var gamma = new Option<double[]>("--gamma") { Description = "Tabular: discount (one, or one per table). Default 0.99.", AllowMultipleArgumentsPerToken = true };
+        var epsilon = new Option<double[]>("--epsilon") { Description = "Tabular: ε of ε-greedy (one, or one per table). Default 0.1.", AllowMultipleArgumentsPerToken = true };
+        var exploration = new Option<string>("--exploration") { Description = "Tabular: epsilon-greedy or softmax.", DefaultValueFactory = _ => "epsilon-greedy" };
+        var temperature = new Option<double>("--temperature") { Description = "Tabular: softmax temperature.", DefaultValueFactory = _ => 1.0 };
+        var known = new Option<int>("--known") { Description = "R-max: visits after which (s, a) is known (m).", DefaultValueFactory = _ => 5 };
+        // Deep only.
+        var backend = new Option<string>("--backend") { Description = $"Deep: env backend ({BackendNames.List}); the networks run on the CPU.", DefaultValueFactory = _ => "cpu" };
+        var threads = new Option<int>("--threads") { Description = "Deep: CPU threads; 0 = all cores.", DefaultValueFactory = _ => 0 };
+        var noStop = new Option<bool>("--no-stop") { Description = "Deep: train the whole budget even after the target return is reached." };
+        var outDir = new Option<string?>("--out") { Description = "Deep: output folder (default runs/ENV-ALGO-sSEED)." };
+        var command = new Command("train", "Train an agent on a batched env: a table (tabular algorithms) or networks (deep algorithms).")
         {
-            Env = parse.GetValue(env)!,
-            EnvArgs = parse.GetValue(envArg) ?? [],
-            Algo = parse.GetValue(algo) ?? "q-learning",
-            Envs = parse.GetValue(envs),
-            Tables = parse.GetValue(tables),
-            Steps = parse.GetValue(steps),
-            LearningRates = parse.GetValue(lr) is { Length: > 0 } l ? l : [0.1],
-            Gammas = parse.GetValue(gamma) is { Length: > 0 } g ? g : [0.99],
-            Epsilons = parse.GetValue(epsilon) is { Length: > 0 } e ? e : [0.1],
-            Exploration = parse.GetValue(exploration) ?? "epsilon-greedy",
-            Temperature = parse.GetValue(temperature),
-            KnownThreshold = parse.GetValue(known),
-            Seed = parse.GetValue(seed),
-            Json = parse.GetValue(json),
-        }, Console.Out, Console.Error));
+            env, envArg, algo, envs, steps, lr, seed, json, tables, gamma, epsilon, exploration, temperature, known, backend, threads, noStop, outDir,
+        };
+        command.SetAction(parse =>
+        {
+            string envId = parse.GetValue(env)!;
+            string[] envArgs = parse.GetValue(envArg) ?? [];
+            string algoName = parse.GetValue(algo) ?? DefaultAlgorithm(envId, envArgs);
+            double[]? rates = parse.GetValue(lr) is { Length: > 0 } l ? l : null;
+            if (DeepTrainCommand.IsDeepAlgo(algoName))
+            {
+                return DeepTrainCommand.Run(new DeepTrainSettings
+                {
+                    Env = envId,
+                    Algo = algoName,
+                    Seed = parse.GetValue(seed) ?? 1UL,
+                    Backend = parse.GetValue(backend)!,
+                    Envs = parse.GetValue(envs),
+                    Steps = parse.GetValue(steps),
+                    LearningRate = rates is null ? null : (float)rates[0],
+                    Threads = parse.GetValue(threads),
+                    NoStop = parse.GetValue(noStop),
+                    OutDir = parse.GetValue(outDir),
+                    Json = parse.GetValue(json),
+                }, Console.Out, Console.Error);
+            }
+            long tabularSteps = parse.GetValue(steps) ?? 2_000;
+            return Run(new TrainSettings
+            {
+                Env = envId,
+                EnvArgs = envArgs,
+                Algo = algoName,
+                Envs = parse.GetValue(envs) ?? 256,
+                Tables = parse.GetValue(tables),
+                Steps = tabularSteps > int.MaxValue ? int.MaxValue : (int)tabularSteps,
+                LearningRates = rates ?? [0.1],
+                Gammas = parse.GetValue(gamma) is { Length: > 0 } g ? g : [0.99],
+                Epsilons = parse.GetValue(epsilon) is { Length: > 0 } e ? e : [0.1],
+                Exploration = parse.GetValue(exploration) ?? "epsilon-greedy",
+                Temperature = parse.GetValue(temperature),
+                KnownThreshold = parse.GetValue(known),
+                Seed = parse.GetValue(seed) ?? 0UL,
+                Json = parse.GetValue(json),
+            }, Console.Out, Console.Error);
+        });
         return command;
+    }
+
+    /// <summary>q-learning where the env has an explicit tabular model (ChainWalk, toy text), ppo otherwise.</summary>
+    public static string DefaultAlgorithm(string envId, string[] envArgs)
+    {
+        try
+        {
+            return EnvRegistry.TryGet(envId, out var entry) && entry.TryGetTabularModel(EnvArgs.Parse(envArgs), out _)
+                ? "q-learning"
+                : "ppo";
+        }
+        catch (ArgumentException)
+        {
+            return "ppo"; // the run itself reports the bad argument
+        }
     }
 
     /// <summary>Trains and prints. Returns 0, or <see cref="Program.ExitBadInput"/> after a message on <paramref name="error"/>.</summary>
@@ -112,7 +167,7 @@ public static class TrainCommand
         try
         {
             if (!Algorithms.TryGetValue(settings.Algo, out var runner))
-                throw new ArgumentException($"Unknown --algo '{settings.Algo}'; known: {string.Join(", ", Algorithms.Keys)}.");
+                throw new ArgumentException($"Unknown --algo '{settings.Algo}'; known: {string.Join(", ", Algorithms.Keys.Concat(RlKernels.Algorithms.Deep.DeepAlgorithms.Names))}.");
             var args = new Dictionary<string, string>(Envs.Registry.EnvArgs.Parse(settings.EnvArgs).Values);
             result = runner(settings, args);
         }

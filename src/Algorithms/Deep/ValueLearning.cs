@@ -1,0 +1,233 @@
+using System.Diagnostics;
+using RlKernels.Envs.Runner;
+using RlKernels.Kernels.Nn;
+
+namespace RlKernels.Algorithms.Deep;
+
+// Learning V^π of the uniform random policy with a neural net, by regression on targets computed without
+// gradient (the lecture's "learning V^π"):
+//   TD(1): Monte-Carlo returns G_t of terminated episodes (carried across rollouts until they end);
+//   TD(0): r_t + γ(1 − terminated) V̄(s_{t+1}), V̄ a target network refreshed every TargetPeriod updates
+//          (period 1: V̄ is the current net, i.e. in-place TD(0));
+//   TD(λ): the λ-returns of the same target network (GAE with λ, plus V̄), computed once per rollout.
+// A truncated step bootstraps from V̄(final observation), a terminated one from 0.
+// P = population, N = envs per member, T = rollout steps, B = T·N.
+
+/// <summary>Which target the value net regresses on.</summary>
+public enum ValueMethod
+{
+    /// <summary>TD(1): Monte-Carlo returns of complete episodes.</summary>
+    MonteCarlo,
+    /// <summary>TD(0) with a target network.</summary>
+    Td0,
+    /// <summary>TD(λ): λ-returns with a target network.</summary>
+    TdLambda,
+}
+
+/// <summary>Value-learning hyperparameters; the defaults learn RandomWalk1D-v0's V^π to within a few tenths.</summary>
+public sealed record ValueLearningConfig
+{
+    /// <summary>Env, envs, steps and seeds (the target return is unused).</summary>
+    public RunSettings Run { get; init; } = new() { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000 };
+    /// <summary>Regression target.</summary>
+    public ValueMethod Method { get; init; } = ValueMethod.Td0;
+    /// <summary>Hidden layer widths (the lecture's 2-layer net of width 64).</summary>
+    public int[] Hidden { get; init; } = [64, 64];
+    /// <summary>Hidden activation.</summary>
+    public Activation Activation { get; init; } = Activation.Relu;
+    /// <summary>Steps T each env runs per update (TD(1) needs episodes to end inside it).</summary>
+    public int RolloutSteps { get; init; } = 64;
+    /// <summary>Passes over each rollout.</summary>
+    public int Epochs { get; init; } = 2;
+    /// <summary>Minibatches per pass.</summary>
+    public int Minibatches { get; init; } = 8;
+    /// <summary>Adam learning rate.</summary>
+    public float LearningRate { get; init; } = 1e-3f;
+    /// <summary>Anneal the learning rate linearly to 0 over <see cref="RunSettings.TotalSteps"/>: averages out the noise of sampled targets.</summary>
+    public bool AnnealLearningRate { get; init; } = true;
+    /// <summary>Per-member learning rates (length P); overrides <see cref="LearningRate"/>.</summary>
+    public float[]? LearningRates { get; init; }
+    /// <summary>Discount γ (1: the undiscounted stochastic-shortest-path value of the lecture).</summary>
+    public float Gamma { get; init; } = 1f;
+    /// <summary>λ of TD(λ).</summary>
+    public float Lambda { get; init; } = 0.8f;
+    /// <summary>Gradient steps between copies of the online net into the target net V̄; 1 = in-place TD (V̄ is the net of the previous step).</summary>
+    public int TargetPeriod { get; init; } = 1;
+    /// <summary>Global-norm gradient clip (≤ 0: none).</summary>
+    public float MaxGradNorm { get; init; } = 10f;
+}
+
+/// <summary>Value learning of V^π for the uniform random policy.</summary>
+public static class ValueLearning
+{
+    public static TrainResult Train(ValueLearningConfig config)
+    {
+        RunSettings run = config.Run;
+        run.Validate();
+        if (config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || config.TargetPeriod < 1)
+            throw new ArgumentException("Value learning needs RolloutSteps, Epochs, Minibatches and TargetPeriod ≥ 1.");
+        var watch = Stopwatch.StartNew();
+        using IVectorEnv env = run.MakeEnv();
+        if (!env.Spec.Action.IsDiscrete) throw new ArgumentException($"Value learning uses the uniform random policy over discrete actions; {env.Spec.Id} has {env.Spec.Action}.");
+        var pool = run.MakePool(); // outlives training: the returned network runs on it
+        int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
+        int o = env.Spec.ObsSize;
+        float[] lr = run.PerMember(config.LearningRate, config.LearningRates, "LearningRates");
+
+        Mlp value = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
+        Mlp target = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
+        value.Parameters.CopyTo(target.Parameters, 0);
+        var opt = new NetOptimizer(value, lr, config.MaxGradNorm, pool);
+        var stats = new EpisodeStats(pop, run.RecentEpisodes);
+        var curve = new List<CurvePoint>();
+
+        var obs = new float[pop * batch * o];      // [P, T, N, obsSize] s_t
+        var nextObs = new float[pop * batch * o];  // [P, T, N, obsSize] s_{t+1}, the final observation where the episode ended
+        var rewards = new float[pop * batch];      // [P, T, N]
+        var bootstrap = new float[pop * batch];    // [P, T, N] 0 where terminated, else 1 (truncated: from s_final)
+        var done = new bool[pop * batch];          // [P, T, N]
+        var targetValues = new float[pop * batch]; // [P, T, N] V̄(s_t)
+        var nextValues = new float[pop * batch];   // [P, T, N] V̄(s_{t+1})
+        var lastValues = new float[pop * n];       // [P, N] V̄ after the last step
+        var targets = new float[pop * batch];      // [P, T, N] regression targets
+        var advantages = new float[pop * batch];
+        var perm = new int[pop * batch];
+        var mbObs = new float[pop * m * o];
+        var mbNextObs = new float[pop * m * o];
+        var mbTargets = new float[pop * m];
+        var mbNextValues = new float[pop * m];
+        var prediction = new float[pop * m];
+        var dPrediction = new float[pop * m];
+        // TD(1): each env's episode in progress (observations, rewards), and per member the (s, G) pairs of
+        // finished episodes not yet trained on. Episodes are carried across rollouts, so long episodes are not cut
+        // (cutting them at the rollout end would bias the returns towards short episodes).
+        var pendingObs = Enumerable.Range(0, pop * n).Select(_ => new List<float>()).ToArray();
+        var pendingRewards = Enumerable.Range(0, pop * n).Select(_ => new List<float>()).ToArray();
+        var readyObs = Enumerable.Range(0, pop).Select(_ => new List<float>()).ToArray();
+        var readyReturns = Enumerable.Range(0, pop).Select(_ => new List<float>()).ToArray();
+
+        long steps = 0;
+        uint round = 0;
+        long gradientSteps = 0;
+        float loss = 0;
+        while (steps < run.TotalSteps)
+        {
+            // COLLECT ROLLOUT (uniform random actions from the env's counter RNG)
+            for (int s = 0; s < t; s++)
+            {
+                ReadOnlySpan<float> current = env.Observations;
+                for (int p = 0; p < pop; p++)
+                    current.Slice(p * n * o, n * o).CopyTo(obs.AsSpan(((p * t + s) * n) * o, n * o));
+                env.StepRandom(1);
+                for (int p = 0; p < pop; p++)
+                    for (int i = 0; i < n; i++)
+                    {
+                        int e = p * n + i, k = (p * t + s) * n + i;
+                        bool ended = env.Terminated[e] || env.Truncated[e];
+                        rewards[k] = env.Rewards[e];
+                        done[k] = ended;
+                        bootstrap[k] = env.Terminated[e] ? 0f : 1f;
+                        (ended ? env.FinalObservations : env.Observations).Slice(e * o, o).CopyTo(nextObs.AsSpan(k * o, o));
+                        if (config.Method != ValueMethod.MonteCarlo) continue;
+                        pendingObs[e].AddRange(obs.AsSpan(k * o, o));
+                        pendingRewards[e].Add(env.Rewards[e]);
+                        if (!env.Terminated[e]) continue;
+                        // Only terminated episodes have a Monte-Carlo return; a truncated one is dropped.
+                        float g = 0;
+                        int start = readyReturns[p].Count;
+                        readyObs[p].AddRange(pendingObs[e]);
+                        readyReturns[p].AddRange(pendingRewards[e]);
+                        for (int j = readyReturns[p].Count - 1; j >= start; j--) readyReturns[p][j] = g = readyReturns[p][j] + config.Gamma * g;
+                        pendingObs[e].Clear();
+                        pendingRewards[e].Clear();
+                    }
+                for (int p = 0; p < pop; p++)
+                    for (int i = 0; i < n; i++)
+                        if (env.Truncated[p * n + i] && !env.Terminated[p * n + i]) { pendingObs[p * n + i].Clear(); pendingRewards[p * n + i].Clear(); }
+                stats.Record(env, n);
+            }
+            steps += batch;
+
+            // COMPUTE RETURNS (no gradient). TD(1): the finished episodes' returns, in whole minibatches per member.
+            // TD(λ): λ-returns of the target network over this rollout. TD(0): per minibatch below, from V̄(s_{t+1}).
+            int available = batch;
+            if (config.Method == ValueMethod.MonteCarlo)
+            {
+                available = Math.Min(batch, readyReturns.Min(r => r.Count)) / m * m;
+                for (int p = 0; p < pop; p++)
+                {
+                    for (int j = 0; j < available; j++) targets[p * batch + j] = readyReturns[p][j];
+                    for (int j = 0; j < available * o; j++) obs[p * batch * o + j] = readyObs[p][j];
+                    readyReturns[p].RemoveRange(0, available);
+                    readyObs[p].RemoveRange(0, available * o);
+                }
+            }
+            else if (config.Method == ValueMethod.TdLambda)
+            {
+                target.Forward(obs, batch, targetValues);
+                target.Forward(nextObs, batch, nextValues);
+                target.Forward(env.Observations, n, lastValues);
+                // A truncated step's "next value" is V̄(s_final), not V̄ of the reset observation: fold it into the reward.
+                for (int k = 0; k < rewards.Length; k++)
+                    if (done[k] && bootstrap[k] > 0) rewards[k] += config.Gamma * nextValues[k];
+                for (int p = 0; p < pop; p++)
+                    Returns.Gae(rewards.AsSpan(p * batch, batch), targetValues.AsSpan(p * batch, batch), done.AsSpan(p * batch, batch),
+                        lastValues.AsSpan(p * n, n), t, n, config.Gamma, config.Lambda, advantages.AsSpan(p * batch, batch), targets.AsSpan(p * batch, batch));
+            }
+
+            // UPDATE: minibatch steps on ½(V(s) − target)²; the target net is refreshed every TargetPeriod steps
+            int minibatches = available / m;
+            if (config.AnnealLearningRate)
+                for (int p = 0; p < pop; p++) opt.LearningRate[p] = lr[p] * Math.Max(0f, 1f - (float)steps / run.TotalSteps);
+            for (int epoch = 0; epoch < config.Epochs && minibatches > 0; epoch++)
+            {
+                for (int p = 0; p < pop; p++) Shuffle.Permutation(perm.AsSpan(p * batch, available), run.SeedOf(p), round);
+                round++;
+                for (int mb = 0; mb < minibatches; mb++)
+                {
+                    for (int p = 0; p < pop; p++)
+                        for (int j = 0; j < m; j++)
+                        {
+                            int src = p * batch + perm[p * batch + mb * m + j], dst = p * m + j;
+                            obs.AsSpan(src * o, o).CopyTo(mbObs.AsSpan(dst * o, o));
+                            if (config.Method == ValueMethod.Td0)
+                            {
+                                nextObs.AsSpan(src * o, o).CopyTo(mbNextObs.AsSpan(dst * o, o));
+                                mbTargets[dst] = rewards[src]; // completed below with γ·bootstrap·V̄(s')
+                                mbNextValues[dst] = bootstrap[src];
+                            }
+                            else mbTargets[dst] = targets[src];
+                        }
+                    if (config.Method == ValueMethod.Td0)
+                    {
+                        target.Forward(mbNextObs, m, prediction);
+                        for (int r = 0; r < pop * m; r++) mbTargets[r] += config.Gamma * mbNextValues[r] * prediction[r];
+                    }
+                    value.Forward(mbObs, m, prediction);
+                    loss = 0;
+                    for (int r = 0; r < pop * m; r++)
+                    {
+                        float err = prediction[r] - mbTargets[r];
+                        dPrediction[r] = err / m;
+                        if (r < m) loss += 0.5f * err * err / m;
+                    }
+                    value.ZeroGradients();
+                    value.Backward(dPrediction, default);
+                    opt.Step();
+                    if (!float.IsFinite(loss)) throw new TrainingDivergedException($"Value learning diverged at env step {steps}: non-finite loss.", steps, "loss", null);
+                    if (++gradientSteps % config.TargetPeriod == 0) value.Parameters.CopyTo(target.Parameters, 0);
+                }
+            }
+
+            for (int p = 0; p < pop; p++) curve.Add(new CurvePoint(steps, watch.Elapsed.TotalSeconds, p, stats.RecentMean(p), stats.Count(p)));
+            run.Progress?.Invoke(new TrainProgress(steps, watch.Elapsed.TotalSeconds, stats.RecentMean(0), stats.Count(0), loss));
+        }
+
+        return new TrainResult
+        {
+            Algorithm = config.Method switch { ValueMethod.MonteCarlo => "td1", ValueMethod.Td0 => "td0", _ => "td-lambda" },
+            Settings = run, Critic = value, Curve = curve, EnvSteps = steps, Seconds = watch.Elapsed.TotalSeconds,
+            FinalRecentMean = Enumerable.Range(0, pop).Select(stats.RecentMean).ToArray(),
+        };
+    }
+}

@@ -1,0 +1,203 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using RlKernels.Algorithms.Deep;
+using RlKernels.Envs.Runner;
+using Spectre.Console;
+
+namespace RlKernels.Cli.Commands;
+
+/// <summary>What <c>rlk train ENV --algo ALGO</c> does for a deep (non-tabular) algorithm.</summary>
+public sealed record DeepTrainSettings
+{
+    public required string Env { get; init; }
+    public string Algo { get; init; } = "ppo";
+    public ulong Seed { get; init; } = 1;
+    /// <summary>Backend name of the envs (see <see cref="BackendNames"/>); the networks run on the CPU.</summary>
+    public string Backend { get; init; } = "cpu";
+    /// <summary>Env copies; null = the algorithm's default.</summary>
+    public int? Envs { get; init; }
+    /// <summary>Env-step budget; null = the algorithm's default.</summary>
+    public long? Steps { get; init; }
+    /// <summary>Learning rate; null = the algorithm's default.</summary>
+    public float? LearningRate { get; init; }
+    /// <summary>CPU threads; 0 = all cores.</summary>
+    public int Threads { get; init; }
+    /// <summary>Keep training to the step budget after the target return is reached.</summary>
+    public bool NoStop { get; init; }
+    /// <summary>Episodes of the final evaluation.</summary>
+    public int EvalEpisodes { get; init; } = 100;
+    /// <summary>Folder for curve.csv, curve.png and model.safetensors; null = runs/ENV-ALGO-sSEED.</summary>
+    public string? OutDir { get; init; }
+    public bool Json { get; init; }
+}
+
+/// <summary>The <c>--json</c> result of a training run.</summary>
+public sealed record DeepTrainReport
+{
+    [JsonPropertyName("env")] public required string Env { get; init; }
+    [JsonPropertyName("algo")] public required string Algo { get; init; }
+    [JsonPropertyName("seed")] public required ulong Seed { get; init; }
+    [JsonPropertyName("env_steps")] public required long EnvSteps { get; init; }
+    /// <summary>Wall time from process start to the end of the final evaluation.</summary>
+    [JsonPropertyName("seconds")] public required double Seconds { get; init; }
+    /// <summary>Mean return of the greedy policy over the final evaluation's fresh episodes.</summary>
+    [JsonPropertyName("final_mean_return")] public required double FinalMeanReturn { get; init; }
+    /// <summary>Wall time from process start at which the last 100 training episodes first averaged the target.</summary>
+    [JsonPropertyName("solved_at_seconds")] public required double? SolvedAtSeconds { get; init; }
+    [JsonPropertyName("train_mean_return")] public required double TrainMeanReturn { get; init; }
+    [JsonPropertyName("train_seconds")] public required double TrainSeconds { get; init; }
+    [JsonPropertyName("model")] public required string Model { get; init; }
+    [JsonPropertyName("curve_csv")] public required string CurveCsv { get; init; }
+    [JsonPropertyName("curve_png")] public required string? CurvePng { get; init; }
+}
+
+/// <summary>
+/// <c>rlk train ENV --algo ALGO</c> for deep algorithms (PPO, A2C, REINFORCE, reparameterization actor-critic):
+/// trains with a progress bar, writes the learning curve (CSV and PNG) and the policy (safetensors), then
+/// evaluates the greedy policy on fresh episodes.
+/// </summary>
+public static class DeepTrainCommand
+{
+    /// <summary>True when <paramref name="name"/> is a deep algorithm this command trains.</summary>
+    public static bool IsDeepAlgo(string name) => DeepAlgorithms.IsKnown(name);
+
+    /// <summary>Seconds since this process started (what <c>solved_at_seconds</c> is measured in).</summary>
+    public static Func<double> ProcessClock()
+    {
+        double atStart = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalSeconds;
+        long tick0 = Stopwatch.GetTimestamp();
+        return () => atStart + Stopwatch.GetElapsedTime(tick0).TotalSeconds;
+    }
+
+    /// <summary>Trains, writes the outputs, evaluates; returns the exit code (2 on bad input or divergence).</summary>
+    public static int Run(DeepTrainSettings settings, TextWriter output, TextWriter error)
+    {
+        Func<double> clock = ProcessClock();
+        RunSettings run;
+        try
+        {
+            DeepAlgorithms.CheckFits(settings.Algo, settings.Env);
+            if (settings.Steps is < 1) throw new ArgumentException($"--steps must be at least 1 (got {settings.Steps}).");
+            if (settings.Envs is < 1) throw new ArgumentException($"--envs must be at least 1 (got {settings.Envs}).");
+            if (settings.Threads < 0) throw new ArgumentException($"--threads must be 0 (all cores) or more (got {settings.Threads}).");
+            if (settings.LearningRate is { } lrValue && !(lrValue > 0 && float.IsFinite(lrValue)))
+                throw new ArgumentException($"--lr must be a positive finite number (got {lrValue}).");
+            var (defaultEnvs, defaultSteps) = DeepAlgorithms.Defaults(settings.Algo, settings.Env);
+            run = new RunSettings
+            {
+                EnvId = settings.Env,
+                EnvCount = settings.Envs ?? defaultEnvs,
+                TotalSteps = settings.Steps ?? defaultSteps,
+                Seed = settings.Seed,
+                Backend = BackendNames.Parse(settings.Backend),
+                Threads = settings.Threads,
+                TargetReturn = DeepAlgorithms.TargetReturn(settings.Env),
+                StopAtTarget = !settings.NoStop,
+                Clock = clock,
+            };
+            run.Validate();
+            // A backend this machine lacks (the gpu backend without a GPU) fails here, not mid-run.
+            if (run.Backend != Backend.Cpu)
+                using (RlKernels.Envs.Registry.EnvRegistry.Make(run.EnvId, 1, new VectorEnvOptions { Backend = run.Backend })) { }
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            error.WriteLine($"rlk: {CliErrors.Message(e)}");
+            return Program.ExitBadInput;
+        }
+
+        string dir = settings.OutDir ?? Path.Combine("runs", $"{settings.Env}-{settings.Algo}-s{settings.Seed}");
+        Directory.CreateDirectory(dir);
+        string modelPath = Path.Combine(dir, "model.safetensors");
+        var meta = new Dictionary<string, string> { ["algo"] = settings.Algo, ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture) };
+
+        TrainResult result;
+        try
+        {
+            result = TrainWithProgress(settings, run, output);
+        }
+        catch (TrainingDivergedException e)
+        {
+            e.LastGood?.Save(modelPath, meta);
+            error.WriteLine($"rlk: {e.Message}{(e.LastGood is null ? "" : $" Saved it to {modelPath}.")}");
+            return Program.ExitBadInput;
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"rlk: {CliErrors.Message(e)}");
+            return Program.ExitBadInput;
+        }
+
+        result.Policy!.Save(modelPath, meta);
+        string csvPath = Path.Combine(dir, "curve.csv");
+        WriteCurve(csvPath, result.Curve);
+        string? pngPath = Path.Combine(dir, "curve.png");
+        string? plotError = CurvePlot.TryWrite(pngPath, result.Curve, $"{settings.Env} {settings.Algo} seed {settings.Seed}");
+        if (plotError is not null) pngPath = null;
+
+        double evalReturn = Evaluation.MeanReturns(result.Policy, settings.EvalEpisodes, settings.Seed + 0x5EED_0000UL,
+            run.Backend, threads: settings.Threads)[0];
+        var report = new DeepTrainReport
+        {
+            Env = settings.Env, Algo = settings.Algo, Seed = settings.Seed, EnvSteps = result.EnvSteps,
+            Seconds = Math.Round(clock(), 3), FinalMeanReturn = Math.Round(evalReturn, 2),
+            SolvedAtSeconds = result.SolvedAtSeconds is { } s ? Math.Round(s, 3) : null,
+            TrainMeanReturn = Math.Round(result.FinalRecentMean[0], 2), TrainSeconds = Math.Round(result.Seconds, 3),
+            Model = modelPath, CurveCsv = csvPath, CurvePng = pngPath,
+        };
+        if (settings.Json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(report));
+            return 0;
+        }
+        var console = CliConsole.For(output);
+        var grid = new Grid().AddColumn().AddColumn();
+        void Row(string k, string v) => grid.AddRow(new Text(k), new Text(v));
+        Row("env / algo / seed", $"{report.Env} / {report.Algo} / {report.Seed}");
+        Row("env steps", report.EnvSteps.ToString("N0", CultureInfo.InvariantCulture));
+        Row("training", $"{report.TrainSeconds:F2} s, last-100 mean return {report.TrainMeanReturn:F1}");
+        Row("solved at", report.SolvedAtSeconds is { } at ? $"{at:F2} s after process start" : "not solved");
+        Row($"evaluation ({settings.EvalEpisodes} episodes)", $"mean return {report.FinalMeanReturn:F1}");
+        Row("model", modelPath);
+        Row("curve", pngPath is null ? $"{csvPath} (no PNG: {plotError})" : $"{csvPath}, {pngPath}");
+        console.Write(grid);
+        return 0;
+    }
+
+    private static TrainResult TrainWithProgress(DeepTrainSettings settings, RunSettings run, TextWriter output)
+    {
+        bool terminal = !settings.Json && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        if (!terminal) return DeepAlgorithms.Train(settings.Algo, run, settings.LearningRate);
+        TrainResult? result = null;
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(ctx =>
+            {
+                var task = ctx.AddTask($"{settings.Algo} on {settings.Env}", maxValue: run.TotalSteps);
+                result = DeepAlgorithms.Train(settings.Algo, run with
+                {
+                    Progress = p =>
+                    {
+                        task.Value = p.EnvSteps;
+                        task.Description = string.Create(CultureInfo.InvariantCulture,
+                            $"{settings.Algo} on {settings.Env}: {p.EnvSteps / Math.Max(p.Seconds, 1e-9):N0} steps/s, mean return {p.RecentMeanReturn:F1}");
+                    },
+                }, settings.LearningRate);
+                task.Value = task.MaxValue;
+            });
+        return result!;
+    }
+
+    /// <summary>Writes the learning curve: one row per update and member.</summary>
+    public static void WriteCurve(string path, IReadOnlyList<CurvePoint> curve)
+    {
+        var sb = new StringBuilder("env_steps,seconds,member,mean_return,episodes\n");
+        foreach (var c in curve)
+            sb.Append(CultureInfo.InvariantCulture, $"{c.EnvSteps},{c.Seconds:F4},{c.Member},{c.RecentMeanReturn:F3},{c.Episodes}\n");
+        File.WriteAllText(path, sb.ToString());
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using RlKernels.Cli;
+using RlKernels.Cli.Commands;
+using Xunit;
+
+namespace RlKernels.Tests.Cli;
+
+public class DeepTrainCommandTests
+{
+    private static (int Code, string Out, string Err) Train(DeepTrainSettings settings)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = DeepTrainCommand.Run(settings, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private static string TempDir() => Directory.CreateTempSubdirectory("rlk-deep-").FullName;
+
+    [Fact]
+    public void TrainsCartPoleWritesTheOutputsAndEvalReadsTheModel()
+    {
+        string dir = TempDir();
+        try
+        {
+            var (code, output, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", Json = true, OutDir = dir });
+            Assert.True(code == 0, error);
+            using var doc = JsonDocument.Parse(output);
+            var root = doc.RootElement;
+            foreach (string field in new[] { "env", "algo", "seed", "env_steps", "seconds", "final_mean_return", "solved_at_seconds" })
+                Assert.True(root.TryGetProperty(field, out _), $"missing {field}");
+            Assert.Equal("ppo", root.GetProperty("algo").GetString());
+            Assert.True(root.GetProperty("final_mean_return").GetDouble() >= 475);
+            Assert.Equal(JsonValueKind.Number, root.GetProperty("solved_at_seconds").ValueKind);
+            Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
+            Assert.StartsWith("env_steps,seconds,member,mean_return,episodes", File.ReadAllText(Path.Combine(dir, "curve.csv")));
+            Assert.True(File.Exists(Path.Combine(dir, "curve.png")));
+
+            var evalOut = new StringWriter();
+            int evalCode = EvalCommand.Run("CartPole-v1", Path.Combine(dir, "model.safetensors"), 20, 3, "cpu", true, evalOut, new StringWriter());
+            Assert.Equal(0, evalCode);
+            Assert.True(JsonDocument.Parse(evalOut.ToString()).RootElement.GetProperty("mean_return").GetDouble() >= 475);
+            Assert.Equal(Program.ExitBadInput, EvalCommand.Run("Pendulum-v1", Path.Combine(dir, "model.safetensors"), 5, 3, "cpu", true, new StringWriter(), new StringWriter()));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData("CartPole-v1", "dqn", null, "ppo, a2c")]
+    [InlineData("NoSuchEnv-v0", "ppo", null, "CartPole-v1")]
+    [InlineData("CartPole-v1", "reparam-ac", null, "continuous")]
+    [InlineData("CartPole-v1", "ppo", 0L, "--steps")]
+    public void BadInputExitsWithTwoAndSaysWhy(string env, string algo, long? steps, string expected)
+    {
+        var (code, _, error) = Train(new DeepTrainSettings { Env = env, Algo = algo, Steps = steps, OutDir = Path.Combine(Path.GetTempPath(), "rlk-deep-never-written") });
+        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Contains(expected, error);
+    }
+
+    [Fact]
+    public void DivergenceStopsWithTheStepAndKeepsTheLastGoodModel()
+    {
+        string dir = TempDir();
+        try
+        {
+            var (code, _, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", LearningRate = 1e38f, OutDir = dir });
+            Assert.Equal(Program.ExitBadInput, code);
+            Assert.Contains("diverged at env step", error);
+            Assert.Contains("layers.", error);
+            Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void DeepAlgorithmsAreRecognizedForDispatch()
+    {
+        Assert.True(DeepTrainCommand.IsDeepAlgo("ppo"));
+        Assert.False(DeepTrainCommand.IsDeepAlgo("q-learning"));
+    }
+}
