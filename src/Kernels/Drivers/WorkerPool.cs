@@ -32,6 +32,10 @@ public sealed class WorkerPool : IDisposable
         _threads = new Thread[threadCount - 1];
         _start = new SemaphoreSlim[threadCount - 1];
         _done = new CountdownEvent(1);
+        // A first blocking wait makes the event allocate its lock object; do it now, so no later Run
+        // allocates (the batched step promises zero allocations per call).
+        _done.Wait(1);
+        _done.Signal();
         for (int w = 0; w < _threads.Length; w++)
         {
             int worker = w + 1;
