@@ -39,13 +39,13 @@ public static class TrainCommand
     public static readonly IReadOnlyDictionary<string, Func<TrainSettings, Dictionary<string, string>, TabularLearnResult>> Algorithms =
         new Dictionary<string, Func<TrainSettings, Dictionary<string, string>, TabularLearnResult>>
         {
-            ["q-learning"] = (s, args) => QLearning.Train(new QLearningConfig
+            ["q-learning"] = (s, args) => QLearning.Train(new TabularTdConfig
             {
                 EnvId = s.Env, EnvArgs = args, EnvCount = s.Envs, TableCount = s.Tables, Steps = s.Steps,
                 LearningRates = s.LearningRates, Gammas = s.Gammas, Epsilons = s.Epsilons,
                 Exploration = ParseExploration(s.Exploration), Temperature = s.Temperature,
             }, s.Seed),
-            ["sarsa"] = (s, args) => Sarsa.Train(new SarsaConfig
+            ["sarsa"] = (s, args) => Sarsa.Train(new TabularTdConfig
             {
                 EnvId = s.Env, EnvArgs = args, EnvCount = s.Envs, TableCount = s.Tables, Steps = s.Steps,
                 LearningRates = s.LearningRates, Gammas = s.Gammas, Epsilons = s.Epsilons,

@@ -11,7 +11,7 @@ public class TabularLearningTests
     [Fact]
     public void QLearning_LearnsChainWalkQStar()
     {
-        var result = QLearning.Train(new QLearningConfig { Gammas = [1.0], Epsilons = [0.3], EnvCount = 64, Steps = 1000 }, seed: 7);
+        var result = QLearning.Train(new TabularTdConfig { Gammas = [1.0], Epsilons = [0.3], EnvCount = 64, Steps = 1000 }, seed: 7);
         KernelAssert.AllClose("Q", ChainQStar, result.Table(0), 0.1, 0);
         Assert.Equal([1, 1, 1, 1], result.GreedyPolicy(0)[..4]);
     }
@@ -20,7 +20,7 @@ public class TabularLearningTests
     public void QLearning_Population_EachMemberLearnsQStarOfItsOwnGamma()
     {
         double[] gammas = [0.5, 0.9, 1.0, 0.99];
-        var result = QLearning.Train(new QLearningConfig
+        var result = QLearning.Train(new TabularTdConfig
         {
             TableCount = 4, EnvCount = 64, Steps = 1500, Gammas = gammas, LearningRates = [0.1, 0.2, 0.3, 0.5], Epsilons = [0.3, 0.5, 0.3, 0.4],
         }, seed: 3);
@@ -32,10 +32,10 @@ public class TabularLearningTests
     [Fact]
     public void SameSeed_SameResult_DifferentSeed_DifferentResult()
     {
-        var config = new QLearningConfig { EnvCount = 8, Steps = 50, Exploration = Exploration.Softmax, Temperature = 2 };
+        var config = new TabularTdConfig { EnvCount = 8, Steps = 50, Exploration = Exploration.Softmax, Temperature = 2 };
         Assert.Equal(QLearning.Train(config, 1).Q, QLearning.Train(config, 1).Q);
         Assert.NotEqual(QLearning.Train(config, 1).Q, QLearning.Train(config, 2).Q);
-        var sarsa = new SarsaConfig { EnvCount = 8, Steps = 50 };
+        var sarsa = new TabularTdConfig { EnvCount = 8, Steps = 50 };
         Assert.Equal(Sarsa.Train(sarsa, 5).Q, Sarsa.Train(sarsa, 5).Q);
     }
 
@@ -43,7 +43,7 @@ public class TabularLearningTests
     public void Sarsa_LearnsQPiOfItsBehaviourPolicy()
     {
         const double epsilon = 0.2;
-        var result = Sarsa.Train(new SarsaConfig
+        var result = Sarsa.Train(new TabularTdConfig
         {
             Gammas = [1.0], Epsilons = [epsilon], EnvCount = 64, Steps = 20000, LearningRates = [0.01], FinalLearningRateFraction = 0.02,
         }, seed: 11);
@@ -67,7 +67,7 @@ public class TabularLearningTests
     [Fact]
     public void FrozenLakeSlippery_LearnedGreedyPolicy_ReachesTheGoalInAtLeast70Percent()
     {
-        var result = QLearning.Train(new QLearningConfig
+        var result = QLearning.Train(new TabularTdConfig
         {
             EnvId = "FrozenLake-v1", EnvCount = 256, Steps = 4000, Gammas = [0.99], LearningRates = [0.02], Epsilons = [0.5],
         }, seed: 2024);
@@ -79,10 +79,10 @@ public class TabularLearningTests
     [Fact]
     public void BadSettings_AreRejected()
     {
-        Assert.Throws<ArgumentException>(() => QLearning.Train(new QLearningConfig { Gammas = [1.5] }, 0));
-        Assert.Throws<ArgumentException>(() => QLearning.Train(new QLearningConfig { TableCount = 3, EnvCount = 8 }, 0));
-        Assert.Throws<ArgumentException>(() => QLearning.Train(new QLearningConfig { TableCount = 2, EnvCount = 8, Gammas = [0.9, 0.9, 0.9] }, 0));
-        Assert.Throws<ArgumentException>(() => Sarsa.Train(new SarsaConfig { EnvId = "CartPole-v1" }, 0));
+        Assert.Throws<ArgumentException>(() => QLearning.Train(new TabularTdConfig { Gammas = [1.5] }, 0));
+        Assert.Throws<ArgumentException>(() => QLearning.Train(new TabularTdConfig { TableCount = 3, EnvCount = 8 }, 0));
+        Assert.Throws<ArgumentException>(() => QLearning.Train(new TabularTdConfig { TableCount = 2, EnvCount = 8, Gammas = [0.9, 0.9, 0.9] }, 0));
+        Assert.Throws<ArgumentException>(() => Sarsa.Train(new TabularTdConfig { EnvId = "CartPole-v1" }, 0));
         Assert.Throws<ArgumentException>(() => RMax.Train(new RMaxConfig { Gamma = -1 }, 0));
     }
 }
