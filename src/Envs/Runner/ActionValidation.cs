@@ -36,6 +36,15 @@ internal static class ActionValidation
         }
     }
 
+    /// <summary>The step count of <c>StepRandom</c>: not negative, and one at a time when ended envs must be reset by hand.</summary>
+    public static void CheckStepCount(int stepCount, AutoResetMode mode)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        if (stepCount > 1 && mode == AutoResetMode.Disabled)
+            throw new ArgumentOutOfRangeException(nameof(stepCount), stepCount,
+                "With auto-reset disabled, ended envs must be reset between steps: step one at a time.");
+    }
+
     private static void CheckLength(EnvSpec spec, int length, int envCount)
     {
         if (length != envCount)

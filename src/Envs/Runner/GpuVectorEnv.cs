@@ -249,10 +249,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     public void StepRandom(int stepCount)
     {
         ThrowIfDisposed();
-        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
-        if (stepCount > 1 && AutoReset == AutoResetMode.Disabled)
-            throw new ArgumentOutOfRangeException(nameof(stepCount), stepCount,
-                "With auto-reset disabled, ended envs must be reset between steps: step one at a time.");
+        ActionValidation.CheckStepCount(stepCount, AutoReset);
         StepCore(stepCount, random: true);
     }
 
