@@ -65,7 +65,7 @@ public sealed record TabularBatchSolution(int BatchSize, int StateCount, int Act
 }
 
 /// <summary>Q-iteration for Q* over a batch of discounts or of MDPs: SIMD over the batch, threads over states.</summary>
-public static class BatchedQIteration
+public static partial class BatchedQIteration
 {
     /// <summary>Solves one MDP for every γ in <paramref name="gammas"/> ([B]).</summary>
     /// <exception cref="ArgumentException">An empty batch, γ outside [0, 1], bad settings.</exception>
@@ -96,8 +96,8 @@ public static class BatchedQIteration
         CheckCommon(gammas, config);
         double[] all = gammas.Length == 1 ? Enumerable.Repeat(gammas[0], models.Count).ToArray() : gammas.ToArray();
         return config.Precision == TabularPrecision.Double
-            ? RunTiled<double>(models, all, config, shared: false)
-            : RunTiled<float>(models, all, config, shared: false);
+            ? TryRunLanes<double>(models, all, config) ?? RunTiled<double>(models, all, config, shared: false)
+            : TryRunLanes<float>(models, all, config) ?? RunTiled<float>(models, all, config, shared: false);
     }
 
     private static void CheckCommon(ReadOnlySpan<double> gammas, BatchedQIterationConfig config)
