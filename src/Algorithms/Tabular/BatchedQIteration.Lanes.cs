@@ -229,6 +229,17 @@ public static partial class BatchedQIteration
             _result.Converged[b] = converged;
         }
 
+        /// <summary>a·b + c, fused for float and double.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c)
+        {
+            if (typeof(T) == typeof(double))
+                return Vector512.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+            if (typeof(T) == typeof(float))
+                return Vector512.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+            return a * b + c;
+        }
+
         /// <summary>One synchronous sweep of all lanes: Q(s,a) = R + Σ_j w_j V(s'_j), V'(s) = max_a Q(s,a);
         /// returns per lane max |ΔQ| and max |Q|.</summary>
         private (Vector512<T> Residual, Vector512<T> Magnitude) Sweep()
@@ -251,7 +262,7 @@ public static partial class BatchedQIteration
                     var acc = Vector512.LoadUnsafe(ref reward, (nuint)(i * l));
                     int e = i * ku;
                     for (int j = 0; j < ku; j++, e++)
-                        acc += Vector512.LoadUnsafe(ref weight, (nuint)(e * l)) * Vector512.LoadUnsafe(ref v, (nuint)Unsafe.Add(ref nextOffset, e));
+                        acc = MultiplyAdd(Vector512.LoadUnsafe(ref weight, (nuint)(e * l)), Vector512.LoadUnsafe(ref v, (nuint)Unsafe.Add(ref nextOffset, e)), acc);
                     var old = Vector512.LoadUnsafe(ref q, (nuint)(i * l));
                     residual = Vector512.Max(residual, Vector512.Abs(acc - old));
                     magnitude = Vector512.Max(magnitude, Vector512.Abs(acc));
