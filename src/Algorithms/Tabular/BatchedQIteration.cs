@@ -14,7 +14,9 @@ namespace RlKernels.Algorithms.Tabular;
 //   - one MDP under B discounts γ_b (SolveGammas): the transition structure is shared, so the next
 //     state's values of W members are one contiguous vector load;
 //   - B MDPs of the same shape, each with its own γ (SolveModels): next states differ per member and
-//     are gathered lane by lane.
+//     are gathered lane by lane — unless the members share their next-state structure (FrozenLake maps,
+//     …): then the lane engine of BatchedQIteration.Lanes.cs runs (512-bit, no gather, lanes refilled
+//     with the next member as members converge).
 // Layout: member b of a value lives at [row · Bp + b], Bp = B rounded up to a multiple of W (padding
 // members solve a zero problem). Each (s, a) is compiled to R(s,a) = Σ_k p_k r_k and a list of
 // (next state, weight) with weight = Σ p_k over its non-terminated outcomes into that next state
@@ -65,7 +67,7 @@ public sealed record TabularBatchSolution(int BatchSize, int StateCount, int Act
 }
 
 /// <summary>Q-iteration for Q* over a batch of discounts or of MDPs: SIMD over the batch, threads over states.</summary>
-public static class BatchedQIteration
+public static partial class BatchedQIteration
 {
     /// <summary>Solves one MDP for every γ in <paramref name="gammas"/> ([B]).</summary>
     /// <exception cref="ArgumentException">An empty batch, γ outside [0, 1], bad settings.</exception>
@@ -96,8 +98,8 @@ public static class BatchedQIteration
         CheckCommon(gammas, config);
         double[] all = gammas.Length == 1 ? Enumerable.Repeat(gammas[0], models.Count).ToArray() : gammas.ToArray();
         return config.Precision == TabularPrecision.Double
-            ? RunTiled<double>(models, all, config, shared: false)
-            : RunTiled<float>(models, all, config, shared: false);
+            ? TryRunLanes<double>(models, all, config) ?? RunTiled<double>(models, all, config, shared: false)
+            : TryRunLanes<float>(models, all, config) ?? RunTiled<float>(models, all, config, shared: false);
     }
 
     private static void CheckCommon(ReadOnlySpan<double> gammas, BatchedQIterationConfig config)

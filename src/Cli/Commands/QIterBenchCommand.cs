@@ -71,6 +71,10 @@ public sealed record QIterBenchRow
     [JsonPropertyName("one_by_one_seconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? OneByOneSeconds { get; init; }
     /// <summary>batched_frozenlake: one_by_one_seconds / batched_seconds.</summary>
     [JsonPropertyName("speedup_batched"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? SpeedupBatched { get; init; }
+    /// <summary>batched_frozenlake: seconds of the batched call on one thread (one by one is one thread too).</summary>
+    [JsonPropertyName("batched_one_thread_seconds"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? BatchedOneThreadSeconds { get; init; }
+    /// <summary>batched_frozenlake: one_by_one_seconds / batched_one_thread_seconds (the per-core gain).</summary>
+    [JsonPropertyName("speedup_batched_one_thread"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? SpeedupBatchedOneThread { get; init; }
 }
 
 /// <summary>
@@ -309,7 +313,8 @@ public static class QIterBenchCommand
         return false;
     }
 
-    /// <summary>The same instances solved by one batched call and by Q-iteration one at a time (float64, same tolerance).</summary>
+    /// <summary>The same instances solved by one batched call (all cores, and one thread) and by Q-iteration one at a
+    /// time on one thread: float64 on both sides, the same tolerance (1e-10), the same synchronous sweeps from Q = 0.</summary>
     private static QIterBenchRow MeasureFrozenLake(QIterBenchSettings settings, double bandwidth)
     {
         var models = RandomFrozenLakes(settings.FrozenLakeInstances, settings.Seed);
@@ -319,7 +324,9 @@ public static class QIterBenchCommand
         // Warm-up on a few instances so neither side pays for JIT compilation.
         BatchedQIteration.SolveModels(models.Take(Math.Min(models.Count, 32)).ToList(), gamma, batchedConfig);
         foreach (var model in models.Take(8)) QIteration.Solve(model, singleConfig);
+        var oneThreadConfig = batchedConfig with { Threads = 1 };
         var batched = new double[settings.Repeats];
+        var batchedOneThread = new double[settings.Repeats];
         var single = new double[settings.Repeats];
         for (int r = 0; r < settings.Repeats; r++)
         {
@@ -327,12 +334,16 @@ public static class QIterBenchCommand
             BatchedQIteration.SolveModels(models, gamma, batchedConfig);
             batched[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
             start = Stopwatch.GetTimestamp();
+            BatchedQIteration.SolveModels(models, gamma, oneThreadConfig);
+            batchedOneThread[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            start = Stopwatch.GetTimestamp();
             foreach (var model in models) QIteration.Solve(model, singleConfig);
             single[r] = Stopwatch.GetElapsedTime(start).TotalSeconds;
         }
         Array.Sort(batched);
+        Array.Sort(batchedOneThread);
         Array.Sort(single);
-        double b = batched[settings.Repeats / 2], s = single[settings.Repeats / 2];
+        double b = batched[settings.Repeats / 2], b1 = batchedOneThread[settings.Repeats / 2], s = single[settings.Repeats / 2];
         return new QIterBenchRow
         {
             Kind = "batched_frozenlake",
@@ -352,6 +363,8 @@ public static class QIterBenchCommand
             BatchedSeconds = b,
             OneByOneSeconds = s,
             SpeedupBatched = s / b,
+            BatchedOneThreadSeconds = b1,
+            SpeedupBatchedOneThread = s / b1,
         };
     }
 
@@ -378,6 +391,8 @@ public static class QIterBenchCommand
             "Bytes counted per sweep: next + weight (8 per slot), R, old Q and new Q (12 per (s, a)), V once and V' (8 per state).");
         foreach (var row in rows.Where(r => r.Kind == "batched_frozenlake"))
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"FrozenLake-8x8 × {row.Instances}: batched {row.BatchedSeconds:0.000} s, one by one {row.OneByOneSeconds:0.000} s, speed-up {row.SpeedupBatched:0.0}×."));
+                $"FrozenLake-8x8 × {row.Instances} (float64, tolerance 1e-10 on both sides): batched {row.BatchedSeconds:0.000} s " +
+                $"({row.Threads} threads), one by one {row.OneByOneSeconds:0.000} s (1 thread), speed-up {row.SpeedupBatched:0.0}×; " +
+                $"batched on 1 thread {row.BatchedOneThreadSeconds:0.000} s, {row.SpeedupBatchedOneThread:0.0}×."));
     }
 }

@@ -102,6 +102,43 @@ public abstract class BatchedQIterationTests
             KernelAssert.AllClose("Q", single.Q, member.Q, Tol, Tol, $"member {b} threads={threads} {Precision}");
         }
     }
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void ManyFrozenLakes_InRefilledLanes_MatchOneByOne(int threads)
+    {
+        // 45 random 8x8 maps (shared next-state structure: the lane engine) with their own γ: more members than
+        // lanes on every worker, so lanes are refilled as members converge at different sweeps.
+        var models = RlKernels.Cli.Commands.QIterBenchCommand.RandomFrozenLakes(45, 7);
+        var gammas = Enumerable.Range(0, models.Count).Select(m => 0.8 + 0.004 * m).ToArray();
+        var batch = BatchedQIteration.SolveModels(models, gammas, Config with { Threads = threads });
+        for (int b = 0; b < models.Count; b++)
+        {
+            var member = batch.Member(b);
+            Assert.True(member.Converged, $"member {b}: residual {member.Residual}");
+            var single = QIteration.Solve(models[b], new QIterationConfig { Gamma = gammas[b], Tolerance = 1e-12 });
+            KernelAssert.AllClose("Q", single.Q, member.Q, Tol, Tol, $"member {b} threads={threads} {Precision}");
+            KernelAssert.AllClose("V", single.V, member.V, Tol, Tol, $"member {b} threads={threads} {Precision}");
+            if (Precision == TabularPrecision.Double)
+            {
+                Assert.InRange(member.Iterations, single.Iterations - 1, single.Iterations + 1);
+                Assert.Equal(single.Policy, member.Policy);
+            }
+        }
+    }
+
+    [Fact]
+    public void ModelBatch_NonConvergence_IsReportedPerMember()
+    {
+        // Same as NonConvergence_IsReportedPerMember, through SolveModels (one γ per model).
+        var loop = TabularMdp.FromTransitions(1, 1, [new(0, 0, 1, 0, -1, false)], [1.0]);
+        var batch = BatchedQIteration.SolveModels([loop, loop, loop], [0.5, 1.0, 0.9], Config with { MaxIterations = 2000 });
+        Assert.True(batch.Converged[0]);
+        Assert.False(batch.Converged[1]);
+        Assert.Equal(2000, batch.Iterations[1]);
+        Assert.True(batch.Converged[2]);
+        KernelAssert.AllClose("Q", [-2.0, -10.0], [batch.Q[0], batch.Q[2]], Tol, Tol);
+    }
 }
 
 public sealed class BatchedQIterationTests_Double : BatchedQIterationTests
