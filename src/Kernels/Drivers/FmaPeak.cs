@@ -81,11 +81,13 @@ public static unsafe class FmaPeak
         }
     }
 
+    // AggressiveOptimization: a loop method called a few times would otherwise run as tier-0 / OSR code
+    // with the accumulators on the stack.
     // acc ← acc·m + a with m just below 1 converges to a/(1 − m): values stay finite and normal however
     // long the loop runs, so no denormal slow path distorts the rate.
     private const float M = 0.99999994f, A = 1e-7f;
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static double Loop512(long iterations)
     {
         Vector512<float> m = Vector512.Create(M), a = Vector512.Create(A);
@@ -107,7 +109,7 @@ public static unsafe class FmaPeak
         return Vector512.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)) + ((c12 + c13) + (c14 + c15)));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static double Loop256(long iterations)
     {
         Vector256<float> m = Vector256.Create(M), a = Vector256.Create(A);
@@ -126,7 +128,7 @@ public static unsafe class FmaPeak
         return Vector256.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)));
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static double LoopScalar(long iterations)
     {
         float c0 = 0, c1 = 1, c2 = 2, c3 = 3, c4 = 4, c5 = 5, c6 = 6, c7 = 7;
