@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ILGPU;
 using ILGPU.Runtime;
+using System.Runtime.Intrinsics;
 using RlKernels.Kernels.Drivers;
 using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Nn;
@@ -50,7 +51,7 @@ public sealed record MlpBenchRow
     [JsonPropertyName("max_samples_per_second")] public required double Max { get; init; }
     /// <summary>Counted flops (<see cref="FlopsPerSample"/>) × samples/s, 10^9.</summary>
     [JsonPropertyName("gflops")] public required double Gflops { get; init; }
-    /// <summary>The machine's measured all-core single-precision FMA peak, GFLOP/s (a CPU figure on every row).</summary>
+    /// <summary>The machine's measured all-core single-precision FMA peak (widest accelerated vectors, best of the probe's runs), GFLOP/s; a CPU figure on every row.</summary>
     [JsonPropertyName("peak_gflops")] public required double PeakGflops { get; init; }
     /// <summary>gflops / peak_gflops; null on gpu rows, whose peak is not the CPU's.</summary>
     [JsonPropertyName("peak_fraction")] public double? PeakFraction { get; init; }
@@ -186,9 +187,10 @@ public static class MlpBenchCommand
             return Program.ExitBadInput;
         }
 
-        // MEASURE: the FMA peak first (same vector width as the cpu kernels), then every shape × backend.
+        // MEASURE: the FMA peak first, with the widest vectors the hardware accelerates (RLK_LANES=8 narrows
+        // the MLP kernels, not the machine), then every shape × backend.
         if (settings.Progress) error.WriteLine("bench mlp: FMA peak …");
-        int lanes = Mlp.BestVectorWidth;
+        int lanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
         double peak = FmaPeak.MeasureGflops(width: lanes, seconds: settings.PeakSeconds);
         long flopsPerSample = FlopsPerSample(settings.Sizes);
         var rows = new List<MlpBenchRow>();
