@@ -109,8 +109,9 @@ public static class BenchCommand
         {
             env, backend, envs, seconds, repeats, json, envArg,
         };
-        // `rlk bench qiter`: Q-iteration sweeps; `rlk bench` alone keeps measuring envs.
+        // `rlk bench qiter`: Q-iteration sweeps; `rlk bench mlp`: MLP training steps; `rlk bench` alone keeps measuring envs.
         command.Subcommands.Add(QIterBenchCommand.Create());
+        command.Subcommands.Add(MlpBenchCommand.Create());
         command.SetAction(parse =>
         {
             var settings = new BenchSettings

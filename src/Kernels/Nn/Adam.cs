@@ -128,6 +128,20 @@ public sealed unsafe class Adam
                 Vector512.Store(vd * Vector512.Load(theta + i) - vs * mi / (Vector512.Sqrt(vi) + ve), theta + i);
             }
         }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> vb1 = Vector256.Create(b1), vb2 = Vector256.Create(b2), c1 = Vector256.Create(1f - b1), c2 = Vector256.Create(1f - b2);
+            Vector256<float> vs = Vector256.Create(stepSize), ve = Vector256.Create(epsHat), vd = Vector256.Create(decay);
+            for (; i + 8 <= n; i += 8)
+            {
+                Vector256<float> gi = Vector256.Load(g + i);
+                Vector256<float> mi = vb1 * Vector256.Load(m + i) + c1 * gi;
+                Vector256<float> vi = vb2 * Vector256.Load(v + i) + c2 * gi * gi;
+                Vector256.Store(mi, m + i);
+                Vector256.Store(vi, v + i);
+                Vector256.Store(vd * Vector256.Load(theta + i) - vs * mi / (Vector256.Sqrt(vi) + ve), theta + i);
+            }
+        }
         for (; i < n; i++)
         {
             float gi = g[i];

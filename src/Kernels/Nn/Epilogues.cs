@@ -12,6 +12,8 @@ internal unsafe interface IEpilogue
 {
     /// <summary>The value to store at (row, col .. col+15).</summary>
     Vector512<float> Apply(Vector512<float> acc, int row, int col);
+    /// <summary>The value to store at (row, col .. col+7) (the AVX2 kernels).</summary>
+    Vector256<float> Apply(Vector256<float> acc, int row, int col);
     /// <summary>The value to store at (row, col).</summary>
     float Apply(float acc, int row, int col);
 }
@@ -27,6 +29,18 @@ internal readonly unsafe struct BiasActivationEpilogue(float* bias, Activation a
         {
             Activation.Tanh => TanhOperator.Invoke(z),
             Activation.Relu => Vector512.Max(z, Vector512<float>.Zero),
+            _ => z,
+        };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Apply(Vector256<float> acc, int row, int col)
+    {
+        Vector256<float> z = acc + Vector256.Load(bias + col);
+        return activation switch
+        {
+            Activation.Tanh => TanhOperator.Invoke(z),
+            Activation.Relu => Vector256.Max(z, Vector256<float>.Zero),
             _ => z,
         };
     }
@@ -60,6 +74,18 @@ internal readonly unsafe struct ActivationGradEpilogue(float* h, int ldh, Activa
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Apply(Vector256<float> acc, int row, int col)
+    {
+        Vector256<float> hv = Vector256.Load(h + (long)row * ldh + col);
+        return activation switch
+        {
+            Activation.Tanh => acc - acc * hv * hv,
+            Activation.Relu => Vector256.ConditionalSelect(Vector256.GreaterThan(hv, Vector256<float>.Zero), acc, Vector256<float>.Zero),
+            _ => acc,
+        };
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Apply(float acc, int row, int col)
     {
         float hv = h[(long)row * ldh + col];
@@ -77,6 +103,9 @@ internal readonly unsafe struct AccumulateEpilogue(float* c, int ldc) : IEpilogu
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Apply(Vector512<float> acc, int row, int col) => Vector512.Load(c + (long)row * ldc + col) + acc;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Apply(Vector256<float> acc, int row, int col) => Vector256.Load(c + (long)row * ldc + col) + acc;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Apply(float acc, int row, int col) => c[(long)row * ldc + col] + acc;

@@ -19,7 +19,8 @@ public static unsafe class Linear
         Span<float> y)              // [P, B, out]
     {
         Check(x, weight, bias, population, batch, inSize, outSize, y, nameof(y));
-        if (!Vector512.IsHardwareAccelerated)
+        int width = Mlp.BestVectorWidth;
+        if (width == 1)
         {
             ForwardNaive(x, weight, bias, population, batch, inSize, outSize, y);
             return;
@@ -35,7 +36,7 @@ public static unsafe class Linear
                     // The blocked kernel reads the right matrix as [K = in, N = out].
                     MatMul.Transpose(w, outSize, inSize, pt);
                     MatMul.RowsTimesMatrix(px + (long)p * batch * inSize, inSize, pt, w, batch, inSize, outSize,
-                        py + (long)p * batch * outSize, outSize, new BiasActivationEpilogue(pb + (long)p * outSize, Activation.Identity));
+                        py + (long)p * batch * outSize, outSize, new BiasActivationEpilogue(pb + (long)p * outSize, Activation.Identity), width);
                 }
             }
         }
@@ -81,7 +82,8 @@ public static unsafe class Linear
         Span<float> dBias)          // [P, out]
     {
         CheckBackward(x, weight, dY, population, batch, inSize, outSize, dX, dWeight, dBias);
-        if (!Vector512.IsHardwareAccelerated)
+        int width = Mlp.BestVectorWidth;
+        if (width == 1)
         {
             BackwardNaive(x, weight, dY, population, batch, inSize, outSize, dX, dWeight, dBias);
             return;
@@ -100,10 +102,10 @@ public static unsafe class Linear
                     {
                         float* dx = pdx + (long)p * batch * inSize;
                         MatMul.Transpose(w, outSize, inSize, pt);
-                        MatMul.RowsTimesMatrix(dy, outSize, w, pt, batch, outSize, inSize, dx, inSize, new AccumulateEpilogue(dx, inSize));
+                        MatMul.RowsTimesMatrix(dy, outSize, w, pt, batch, outSize, inSize, dx, inSize, new AccumulateEpilogue(dx, inSize), width);
                     }
-                    MatMul.TransposeATimesB(dy, outSize, xp, inSize, batch, outSize, inSize, pdw + (long)p * outSize * inSize);
-                    MatMul.ColumnSums(dy, outSize, batch, outSize, pdb + (long)p * outSize);
+                    MatMul.TransposeATimesB(dy, outSize, xp, inSize, batch, outSize, inSize, pdw + (long)p * outSize * inSize, width);
+                    MatMul.ColumnSums(dy, outSize, batch, outSize, pdb + (long)p * outSize, width);
                 }
             }
         }

@@ -13,7 +13,8 @@ namespace RlKernels.Kernels.Nn;
 /// well under the two per cycle a core can do. Tails: 16-column vectors, then scalar columns, then a
 /// one-row kernel for the last rows. Narrow outputs (N &lt; 16, e.g. a 2-action head) would leave
 /// most of a vector idle, so they use dot products along K against the transposed matrix instead.
-/// Callers guarantee <see cref="Vector512.IsHardwareAccelerated"/>.
+/// Callers pass width 16 only where <see cref="Vector512.IsHardwareAccelerated"/>, and width 8 (the
+/// <see cref="MatMul256"/> kernels) only where Vector256 and FMA are.
 /// </remarks>
 internal static unsafe class MatMul
 {
@@ -21,9 +22,15 @@ internal static unsafe class MatMul
     /// C[r, n] = epi(Σ_k A[r, k] · M[k, n]). A: [rows, K] with row stride lda; M: [K, N] dense;
     /// mt: M transposed, [N, K] dense; C: [rows, N] with row stride ldc.
     /// </summary>
+    /// <param name="width">16 runs these Vector512 kernels, 8 the Vector256 ones in <see cref="MatMul256"/>.</param>
     public static void RowsTimesMatrix<TEpi>(float* a, int lda, float* m, float* mt, int rows, int K, int N,
-        float* c, int ldc, TEpi epi) where TEpi : struct, IEpilogue
+        float* c, int ldc, TEpi epi, int width) where TEpi : struct, IEpilogue
     {
+        if (width == 8)
+        {
+            MatMul256.RowsTimesMatrix(a, lda, m, mt, rows, K, N, c, ldc, epi);
+            return;
+        }
         if (N < 16 && K >= 16)
         {
             DotRows(a, lda, mt, rows, K, N, c, ldc, ref epi);
@@ -144,8 +151,14 @@ internal static unsafe class MatMul
     /// C[m, n] += Σ_k A[k, m] · B[k, n]: the weight gradient dW += dZᵀ·X, reducing over K batch rows.
     /// A: [K, M] with row stride lda; B: [K, N] with row stride ldb; C: [M, N] dense.
     /// </summary>
-    public static void TransposeATimesB(float* a, int lda, float* b, int ldb, int K, int M, int N, float* c)
+    /// <param name="width">16 runs these Vector512 kernels, 8 the Vector256 ones in <see cref="MatMul256"/>.</param>
+    public static void TransposeATimesB(float* a, int lda, float* b, int ldb, int K, int M, int N, float* c, int width)
     {
+        if (width == 8)
+        {
+            MatMul256.TransposeATimesB(a, lda, b, ldb, K, M, N, c);
+            return;
+        }
         int mi = 0;
         for (; mi + 4 <= M; mi += 4)
         {
@@ -235,8 +248,14 @@ internal static unsafe class MatMul
     }
 
     /// <summary>sums[n] += Σ_r A[r, n] (bias gradient). A: [rows, N] with row stride lda.</summary>
-    public static void ColumnSums(float* a, int lda, int rows, int N, float* sums)
+    /// <param name="width">16 runs these Vector512 kernels, 8 the Vector256 ones in <see cref="MatMul256"/>.</param>
+    public static void ColumnSums(float* a, int lda, int rows, int N, float* sums, int width)
     {
+        if (width == 8)
+        {
+            MatMul256.ColumnSums(a, lda, rows, N, sums);
+            return;
+        }
         int n = 0;
         for (; n + 16 <= N; n += 16)
         {

@@ -1,12 +1,14 @@
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Kernels.Nn;
 
 /// <summary>Which kernels an <see cref="Mlp"/> runs.</summary>
 public enum MlpKernels
 {
-    /// <summary>Register-blocked Vector512 products with fused bias/activation passes, split over the worker pool.</summary>
+    /// <summary>Register-blocked SIMD products (Vector512, or Vector256 without AVX-512) with fused bias/activation passes, split over the worker pool.</summary>
     Fast,
     /// <summary>Plain loops op by op on one thread: the benchmark baseline.</summary>
     Naive,
@@ -55,6 +57,19 @@ public sealed unsafe partial class Mlp
     public ReadOnlySpan<int> LayerSizes => _sizes;
     /// <summary>Which kernels run.</summary>
     public MlpKernels Kernels { get; }
+    /// <summary>Floats per vector of the fast kernels: 16 (Vector512), 8 (Vector256), 1 for the naive kernels.</summary>
+    public int VectorWidth { get; }
+
+    /// <summary>
+    /// The widest fast-kernel vector on this machine: 16 with AVX-512, 8 with AVX2 and FMA, 1 (naive
+    /// kernels only) otherwise. RLK_LANES=8 (read by <see cref="LaneSelection"/>) forces the AVX2 path.
+    /// </summary>
+    public static int BestVectorWidth { get; } = LaneSelection.BestWidth switch
+    {
+        16 => 16,
+        8 when Fma.IsSupported => 8,
+        _ => 1,
+    };
     /// <summary>Where each tensor lives in <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
     public ParameterLayout Layout { get; }
     /// <summary>All parameters, laid out by <see cref="Layout"/>.</summary>
@@ -70,14 +85,27 @@ public sealed unsafe partial class Mlp
     /// <param name="kernels">Fast (default) or the naive baseline.</param>
     public Mlp(ReadOnlySpan<int> layerSizes, Activation hidden, Activation output, int population = 1,
         WorkerPool? pool = null, MlpKernels kernels = MlpKernels.Fast)
+        : this(layerSizes, hidden, output, population, pool, kernels, BestVectorWidth)
     {
+    }
+
+    /// <summary>As the public constructor, with the fast kernels' vector width forced (tests run the AVX2 path on AVX-512 machines).</summary>
+    /// <param name="vectorWidth">16 or 8, at most <see cref="BestVectorWidth"/> unless 8 with Vector256 and FMA available; 1 makes Fast fall back to Naive.</param>
+    internal Mlp(ReadOnlySpan<int> layerSizes, Activation hidden, Activation output, int population,
+        WorkerPool? pool, MlpKernels kernels, int vectorWidth)
+    {
+        if (vectorWidth is not (1 or 8 or 16)) throw new ArgumentException($"vectorWidth must be 1, 8 or 16, got {vectorWidth}.", nameof(vectorWidth));
+        if (vectorWidth == 16 && !Vector512.IsHardwareAccelerated || vectorWidth == 8 && !(Vector256.IsHardwareAccelerated && Fma.IsSupported))
+            throw new PlatformNotSupportedException($"{vectorWidth}-float vectors are not accelerated on this machine.");
         if (layerSizes.Length < 2) throw new ArgumentException("layerSizes needs at least an input and an output size.", nameof(layerSizes));
         foreach (int s in layerSizes) Shapes.Positive(s, nameof(layerSizes));
         Shapes.Positive(population, nameof(population));
         _sizes = layerSizes.ToArray();
         Population = population;
         _pool = pool ?? Inline;
-        Kernels = kernels == MlpKernels.Fast && !Vector512.IsHardwareAccelerated ? MlpKernels.Naive : kernels;
+        // Without SIMD the fast path would be slower than the plain loops, so Fast falls back to Naive.
+        Kernels = kernels == MlpKernels.Fast && vectorWidth == 1 ? MlpKernels.Naive : kernels;
+        VectorWidth = Kernels == MlpKernels.Naive ? 1 : vectorWidth;
         _activations = new Activation[LayerCount];
         for (int l = 0; l < LayerCount; l++) _activations[l] = l == LayerCount - 1 ? output : hidden;
 

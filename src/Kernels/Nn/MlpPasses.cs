@@ -57,7 +57,7 @@ public sealed unsafe partial class Mlp
                         int inSize = sizes[l], outSize = sizes[l + 1];
                         MatMul.RowsTimesMatrix(Ptr(net._acts[l]) + rowBase * inSize, inSize, net.TransposedPtr(l, p), net.WeightPtr(l, p),
                             rows, inSize, outSize, Ptr(net._acts[l + 1]) + rowBase * outSize, outSize,
-                            new BiasActivationEpilogue(net.BiasPtr(l, p), net._activations[l]));
+                            new BiasActivationEpilogue(net.BiasPtr(l, p), net._activations[l]), net.VectorWidth);
                     }
                     int top = sizes[layers];
                     Buffer.MemoryCopy(Ptr(net._acts[layers]) + rowBase * top, _y + rowBase * top, (long)rows * top * 4, (long)rows * top * 4);
@@ -106,21 +106,21 @@ public sealed unsafe partial class Mlp
                         int inSize = sizes[l], outSize = sizes[l + 1];
                         float* hIn = Ptr(net._acts[l]) + rowBase * inSize;
                         float* gW = work + layout.MemberOffset(2 * l, p);
-                        if (net.GradientTransposed(l)) MatMul.TransposeATimesB(hIn, inSize, dz, outSize, rows, inSize, outSize, gW);
-                        else MatMul.TransposeATimesB(dz, outSize, hIn, inSize, rows, outSize, inSize, gW);
-                        MatMul.ColumnSums(dz, outSize, rows, outSize, work + layout.MemberOffset(2 * l + 1, p));
+                        if (net.GradientTransposed(l)) MatMul.TransposeATimesB(hIn, inSize, dz, outSize, rows, inSize, outSize, gW, net.VectorWidth);
+                        else MatMul.TransposeATimesB(dz, outSize, hIn, inSize, rows, outSize, inSize, gW, net.VectorWidth);
+                        MatMul.ColumnSums(dz, outSize, rows, outSize, work + layout.MemberOffset(2 * l + 1, p), net.VectorWidth);
                         if (l > 0)
                         {
                             float* dPrev = Ptr(net._deltas[l]) + rowBase * inSize;
                             MatMul.RowsTimesMatrix(dz, outSize, net.WeightPtr(l, p), net.TransposedPtr(l, p), rows, outSize, inSize,
-                                dPrev, inSize, new ActivationGradEpilogue(hIn, inSize, net._activations[l - 1]));
+                                dPrev, inSize, new ActivationGradEpilogue(hIn, inSize, net._activations[l - 1]), net.VectorWidth);
                             dz = dPrev;
                         }
                         else if (_dX != null)
                         {
                             float* dx = _dX + rowBase * inSize;
                             MatMul.RowsTimesMatrix(dz, outSize, net.WeightPtr(l, p), net.TransposedPtr(l, p), rows, outSize, inSize,
-                                dx, inSize, new AccumulateEpilogue(dx, inSize));
+                                dx, inSize, new AccumulateEpilogue(dx, inSize), net.VectorWidth);
                         }
                     }
                 }

@@ -12,10 +12,20 @@ public static class Tanh
         Span<float> y)         // [n]
     {
         Shapes.Require(y.Length, x.Length, nameof(y), "[n] (x.Length)");
+        Forward(x, y, Mlp.BestVectorWidth);
+    }
+
+    /// <summary>Forward pass with a given vector width: 16 (Vector512), 8 (Vector256) or 1 (scalar); tests force 8.</summary>
+    internal static void Forward(ReadOnlySpan<float> x, Span<float> y, int width)
+    {
+        Shapes.Require(y.Length, x.Length, nameof(y), "[n] (x.Length)");
         int i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        if (width == 16)
             for (; i + 16 <= x.Length; i += 16)
                 TanhOperator.Invoke(Vector512.Create(x.Slice(i, 16))).CopyTo(y.Slice(i, 16));
+        else if (width == 8)
+            for (; i + 8 <= x.Length; i += 8)
+                TanhOperator.Invoke(Vector256.Create(x.Slice(i, 8))).CopyTo(y.Slice(i, 8));
         for (; i < x.Length; i++) y[i] = TanhOperator.Invoke(x[i]);
     }
 

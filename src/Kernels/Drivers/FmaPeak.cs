@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace RlKernels.Kernels.Drivers;
+
+/// <summary>
+/// The machine's single-precision FMA peak, measured: every core runs a loop of fused multiply-adds on
+/// register-resident vectors with enough independent accumulators to hide the FMA latency (4 cycles × 2
+/// FMA ports needs 8 in flight; 16 are used with 512-bit vectors, 12 with 256-bit so they fit in 16 ymm
+/// registers). The yardstick that compute-bound kernels (the MLP matrix products) are reported against.
+/// </summary>
+public static unsafe class FmaPeak
+{
+    /// <summary>
+    /// Best GFLOP/s (10^9 float operations per second, an FMA counting 2) of <paramref name="repeats"/>
+    /// timed runs of about <paramref name="seconds"/> each, after an untimed calibration run. The best, not
+    /// the median: other processes can only slow the loop down, never speed it up, so the fastest run is
+    /// the closest to the hardware's peak.
+    /// </summary>
+    /// <param name="threads">Threads; 0 = all cores.</param>
+    /// <param name="width">Vector width in floats: 16 (Vector512), 8 (Vector256), or 0 = the widest accelerated.</param>
+    /// <param name="seconds">Target seconds per timed run.</param>
+    /// <param name="repeats">Timed runs (≥ 1).</param>
+    public static double MeasureGflops(int threads = 0, int width = 0, double seconds = 0.05, int repeats = 5)
+    {
+        if (threads < 0) throw new ArgumentException($"Threads must be ≥ 0, got {threads}.", nameof(threads));
+        if (repeats < 1) throw new ArgumentException($"Repeats must be ≥ 1, got {repeats}.", nameof(repeats));
+        if (!(seconds > 0)) throw new ArgumentException($"Seconds must be positive, got {seconds}.", nameof(seconds));
+        if (width == 0) width = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
+        if (width is not (1 or 8 or 16)) throw new ArgumentException($"Width must be 1, 8 or 16, got {width}.", nameof(width));
+        int workers = threads > 0 ? threads : Environment.ProcessorCount;
+        using var pool = new WorkerPool(workers);
+        var job = new FmaJob(workers, width);
+
+        // CALIBRATE: grow the iteration count until a run lasts a tenth of the target, then scale.
+        job.Iterations = 1024;
+        double elapsed = Time(pool, job, workers);
+        while (elapsed < seconds / 10 && job.Iterations < 1L << 40)
+        {
+            job.Iterations *= 4;
+            elapsed = Time(pool, job, workers);
+        }
+        job.Iterations = Math.Max(1024, (long)(job.Iterations * seconds / Math.Max(elapsed, 1e-9)));
+
+        var rates = new double[repeats];
+        for (int r = 0; r < repeats; r++)
+            rates[r] = job.FlopsPerRun(workers) / Time(pool, job, workers) / 1e9;
+        // The sums are checked so the loop cannot be optimized away.
+        if (!double.IsFinite(job.Total())) throw new InvalidOperationException("FMA peak probe produced a non-finite sum.");
+        return rates.Max();
+    }
+
+    private static double Time(WorkerPool pool, FmaJob job, int workers)
+    {
+        long start = Stopwatch.GetTimestamp();
+        pool.Run(job, workers);
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    private sealed class FmaJob(int parts, int width) : IRangeJob
+    {
+        private readonly double[] _sums = new double[parts * 8];  // [parts, 8]: a cache line apart
+
+        /// <summary>Loop iterations per thread.</summary>
+        public long Iterations;
+
+        /// <summary>Accumulators × lanes × 2 flops per iteration, on every thread.</summary>
+        public double FlopsPerRun(int threads) => (double)Iterations * threads * width switch { 16 => 16 * 16, 8 => 12 * 8, _ => 8 } * 2;
+
+        public double Total()
+        {
+            double total = 0;
+            for (int p = 0; p < parts; p++) total += _sums[p * 8];
+            return total;
+        }
+
+        public void Run(int start, int end)
+        {
+            for (int part = start; part < end; part++)
+                _sums[part * 8] = width switch { 16 => Loop512(Iterations), 8 => Loop256(Iterations), _ => LoopScalar(Iterations) };
+        }
+    }
+
+    // AggressiveOptimization: a loop method called a few times would otherwise run as tier-0 / OSR code
+    // with the accumulators on the stack.
+    // acc ← acc·m + a with m just below 1 converges to a/(1 − m): values stay finite and normal however
+    // long the loop runs, so no denormal slow path distorts the rate.
+    private const float M = 0.99999994f, A = 1e-7f;
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static double Loop512(long iterations)
+    {
+        Vector512<float> m = Vector512.Create(M), a = Vector512.Create(A);
+        Vector512<float> c0 = Vector512.Create(0f), c1 = Vector512.Create(1f), c2 = Vector512.Create(2f), c3 = Vector512.Create(3f);
+        Vector512<float> c4 = c0 + a, c5 = c1 + a, c6 = c2 + a, c7 = c3 + a;
+        Vector512<float> c8 = c4 + a, c9 = c5 + a, c10 = c6 + a, c11 = c7 + a;
+        Vector512<float> c12 = c8 + a, c13 = c9 + a, c14 = c10 + a, c15 = c11 + a;
+        for (long i = 0; i < iterations; i++)
+        {
+            c0 = Vector512.FusedMultiplyAdd(c0, m, a); c1 = Vector512.FusedMultiplyAdd(c1, m, a);
+            c2 = Vector512.FusedMultiplyAdd(c2, m, a); c3 = Vector512.FusedMultiplyAdd(c3, m, a);
+            c4 = Vector512.FusedMultiplyAdd(c4, m, a); c5 = Vector512.FusedMultiplyAdd(c5, m, a);
+            c6 = Vector512.FusedMultiplyAdd(c6, m, a); c7 = Vector512.FusedMultiplyAdd(c7, m, a);
+            c8 = Vector512.FusedMultiplyAdd(c8, m, a); c9 = Vector512.FusedMultiplyAdd(c9, m, a);
+            c10 = Vector512.FusedMultiplyAdd(c10, m, a); c11 = Vector512.FusedMultiplyAdd(c11, m, a);
+            c12 = Vector512.FusedMultiplyAdd(c12, m, a); c13 = Vector512.FusedMultiplyAdd(c13, m, a);
+            c14 = Vector512.FusedMultiplyAdd(c14, m, a); c15 = Vector512.FusedMultiplyAdd(c15, m, a);
+        }
+        return Vector512.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)) + ((c12 + c13) + (c14 + c15)));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static double Loop256(long iterations)
+    {
+        Vector256<float> m = Vector256.Create(M), a = Vector256.Create(A);
+        Vector256<float> c0 = Vector256.Create(0f), c1 = Vector256.Create(1f), c2 = Vector256.Create(2f), c3 = Vector256.Create(3f);
+        Vector256<float> c4 = c0 + a, c5 = c1 + a, c6 = c2 + a, c7 = c3 + a;
+        Vector256<float> c8 = c4 + a, c9 = c5 + a, c10 = c6 + a, c11 = c7 + a;
+        for (long i = 0; i < iterations; i++)
+        {
+            c0 = Vector256.FusedMultiplyAdd(c0, m, a); c1 = Vector256.FusedMultiplyAdd(c1, m, a);
+            c2 = Vector256.FusedMultiplyAdd(c2, m, a); c3 = Vector256.FusedMultiplyAdd(c3, m, a);
+            c4 = Vector256.FusedMultiplyAdd(c4, m, a); c5 = Vector256.FusedMultiplyAdd(c5, m, a);
+            c6 = Vector256.FusedMultiplyAdd(c6, m, a); c7 = Vector256.FusedMultiplyAdd(c7, m, a);
+            c8 = Vector256.FusedMultiplyAdd(c8, m, a); c9 = Vector256.FusedMultiplyAdd(c9, m, a);
+            c10 = Vector256.FusedMultiplyAdd(c10, m, a); c11 = Vector256.FusedMultiplyAdd(c11, m, a);
+        }
+        return Vector256.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)));
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static double LoopScalar(long iterations)
+    {
+        float c0 = 0, c1 = 1, c2 = 2, c3 = 3, c4 = 4, c5 = 5, c6 = 6, c7 = 7;
+        for (long i = 0; i < iterations; i++)
+        {
+            c0 = MathF.FusedMultiplyAdd(c0, M, A); c1 = MathF.FusedMultiplyAdd(c1, M, A);
+            c2 = MathF.FusedMultiplyAdd(c2, M, A); c3 = MathF.FusedMultiplyAdd(c3, M, A);
+            c4 = MathF.FusedMultiplyAdd(c4, M, A); c5 = MathF.FusedMultiplyAdd(c5, M, A);
+            c6 = MathF.FusedMultiplyAdd(c6, M, A); c7 = MathF.FusedMultiplyAdd(c7, M, A);
+        }
+        return c0 + c1 + c2 + c3 + c4 + c5 + c6 + c7;
+    }
+}
