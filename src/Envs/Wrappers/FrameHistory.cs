@@ -6,8 +6,10 @@ namespace RlKernels.Envs.Wrappers;
 /// <summary>
 /// A fixed number of lane slots: the frame stack's history. Explicit fields instead of an array or
 /// Span so that it lives in registers or local memory of a GPU thread (ILGPU kernels take no arrays or
-/// spans). Capacities are 8 (<see cref="FrameSlots8{T}"/>) and its doublings
-/// (<see cref="FrameSlotPair{THalf, T}"/>): 16, 32, 64.
+/// spans). Capacities are the multiples of 8 up to 64: eight explicit
+/// fields (<see cref="FrameSlots8{T}"/>), doublings (<see cref="FrameSlotPair{THalf, T}"/>: 16, 32, 64) and
+/// sums (<see cref="FrameSlotSum{TLow, THigh, T}"/>: 24, 40, 48, 56). The runner loads and stores every
+/// slot each step, so the wrapper picks the smallest that fits.
 /// </summary>
 /// <remarks>
 /// Speed: a slot addressed by a run-time index is a switch (a jump table on the CPU), so the bulk
@@ -144,6 +146,43 @@ public struct FrameSlotPair<THalf, T> : IFrameHistory<FrameSlotPair<THalf, T>, T
     }
 }
 
+/// <summary>Two unequal parts: the capacity of <typeparamref name="TLow"/> plus that of <typeparamref name="THigh"/>.</summary>
+public struct FrameSlotSum<TLow, THigh, T> : IFrameHistory<FrameSlotSum<TLow, THigh, T>, T>
+    where TLow : struct, IFrameHistory<TLow, T> where THigh : struct, IFrameHistory<THigh, T> where T : struct, ILane<T>
+{
+    public TLow Low;
+    public THigh High;
+
+    public static int Capacity => TLow.Capacity + THigh.Capacity;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Get(int slot) => slot < TLow.Capacity ? Low.Get(slot) : High.Get(slot - TLow.Capacity);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int slot, T value)
+    {
+        if (slot < TLow.Capacity) Low.Set(slot, value);
+        else High.Set(slot - TLow.Capacity, value);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(int index, T value) => Set(index, value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load<TReader>(ref TReader src, int offset, out FrameSlotSum<TLow, THigh, T> h) where TReader : struct, ILaneReader<T>
+    {
+        TLow.Load(ref src, offset, out h.Low);
+        THigh.Load(ref src, offset + TLow.Capacity, out h.High);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteSlots<TWriter>(in FrameSlotSum<TLow, THigh, T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>
+    {
+        TLow.WriteSlots(h.Low, ref dst, offset, count);
+        if (count > TLow.Capacity) THigh.WriteSlots(h.High, ref dst, offset + TLow.Capacity, count - TLow.Capacity);
+    }
+}
+
 /// <summary>16 slots.</summary>
 public struct FrameSlots16<T> : IFrameHistory<FrameSlots16<T>, T> where T : struct, ILane<T>
 {
@@ -199,4 +238,80 @@ public struct FrameSlots64<T> : IFrameHistory<FrameSlots64<T>, T> where T : stru
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlots64<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
         FrameSlotPair<FrameSlots32<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
+}
+
+/// <summary>24 slots.</summary>
+public struct FrameSlots24<T> : IFrameHistory<FrameSlots24<T>, T> where T : struct, ILane<T>
+{
+    public FrameSlotSum<FrameSlots16<T>, FrameSlots8<T>, T> Slots;
+    public static int Capacity => 24;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Get(int slot) => Slots.Get(slot);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int slot, T value) => Slots.Set(slot, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(int index, T value) => Slots.Set(index, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load<TReader>(ref TReader src, int offset, out FrameSlots24<T> h) where TReader : struct, ILaneReader<T> =>
+        FrameSlotSum<FrameSlots16<T>, FrameSlots8<T>, T>.Load(ref src, offset, out h.Slots);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteSlots<TWriter>(in FrameSlots24<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
+        FrameSlotSum<FrameSlots16<T>, FrameSlots8<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
+}
+
+/// <summary>40 slots.</summary>
+public struct FrameSlots40<T> : IFrameHistory<FrameSlots40<T>, T> where T : struct, ILane<T>
+{
+    public FrameSlotSum<FrameSlots32<T>, FrameSlots8<T>, T> Slots;
+    public static int Capacity => 40;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Get(int slot) => Slots.Get(slot);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int slot, T value) => Slots.Set(slot, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(int index, T value) => Slots.Set(index, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load<TReader>(ref TReader src, int offset, out FrameSlots40<T> h) where TReader : struct, ILaneReader<T> =>
+        FrameSlotSum<FrameSlots32<T>, FrameSlots8<T>, T>.Load(ref src, offset, out h.Slots);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteSlots<TWriter>(in FrameSlots40<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
+        FrameSlotSum<FrameSlots32<T>, FrameSlots8<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
+}
+
+/// <summary>48 slots.</summary>
+public struct FrameSlots48<T> : IFrameHistory<FrameSlots48<T>, T> where T : struct, ILane<T>
+{
+    public FrameSlotSum<FrameSlots32<T>, FrameSlots16<T>, T> Slots;
+    public static int Capacity => 48;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Get(int slot) => Slots.Get(slot);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int slot, T value) => Slots.Set(slot, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(int index, T value) => Slots.Set(index, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load<TReader>(ref TReader src, int offset, out FrameSlots48<T> h) where TReader : struct, ILaneReader<T> =>
+        FrameSlotSum<FrameSlots32<T>, FrameSlots16<T>, T>.Load(ref src, offset, out h.Slots);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteSlots<TWriter>(in FrameSlots48<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
+        FrameSlotSum<FrameSlots32<T>, FrameSlots16<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
+}
+
+/// <summary>56 slots.</summary>
+public struct FrameSlots56<T> : IFrameHistory<FrameSlots56<T>, T> where T : struct, ILane<T>
+{
+    public FrameSlotSum<FrameSlots32<T>, FrameSlots24<T>, T> Slots;
+    public static int Capacity => 56;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Get(int slot) => Slots.Get(slot);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int slot, T value) => Slots.Set(slot, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(int index, T value) => Slots.Set(index, value);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load<TReader>(ref TReader src, int offset, out FrameSlots56<T> h) where TReader : struct, ILaneReader<T> =>
+        FrameSlotSum<FrameSlots32<T>, FrameSlots24<T>, T>.Load(ref src, offset, out h.Slots);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteSlots<TWriter>(in FrameSlots56<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
+        FrameSlotSum<FrameSlots32<T>, FrameSlots24<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
 }
