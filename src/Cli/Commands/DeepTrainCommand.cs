@@ -15,6 +15,8 @@ public sealed record DeepTrainSettings
 {
     public required string Env { get; init; }
     public string Algo { get; init; } = "ppo";
+    /// <summary>Env options KEY=VALUE (Gymnasium kwargs and wrappers such as frame_stack), as given on the command line.</summary>
+    public IReadOnlyList<string> EnvArgs { get; init; } = [];
     public ulong Seed { get; init; } = 1;
     /// <summary>Backend name of the envs (see <see cref="BackendNames"/>); the networks run on the CPU.</summary>
     public string Backend { get; init; } = "cpu";
@@ -90,6 +92,7 @@ public static class DeepTrainCommand
             run = new RunSettings
             {
                 EnvId = settings.Env,
+                EnvArgs = RlKernels.Envs.Registry.EnvArgs.Parse(settings.EnvArgs).Values,
                 EnvCount = settings.Envs ?? defaultEnvs,
                 TotalSteps = settings.Steps ?? defaultSteps,
                 Seed = settings.Seed,
@@ -100,11 +103,10 @@ public static class DeepTrainCommand
                 Clock = clock,
             };
             run.Validate();
-            // A backend this machine lacks (the gpu backend without a GPU) fails here, not mid-run.
-            if (run.Backend != Backend.Cpu)
-                using (RlKernels.Envs.Registry.EnvRegistry.Make(run.EnvId, 1, new VectorEnvOptions { Backend = run.Backend })) { }
+            // Bad env options, and a backend this machine lacks (the gpu backend without a GPU), fail here, not mid-run.
+            using (RlKernels.Envs.Registry.EnvRegistry.Make(run.EnvId, 1, new VectorEnvOptions { Backend = run.Backend }, run.EnvArgs)) { }
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
+        catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
         {
             error.WriteLine($"rlk: {CliErrors.Message(e)}");
             return Program.ExitBadInput;
@@ -114,6 +116,7 @@ public static class DeepTrainCommand
         Directory.CreateDirectory(dir);
         string modelPath = Path.Combine(dir, "model.safetensors");
         var meta = new Dictionary<string, string> { ["algo"] = settings.Algo, ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture) };
+        if (settings.EnvArgs.Count > 0) meta["env_args"] = string.Join(",", settings.EnvArgs);
 
         TrainResult result;
         try
@@ -140,7 +143,7 @@ public static class DeepTrainCommand
         if (plotError is not null) pngPath = null;
 
         double evalReturn = Evaluation.MeanReturns(result.Policy, settings.EvalEpisodes, settings.Seed + 0x5EED_0000UL,
-            run.Backend, threads: settings.Threads)[0];
+            run.Backend, run.EnvArgs, settings.Threads)[0];
         var report = new DeepTrainReport
         {
             Env = settings.Env, Algo = settings.Algo, Seed = settings.Seed, EnvSteps = result.EnvSteps,

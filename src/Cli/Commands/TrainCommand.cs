@@ -74,7 +74,7 @@ public static class TrainCommand
     public static Command Create()
     {
         var env = new Argument<string>("env") { Description = "Env id, e.g. CartPole-v1, ChainWalk-v0, FrozenLake-v1." };
-        var envArg = new Option<string[]>("--env-arg") { Description = "Env option KEY=VALUE (repeatable; tabular algorithms).", HelpName = "KEY=VALUE" };
+        var envArg = new Option<string[]>("--env-arg") { Description = "Env option KEY=VALUE (repeatable): Gymnasium kwargs and wrappers (hide_velocity, frame_stack, frame_stack_actions, frame_stack_padding, normalize_obs, …).", HelpName = "KEY=VALUE" };
         var algo = new Option<string?>("--algo")
         {
             Description = $"Algorithm. Tabular: {string.Join(", ", Algorithms.Keys)}. Deep: {string.Join(", ", RlKernels.Algorithms.Deep.DeepAlgorithms.Names)}. Default: q-learning for tabular envs, ppo otherwise.",
@@ -111,6 +111,7 @@ public static class TrainCommand
                 return DeepTrainCommand.Run(new DeepTrainSettings
                 {
                     Env = envId,
+                    EnvArgs = envArgs,
                     Algo = algoName,
                     Seed = parse.GetValue(seed) ?? 1UL,
                     Backend = parse.GetValue(backend)!,

@@ -241,7 +241,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
 
     /// <summary>Test access: state field <paramref name="field"/> of env <paramref name="env"/>.</summary>
     internal double StateOf(int env, int field) =>
-        T.Element(_b.State[field * _b.VecCount + env / T.Count], env % T.Count);
+        T.Element(_b.State[field * _b.Stride + env / T.Count], env % T.Count);
 
     public void Dispose() => _pool.Dispose();
 }

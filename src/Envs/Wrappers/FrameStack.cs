@@ -13,6 +13,9 @@ namespace RlKernels.Envs.Wrappers;
 // Layout (F = inner obsSize, k = stack size):
 //   obs[j·F + f]  = feature f of observation t−k+1+j   (j = k−1 is the newest)
 //   obs[k·F + j]  = the action that led to observation t−k+1+j (only with actions on)
+// The history keeps them newest first (slot j·F + f = feature f of observation t−j, slot k·F + j =
+// the action that led to it), so the inner env observes straight into slots [0, F) with constant
+// indices; Observe reorders while it writes.
 // Padding after a reset: "reset" (Gymnasium's default) repeats the reset observation in every older
 // frame; "zero" fills them with 0. Actions before the first step are 0 in both modes (for a discrete
 // env, 0 is also a real action: a known ambiguity, as in most action-stacking wrappers).
@@ -32,6 +35,8 @@ public readonly struct FrameStackParams<TParams> where TParams : struct
     public readonly int StackActions;
     /// <summary>1: pad with the reset observation (Gymnasium's "reset"); 0: pad with zeros.</summary>
     public readonly int ResetPadding;
+    /// <summary>⌈2¹⁶ / F⌉: i / F = (i · FrameReciprocal) &gt;&gt; 16 for the slot indices i &lt; 64 (no division per slot).</summary>
+    public readonly int FrameReciprocal;
 
     public FrameStackParams(TParams inner, int stackSize, int frameSize, bool stackActions, bool resetPadding)
     {
@@ -40,6 +45,7 @@ public readonly struct FrameStackParams<TParams> where TParams : struct
         FrameSize = frameSize;
         StackActions = stackActions ? 1 : 0;
         ResetPadding = resetPadding ? 1 : 0;
+        FrameReciprocal = frameSize > 0 ? (65536 + frameSize - 1) / frameSize : 0;
     }
 
     /// <summary>Features of the stacked observation (history slots in use).</summary>
@@ -51,7 +57,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     where TInner : struct, IEnv<TInner, T, TParams>, IEnvSpec<TParams>
     where T : struct, ILane<T>
     where TParams : struct
-    where THistory : struct, IFrameHistory<T>
+    where THistory : struct, IFrameHistory<THistory, T>
 {
     public TInner Inner;
     public THistory Frames;
@@ -90,15 +96,13 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     public static void Reset(out FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, ref LaneRng<T> rng)
     {
         TInner.Reset(out s.Inner, p.Inner, ref rng);
-        int newest = (p.StackSize - 1) * p.FrameSize;
-        var writer = new HistoryWriter<T, THistory>(default, newest);
-        TInner.Observe(s.Inner, p.Inner, ref writer);
-        THistory frames = writer.Frames;
+        s.Frames = default;
+        TInner.Observe(s.Inner, p.Inner, ref s.Frames); // the newest frame: slots [0, F)
         if (p.ResetPadding != 0)
         {
-            for (int i = 0; i < newest; i++) frames.Set(i, frames.Get(newest + i % p.FrameSize));
+            int frames = p.StackSize * p.FrameSize;
+            for (int i = p.FrameSize; i < frames; i++) s.Frames.Set(i, s.Frames.Get(i - p.FrameSize));
         }
-        s.Frames = frames;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -106,37 +110,24 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         out T reward, out T terminated)
     {
         TInner.Step(ref s.Inner, p.Inner, action, ref rng, out reward, out terminated);
-        THistory frames = s.Frames;
-        // Drop the oldest frame: shift every newer one a frame towards the front.
-        int newest = (p.StackSize - 1) * p.FrameSize;
-        for (int i = 0; i < newest; i++) frames.Set(i, frames.Get(i + p.FrameSize));
-        var writer = new HistoryWriter<T, THistory>(frames, newest);
-        TInner.Observe(s.Inner, p.Inner, ref writer);
-        frames = writer.Frames;
-        if (p.StackActions != 0)
-        {
-            int first = p.StackSize * p.FrameSize, last = first + p.StackSize - 1;
-            for (int i = first; i < last; i++) frames.Set(i, frames.Get(i + 1));
-            frames.Set(last, action);
-        }
-        s.Frames = frames;
+        Age(ref s.Frames, p, action);
+        TInner.Observe(s.Inner, p.Inner, ref s.Frames); // the newest frame: slots [0, F)
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, ref TWriter obs)
         where TWriter : struct, ILaneWriter<T>
     {
-        THistory frames = s.Frames; // one copy: Get on an 'in' field would copy per call
-        int obsSize = p.ObsSize;
-        for (int i = 0; i < obsSize; i++) obs.Write(i, frames.Get(i));
+        // Every slot in use, in slot order (no switch per slot); the writer puts each at its place.
+        var stacked = new StackedObservationWriter<T, TWriter>(obs, p.FrameSize, p.StackSize, p.FrameReciprocal);
+        THistory.WriteSlots(s.Frames, ref stacked, 0, p.ObsSize);
+        obs = stacked.Inner;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out FrameStack<TInner, T, TParams, THistory> s) where TReader : struct, ILaneReader<T>
     {
-        THistory frames = default;
-        for (int i = 0; i < THistory.Capacity; i++) frames.Set(i, src.Read(i));
-        s.Frames = frames;
+        THistory.Load(ref src, 0, out s.Frames);
         var inner = new OffsetReader<T, TReader>(src, THistory.Capacity);
         TInner.Load(ref inner, out s.Inner);
     }
@@ -144,10 +135,24 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in FrameStack<TInner, T, TParams, THistory> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
     {
-        THistory frames = s.Frames;
-        for (int i = 0; i < THistory.Capacity; i++) dst.Write(i, frames.Get(i));
+        THistory.WriteSlots(s.Frames, ref dst, 0, THistory.Capacity);
         var inner = new OffsetWriter<T, TWriter>(dst, THistory.Capacity);
         TInner.Store(s.Inner, ref inner);
         dst = inner.Inner;
+    }
+
+    /// <summary>Ages every frame and action by one step (the oldest drop out) and records <paramref name="action"/>.</summary>
+    /// <remarks>Out of line: a loop of switches (slots by run-time index) that need not crowd the step's inlining budget.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Age(ref THistory frames, in FrameStackParams<TParams> p, T action)
+    {
+        int f = p.FrameSize;
+        for (int i = (p.StackSize - 1) * f - 1; i >= 0; i--) frames.Set(i + f, frames.Get(i));
+        if (p.StackActions != 0)
+        {
+            int first = p.StackSize * f;
+            for (int i = first + p.StackSize - 1; i > first; i--) frames.Set(i, frames.Get(i - 1));
+            frames.Set(first, action);
+        }
     }
 }

@@ -51,13 +51,30 @@ public struct KeptFeatureWriter<T, TWriter>(TWriter inner, uint keepMask) : ILan
     }
 }
 
-/// <summary>Writes inner observation feature k into history slot <c>offset + k</c>.</summary>
-public struct HistoryWriter<T, THistory>(THistory frames, int offset) : ILaneWriter<T>
-    where T : struct, ILane<T> where THistory : struct, IFrameHistory<T>
+/// <summary>
+/// Writes frame-stack history slot i (newest first: slot j·F + f is feature f of the observation j
+/// steps back, slot k·F + j the action j steps back) to its place in the stacked observation (oldest first).
+/// </summary>
+/// <remarks><paramref name="frameReciprocal"/> is ⌈2¹⁶ / F⌉: the age of slot i is (i · it) &gt;&gt; 16, exact
+/// while i · F &lt; 2¹⁶ (slots are fewer than 64 and F at most 64).</remarks>
+public struct StackedObservationWriter<T, TWriter>(TWriter inner, int frameSize, int stackSize, int frameReciprocal) : ILaneWriter<T>
+    where T : struct, ILane<T> where TWriter : struct, ILaneWriter<T>
 {
-    public THistory Frames = frames;
-    private readonly int _offset = offset;
+    public TWriter Inner = inner;
+    private readonly int _frameSize = frameSize, _stackSize = stackSize, _frameReciprocal = frameReciprocal;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(int index, T value) => Frames.Set(_offset + index, value);
+    public void Write(int index, T value)
+    {
+        int frames = _stackSize * _frameSize;
+        if (index < frames)
+        {
+            int age = (index * _frameReciprocal) >> 16;
+            Inner.Write(index + (_stackSize - 1 - 2 * age) * _frameSize, value);
+        }
+        else
+        {
+            Inner.Write(2 * frames + _stackSize - 1 - index, value);
+        }
+    }
 }

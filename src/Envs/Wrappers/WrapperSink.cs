@@ -32,7 +32,11 @@ public readonly struct WrapperSink<TNext, TResult>(EnvWrapperOptions wrappers, T
         {
             <= 8 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots8<T>>, T, FrameStackParams<TParams>>(sp),
             <= 16 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots16<T>>, T, FrameStackParams<TParams>>(sp),
+            <= 24 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots24<T>>, T, FrameStackParams<TParams>>(sp),
             <= 32 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots32<T>>, T, FrameStackParams<TParams>>(sp),
+            <= 40 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots40<T>>, T, FrameStackParams<TParams>>(sp),
+            <= 48 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots48<T>>, T, FrameStackParams<TParams>>(sp),
+            <= 56 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots56<T>>, T, FrameStackParams<TParams>>(sp),
             _ => next.Use<FrameStack<TEnv, T, TParams, FrameSlots64<T>>, T, FrameStackParams<TParams>>(sp),
         };
     }

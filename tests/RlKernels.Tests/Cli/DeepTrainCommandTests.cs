@@ -58,6 +58,46 @@ public class DeepTrainCommandTests
     }
 
     [Fact]
+    public void EnvArgsWrapTheTrainedEnv()
+    {
+        string dir = TempDir();
+        try
+        {
+            // Two position features × four frames: the policy's input is 8 wide.
+            var (code, output, error) = Train(new DeepTrainSettings
+            {
+                Env = "CartPole-v1", EnvArgs = ["hide_velocity=true", "frame_stack=4"], Steps = 2_048, Envs = 8,
+                EvalEpisodes = 4, Json = true, OutDir = dir,
+            });
+            Assert.True(code == 0, error);
+            string model = JsonDocument.Parse(output).RootElement.GetProperty("model").GetString()!;
+            var wrapped = RlKernels.Envs.Registry.EnvRegistry.Get("CartPole-v1")
+                .Spec(RlKernels.Envs.Registry.EnvArgs.Parse(["hide_velocity=true", "frame_stack=4"]));
+            Assert.Equal(8, wrapped.ObsSize);
+            RlKernels.Algorithms.Deep.PolicyNet.Load(model, wrapped);
+            var plain = RlKernels.Envs.Registry.EnvRegistry.Get("CartPole-v1").Spec(RlKernels.Envs.Registry.EnvArgs.Empty);
+            Assert.Throws<InvalidDataException>(() => RlKernels.Algorithms.Deep.PolicyNet.Load(model, plain));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData("frame_stak=4", "frame_stak")]
+    [InlineData("frame_stack=0", "frame_stack")]
+    [InlineData("frame_stack", "KEY=VALUE")]
+    public void BadEnvArgsExitWithTwoAndWriteNothing(string envArg, string expected)
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"rlk-deep-never-written-{Guid.NewGuid():N}");
+        var (code, _, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", EnvArgs = [envArg], OutDir = dir });
+        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Contains(expected, error);
+        Assert.False(Directory.Exists(dir));
+        // The same through the command line.
+        Assert.Equal(Program.ExitBadInput, Program.Main(["train", "CartPole-v1", "--algo", "ppo", "--env-arg", envArg, "--out", dir]));
+        Assert.False(Directory.Exists(dir));
+    }
+
+    [Fact]
     public void DivergenceStopsWithTheStepAndKeepsTheLastGoodModel()
     {
         string dir = TempDir();

@@ -45,7 +45,11 @@ public class PtxCompileTests
             data.Add(id, "hide_velocity=true,frame_stack=4,frame_stack_actions=true");
         data.Add("CartPole-v1", "hide_velocity=true");
         data.Add("CartPole-v1", "frame_stack=2,frame_stack_padding=zero"); // 8 slots
-        data.Add("Acrobot-v1", "frame_stack=8,frame_stack_actions=true");  // 56 slots: the 64-slot history
+        data.Add("CartPole-v1", "frame_stack=6,frame_stack_actions=true"); // 30 slots: the 32-slot history
+        data.Add("Acrobot-v1", "frame_stack=5,frame_stack_actions=true");  // 35 slots: 40 (32 + 8)
+        data.Add("Acrobot-v1", "frame_stack=6,frame_stack_actions=true");  // 42 slots: 48 (32 + 16)
+        data.Add("Acrobot-v1", "frame_stack=8,frame_stack_actions=true");  // 56 slots: 56 (32 + 24)
+        data.Add("Acrobot-v1", "frame_stack=9,frame_stack_actions=true");  // 63 slots: the 64-slot history
         return data;
     }
 
