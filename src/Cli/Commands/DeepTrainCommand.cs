@@ -116,7 +116,8 @@ public static class DeepTrainCommand
         Directory.CreateDirectory(dir);
         string modelPath = Path.Combine(dir, "model.safetensors");
         var meta = new Dictionary<string, string> { ["algo"] = settings.Algo, ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture) };
-        if (settings.EnvArgs.Count > 0) meta["env_args"] = string.Join(",", settings.EnvArgs);
+        // A JSON array of "KEY=VALUE" strings: values may hold commas (FrozenLake's desc). rlk eval reads it back.
+        if (settings.EnvArgs.Count > 0) meta["env_args"] = JsonSerializer.Serialize(settings.EnvArgs);
 
         TrainResult result;
         try

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using RlKernels.Algorithms.Deep;
 using RlKernels.Envs.Registry;
+using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Cli.Commands;
 
@@ -33,11 +34,13 @@ public static class EvalCommand
             if (!EnvRegistry.TryGet(envId, out _))
                 throw new ArgumentException($"Unknown env '{envId}'. Known envs: {string.Join(", ", EnvRegistry.Ids)}.");
             if (!File.Exists(modelPath)) throw new ArgumentException($"Model file '{modelPath}' does not exist.");
-            using var probe = EnvRegistry.Make(envId, 1);
+            // The env options the model was trained with (wrappers change the observation), from its metadata.
+            IReadOnlyDictionary<string, string> envArgs = ModelEnvArgs(modelPath);
+            using var probe = EnvRegistry.Make(envId, 1, envArgs: envArgs);
             var policy = PolicyNet.Load(modelPath, probe.Spec);
-            mean = Evaluation.MeanReturns(policy, episodes, seed, BackendNames.Parse(backend))[0];
+            mean = Evaluation.MeanReturns(policy, episodes, seed, BackendNames.Parse(backend), envArgs)[0];
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or KeyNotFoundException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or KeyNotFoundException or JsonException)
         {
             error.WriteLine($"rlk: {CliErrors.Message(e)}");
             return Program.ExitBadInput;
@@ -47,5 +50,14 @@ public static class EvalCommand
         else
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{envId}: mean return {mean:F2} over {episodes} episodes ({modelPath})"));
         return 0;
+    }
+
+    /// <summary>The "env_args" metadata of a saved model (a JSON array of KEY=VALUE), or none.</summary>
+    private static IReadOnlyDictionary<string, string> ModelEnvArgs(string modelPath)
+    {
+        var (_, metadata) = Safetensors.Load(modelPath);
+        if (!metadata.TryGetValue("env_args", out string? json)) return new Dictionary<string, string>();
+        string[] pairs = JsonSerializer.Deserialize<string[]>(json) ?? [];
+        return EnvArgs.Parse(pairs).Values;
     }
 }

@@ -77,6 +77,12 @@ public class DeepTrainCommandTests
             RlKernels.Algorithms.Deep.PolicyNet.Load(model, wrapped);
             var plain = RlKernels.Envs.Registry.EnvRegistry.Get("CartPole-v1").Spec(RlKernels.Envs.Registry.EnvArgs.Empty);
             Assert.Throws<InvalidDataException>(() => RlKernels.Algorithms.Deep.PolicyNet.Load(model, plain));
+
+            // rlk eval reads the env options back from the model and runs it on the same wrapped env.
+            var evalOut = new StringWriter();
+            var evalError = new StringWriter();
+            Assert.True(EvalCommand.Run("CartPole-v1", model, 4, 3, "cpu", true, evalOut, evalError) == 0, evalError.ToString());
+            Assert.True(JsonDocument.Parse(evalOut.ToString()).RootElement.GetProperty("mean_return").GetDouble() > 0);
         }
         finally { Directory.Delete(dir, true); }
     }
