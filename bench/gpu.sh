@@ -1,31 +1,30 @@
 #!/usr/bin/env bash
-# GPU check in one call, for a session that is lent a GPU machine (no .NET there).
+# GPU check in one call, for a session that is lent a GPU machine (it has no .NET).
 #
-#   bash bench/gpu.sh build   # here: publishes self-contained rlk and test runner into publish/ (git-ignored)
-#   bash bench/gpu.sh run     # there (device tool, carry ["publish"]): GPU tests, then GPU benchmarks
+#   bash bench/gpu.sh build   # here: publishes a self-contained single-file rlk into publish/ (git-ignored, ~45 MB)
+#   bash bench/gpu.sh run     # there (device tool, carry ["publish"]): GPU checks, then GPU benchmarks
 #
-# `run` prints the CUDA test results and the `rlk bench` table for the gpu backend beside cpu; copy
-# what it prints into bench/README.md with the device named.
+# The test project cannot travel (self-contained it is ~130 MB, over the 64 MiB carry limit), so the
+# hardware check is `rlk check --backend gpu`: every env on the GPU against cpu-scalar, same seed, same
+# random actions. Copy what `run` prints into bench/README.md with the device named.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
-mode="${1:-}"
-case "$mode" in
+case "${1:-}" in
   build)
-    flags=(-c Release -r linux-x64 --self-contained -p:PublishSingleFile=true
-           -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true)
-    dotnet publish src/Cli/rlk.csproj "${flags[@]}" -o publish/rlk
-    # The xunit v3 test project is an executable: published whole (not single file) it runs its own tests.
-    dotnet publish tests/RlKernels.Tests/RlKernels.Tests.csproj -c Release -r linux-x64 --self-contained -o publish/tests
+    dotnet publish src/Cli/rlk.csproj -c Release -r linux-x64 --self-contained -p:PublishSingleFile=true \
+      -p:EnableCompressionInSingleFile=true -p:IncludeNativeLibrariesForSelfExtract=true -o publish/rlk
     ;;
   run)
+    rlk=./publish/rlk/rlk
     nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv || true
-    ./publish/rlk/rlk info
-    # CUDA test classes skip themselves without a device; here they must run.
-    ./publish/tests/RlKernels.Tests -class "RlKernels.Tests.Gpu.GpuRunnerTests_Cuda" -class "RlKernels.Tests.Gpu.GpuDeviceTests" || true
-    for env in CartPole-v1 Pendulum-v1 Acrobot-v1 FrozenLake-v1; do
-      ./publish/rlk/rlk bench --env "$env" --backend gpu --backend cpu --envs 65536 --envs 1048576 --seconds 1
-    done
+    "$rlk" info
+    "$rlk" check --backend gpu --envs 4096 --steps 20 || echo "rlk check: exit $?"
+    "$rlk" bench --backend gpu --backend cpu --envs 65536 --envs 1048576 --seconds 1 --json > "${OUT:-.}/bench-envs-gpu.json" || true
+    "$rlk" bench --backend gpu --backend cpu --envs 65536 --envs 1048576 --seconds 1 || true
+    "$rlk" bench qiter --backend gpu --backend cpu || true
+    "$rlk" bench mlp --backend gpu --backend cpu || true
+    "$rlk" train CartPole-v1 --backend gpu --json --out "${OUT:-/tmp}/train-gpu" || true
     ;;
   *)
     echo "usage: bash bench/gpu.sh build|run" >&2

@@ -18,6 +18,7 @@ public static class Program
         root.Subcommands.Add(SolveCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
