@@ -37,26 +37,34 @@ public class MlpTests
         Activation[] acts = Enumerable.Range(0, sizes.Length - 1).Select(l => l == sizes.Length - 2 ? output : hidden).ToArray();
         using var pool = new WorkerPool(threads);
         var net = new Mlp(sizes, hidden, output, P, pool, kernels);
-        // Two rounds: the second reuses the buffers of the first with a smaller batch.
+        CheckAgainstReference(_data, net, sizes, acts, P, B);
+    }
+
+    /// <summary>
+    /// Forward and backward of <paramref name="net"/> against the float64 reference on fresh random inputs,
+    /// twice: the second round reuses the buffers of the first with a smaller batch. Outputs start poisoned.
+    /// </summary>
+    internal static void CheckAgainstReference(NnTestData data, Mlp net, int[] sizes, Activation[] acts, int P, int B)
+    {
         foreach (int batch in new[] { B, B - 2 })
         {
-            var (theta, thetaD) = _data.Pair(net.Layout.TotalCount, 0.5);
+            var (theta, thetaD) = data.Pair(net.Layout.TotalCount, 0.5);
             theta.CopyTo(net.Parameters, 0);
-            var (x, xD) = _data.Pair(P * batch * sizes[0]);
-            var (dY, dYD) = _data.Pair(P * batch * sizes[^1]);
+            var (x, xD) = data.Pair(P * batch * sizes[0]);
+            var (dY, dYD) = data.Pair(P * batch * sizes[^1]);
 
             float[] y = NnTestData.Poisoned(P * batch * sizes[^1]);
             net.Forward(x, batch, y);
             double[][] h = MlpReference.Forward(thetaD, net.Layout, sizes, acts, xD, P, batch);
-            _data.Close(h[^1], y, $"y (B={batch})");
+            data.Close(h[^1], y, $"y (B={batch})");
 
-            var (grads0, grads0D) = _data.Pair(net.Layout.TotalCount);
+            var (grads0, grads0D) = data.Pair(net.Layout.TotalCount);
             grads0.CopyTo(net.Gradients, 0);
-            var (dX, dX0) = _data.Pair(P * batch * sizes[0]);
+            var (dX, dX0) = data.Pair(P * batch * sizes[0]);
             net.Backward(dY, dX);
             var (dTheta, dXRef) = MlpReference.Backward(thetaD, net.Layout, sizes, acts, h, dYD, P, batch);
-            _data.Close(LinearTests.Add(grads0D, dTheta), net.Gradients, $"gradients (B={batch})");
-            _data.Close(LinearTests.Add(dX0, dXRef), dX, $"dX (B={batch})");
+            data.Close(LinearTests.Add(grads0D, dTheta), net.Gradients, $"gradients (B={batch})");
+            data.Close(LinearTests.Add(dX0, dXRef), dX, $"dX (B={batch})");
         }
     }
 

@@ -26,38 +26,19 @@ public class Vector256PathTests
     [InlineData("9,8,24,7", 3, 41, Activation.Tanh, Activation.Tanh, 2)]
     public void ForcedVector256MatchesReference(string sizeList, int P, int B, Activation hidden, Activation output, int threads)
     {
-        if (!Available) return;
+        Assert.SkipUnless(Available, "No AVX2 with FMA on this CPU.");
         int[] sizes = sizeList.Split(',').Select(int.Parse).ToArray();
         Activation[] acts = Enumerable.Range(0, sizes.Length - 1).Select(l => l == sizes.Length - 2 ? output : hidden).ToArray();
         using var pool = new WorkerPool(threads);
         var net = new Mlp(sizes, hidden, output, P, pool, MlpKernels.Fast, vectorWidth: 8);
         Assert.Equal(8, net.VectorWidth);
-        foreach (int batch in new[] { B, B - 2 })
-        {
-            var (theta, thetaD) = _data.Pair(net.Layout.TotalCount, 0.5);
-            theta.CopyTo(net.Parameters, 0);
-            var (x, xD) = _data.Pair(P * batch * sizes[0]);
-            var (dY, dYD) = _data.Pair(P * batch * sizes[^1]);
-
-            float[] y = NnTestData.Poisoned(P * batch * sizes[^1]);
-            net.Forward(x, batch, y);
-            double[][] h = MlpReference.Forward(thetaD, net.Layout, sizes, acts, xD, P, batch);
-            _data.Close(h[^1], y, $"y (B={batch})");
-
-            var (grads0, grads0D) = _data.Pair(net.Layout.TotalCount);
-            grads0.CopyTo(net.Gradients, 0);
-            var (dX, dX0) = _data.Pair(P * batch * sizes[0]);
-            net.Backward(dY, dX);
-            var (dTheta, dXRef) = MlpReference.Backward(thetaD, net.Layout, sizes, acts, h, dYD, P, batch);
-            _data.Close(LinearTests.Add(grads0D, dTheta), net.Gradients, $"gradients (B={batch})");
-            _data.Close(LinearTests.Add(dX0, dXRef), dX, $"dX (B={batch})");
-        }
+        MlpTests.CheckAgainstReference(_data, net, sizes, acts, P, B);
     }
 
     [Fact]
     public void ForcedVector256TanhMatchesMathTanh()
     {
-        if (!Available) return;
+        Assert.SkipUnless(Available, "No AVX2 with FMA on this CPU.");
         // Every length from 0 to 3·8+1 exercises the vector body and the scalar tail.
         for (int n = 0; n <= 25; n++)
         {
@@ -75,7 +56,7 @@ public class Vector256PathTests
     [Fact]
     public void Vector256AndVector512AgreeOnTheBenchmarkNet()
     {
-        if (!Available || !Vector512.IsHardwareAccelerated) return;
+        Assert.SkipUnless(Available && Vector512.IsHardwareAccelerated, "Needs both AVX2 with FMA and AVX-512.");
         int[] sizes = [4, 64, 64, 2];
         using var pool = new WorkerPool(2);
         var wide = new Mlp(sizes, Activation.Tanh, Activation.Identity, 2, pool, MlpKernels.Fast, vectorWidth: 16);
