@@ -6,9 +6,6 @@ namespace RlKernels.Cli;
 /// <summary>Entry point of <c>rlk</c>.</summary>
 public static class Program
 {
-    /// <summary>Exit code for bad input: unknown names, out-of-range numbers, a backend this machine lacks.</summary>
-    public const int ExitBadInput = 2;
-
     public static int Main(string[] args)
     {
         var root = new RootCommand("rlk: step many RL environment copies in parallel on CPU SIMD and GPUs.");
@@ -27,7 +24,7 @@ public static class Program
             foreach (var error in parse.Errors)
                 Console.Error.WriteLine($"rlk: {error.Message}");
             Console.Error.WriteLine("Run 'rlk --help' for usage.");
-            return ExitBadInput;
+            return ExitCodes.BadInput;
         }
         return parse.Invoke();
     }

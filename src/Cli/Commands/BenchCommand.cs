@@ -130,7 +130,7 @@ public static class BenchCommand
         return command;
     }
 
-    /// <summary>Runs the benchmark grid. Returns 0, or <see cref="Program.ExitBadInput"/> after a message on <paramref name="error"/>.</summary>
+    /// <summary>Runs the benchmark grid. Returns 0, or <see cref="ExitCodes.BadInput"/> after a message on <paramref name="error"/>.</summary>
     public static int Run(BenchSettings settings, TextWriter output, TextWriter error)
     {
         // CHECK INPUT: everything that can be wrong is reported before any time is spent measuring.
@@ -158,7 +158,7 @@ public static class BenchCommand
         catch (Exception e)
         {
             error.WriteLine($"rlk bench: {CliErrors.Message(e)}");
-            return Program.ExitBadInput;
+            return ExitCodes.BadInput;
         }
 
         // MEASURE
@@ -176,7 +176,7 @@ public static class BenchCommand
                     catch (Exception e)
                     {
                         error.WriteLine($"rlk bench: {id} on {BackendNames.Name(b)} with {envCount} envs: {CliErrors.Message(e)}");
-                        return Program.ExitBadInput;
+                        return ExitCodes.BadInput;
                     }
                 }
 

@@ -50,7 +50,7 @@ public static class CheckCommand
         catch (ArgumentException e)
         {
             error.WriteLine($"rlk check: {CliErrors.Message(e)}");
-            return Program.ExitBadInput;
+            return ExitCodes.BadInput;
         }
 
         var table = new Table().AddColumns("env", "backend", "steps", "max |Δobs|", "max |Δreward|", "flag mismatches", "result");
@@ -72,7 +72,7 @@ public static class CheckCommand
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or NotSupportedException)
             {
                 error.WriteLine($"rlk check: {CliErrors.Message(e)}");
-                return Program.ExitBadInput;
+                return ExitCodes.BadInput;
             }
             finally
             {

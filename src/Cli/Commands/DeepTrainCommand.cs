@@ -109,7 +109,7 @@ public static class DeepTrainCommand
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
         {
             error.WriteLine($"rlk: {CliErrors.Message(e)}");
-            return Program.ExitBadInput;
+            return ExitCodes.BadInput;
         }
 
         string dir = settings.OutDir ?? Path.Combine("runs", $"{settings.Env}-{settings.Algo}-s{settings.Seed}");
@@ -128,12 +128,12 @@ public static class DeepTrainCommand
         {
             e.LastGood?.Save(modelPath, meta);
             error.WriteLine($"rlk: {e.Message}{(e.LastGood is null ? "" : $" Saved it to {modelPath}.")}");
-            return Program.ExitBadInput;
+            return ExitCodes.BadInput;
         }
         catch (ArgumentException e)
         {
             error.WriteLine($"rlk: {CliErrors.Message(e)}");
-            return Program.ExitBadInput;
+            return ExitCodes.BadInput;
         }
 
         result.Policy!.Save(modelPath, meta);

@@ -43,7 +43,7 @@ public static class EvalCommand
         catch (Exception e) when (e is ArgumentException or InvalidDataException or KeyNotFoundException or JsonException)
         {
             error.WriteLine($"rlk: {CliErrors.Message(e)}");
-            return Program.ExitBadInput;
+            return ExitCodes.BadInput;
         }
         if (json)
             output.WriteLine(JsonSerializer.Serialize(new { env = envId, model = modelPath, episodes, mean_return = Math.Round(mean, 3) }));

@@ -107,7 +107,7 @@ public static class MlpBenchCommand
             catch (ArgumentException e)
             {
                 error.WriteLine($"rlk bench mlp: {CliErrors.Message(e)}");
-                return Program.ExitBadInput;
+                return ExitCodes.BadInput;
             }
             return Run(new MlpBenchSettings
             {
@@ -152,7 +152,7 @@ public static class MlpBenchCommand
         return 6 * macs;
     }
 
-    /// <summary>Runs the benchmark. Returns 0, or <see cref="Program.ExitBadInput"/> after a message on <paramref name="error"/>.</summary>
+    /// <summary>Runs the benchmark. Returns 0, or <see cref="ExitCodes.BadInput"/> after a message on <paramref name="error"/>.</summary>
     public static int Run(MlpBenchSettings settings, TextWriter output, TextWriter error)
     {
         // CHECK INPUT before any time is spent: sizes, names, and a GPU when gpu is asked for.
@@ -184,7 +184,7 @@ public static class MlpBenchCommand
         catch (Exception e)
         {
             error.WriteLine($"rlk bench mlp: {CliErrors.Message(e)}");
-            return Program.ExitBadInput;
+            return ExitCodes.BadInput;
         }
 
         // MEASURE: the FMA peak first, with the widest vectors the hardware accelerates (RLK_LANES=8 narrows

@@ -118,7 +118,7 @@ public static class QIterBenchCommand
         return command;
     }
 
-    /// <summary>Runs the benchmark. Returns 0, or <see cref="Program.ExitBadInput"/> after a message on <paramref name="error"/>.</summary>
+    /// <summary>Runs the benchmark. Returns 0, or <see cref="ExitCodes.BadInput"/> after a message on <paramref name="error"/>.</summary>
     public static int Run(QIterBenchSettings settings, TextWriter output, TextWriter error)
     {
         // CHECK INPUT before any time is spent: sizes, names, and a GPU when gpu is asked for.
@@ -150,7 +150,7 @@ public static class QIterBenchCommand
         catch (Exception e)
         {
             error.WriteLine($"rlk bench qiter: {CliErrors.Message(e)}");
-            return Program.ExitBadInput;
+            return ExitCodes.BadInput;
         }
 
         // MEASURE: the bandwidth yardstick first, then every S × backend, then the FrozenLake batch.

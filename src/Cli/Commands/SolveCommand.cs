@@ -67,7 +67,7 @@ public static class SolveCommand
         return command;
     }
 
-    /// <summary>Solves and prints. Returns 0, or <see cref="Program.ExitBadInput"/> after a message on <paramref name="error"/>.</summary>
+    /// <summary>Solves and prints. Returns 0, or <see cref="ExitCodes.BadInput"/> after a message on <paramref name="error"/>.</summary>
     public static int Run(SolveSettings settings, TextWriter output, TextWriter error)
     {
         // CHECK INPUT and build the model: nothing is solved on half-checked data.
@@ -107,7 +107,7 @@ public static class SolveCommand
         catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException or JsonException or FormatException)
         {
             error.WriteLine($"rlk solve: {CliErrors.Message(e)}");
-            return Program.ExitBadInput;
+            return ExitCodes.BadInput;
         }
 
         // SOLVE

@@ -161,7 +161,7 @@ public static class TrainCommand
         }
     }
 
-    /// <summary>Trains and prints. Returns 0, or <see cref="Program.ExitBadInput"/> after a message on <paramref name="error"/>.</summary>
+    /// <summary>Trains and prints. Returns 0, or <see cref="ExitCodes.BadInput"/> after a message on <paramref name="error"/>.</summary>
     public static int Run(TrainSettings settings, TextWriter output, TextWriter error)
     {
         TabularLearnResult result;
@@ -175,7 +175,7 @@ public static class TrainCommand
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
             error.WriteLine($"rlk train: {CliErrors.Message(e)}");
-            return Program.ExitBadInput;
+            return ExitCodes.BadInput;
         }
         if (settings.Json)
         {

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using RlKernels.Kernels.IO;
 
 namespace RlKernels.Kernels.Nn;
 
@@ -64,12 +65,8 @@ public static class Safetensors
     }
 
     /// <summary>Writes to <paramref name="path"/> through a temporary file: a crash mid-save never leaves a half-written model.</summary>
-    public static void Save(string path, IReadOnlyList<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
-    {
-        string temp = path + ".tmp";
-        using (var stream = File.Create(temp)) Write(stream, tensors, metadata);
-        File.Move(temp, path, overwrite: true);
-    }
+    public static void Save(string path, IReadOnlyList<SafeTensor> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        AtomicFile.Write(path, stream => Write(stream, tensors, metadata));
 
     /// <summary>Reads every tensor and the metadata.</summary>
     /// <param name="source">Names the file in error messages.</param>

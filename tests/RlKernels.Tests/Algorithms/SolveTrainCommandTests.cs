@@ -72,7 +72,7 @@ public class SolveTrainCommandTests
             _ => new SolveSettings { Env = "FrozenLake-v1", EnvArgs = ["map_name=9x9"] },
         };
         var (code, text, err) = Solve(settings);
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", text);
         Assert.StartsWith("rlk solve: ", err);
     }
@@ -86,12 +86,12 @@ public class SolveTrainCommandTests
             string csv = Path.Combine(dir, "bad.csv");
             File.WriteAllText(csv, "state,action,prob,next_state,reward,terminated\n0,0,0.5,0,1,0\n");
             var (code, _, err) = Solve(new SolveSettings { Model = csv });
-            Assert.Equal(Program.ExitBadInput, code);
+            Assert.Equal(ExitCodes.BadInput, code);
             Assert.Contains("sum to 0.5", err);
             File.WriteAllText(csv, "state,action,prob,next_state,reward,terminated\n0,0,1.0,0,nan,0\n");
-            Assert.Equal(Program.ExitBadInput, Solve(new SolveSettings { Model = csv }).Code);
+            Assert.Equal(ExitCodes.BadInput, Solve(new SolveSettings { Model = csv }).Code);
             File.WriteAllText(csv, "state,action,prob,next_state,reward,terminated\n0,0,-1.0,0,0,0\n0,0,2.0,0,0,0\n");
-            Assert.Equal(Program.ExitBadInput, Solve(new SolveSettings { Model = csv }).Code);
+            Assert.Equal(ExitCodes.BadInput, Solve(new SolveSettings { Model = csv }).Code);
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -104,7 +104,7 @@ public class SolveTrainCommandTests
         Assert.Equal(0, code);
         Assert.Contains("-13.000", output.ToString());
         var error = new StringWriter();
-        Assert.Equal(Program.ExitBadInput, TrainCommand.Run(new TrainSettings { Env = "ChainWalk-v0", Algo = "dqn" }, TextWriter.Null, error));
+        Assert.Equal(ExitCodes.BadInput, TrainCommand.Run(new TrainSettings { Env = "ChainWalk-v0", Algo = "dqn" }, TextWriter.Null, error));
         Assert.Contains("Unknown --algo", error.ToString());
     }
 }

@@ -80,7 +80,7 @@ public class BenchCommandTests
     public void UnknownEnvIsExitCode2AndListsKnownIds()
     {
         var (code, output, error) = Run(Tiny("NoSuchEnv-v0"));
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", output);
         Assert.Contains("NoSuchEnv-v0", error);
         foreach (string id in EnvRegistry.Ids) Assert.Contains(id, error);
@@ -93,7 +93,7 @@ public class BenchCommandTests
     public void NonPositiveEnvCountIsExitCode2(int envCount)
     {
         var (code, output, error) = Run(Tiny("CartPole-v1") with { EnvCounts = [envCount] });
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", output);
         Assert.Contains("--envs", error);
     }
@@ -102,7 +102,7 @@ public class BenchCommandTests
     public void UnknownBackendIsExitCode2AndListsKnownNames()
     {
         var (code, _, error) = Run(Tiny("CartPole-v1") with { Backends = ["tpu"] });
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("tpu", error);
         Assert.Contains(BackendNames.List, error);
     }
@@ -111,7 +111,7 @@ public class BenchCommandTests
     public void UnknownEnvArgIsExitCode2()
     {
         var (code, _, error) = Run(Tiny("CartPole-v1") with { EnvArgs = ["no_such_key=1"] });
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("no_such_key", error);
     }
 
@@ -120,7 +120,7 @@ public class BenchCommandTests
     {
         if (HasCudaDevice()) Assert.Skip("A CUDA device is present.");
         var (code, output, error) = Run(Tiny("CartPole-v1") with { Backends = ["cpu", "gpu"] });
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", output);
         Assert.Contains("gpu", error);
         Assert.DoesNotContain("   at ", error);

@@ -28,7 +28,7 @@ public class CheckCommandTests
     public void BadInputExitsWithTwo(string backend, string env, int envs, int steps, string expected)
     {
         var error = new StringWriter();
-        Assert.Equal(Program.ExitBadInput, CheckCommand.Run(backend, [env], envs, steps, new StringWriter(), error));
+        Assert.Equal(ExitCodes.BadInput, CheckCommand.Run(backend, [env], envs, steps, new StringWriter(), error));
         Assert.Contains(expected, error.ToString(), StringComparison.OrdinalIgnoreCase);
     }
 
@@ -37,7 +37,7 @@ public class CheckCommandTests
     {
         Assert.SkipWhen(GpuDevice.CudaAvailable(), "A CUDA device is present.");
         var error = new StringWriter();
-        Assert.Equal(Program.ExitBadInput, CheckCommand.Run("gpu", ["CartPole-v1"], 10, 5, new StringWriter(), error));
+        Assert.Equal(ExitCodes.BadInput, CheckCommand.Run("gpu", ["CartPole-v1"], 10, 5, new StringWriter(), error));
         Assert.Contains("no CUDA GPU", error.ToString());
     }
 }

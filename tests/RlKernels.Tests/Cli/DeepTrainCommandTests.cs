@@ -40,7 +40,7 @@ public class DeepTrainCommandTests
             int evalCode = EvalCommand.Run("CartPole-v1", Path.Combine(dir, "model.safetensors"), 20, 3, "cpu", true, evalOut, new StringWriter());
             Assert.Equal(0, evalCode);
             Assert.True(JsonDocument.Parse(evalOut.ToString()).RootElement.GetProperty("mean_return").GetDouble() >= 475);
-            Assert.Equal(Program.ExitBadInput, EvalCommand.Run("Pendulum-v1", Path.Combine(dir, "model.safetensors"), 5, 3, "cpu", true, new StringWriter(), new StringWriter()));
+            Assert.Equal(ExitCodes.BadInput, EvalCommand.Run("Pendulum-v1", Path.Combine(dir, "model.safetensors"), 5, 3, "cpu", true, new StringWriter(), new StringWriter()));
         }
         finally { Directory.Delete(dir, true); }
     }
@@ -53,7 +53,7 @@ public class DeepTrainCommandTests
     public void BadInputExitsWithTwoAndSaysWhy(string env, string algo, long? steps, string expected)
     {
         var (code, _, error) = Train(new DeepTrainSettings { Env = env, Algo = algo, Steps = steps, OutDir = Path.Combine(Path.GetTempPath(), "rlk-deep-never-written") });
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(expected, error);
     }
 
@@ -95,11 +95,11 @@ public class DeepTrainCommandTests
     {
         string dir = Path.Combine(Path.GetTempPath(), $"rlk-deep-never-written-{Guid.NewGuid():N}");
         var (code, _, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", EnvArgs = [envArg], OutDir = dir });
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(expected, error);
         Assert.False(Directory.Exists(dir));
         // The same through the command line.
-        Assert.Equal(Program.ExitBadInput, Program.Main(["train", "CartPole-v1", "--algo", "ppo", "--env-arg", envArg, "--out", dir]));
+        Assert.Equal(ExitCodes.BadInput, Program.Main(["train", "CartPole-v1", "--algo", "ppo", "--env-arg", envArg, "--out", dir]));
         Assert.False(Directory.Exists(dir));
     }
 
@@ -110,7 +110,7 @@ public class DeepTrainCommandTests
         try
         {
             var (code, _, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", LearningRate = 1e38f, OutDir = dir });
-            Assert.Equal(Program.ExitBadInput, code);
+            Assert.Equal(ExitCodes.BadInput, code);
             Assert.Contains("diverged at env step", error);
             Assert.Contains("layers.", error);
             Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));

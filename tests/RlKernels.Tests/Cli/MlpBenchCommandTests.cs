@@ -103,7 +103,7 @@ public class MlpBenchCommandTests
         })
         {
             var (code, output, error) = Run(settings);
-            Assert.Equal(Program.ExitBadInput, code);
+            Assert.Equal(ExitCodes.BadInput, code);
             Assert.StartsWith("rlk bench mlp: ", error);
             Assert.Empty(output);
         }
@@ -114,7 +114,7 @@ public class MlpBenchCommandTests
     {
         if (GpuDevice.CudaAvailable()) return;
         var (code, output, error) = Run(Tiny() with { Backends = ["gpu"] });
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("rlk bench mlp:", error);
         Assert.Empty(output);
     }
@@ -122,5 +122,5 @@ public class MlpBenchCommandTests
     [Fact]
     public void CommandLineBadShape_IsExit2() =>
         // The message goes to the process's stderr; redirecting Console.Error here would race other tests.
-        Assert.Equal(Program.ExitBadInput, Program.Main(["bench", "mlp", "--population", "64by256"]));
+        Assert.Equal(ExitCodes.BadInput, Program.Main(["bench", "mlp", "--population", "64by256"]));
 }

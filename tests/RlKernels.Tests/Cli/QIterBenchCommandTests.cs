@@ -63,7 +63,7 @@ public class QIterBenchCommandTests
     public void NonPositiveStateCount_IsBadInput(int states)
     {
         var (code, output, error) = Run(Tiny() with { States = [states] });
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("--states", error);
         Assert.Empty(output);
     }
@@ -71,13 +71,13 @@ public class QIterBenchCommandTests
     [Fact]
     public void OtherBadInput_IsBadInput()
     {
-        Assert.Equal(Program.ExitBadInput, Run(Tiny() with { Backends = ["tpu"] }).Code);
-        Assert.Equal(Program.ExitBadInput, Run(Tiny() with { Actions = 0 }).Code);
-        Assert.Equal(Program.ExitBadInput, Run(Tiny() with { Outcomes = 0 }).Code);
-        Assert.Equal(Program.ExitBadInput, Run(Tiny() with { Gamma = 1.5 }).Code);
-        Assert.Equal(Program.ExitBadInput, Run(Tiny() with { Repeats = 0 }).Code);
-        Assert.Equal(Program.ExitBadInput, Run(Tiny() with { FrozenLakeInstances = -1 }).Code);
-        Assert.Equal(Program.ExitBadInput, Run(Tiny() with { States = [1_000_000_000] }).Code);
+        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { Backends = ["tpu"] }).Code);
+        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { Actions = 0 }).Code);
+        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { Outcomes = 0 }).Code);
+        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { Gamma = 1.5 }).Code);
+        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { Repeats = 0 }).Code);
+        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { FrozenLakeInstances = -1 }).Code);
+        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { States = [1_000_000_000] }).Code);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public class QIterBenchCommandTests
     {
         if (GpuDevice.CudaAvailable()) return;  // only meaningful on a machine without a GPU
         var (code, _, error) = Run(Tiny() with { Backends = ["gpu"] });
-        Assert.Equal(Program.ExitBadInput, code);
+        Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("no CUDA GPU", error);
     }
 
@@ -93,7 +93,7 @@ public class QIterBenchCommandTests
     public void CliRoutesBenchQiter()
     {
         // `rlk bench qiter` parses as the subcommand; bad input exits 2 before measuring anything.
-        Assert.Equal(Program.ExitBadInput, Program.Main(["bench", "qiter", "--states", "0", "--json"]));
+        Assert.Equal(ExitCodes.BadInput, Program.Main(["bench", "qiter", "--states", "0", "--json"]));
     }
 
     [Fact]
