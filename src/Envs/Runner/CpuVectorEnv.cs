@@ -28,6 +28,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
     private int _jobSteps;
     private bool _randomActions;
     private bool[]? _resetMask;
+    private readonly SingleCallerGuard _caller;
 
     private enum Job { Step, Reset, ResetMasked }
 
@@ -53,6 +54,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
             throw new ArgumentOutOfRangeException(nameof(options), options.Threads, "Threads must be 0 (all cores) or positive.");
         if (options.MaxEpisodeSteps < 0)
             throw new ArgumentOutOfRangeException(nameof(options), options.MaxEpisodeSteps, "MaxEpisodeSteps must be 0 (no limit) or positive.");
+        _caller = new SingleCallerGuard(this);
         _params = parameters;
         Spec = spec;
         Backend = backend;
@@ -76,6 +78,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
 
     public void Reset(ulong seed)
     {
+        using var call = _caller.Enter("Reset");
         Philox4x32.KeyFromSeed(seed, out _settings.Key0, out _settings.Key1);
         Array.Clear(_b.RngCounter);
         Array.Clear(_b.EpisodeReturn);
@@ -88,6 +91,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
 
     public void Reset(ReadOnlySpan<bool> mask)
     {
+        using var call = _caller.Enter("Reset(mask)");
         if (mask.Length != EnvCount)
             throw new ArgumentException($"Expected a reset mask of {EnvCount} flags, got {mask.Length}.", nameof(mask));
         _resetMask ??= new bool[EnvCount];
@@ -97,18 +101,21 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
 
     public void Step(ReadOnlySpan<int> actions)
     {
+        using var call = _caller.Enter("Step");
         ActionValidation.CopyDiscrete(Spec, actions, _b.Actions);
         StepCore(1, random: false);
     }
 
     public void Step(ReadOnlySpan<float> actions)
     {
+        using var call = _caller.Enter("Step");
         ActionValidation.CopyContinuous(Spec, actions, _b.Actions);
         StepCore(1, random: false);
     }
 
     public void StepRandom(int stepCount)
     {
+        using var call = _caller.Enter("StepRandom");
         ActionValidation.CheckStepCount(stepCount, AutoReset);
         StepCore(stepCount, random: true);
     }
@@ -243,5 +250,8 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
     internal double StateOf(int env, int field) =>
         T.Element(_b.State[field * _b.Stride + env / T.Count], env % T.Count);
 
-    public void Dispose() => _pool.Dispose();
+    public void Dispose()
+    {
+        if (_caller.TryBeginDispose()) _pool.Dispose();
+    }
 }

@@ -41,7 +41,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     private StepSettings _settings;
     private uint _stepCount;
     private Stale _stale;
-    private bool _disposed;
+    private readonly SingleCallerGuard _caller;
 
     // DEVICE MEMORY
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _dState;           // [stateSize, envCount]
@@ -116,6 +116,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentNullException.ThrowIfNull(buildParams);
+        _caller = new SingleCallerGuard(this);
         if (envCount <= 0)
             throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
         GpuDeviceKind kind = options.Backend switch
@@ -210,7 +211,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
 
     public void Reset(ulong seed)
     {
-        ThrowIfDisposed();
+        using var call = _caller.Enter("Reset");
         Philox4x32.KeyFromSeed(seed, out _settings.Key0, out _settings.Key1);
         _dBook.MemSetToZero();
         _dRewards.MemSetToZero();
@@ -224,7 +225,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
 
     public void Reset(ReadOnlySpan<bool> mask)
     {
-        ThrowIfDisposed();
+        using var call = _caller.Enter("Reset(mask)");
         if (mask.Length != EnvCount)
             throw new ArgumentException($"Expected a reset mask of {EnvCount} flags, got {mask.Length}.", nameof(mask));
         _views.ResetMask.CopyFromCPU(MemoryMarshal.AsBytes(mask));
@@ -234,21 +235,21 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
 
     public void Step(ReadOnlySpan<int> actions)
     {
-        ThrowIfDisposed();
+        using var call = _caller.Enter("Step");
         ActionValidation.CopyDiscrete(Spec, actions, _actions);
         StepCore(1, random: false);
     }
 
     public void Step(ReadOnlySpan<float> actions)
     {
-        ThrowIfDisposed();
+        using var call = _caller.Enter("Step");
         ActionValidation.CopyContinuous(Spec, actions, _actions);
         StepCore(1, random: false);
     }
 
     public void StepRandom(int stepCount)
     {
-        ThrowIfDisposed();
+        using var call = _caller.Enter("StepRandom");
         ActionValidation.CheckStepCount(stepCount, AutoReset);
         StepCore(stepCount, random: true);
     }
@@ -296,13 +297,13 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         _stale &= ~what;
     }
 
-    public ReadOnlySpan<float> Observations { get { Refresh(Stale.Obs); return _obs; } }
-    public ReadOnlySpan<float> FinalObservations { get { Refresh(Stale.FinalObs); return _finalObs; } }
-    public ReadOnlySpan<float> Rewards { get { Refresh(Stale.Rewards); return _rewards; } }
-    public ReadOnlySpan<bool> Terminated { get { Refresh(Stale.Terminated); return MemoryMarshal.Cast<byte, bool>(_terminated.AsSpan()); } }
-    public ReadOnlySpan<bool> Truncated { get { Refresh(Stale.Truncated); return MemoryMarshal.Cast<byte, bool>(_truncated.AsSpan()); } }
-    public ReadOnlySpan<float> EpisodeReturns { get { Refresh(Stale.EpisodeReturns); return _completedReturn; } }
-    public ReadOnlySpan<int> EpisodeLengths { get { Refresh(Stale.EpisodeLengths); return _completedLength; } }
+    public ReadOnlySpan<float> Observations { get { using var call = _caller.Enter("reading Observations"); Refresh(Stale.Obs); return _obs; } }
+    public ReadOnlySpan<float> FinalObservations { get { using var call = _caller.Enter("reading FinalObservations"); Refresh(Stale.FinalObs); return _finalObs; } }
+    public ReadOnlySpan<float> Rewards { get { using var call = _caller.Enter("reading Rewards"); Refresh(Stale.Rewards); return _rewards; } }
+    public ReadOnlySpan<bool> Terminated { get { using var call = _caller.Enter("reading Terminated"); Refresh(Stale.Terminated); return MemoryMarshal.Cast<byte, bool>(_terminated.AsSpan()); } }
+    public ReadOnlySpan<bool> Truncated { get { using var call = _caller.Enter("reading Truncated"); Refresh(Stale.Truncated); return MemoryMarshal.Cast<byte, bool>(_truncated.AsSpan()); } }
+    public ReadOnlySpan<float> EpisodeReturns { get { using var call = _caller.Enter("reading EpisodeReturns"); Refresh(Stale.EpisodeReturns); return _completedReturn; } }
+    public ReadOnlySpan<int> EpisodeLengths { get { using var call = _caller.Enter("reading EpisodeLengths"); Refresh(Stale.EpisodeLengths); return _completedLength; } }
 
     /// <summary>Test access: state field <paramref name="field"/> of env <paramref name="env"/> (one small copy).</summary>
     internal double StateOf(int env, int field)
@@ -322,12 +323,11 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         return BitConverter.SingleToUInt32Bits(one[0]);
     }
 
-    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
+    private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_caller.IsDisposed, this);
 
     public void Dispose()
     {
-        if (_disposed) return;
-        _disposed = true;
+        if (!_caller.TryBeginDispose()) return;
         // The accelerator frees the buffers it still owns; dispose ours first to release them in order.
         _dState.Dispose();
         _dBook.Dispose();

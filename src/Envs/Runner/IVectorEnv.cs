@@ -19,6 +19,13 @@ public enum Backend
 /// A batch of copies of one env stepped together. Outputs are row-major spans owned by the env and
 /// overwritten by the next call; nothing is allocated per step.
 /// </summary>
+/// <remarks>
+/// Thread safety: a vector env serves one caller at a time. Calls may come from different threads, one after
+/// another; a Reset, Step or StepRandom that starts while another call is running, or a Dispose during a call,
+/// throws <see cref="InvalidOperationException"/> and changes nothing (the running call completes normally).
+/// The output spans are valid until the next call. Dispose is idempotent; calls after it throw
+/// <see cref="ObjectDisposedException"/>.
+/// </remarks>
 public interface IVectorEnv : IDisposable
 {
     EnvSpec Spec { get; }

@@ -17,6 +17,7 @@ namespace RlKernels.Envs.Wrappers;
 public sealed class NormalizedVectorEnv : IVectorEnv
 {
     private readonly IVectorEnv _inner;
+    private readonly SingleCallerGuard _caller;
     private readonly ObservationNormalizer _normalizer;
     private readonly float[] _obs;      // [envCount, obsSize] normalized observations
     private readonly float[] _finalObs; // [envCount, obsSize] normalized final observations, valid when !_finalStale
@@ -28,6 +29,7 @@ public sealed class NormalizedVectorEnv : IVectorEnv
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(settings);
         _inner = inner;
+        _caller = new SingleCallerGuard(this);
         // The GPU runner reports one thread; this pass runs on the host, so it may use every core.
         int threads = inner.Backend is Backend.Gpu or Backend.GpuCpuAccelerator ? Environment.ProcessorCount : inner.ThreadCount;
         _normalizer = new ObservationNormalizer(inner.EnvCount, inner.Spec.ObsSize, settings, threads);
@@ -76,13 +78,14 @@ public sealed class NormalizedVectorEnv : IVectorEnv
     public int LaneWidth => _inner.LaneWidth;
     public long BytesPerEnv => _inner.BytesPerEnv + 8L * Spec.ObsSize;
 
-    public void Reset(ulong seed) { _inner.Reset(seed); AfterCall(); }
-    public void Reset(ReadOnlySpan<bool> mask) { _inner.Reset(mask); AfterCall(); }
-    public void Step(ReadOnlySpan<int> actions) { _inner.Step(actions); AfterCall(); }
-    public void Step(ReadOnlySpan<float> actions) { _inner.Step(actions); AfterCall(); }
+    public void Reset(ulong seed) { using var call = _caller.Enter("Reset"); _inner.Reset(seed); AfterCall(); }
+    public void Reset(ReadOnlySpan<bool> mask) { using var call = _caller.Enter("Reset(mask)"); _inner.Reset(mask); AfterCall(); }
+    public void Step(ReadOnlySpan<int> actions) { using var call = _caller.Enter("Step"); _inner.Step(actions); AfterCall(); }
+    public void Step(ReadOnlySpan<float> actions) { using var call = _caller.Enter("Step"); _inner.Step(actions); AfterCall(); }
 
     public void StepRandom(int stepCount)
     {
+        using var call = _caller.Enter("StepRandom");
         _inner.StepRandom(stepCount);
         if (stepCount > 0) AfterCall();
     }
@@ -93,6 +96,7 @@ public sealed class NormalizedVectorEnv : IVectorEnv
     {
         get
         {
+            using var call = _caller.Enter("reading FinalObservations");
             if (_finalStale)
             {
                 _normalizer.Normalize(_inner.FinalObservations, _finalObs);
@@ -110,6 +114,7 @@ public sealed class NormalizedVectorEnv : IVectorEnv
 
     public void Dispose()
     {
+        if (!_caller.TryBeginDispose()) return;
         _normalizer.Dispose();
         _inner.Dispose();
     }
