@@ -24,7 +24,7 @@ public static class TabularConformanceChecker
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> KnownModels = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        // The seed lecture's 5-state chain (README "chain5"): our ChainWalk-v0.
+        // The 5-state chain of the lecture "Scaling up RL" (README "chain5"): our ChainWalk-v0.
         ["chain5"] = "ChainWalk-v0",
     };
 
