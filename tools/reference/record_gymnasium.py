@@ -287,8 +287,8 @@ def mountaincar_continuous_rule(s):
 
 
 def acrobot_rule(s):
-    # Pump energy: torque in the direction of the first link's swing; reaches the goal height.
-    return 2 if s[2] >= 0 else 0
+    # Pump energy: torque in the direction of the second joint's swing; reaches the goal height.
+    return 2 if s[3] >= 0 else 0
 
 
 def pendulum_rule(s):
@@ -312,9 +312,12 @@ def make_classic(gym, env_id):
         env = gym.make(env_id)
     except Exception as e:  # gymnasium raises its own error types for unknown or deprecated ids
         fail(f"gymnasium.make('{env_id}') failed: {e}")
-    if not hasattr(env.unwrapped, "state"):
+    # Some envs create `state` in reset() only. A seeded reset here changes nothing later: every run
+    # starts with its own reset(seed=...), which reseeds the env.
+    env.reset(seed=0)
+    if getattr(env.unwrapped, "state", None) is None:
         env.close()
-        fail(f"{env_id}: env.unwrapped has no `state` attribute, so its internal state cannot be recorded.")
+        fail(f"{env_id}: env.unwrapped has no `state` attribute after reset(), so its internal state cannot be recorded.")
     return env
 
 
@@ -391,8 +394,10 @@ def env_constants(env):
 
 def coverage(env_id, header, rows):
     """Counts of the branches the heuristic files are for (how often each was reached)."""
+    import numpy as np
     col = {name: i for i, name in enumerate(header)}
     f = lambda row, name: float(row[col[name]])  # noqa: E731
+    left_wall = (-1.2, float(np.float32(-1.2)))  # MountainCarContinuous stores its state as float32
     counts = {}
 
     def add(key, hit):
@@ -401,7 +406,7 @@ def coverage(env_id, header, rows):
 
     for row in rows:
         if env_id in ("MountainCar-v0", "MountainCarContinuous-v0"):
-            add("hit_left_wall", f(row, "next_state_position") == -1.2 and f(row, "state_velocity") < 0)
+            add("hit_left_wall", f(row, "next_state_position") in left_wall and f(row, "state_velocity") < 0)
             add("reached_goal", row[col["terminated"]] == "1")
         elif env_id == "Acrobot-v1":
             add("theta1_wrapped", abs(f(row, "next_state_theta1") - f(row, "state_theta1")) > math.pi)
@@ -635,8 +640,8 @@ def p_facts(P, n_states, n_actions, initial):
     return facts
 
 
-def env_facts(unwrapped):
-    """Map, encoding and special states of the known toy-text classes."""
+def env_facts(unwrapped, kwargs):
+    """Map, encoding and special states of the known toy-text classes (kwargs: the merged make kwargs)."""
     import numpy as np
     name = type(unwrapped).__name__
     if name == "FrozenLakeEnv":
@@ -652,7 +657,7 @@ def env_facts(unwrapped):
         cliff = np.asarray(unwrapped._cliff) if hasattr(unwrapped, "_cliff") else None
         facts = {"shape": shape,
                  "state_encoding": f"state = row * {shape[1]} + col ({shape[0]} x {shape[1]} grid, row {shape[0] - 1} = bottom)",
-                 "is_slippery": bool(getattr(unwrapped, "is_slippery", False)),
+                 "is_slippery": bool(kwargs.get("is_slippery", getattr(unwrapped, "is_slippery", False))),
                  "start_state": int(np.ravel_multi_index((shape[0] - 1, 0), shape)),
                  "goal_state": int(np.ravel_multi_index((shape[0] - 1, shape[1] - 1), shape))}
         if cliff is not None:
@@ -663,9 +668,25 @@ def env_facts(unwrapped):
                 "locs": [list(map(int, loc)) for loc in unwrapped.locs],
                 "state_encoding": "state = ((taxi_row * 5 + taxi_col) * 5 + passenger_location) * 4 + destination; "
                                   "passenger_location 0..3 = R,G,Y,B, 4 = in taxi",
-                "is_rainy": bool(getattr(unwrapped, "is_rainy", False)),
-                "fickle_passenger": bool(getattr(unwrapped, "fickle_passenger", False))}
+                "is_rainy": bool(kwargs.get("is_rainy", False)),
+                "rainy_probability": to_jsonable(getattr(unwrapped, "rainy_probability", None)),
+                "rainy_lateral_probability": to_jsonable(getattr(unwrapped, "_rainy_lateral_probability", None)),
+                "fickle_passenger": bool(kwargs.get("fickle_passenger", False))}
     return {}
+
+
+def frozenlake8x8_alias(gym, P, make_kwargs):
+    """FrozenLake8x8-v1: the same P as FrozenLake-v1 with map_name="8x8", but its own time limit and threshold."""
+    kwargs = {k: v for k, v in make_kwargs.items() if k != "map_name"}
+    alias = gym.make("FrozenLake8x8-v1", **kwargs)
+    try:
+        same = all(list(map(tuple, alias.unwrapped.P[s][a])) == list(map(tuple, P[s][a])) for s in P for a in P[s])
+        return {"env_id": "FrozenLake8x8-v1", "max_episode_steps": alias.spec.max_episode_steps,
+                "reward_threshold": alias.spec.reward_threshold, "P_identical": same,
+                "note": "gym.make('FrozenLake-v1', map_name='8x8') keeps FrozenLake-v1's TimeLimit; the registered "
+                        "FrozenLake8x8-v1 has its own limit and threshold"}
+    finally:
+        alias.close()
 
 
 def chain5_P():
@@ -723,7 +744,9 @@ def record_model(gym, out, model, env_id, make_kwargs, info):
                    "initial_state_distribution_source": "env.unwrapped.initial_state_distrib (reset() draws from it)",
                    "max_episode_steps": env.spec.max_episode_steps if env.spec else None,
                    "reward_threshold": env.spec.reward_threshold if env.spec else None}
-        facts = env_facts(u)
+        facts = env_facts(u, dict(sidecar["registered_kwargs"], **make_kwargs))
+        if env_id == "FrozenLake-v1" and facts.get("nrow") == 8:
+            facts["registered_alias"] = frozenlake8x8_alias(gym, u.P, make_kwargs)
         env.close()
     data, rows = p_table_bytes(P, n_states, n_actions)
     write_atomic(os.path.join(out, model + ".csv"), data)
@@ -733,8 +756,11 @@ def record_model(gym, out, model, env_id, make_kwargs, info):
         sidecar.update(facts)
     write_atomic(os.path.join(out, model + ".json"), json_bytes(to_jsonable(sidecar)))
     print(f"{model}.csv: {rows} rows, {n_states} states x {n_actions} actions, sha256 {sha256(data)}")
-    return {"model": model, "env_id": env_id, "make_kwargs": make_kwargs, "n_states": n_states,
-            "n_actions": n_actions, "rows": rows, "bytes": len(data), "sha256": sha256(data)}
+    entry = {"model": model, "env_id": env_id, "make_kwargs": make_kwargs, "n_states": n_states,
+             "n_actions": n_actions, "rows": rows, "bytes": len(data), "sha256": sha256(data)}
+    if env_id is None:
+        del entry["make_kwargs"]
+    return entry
 
 
 def command_toytext(args):
