@@ -5,7 +5,7 @@ using RlKernels.Kernels.Random;
 namespace RlKernels.Envs;
 
 // Acrobot-v1. Source: gymnasium/envs/classic_control/acrobot.py (Gymnasium 1.x, book_or_nips = "book",
-// torque_noise_max = 0); equations as listed in shared/reference/gymnasium/README.md, in the source's
+// torque_noise_max = 0); equations as listed in data/reference/gymnasium/README.md, in the source's
 // operation order (_dsdt, rk4 with t = [0, dt], wrap, bound); x**2 of a state value is C pow (T.Square).
 // One RK4 step over [0, dt] with the torque held constant:
 //   k1 = f(y0), k2 = f(y0 + dt/2·k1), k3 = f(y0 + dt/2·k2), k4 = f(y0 + dt·k3),

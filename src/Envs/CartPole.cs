@@ -5,7 +5,7 @@ using RlKernels.Kernels.Random;
 namespace RlKernels.Envs;
 
 // CartPole-v1. Source: gymnasium/envs/classic_control/cartpole.py (Gymnasium 1.x, default kwargs,
-// sutton_barto_reward=False); equations and constants as listed in shared/reference/gymnasium/README.md.
+// sutton_barto_reward=False); equations and constants as listed in data/reference/gymnasium/README.md.
 // Deviations: none in reference precision (D1). Fast lanes compute in float32 and use the lane's own
 // sin/cos. Time limit (500), reward bookkeeping and auto-reset belong to the runner. Reset draws
 // U(-0.05, 0.05)^4 from the counter RNG instead of NumPy's PCG64.

@@ -6,7 +6,7 @@ using RlKernels.Kernels.Random;
 
 namespace RlKernels.Envs;
 
-// ChainWalk-v0: the 5-state chain of the lecture "Scaling up RL" (shared/seed), whose undiscounted Q*
+// ChainWalk-v0: the 5-state chain of the lecture "Scaling up RL", whose undiscounted Q*
 // is L: -14, -14, -13, -12, 0 and R: -13, -12, -11, -1, 0.
 // States 1..5 are observed as indices 0..4; every episode starts in state 1. Action 0 = L (state 1
 // stays at 1), 1 = R. Reward -10 for R in state 3, -1 for every other action in states 1-4. Reaching
@@ -28,7 +28,7 @@ public static class ChainWalk
 
     /// <summary>
     /// The model of ChainWalk-v0 in Gymnasium's P shape (the lecture chain of
-    /// shared/reference/gymnasium-toytext/chain5.csv). The rows of the states an episode acts in are
+    /// data/reference/gymnasium-toytext/chain5.csv). The rows of the states an episode acts in are
     /// taken from <see cref="ChainWalk{T}.Step"/> itself on the double lane, so the model cannot drift
     /// from the env. The terminal state (the last) is never acted in; as for FrozenLake's holes its
     /// rows are terminated zero-reward self-loops. Every episode starts in state 0.

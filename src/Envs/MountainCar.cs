@@ -5,7 +5,7 @@ using RlKernels.Kernels.Random;
 namespace RlKernels.Envs;
 
 // MountainCar-v0. Source: gymnasium/envs/classic_control/mountain_car.py (Gymnasium 1.x, goal_velocity 0);
-// equations as listed in shared/reference/gymnasium/README.md, in the source's operation order:
+// equations as listed in data/reference/gymnasium/README.md, in the source's operation order:
 // v += (a - 1)·force + cos(3p)·(-gravity); clip v; p += v; clip p; v = 0 at the left wall when v < 0.
 // Deviations: none in reference precision (D1). Fast lanes compute in float32 with the lane's own cos.
 // Time limit (200), truncation and auto-reset belong to the runner. Reset draws position U(-0.6, -0.4)

@@ -5,7 +5,7 @@ using RlKernels.Kernels.Random;
 namespace RlKernels.Envs;
 
 // MountainCarContinuous-v0. Source: gymnasium/envs/classic_control/continuous_mountain_car.py (Gymnasium 1.x);
-// equations as listed in shared/reference/gymnasium/README.md, in the source's operation order:
+// equations as listed in data/reference/gymnasium/README.md, in the source's operation order:
 // force = min(max(a, -1), 1); v += force·power - 0.0025·cos(3p); clip v; p += v; clip p; wall rule.
 // Terminated if p >= 0.45 and v >= 0, tested BEFORE the state is rounded to float32 (as the source does);
 // reward = (100 if terminated else 0) - 0.1·a², with the UNCLIPPED action a.

@@ -5,7 +5,7 @@ using RlKernels.Kernels.Random;
 namespace RlKernels.Envs;
 
 // Pendulum-v1. Source: gymnasium/envs/classic_control/pendulum.py (Gymnasium 1.x, default g = 10.0);
-// equations as listed in shared/reference/gymnasium/README.md, written in the source's operation order.
+// equations as listed in data/reference/gymnasium/README.md, written in the source's operation order.
 // The cost uses the state BEFORE the step; angle_normalize is Python's floored modulo (T.FlooredMod: exact
 // in D1, where y - m·floor(y/m) would differ at the last bit; float lanes use that formula); x**2 is C pow (T.Square). theta is not wrapped.
 // Deviations: none in reference precision (D1) beyond sin: NumPy's float64 sin (SIMD loops) and the C

@@ -4,7 +4,7 @@ using RlKernels.Kernels.Random;
 
 namespace RlKernels.Envs;
 
-// RandomWalk1D-v0: the continuous random walk of the lecture "Scaling up RL" (shared/seed).
+// RandomWalk1D-v0: the continuous random walk of the lecture "Scaling up RL".
 // x starts at 0; L: x <- x - N(1, sigma^2), R: x <- x + N(1, sigma^2), sigma = 1/4; reward -1 per
 // action; terminated when x leaves [-3, 3]. Undiscounted, the uniform random policy has V(0) = -11.435
 // (+-0.003, plain float64 Monte Carlo over 10M episodes; the lecture's "(0, -16)" is one sampled return

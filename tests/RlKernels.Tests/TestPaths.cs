@@ -1,34 +1,34 @@
+using RlKernels.Envs.Conformance;
+
 namespace RlKernels.Tests;
 
-/// <summary>Locates files the tests read from outside the repository.</summary>
+/// <summary>
+/// The reference data the tests read: the repository's data/reference, which the build copies beside the
+/// test binaries as reference/ (rlk.csproj's content items flow to every project that references rlk).
+/// The data is part of the repository, so a missing folder is an error, never a reason to skip.
+/// </summary>
 internal static class TestPaths
 {
-    private static readonly Lazy<string?> Shared = new(FindShared);
+    private static readonly Lazy<string> Root = new(FindRoot);
 
-    /// <summary>
-    /// The <c>shared</c> folder that sits beside the repository (/work/main next to /work/shared here;
-    /// CI clones the repo elsewhere with shared/ beside it): walks up from the test binaries until a
-    /// parent holds <c>shared/reference</c>. Null when there is none.
-    /// </summary>
-    public static string? SharedDir => Shared.Value;
+    /// <summary>reference/ beside the test binaries: holds gymnasium/ and gymnasium-toytext/.</summary>
+    public static string ReferenceDir => Root.Value;
 
-    /// <summary>shared/reference; throws when the shared folder is not found.</summary>
-    public static string SharedReference =>
-        SharedDir is null
-            ? throw new DirectoryNotFoundException($"No shared/reference directory above {AppContext.BaseDirectory}.")
-            : Path.Combine(SharedDir, "reference");
+    /// <summary>The classic-control transition files (format: data/reference/gymnasium/README.md).</summary>
+    public static string GymnasiumReferenceDir => Path.Combine(ReferenceDir, ReferenceData.ClassicControlFolder);
 
-    /// <summary>shared/reference/gymnasium, or null when the shared folder is not found.</summary>
-    public static string? GymnasiumReferenceDir =>
-        SharedDir is null ? null : Path.Combine(SharedDir, "reference", "gymnasium");
+    /// <summary>The toy-text P tables (format: data/reference/gymnasium-toytext/README.md).</summary>
+    public static string ToyTextReferenceDir => Path.Combine(ReferenceDir, ReferenceData.ToyTextFolder);
 
-    private static string? FindShared()
+    private static string FindRoot()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(candidate, "reference"))) return candidate;
-        }
-        return null;
+        // Only the copy beside the binaries, not the checkout: the tests then also prove that the build
+        // ships the data with rlk (ReferenceData.FindRoot's fallback to the checkout has its own test).
+        string root = Path.Combine(AppContext.BaseDirectory, ReferenceData.BesideBinariesFolder);
+        foreach (string folder in new[] { ReferenceData.ClassicControlFolder, ReferenceData.ToyTextFolder })
+            if (!Directory.Exists(Path.Combine(root, folder)))
+                throw new DirectoryNotFoundException(
+                    $"'{Path.Combine(root, folder)}' is missing: the build copies data/reference/{folder} of the repository there (src/Cli/rlk.csproj).");
+        return root;
     }
 }

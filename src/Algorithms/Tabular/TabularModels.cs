@@ -6,7 +6,7 @@ namespace RlKernels.Algorithms.Tabular;
 
 // The explicit models of the envs that have one: the toy-text envs (built as Gymnasium builds P) and
 // ChainWalk-v0, whose model is written here from its env (src/Envs/ChainWalk.cs) and matches the
-// lecture's chain (shared/reference/gymnasium-toytext/chain5.csv) entry for entry.
+// lecture's chain (data/reference/gymnasium-toytext/chain5.csv) entry for entry.
 
 /// <summary>Env id → <see cref="TabularMdp"/>.</summary>
 public static class TabularModels

@@ -8,20 +8,22 @@ using Spectre.Console;
 namespace RlKernels.Cli.Commands;
 
 /// <summary>
-/// <c>rlk conform --reference DIR [--json]</c>: checks our envs against Gymnasium reference files (every
-/// <c>*.csv</c> in DIR): transition files at reference and fast precision, P-table files (toy-text
-/// models, with a JSON sidecar) entry for entry and exactly. Exit code 0 when nothing failed (skipped
-/// envs allowed), 1 on any failure or when DIR is unusable.
+/// <c>rlk conform [--reference DIR] [--json]</c>: checks our envs against Gymnasium reference files (every
+/// <c>*.csv</c> in a folder): transition files at reference and fast precision, P-table files (toy-text
+/// models, with a JSON sidecar) entry for entry and exactly. Without <c>--reference</c> it checks both
+/// folders of the data the repository carries (<see cref="ReferenceData"/>). Exit code 0 when nothing
+/// failed (skipped envs allowed), 1 on any mismatch, 2 for an unusable <c>--reference</c> (one line on
+/// stderr), 3 when the data cannot be read (missing beside rlk, no permission).
 /// </summary>
 public static class ConformCommand
 {
     /// <summary>The command, ready to add to the root command.</summary>
     public static Command Create()
     {
-        var reference = new Option<string>("--reference")
+        var reference = new Option<string?>("--reference")
         {
-            Description = "Directory of Gymnasium reference CSV files (e.g. shared/reference/gymnasium or shared/reference/gymnasium-toytext).",
-            Required = true,
+            Description = "Directory of Gymnasium reference CSV files. Default: both folders of the reference data rlk carries " +
+                          "(data/reference/gymnasium and data/reference/gymnasium-toytext in the repository).",
         };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON instead of a table." };
         var command = new Command("conform", "Check the envs against Gymnasium reference transitions (reference and fast precision) and toy-text P tables (exact).")
@@ -30,43 +32,76 @@ public static class ConformCommand
             json,
         };
         command.SetAction(parseResult =>
-            Execute(parseResult.GetValue(reference)!, parseResult.GetValue(json), Console.Out, Console.Error));
+            Run(parseResult.GetValue(reference), parseResult.GetValue(json), Console.Out, Console.Error));
         return command;
     }
 
-    /// <summary>Runs the check and prints the report; returns the exit code (0 pass, 1 failure or bad directory).</summary>
-    /// <param name="directory">Directory of reference CSV files.</param>
+    /// <summary>Runs the check and prints the report; returns the exit code (see the class summary).</summary>
+    /// <param name="reference">Directory of reference CSV files; null = the data rlk carries (both folders).</param>
     /// <param name="json">JSON instead of a table.</param>
     /// <param name="output">Where the report goes.</param>
-    /// <param name="error">Where a usage error goes; defaults to <paramref name="output"/>.</param>
-    public static int Execute(string directory, bool json, TextWriter output, TextWriter? error = null)
+    /// <param name="error">Where the one-line error goes.</param>
+    public static int Run(string? reference, bool json, TextWriter output, TextWriter error)
     {
-        error ??= output;
-        if (string.IsNullOrWhiteSpace(directory))
+        IReadOnlyList<string> directories;
+        if (reference is null)
         {
-            error.WriteLine("error: --reference needs a directory of reference CSV files.");
-            return 1;
+            try
+            {
+                directories = ReferenceData.DefaultDirectories();
+            }
+            catch (DirectoryNotFoundException e)
+            {
+                error.WriteLine($"rlk conform: {e.Message}");
+                return ExitCodes.RuntimeFailure;
+            }
         }
-        if (File.Exists(directory))
+        else
         {
-            error.WriteLine($"error: --reference '{directory}' is a file; give the directory that holds the reference CSV files.");
-            return 1;
+            if (CheckReferenceOption(reference) is { } problem)
+            {
+                error.WriteLine($"rlk conform: {problem}");
+                return ExitCodes.BadInput;
+            }
+            directories = [reference];
         }
 
-        ConformanceReport report;
+        var reports = new List<ConformanceReport>();
         try
         {
-            report = ConformanceChecker.CheckDirectory(directory);
+            foreach (string directory in directories) reports.Add(ConformanceChecker.CheckDirectory(directory));
         }
         catch (Exception e) when (e is DirectoryNotFoundException or FileNotFoundException or IOException or UnauthorizedAccessException)
         {
-            error.WriteLine($"error: {e.Message}");
-            return 1;
+            // The folder was checked above; what fails now is reading it (permissions, a vanished file).
+            error.WriteLine($"rlk conform: {e.Message}");
+            return ExitCodes.RuntimeFailure;
         }
 
-        if (json) WriteJson(report, output);
-        else WriteTable(report, output);
-        return report.Passed ? 0 : 1;
+        if (json) WriteJson(reports, output);
+        else WriteTables(reports, output);
+        return reports.All(r => r.Passed) ? ExitCodes.Ok : ExitCodes.Mismatch;
+    }
+
+    /// <summary>What is wrong with a <c>--reference</c> value, or null when it is a folder holding *.csv files.</summary>
+    private static string? CheckReferenceOption(string reference)
+    {
+        if (string.IsNullOrWhiteSpace(reference))
+            return "--reference is empty; give a directory of reference CSV files, or leave the flag out to check the data rlk carries.";
+        if (File.Exists(reference))
+            return $"--reference '{reference}' is a file; give the directory that holds the reference CSV files.";
+        if (!Directory.Exists(reference))
+            return $"--reference '{reference}' does not exist.";
+        try
+        {
+            if (!Directory.EnumerateFiles(reference, "*.csv", SearchOption.TopDirectoryOnly).Any())
+                return $"--reference '{reference}' holds no *.csv files.";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"--reference '{reference}' cannot be read: {e.Message}";
+        }
+        return null;
     }
 
     private static readonly JsonSerializerOptions JsonOptions = new()
@@ -78,22 +113,22 @@ public static class ConformCommand
         Converters = { new JsonStringEnumConverter() },
     };
 
-    private static void WriteJson(ConformanceReport report, TextWriter output)
+    private static void WriteJson(IReadOnlyList<ConformanceReport> reports, TextWriter output)
     {
         var document = new
         {
-            report.Directory,
-            report.Passed,
-            Passes = report.PassCount,
-            Failures = report.FailCount,
-            Skipped = report.SkipCount,
-            report.Results,
-            report.TabularResults,
+            Directories = reports.Select(r => r.Directory).ToArray(),
+            Passed = reports.All(r => r.Passed),
+            Passes = reports.Sum(r => r.PassCount),
+            Failures = reports.Sum(r => r.FailCount),
+            Skipped = reports.Sum(r => r.SkipCount),
+            Results = reports.SelectMany(r => r.Results).ToArray(),
+            TabularResults = reports.SelectMany(r => r.TabularResults).ToArray(),
         };
         output.WriteLine(JsonSerializer.Serialize(document, JsonOptions));
     }
 
-    private static void WriteTable(ConformanceReport report, TextWriter output)
+    private static void WriteTables(IReadOnlyList<ConformanceReport> reports, TextWriter output)
     {
         bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -104,11 +139,15 @@ public static class ConformCommand
         });
         if (!terminal) console.Profile.Width = 160; // keep rows on one line in files and tests
 
-        if (report.Results.Count > 0 || report.TabularResults.Count == 0) WriteTransitionTable(report, console);
-        if (report.TabularResults.Count > 0) WriteTabularTable(report, console);
-        console.MarkupLine(report.Passed
-            ? $"[green]PASSED[/]: {report.PassCount} passed, {report.SkipCount} skipped, 0 failed."
-            : $"[red]FAILED[/]: {report.FailCount} failed, {report.PassCount} passed, {report.SkipCount} skipped.");
+        foreach (ConformanceReport report in reports)
+        {
+            if (report.Results.Count > 0 || report.TabularResults.Count == 0) WriteTransitionTable(report, console);
+            if (report.TabularResults.Count > 0) WriteTabularTable(report, console);
+        }
+        int passes = reports.Sum(r => r.PassCount), failures = reports.Sum(r => r.FailCount), skipped = reports.Sum(r => r.SkipCount);
+        console.MarkupLine(reports.All(r => r.Passed)
+            ? $"[green]PASSED[/]: {passes} passed, {skipped} skipped, 0 failed."
+            : $"[red]FAILED[/]: {failures} failed, {passes} passed, {skipped} skipped.");
     }
 
     private static string StatusMarkup(ConformanceStatus status) => status switch

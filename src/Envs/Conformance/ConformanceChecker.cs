@@ -7,7 +7,7 @@ namespace RlKernels.Envs.Conformance;
 
 /// <summary>
 /// Replays Gymnasium reference transitions open loop through our envs (README of
-/// shared/reference/gymnasium, "How a checker should use these files"): each row's recorded state is
+/// data/reference/gymnasium, "How a checker should use these files"): each row's recorded state is
 /// loaded, the recorded action applied, and next observation, reward and flags compared. Reference
 /// precision runs the double lane (D1); fast precision runs the scalar float lane (F1) and the SIMD lane
 /// the cpu backend uses (<see cref="LaneSelection.BestWidth"/>), many rows packed into one lane value.

@@ -1,7 +1,7 @@
 namespace RlKernels.Envs.Conformance;
 
 /// <summary>
-/// The thresholds of shared/reference/gymnasium/README.md ("Tolerances"). A relative bound b means
+/// The thresholds of data/reference/gymnasium/README.md ("Tolerances"). A relative bound b means
 /// |ours − reference| ≤ b·(1 + |reference|).
 /// </summary>
 /// <remarks>

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace RlKernels.Envs.Conformance;
 
 /// <summary>
-/// One Gymnasium reference file (format: shared/reference/gymnasium/README.md): a header line of column
+/// One Gymnasium reference file (format: data/reference/gymnasium/README.md): a header line of column
 /// names, then one transition per line, every field a number written by Python's repr(). Numbers are
 /// parsed as double with the invariant culture, which round-trips repr() exactly.
 /// </summary>

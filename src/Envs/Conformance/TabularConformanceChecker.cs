@@ -7,7 +7,7 @@ namespace RlKernels.Envs.Conformance;
 
 /// <summary>
 /// Checks our tabular models against Gymnasium's exact P tables (format:
-/// shared/reference/gymnasium-toytext/README.md): MODEL.csv with the header
+/// data/reference/gymnasium-toytext/README.md): MODEL.csv with the header
 /// <see cref="TabularMdp.CsvHeader"/> and MODEL.json beside it. The model is built through the registry
 /// from the sidecar's <c>env_id</c> and <c>make_kwargs</c>, then compared entry for entry, exactly:
 /// state and action counts, per (s, a) the outcome list in order (probability, next state, reward,
@@ -24,7 +24,7 @@ public static class TabularConformanceChecker
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> KnownModels = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        // The seed lecture's 5-state chain (README "chain5"): our ChainWalk-v0.
+        // The 5-state chain of the lecture "Scaling up RL" (README "chain5"): our ChainWalk-v0.
         ["chain5"] = "ChainWalk-v0",
     };
 

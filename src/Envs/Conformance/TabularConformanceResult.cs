@@ -32,7 +32,7 @@ public sealed record TabularMismatch(int State, int Action, int Outcome, string 
 }
 
 /// <summary>
-/// The check of one reference P-table file (shared/reference/gymnasium-toytext) against the tabular
+/// The check of one reference P-table file (data/reference/gymnasium-toytext) against the tabular
 /// model our registry builds for the sidecar's env id and make_kwargs. Comparison is exact.
 /// </summary>
 /// <param name="File">Reference CSV file name.</param>

@@ -3,7 +3,7 @@ using RlKernels.Envs.Registry;
 namespace RlKernels.Envs.Tabular;
 
 // CliffWalking-v1 and CliffWalkingSlippery-v1. Source: gymnasium/envs/toy_text/cliffwalking.py
-// (Gymnasium 1.4); checked entry for entry against shared/reference/gymnasium-toytext.
+// (Gymnasium 1.4); checked entry for entry against data/reference/gymnasium-toytext.
 // 4×12 grid, state = row·12 + col, start 36 = (3, 0), goal 47 = (3, 11), cliff 37..46.
 // Actions 0 UP, 1 RIGHT, 2 DOWN, 3 LEFT (not FrozenLake's order); moves clamp at the border.
 // Every move costs −1 and terminates when its clamped target is the goal — also from the goal

@@ -4,7 +4,7 @@ using RlKernels.Envs.Registry;
 namespace RlKernels.Envs.Tabular;
 
 // FrozenLake-v1 and FrozenLake8x8-v1. Source: gymnasium/envs/toy_text/frozen_lake.py (Gymnasium 1.4),
-// which builds P in its constructor; checked entry for entry against shared/reference/gymnasium-toytext.
+// which builds P in its constructor; checked entry for entry against data/reference/gymnasium-toytext.
 // State = row·ncol + col (row 0 = the map's top line). Actions 0 LEFT, 1 DOWN, 2 RIGHT, 3 UP; moves
 // clamp at the border. Holes and the goal are absorbing: every action is (1.0, s, 0, terminated).
 // From any other tile, moving in direction b lands on a tile whose letter sets the outcome: reward

@@ -4,7 +4,7 @@ using System.Text.Json;
 
 namespace RlKernels.Envs.Tabular;
 
-// The P-table files of shared/reference/gymnasium-toytext: MODEL.csv with the header
+// The P-table files of data/reference/gymnasium-toytext: MODEL.csv with the header
 // "state,action,prob,next_state,reward,terminated", one row per outcome in Gymnasium's order, '\n'
 // line ends, no quoting; probabilities as Python repr() of the double, rewards as integers when
 // they are whole numbers, terminated as 0/1. Beside it MODEL.json with (at least) n_states,

@@ -3,7 +3,7 @@ namespace RlKernels.Envs.Tabular;
 // An explicit finite MDP in the shape of Gymnasium's toy-text P: for every (state, action) a short
 // list of outcomes (probability, next state, reward, terminated), kept in list order and with
 // duplicates (two outcomes may share a next state, even with different rewards), plus the
-// initial-state distribution. Source of the format: shared/reference/gymnasium-toytext/README.md.
+// initial-state distribution. Source of the format: data/reference/gymnasium-toytext/README.md.
 // S = state count, A = action count, K = total outcome count.
 // A terminated outcome has continuation value 0 whatever its next state's own rows say: Gymnasium's
 // terminal states are not always absorbing (CliffWalking's goal, Taxi's delivered states).

@@ -3,7 +3,7 @@ using RlKernels.Envs.Registry;
 namespace RlKernels.Envs.Tabular;
 
 // Taxi-v4. Source: gymnasium/envs/toy_text/taxi.py (Gymnasium 1.4; the dry P equals Taxi-v3's);
-// checked entry for entry against shared/reference/gymnasium-toytext.
+// checked entry for entry against data/reference/gymnasium-toytext.
 // state = ((taxi_row·5 + taxi_col)·5 + passenger)·4 + destination; passenger 0..3 = R(0,0), G(0,4),
 // Y(4,0), B(4,3), 4 = in the taxi. Actions 0 SOUTH, 1 NORTH, 2 EAST, 3 WEST, 4 PICKUP, 5 DROPOFF.
 // Moves cost −1; a move into the border or a wall ('|' in the map) is a no-op that still costs −1.

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using RlKernels.Cli;
 using RlKernels.Cli.Commands;
 using Xunit;
 
@@ -7,13 +8,31 @@ namespace RlKernels.Tests.Conformance;
 
 public class ConformCommandTests
 {
-    [Fact]
-    public void SharedReferencePassesWithExitCodeZero()
+    /// <summary>
+    /// The registered envs the in-repo data covers: every built-in env except RandomWalk1D-v0 (no Gymnasium
+    /// counterpart) and FrozenLake8x8-v1 (its P is FrozenLake-v1's 8x8 table, data/reference/gymnasium-toytext/README.md).
+    /// Listed rather than read from the registry, which tests extend with their own envs.
+    /// </summary>
+    private static readonly string[] CoveredEnvs =
+    [
+        "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1",
+        "FrozenLake-v1", "CliffWalking-v1", "CliffWalkingSlippery-v1", "Taxi-v4", "ChainWalk-v0",
+    ];
+
+    private static (int Code, string Output, string Error) Run(string? reference, bool json = false)
     {
         var output = new StringWriter();
-        int code = ConformCommand.Execute(ReferenceFiles.Directory, json: false, output);
-        string text = output.ToString();
-        Assert.Equal(0, code);
+        var error = new StringWriter();
+        int code = ConformCommand.Run(reference, json, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void InRepoClassicControlFolderPassesWithExitCodeZero()
+    {
+        var (code, text, error) = Run(ReferenceFiles.Directory);
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal("", error);
         Assert.Contains("CartPole-v1.csv", text);
         Assert.Contains("PASS", text);
         foreach (string id in new[] { "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1" })
@@ -24,14 +43,49 @@ public class ConformCommandTests
     }
 
     [Fact]
+    public void NoReferenceChecksEveryEnvAgainstBothInRepoFoldersAndPasses()
+    {
+        var (code, text, error) = Run(reference: null);
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal("", error);
+        Assert.Contains("Gymnasium conformance:", text);
+        Assert.Contains("Gymnasium P tables (exact):", text);
+        foreach (string id in CoveredEnvs)
+            Assert.Contains(id, text);
+        foreach (string file in Directory.GetFiles(TestPaths.GymnasiumReferenceDir, "*.csv").Concat(Directory.GetFiles(TestPaths.ToyTextReferenceDir, "*.csv")))
+            Assert.Contains(Path.GetFileName(file), text);
+        Assert.DoesNotContain("FAIL", text);
+        Assert.DoesNotContain("SKIPPED", text);
+        Assert.Contains("PASSED", text);
+    }
+
+    [Fact]
+    public void NoReferenceJsonCoversBothFolders()
+    {
+        var (code, text, _) = Run(reference: null, json: true);
+        Assert.Equal(ExitCodes.Ok, code);
+        using var doc = JsonDocument.Parse(text);
+        JsonElement root = doc.RootElement;
+        Assert.True(root.GetProperty("passed").GetBoolean());
+        Assert.Equal(0, root.GetProperty("failures").GetInt32());
+        Assert.Equal(0, root.GetProperty("skipped").GetInt32());
+        Assert.Equal(2, root.GetProperty("directories").GetArrayLength());
+        var envIds = root.GetProperty("results").EnumerateArray().Select(r => r.GetProperty("envId").GetString())
+            .Concat(root.GetProperty("tabularResults").EnumerateArray().Select(r => r.GetProperty("envId").GetString()))
+            .ToHashSet();
+        foreach (string id in CoveredEnvs)
+            Assert.Contains(id, envIds);
+    }
+
+    [Fact]
     public void FailureGivesExitCodeOne()
     {
         using var temp = new TempDirectory();
         ReferenceFiles.CopyWithEdit("CartPole-v1.csv", temp, row: 42, "next_obs_x", v => v + 0.5);
-        var output = new StringWriter();
-        Assert.Equal(1, ConformCommand.Execute(temp.Path, json: false, output));
-        Assert.Contains("FAIL", output.ToString());
-        Assert.Contains("line 44", output.ToString());
+        var (code, text, _) = Run(temp.Path);
+        Assert.Equal(ExitCodes.Mismatch, code);
+        Assert.Contains("FAIL", text);
+        Assert.Contains("line 44", text);
     }
 
     [Fact]
@@ -41,10 +95,10 @@ public class ConformCommandTests
         ReferenceFiles.CopyWithEdit("CartPole-v1.csv", temp, row: 42, "reward", v => v + 1);
         // A file whose env id is not registered must be reported as skipped.
         File.Copy(ReferenceFiles.Get("Pendulum-v1.csv"), temp.File("Unregistered-v0.csv"));
-        var output = new StringWriter();
-        Assert.Equal(1, ConformCommand.Execute(temp.Path, json: true, output));
+        var (code, text, _) = Run(temp.Path, json: true);
+        Assert.Equal(ExitCodes.Mismatch, code);
 
-        using var doc = JsonDocument.Parse(output.ToString());
+        using var doc = JsonDocument.Parse(text);
         Assert.False(doc.RootElement.GetProperty("passed").GetBoolean());
         var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
         Assert.Contains(results, r => r.GetProperty("status").GetString() == "Fail");
@@ -56,39 +110,58 @@ public class ConformCommandTests
     {
         using var temp = new TempDirectory();
         File.Copy(ReferenceFiles.Get("Acrobot-v1.csv"), temp.File("Unregistered-v0.csv"));
-        var output = new StringWriter();
-        Assert.Equal(0, ConformCommand.Execute(temp.Path, json: false, output));
-        Assert.Contains("SKIPPED", output.ToString());
-        Assert.DoesNotContain("PASS ", output.ToString());
+        var (code, text, _) = Run(temp.Path);
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("SKIPPED", text);
+        Assert.DoesNotContain("PASS ", text);
     }
 
-    [Fact]
-    public void BadDirectoriesAreClearErrors()
+    public static TheoryData<string, string> BadReferences => new()
+    {
+        { "missing", "does not exist" },
+        { "empty folder", "no *.csv files" },
+        { "folder without csv", "no *.csv files" },
+        { "a file", "is a file" },
+        { "empty string", "is empty" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadReferences))]
+    public void BadReferenceIsExitTwoWithOneLine(string kind, string expected)
     {
         using var temp = new TempDirectory();
-        var output = new StringWriter();
-        Assert.Equal(1, ConformCommand.Execute(temp.File("missing"), json: false, output));
-        Assert.Contains("does not exist", output.ToString());
+        File.WriteAllText(temp.File("x.txt"), "not a reference file");
+        Directory.CreateDirectory(temp.File("empty"));
+        Directory.CreateDirectory(temp.File("no-csv"));
+        File.WriteAllText(Path.Combine(temp.File("no-csv"), "README.md"), "no data");
+        string reference = kind switch
+        {
+            "missing" => temp.File("missing"),
+            "empty folder" => temp.File("empty"),
+            "folder without csv" => temp.File("no-csv"),
+            "a file" => temp.File("x.txt"),
+            _ => "",
+        };
+        string[] before = Directory.GetFileSystemEntries(temp.Path, "*", SearchOption.AllDirectories).Order().ToArray();
 
-        output = new StringWriter();
-        Assert.Equal(1, ConformCommand.Execute(temp.Path, json: false, output));
-        Assert.Contains("no *.csv files", output.ToString());
+        var (code, text, error) = Run(reference);
 
-        File.WriteAllText(temp.File("x.txt"), "");
-        output = new StringWriter();
-        Assert.Equal(1, ConformCommand.Execute(temp.File("x.txt"), json: false, output));
-        Assert.Contains("is a file", output.ToString());
+        Assert.Equal(ExitCodes.BadInput, code);
+        Assert.Equal("", text);
+        string[] lines = error.TrimEnd('\n').Split('\n');
+        Assert.Single(lines);
+        Assert.StartsWith("rlk conform: ", lines[0]);
+        Assert.Contains(expected, lines[0]);
+        Assert.DoesNotContain("   at ", error);
+        Assert.Equal(before, Directory.GetFileSystemEntries(temp.Path, "*", SearchOption.AllDirectories).Order().ToArray());
     }
 
     [Fact]
-    public void CommandRequiresReference()
+    public void ReferenceIsOptional()
     {
         var root = new RootCommand { ConformCommand.Create() };
-        var parse = root.Parse(["conform"]);
-        Assert.NotEmpty(parse.Errors);
-        Assert.Contains(parse.Errors, e => e.Message.Contains("--reference"));
-
-        parse = root.Parse(["conform", "--reference", ReferenceFiles.Directory, "--json"]);
-        Assert.Empty(parse.Errors);
+        Assert.Empty(root.Parse(["conform"]).Errors);
+        Assert.Empty(root.Parse(["conform", "--reference", ReferenceFiles.Directory, "--json"]).Errors);
+        Assert.NotEmpty(root.Parse(["conform", "--reference"]).Errors);
     }
 }

@@ -67,7 +67,7 @@ public class ConformanceCheckerTests
     }
 
     [Fact]
-    public void SharedDirectoryPassesForEveryClassicControlEnv()
+    public void InRepoDirectoryPassesForEveryClassicControlEnv()
     {
         var report = ConformanceChecker.CheckDirectory(ReferenceFiles.Directory);
         Assert.True(report.Passed, string.Join("\n", report.Results.Where(r => r.IsFailure).Select(r => r.Message)));

@@ -5,7 +5,7 @@ namespace RlKernels.Tests.Conformance;
 /// <summary>The Gymnasium reference files and edited copies of them.</summary>
 internal static class ReferenceFiles
 {
-    public static string Directory => Path.Combine(TestPaths.SharedReference, "gymnasium");
+    public static string Directory => TestPaths.GymnasiumReferenceDir;
 
     public static string Get(string name) => Path.Combine(Directory, name);
 

@@ -10,10 +10,10 @@ using Xunit;
 
 namespace RlKernels.Tests.Conformance;
 
-/// <summary>Toy-text P tables (shared/reference/gymnasium-toytext) against our tabular models.</summary>
+/// <summary>Toy-text P tables (data/reference/gymnasium-toytext) against our tabular models.</summary>
 public class TabularConformanceTests
 {
-    private static string ToyTextDirectory => Path.Combine(TestPaths.SharedReference, "gymnasium-toytext");
+    private static string ToyTextDirectory => TestPaths.ToyTextReferenceDir;
 
     private static string ToyText(string name) => Path.Combine(ToyTextDirectory, name);
 
@@ -235,10 +235,10 @@ public class TabularConformanceTests
     }
 
     [Fact]
-    public void ExecuteExitCodes()
+    public void RunExitCodes()
     {
         var output = new StringWriter();
-        Assert.Equal(0, ConformCommand.Execute(ToyTextDirectory, json: false, output));
+        Assert.Equal(0, ConformCommand.Run(ToyTextDirectory, json: false, output, TextWriter.Null));
         string text = output.ToString();
         foreach (string file in new[] { "Taxi-v4.rainy.csv", "CliffWalkingSlippery-v1.csv", "FrozenLake-v1.8x8.slippery.csv", "chain5.csv" })
             Assert.Contains(file, text);
@@ -249,13 +249,13 @@ public class TabularConformanceTests
         using var temp = new TempDirectory();
         CopyModel("CliffWalkingSlippery-v1", temp, EditField(0, 4, "-100"));
         output = new StringWriter();
-        Assert.Equal(1, ConformCommand.Execute(temp.Path, json: false, output));
+        Assert.Equal(1, ConformCommand.Run(temp.Path, json: false, output, TextWriter.Null));
         text = output.ToString();
         Assert.Contains("FAIL", text);
         Assert.Contains("(s=0, a=0, outcome 0) reward: ours -1.0 vs theirs -100.0 (line 2)", text);
 
         output = new StringWriter();
-        Assert.Equal(1, ConformCommand.Execute(temp.Path, json: true, output));
+        Assert.Equal(1, ConformCommand.Run(temp.Path, json: true, output, TextWriter.Null));
         using var doc = JsonDocument.Parse(output.ToString());
         Assert.False(doc.RootElement.GetProperty("passed").GetBoolean());
         var result = Assert.Single(doc.RootElement.GetProperty("tabularResults").EnumerateArray().ToList());
@@ -267,7 +267,7 @@ public class TabularConformanceTests
         using var temp2 = new TempDirectory();
         CopyModel("Taxi-v4", temp2, editJson: json => json["make_kwargs"]!.AsObject()["fickle_passenger"] = true);
         output = new StringWriter();
-        Assert.Equal(1, ConformCommand.Execute(temp2.Path, json: false, output));
+        Assert.Equal(1, ConformCommand.Run(temp2.Path, json: false, output, TextWriter.Null));
         Assert.Contains("ERROR", output.ToString());
         Assert.Contains("fickle_passenger", output.ToString());
     }

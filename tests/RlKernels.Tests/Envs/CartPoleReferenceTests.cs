@@ -1,5 +1,5 @@
-using System.Globalization;
 using RlKernels.Envs;
+using RlKernels.Envs.Conformance;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 using Xunit;
@@ -7,7 +7,7 @@ using Xunit;
 namespace RlKernels.Tests.Envs;
 
 /// <summary>
-/// CartPole against the transitions Gymnasium recorded (shared/reference/gymnasium, format in its
+/// CartPole against the transitions Gymnasium recorded (data/reference/gymnasium, format in its
 /// README), open loop: each row's float64 state is loaded into the env, stepped with the row's action and
 /// compared with the recorded next observation, reward and flags. An independent check of the env
 /// itself; the <c>rlk conform</c> library does the same through its own code.
@@ -23,31 +23,20 @@ public class CartPoleReferenceTests(ITestOutputHelper output)
 
     private static List<Row> Load(string file)
     {
-        string? dir = TestPaths.GymnasiumReferenceDir;
-        Assert.SkipWhen(dir is null, "shared/reference not found beside the repository.");
-        string[] lines = File.ReadAllLines(Path.Combine(dir!, file));
-        string[] header = lines[0].Split(',');
-        int Col(string name)
-        {
-            int c = Array.IndexOf(header, name);
-            Assert.True(c >= 0, $"{file} has no column {name}");
-            return c;
-        }
+        var csv = ReferenceCsv.Load(Path.Combine(TestPaths.GymnasiumReferenceDir, file));
         string[] fields = ["x", "x_dot", "theta", "theta_dot"];
-        int[] state = fields.Select(f => Col("state_" + f)).ToArray();
-        int[] nextObs = fields.Select(f => Col("next_obs_" + f)).ToArray();
-        int[] nextState = fields.Select(f => Col("next_state_" + f)).ToArray();
-        int t = Col("t"), action = Col("action"), reward = Col("reward"), terminated = Col("terminated"), truncated = Col("truncated");
-        static double D(string s) => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture);
+        int[] state = fields.Select(f => csv.GetColumn("state_" + f)).ToArray();
+        int[] nextObs = fields.Select(f => csv.GetColumn("next_obs_" + f)).ToArray();
+        int[] nextState = fields.Select(f => csv.GetColumn("next_state_" + f)).ToArray();
+        int t = csv.GetColumn("t"), action = csv.GetColumn("action"), reward = csv.GetColumn("reward"),
+            terminated = csv.GetColumn("terminated"), truncated = csv.GetColumn("truncated");
         var rows = new List<Row>();
-        foreach (string line in lines.Skip(1))
+        for (int i = 0; i < csv.RowCount; i++)
         {
-            if (line.Length == 0) continue;
-            string[] v = line.Split(',');
-            rows.Add(new Row(int.Parse(v[t], CultureInfo.InvariantCulture), state.Select(c => D(v[c])).ToArray(),
-                int.Parse(v[action], CultureInfo.InvariantCulture), D(v[reward]), v[terminated] == "1", v[truncated] == "1",
-                nextObs.Select(c => float.Parse(v[c], NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray(),
-                nextState.Select(c => D(v[c])).ToArray()));
+            // float32 columns are float32 values widened exactly to double (README "Number format").
+            rows.Add(new Row((int)csv[i, t], state.Select(c => csv[i, c]).ToArray(), (int)csv[i, action], csv[i, reward],
+                csv[i, terminated] == 1, csv[i, truncated] == 1, nextObs.Select(c => (float)csv[i, c]).ToArray(),
+                nextState.Select(c => csv[i, c]).ToArray()));
         }
         return rows;
     }
@@ -178,12 +167,5 @@ public class CartPoleReferenceTests(ITestOutputHelper output)
         }
         output.WriteLine($"{file} {lanes}: max |Δ next_obs|/(1+|x|) {maxRel:G3}, {excused} flag flips at the threshold excused");
         Assert.True(bad.Count == 0, $"{bad.Count} mismatches; first: {string.Join("; ", bad.Take(5))}");
-    }
-
-    [Fact]
-    public void SharedReferenceFolderIsFound()
-    {
-        Assert.SkipWhen(TestPaths.SharedDir is null, "shared/ not beside the repository (allowed outside CI).");
-        Assert.True(File.Exists(Path.Combine(TestPaths.GymnasiumReferenceDir!, "CartPole-v1.csv")));
     }
 }

@@ -4,7 +4,7 @@ using Xunit;
 namespace RlKernels.Tests.Envs;
 
 /// <summary>
-/// The lecture's 5-state chain (shared/seed): states 1..5 observed as 0..4, start in state 1, L in state 1
+/// The 5-state chain of the lecture "Scaling up RL": states 1..5 observed as 0..4, start in state 1, L in state 1
 /// stays, R in state 3 costs 10, every other action 1, state 5 terminal. Checked on each lane.
 /// </summary>
 public abstract class ChainWalkTests(LaneKind lanes)

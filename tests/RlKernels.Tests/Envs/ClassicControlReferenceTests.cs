@@ -1,5 +1,5 @@
-using System.Globalization;
 using RlKernels.Envs;
+using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Lanes;
@@ -9,7 +9,7 @@ using Xunit;
 namespace RlKernels.Tests.Envs;
 
 /// <summary>
-/// Open-loop replay of Gymnasium's recorded transitions (shared/reference/gymnasium/&lt;Id&gt;.csv and
+/// Open-loop replay of Gymnasium's recorded transitions (data/reference/gymnasium/&lt;Id&gt;.csv and
 /// &lt;Id&gt;.heuristic.csv): each row's float64 state_* columns are loaded into the env, one Step with the
 /// row's action, and next_obs, reward and the flags are compared. D1 must match to the last float32 bit
 /// (at most 1 ulp, for libm sin/cos differences), float lanes within 1e-5·(1+|x|).
@@ -31,7 +31,7 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
     public void ReplayMatchesGymnasium(string file, string lane)
     {
         string id = file.Replace(".heuristic", "");
-        var table = ReferenceTable.Load(Path.Combine(SharedDir(), "reference", "gymnasium", file + ".csv"));
+        var table = ReferenceTable.Load(Path.Combine(TestPaths.GymnasiumReferenceDir, file + ".csv"));
         EnvSpec spec = EnvRegistry.Get(id).Spec(EnvArgs.Empty);
         ReplayResult r = (id, lane) switch
         {
@@ -234,17 +234,6 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>The repository's shared/ folder: walks up from the test binaries (CI clones shared/ beside the repo).</summary>
-    private static string SharedDir()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared");
-            if (Directory.Exists(Path.Combine(candidate, "reference"))) return candidate;
-        }
-        throw new DirectoryNotFoundException($"No shared/reference above {AppContext.BaseDirectory}.");
-    }
-
     private struct ColumnReader<T>(double[][] columns, int start, int count) : ILaneReader<T> where T : struct, ILane<T>
     {
         public readonly T Read(int index) => T.Load(columns[index], start, count);
@@ -261,7 +250,7 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
         }
     }
 
-    /// <summary>A reference CSV parsed as doubles (every field is a number; Python repr round-trips).</summary>
+    /// <summary>A reference CSV as columns of doubles (parsed by the library's <see cref="ReferenceCsv"/>).</summary>
     private sealed class ReferenceTable
     {
         private readonly string[] _header;
@@ -272,16 +261,15 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
 
         public static ReferenceTable Load(string path)
         {
-            string[] lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
-            string[] header = lines[0].Split(',');
-            var columns = header.Select(_ => new double[lines.Length - 1]).ToArray();
-            for (int i = 1; i < lines.Length; i++)
+            var csv = ReferenceCsv.Load(path);
+            string[] header = csv.Columns.ToArray();
+            var columns = new double[header.Length][];
+            for (int k = 0; k < header.Length; k++)
             {
-                string[] fields = lines[i].Split(',');
-                for (int k = 0; k < header.Length; k++)
-                    columns[k][i - 1] = double.Parse(fields[k], NumberStyles.Float, CultureInfo.InvariantCulture);
+                columns[k] = new double[csv.RowCount];
+                for (int i = 0; i < csv.RowCount; i++) columns[k][i] = csv[i, k];
             }
-            return new ReferenceTable(header, columns, lines.Length - 1);
+            return new ReferenceTable(header, columns, csv.RowCount);
         }
 
         public double[] Column(string name)

@@ -5,7 +5,7 @@ using Xunit;
 namespace RlKernels.Tests.Envs;
 
 /// <summary>
-/// The lecture's continuous random walk (shared/seed): x starts at 0, L/R move by ∓/± N(1, 0.25²),
+/// The continuous random walk of the lecture "Scaling up RL": x starts at 0, L/R move by ∓/± N(1, 0.25²),
 /// reward −1 per action, terminated when x leaves [−3, 3].
 /// </summary>
 public class RandomWalk1DTests(ITestOutputHelper output)

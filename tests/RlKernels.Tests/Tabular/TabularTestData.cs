@@ -5,21 +5,8 @@ namespace RlKernels.Tests.Tabular;
 
 internal static class TabularTestData
 {
-    /// <summary>
-    /// shared/reference/gymnasium-toytext, found by walking up from the test binaries until a directory
-    /// holding shared/reference appears (CI clones the repo elsewhere with shared/ beside it).
-    /// </summary>
-    public static string Dir { get; } = FindDir();
-
-    private static string FindDir()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "shared", "reference");
-            if (Directory.Exists(candidate)) return Path.Combine(candidate, "gymnasium-toytext");
-        }
-        throw new DirectoryNotFoundException($"No shared/reference above {AppContext.BaseDirectory}.");
-    }
+    /// <summary>The toy-text P tables (data/reference/gymnasium-toytext, copied beside the test binaries).</summary>
+    public static string Dir => TestPaths.ToyTextReferenceDir;
 
     /// <summary>Same sizes, and every outcome and initial probability identical to the last bit.</summary>
     public static void AssertExactlyEqual(TabularMdp expected, TabularMdp actual)

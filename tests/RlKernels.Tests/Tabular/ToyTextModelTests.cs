@@ -6,7 +6,7 @@ using Xunit;
 
 namespace RlKernels.Tests.Tabular;
 
-/// <summary>Our toy-text models equal Gymnasium's P tables (shared/reference/gymnasium-toytext) entry for entry.</summary>
+/// <summary>Our toy-text models equal Gymnasium's P tables (data/reference/gymnasium-toytext) entry for entry.</summary>
 public class ToyTextModelTests
 {
     private static readonly string[] Files =
