@@ -148,7 +148,7 @@ public static class EnvRegistry
 
     /// <summary>Builds <paramref name="envCount"/> copies of env <paramref name="id"/>.</summary>
     /// <exception cref="ArgumentException">
-    /// Unknown id, bad env arguments, options out of range (<see cref="VectorEnvOptions.Validate"/>), or more
+    /// Unknown id, bad env arguments; <see cref="ArgumentOutOfRangeException"/>: options out of range (<see cref="VectorEnvOptions.Validate"/>), or more
     /// copies than <see cref="MaxEnvCount"/> (checked before anything is allocated).
     /// </exception>
     public static IVectorEnv Make(string id, int envCount, VectorEnvOptions? options = null, IReadOnlyDictionary<string, string>? envArgs = null)
@@ -157,14 +157,14 @@ public static class EnvRegistry
         options ??= new VectorEnvOptions();
         options.Validate();
         if (envCount < 1)
-            throw new ArgumentException($"envCount must be at least 1, got {envCount}.", nameof(envCount));
+            throw new ArgumentOutOfRangeException(nameof(envCount), envCount, $"envCount must be at least 1, got {envCount}.");
         // Small counts always fit; the spec is only parsed for counts that might not.
         if (envCount > SmallEnvCount)
         {
             long max = MaxEnvCount(id, envArgs);
             if (envCount > max)
-                throw new ArgumentException(
-                    $"{envCount} copies of {id} need about {MemoryBudget.Format(envCount * EstimatedBytesPerEnv(entry.Spec(ArgsOf(envArgs))))}; at most {max} fit in this machine's usable memory ({MemoryBudget.Format(MemoryBudget.UsableBytes)}).", nameof(envCount));
+                throw new ArgumentOutOfRangeException(nameof(envCount), envCount,
+                    $"{envCount} copies of {id} need about {MemoryBudget.Format(envCount * EstimatedBytesPerEnv(entry.Spec(ArgsOf(envArgs))))}; at most {max} fit in this machine's usable memory ({MemoryBudget.Format(MemoryBudget.UsableBytes)}).");
         }
         return entry.Make(envCount, options, ArgsOf(envArgs));
     }

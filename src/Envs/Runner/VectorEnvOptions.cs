@@ -29,9 +29,9 @@ public sealed record VectorEnvOptions
     public void Validate()
     {
         if (Threads < 0 || Threads > MaxThreads)
-            throw new ArgumentException(
-                $"Threads must be between 0 (all cores) and {MaxThreads} (4 per core), got {Threads}.", nameof(Threads));
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads,
+                $"Threads must be between 0 (all cores) and {MaxThreads} (4 per core), got {Threads}.");
         if (MaxEpisodeSteps < 0)
-            throw new ArgumentException($"MaxEpisodeSteps must be 0 (no limit) or positive, got {MaxEpisodeSteps}.", nameof(MaxEpisodeSteps));
+            throw new ArgumentOutOfRangeException(nameof(MaxEpisodeSteps), MaxEpisodeSteps, "MaxEpisodeSteps must be 0 (no limit) or positive.");
     }
 }

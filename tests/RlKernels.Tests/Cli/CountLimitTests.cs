@@ -40,16 +40,16 @@ public class CountLimitTests
     {
         int max = EnvRegistry.MaxEnvCount("CartPole-v1");
         Assert.InRange(max, 1 << 14, int.MaxValue);
-        var e = Assert.Throws<ArgumentException>(() => EnvRegistry.Make("CartPole-v1", int.MaxValue));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => EnvRegistry.Make("CartPole-v1", int.MaxValue));
         Assert.Contains("at most", e.Message);
-        Assert.Throws<ArgumentException>(() => EnvRegistry.Make("CartPole-v1", 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EnvRegistry.Make("CartPole-v1", 0));
     }
 
     [Fact]
     public void VectorEnvOptionsRefuseAThreadCountBeyondFourPerCore()
     {
-        Assert.Throws<ArgumentException>(() => EnvRegistry.Make("CartPole-v1", 4, new VectorEnvOptions { Threads = 1_000_000 }));
-        Assert.Throws<ArgumentException>(() => EnvRegistry.Make("CartPole-v1", 4, new VectorEnvOptions { Threads = -1 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EnvRegistry.Make("CartPole-v1", 4, new VectorEnvOptions { Threads = 1_000_000 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EnvRegistry.Make("CartPole-v1", 4, new VectorEnvOptions { Threads = -1 }));
         using var env = EnvRegistry.Make("CartPole-v1", 4, new VectorEnvOptions { Threads = VectorEnvOptions.MaxThreads });
         Assert.Equal(4, env.EnvCount);
     }
