@@ -11,6 +11,6 @@ algos=("$@")
 [ ${#algos[@]} -gt 0 ] || algos=(ppo a2c reinforce-baseline reinforce)
 for algo in "${algos[@]}"; do
   for seed in 1 2 3; do
-    "$rlk" train "$env" --algo "$algo" --seed "$seed" --json --out "/tmp/rlk-bench/$env-$algo-$seed" || true
+    "$rlk" train "$env" --algo "$algo" --seed "$seed" --json --force --out "/tmp/rlk-bench/$env-$algo-$seed" || true
   done
 done

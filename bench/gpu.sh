@@ -24,7 +24,7 @@ case "${1:-}" in
     "$rlk" bench --backend gpu --backend cpu --envs 65536 --envs 1048576 --seconds 1 || true
     "$rlk" bench qiter --backend gpu --backend cpu || true
     "$rlk" bench mlp --backend gpu --backend cpu || true
-    "$rlk" train CartPole-v1 --backend gpu --json --out "${OUT:-/tmp}/train-gpu" || true
+    "$rlk" train CartPole-v1 --backend gpu --json --force --out "${OUT:-/tmp}/train-gpu" || true
     ;;
   *)
     echo "usage: bash bench/gpu.sh build|run" >&2

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using RlKernels.Cli.Commands;
 
 namespace RlKernels.Cli;
@@ -6,7 +7,21 @@ namespace RlKernels.Cli;
 /// <summary>Entry point of <c>rlk</c>.</summary>
 public static class Program
 {
+    // Kept alive for the life of the process: disposing it would restore the default action.
+    private static PosixSignalRegistration? _fileSizeSignal;
+
     public static int Main(string[] args)
+    {
+        IgnoreFileSizeSignal();
+        return Run(args, Console.Out, Console.Error);
+    }
+
+    /// <summary>
+    /// Parses and runs one command line. Every failure ends as one line on <paramref name="error"/> and an exit
+    /// code from <see cref="ExitCodes"/>: parse errors are bad input (2); an exception a command did not handle
+    /// is a runtime failure (3), its stack trace printed only when RLK_DEBUG=1.
+    /// </summary>
+    public static int Run(string[] args, TextWriter output, TextWriter error)
     {
         var root = new RootCommand("rlk: step many RL environment copies in parallel on CPU SIMD and GPUs.");
         root.Subcommands.Add(BenchCommand.Create());
@@ -21,11 +36,47 @@ public static class Program
         if (parse.Errors.Count > 0)
         {
             // System.CommandLine exits with 1 on parse errors; rlk uses 2 for every kind of bad input.
-            foreach (var error in parse.Errors)
-                Console.Error.WriteLine($"rlk: {error.Message}");
-            Console.Error.WriteLine("Run 'rlk --help' for usage.");
+            error.WriteLine($"rlk: {string.Join(" ", parse.Errors.Select(e => e.Message))} Run 'rlk --help' for usage.");
             return ExitCodes.BadInput;
         }
-        return parse.Invoke();
+        try
+        {
+            // The default handler would print the stack trace and exit 1; rlk's handler below says one line.
+            return parse.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Fail(error, e, $"rlk: {OneLine(e.Message)}");
+        }
+        catch (OutOfMemoryException e)
+        {
+            return Fail(error, e, "rlk: out of memory; use fewer envs, a smaller batch or a smaller model.");
+        }
+        catch (Exception e)
+        {
+            return Fail(error, e, $"rlk: internal error: {e.GetType().Name}: {OneLine(e.Message)} (set RLK_DEBUG=1 for the stack trace)");
+        }
+    }
+
+    private static int Fail(TextWriter error, Exception e, string line)
+    {
+        error.WriteLine(line);
+        if (Environment.GetEnvironmentVariable("RLK_DEBUG") == "1") error.WriteLine(e.ToString());
+        return ExitCodes.RuntimeFailure;
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ");
+
+    /// <summary>
+    /// Under a file-size limit (<c>ulimit -f</c>) the kernel sends SIGXFSZ to a process that writes past it, and
+    /// its default action kills the process before any cleanup. Handled, the write fails with EFBIG instead: an
+    /// IOException that the atomic writes turn into "could not write FILE", a deleted temporary and exit 3.
+    /// </summary>
+    private static void IgnoreFileSizeSignal()
+    {
+        if (!OperatingSystem.IsLinux() && !OperatingSystem.IsMacOS()) return;
+        const int SIGXFSZ = 25; // the same number on Linux (x64, arm64) and macOS
+        try { _fileSizeSignal = PosixSignalRegistration.Create((PosixSignal)SIGXFSZ, context => context.Cancel = true); }
+        catch (Exception e) when (e is PlatformNotSupportedException or IOException or ArgumentOutOfRangeException) { }
     }
 }

@@ -60,14 +60,23 @@ public sealed record RunSettings
     /// <summary>Seed of member p.</summary>
     public ulong SeedOf(int member) => Seeds?[member] ?? Seed;
 
-    /// <summary>Throws <see cref="ArgumentException"/> on sizes that cannot train.</summary>
+    /// <summary>The largest step budget: 10^12 env steps is days of training even at 10^7 steps/s.</summary>
+    public const long MaxTotalSteps = 1_000_000_000_000;
+
+    /// <summary>Throws <see cref="ArgumentException"/> on sizes that cannot train: each count between its bounds
+    /// (envs by memory, threads by cores, steps by <see cref="MaxTotalSteps"/>), before anything is allocated.</summary>
     public void Validate()
     {
-        if (EnvCount < 1) throw new ArgumentException($"envs must be at least 1 (got {EnvCount}).");
-        if (TotalSteps < 1) throw new ArgumentException($"steps must be at least 1 (got {TotalSteps}).");
         if (Seeds is { Length: 0 }) throw new ArgumentException("Seeds, when given, needs at least one entry.");
         if (!EnvRegistry.TryGet(EnvId, out _))
             throw new ArgumentException($"Unknown env '{EnvId}'. Known envs: {string.Join(", ", EnvRegistry.Ids)}.");
+        int maxEnvs = Math.Max(1, EnvRegistry.MaxEnvCount(EnvId, EnvArgs) / Population);
+        if (EnvCount < 1 || EnvCount > maxEnvs)
+            throw new ArgumentException($"envs must be between 1 and {maxEnvs} (memory of this machine, {Population} member(s)), got {EnvCount}.");
+        if (TotalSteps < 1 || TotalSteps > MaxTotalSteps)
+            throw new ArgumentException($"steps must be between 1 and {MaxTotalSteps}, got {TotalSteps}.");
+        if (Threads < 0 || Threads > VectorEnvOptions.MaxThreads)
+            throw new ArgumentException($"threads must be between 0 (all cores) and {VectorEnvOptions.MaxThreads} (4 per core), got {Threads}.");
     }
 
     /// <summary>Makes P·N env copies, member p's copies at rows [p·N, (p+1)·N).</summary>

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
@@ -123,14 +122,15 @@ public static class BenchCommand
                 Repeats = parse.GetValue(repeats),
                 Json = parse.GetValue(json),
                 EnvArgs = parse.GetValue(envArg) ?? [],
-                Progress = !Console.IsErrorRedirected,
+                Progress = ReferenceEquals(parse.InvocationConfiguration.Error, Console.Error) && !Console.IsErrorRedirected,
             };
-            return Run(settings, Console.Out, Console.Error);
+            return Run(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
         return command;
     }
 
-    /// <summary>Runs the benchmark grid. Returns 0, or <see cref="ExitCodes.BadInput"/> after a message on <paramref name="error"/>.</summary>
+    /// <summary>Runs the benchmark grid. Returns 0, <see cref="ExitCodes.BadInput"/> (checked before measuring) or
+    /// <see cref="ExitCodes.RuntimeFailure"/> (a failure while measuring) after one line on <paramref name="error"/>.</summary>
     public static int Run(BenchSettings settings, TextWriter output, TextWriter error)
     {
         // CHECK INPUT: everything that can be wrong is reported before any time is spent measuring.
@@ -142,13 +142,16 @@ public static class BenchCommand
             ids = settings.Envs.Count > 0 ? settings.Envs.Distinct().ToList() : EnvRegistry.Ids.ToList();
             foreach (string id in ids) EnvRegistry.Get(id);
             backends = settings.Backends.Select(BackendNames.Parse).Distinct().ToList();
-            foreach (int n in settings.EnvCounts)
-                if (n <= 0) throw new ArgumentException($"--envs must be at least 1, got {n}.");
-            if (!(settings.Seconds > 0) || !double.IsFinite(settings.Seconds))
-                throw new ArgumentException($"--seconds must be a positive number, got {settings.Seconds.ToString(CultureInfo.InvariantCulture)}.");
-            if (settings.Repeats < 1)
-                throw new ArgumentException($"--repeats must be at least 1, got {settings.Repeats}.");
+            CliLimits.CheckSeconds(settings.Seconds);
+            CliLimits.CheckRepeats(settings.Repeats);
             envArgs = EnvArgs.Parse(settings.EnvArgs).Values;
+            // Env counts: at least one, at most what fits in memory for every env measured.
+            foreach (string id in ids)
+            {
+                int max = EnvRegistry.MaxEnvCount(id, envArgs);
+                foreach (int n in settings.EnvCounts)
+                    if (n < 1 || n > max) throw new ArgumentException($"--envs must be between 1 and {max} for {id} (what fits in memory), got {n}.");
+            }
             // Building one copy per env and backend checks env arguments and device availability
             // (the gpu backend on a machine without a GPU) up front.
             foreach (string id in ids)
@@ -175,8 +178,9 @@ public static class BenchCommand
                     }
                     catch (Exception e)
                     {
-                        error.WriteLine($"rlk bench: {id} on {BackendNames.Name(b)} with {envCount} envs: {CliErrors.Message(e)}");
-                        return ExitCodes.BadInput;
+                        // The input was checked above: a failure while measuring is the machine's (memory, device).
+                        error.WriteLine($"rlk bench: {id} on {BackendNames.Name(b)} with {envCount} envs: {CliErrors.Message(e).ReplaceLineEndings(" ")}");
+                        return ExitCodes.RuntimeFailure;
                     }
                 }
 
@@ -189,10 +193,10 @@ public static class BenchCommand
 
         // REPORT
         if (settings.Json)
-            output.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+            output.WriteLine(CliJson.Serialize(rows, indented: true));
         else
             WriteTable(rows, output);
-        return 0;
+        return ExitCodes.Ok;
     }
 
     /// <summary>Warm-up, then timed repeats of one env × backend × envCount.</summary>

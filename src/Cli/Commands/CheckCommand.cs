@@ -15,12 +15,15 @@ namespace RlKernels.Cli.Commands;
 /// <remarks>
 /// A short horizon (default 20 steps) keeps chaotic envs (Acrobot) within float32 tolerance: GPU
 /// arithmetic may contract multiply-adds differently from the CPU, and differences grow along a trajectory.
-/// Exit code 0 when every env agrees, 1 when one does not, 2 on bad input.
+/// Exit code 0 when every env agrees, 1 when one does not, 2 on bad input (see <see cref="ExitCodes"/>).
 /// </remarks>
 public static class CheckCommand
 {
     /// <summary>Per-element tolerance |a − b| ≤ Tolerance·(1 + |b|) for observations and rewards.</summary>
     public const double Tolerance = 1e-3;
+
+    /// <summary>Steps compared: beyond a few thousand, chaotic envs drift past any tolerance anyway.</summary>
+    public const int MaxSteps = 100_000;
 
     public static Command Create()
     {
@@ -32,7 +35,8 @@ public static class CheckCommand
         {
             backend, envIds, envs, steps,
         };
-        command.SetAction(parse => Run(parse.GetValue(backend)!, parse.GetValue(envIds) ?? [], parse.GetValue(envs), parse.GetValue(steps), Console.Out, Console.Error));
+        command.SetAction(parse => Run(parse.GetValue(backend)!, parse.GetValue(envIds) ?? [], parse.GetValue(envs), parse.GetValue(steps),
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
@@ -43,9 +47,14 @@ public static class CheckCommand
         try
         {
             backend = BackendNames.Parse(backendName);
-            if (envCount < 1) throw new ArgumentException($"--envs must be at least 1 (got {envCount}).");
-            if (stepCount < 1) throw new ArgumentException($"--steps must be at least 1 (got {stepCount}).");
+            if (stepCount < 1 || stepCount > MaxSteps) throw new ArgumentException($"--steps must be between 1 and {MaxSteps}, got {stepCount}.");
             foreach (string id in envIds) EnvRegistry.Get(id);
+            // Two env copies per id (the backend's and cpu-scalar's) must fit in memory.
+            foreach (string id in envIds.Count > 0 ? envIds : EnvRegistry.Ids)
+            {
+                int max = EnvRegistry.MaxEnvCount(id) / 2;
+                if (envCount < 1 || envCount > max) throw new ArgumentException($"--envs must be between 1 and {max} for {id} (two copies must fit in memory), got {envCount}.");
+            }
         }
         catch (ArgumentException e)
         {
@@ -83,7 +92,7 @@ public static class CheckCommand
         output.WriteLine(allPass
             ? $"{backendName} agrees with cpu-scalar (tolerance {Tolerance}·(1+|x|), flags exact)."
             : $"{backendName} DISAGREES with cpu-scalar on at least one env.");
-        return allPass ? 0 : 1;
+        return allPass ? ExitCodes.Ok : ExitCodes.Mismatch;
     }
 
     /// <summary>Largest relative observation and reward differences and the flag mismatches over the steps.</summary>

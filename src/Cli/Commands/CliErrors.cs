@@ -3,16 +3,21 @@ namespace RlKernels.Cli.Commands;
 /// <summary>Exception messages as a person should read them on stderr.</summary>
 internal static class CliErrors
 {
-    /// <summary>The message without .NET's " (Parameter 'x')" suffix, which names a C# parameter, not a flag.</summary>
+    /// <summary>
+    /// The message on one line, without .NET's " (Parameter 'x')" suffix (it names a C# parameter, not a flag)
+    /// and without the "Actual value was …" line of an <see cref="ArgumentOutOfRangeException"/>.
+    /// </summary>
     public static string Message(Exception e)
     {
-        string message = e.Message;
+        string message = e is ArgumentOutOfRangeException { ActualValue: not null } range
+            ? range.Message.Split(Environment.NewLine)[0]
+            : e.Message;
         if (e is ArgumentException { ParamName: { } name })
         {
             string suffix = $" (Parameter '{name}')";
             int at = message.IndexOf(suffix, StringComparison.Ordinal);
             if (at >= 0) message = message.Remove(at, suffix.Length);
         }
-        return message;
+        return message.ReplaceLineEndings(" ");
     }
 }

@@ -1,4 +1,5 @@
 using RlKernels.Algorithms.Deep;
+using RlKernels.Kernels.IO;
 
 namespace RlKernels.Cli.Commands;
 
@@ -6,6 +7,7 @@ namespace RlKernels.Cli.Commands;
 internal static class CurvePlot
 {
     /// <summary>Writes the plot; returns null on success, else why it could not be drawn (the CSV is still written).</summary>
+    /// <exception cref="IOException">The drawn PNG could not be written (disk full, file-size limit); the message names the file.</exception>
     public static string? TryWrite(string path, IReadOnlyList<CurvePoint> curve, string title)
     {
         try
@@ -22,11 +24,15 @@ internal static class CurvePlot
             plot.Title(title);
             plot.XLabel("env steps");
             plot.YLabel("mean return (last 100 episodes)");
-            plot.SavePng(path, 800, 500);
+            // Rendered to memory, then written atomically: a failed write leaves no partial PNG under the final name.
+            byte[] png;
+            using (var image = plot.GetImage(800, 500)) png = image.GetImageBytes(ScottPlot.ImageFormat.Png, 100);
+            AtomicFile.Write(path, stream => stream.Write(png));
             return null;
         }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or IOException or InvalidOperationException)
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or InvalidOperationException)
         {
+            // The native drawing library is missing or failed: the run goes on without a plot.
             return e.Message;
         }
     }

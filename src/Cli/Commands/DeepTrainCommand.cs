@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RlKernels.Algorithms.Deep;
 using RlKernels.Envs.Runner;
+using RlKernels.Kernels.IO;
 using Spectre.Console;
 
 namespace RlKernels.Cli.Commands;
@@ -32,8 +33,10 @@ public sealed record DeepTrainSettings
     public bool NoStop { get; init; }
     /// <summary>Episodes of the final evaluation.</summary>
     public int EvalEpisodes { get; init; } = 100;
-    /// <summary>Folder for curve.csv, curve.png and model.safetensors; null = runs/ENV-ALGO-sSEED.</summary>
+    /// <summary>Folder for curve.csv, curve.png, timing.csv and model.safetensors; null = runs/ENV-ALGO-sSEED.</summary>
     public string? OutDir { get; init; }
+    /// <summary>Overwrite the outputs of an earlier run in <see cref="OutDir"/> (else such a folder is refused).</summary>
+    public bool Force { get; init; }
     public bool Json { get; init; }
 }
 
@@ -46,15 +49,20 @@ public sealed record DeepTrainReport
     [JsonPropertyName("env_steps")] public required long EnvSteps { get; init; }
     /// <summary>Wall time from process start to the end of the final evaluation.</summary>
     [JsonPropertyName("seconds")] public required double Seconds { get; init; }
-    /// <summary>Mean return of the greedy policy over the final evaluation's fresh episodes.</summary>
-    [JsonPropertyName("final_mean_return")] public required double FinalMeanReturn { get; init; }
+    /// <summary>Mean return of the greedy policy over the final evaluation's fresh episodes (null: not finite).</summary>
+    [JsonPropertyName("final_mean_return")] public required double? FinalMeanReturn { get; init; }
     /// <summary>Wall time from process start at which the last 100 training episodes first averaged the target.</summary>
     [JsonPropertyName("solved_at_seconds")] public required double? SolvedAtSeconds { get; init; }
-    [JsonPropertyName("train_mean_return")] public required double TrainMeanReturn { get; init; }
+    /// <summary>Mean return of the last training episodes; null when no training episode finished.</summary>
+    [JsonPropertyName("train_mean_return")] public required double? TrainMeanReturn { get; init; }
+    /// <summary>Training episodes member 0 finished.</summary>
+    [JsonPropertyName("train_episodes")] public required long TrainEpisodes { get; init; }
     [JsonPropertyName("train_seconds")] public required double TrainSeconds { get; init; }
     [JsonPropertyName("model")] public required string Model { get; init; }
     [JsonPropertyName("curve_csv")] public required string CurveCsv { get; init; }
     [JsonPropertyName("curve_png")] public required string? CurvePng { get; init; }
+    /// <summary>Wall time per curve row (timing.csv): apart from curve.csv, which is the same for the same seed whatever the thread count.</summary>
+    [JsonPropertyName("timing_csv")] public required string TimingCsv { get; init; }
 }
 
 /// <summary>
@@ -75,25 +83,41 @@ public static class DeepTrainCommand
         return () => atStart + Stopwatch.GetElapsedTime(tick0).TotalSeconds;
     }
 
-    /// <summary>Trains, writes the outputs, evaluates; returns the exit code (2 on bad input or divergence).</summary>
+    /// <summary>The files a run writes into its folder; any of them present marks an earlier run's folder.</summary>
+    public static readonly IReadOnlyList<string> OutputFiles = ["model.safetensors", "curve.csv", "curve.png", "timing.csv"];
+
+    /// <summary>
+    /// Checks everything (settings, counts, the output folder), trains, writes the outputs, evaluates. Returns
+    /// <see cref="ExitCodes.BadInput"/> before any work on bad input, <see cref="ExitCodes.RuntimeFailure"/> when
+    /// a write fails (the message names the file; files already written stay complete) or training diverges (the
+    /// last good policy is saved).
+    /// </summary>
     public static int Run(DeepTrainSettings settings, TextWriter output, TextWriter error)
     {
         Func<double> clock = ProcessClock();
         RunSettings run;
+        string dir;
         try
         {
             DeepAlgorithms.CheckFits(settings.Algo, settings.Env);
-            if (settings.Steps is < 1) throw new ArgumentException($"--steps must be at least 1 (got {settings.Steps}).");
-            if (settings.Envs is < 1) throw new ArgumentException($"--envs must be at least 1 (got {settings.Envs}).");
-            if (settings.Threads < 0) throw new ArgumentException($"--threads must be 0 (all cores) or more (got {settings.Threads}).");
+            var envArgs = RlKernels.Envs.Registry.EnvArgs.Parse(settings.EnvArgs).Values;
+            var (defaultEnvs, defaultSteps) = DeepAlgorithms.Defaults(settings.Algo, settings.Env);
+            int maxEnvs = DeepLimits.MaxEnvs(settings.Algo, settings.Env, envArgs);
+            if (settings.Envs is < 1 || settings.Envs > maxEnvs)
+                throw new ArgumentException($"--envs must be between 1 and {maxEnvs} for {settings.Algo} on {settings.Env} (what fits in this machine's memory), got {settings.Envs}.");
+            if (settings.Steps is < 1 or > RunSettings.MaxTotalSteps)
+                throw new ArgumentException($"--steps must be between 1 and {RunSettings.MaxTotalSteps}, got {settings.Steps}.");
+            if (settings.Threads < 0 || settings.Threads > VectorEnvOptions.MaxThreads)
+                throw new ArgumentException($"--threads must be between 0 (all cores) and {VectorEnvOptions.MaxThreads} (4 per core), got {settings.Threads}.");
+            if (settings.EvalEpisodes < 1 || settings.EvalEpisodes > maxEnvs)
+                throw new ArgumentException($"evaluation episodes must be between 1 and {maxEnvs}, got {settings.EvalEpisodes}.");
             if (settings.LearningRate is { } lrValue && !(lrValue > 0 && float.IsFinite(lrValue)))
                 throw new ArgumentException($"--lr must be a positive finite number (got {lrValue}).");
-            var (defaultEnvs, defaultSteps) = DeepAlgorithms.Defaults(settings.Algo, settings.Env);
             run = new RunSettings
             {
                 EnvId = settings.Env,
-                EnvArgs = RlKernels.Envs.Registry.EnvArgs.Parse(settings.EnvArgs).Values,
-                EnvCount = settings.Envs ?? defaultEnvs,
+                EnvArgs = envArgs,
+                EnvCount = settings.Envs ?? Math.Min(defaultEnvs, maxEnvs),
                 TotalSteps = settings.Steps ?? defaultSteps,
                 Seed = settings.Seed,
                 Backend = BackendNames.Parse(settings.Backend),
@@ -105,71 +129,80 @@ public static class DeepTrainCommand
             run.Validate();
             // Bad env options, and a backend this machine lacks (the gpu backend without a GPU), fail here, not mid-run.
             using (RlKernels.Envs.Registry.EnvRegistry.Make(run.EnvId, 1, new VectorEnvOptions { Backend = run.Backend }, run.EnvArgs)) { }
+            // Last, so that bad input above leaves the disk untouched; created (and probed) before any training.
+            dir = OutputFolder.Prepare(settings.OutDir ?? Path.Combine("runs", $"{settings.Env}-{settings.Algo}-s{settings.Seed}"), OutputFiles, settings.Force);
         }
         catch (Exception e) when (e is ArgumentException or FormatException or InvalidOperationException or NotSupportedException)
         {
-            error.WriteLine($"rlk: {CliErrors.Message(e)}");
+            error.WriteLine($"rlk train: {CliErrors.Message(e)}");
             return ExitCodes.BadInput;
         }
 
-        string dir = settings.OutDir ?? Path.Combine("runs", $"{settings.Env}-{settings.Algo}-s{settings.Seed}");
-        Directory.CreateDirectory(dir);
         string modelPath = Path.Combine(dir, "model.safetensors");
         var meta = new Dictionary<string, string> { ["algo"] = settings.Algo, ["seed"] = settings.Seed.ToString(CultureInfo.InvariantCulture) };
         // A JSON array of "KEY=VALUE" strings: values may hold commas (FrozenLake's desc). rlk eval reads it back.
         if (settings.EnvArgs.Count > 0) meta["env_args"] = JsonSerializer.Serialize(settings.EnvArgs);
 
         TrainResult result;
+        string csvPath = Path.Combine(dir, "curve.csv"), timingPath = Path.Combine(dir, "timing.csv");
+        string? pngPath = Path.Combine(dir, "curve.png"), plotError;
         try
         {
-            result = TrainWithProgress(settings, run, output);
+            try
+            {
+                result = TrainWithProgress(settings, run, output);
+            }
+            catch (TrainingDivergedException e)
+            {
+                // A runtime failure, not bad input: keep what is worth keeping, the last good policy.
+                e.LastGood?.Save(modelPath, meta);
+                error.WriteLine($"rlk train: {e.Message}{(e.LastGood is null ? "" : $" Saved it to {modelPath}.")}");
+                return ExitCodes.RuntimeFailure;
+            }
+            // Each file is written whole under a temporary name and renamed: a failed write leaves no partial file.
+            result.Policy!.Save(modelPath, meta);
+            WriteCurve(csvPath, result.Curve);
+            WriteTiming(timingPath, result.Curve);
+            plotError = CurvePlot.TryWrite(pngPath, result.Curve, $"{settings.Env} {settings.Algo} seed {settings.Seed}");
+            if (plotError is not null) pngPath = null;
         }
-        catch (TrainingDivergedException e)
+        catch (IOException e)
         {
-            e.LastGood?.Save(modelPath, meta);
-            error.WriteLine($"rlk: {e.Message}{(e.LastGood is null ? "" : $" Saved it to {modelPath}.")}");
-            return ExitCodes.BadInput;
+            error.WriteLine($"rlk train: {CliErrors.Message(e).ReplaceLineEndings(" ")}");
+            return ExitCodes.RuntimeFailure;
         }
-        catch (ArgumentException e)
-        {
-            error.WriteLine($"rlk: {CliErrors.Message(e)}");
-            return ExitCodes.BadInput;
-        }
-
-        result.Policy!.Save(modelPath, meta);
-        string csvPath = Path.Combine(dir, "curve.csv");
-        WriteCurve(csvPath, result.Curve);
-        string? pngPath = Path.Combine(dir, "curve.png");
-        string? plotError = CurvePlot.TryWrite(pngPath, result.Curve, $"{settings.Env} {settings.Algo} seed {settings.Seed}");
-        if (plotError is not null) pngPath = null;
 
         double evalReturn = Evaluation.MeanReturns(result.Policy, settings.EvalEpisodes, settings.Seed + 0x5EED_0000UL,
             run.Backend, run.EnvArgs, settings.Threads)[0];
+        long trainEpisodes = result.Curve.LastOrDefault(c => c.Member == 0).Episodes;
         var report = new DeepTrainReport
         {
             Env = settings.Env, Algo = settings.Algo, Seed = settings.Seed, EnvSteps = result.EnvSteps,
-            Seconds = Math.Round(clock(), 3), FinalMeanReturn = Math.Round(evalReturn, 2),
+            Seconds = Math.Round(clock(), 3), FinalMeanReturn = CliJson.Finite(Math.Round(evalReturn, 2)),
             SolvedAtSeconds = result.SolvedAtSeconds is { } s ? Math.Round(s, 3) : null,
-            TrainMeanReturn = Math.Round(result.FinalRecentMean[0], 2), TrainSeconds = Math.Round(result.Seconds, 3),
-            Model = modelPath, CurveCsv = csvPath, CurvePng = pngPath,
+            TrainMeanReturn = CliJson.Finite(Math.Round(result.FinalRecentMean[0], 2)), TrainEpisodes = trainEpisodes,
+            TrainSeconds = Math.Round(result.Seconds, 3),
+            Model = modelPath, CurveCsv = csvPath, CurvePng = pngPath, TimingCsv = timingPath,
         };
         if (settings.Json)
         {
-            output.WriteLine(JsonSerializer.Serialize(report));
-            return 0;
+            output.WriteLine(CliJson.Serialize(report));
+            return ExitCodes.Ok;
         }
         var console = CliConsole.For(output);
         var grid = new Grid().AddColumn().AddColumn();
         void Row(string k, string v) => grid.AddRow(new Text(k), new Text(v));
         Row("env / algo / seed", $"{report.Env} / {report.Algo} / {report.Seed}");
         Row("env steps", report.EnvSteps.ToString("N0", CultureInfo.InvariantCulture));
-        Row("training", $"{report.TrainSeconds:F2} s, last-100 mean return {report.TrainMeanReturn:F1}");
+        Row("training", report.TrainMeanReturn is { } trainMean
+            ? $"{report.TrainSeconds:F2} s, last-100 mean return {trainMean:F1}"
+            : $"{report.TrainSeconds:F2} s, no episode finished");
         Row("solved at", report.SolvedAtSeconds is { } at ? $"{at:F2} s after process start" : "not solved");
-        Row($"evaluation ({settings.EvalEpisodes} episodes)", $"mean return {report.FinalMeanReturn:F1}");
+        Row($"evaluation ({settings.EvalEpisodes} episodes)", report.FinalMeanReturn is { } final ? $"mean return {final:F1}" : "no finite mean return");
         Row("model", modelPath);
         Row("curve", pngPath is null ? $"{csvPath} (no PNG: {plotError})" : $"{csvPath}, {pngPath}");
         console.Write(grid);
-        return 0;
+        return ExitCodes.Ok;
     }
 
     private static TrainResult TrainWithProgress(DeepTrainSettings settings, RunSettings run, TextWriter output)
@@ -196,12 +229,33 @@ public static class DeepTrainCommand
         return result!;
     }
 
-    /// <summary>Writes the learning curve: one row per update and member.</summary>
+    /// <summary>Header of curve.csv: one row per update and member; mean_return is empty before the first finished episode.</summary>
+    public const string CurveHeader = "env_steps,member,mean_return,episodes";
+
+    /// <summary>
+    /// Writes the learning curve (atomically). It holds no wall time, so the same seed gives the same bytes
+    /// whatever the thread count; wall time goes to timing.csv.
+    /// </summary>
     public static void WriteCurve(string path, IReadOnlyList<CurvePoint> curve)
     {
-        var sb = new StringBuilder("env_steps,seconds,member,mean_return,episodes\n");
+        var sb = new StringBuilder(CurveHeader).Append('\n');
         foreach (var c in curve)
-            sb.Append(CultureInfo.InvariantCulture, $"{c.EnvSteps},{c.Seconds:F4},{c.Member},{c.RecentMeanReturn:F3},{c.Episodes}\n");
-        File.WriteAllText(path, sb.ToString());
+        {
+            string mean = double.IsFinite(c.RecentMeanReturn) ? c.RecentMeanReturn.ToString("F3", CultureInfo.InvariantCulture) : "";
+            sb.Append(CultureInfo.InvariantCulture, $"{c.EnvSteps},{c.Member},{mean},{c.Episodes}\n");
+        }
+        AtomicFile.WriteAllText(path, sb.ToString());
+    }
+
+    /// <summary>Header of timing.csv: seconds since training started at each curve row.</summary>
+    public const string TimingHeader = "env_steps,member,seconds";
+
+    /// <summary>Writes the wall time of each curve row (atomically).</summary>
+    public static void WriteTiming(string path, IReadOnlyList<CurvePoint> curve)
+    {
+        var sb = new StringBuilder(TimingHeader).Append('\n');
+        foreach (var c in curve)
+            sb.Append(CultureInfo.InvariantCulture, $"{c.EnvSteps},{c.Member},{c.Seconds:F4}\n");
+        AtomicFile.WriteAllText(path, sb.ToString());
     }
 }

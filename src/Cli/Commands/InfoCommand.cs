@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using System.Text.Json;
 using System.Text.Json.Serialization;
 using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Gpu;
@@ -43,18 +42,18 @@ public static class InfoCommand
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
         var command = new Command("info", "Show cores, SIMD width, .NET version, registered envs and GPU accelerators.") { json };
-        command.SetAction(parse => Run(parse.GetValue(json), Console.Out));
+        command.SetAction(parse => Run(parse.GetValue(json), parse.InvocationConfiguration.Output));
         return command;
     }
 
-    /// <summary>Writes the report to <paramref name="output"/>; returns 0.</summary>
+    /// <summary>Writes the report to <paramref name="output"/>; returns <see cref="ExitCodes.Ok"/>.</summary>
     public static int Run(bool json, TextWriter output)
     {
         var info = Collect();
         if (json)
         {
-            output.WriteLine(JsonSerializer.Serialize(info, new JsonSerializerOptions { WriteIndented = true }));
-            return 0;
+            output.WriteLine(CliJson.Serialize(info, indented: true));
+            return ExitCodes.Ok;
         }
 
         var console = CliConsole.For(output);
@@ -74,7 +73,7 @@ public static class InfoCommand
         foreach (var (a, i) in info.Accelerators.Select((a, i) => (a, i)))
             Row(i == 0 ? "accelerators" : "", a.MemoryBytes == long.MaxValue ? $"{a.Type}: {a.Name}" : $"{a.Type}: {a.Name} ({FormatBytes(a.MemoryBytes)})");
         console.Write(grid);
-        return 0;
+        return ExitCodes.Ok;
     }
 
     public static MachineInfo Collect()

@@ -93,7 +93,7 @@ public static class MlpBenchCommand
         };
         command.SetAction(parse =>
         {
-            var error = Console.Error;
+            var error = parse.InvocationConfiguration.Error;
             List<(int, int)> shapes;
             int[] layerSizes;
             try
@@ -117,8 +117,8 @@ public static class MlpBenchCommand
                 Seconds = parse.GetValue(seconds),
                 Repeats = parse.GetValue(repeats),
                 Json = parse.GetValue(json),
-                Progress = !Console.IsErrorRedirected,
-            }, Console.Out, error);
+                Progress = ReferenceEquals(parse.InvocationConfiguration.Error, Console.Error) && !Console.IsErrorRedirected,
+            }, parse.InvocationConfiguration.Output, error);
         });
         return command;
     }
@@ -152,6 +152,21 @@ public static class MlpBenchCommand
         return 6 * macs;
     }
 
+    /// <summary>
+    /// Upper estimate of the bytes one measurement allocates: parameters with their gradients and two Adam
+    /// moments (4 copies), and per sample the inputs, targets, and every layer's activations and gradients
+    /// (4 copies), all float32.
+    /// </summary>
+    public static long EstimatedBytes(IReadOnlyList<int> sizes, int population, int batch)
+    {
+        long parameters = 0, widths = 0;
+        for (int l = 0; l + 1 < sizes.Count; l++) parameters += (long)sizes[l] * sizes[l + 1] + sizes[l + 1];
+        foreach (int s in sizes) widths += s;
+        // Checked: absurd sizes overflow long; report them as "too large" rather than wrapping around.
+        try { return checked(4L * (4 * population * parameters + 4L * population * batch * widths)); }
+        catch (OverflowException) { return long.MaxValue; }
+    }
+
     /// <summary>Runs the benchmark. Returns 0, or <see cref="ExitCodes.BadInput"/> after a message on <paramref name="error"/>.</summary>
     public static int Run(MlpBenchSettings settings, TextWriter output, TextWriter error)
     {
@@ -168,11 +183,11 @@ public static class MlpBenchCommand
                 if (p <= 0) throw new ArgumentException($"--population must be at least 1, got {p}.");
                 if (b <= 0) throw new ArgumentException($"--batch must be at least 1, got {b}.");
                 if ((long)p * b * settings.Sizes.Max() > int.MaxValue / 4)
-                    throw new ArgumentException($"P·B·width = {(long)p * b * settings.Sizes.Max()} is too large (P={p}, B={b}).");
+                    throw new ArgumentException($"P·B·width = {(long)p * b * settings.Sizes.Max()} is too large (P={p}, B={b}); P·B·width must be at most {int.MaxValue / 4}.");
+                CliLimits.CheckMemory(EstimatedBytes(settings.Sizes, p, b), $"An MLP {string.Join(",", settings.Sizes)} with P={p}, B={b}");
             }
-            if (!(settings.Seconds > 0) || !double.IsFinite(settings.Seconds))
-                throw new ArgumentException($"--seconds must be a positive number, got {settings.Seconds.ToString(CultureInfo.InvariantCulture)}.");
-            if (settings.Repeats < 1) throw new ArgumentException($"--repeats must be at least 1, got {settings.Repeats}.");
+            CliLimits.CheckSeconds(settings.Seconds);
+            CliLimits.CheckRepeats(settings.Repeats);
             backends = settings.Backends.Count > 0
                 ? settings.Backends.Select(b => b.Trim().ToLowerInvariant()).Distinct().ToList()
                 : GpuDevice.CudaAvailable() ? ["cpu", "cpu-scalar", "gpu"] : ["cpu", "cpu-scalar"];
@@ -207,7 +222,7 @@ public static class MlpBenchCommand
         }
 
         // REPORT
-        if (settings.Json) output.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        if (settings.Json) output.WriteLine(CliJson.Serialize(rows, indented: true));
         else WriteTable(rows, peak, lanes, flopsPerSample, output);
         return 0;
     }

@@ -113,10 +113,20 @@ public static class QIterBenchCommand
             Repeats = parse.GetValue(repeats),
             FrozenLakeInstances = parse.GetValue(frozen),
             Json = parse.GetValue(json),
-            Progress = !Console.IsErrorRedirected,
-        }, Console.Out, Console.Error));
+            Progress = ReferenceEquals(parse.InvocationConfiguration.Error, Console.Error) && !Console.IsErrorRedirected,
+        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
+
+    /// <summary>FrozenLake-8x8 instances of the batched row: a million is ~10 GB of models, and minutes one by one.</summary>
+    public const int MaxFrozenLakeInstances = 100_000;
+
+    /// <summary>
+    /// Upper estimate of a random model's bytes: per transition a next state and a probability (and the
+    /// GPU or lane copy of both), per (s, a) a reward and Q, per state V.
+    /// </summary>
+    public static long EstimatedBytes(int states, int actions, int outcomes) =>
+        16L * states * actions * outcomes + 16L * states * actions + 16L * states;
 
     /// <summary>Runs the benchmark. Returns 0, or <see cref="ExitCodes.BadInput"/> after a message on <paramref name="error"/>.</summary>
     public static int Run(QIterBenchSettings settings, TextWriter output, TextWriter error)
@@ -134,10 +144,12 @@ public static class QIterBenchCommand
                 if ((long)s * settings.Actions * settings.Outcomes > int.MaxValue / 2)
                     throw new ArgumentException($"S·A·K = {(long)s * settings.Actions * settings.Outcomes} is too large (S={s}).");
             Bellman.CheckGamma(settings.Gamma, "--gamma");
-            if (!(settings.Seconds > 0) || !double.IsFinite(settings.Seconds))
-                throw new ArgumentException($"--seconds must be a positive number, got {settings.Seconds.ToString(CultureInfo.InvariantCulture)}.");
-            if (settings.Repeats < 1) throw new ArgumentException($"--repeats must be at least 1, got {settings.Repeats}.");
-            if (settings.FrozenLakeInstances < 0) throw new ArgumentException($"--frozenlake must be 0 or more, got {settings.FrozenLakeInstances}.");
+            foreach (int s in settings.States)
+                CliLimits.CheckMemory(EstimatedBytes(s, settings.Actions, settings.Outcomes), $"A random MDP with S={s}, A={settings.Actions}, K={settings.Outcomes}");
+            CliLimits.CheckSeconds(settings.Seconds);
+            CliLimits.CheckRepeats(settings.Repeats);
+            if (settings.FrozenLakeInstances < 0 || settings.FrozenLakeInstances > MaxFrozenLakeInstances)
+                throw new ArgumentException($"--frozenlake must be between 0 and {MaxFrozenLakeInstances}, got {settings.FrozenLakeInstances}.");
             if (settings.BandwidthBytes < 1 << 20) throw new ArgumentException($"The bandwidth probe needs at least 1 MiB, got {settings.BandwidthBytes} bytes.");
             backends = settings.Backends.Count > 0
                 ? settings.Backends.Select(b => b.Trim().ToLowerInvariant()).Distinct().ToList()
@@ -178,9 +190,9 @@ public static class QIterBenchCommand
         }
 
         // REPORT
-        if (settings.Json) output.WriteLine(JsonSerializer.Serialize(rows, new JsonSerializerOptions { WriteIndented = true }));
+        if (settings.Json) output.WriteLine(CliJson.Serialize(rows, indented: true));
         else WriteTable(rows, bandwidth, output);
-        return 0;
+        return ExitCodes.Ok;
     }
 
     /// <summary>Median sweep rate of one backend on one model (a fresh Q = 0 per backend).</summary>

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using RlKernels.Algorithms.Tabular;
 using RlKernels.Envs.Registry;
 
@@ -69,7 +68,8 @@ public static class TrainCommand
     /// <summary>
     /// <c>rlk train ENV [--algo NAME]</c>: tabular algorithms (<see cref="Algorithms"/>) learn a table and
     /// print it; deep ones (<see cref="DeepTrainCommand"/>) train networks, write the curve and the model.
-    /// Without --algo: q-learning for envs with an explicit tabular model, ppo otherwise.
+    /// Without --algo: q-learning for envs with an explicit tabular model, ppo otherwise. A flag the chosen
+    /// algorithm does not use is refused (<see cref="FlagUsers"/>), so nothing is silently ignored.
     /// </summary>
     public static Command Create()
     {
@@ -79,35 +79,59 @@ public static class TrainCommand
         {
             Description = $"Algorithm. Tabular: {string.Join(", ", Algorithms.Keys)}. Deep: {string.Join(", ", RlKernels.Algorithms.Deep.DeepAlgorithms.Names)}. Default: q-learning for tabular envs, ppo otherwise.",
         };
-        var envs = new Option<int?>("--envs") { Description = "Env copies stepped together (default: 256 tabular, per algorithm deep)." };
+        var envs = new Option<int?>("--envs") { Description = "Env copies stepped together (default: 256 tabular, per algorithm deep); at most what fits in memory." };
         var steps = new Option<long?>("--steps") { Description = "Batched env steps (tabular, default 2000) or env-step budget (deep, default per algorithm)." };
-        var lr = new Option<double[]>("--lr") { Description = "Learning rate (tabular: one, or one per table, default 0.1; deep: one, default per algorithm).", AllowMultipleArgumentsPerToken = true };
+        var lr = new Option<double[]>("--lr") { Description = "Learning rate (q-learning, sarsa: one, or one per table, default 0.1; deep: exactly one, default per algorithm).", AllowMultipleArgumentsPerToken = true };
         var seed = new Option<ulong?>("--seed") { Description = "Seed of the run (same seed, same result). Default 0 tabular, 1 deep." };
-        var json = new Option<bool>("--json") { Description = "Print JSON instead of text." };
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of text (a statistic without data, e.g. no finished episode, is null)." };
         // Tabular only.
-        var tables = new Option<int>("--tables") { Description = "Tabular: tables (population members); 1 = one shared table. Must divide --envs.", DefaultValueFactory = _ => 1 };
-        var gamma = new Option<double[]>("--gamma") { Description = "Tabular: discount (one, or one per table). Default 0.99.", AllowMultipleArgumentsPerToken = true };
-        var epsilon = new Option<double[]>("--epsilon") { Description = "Tabular: ε of ε-greedy (one, or one per table). Default 0.1.", AllowMultipleArgumentsPerToken = true };
-        var exploration = new Option<string>("--exploration") { Description = "Tabular: epsilon-greedy or softmax.", DefaultValueFactory = _ => "epsilon-greedy" };
-        var temperature = new Option<double>("--temperature") { Description = "Tabular: softmax temperature.", DefaultValueFactory = _ => 1.0 };
-        var known = new Option<int>("--known") { Description = "R-max: visits after which (s, a) is known (m).", DefaultValueFactory = _ => 5 };
+        var tables = new Option<int>("--tables") { Description = "q-learning, sarsa: tables (population members); 1 = one shared table. Must divide --envs.", DefaultValueFactory = _ => 1 };
+        var gamma = new Option<double[]>("--gamma") { Description = "Tabular: discount (q-learning, sarsa: one, or one per table; rmax: one). Default 0.99.", AllowMultipleArgumentsPerToken = true };
+        var epsilon = new Option<double[]>("--epsilon") { Description = "q-learning, sarsa: ε of ε-greedy (one, or one per table). Default 0.1.", AllowMultipleArgumentsPerToken = true };
+        var exploration = new Option<string>("--exploration") { Description = "q-learning, sarsa: epsilon-greedy or softmax.", DefaultValueFactory = _ => "epsilon-greedy" };
+        var temperature = new Option<double>("--temperature") { Description = "q-learning, sarsa: softmax temperature.", DefaultValueFactory = _ => 1.0 };
+        var known = new Option<int>("--known") { Description = "rmax: visits after which (s, a) is known (m).", DefaultValueFactory = _ => 5 };
         // Deep only.
         var backend = new Option<string>("--backend") { Description = $"Deep: env backend ({BackendNames.List}); the networks run on the CPU.", DefaultValueFactory = _ => "cpu" };
-        var threads = new Option<int>("--threads") { Description = "Deep: CPU threads; 0 = all cores.", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Deep: CPU threads; 0 = all cores; at most 4 per core.", DefaultValueFactory = _ => 0 };
         var noStop = new Option<bool>("--no-stop") { Description = "Deep: train the whole budget even after the target return is reached." };
-        var outDir = new Option<string?>("--out") { Description = "Deep: output folder (default runs/ENV-ALGO-sSEED)." };
+        var outDir = new Option<string?>("--out") { Description = "Deep: output folder (default runs/ENV-ALGO-sSEED). A folder that already holds a run is refused unless --force." };
+        var force = new Option<bool>("--force") { Description = "Deep: overwrite the outputs of an earlier run in the --out folder." };
         var command = new Command("train", "Train an agent on a batched env: a table (tabular algorithms) or networks (deep algorithms).")
         {
-            env, envArg, algo, envs, steps, lr, seed, json, tables, gamma, epsilon, exploration, temperature, known, backend, threads, noStop, outDir,
+            env, envArg, algo, envs, steps, lr, seed, json, tables, gamma, epsilon, exploration, temperature, known, backend, threads, noStop, outDir, force,
+        };
+        string[] tdNames = ["q-learning", "sarsa"];
+        string[] tabularNames = [.. Algorithms.Keys];
+        string[] deepNames = [.. RlKernels.Algorithms.Deep.DeepAlgorithms.Names];
+        // Flag → the algorithms that use it; flags not listed (env, --env-arg, --algo, --envs, --steps, --seed, --json) take every algorithm.
+        var flagUsers = new (Option Option, string[] Algorithms)[]
+        {
+            (lr, [.. tdNames, .. deepNames]),
+            (tables, tdNames), (epsilon, tdNames), (exploration, tdNames), (temperature, tdNames),
+            (gamma, tabularNames), (known, ["rmax"]),
+            (backend, deepNames), (threads, deepNames), (noStop, deepNames), (outDir, deepNames), (force, deepNames),
         };
         command.SetAction(parse =>
         {
+            TextWriter output = parse.InvocationConfiguration.Output, error = parse.InvocationConfiguration.Error;
             string envId = parse.GetValue(env)!;
             string[] envArgs = parse.GetValue(envArg) ?? [];
             string algoName = parse.GetValue(algo) ?? DefaultAlgorithm(envId, envArgs);
+            if (FlagUsers(parse, algoName, flagUsers) is { } refused)
+            {
+                error.WriteLine($"rlk train: {refused}");
+                return ExitCodes.BadInput;
+            }
             double[]? rates = parse.GetValue(lr) is { Length: > 0 } l ? l : null;
             if (DeepTrainCommand.IsDeepAlgo(algoName))
             {
+                if (rates is { Length: > 1 })
+                {
+                    // The deep command trains one network; a population of learning rates is a library feature (RunSettings.Seeds and the configs' per-member rates).
+                    error.WriteLine($"rlk train: --lr takes one value for deep algorithms ({algoName} trains one network), got {rates.Length}.");
+                    return ExitCodes.BadInput;
+                }
                 return DeepTrainCommand.Run(new DeepTrainSettings
                 {
                     Env = envId,
@@ -121,10 +145,16 @@ public static class TrainCommand
                     Threads = parse.GetValue(threads),
                     NoStop = parse.GetValue(noStop),
                     OutDir = parse.GetValue(outDir),
+                    Force = parse.GetValue(force),
                     Json = parse.GetValue(json),
-                }, Console.Out, Console.Error);
+                }, output, error);
             }
             long tabularSteps = parse.GetValue(steps) ?? 2_000;
+            if (tabularSteps is < 1 or > int.MaxValue)
+            {
+                error.WriteLine($"rlk train: --steps must be between 1 and {int.MaxValue} for tabular algorithms, got {tabularSteps}.");
+                return ExitCodes.BadInput;
+            }
             return Run(new TrainSettings
             {
                 Env = envId,
@@ -132,7 +162,7 @@ public static class TrainCommand
                 Algo = algoName,
                 Envs = parse.GetValue(envs) ?? 256,
                 Tables = parse.GetValue(tables),
-                Steps = tabularSteps > int.MaxValue ? int.MaxValue : (int)tabularSteps,
+                Steps = (int)tabularSteps,
                 LearningRates = rates ?? [0.1],
                 Gammas = parse.GetValue(gamma) is { Length: > 0 } g ? g : [0.99],
                 Epsilons = parse.GetValue(epsilon) is { Length: > 0 } e ? e : [0.1],
@@ -141,9 +171,23 @@ public static class TrainCommand
                 KnownThreshold = parse.GetValue(known),
                 Seed = parse.GetValue(seed) ?? 0UL,
                 Json = parse.GetValue(json),
-            }, Console.Out, Console.Error);
+            }, output, error);
         });
         return command;
+    }
+
+    /// <summary>
+    /// The first flag given on the command line that <paramref name="algoName"/> does not use, as a message
+    /// naming the flag and the algorithms that take it; null when every given flag applies. Unknown algorithm
+    /// names pass here: the run reports them with the list of known ones.
+    /// </summary>
+    private static string? FlagUsers(ParseResult parse, string algoName, IEnumerable<(Option Option, string[] Algorithms)> flagUsers)
+    {
+        if (!Algorithms.ContainsKey(algoName) && !DeepTrainCommand.IsDeepAlgo(algoName)) return null;
+        foreach (var (option, users) in flagUsers)
+            if (parse.GetResult(option) is { Implicit: false } && !users.Contains(algoName))
+                return $"{option.Name} does not apply to {algoName}; it is used by {string.Join(", ", users)}.";
+        return null;
     }
 
     /// <summary>q-learning where the env has an explicit tabular model (ChainWalk, toy text), ppo otherwise.</summary>
@@ -161,6 +205,30 @@ public static class TrainCommand
         }
     }
 
+    /// <summary>
+    /// Bounds of the tabular counts, checked before anything is allocated: --envs by the env's memory
+    /// (<see cref="EnvRegistry.MaxEnvCount"/>), --tables between 1 and --envs and by the Q tables' memory
+    /// (tables·S·A doubles), --known at least 1.
+    /// </summary>
+    private static void CheckCounts(TrainSettings settings, IReadOnlyDictionary<string, string> args)
+    {
+        EnvRegistry.Get(settings.Env);
+        int maxEnvs = EnvRegistry.MaxEnvCount(settings.Env, args);
+        if (settings.Envs < 1 || settings.Envs > maxEnvs)
+            throw new ArgumentException($"--envs must be between 1 and {maxEnvs} (what fits in memory for {settings.Env}), got {settings.Envs}.");
+        if (settings.Tables < 1 || settings.Tables > settings.Envs)
+            throw new ArgumentException($"--tables must be between 1 and --envs ({settings.Envs}), got {settings.Tables}.");
+        if (settings.KnownThreshold < 1)
+            throw new ArgumentException($"--known must be at least 1, got {settings.KnownThreshold}.");
+        if (EnvRegistry.Get(settings.Env).TryGetTabularModel(new EnvArgs(args), out var model))
+        {
+            long perTable = 8L * model.StateCount * model.ActionCount;
+            long maxTables = Math.Min(MemoryBudget.UsableBytes, 8L * Array.MaxLength) / Math.Max(1, 2 * perTable);
+            if (settings.Tables > maxTables)
+                throw new ArgumentException($"--tables must be between 1 and {maxTables} for {settings.Env} (each table is {MemoryBudget.Format(perTable)}; what fits in memory), got {settings.Tables}.");
+        }
+    }
+
     /// <summary>Trains and prints. Returns 0, or <see cref="ExitCodes.BadInput"/> after a message on <paramref name="error"/>.</summary>
     public static int Run(TrainSettings settings, TextWriter output, TextWriter error)
     {
@@ -170,6 +238,7 @@ public static class TrainCommand
             if (!Algorithms.TryGetValue(settings.Algo, out var runner))
                 throw new ArgumentException($"Unknown --algo '{settings.Algo}'; known: {string.Join(", ", Algorithms.Keys.Concat(RlKernels.Algorithms.Deep.DeepAlgorithms.Names))}.");
             var args = new Dictionary<string, string>(Envs.Registry.EnvArgs.Parse(settings.EnvArgs).Values);
+            CheckCounts(settings, args);
             result = runner(settings, args);
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
@@ -177,6 +246,7 @@ public static class TrainCommand
             error.WriteLine($"rlk train: {CliErrors.Message(e)}");
             return ExitCodes.BadInput;
         }
+        double? meanReturn = result.EpisodeCount > 0 ? CliJson.Finite(result.MeanEpisodeReturn) : null;
         if (settings.Json)
         {
             var tables = Enumerable.Range(0, result.TableCount).Select(m =>
@@ -184,17 +254,19 @@ public static class TrainCommand
                 var t = result.Table(m);
                 return Enumerable.Range(0, result.StateCount).Select(s => t.AsSpan(s * result.ActionCount, result.ActionCount).ToArray()).ToArray();
             }).ToArray();
-            output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            output.WriteLine(CliJson.Serialize(new Dictionary<string, object?>
             {
                 ["env"] = settings.Env, ["algo"] = result.Algorithm, ["steps"] = result.Steps, ["transitions"] = result.Transitions,
-                ["episodes"] = result.EpisodeCount, ["Q"] = tables,
+                ["episodes"] = result.EpisodeCount, ["mean_episode_return"] = meanReturn, ["Q"] = tables,
                 ["policy"] = Enumerable.Range(0, result.TableCount).Select(result.GreedyPolicy).ToArray(),
             }));
-            return 0;
+            return ExitCodes.Ok;
         }
         output.WriteLine($"env: {settings.Env}  algo: {result.Algorithm}  envs: {settings.Envs}  tables: {result.TableCount}  " +
             $"steps: {result.Steps}  transitions: {result.Transitions}");
-        output.WriteLine($"episodes: {result.EpisodeCount}  mean episode return: {result.MeanEpisodeReturn.ToString("0.###", CultureInfo.InvariantCulture)}");
+        output.WriteLine(meanReturn is { } mean
+            ? $"episodes: {result.EpisodeCount}  mean episode return: {mean.ToString("0.###", CultureInfo.InvariantCulture)}"
+            : $"episodes: {result.EpisodeCount}  mean episode return: none (no episode finished)");
         for (int m = 0; m < Math.Min(result.TableCount, 4); m++)
         {
             var q = result.Table(m);
@@ -208,6 +280,6 @@ public static class TrainCommand
                     "  " + policy[s].ToString(CultureInfo.InvariantCulture).PadLeft(6));
         }
         if (result.TableCount > 4) output.WriteLine($"({result.TableCount - 4} more tables: use --json)");
-        return 0;
+        return ExitCodes.Ok;
     }
 }

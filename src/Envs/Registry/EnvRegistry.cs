@@ -147,6 +147,50 @@ public static class EnvRegistry
     public static bool TryGet(string id, [NotNullWhen(true)] out EnvEntry? entry) => Entries.TryGetValue(id, out entry);
 
     /// <summary>Builds <paramref name="envCount"/> copies of env <paramref name="id"/>.</summary>
-    public static IVectorEnv Make(string id, int envCount, VectorEnvOptions? options = null, IReadOnlyDictionary<string, string>? envArgs = null) =>
-        Get(id).Make(envCount, options ?? new VectorEnvOptions(), envArgs is null ? EnvArgs.Empty : new EnvArgs(envArgs));
+    /// <exception cref="ArgumentException">
+    /// Unknown id, bad env arguments; <see cref="ArgumentOutOfRangeException"/>: options out of range (<see cref="VectorEnvOptions.Validate"/>), or more
+    /// copies than <see cref="MaxEnvCount"/> (checked before anything is allocated).
+    /// </exception>
+    public static IVectorEnv Make(string id, int envCount, VectorEnvOptions? options = null, IReadOnlyDictionary<string, string>? envArgs = null)
+    {
+        EnvEntry entry = Get(id);
+        options ??= new VectorEnvOptions();
+        options.Validate();
+        if (envCount < 1)
+            throw new ArgumentOutOfRangeException(nameof(envCount), envCount, $"envCount must be at least 1, got {envCount}.");
+        // Small counts always fit; the spec is only parsed for counts that might not.
+        if (envCount > SmallEnvCount)
+        {
+            long max = MaxEnvCount(id, envArgs);
+            if (envCount > max)
+                throw new ArgumentOutOfRangeException(nameof(envCount), envCount,
+                    $"{envCount} copies of {id} need about {MemoryBudget.Format(envCount * EstimatedBytesPerEnv(entry.Spec(ArgsOf(envArgs))))}; at most {max} fit in this machine's usable memory ({MemoryBudget.Format(MemoryBudget.UsableBytes)}).");
+        }
+        return entry.Make(envCount, options, ArgsOf(envArgs));
+    }
+
+    /// <summary>Env counts up to this are never refused for memory (a few MB even for the widest env).</summary>
+    private const int SmallEnvCount = 1 << 14;
+
+    private static EnvArgs ArgsOf(IReadOnlyDictionary<string, string>? envArgs) => envArgs is null ? EnvArgs.Empty : new EnvArgs(envArgs);
+
+    /// <summary>
+    /// Upper estimate of the bytes one env copy takes on any backend: state and double-buffered observations
+    /// in doubles (the widest lane), outputs, flags, and the observation normalizer's running moments.
+    /// </summary>
+    public static long EstimatedBytesPerEnv(EnvSpec spec) =>
+        8L * (spec.StateSize + 4 + 2L * spec.ObsSize) + 4L * (4 + 2L * spec.ObsSize) + 8L * spec.ObsSize + 2;
+
+    /// <summary>
+    /// The most copies of env <paramref name="id"/> (with these arguments) one vector env may hold: what fits in
+    /// <see cref="MemoryBudget.UsableBytes"/>, and what keeps every buffer within .NET's array length.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown id or bad env arguments.</exception>
+    public static int MaxEnvCount(string id, IReadOnlyDictionary<string, string>? envArgs = null)
+    {
+        EnvSpec spec = Get(id).Spec(ArgsOf(envArgs));
+        long byMemory = MemoryBudget.UsableBytes / EstimatedBytesPerEnv(spec);
+        long byArrayLength = Array.MaxLength / (2L * Math.Max(spec.ObsSize, spec.StateSize + 4));
+        return (int)Math.Clamp(Math.Min(byMemory, byArrayLength), 1, int.MaxValue);
+    }
 }

@@ -9,7 +9,7 @@ public sealed record VectorEnvOptions
     public AutoResetMode AutoReset { get; init; } = AutoResetMode.SameStep;
     /// <summary>Seed of the first reset.</summary>
     public ulong Seed { get; init; }
-    /// <summary>CPU threads; 0 = all cores (cpu backend only).</summary>
+    /// <summary>CPU threads; 0 = all cores (cpu backend only). At most <see cref="MaxThreads"/>.</summary>
     public int Threads { get; init; }
     /// <summary>Overrides the env's time limit when set (0 = no limit).</summary>
     public int? MaxEpisodeSteps { get; init; }
@@ -18,4 +18,20 @@ public sealed record VectorEnvOptions
     /// The env argument <c>normalize_obs=true</c> turns it on too.
     /// </summary>
     public ObservationNormalization? NormalizeObservations { get; init; }
+
+    /// <summary>
+    /// The most threads a run may ask for: four per core. More only adds hand-off overhead, and a
+    /// thread count in the millions would exhaust the process's thread stacks.
+    /// </summary>
+    public static int MaxThreads => 4 * Environment.ProcessorCount;
+
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> on a thread count or time limit out of range.</summary>
+    public void Validate()
+    {
+        if (Threads < 0 || Threads > MaxThreads)
+            throw new ArgumentOutOfRangeException(nameof(Threads), Threads,
+                $"Threads must be between 0 (all cores) and {MaxThreads} (4 per core), got {Threads}.");
+        if (MaxEpisodeSteps < 0)
+            throw new ArgumentOutOfRangeException(nameof(MaxEpisodeSteps), MaxEpisodeSteps, "MaxEpisodeSteps must be 0 (no limit) or positive.");
+    }
 }

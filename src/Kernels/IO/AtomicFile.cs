@@ -33,6 +33,12 @@ public static class AtomicFile
             TryDelete(temp);
             throw new IOException($"Could not write {path}: {e.Message}", e);
         }
+        catch (ArgumentOutOfRangeException e) when (e.StackTrace?.Contains("System.IO.RandomAccess", StringComparison.Ordinal) == true)
+        {
+            // The runtime reports EFBIG (a write past the file-size limit, ulimit -f) this way, not as an IOException.
+            TryDelete(temp);
+            throw new IOException($"Could not write {path}: the file would exceed the file-size limit.", e);
+        }
         catch
         {
             TryDelete(temp);

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using RlKernels.Cli;
+using Xunit;
+
+namespace RlKernels.Tests.Cli;
+
+/// <summary>Runs <c>rlk</c> command lines in process (through <see cref="Program.Run"/>) or as a process, and checks the bad-input contract.</summary>
+internal static class CliRun
+{
+    /// <summary>One command line through the real parser and top-level handler, output captured.</summary>
+    public static (int Code, string Out, string Err) InProcess(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = Program.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The contract of an error: the documented code, exactly one line on stderr holding <paramref name="expected"/>, no stack trace.</summary>
+    public static void AssertOneLineError(int expectedCode, (int Code, string Out, string Err) result, string expected)
+    {
+        string[] lines = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.True(result.Code == expectedCode, $"exit {result.Code}, expected {expectedCode}; stderr: {result.Err}");
+        Assert.True(lines.Length == 1, $"expected one line on stderr, got {lines.Length}: {result.Err}");
+        Assert.DoesNotContain("   at ", result.Err);
+        Assert.Contains(expected, result.Err);
+    }
+
+    /// <summary>Every path under <paramref name="root"/> with its size and write time: equal snapshots mean nothing changed.</summary>
+    public static string[] Snapshot(string root) =>
+        Directory.Exists(root)
+            ? Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)
+                .Select(p => File.Exists(p) ? $"{p} {new FileInfo(p).Length} {File.GetLastWriteTimeUtc(p).Ticks}" : p)
+                .Order(StringComparer.Ordinal).ToArray()
+            : [];
+
+    /// <summary>The built rlk.dll beside the test assembly (the test project references the CLI).</summary>
+    public static string RlkDll => Path.Combine(AppContext.BaseDirectory, "rlk.dll");
+
+    /// <summary>The dotnet host running these tests (dotnet test sets DOTNET_HOST_PATH), else dotnet on PATH.</summary>
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host && File.Exists(host) ? host : "dotnet";
+
+    /// <summary>Starts <paramref name="file"/> with arguments; stdout and stderr read asynchronously.</summary>
+    public static Process Start(string file, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in args) info.ArgumentList.Add(a);
+        if (environment is not null) foreach (var (k, v) in environment) info.Environment[k] = v;
+        return Process.Start(info)!;
+    }
+
+    /// <summary>Waits for <paramref name="process"/> and returns its exit code, stdout and stderr.</summary>
+    public static async Task<(int Code, string Out, string Err)> FinishAsync(Process process)
+    {
+        using (process)
+        {
+            Task<string> output = process.StandardOutput.ReadToEndAsync(), error = process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync(TestContext.Current.CancellationToken);
+            return (process.ExitCode, await output, await error);
+        }
+    }
+}
