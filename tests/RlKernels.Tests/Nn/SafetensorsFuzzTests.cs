@@ -59,7 +59,7 @@ public class SafetensorsFuzzTests
         string path = Path.Combine(Path.GetTempPath(), $"rlk-fuzz-{Guid.NewGuid():N}.safetensors");
         try
         {
-            policy.Save(path, new Dictionary<string, string> { ["algo"] = "ppo", ["env_args"] = "[\"max_episode_steps=50\"]" });
+            policy.Save(path, new Dictionary<string, string> { ["algo"] = "ppo", ["env_args"] = "[\"normalize_obs=true\"]" });
             byte[] original = File.ReadAllBytes(path);
             Assert.Equal(net.Parameters, PolicyNet.Load(path, spec).Net.Parameters);
 
