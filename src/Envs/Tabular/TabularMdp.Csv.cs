@@ -144,11 +144,15 @@ public sealed partial class TabularMdp
         if (header != CsvHeader)
             throw new ArgumentException($"{source} line 1: expected the header '{CsvHeader}', got '{header}'.");
         var rows = new List<TabularTransition>();
+        // Each row costs about 64 bytes here and in the model; stop before the rows outgrow memory or an int.
+        long maxRows = Math.Min(int.MaxValue - 1L, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2 / 64);
         int line = 1;
         for (string? text = csv.ReadLine(); text is not null; text = csv.ReadLine())
         {
             line++;
             if (text.Length == 0) continue;
+            if (rows.Count >= maxRows)
+                throw new ArgumentException($"{source} line {line}: more than {maxRows} data rows, more than a model can hold here.");
             string[] f = text.Split(',');
             if (f.Length != 6)
                 throw new ArgumentException($"{source} line {line}: expected 6 fields, got {f.Length}: '{text}'.");
