@@ -380,27 +380,65 @@ public sealed class PolicyNet
     }
 
     /// <summary>Loads a policy saved by <see cref="Save"/>, checking names, shapes and that it fits the env.</summary>
-    /// <exception cref="InvalidDataException">Not an rlk policy, or it does not fit <paramref name="spec"/>.</exception>
+    /// <exception cref="SafetensorsFormatException">
+    /// Not a well-formed safetensors file, not an rlk policy (metadata missing or malformed), tensors missing,
+    /// extra or of the wrong shape, or a network that does not fit <paramref name="spec"/>: one type, whose
+    /// message names the file, the tensor or metadata key, and the problem. Nothing is allocated for the
+    /// network before every tensor has checked out, so its size is bounded by the file's.
+    /// </exception>
+    /// <exception cref="IOException">The file is missing or unreadable (also <see cref="UnauthorizedAccessException"/>).</exception>
     public static PolicyNet Load(string path, EnvSpec spec)
     {
         var (tensors, meta) = Safetensors.Load(path);
-        if (!meta.TryGetValue("format", out string? format) || format != "rlk-policy-v1")
-            throw new InvalidDataException($"{path} is not an rlk policy (metadata format is '{format}').");
-        if (meta["env"] != spec.Id)
-            throw new InvalidDataException($"{path} was trained on {meta["env"]}, not {spec.Id}.");
-        int[] sizes = meta["layer_sizes"].Split(',').Select(int.Parse).ToArray();
-        var activation = Enum.Parse<Activation>(meta["activation"]);
-        int pop = tensors["policy.layers.0.weight"].Shape[0];
-        var net = new Mlp(sizes, activation, Activation.Identity, pop);
+        SafetensorsFormatException Bad(string? tensor, string problem) => new(path, tensor, problem);
+        string Meta(string key) => meta.TryGetValue(key, out string? value) ? value
+            : throw Bad(null, $"metadata '{key}' is missing; every rlk policy records it.");
+        string Show(string text) => SafetensorsFormatException.Printable(text);
+
+        // METADATA: format, env, architecture; each checked before use.
+        string? format = meta.GetValueOrDefault("format");
+        if (format != "rlk-policy-v1") throw Bad(null, $"not an rlk policy (metadata format is '{Show(format ?? "(none)")}', expected 'rlk-policy-v1').");
+        if (Meta("env") != spec.Id) throw Bad(null, $"the policy was trained on {Show(Meta("env"))}, not {spec.Id}.");
+        string[] parts = Meta("layer_sizes").Split(',');
+        var sizes = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sizes[i]) || sizes[i] < 1)
+                throw Bad(null, $"metadata layer_sizes '{Show(Meta("layer_sizes"))}' must be positive integers separated by commas.");
+        if (sizes.Length < 2) throw Bad(null, $"metadata layer_sizes '{Show(Meta("layer_sizes"))}' needs an input and an output size.");
+        string activationName = Meta("activation");
+        if (!Enum.GetNames<Activation>().Contains(activationName))
+            throw Bad(null, $"metadata activation '{Show(activationName)}' is not one of {string.Join(", ", Enum.GetNames<Activation>())}.");
+        string squash = meta.GetValueOrDefault("squash") ?? "clip";
+        if (squash is not ("tanh" or "clip")) throw Bad(null, $"metadata squash '{Show(squash)}' is not tanh or clip.");
+        if (meta.TryGetValue("distribution", out string? distribution) && distribution != (spec.Action.IsDiscrete ? "categorical" : "gaussian"))
+            throw Bad(null, $"metadata distribution '{Show(distribution)}' does not fit {spec.Id}'s {spec.Action} actions.");
         if (sizes[0] != spec.ObsSize || sizes[^1] != spec.Action.Count)
-            throw new InvalidDataException($"{path}: network {meta["layer_sizes"]} does not fit {spec.Id} (obs {spec.ObsSize}, actions {spec.Action}).");
+            throw Bad(null, $"network {Show(Meta("layer_sizes"))} does not fit {spec.Id} (obs {spec.ObsSize}, actions {spec.Action}).");
+
+        // TENSORS: every one present with its shape, nothing else, before the network is allocated.
+        const string first = "policy.layers.0.weight";
+        int pop = tensors.TryGetValue(first, out SafeTensor? w0) && w0.Shape.Length == 3 ? w0.Shape[0] : 1;
+        if (pop < 1) throw Bad(first, "has population 0; a policy has at least one member.");
+        var expected = new List<(string Name, int[] Shape)>();
+        for (int l = 0; l < sizes.Length - 1; l++)
+        {
+            expected.Add(($"policy.layers.{l}.weight", [pop, sizes[l + 1], sizes[l]]));
+            expected.Add(($"policy.layers.{l}.bias", [pop, sizes[l + 1]]));
+        }
+        if (!spec.Action.IsDiscrete) expected.Add(("policy.log_std", [pop, sizes[^1]]));
+        foreach (string name in tensors.Keys)
+            if (!expected.Any(e => e.Name == name))
+                throw Bad(name, $"is not part of this policy, which has {Safetensors.NameList(expected.Select(e => e.Name))}.");
+        float[][] data = expected.Select(e => Safetensors.Require(tensors, e.Name, e.Shape, path)).ToArray();
+
+        var net = new Mlp(sizes, Enum.Parse<Activation>(activationName), Activation.Identity, pop);
         for (int l = 0; l < net.LayerCount; l++)
         {
-            Safetensors.Require(tensors, $"policy.layers.{l}.weight", [pop, sizes[l + 1], sizes[l]]).CopyTo(net.Weight(l));
-            Safetensors.Require(tensors, $"policy.layers.{l}.bias", [pop, sizes[l + 1]]).CopyTo(net.Bias(l));
+            data[2 * l].CopyTo(net.Weight(l));
+            data[2 * l + 1].CopyTo(net.Bias(l));
         }
-        var policy = new PolicyNet(spec, net, 0f) { TanhSquash = meta.GetValueOrDefault("squash") == "tanh" };
-        if (!policy.IsDiscrete) Safetensors.Require(tensors, "policy.log_std", [pop, sizes[^1]]).CopyTo(policy.LogStd, 0);
+        var policy = new PolicyNet(spec, net, 0f) { TanhSquash = squash == "tanh" };
+        if (!policy.IsDiscrete) data[^1].CopyTo(policy.LogStd, 0);
         return policy;
     }
 }

@@ -39,6 +39,18 @@ public static class Bellman
             throw new ArgumentException($"The discount gamma must be in [0, 1], got {gamma.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}.", paramName);
     }
 
+    /// <summary>
+    /// Throws unless every entry of a value or Q table handed in from outside (a warm start, a table to act on)
+    /// is finite: a NaN start makes every later sweep NaN, and an infinite one never converges.
+    /// </summary>
+    /// <param name="what">Names the table in the message, e.g. "initial value".</param>
+    public static void CheckFinite(ReadOnlySpan<double> table, string what, string paramName)
+    {
+        for (int i = 0; i < table.Length; i++)
+            if (!double.IsFinite(table[i]))
+                throw new ArgumentException($"The {what} holds {table[i].ToString(System.Globalization.CultureInfo.InvariantCulture)} at entry {i}: it must be finite.", paramName);
+    }
+
     /// <summary>Throws unless <paramref name="policy"/> is [S, A] with finite, non-negative rows summing to 1.</summary>
     public static void CheckPolicy(ReadOnlySpan<double> policy, int stateCount, int actionCount, string paramName = "policy")
     {

@@ -38,17 +38,22 @@ public static class GreedyPolicy
         return q[state * actionCount + action] >= best - tolerance * (1 + Math.Abs(best));
     }
 
-    /// <summary>Per state, the actions within tolerance·(1 + |max Q(s,·)|) of the best.</summary>
+    /// <summary>
+    /// Per state, the actions within tolerance·(1 + |max Q(s,·)|) of the best; never empty. A row with
+    /// non-finite values (a diverged solve: +∞ or NaN, where the tolerance test says nothing) gets the
+    /// greedy choice alone, so policies can always be read off a Q table.
+    /// </summary>
     /// <param name="q">[S, A]</param>
     public static int[][] OptimalActions(ReadOnlySpan<double> q, int actionCount, double tolerance = DefaultTieTolerance)
     {
         var sets = new int[q.Length / actionCount][];
+        int[] greedy = Greedy(q, actionCount);
         for (int s = 0; s < sets.Length; s++)
         {
             var set = new List<int>(actionCount);
             for (int a = 0; a < actionCount; a++)
                 if (IsOptimal(q, actionCount, s, a, tolerance)) set.Add(a);
-            sets[s] = set.ToArray();
+            sets[s] = set.Count > 0 ? set.ToArray() : [greedy[s]];
         }
         return sets;
     }
@@ -108,14 +113,16 @@ public static class GreedyPolicy
     /// i.e. argmax_a of T^k V where the first k − 1 backups take the max over actions. k = 1 is the
     /// ordinary greedy policy of V.
     /// </summary>
-    /// <param name="value">[S]</param>
+    /// <param name="value">[S], finite.</param>
     /// <returns>[S], ties broken toward termination.</returns>
+    /// <exception cref="ArgumentException">γ outside [0, 1], k &lt; 1, or V of the wrong length or not finite.</exception>
     public static int[] KStep(TabularMdp model, double gamma, ReadOnlySpan<double> value, int k)
     {
         Bellman.CheckGamma(gamma);
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (value.Length != model.StateCount)
             throw new ArgumentException($"V must have S = {model.StateCount} entries, got {value.Length}.", nameof(value));
+        Bellman.CheckFinite(value, "value table V", nameof(value));
         var v = value.ToArray();
         var q = new double[model.StateCount * model.ActionCount];
         for (int step = 0; step < k; step++)

@@ -29,8 +29,8 @@ public sealed record PolicyEvaluationConfig
 public static class PolicyEvaluation
 {
     /// <param name="policy">[S, A] π(a|s), rows summing to 1.</param>
-    /// <param name="initialValue">[S] warm start (default 0).</param>
-    /// <exception cref="ArgumentException">γ outside [0, 1], a bad tolerance, cap or policy.</exception>
+    /// <param name="initialValue">[S] warm start (default 0), finite.</param>
+    /// <exception cref="ArgumentException">γ outside [0, 1], a bad tolerance, cap, policy or initial value (wrong length, not finite).</exception>
     public static TabularSolution Evaluate(TabularMdp model, ReadOnlySpan<double> policy, PolicyEvaluationConfig config,
         ReadOnlySpan<double> initialValue = default)
     {
@@ -42,6 +42,7 @@ public static class PolicyEvaluation
         Bellman.CheckPolicy(policy, stateCount, actionCount, nameof(policy));
         if (!initialValue.IsEmpty && initialValue.Length != stateCount)
             throw new ArgumentException($"The initial value must have S = {stateCount} entries, got {initialValue.Length}.", nameof(initialValue));
+        Bellman.CheckFinite(initialValue, "initial value", nameof(initialValue));
         var q = new double[stateCount * actionCount];  // [S, A]
         var v = new double[stateCount];                // [S]
         var vNext = new double[stateCount];            // [S]

@@ -38,7 +38,8 @@ public static class RMax
     {
         Bellman.CheckGamma(config.Gamma, nameof(config.Gamma));
         if (config.KnownThreshold < 1) throw new ArgumentException($"KnownThreshold must be ≥ 1, got {config.KnownThreshold}.", nameof(config));
-        if (!double.IsFinite(config.UtopiaReward)) throw new ArgumentException("UtopiaReward must be finite.", nameof(config));
+        if (!(Math.Abs(config.UtopiaReward) <= TabularMdp.MaxAbsReward))
+            throw new ArgumentException($"UtopiaReward must be finite with |r| ≤ {TabularMdp.MaxAbsReward} (the largest reward a model may hold), got {config.UtopiaReward}.", nameof(config));
         if (config.Steps < 0) throw new ArgumentException($"Steps must be ≥ 0, got {config.Steps}.", nameof(config));
         int envCount = config.EnvCount;
         using var env = TabularLearning.MakeEnv(config.EnvId, config.EnvArgs, envCount, 1, seed, out int stateCount, out int actionCount);

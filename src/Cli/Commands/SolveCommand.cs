@@ -134,34 +134,45 @@ public static class SolveCommand
                 "policy-iteration" => PolicyIteration.Solve(mdp, new PolicyIterationConfig { Gamma = settings.Gamma, Tolerance = settings.Tolerance, MaxEvaluationIterations = settings.MaxIterations }),
                 _ => QIteration.Solve(mdp, new QIterationConfig { Gamma = settings.Gamma, Tolerance = settings.Tolerance, MaxIterations = settings.MaxIterations }),
             };
-        if (!solution.Converged)
+        // A solve whose values left the finite range diverged: the values are printed (null in JSON) and the
+        // exit code says so. One that merely hit the cap is reported and exits 0.
+        bool diverged = solution.Q.Any(q => !double.IsFinite(q)) || solution.V.Any(v => !double.IsFinite(v));
+        if (diverged)
+            error.WriteLine($"rlk solve: diverged after {solution.Iterations} iterations: some values are not finite (γ = 1 with a policy that never terminates has no finite values).");
+        else if (!solution.Converged)
             error.WriteLine($"rlk solve: warning: not converged after {solution.Iterations} iterations (residual {Show(solution.Residual)}); " +
                 "γ = 1 with a policy that never terminates has no finite values.");
 
         // REPORT
         if (settings.Json) WriteJson(output, name, settings.Gamma, algo, solution);
         else WriteText(output, name, settings.Gamma, algo, solution, mdp, settings.Env, envArgs);
-        return 0;
+        return diverged ? ExitCodes.RuntimeFailure : ExitCodes.Ok;
     }
 
-    /// <summary>MODEL.csv with MODEL.json when it exists; without one, S and A are inferred from the rows and episodes start in state 0.</summary>
+    /// <summary>
+    /// MODEL.csv with MODEL.json when it exists; without one, S and A are inferred from the rows (and checked
+    /// against the memory estimate before anything is allocated by them) and episodes start in state 0.
+    /// </summary>
     private static TabularMdp LoadModel(string path)
     {
+        if (Directory.Exists(path)) throw new ArgumentException($"Model file '{path}' is a folder, not a file.");
         if (!File.Exists(path)) throw new FileNotFoundException($"No such model file: {path}.");
         string sidecar = Path.ChangeExtension(path, ".json");
         if (File.Exists(sidecar)) return TabularMdp.LoadCsv(path, sidecar);
-        int stateCount = 0, actionCount = 0;
+        long stateCount = 0, actionCount = 0;
         foreach (string line in File.ReadLines(path).Skip(1))
         {
             string[] f = line.Split(',');
             if (f.Length != 6) continue;  // ReadCsv reports it with its line number
-            if (int.TryParse(f[0], CultureInfo.InvariantCulture, out int s)) stateCount = Math.Max(stateCount, s + 1);
-            if (int.TryParse(f[3], CultureInfo.InvariantCulture, out int n)) stateCount = Math.Max(stateCount, n + 1);
-            if (int.TryParse(f[1], CultureInfo.InvariantCulture, out int a)) actionCount = Math.Max(actionCount, a + 1);
+            // Negative or non-integer fields are left to ReadCsv, which names their line.
+            if (long.TryParse(f[0], NumberStyles.None, CultureInfo.InvariantCulture, out long s)) stateCount = Math.Max(stateCount, s + 1);
+            if (long.TryParse(f[3], NumberStyles.None, CultureInfo.InvariantCulture, out long n)) stateCount = Math.Max(stateCount, n + 1);
+            if (long.TryParse(f[1], NumberStyles.None, CultureInfo.InvariantCulture, out long a)) actionCount = Math.Max(actionCount, a + 1);
         }
         if (stateCount < 1 || actionCount < 1) throw new ArgumentException($"{path}: no transitions found.");
+        TabularMdp.CheckSize(stateCount, actionCount, $"{path} (no {Path.GetFileName(sidecar)}: sizes from the largest state and action)");
         using var reader = new StreamReader(path);
-        return TabularMdp.ReadCsv(reader, stateCount, actionCount, TabularMdp.OneHot(stateCount, 0), null, Path.GetFileName(path));
+        return TabularMdp.ReadCsv(reader, (int)stateCount, (int)actionCount, TabularMdp.OneHot((int)stateCount, 0), null, path);
     }
 
     private static void WriteJson(TextWriter output, string name, double gamma, string algo, TabularSolution solution)

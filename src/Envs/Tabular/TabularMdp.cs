@@ -22,6 +22,33 @@ public sealed partial class TabularMdp
     /// <summary>How far from 1 the probabilities of one (s, a), or of the initial distribution, may sum.</summary>
     public const double ProbabilityTolerance = 1e-6;
 
+    /// <summary>
+    /// The largest |reward| a model may hold. Values are at most |r| / (1 − γ) (or |r| times the sweeps at γ = 1),
+    /// so with |r| ≤ 1e30 every solver stays finite in float64 whatever γ and cap, and in float32 for
+    /// γ ≤ 1 − 1e-8; larger rewards are a broken file, not a model.
+    /// </summary>
+    public const double MaxAbsReward = 1e30;
+
+    /// <summary>
+    /// Throws unless S ≥ 1, A ≥ 1 and a model of S states and A actions, with the arrays a solver needs, fits in
+    /// memory: S·A + 1 offsets within an array, and about 32·S·A + 64·S bytes (CSR offsets, two Q tables, the
+    /// greedy policy's bookkeeping) within half of what this process may use. Call it before allocating by S and A.
+    /// </summary>
+    /// <param name="where">Names the source in the message, e.g. "model.json: n_states".</param>
+    /// <exception cref="ArgumentException">The counts are out of range or too large.</exception>
+    public static void CheckSize(long stateCount, long actionCount, string where)
+    {
+        if (stateCount < 1) throw new ArgumentException($"{where}: the state count must be at least 1, got {stateCount}.");
+        if (actionCount < 1) throw new ArgumentException($"{where}: the action count must be at least 1, got {actionCount}.");
+        if (stateCount > int.MaxValue || actionCount > int.MaxValue || stateCount * actionCount + 1 > Array.MaxLength)
+            throw new ArgumentException($"{where}: S·A = {stateCount}·{actionCount} is more (state, action) pairs than an array holds ({Array.MaxLength}).");
+        long bytes = 32 * stateCount * actionCount + 64 * stateCount;
+        long budget = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+        if (bytes > budget)
+            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{where}: {stateCount} states × {actionCount} actions need about {bytes / 1e9:0.#} GB to solve; the limit here is {budget / 1e9:0.#} GB."));
+    }
+
     private readonly int[] _offsets;      // [S·A + 1]
     private readonly int[] _next;         // [K]
     private readonly double[] _prob;      // [K]
@@ -89,8 +116,8 @@ public sealed partial class TabularMdp
     /// <param name="actionCount">A ≥ 1.</param>
     /// <param name="offsets">[S·A + 1], offsets[0] = 0, every (s, a) with at least one outcome, last = K.</param>
     /// <param name="nextState">[K], each in [0, S).</param>
-    /// <param name="probability">[K], finite and ≥ 0; each (s, a) sums to 1 within <see cref="ProbabilityTolerance"/>.</param>
-    /// <param name="reward">[K], finite.</param>
+    /// <param name="probability">[K], in [0, 1]; each (s, a) sums to 1 within <see cref="ProbabilityTolerance"/>.</param>
+    /// <param name="reward">[K], finite, |r| ≤ <see cref="MaxAbsReward"/>.</param>
     /// <param name="terminated">[K]</param>
     /// <param name="initialDistribution">[S], finite, ≥ 0, sums to 1 within the tolerance.</param>
     /// <param name="actionNames">Optional, [A].</param>
@@ -131,10 +158,12 @@ public sealed partial class TabularMdp
                     if ((uint)nextState[j] >= (uint)stateCount)
                         throw new ArgumentException($"{place}: next state {nextState[j]} is out of range [0, {stateCount}).", nameof(nextState));
                     double p = probability[j];
-                    if (!double.IsFinite(p) || p < 0)
-                        throw new ArgumentException($"{place}: probability {Show(p)} is {(double.IsFinite(p) ? "negative" : "not finite")}.", nameof(probability));
+                    if (!double.IsFinite(p) || p < 0 || p > 1)
+                        throw new ArgumentException($"{place}: probability {Show(p)} is {(!double.IsFinite(p) ? "not finite" : p < 0 ? "negative" : "above 1")}.", nameof(probability));
                     if (!double.IsFinite(reward[j]))
                         throw new ArgumentException($"{place}: reward {Show(reward[j])} is not finite.", nameof(reward));
+                    if (Math.Abs(reward[j]) > MaxAbsReward)
+                        throw new ArgumentException($"{place}: reward {Show(reward[j])} is beyond ±1e30, the largest reward a model may hold.", nameof(reward));
                     sum += p;
                 }
                 if (Math.Abs(sum - 1) > ProbabilityTolerance)
@@ -169,8 +198,8 @@ public sealed partial class TabularMdp
     {
         if (stateCount < 1) throw new ArgumentException($"The state count must be at least 1, got {stateCount}.", nameof(stateCount));
         if (actionCount < 1) throw new ArgumentException($"The action count must be at least 1, got {actionCount}.", nameof(actionCount));
+        CheckSize(stateCount, actionCount, "The model");
         long pairs = (long)stateCount * actionCount;
-        if (pairs + 1 > int.MaxValue) throw new ArgumentException($"S·A = {pairs} is too large.", nameof(actionCount));
         // Counting sort by (s, a), stable.
         var offsets = new int[pairs + 1];
         for (int i = 0; i < transitions.Length; i++)

@@ -122,7 +122,7 @@ public class DeepPolicyGradientTests(ITestOutputHelper output)
             Assert.Equal(result.Policy.Net.Parameters, loaded.Net.Parameters);
             Assert.Equal(Evaluation.MeanReturns(result.Policy, 10, 5), Evaluation.MeanReturns(loaded, 10, 5));
             using var pendulum = RlKernels.Envs.Registry.EnvRegistry.Make("Pendulum-v1", 1);
-            Assert.Throws<InvalidDataException>(() => PolicyNet.Load(path, pendulum.Spec));
+            Assert.Throws<RlKernels.Kernels.Nn.SafetensorsFormatException>(() => PolicyNet.Load(path, pendulum.Spec));
         }
         finally { File.Delete(path); }
     }

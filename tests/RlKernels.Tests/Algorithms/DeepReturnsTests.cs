@@ -87,8 +87,8 @@ public class DeepReturnsTests
             ulong headerLength = BitConverter.ToUInt64(File.ReadAllBytes(path), 0);
             Assert.Equal(0UL, headerLength % 8);
             Assert.Equal(8 + (long)headerLength + 4 * 7, new FileInfo(path).Length);
-            Assert.Throws<InvalidDataException>(() => Safetensors.Require(tensors, "a.weight", [3, 2]));
-            Assert.Throws<InvalidDataException>(() => Safetensors.Require(tensors, "missing", [1]));
+            Assert.Throws<SafetensorsFormatException>(() => Safetensors.Require(tensors, "a.weight", [3, 2]));
+            Assert.Throws<SafetensorsFormatException>(() => Safetensors.Require(tensors, "missing", [1]));
         }
         finally { File.Delete(path); }
     }

@@ -76,7 +76,7 @@ public class DeepTrainCommandTests
             Assert.Equal(8, wrapped.ObsSize);
             RlKernels.Algorithms.Deep.PolicyNet.Load(model, wrapped);
             var plain = RlKernels.Envs.Registry.EnvRegistry.Get("CartPole-v1").Spec(RlKernels.Envs.Registry.EnvArgs.Empty);
-            Assert.Throws<InvalidDataException>(() => RlKernels.Algorithms.Deep.PolicyNet.Load(model, plain));
+            Assert.Throws<RlKernels.Kernels.Nn.SafetensorsFormatException>(() => RlKernels.Algorithms.Deep.PolicyNet.Load(model, plain));
 
             // rlk eval reads the env options back from the model and runs it on the same wrapped env.
             var evalOut = new StringWriter();

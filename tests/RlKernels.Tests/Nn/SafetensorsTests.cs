@@ -63,7 +63,7 @@ public class SafetensorsTests
         var target = Net();
         target.Initialize(2);
         float[] before = (float[])target.Parameters.Clone();
-        var e = Assert.Throws<InvalidDataException>(() => Safetensors.Load(target, new MemoryStream(bad)));
+        var e = Assert.Throws<SafetensorsFormatException>(() => Safetensors.Load(target, new MemoryStream(bad)));
         Assert.Contains(what == "name" ? "layers.1" : what == "shape" ? "shape" : "dtype", e.Message);
         Assert.Equal(before, target.Parameters);
     }
@@ -78,12 +78,12 @@ public class SafetensorsTests
         float[] before = (float[])target.Parameters.Clone();
         foreach (int cut in new[] { 3, 20, file.Length - 1 })
         {
-            var e = Assert.Throws<InvalidDataException>(() => Safetensors.Load(target, new MemoryStream(file[..cut])));
+            var e = Assert.Throws<SafetensorsFormatException>(() => Safetensors.Load(target, new MemoryStream(file[..cut])));
             Assert.Contains("truncated", e.Message);
             Assert.Equal(before, target.Parameters);
         }
         source.Weight(1)[4] = float.NaN;
-        var nan = Assert.Throws<InvalidDataException>(() => Safetensors.Load(target, new MemoryStream(Saved(source))));
+        var nan = Assert.Throws<SafetensorsFormatException>(() => Safetensors.Load(target, new MemoryStream(Saved(source))));
         Assert.Contains("layers.1.weight", nan.Message);
         Assert.Equal(before, target.Parameters);
     }
@@ -91,7 +91,7 @@ public class SafetensorsTests
     [Fact]
     public void ADifferentlyShapedNetworkIsRejected()
     {
-        var e = Assert.Throws<InvalidDataException>(() => Safetensors.Load(Net(population: 2), new MemoryStream(Saved(Net()))));
+        var e = Assert.Throws<SafetensorsFormatException>(() => Safetensors.Load(Net(population: 2), new MemoryStream(Saved(Net()))));
         Assert.Contains("expected [2, 7, 5]", e.Message);
     }
 }
