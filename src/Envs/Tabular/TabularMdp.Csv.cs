@@ -61,7 +61,7 @@ public sealed partial class TabularMdp
         {
             JsonElement root = json.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
-                throw new ArgumentException($"{jsonPath}: must be a JSON object, found {Kind(root)}.");
+                throw new ArgumentException($"{jsonPath}: must be a JSON object, found {JsonText.Kind(root)}.");
             // A JsonDocument keeps duplicate keys; which one a lookup finds is not something to rely on.
             var seen = new HashSet<string>(StringComparer.Ordinal);
             foreach (JsonProperty property in root.EnumerateObject())
@@ -76,7 +76,7 @@ public sealed partial class TabularMdp
             if (!root.TryGetProperty("initial_state_distribution", out JsonElement init) || init.ValueKind == JsonValueKind.Null)
                 initial = OneHot(stateCount, 0);
             else if (init.ValueKind != JsonValueKind.Array)
-                throw new ArgumentException($"{jsonPath}: initial_state_distribution must be an array of numbers (or null), found {Kind(init)}.");
+                throw new ArgumentException($"{jsonPath}: initial_state_distribution must be an array of numbers (or null), found {JsonText.Kind(init)}.");
             else if (init.GetArrayLength() != stateCount)
                 throw new ArgumentException($"{jsonPath}: initial_state_distribution has {init.GetArrayLength()} entries; n_states is {stateCount}.");
             else
@@ -86,7 +86,7 @@ public sealed partial class TabularMdp
                 foreach (JsonElement p in init.EnumerateArray())
                 {
                     if (p.ValueKind != JsonValueKind.Number || !p.TryGetDouble(out initial[s]) || !double.IsFinite(initial[s]))
-                        throw new ArgumentException($"{jsonPath}: initial_state_distribution entry {s} is {Show(p)}; it must be a finite number.");
+                        throw new ArgumentException($"{jsonPath}: initial_state_distribution entry {s} is {JsonText.Show(p)}; it must be a finite number.");
                     s++;
                 }
                 try
@@ -103,7 +103,7 @@ public sealed partial class TabularMdp
             if (root.TryGetProperty("action_names", out JsonElement an) && an.ValueKind != JsonValueKind.Null)
             {
                 if (an.ValueKind != JsonValueKind.Array)
-                    throw new ArgumentException($"{jsonPath}: action_names must be an array of strings (or null), found {Kind(an)}.");
+                    throw new ArgumentException($"{jsonPath}: action_names must be an array of strings (or null), found {JsonText.Kind(an)}.");
                 if (an.GetArrayLength() != actionCount)
                     throw new ArgumentException($"{jsonPath}: action_names has {an.GetArrayLength()} entries; n_actions is {actionCount}.");
                 names = new string[actionCount];
@@ -111,7 +111,7 @@ public sealed partial class TabularMdp
                 foreach (JsonElement name in an.EnumerateArray())
                 {
                     if (name.ValueKind != JsonValueKind.String)
-                        throw new ArgumentException($"{jsonPath}: action_names entry {a} is {Show(name)}; it must be a string.");
+                        throw new ArgumentException($"{jsonPath}: action_names entry {a} is {JsonText.Show(name)}; it must be a string.");
                     names[a++] = name.GetString()!;
                 }
             }
@@ -120,7 +120,7 @@ public sealed partial class TabularMdp
             if (root.TryGetProperty("rows", out JsonElement r) && r.ValueKind != JsonValueKind.Null)
                 rows = r.ValueKind == JsonValueKind.Number && r.TryGetInt64(out long k) && k >= 0
                     ? k
-                    : throw new ArgumentException($"{jsonPath}: rows is {Show(r)}; it must be a non-negative integer (the CSV's data row count).");
+                    : throw new ArgumentException($"{jsonPath}: rows is {JsonText.Show(r)}; it must be a non-negative integer (the CSV's data row count).");
             return new Sidecar(stateCount, actionCount, initial, names, rows);
         }
         catch (InvalidOperationException e)
@@ -261,28 +261,10 @@ public sealed partial class TabularMdp
     {
         if (!root.TryGetProperty(name, out JsonElement e)) throw new ArgumentException($"{path}: '{name}' is missing.");
         if (e.ValueKind != JsonValueKind.Number)
-            throw new ArgumentException($"{path}: {name} must be a number, found {Kind(e)}.");
+            throw new ArgumentException($"{path}: {name} must be a number, found {JsonText.Kind(e)}.");
         if (!e.TryGetInt64(out long v) || v < 1 || v > int.MaxValue)
-            throw new ArgumentException($"{path}: {name} is {Show(e)}; it must be an integer in [1, {int.MaxValue}].");
+            throw new ArgumentException($"{path}: {name} is {JsonText.Show(e)}; it must be an integer in [1, {int.MaxValue}].");
         return (int)v;
-    }
-
-    private static string Kind(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => e.ValueKind.ToString(),
-    };
-
-    /// <summary>A JSON value for a message: its text when short, else its kind.</summary>
-    private static string Show(JsonElement e)
-    {
-        string raw = e.GetRawText();
-        return raw.Length <= 40 && !raw.Any(char.IsControl) ? raw : Kind(e);
     }
 
     private static int ParseInt(string text, string column, string source, int line) =>

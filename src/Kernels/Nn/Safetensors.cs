@@ -187,7 +187,7 @@ public static class Safetensors
         {
             JsonElement root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
-                throw new SafetensorsFormatException(source, null, $"the header must be a JSON object, found {Kind(root)}.");
+                throw new SafetensorsFormatException(source, null, $"the header must be a JSON object, found {JsonText.Kind(root)}.");
             var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
             var entries = new List<HeaderEntry>();
             // A JsonDocument keeps every duplicate property in order, so duplicates are caught here.
@@ -208,12 +208,12 @@ public static class Safetensors
     private static void ReadMetadata(JsonElement node, Dictionary<string, string> metadata, string source)
     {
         if (node.ValueKind != JsonValueKind.Object)
-            throw new SafetensorsFormatException(source, null, $"\"__metadata__\" must be an object of strings, found {Kind(node)}.");
+            throw new SafetensorsFormatException(source, null, $"\"__metadata__\" must be an object of strings, found {JsonText.Kind(node)}.");
         foreach (JsonProperty item in node.EnumerateObject())
         {
             string name = NameOf(item, source, null), key = SafetensorsFormatException.Printable(name);
             if (item.Value.ValueKind != JsonValueKind.String)
-                throw new SafetensorsFormatException(source, null, $"metadata '{key}' must be a string, found {Kind(item.Value)}.");
+                throw new SafetensorsFormatException(source, null, $"metadata '{key}' must be a string, found {JsonText.Kind(item.Value)}.");
             if (!metadata.TryAdd(name, StringOf(item.Value, source, null)))
                 throw new SafetensorsFormatException(source, null, $"metadata '{key}' appears twice.");
         }
@@ -222,7 +222,7 @@ public static class Safetensors
     private static HeaderEntry ParseEntry(string name, JsonElement node, string source)
     {
         if (node.ValueKind != JsonValueKind.Object)
-            throw new SafetensorsFormatException(source, name, $"the entry must be an object {{dtype, shape, data_offsets}}, found {Kind(node)}.");
+            throw new SafetensorsFormatException(source, name, $"the entry must be an object {{dtype, shape, data_offsets}}, found {JsonText.Kind(node)}.");
         JsonElement? dtypeNode = null, shapeNode = null, offsetsNode = null;
         foreach (JsonProperty field in node.EnumerateObject())
         {
@@ -241,7 +241,7 @@ public static class Safetensors
         // DTYPE: a known name, and F32.
         if (dtypeNode is not { } dtype) throw new SafetensorsFormatException(source, name, "has no \"dtype\".");
         if (dtype.ValueKind != JsonValueKind.String)
-            throw new SafetensorsFormatException(source, name, $"\"dtype\" must be a string, found {Kind(dtype)}.");
+            throw new SafetensorsFormatException(source, name, $"\"dtype\" must be a string, found {JsonText.Kind(dtype)}.");
         string dtypeName = StringOf(dtype, source, name);
         if (!KnownDtypes.Contains(dtypeName))
             throw new SafetensorsFormatException(source, name, $"unknown dtype '{SafetensorsFormatException.Printable(dtypeName)}'; safetensors dtypes are {string.Join(", ", KnownDtypes)}.");
@@ -251,7 +251,7 @@ public static class Safetensors
         // SHAPE: non-negative integers whose product is an array length.
         if (shapeNode is not { } shapeElement) throw new SafetensorsFormatException(source, name, "has no \"shape\".");
         if (shapeElement.ValueKind != JsonValueKind.Array)
-            throw new SafetensorsFormatException(source, name, $"\"shape\" must be an array of integers, found {Kind(shapeElement)}.");
+            throw new SafetensorsFormatException(source, name, $"\"shape\" must be an array of integers, found {JsonText.Kind(shapeElement)}.");
         var shape = new int[shapeElement.GetArrayLength()];
         long count = 1;
         bool empty = false;
@@ -259,7 +259,7 @@ public static class Safetensors
         foreach (JsonElement d in shapeElement.EnumerateArray())
         {
             if (d.ValueKind != JsonValueKind.Number || !d.TryGetInt64(out long dim) || dim < 0)
-                throw new SafetensorsFormatException(source, name, $"shape entry {i} is {Show(d)}; dimensions are non-negative integers.");
+                throw new SafetensorsFormatException(source, name, $"shape entry {i} is {JsonText.Show(d)}; dimensions are non-negative integers.");
             if (dim > int.MaxValue)
                 throw new SafetensorsFormatException(source, name, $"shape entry {i} is {dim}; dimensions over {int.MaxValue} are not supported.");
             shape[i++] = (int)dim;
@@ -273,7 +273,7 @@ public static class Safetensors
         // DATA_OFFSETS: [begin, end], non-negative, begin ≤ end, end − begin = 4 · count.
         if (offsetsNode is not { } offsets) throw new SafetensorsFormatException(source, name, "has no \"data_offsets\".");
         if (offsets.ValueKind != JsonValueKind.Array || offsets.GetArrayLength() != 2)
-            throw new SafetensorsFormatException(source, name, $"\"data_offsets\" must be [begin, end], found {Show(offsets)}.");
+            throw new SafetensorsFormatException(source, name, $"\"data_offsets\" must be [begin, end], found {JsonText.Show(offsets)}.");
         long begin = Offset(offsets[0], "begin"), end = Offset(offsets[1], "end");
         if (end < begin) throw new SafetensorsFormatException(source, name, $"data_offsets [{begin}, {end}] end before they begin.");
         if (end - begin != 4 * count)
@@ -284,7 +284,7 @@ public static class Safetensors
         long Offset(JsonElement e, string which) =>
             e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v) && v >= 0
                 ? v
-                : throw new SafetensorsFormatException(source, name, $"data_offsets {which} is {Show(e)}; offsets are non-negative integers.");
+                : throw new SafetensorsFormatException(source, name, $"data_offsets {which} is {JsonText.Show(e)}; offsets are non-negative integers.");
     }
 
     /// <summary>
@@ -383,24 +383,6 @@ public static class Safetensors
     {
         try { return element.GetString()!; }
         catch (InvalidOperationException e) { throw new SafetensorsFormatException(source, tensor, UnpairedSurrogate, e); }
-    }
-
-    private static string Kind(JsonElement e) => e.ValueKind switch
-    {
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        JsonValueKind.String => "a string",
-        JsonValueKind.Number => "a number",
-        JsonValueKind.True or JsonValueKind.False => "a boolean",
-        JsonValueKind.Null => "null",
-        _ => e.ValueKind.ToString(),
-    };
-
-    /// <summary>A JSON value for a message: its text when short, else its kind.</summary>
-    private static string Show(JsonElement e)
-    {
-        string raw = e.GetRawText();
-        return raw.Length <= 40 ? SafetensorsFormatException.Printable(raw) : Kind(e);
     }
 
     // MLP PARAMETERS
