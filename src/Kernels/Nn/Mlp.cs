@@ -44,6 +44,9 @@ public sealed unsafe partial class Mlp
     private readonly BackwardJob _backwardJob;
     private readonly TransposeJob _transposeJob;
     private readonly ReduceJob _reduceJob;
+    private readonly int[] _slotOffset;        // [tensors] start of tensor t inside one gradient slot
+    private readonly (int Tensor, int Start, int End)[] _reduceRanges; // per member: element ranges the reduction splits over
+    private readonly int _maxSlices;           // batch slices per member (see GradientSlices)
 
     /// <summary>Population size P.</summary>
     public int Population { get; }
@@ -126,6 +129,16 @@ public sealed unsafe partial class Mlp
         int total = 0;
         for (int l = 0; l < LayerCount; l++) { _transposedOffset[l] = total; total += population * _sizes[l] * _sizes[l + 1]; }
         _transposed = GC.AllocateArray<float>(total, pinned: true);
+        _slotOffset = new int[Layout.TensorCount];
+        var ranges = new List<(int, int, int)>();
+        for (int t = 0, slot = 0; t < Layout.TensorCount; slot += Layout.MemberSize(t), t++)
+        {
+            _slotOffset[t] = slot;
+            for (int e = 0; e < Layout.MemberSize(t); e += ReduceRangeElements)
+                ranges.Add((t, e, Math.Min(Layout.MemberSize(t), e + ReduceRangeElements)));
+        }
+        _reduceRanges = ranges.ToArray();
+        _maxSlices = (int)Math.Clamp(Math.Min(ParallelItems / population, SlotBudgetFloats / ((long)population * Layout.MemberCount)), 1, MaxSlicesPerMember);
         _forwardJob = new ForwardJob(this);
         _backwardJob = new BackwardJob(this);
         _transposeJob = new TransposeJob(this);
@@ -226,21 +239,32 @@ public sealed unsafe partial class Mlp
             BackwardNaive(dY, batch, dX);
             return;
         }
-        int splits = Splits(batch);
-        EnsureWork(splits);
+        var (slices, sliceRows) = GradientSlices(batch);
+        EnsureWork(slices);
         fixed (float* pdy = dY, pdx = dX)
         {
-            _backwardJob.Set(pdy, dX.IsEmpty ? null : pdx, batch, splits);
-            _pool.Run(_backwardJob, Population * splits);
-            if (splits > 1)
-            {
-                _reduceJob.Set(splits);
-                _pool.Run(_reduceJob, Population);
-            }
+            _backwardJob.Set(pdy, dX.IsEmpty ? null : pdx, batch, slices, sliceRows);
+            _pool.Run(_backwardJob, Population * slices);
+            _reduceJob.Set(slices);
+            _pool.Run(_reduceJob, Population * _reduceRanges.Length);
         }
     }
 
-    /// <summary>Batch splits per member: enough items to give every thread work, none smaller than a few tiles.</summary>
+    /// <summary>
+    /// How Backward cuts a member's batch for the gradient sums: into slices of whole ChunkRows-row chunks,
+    /// at least MinSliceRows rows each (the last may be shorter) and at most <see cref="_maxSlices"/> of them. Each slice sums its rows into its own slot, starting from
+    /// zero; the slots are then added to the gradients in slice order. Slice sizes depend on the batch and
+    /// the network only, never on the thread count, so the gradients are bit-identical for any pool.
+    /// </summary>
+    private (int Slices, int SliceRows) GradientSlices(int batch)
+    {
+        int chunks = (batch + ChunkRows - 1) / ChunkRows;
+        int chunksPerSlice = Math.Max(MinSliceRows / ChunkRows, (chunks + _maxSlices - 1) / _maxSlices);
+        int sliceRows = chunksPerSlice * ChunkRows;
+        return ((batch + sliceRows - 1) / sliceRows, sliceRows);
+    }
+
+    /// <summary>Forward splits per member: enough items to give every thread work, none smaller than a few tiles (rows are independent, so any split gives the same outputs).</summary>
     private int Splits(int batch)
     {
         if (Population >= _pool.ThreadCount) return 1;
@@ -261,9 +285,11 @@ public sealed unsafe partial class Mlp
         _capacity = batch;
     }
 
-    private void EnsureWork(int splits)
+    /// <summary>Gradient slots: [P, slices, Layout.MemberCount], member p's slice s at (p·slices + s)·MemberCount.</summary>
+    private void EnsureWork(int slices)
     {
-        if (_work.Length < splits * Layout.TotalCount) _work = GC.AllocateArray<float>(splits * Layout.TotalCount, pinned: true);
+        long need = (long)Population * slices * Layout.MemberCount;
+        if (_work.Length < need) _work = GC.AllocateArray<float>(checked((int)need), pinned: true);
     }
 
     /// <summary>
