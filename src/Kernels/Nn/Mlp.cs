@@ -134,8 +134,10 @@ public sealed unsafe partial class Mlp
         for (int t = 0, slot = 0; t < Layout.TensorCount; slot += Layout.MemberSize(t), t++)
         {
             _slotOffset[t] = slot;
-            for (int e = 0; e < Layout.MemberSize(t); e += ReduceRangeElements)
-                ranges.Add((t, e, Math.Min(Layout.MemberSize(t), e + ReduceRangeElements)));
+            // A gradient kept transposed in the slots is reduced whole (it is narrow: in < 16); others in ranges.
+            int step = t % 2 == 0 && GradientTransposed(t / 2) ? Layout.MemberSize(t) : ReduceRangeElements;
+            for (int e = 0; e < Layout.MemberSize(t); e += step)
+                ranges.Add((t, e, Math.Min(Layout.MemberSize(t), e + step)));
         }
         _reduceRanges = ranges.ToArray();
         _maxSlices = (int)Math.Clamp(Math.Min(ParallelItems / population, SlotBudgetFloats / ((long)population * Layout.MemberCount)), 1, MaxSlicesPerMember);
@@ -246,7 +248,10 @@ public sealed unsafe partial class Mlp
             _backwardJob.Set(pdy, dX.IsEmpty ? null : pdx, batch, slices, sliceRows);
             _pool.Run(_backwardJob, Population * slices);
             _reduceJob.Set(slices);
-            _pool.Run(_reduceJob, Population * _reduceRanges.Length);
+            // A small reduction is cheaper on this thread than a wake-up of the pool (same sums either way).
+            int items = Population * _reduceRanges.Length;
+            if ((long)Population * slices * Layout.MemberCount <= InlineReduceFloats) _reduceJob.Run(0, items);
+            else _pool.Run(_reduceJob, items);
         }
     }
 

@@ -7,7 +7,7 @@ namespace RlKernels.Tests.Algorithms;
 /// <summary>
 /// Training does not depend on the thread count: the same seed and env count with 1, 2 and 3 threads give
 /// bit-identical parameters and the same curve (wall-clock seconds aside). The configurations use batches of
-/// several 256-row gradient slices, so the chunked reductions are what is being checked.
+/// several gradient slices (128 rows and up), so the chunked reductions are what is being checked.
 /// </summary>
 public class DeepDeterminismTests(ITestOutputHelper output)
 {
@@ -17,9 +17,9 @@ public class DeepDeterminismTests(ITestOutputHelper output)
 
     private static TrainResult Train(string name, int threads) => name switch
     {
-        // Minibatches of 64·32/4 = 512 rows: two slices each.
+        // Minibatches of 64·32/4 = 512 rows: four slices each.
         "ppo-cartpole" => Ppo.Train(new PpoConfig { Run = Run("CartPole-v1", 64, 20_000, threads) }),
-        // One update per 64·16 = 1024 rows: four slices.
+        // One update per 64·16 = 1024 rows: eight slices.
         "a2c-cartpole" => A2c.Train(new A2cConfig { Run = Run("CartPole-v1", 64, 20_000, threads) }),
         // The Gaussian policy, its log σ and annealing.
         "ppo-pendulum" => Ppo.Train(new PpoConfig

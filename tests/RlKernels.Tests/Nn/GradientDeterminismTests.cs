@@ -11,7 +11,7 @@ namespace RlKernels.Tests.Nn;
 /// The batch reductions of <see cref="Mlp.Backward"/> (weight gradients dW = Σ_b dzᵀh, bias gradients Σ_b dz) are
 /// summed over slices fixed by the batch, never by the thread count: the same bits for pools of 1, 2, 3 and 5
 /// threads, and within float tolerance of the float64 reference. Batches are fresh random sizes that are not
-/// multiples of the 64-row chunk, so slices end mid-tile.
+/// multiples of the 64-row chunk, so the last slice ends mid-chunk.
 /// </summary>
 public class GradientDeterminismTests(ITestOutputHelper output)
 {
@@ -41,7 +41,7 @@ public class GradientDeterminismTests(ITestOutputHelper output)
             $"{width}-float vectors are not accelerated on this CPU.");
         int[] sizes = sizeList.Split(',').Select(int.Parse).ToArray();
         Activation[] acts = Enumerable.Range(0, sizes.Length - 1).Select(l => l == sizes.Length - 2 ? Activation.Identity : Activation.Tanh).ToArray();
-        // Fresh random batches: past one slice (256 rows) and never a whole number of 64-row chunks.
+        // Fresh random batches: several slices (at least 128 rows each) and never a whole number of 64-row chunks.
         foreach (int drawn in _data.Ints(2, 3000))
         {
             int batch = 257 + drawn;
