@@ -227,7 +227,11 @@ public sealed unsafe partial class Mlp
     /// Backpropagates the output gradient through the last forward pass; accumulates into
     /// <see cref="Gradients"/> and, when <paramref name="dX"/> is not empty, into dX.
     /// </summary>
-    /// <remarks>Effectively computes dz_L = dY ⊙ act′(h_L), dW_l += dz_lᵀ h_l, db_l += Σ dz_l, dz_{l−1} = (dz_l W_l) ⊙ act′(h_l).</remarks>
+    /// <remarks>
+    /// Effectively computes dz_L = dY ⊙ act′(h_L), dW_l += dz_lᵀ h_l, db_l += Σ dz_l, dz_{l−1} = (dz_l W_l) ⊙ act′(h_l).
+    /// The sums over the batch are grouped by fixed slices of rows and added in slice order, so the gradients
+    /// are bit-identical for any pool size (see GradientSlices).
+    /// </remarks>
     public void Backward(
         ReadOnlySpan<float> dY, // [P, B, out]
         Span<float> dX)         // [P, B, in] or empty
