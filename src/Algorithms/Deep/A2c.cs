@@ -56,9 +56,10 @@ public static class A2c
 
         var policy = PolicyNet.Create(env.Spec, config.Hidden, config.Activation, run, pool, outputGain: 0.01f, config.InitLogStd);
         Mlp critic = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
-        var actorOpt = new NetOptimizer(policy.Net, lr, config.MaxGradNorm, pool);
-        var criticOpt = new NetOptimizer(critic, lr, config.MaxGradNorm, pool);
-        var logStdOpt = new VectorAdam(policy.LogStd, policy.LogStdGradient, config.LearningRate);
+        var optimizers = new Optimizers(pool);
+        var actorOpt = optimizers.Add(policy.Net, lr, config.MaxGradNorm);
+        var criticOpt = optimizers.Add(critic, lr, config.MaxGradNorm);
+        var logStdOpt = optimizers.AddLogStd(policy, lr);
         var head = new PolicyHead(policy);
         var stats = new EpisodeStats(pop, run.RecentEpisodes);
         var rollout = new Rollout(env, policy, critic, run, t, config.Gamma, stats);
@@ -109,7 +110,7 @@ public static class A2c
             policy.Net.ZeroGradients();
             policy.Net.Backward(dOutput, default);
             actorOpt.Step();
-            if (!policy.IsDiscrete) logStdOpt.Step();
+            logStdOpt?.Step();
 
             critic.Forward(rollout.Obs, batch, value);
             for (int r = 0; r < pop * batch; r++) dValue[r] = config.ValueCoef * (value[r] - returns[r]) / batch;

@@ -28,7 +28,7 @@ public sealed record RunSettings
     public ulong[]? Seeds { get; init; }
     /// <summary>Where the envs run; the networks run on the CPU kernels.</summary>
     public Backend Backend { get; init; } = Backend.Cpu;
-    /// <summary>CPU threads for envs and networks; 0 = all cores. Results are bit-identical for a given count.</summary>
+    /// <summary>CPU threads for envs and networks; 0 = all cores. Results are bit-identical for any count (same seed, same <see cref="EnvCount"/>).</summary>
     public int Threads { get; init; }
     /// <summary>Mean return over the last <see cref="RecentEpisodes"/> episodes that counts as solved (null: never).</summary>
     public float? TargetReturn { get; init; }

@@ -66,9 +66,10 @@ public static class Ppo
 
         var policy = PolicyNet.Create(env.Spec, config.Hidden, config.Activation, run, pool, outputGain: 0.01f, config.InitLogStd);
         Mlp critic = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
-        var actorOpt = new NetOptimizer(policy.Net, lr, config.MaxGradNorm, pool);
-        var criticOpt = new NetOptimizer(critic, lr, config.MaxGradNorm, pool);
-        var logStdOpt = new VectorAdam(policy.LogStd, policy.LogStdGradient, config.LearningRate);
+        var optimizers = new Optimizers(pool);
+        var actorOpt = optimizers.Add(policy.Net, lr, config.MaxGradNorm);
+        var criticOpt = optimizers.Add(critic, lr, config.MaxGradNorm);
+        var logStdOpt = optimizers.AddLogStd(policy, lr);
         var head = new PolicyHead(policy);
         var stats = new EpisodeStats(pop, run.RecentEpisodes);
         var rollout = new Rollout(env, policy, critic, run, t, config.Gamma, stats);
@@ -109,11 +110,7 @@ public static class Ppo
                     advantages.AsSpan(p * batch, batch), returns.AsSpan(p * batch, batch));
 
             // UPDATE
-            if (config.AnnealLearningRate)
-            {
-                float frac = 1f - (float)steps / run.TotalSteps;
-                for (int p = 0; p < pop; p++) actorOpt.LearningRate[p] = criticOpt.LearningRate[p] = lr[p] * frac;
-            }
+            if (config.AnnealLearningRate) optimizers.Anneal(steps, run.TotalSteps);
             policy.KeepGood();
             for (int epoch = 0; epoch < config.Epochs; epoch++)
             {
@@ -155,7 +152,7 @@ public static class Ppo
                     policy.Net.ZeroGradients();
                     policy.Net.Backward(dOutput, default);
                     actorOpt.Step();
-                    if (!policy.IsDiscrete) logStdOpt.Step();
+                    logStdOpt?.Step();
 
                     // Critic: minimize c_V · ½(V − G)².
                     critic.Forward(mbObs, m, value);

@@ -62,9 +62,10 @@ public static class Reinforce
         var policy = PolicyNet.Create(env.Spec, config.Hidden, config.Activation, run, pool, outputGain: 0.01f, config.InitLogStd);
         int w = policy.ActionWidth;
         Mlp? baseline = config.Baseline ? PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1) : null;
-        var policyOpt = new NetOptimizer(policy.Net, lr, config.MaxGradNorm, pool);
-        var baselineOpt = baseline is null ? null : new NetOptimizer(baseline, lr, config.MaxGradNorm, pool);
-        var logStdOpt = new VectorAdam(policy.LogStd, policy.LogStdGradient, config.LearningRate);
+        var optimizers = new Optimizers(pool);
+        var policyOpt = optimizers.Add(policy.Net, lr, config.MaxGradNorm);
+        var baselineOpt = baseline is null ? null : optimizers.Add(baseline, lr, config.MaxGradNorm);
+        var logStdOpt = optimizers.AddLogStd(policy, lr);
         var head = new PolicyHead(policy);
         var stats = new EpisodeStats(pop, run.RecentEpisodes);
         // No critic in the rollout: truncated episodes bootstrap from 0 (CartPole's time limit is part of the task).
@@ -150,7 +151,7 @@ public static class Reinforce
                 policy.Net.ZeroGradients();
                 policy.Net.Backward(dOutput, default);
                 policyOpt.Step();
-                if (!policy.IsDiscrete) logStdOpt.Step();
+                logStdOpt?.Step();
 
                 if (baseline is not null)
                 {

@@ -73,8 +73,9 @@ public static class ReparamActorCritic
         Mlp critic = PolicyNet.NewMlp(qIn, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
         Mlp targetActor = PolicyNet.NewMlp(o, config.Hidden, a, config.Activation, run, pool, outputGain: 0.01f);
         Mlp targetCritic = PolicyNet.NewMlp(qIn, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
-        var actorOpt = new NetOptimizer(actor, actorLr, maxGradNorm: 0, pool);
-        var criticOpt = new NetOptimizer(critic, criticLr, maxGradNorm: 0, pool);
+        var optimizers = new Optimizers(pool);
+        var actorOpt = optimizers.Add(actor, actorLr, maxGradNorm: 0);
+        var criticOpt = optimizers.Add(critic, criticLr, maxGradNorm: 0);
         var stats = new EpisodeStats(pop, run.RecentEpisodes);
         var stop = new StopRule(run, stats, clock);
         var curve = new List<CurvePoint>();

@@ -177,60 +177,6 @@ public sealed class PolicyHead(PolicyNet policy)
     }
 }
 
-/// <summary>Optimizer steps for a network, with per-member learning rates and global-norm clipping.</summary>
-public sealed class NetOptimizer
-{
-    private readonly Mlp _net;
-    private readonly Adam _adam;
-    private readonly float[] _maxNorm, _norms;
-    private readonly bool _clip;
-
-    public NetOptimizer(Mlp net, float[] learningRates, float maxGradNorm, Kernels.Drivers.WorkerPool pool)
-    {
-        _net = net;
-        _adam = new Adam(net.Layout, pool);
-        learningRates.CopyTo(_adam.LearningRate, 0);
-        _adam.Epsilon.AsSpan().Fill(1e-5f);
-        _clip = maxGradNorm > 0 && float.IsFinite(maxGradNorm);
-        _maxNorm = Enumerable.Repeat(maxGradNorm, net.Population).ToArray();
-        _norms = new float[net.Population];
-    }
-
-    /// <summary>Learning rate per member (e.g. for annealing).</summary>
-    public float[] LearningRate => _adam.LearningRate;
-
-    /// <summary>Clips the gradients (when configured) and takes one Adam step. Non-finite gradients are left for the caller's check.</summary>
-    public void Step()
-    {
-        if (_clip)
-        {
-            try { GradientClipping.ClipGlobalNorm(_net.Gradients, _net.Layout, _maxNorm, _norms); }
-            catch (InvalidOperationException) { return; }
-        }
-        _adam.Step(_net.Parameters, _net.Gradients);
-    }
-}
-
-/// <summary>Plain Adam on a small vector (the Gaussian policy's log σ), per member.</summary>
-public sealed class VectorAdam(float[] values, float[] gradients, float learningRate)
-{
-    private readonly float[] _m = new float[values.Length], _v = new float[values.Length];
-    private int _t;
-
-    public void Step()
-    {
-        _t++;
-        float c1 = 1f - MathF.Pow(0.9f, _t), c2 = 1f - MathF.Pow(0.999f, _t);
-        for (int i = 0; i < values.Length; i++)
-        {
-            _m[i] = 0.9f * _m[i] + 0.1f * gradients[i];
-            _v[i] = 0.999f * _v[i] + 0.001f * gradients[i] * gradients[i];
-            values[i] -= learningRate * (_m[i] / c1) / (MathF.Sqrt(_v[i] / c2) + 1e-5f);
-        }
-        Array.Clear(gradients);
-    }
-}
-
 /// <summary>Deterministic minibatch shuffles from Philox.</summary>
 public static class Shuffle
 {

@@ -86,7 +86,8 @@ public static class Sarsa
         Mlp q = policy.Net;
         Mlp target = PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 3);
         q.Parameters.CopyTo(target.Parameters, 0);
-        var opt = new NetOptimizer(q, lr, config.MaxGradNorm, pool);
+        var optimizers = new Optimizers(pool);
+        var opt = optimizers.Add(q, lr, config.MaxGradNorm);
         var stats = new EpisodeStats(pop, run.RecentEpisodes);
         var stop = new StopRule(run, stats, clock);
         var curve = new List<CurvePoint>();
@@ -157,8 +158,7 @@ public static class Sarsa
                     lastQ.AsSpan(p * n, n), t, n, config.Gamma, config.Lambda, advantages.AsSpan(p * batch, batch), targets.AsSpan(p * batch, batch));
 
             // UPDATE: minibatch steps on ½(Q(s, a) − y)², only the taken action's output gets a gradient
-            if (config.AnnealLearningRate)
-                for (int p = 0; p < pop; p++) opt.LearningRate[p] = lr[p] * Math.Max(0f, 1f - (float)steps / run.TotalSteps);
+            if (config.AnnealLearningRate) optimizers.Anneal(steps, run.TotalSteps);
             policy.KeepGood();
             for (int epoch = 0; epoch < config.Epochs; epoch++)
             {

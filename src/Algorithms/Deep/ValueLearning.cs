@@ -77,7 +77,8 @@ public static class ValueLearning
         Mlp value = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
         Mlp target = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
         value.Parameters.CopyTo(target.Parameters, 0);
-        var opt = new NetOptimizer(value, lr, config.MaxGradNorm, pool);
+        var optimizers = new Optimizers(pool);
+        var opt = optimizers.Add(value, lr, config.MaxGradNorm);
         var stats = new EpisodeStats(pop, run.RecentEpisodes);
         var curve = new List<CurvePoint>();
 
@@ -177,8 +178,7 @@ public static class ValueLearning
 
             // UPDATE: minibatch steps on ½(V(s) − target)²; the target net is refreshed every TargetPeriod steps
             int minibatches = available / m;
-            if (config.AnnealLearningRate)
-                for (int p = 0; p < pop; p++) opt.LearningRate[p] = lr[p] * Math.Max(0f, 1f - (float)steps / run.TotalSteps);
+            if (config.AnnealLearningRate) optimizers.Anneal(steps, run.TotalSteps);
             for (int epoch = 0; epoch < config.Epochs && minibatches > 0; epoch++)
             {
                 for (int p = 0; p < pop; p++) Shuffle.Permutation(perm.AsSpan(p * batch, available), run.SeedOf(p), round);

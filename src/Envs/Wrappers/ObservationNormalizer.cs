@@ -17,19 +17,21 @@ namespace RlKernels.Envs.Wrappers;
 /// Vectorization: rows are taken W at a time (W = Vector&lt;float&gt;.Count), a chunk of W·obsSize floats.
 /// Chunk position q always holds feature q mod obsSize, so each chunk is summed element-wise into
 /// one accumulator per position with plain vector adds, and positions are folded into features once
-/// at the end. Threads take contiguous ranges of whole chunks; the last one also takes the rows that do
-/// not fill a chunk.
+/// at the end. The chunks are grouped into blocks of <see cref="ChunksPerBlock"/> (a constant, so the grouping
+/// and with it every rounding is the same for any thread count); each block sums into its own partial, and
+/// the partials are added in block order. Threads take contiguous ranges of blocks; the last block also takes
+/// the rows that do not fill a chunk.
 /// </para>
 /// </remarks>
 public sealed unsafe class ObservationNormalizer : IRangeJob, IDisposable
 {
-    /// <summary>Below this many chunks per thread, splitting costs more than it saves.</summary>
-    private const int MinChunksPerThread = 256;
+    /// <summary>Chunks per block, the unit of parallel work: below this, splitting costs more than it saves.</summary>
+    private const int ChunksPerBlock = 256;
 
     private readonly ObservationNormalization _settings;
-    private readonly int _envCount, _obsSize, _chunkSize, _chunkCount, _parts;
+    private readonly int _envCount, _obsSize, _chunkSize, _chunkCount, _blocks;
     private readonly double[] _mean, _var;  // [obsSize] running statistics
-    private readonly double[] _partial;     // [parts, 2, chunkSize] shifted sums Σx', Σx'² per chunk position
+    private readonly double[] _partial;     // [blocks, 2, chunkSize] shifted sums Σx', Σx'² per chunk position
     private readonly float[] _shift;        // [chunkSize] mean (as float) per chunk position, subtracted before summing
     private readonly float[] _scale;        // [chunkSize] 1 / sqrt(var + ε) per chunk position
     private readonly WorkerPool _pool;
@@ -54,14 +56,14 @@ public sealed unsafe class ObservationNormalizer : IRangeJob, IDisposable
         _obsSize = obsSize;
         _chunkSize = Vector<float>.Count * obsSize;
         _chunkCount = envCount / Vector<float>.Count;
-        _parts = Math.Max(1, Math.Min(threads, _chunkCount / MinChunksPerThread));
+        _blocks = Math.Max(1, _chunkCount / ChunksPerBlock);
         _mean = new double[obsSize];
         _var = new double[obsSize];
         Array.Fill(_var, 1.0);
-        _partial = new double[_parts * 2 * _chunkSize];
+        _partial = new double[_blocks * 2 * _chunkSize];
         _shift = new float[_chunkSize];
         _scale = new float[_chunkSize];
-        _pool = new WorkerPool(_parts);
+        _pool = new WorkerPool(Math.Min(threads, _blocks));
         RefreshPatterns();
     }
 
@@ -80,18 +82,18 @@ public sealed unsafe class ObservationNormalizer : IRangeJob, IDisposable
         {
             _src = src;
             _reduce = true;
-            try { _pool.Run(this, _parts); }
+            try { _pool.Run(this, _blocks); }
             finally { _src = null; }
         }
 
-        // Fold chunk positions and thread parts into features; then Gymnasium's update_mean_var_count_from_moments.
+        // Fold chunk positions and blocks (in block order) into features; then Gymnasium's update_mean_var_count_from_moments.
         double n = _envCount;
         for (int f = 0; f < _obsSize; f++)
         {
             double s1 = 0, s2 = 0;
-            for (int part = 0; part < _parts; part++)
+            for (int block = 0; block < _blocks; block++)
             {
-                int baseIndex = part * 2 * _chunkSize;
+                int baseIndex = block * 2 * _chunkSize;
                 for (int q = f; q < _chunkSize; q += _obsSize)
                 {
                     s1 += _partial[baseIndex + q];
@@ -122,7 +124,7 @@ public sealed unsafe class ObservationNormalizer : IRangeJob, IDisposable
             _src = src;
             _dst = dst;
             _reduce = false;
-            try { _pool.Run(this, _parts); }
+            try { _pool.Run(this, _blocks); }
             finally { _src = _dst = null; }
         }
     }
@@ -143,25 +145,26 @@ public sealed unsafe class ObservationNormalizer : IRangeJob, IDisposable
         }
     }
 
-    /// <summary>Worker entry: parts [start, end) (one part per thread).</summary>
+    /// <summary>Worker entry: blocks [start, end).</summary>
     void IRangeJob.Run(int start, int end)
     {
-        for (int part = start; part < end; part++)
+        for (int block = start; block < end; block++)
         {
-            int firstChunk = (int)((long)_chunkCount * part / _parts);
-            int endChunk = (int)((long)_chunkCount * (part + 1) / _parts);
-            int tailRows = part == _parts - 1 ? _envCount - _chunkCount * Vector<float>.Count : 0;
-            if (_reduce) Reduce(part, firstChunk, endChunk, tailRows);
+            // Blocks of ChunksPerBlock chunks; the last takes the remainder (fewer than ChunksPerBlock more).
+            int firstChunk = block * ChunksPerBlock;
+            int endChunk = block == _blocks - 1 ? _chunkCount : firstChunk + ChunksPerBlock;
+            int tailRows = block == _blocks - 1 ? _envCount - _chunkCount * Vector<float>.Count : 0;
+            if (_reduce) Reduce(block, firstChunk, endChunk, tailRows);
             else Apply(firstChunk, endChunk, tailRows);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void Reduce(int part, int firstChunk, int endChunk, int tailRows)
+    private void Reduce(int block, int firstChunk, int endChunk, int tailRows)
     {
         int w = Vector<float>.Count, half = Vector<double>.Count;
-        Span<double> sum = _partial.AsSpan(part * 2 * _chunkSize, _chunkSize);
-        Span<double> sumSq = _partial.AsSpan(part * 2 * _chunkSize + _chunkSize, _chunkSize);
+        Span<double> sum = _partial.AsSpan(block * 2 * _chunkSize, _chunkSize);
+        Span<double> sumSq = _partial.AsSpan(block * 2 * _chunkSize + _chunkSize, _chunkSize);
         sum.Clear();
         sumSq.Clear();
         for (int c = firstChunk; c < endChunk; c++)

@@ -44,6 +44,9 @@ public sealed unsafe partial class Mlp
     private readonly BackwardJob _backwardJob;
     private readonly TransposeJob _transposeJob;
     private readonly ReduceJob _reduceJob;
+    private readonly int[] _slotOffset;        // [tensors] start of tensor t inside one gradient slot
+    private readonly (int Tensor, int Start, int End)[] _reduceRanges; // per member: element ranges the reduction splits over
+    private readonly int _maxSlices;           // batch slices per member (see GradientSlices)
 
     /// <summary>Population size P.</summary>
     public int Population { get; }
@@ -126,6 +129,18 @@ public sealed unsafe partial class Mlp
         int total = 0;
         for (int l = 0; l < LayerCount; l++) { _transposedOffset[l] = total; total += population * _sizes[l] * _sizes[l + 1]; }
         _transposed = GC.AllocateArray<float>(total, pinned: true);
+        _slotOffset = new int[Layout.TensorCount];
+        var ranges = new List<(int, int, int)>();
+        for (int t = 0, slot = 0; t < Layout.TensorCount; slot += Layout.MemberSize(t), t++)
+        {
+            _slotOffset[t] = slot;
+            // A gradient kept transposed in the slots is reduced whole (it is narrow: in < 16); others in ranges.
+            int step = t % 2 == 0 && GradientTransposed(t / 2) ? Layout.MemberSize(t) : ReduceRangeElements;
+            for (int e = 0; e < Layout.MemberSize(t); e += step)
+                ranges.Add((t, e, Math.Min(Layout.MemberSize(t), e + step)));
+        }
+        _reduceRanges = ranges.ToArray();
+        _maxSlices = (int)Math.Clamp(Math.Min(ParallelItems / population, SlotBudgetFloats / ((long)population * Layout.MemberCount)), 1, MaxSlicesPerMember);
         _forwardJob = new ForwardJob(this);
         _backwardJob = new BackwardJob(this);
         _transposeJob = new TransposeJob(this);
@@ -212,7 +227,11 @@ public sealed unsafe partial class Mlp
     /// Backpropagates the output gradient through the last forward pass; accumulates into
     /// <see cref="Gradients"/> and, when <paramref name="dX"/> is not empty, into dX.
     /// </summary>
-    /// <remarks>Effectively computes dz_L = dY ⊙ act′(h_L), dW_l += dz_lᵀ h_l, db_l += Σ dz_l, dz_{l−1} = (dz_l W_l) ⊙ act′(h_l).</remarks>
+    /// <remarks>
+    /// Effectively computes dz_L = dY ⊙ act′(h_L), dW_l += dz_lᵀ h_l, db_l += Σ dz_l, dz_{l−1} = (dz_l W_l) ⊙ act′(h_l).
+    /// The sums over the batch are grouped by fixed slices of rows and added in slice order, so the gradients
+    /// are bit-identical for any pool size (see GradientSlices).
+    /// </remarks>
     public void Backward(
         ReadOnlySpan<float> dY, // [P, B, out]
         Span<float> dX)         // [P, B, in] or empty
@@ -226,21 +245,35 @@ public sealed unsafe partial class Mlp
             BackwardNaive(dY, batch, dX);
             return;
         }
-        int splits = Splits(batch);
-        EnsureWork(splits);
+        var (slices, sliceRows) = GradientSlices(batch);
+        EnsureWork(slices);
         fixed (float* pdy = dY, pdx = dX)
         {
-            _backwardJob.Set(pdy, dX.IsEmpty ? null : pdx, batch, splits);
-            _pool.Run(_backwardJob, Population * splits);
-            if (splits > 1)
-            {
-                _reduceJob.Set(splits);
-                _pool.Run(_reduceJob, Population);
-            }
+            _backwardJob.Set(pdy, dX.IsEmpty ? null : pdx, batch, slices, sliceRows);
+            _pool.Run(_backwardJob, Population * slices);
+            _reduceJob.Set(slices);
+            // A small reduction is cheaper on this thread than a wake-up of the pool (same sums either way).
+            int items = Population * _reduceRanges.Length;
+            if ((long)Population * slices * Layout.MemberCount <= InlineReduceFloats) _reduceJob.Run(0, items);
+            else _pool.Run(_reduceJob, items);
         }
     }
 
-    /// <summary>Batch splits per member: enough items to give every thread work, none smaller than a few tiles.</summary>
+    /// <summary>
+    /// How Backward cuts a member's batch for the gradient sums: into slices of whole ChunkRows-row chunks,
+    /// at least MinSliceRows rows each (the last may be shorter) and at most <see cref="_maxSlices"/> of them. Each slice sums its rows into its own slot, starting from
+    /// zero; the slots are then added to the gradients in slice order. Slice sizes depend on the batch and
+    /// the network only, never on the thread count, so the gradients are bit-identical for any pool.
+    /// </summary>
+    private (int Slices, int SliceRows) GradientSlices(int batch)
+    {
+        int chunks = (batch + ChunkRows - 1) / ChunkRows;
+        int chunksPerSlice = Math.Max(MinSliceRows / ChunkRows, (chunks + _maxSlices - 1) / _maxSlices);
+        int sliceRows = chunksPerSlice * ChunkRows;
+        return ((batch + sliceRows - 1) / sliceRows, sliceRows);
+    }
+
+    /// <summary>Forward splits per member: enough items to give every thread work, none smaller than a few tiles (rows are independent, so any split gives the same outputs).</summary>
     private int Splits(int batch)
     {
         if (Population >= _pool.ThreadCount) return 1;
@@ -261,9 +294,11 @@ public sealed unsafe partial class Mlp
         _capacity = batch;
     }
 
-    private void EnsureWork(int splits)
+    /// <summary>Gradient slots: [P, slices, Layout.MemberCount], member p's slice s at (p·slices + s)·MemberCount.</summary>
+    private void EnsureWork(int slices)
     {
-        if (_work.Length < splits * Layout.TotalCount) _work = GC.AllocateArray<float>(splits * Layout.TotalCount, pinned: true);
+        long need = (long)Population * slices * Layout.MemberCount;
+        if (_work.Length < need) _work = GC.AllocateArray<float>(checked((int)need), pinned: true);
     }
 
     /// <summary>

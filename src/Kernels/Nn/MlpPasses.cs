@@ -1,15 +1,39 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using RlKernels.Kernels.Drivers;
 
 namespace RlKernels.Kernels.Nn;
 
-// The fast and naive passes of Mlp. Work items are (member p, batch split s); each walks its rows in
-// chunks of ChunkRows through every layer so a chunk's activations stay in L1/L2 between layers.
+// The fast and naive passes of Mlp. Forward work items are (member p, batch split s); Backward items are
+// (member p, gradient slice s, see Mlp.GradientSlices). Each walks its rows in chunks of ChunkRows through
+// every layer so a chunk's activations stay in L1/L2 between layers.
+//
+// Why the backward pass sums through slots: float addition is not associative, so a gradient summed over
+// the batch depends on how the rows are grouped. Grouping by thread would make training depend on the
+// thread count. Instead every slice of the batch (fixed by the batch size, not the threads) sums into its
+// own zeroed slot, and the reduction adds slot 0, 1, 2, … to the gradients in that order, whichever thread
+// computed them: the same bits for any pool.
 public sealed unsafe partial class Mlp
 {
     /// <summary>Rows per chunk: 64 rows × 64 features × 4 bytes = 16 KiB per activation tile.</summary>
     private const int ChunkRows = 64;
+    /// <summary>
+    /// Fewest rows per gradient slice (2 chunks). Each slice costs a slot to clear and to add into the
+    /// gradients; measured on the 4-64-64-2 benchmark net, 128-row slices keep that within a few percent
+    /// while a 256-row batch still splits in two.
+    /// </summary>
+    private const int MinSliceRows = 2 * ChunkRows;
+    /// <summary>Most gradient slices per member: work for 16 cores from one member, and a bounded reduction.</summary>
+    private const int MaxSlicesPerMember = 16;
+    /// <summary>Backward items (members × slices) to aim for; more only add slot traffic.</summary>
+    private const int ParallelItems = 64;
+    /// <summary>Floats all gradient slots may take together (16 MiB), unless one slot per member needs more.</summary>
+    private const long SlotBudgetFloats = 1L << 22;
+    /// <summary>Slot floats up to which the reduction runs on the calling thread (about 10 µs of adds).</summary>
+    private const long InlineReduceFloats = 1 << 16;
+    /// <summary>Elements per reduction work item: a tensor is reduced in ranges of this size, in parallel.</summary>
+    private const int ReduceRangeElements = 2048;
 
     private static float* Ptr(float[] array) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(array));
 
@@ -69,21 +93,24 @@ public sealed unsafe partial class Mlp
     private sealed class BackwardJob(Mlp net) : IRangeJob
     {
         private float* _dY, _dX;
-        private int _batch, _splits;
+        private int _batch, _slices, _sliceRows;
 
-        public void Set(float* dY, float* dX, int batch, int splits) { _dY = dY; _dX = dX; _batch = batch; _splits = splits; }
+        public void Set(float* dY, float* dX, int batch, int slices, int sliceRows)
+        {
+            _dY = dY; _dX = dX; _batch = batch; _slices = slices; _sliceRows = sliceRows;
+        }
 
         public void Run(int start, int end)
         {
             int[] sizes = net._sizes;
             int layers = net.LayerCount;
-            ParameterLayout layout = net.Layout;
+            int memberCount = net.Layout.MemberCount;
             for (int item = start; item < end; item++)
             {
-                var (p, r0, r1) = net.Item(item, _batch, _splits);
-                float* work = Ptr(net._work) + (long)(item % _splits) * layout.TotalCount;
-                for (int t = 0; t < layout.TensorCount; t++)
-                    new Span<float>(work + layout.MemberOffset(t, p), layout.MemberSize(t)).Clear();
+                int p = item / _slices, s = item % _slices;
+                int r0 = s * _sliceRows, r1 = Math.Min(_batch, r0 + _sliceRows);
+                float* slot = Ptr(net._work) + (long)item * memberCount; // item = p·slices + s
+                new Span<float>(slot, memberCount).Clear();
                 for (int r = r0; r < r1; r += ChunkRows)
                 {
                     int rows = Math.Min(ChunkRows, r1 - r);
@@ -105,10 +132,10 @@ public sealed unsafe partial class Mlp
                     {
                         int inSize = sizes[l], outSize = sizes[l + 1];
                         float* hIn = Ptr(net._acts[l]) + rowBase * inSize;
-                        float* gW = work + layout.MemberOffset(2 * l, p);
+                        float* gW = slot + net._slotOffset[2 * l];
                         if (net.GradientTransposed(l)) MatMul.TransposeATimesB(hIn, inSize, dz, outSize, rows, inSize, outSize, gW, net.VectorWidth);
                         else MatMul.TransposeATimesB(dz, outSize, hIn, inSize, rows, outSize, inSize, gW, net.VectorWidth);
-                        MatMul.ColumnSums(dz, outSize, rows, outSize, work + layout.MemberOffset(2 * l + 1, p), net.VectorWidth);
+                        MatMul.ColumnSums(dz, outSize, rows, outSize, slot + net._slotOffset[2 * l + 1], net.VectorWidth);
                         if (l > 0)
                         {
                             float* dPrev = Ptr(net._deltas[l]) + rowBase * inSize;
@@ -124,43 +151,51 @@ public sealed unsafe partial class Mlp
                         }
                     }
                 }
-                if (_splits == 1) net.ReduceMember(p, 1);
             }
         }
     }
 
+    /// <summary>Items are (member p, element range of one tensor); each adds the slices' slots in slice order.</summary>
     private sealed class ReduceJob(Mlp net) : IRangeJob
     {
-        private int _splits;
-        public void Set(int splits) => _splits = splits;
+        private int _slices;
+        public void Set(int slices) => _slices = slices;
+
         public void Run(int start, int end)
         {
-            for (int p = start; p < end; p++) net.ReduceMember(p, _splits);
+            int ranges = net._reduceRanges.Length;
+            for (int item = start; item < end; item++)
+            {
+                var (t, e0, e1) = net._reduceRanges[item % ranges];
+                net.ReduceRange(item / ranges, t, e0, e1, _slices);
+            }
         }
     }
 
-    /// <summary>Gradients(member p) += Σ_s work[s](member p), transposing the layers accumulated as [in, out].</summary>
-    private void ReduceMember(int p, int splits)
+    /// <summary>
+    /// Gradients(member p, tensor t)[e0, e1) += slot_s(member p, tensor t) for s = 0, 1, …, slices − 1 in
+    /// that order, transposing the layers accumulated as [in, out].
+    /// </summary>
+    private void ReduceRange(int p, int t, int e0, int e1, int slices)
     {
-        float* grads = Ptr(Gradients);
-        for (int t = 0; t < Layout.TensorCount; t++)
+        float* g = Ptr(Gradients) + Layout.MemberOffset(t, p);
+        int layer = t / 2;
+        bool transposed = t % 2 == 0 && GradientTransposed(layer);
+        int inSize = _sizes[layer], outSize = _sizes[layer + 1];
+        for (int s = 0; s < slices; s++)
         {
-            int layer = t / 2, n = Layout.MemberSize(t), offset = Layout.MemberOffset(t, p);
-            float* g = grads + offset;
-            for (int s = 0; s < splits; s++)
+            float* w = Ptr(_work) + ((long)p * slices + s) * Layout.MemberCount + _slotOffset[t];
+            if (transposed)
             {
-                float* w = Ptr(_work) + (long)s * Layout.TotalCount + offset;
-                if (t % 2 == 0 && GradientTransposed(layer))
-                {
-                    int inSize = _sizes[layer], outSize = _sizes[layer + 1];
-                    for (int i = 0; i < inSize; i++)
-                        for (int o = 0; o < outSize; o++) g[o * inSize + i] += w[i * outSize + o];
-                }
-                else
-                {
-                    for (int i = 0; i < n; i++) g[i] += w[i];
-                }
+                // g is [out, in], the slot [in, out]; the range is the whole tensor.
+                for (int o = 0; o < outSize; o++)
+                    for (int i = 0; i < inSize; i++) g[o * inSize + i] += w[i * outSize + o];
+                continue;
             }
+            int e = e0;
+            for (; e + Vector<float>.Count <= e1; e += Vector<float>.Count)
+                (Vector.Load(g + e) + Vector.Load(w + e)).Store(g + e);
+            for (; e < e1; e++) g[e] += w[e];
         }
     }
 
