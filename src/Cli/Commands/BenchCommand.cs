@@ -203,13 +203,41 @@ public static class BenchCommand
     public static BenchRow Measure(string id, Backend backend, int envCount, IReadOnlyDictionary<string, string> envArgs, BenchSettings settings)
     {
         using var env = EnvRegistry.Make(id, envCount, new VectorEnvOptions { Backend = backend, Seed = Seed }, envArgs);
+        var (median, min, max, stepsPerCall) = Measure(env, settings);
+        return new BenchRow
+        {
+            Env = id,
+            Backend = BackendNames.Name(backend),
+            Envs = envCount,
+            StepsPerSecond = median,
+            Min = min,
+            Max = max,
+            Repeats = settings.Repeats,
+            Lanes = env.LaneWidth,
+            Threads = env.ThreadCount,
+            BytesPerEnv = env.BytesPerEnv,
+            StepsPerCall = stepsPerCall,
+        };
+    }
 
+    /// <summary>
+    /// Warm-up, then timed repeats of <paramref name="env"/>'s StepRandom. Every clock reading follows a
+    /// <see cref="IVectorEnv.Synchronize"/>: GPU launches are asynchronous, and a loop that read the clock after
+    /// merely queueing work calibrated itself to the queueing cost, queued hours of device work and never ended.
+    /// </summary>
+    /// <returns>Env-steps per second: median, min and max over the repeats; the steps per timed call.</returns>
+    internal static (double Median, double Min, double Max, int StepsPerCall) Measure(IVectorEnv env, BenchSettings settings)
+    {
+        int envCount = env.EnvCount;
         // WARM UP. Tiered compilation promotes a method after 30 calls, and only once no new tier-0
         // code has appeared for 100 ms; single-step calls first run the step code many times, then
         // calls of growing length calibrate how many steps a call needs to last TargetCallSeconds.
         var clock = Stopwatch.StartNew();
         for (int i = 0; i < 64 || clock.Elapsed.TotalSeconds < settings.WarmupSeconds / 3; i++)
+        {
             env.StepRandom(1);
+            env.Synchronize();
+        }
         int stepsPerCall = 1;
         double callSeconds = TimeCall(env, stepsPerCall);
         while (callSeconds < TargetCallSeconds / 2 && stepsPerCall < MaxStepsPerCall)
@@ -231,6 +259,7 @@ public static class BenchCommand
             do
             {
                 env.StepRandom(stepsPerCall);
+                env.Synchronize();
                 calls++;
                 elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
             } while (elapsed < settings.Seconds);
@@ -239,21 +268,7 @@ public static class BenchCommand
         Array.Sort(rates);
         int mid = rates.Length / 2;
         double median = rates.Length % 2 == 1 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
-
-        return new BenchRow
-        {
-            Env = id,
-            Backend = BackendNames.Name(backend),
-            Envs = envCount,
-            StepsPerSecond = median,
-            Min = rates[0],
-            Max = rates[^1],
-            Repeats = settings.Repeats,
-            Lanes = env.LaneWidth,
-            Threads = env.ThreadCount,
-            BytesPerEnv = env.BytesPerEnv,
-            StepsPerCall = stepsPerCall,
-        };
+        return (median, rates[0], rates[^1], stepsPerCall);
     }
 
     private static void MakeOrExplain(string id, Backend backend, IReadOnlyDictionary<string, string> envArgs)
@@ -272,6 +287,7 @@ public static class BenchCommand
     {
         long start = Stopwatch.GetTimestamp();
         env.StepRandom(stepCount);
+        env.Synchronize();
         return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 

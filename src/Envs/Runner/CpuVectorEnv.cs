@@ -120,6 +120,9 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
         StepCore(stepCount, random: true);
     }
 
+    /// <summary>Nothing to wait for: every call returns when its work is done.</summary>
+    public void Synchronize() { }
+
     private void StepCore(int stepCount, bool random)
     {
         if (stepCount == 0) return;

@@ -254,6 +254,12 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         StepCore(stepCount, random: true);
     }
 
+    public void Synchronize()
+    {
+        using var call = _caller.Enter("Synchronize");
+        _device.Synchronize();
+    }
+
     private void StepCore(int stepCount, bool random)
     {
         if (stepCount == 0) return;

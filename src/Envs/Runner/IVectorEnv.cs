@@ -52,6 +52,12 @@ public interface IVectorEnv : IDisposable
     /// in one launch. Outputs afterwards are those of the last step.
     /// </summary>
     void StepRandom(int stepCount);
+    /// <summary>
+    /// Waits until every queued call has finished on the device. GPU runners launch their kernels
+    /// asynchronously: Step and StepRandom return once the work is queued, so a timed loop must call this
+    /// before it reads the clock. The output spans synchronize by themselves; on CPU runners this is a no-op.
+    /// </summary>
+    void Synchronize();
 
     /// <summary>[envCount, obsSize] observations after the last call.</summary>
     ReadOnlySpan<float> Observations { get; }

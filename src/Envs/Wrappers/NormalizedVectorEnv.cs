@@ -90,6 +90,8 @@ public sealed class NormalizedVectorEnv : IVectorEnv
         if (stepCount > 0) AfterCall();
     }
 
+    public void Synchronize() { using var call = _caller.Enter("Synchronize"); _inner.Synchronize(); }
+
     public ReadOnlySpan<float> Observations => _obs;
 
     public ReadOnlySpan<float> FinalObservations
