@@ -23,7 +23,7 @@ public static class DeepLimits
         "ppo" => envId == "Pendulum-v1" ? Math.Max(new PpoConfig().RolloutSteps, 256) : new PpoConfig().RolloutSteps,
         "a2c" => new A2cConfig().RolloutSteps,
         "reinforce" or "reinforce-baseline" => new ReinforceConfig().RolloutSteps,
-        "deep-sarsa" => new SarsaConfig().RolloutSteps,
+        "deep-sarsa" => new NetworkSarsaConfig().RolloutSteps,
         _ => 1, // reparam-ac learns from a replay buffer of fixed size, one env step at a time
     };
 

@@ -58,7 +58,7 @@ public static class DeepAlgorithms
         "ppo" => Ppo.Train(PpoDefaults(run, learningRate)),
         "a2c" => A2c.Train(new A2cConfig { Run = run } is var a && learningRate is { } la ? a with { LearningRate = la } : a),
         "reparam-ac" => ReparamActorCritic.Train(new ReparamActorCriticConfig { Run = run } is var c && learningRate is { } lc ? c with { ActorLearningRate = lc } : c),
-        "deep-sarsa" => Sarsa.Train(new SarsaConfig { Run = run, Policy = SarsaPolicy.EpsilonGreedy, Gamma = 0.99f, Hidden = [64, 64], Activation = Kernels.Nn.Activation.Tanh }
+        "deep-sarsa" => NetworkSarsa.Train(new NetworkSarsaConfig { Run = run, Policy = SarsaPolicy.EpsilonGreedy, Gamma = 0.99f, Hidden = [64, 64], Activation = Kernels.Nn.Activation.Tanh }
             is var q && learningRate is { } lq ? q with { LearningRate = lq } : q),
         "reinforce-baseline" or "reinforce" => Reinforce.Train(
             new ReinforceConfig { Run = run, Baseline = algorithm == "reinforce-baseline" } is var r && learningRate is { } lr2 ? r with { LearningRate = lr2 } : r),

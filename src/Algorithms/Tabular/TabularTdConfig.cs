@@ -1,6 +1,6 @@
 namespace RlKernels.Algorithms.Tabular;
 
-/// <summary>Settings of the tabular TD learners <see cref="QLearning"/> and <see cref="Sarsa"/> (the same knobs).</summary>
+/// <summary>Settings of the tabular TD learners <see cref="QLearning"/> and <see cref="TabularSarsa"/> (the same knobs).</summary>
 public sealed record TabularTdConfig
 {
     /// <summary>Env id with a state-index observation. Default "ChainWalk-v0".</summary>

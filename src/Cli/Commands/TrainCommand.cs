@@ -44,7 +44,7 @@ public static class TrainCommand
                 LearningRates = s.LearningRates, Gammas = s.Gammas, Epsilons = s.Epsilons,
                 Exploration = ParseExploration(s.Exploration), Temperature = s.Temperature,
             }, s.Seed),
-            ["sarsa"] = (s, args) => Sarsa.Train(new TabularTdConfig
+            ["sarsa"] = (s, args) => TabularSarsa.Train(new TabularTdConfig
             {
                 EnvId = s.Env, EnvArgs = args, EnvCount = s.Envs, TableCount = s.Tables, Steps = s.Steps,
                 LearningRates = s.LearningRates, Gammas = s.Gammas, Epsilons = s.Epsilons,

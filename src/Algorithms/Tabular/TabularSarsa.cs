@@ -8,7 +8,7 @@ namespace RlKernels.Algorithms.Tabular;
 // SARSA learns Q^π of its behaviour policy (ε-greedy or softmax on its own table).
 
 /// <summary>Tabular SARSA: a population of tables learned on-policy from batched env transitions.</summary>
-public static class Sarsa
+public static class TabularSarsa
 {
     /// <exception cref="ArgumentException">An env without a model, bad counts or hyperparameters.</exception>
     public static TabularLearnResult Train(TabularTdConfig config, ulong seed)

@@ -5,7 +5,7 @@ using RlKernels.Kernels.Random;
 
 namespace RlKernels.Algorithms.Deep;
 
-// SARSA with a neural Q(s, ·) (one output per discrete action): learns Q^π of the policy it follows by
+// SARSA with a network for Q (NetworkSarsa; tabular SARSA is Tabular/TabularSarsa.cs): a neural Q(s, ·) (one output per discrete action): learns Q^π of the policy it follows by
 // regression on λ-returns of the sampled next actions, computed without gradient from a target network Q̄:
 //   SARSA(0) (λ = 0): y_t = r_t + γ(1 − terminated) Q̄(s_{t+1}, a_{t+1});
 //   SARSA(1) (λ = 1): the Monte-Carlo return, bootstrapped from Q̄ only where the rollout cuts an episode.
@@ -18,12 +18,12 @@ public enum SarsaPolicy
 {
     /// <summary>Uniformly random actions: policy evaluation.</summary>
     Uniform,
-    /// <summary>ε-greedy on the current Q, ε annealed from 1 to <see cref="SarsaConfig.Epsilon"/>: control.</summary>
+    /// <summary>ε-greedy on the current Q, ε annealed from 1 to <see cref="NetworkSarsaConfig.Epsilon"/>: control.</summary>
     EpsilonGreedy,
 }
 
 /// <summary>SARSA hyperparameters.</summary>
-public sealed record SarsaConfig
+public sealed record NetworkSarsaConfig
 {
     /// <summary>Env, envs, steps, seeds and the stopping target.</summary>
     public RunSettings Run { get; init; } = new() { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000 };
@@ -60,12 +60,12 @@ public sealed record SarsaConfig
 }
 
 /// <summary>SARSA(λ) training loop.</summary>
-public static class Sarsa
+public static class NetworkSarsa
 {
     /// <summary>Purpose word of the Philox counter for SARSA's action choices.</summary>
     public const uint ActionPurpose = 0x53525341; // "SRSA"
 
-    public static TrainResult Train(SarsaConfig config)
+    public static TrainResult Train(NetworkSarsaConfig config)
     {
         RunSettings run = config.Run;
         run.Validate();
