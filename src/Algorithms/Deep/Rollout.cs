@@ -18,6 +18,7 @@ public sealed class Rollout
     private readonly EpisodeStats _stats;
     private readonly float[] _stepOut, _stepRaw, _stepEnvActions, _stepNoise, _stepValues, _finalValues; // per step
     private readonly int[] _stepActions;
+    private uint _sampleStep; // counter of the action draws, one per vector step
 
     public int Population { get; }
     /// <summary>Envs per member N.</summary>
@@ -109,10 +110,20 @@ public sealed class Rollout
         _stats.Record(_env, n);
     }
 
+    /// <summary>Collects a whole rollout: <see cref="CollectStep"/> for t = 0…T−1, drawing actions with a counter that runs on across rollouts.</summary>
+    public void Collect()
+    {
+        for (int t = 0; t < StepCount; t++) CollectStep(t, _sampleStep++);
+    }
+
     /// <summary>V of the current observations into <see cref="LastValues"/> (after the last step).</summary>
     public void ComputeLastValues()
     {
         if (_critic is null) { Array.Clear(LastValues); return; }
         _critic.Forward(_env.Observations, EnvCount, LastValues);
     }
+
+    /// <summary>GAE(λ) advantages and λ-returns [P, T, N] of the stored rollout (see <see cref="Returns.Gae(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{bool}, ReadOnlySpan{float}, int, int, float, float, Span{float}, Span{float})"/>).</summary>
+    public void Gae(float lambda, Span<float> advantages, Span<float> lambdaReturns) =>
+        Returns.Gae(Population, Rewards, Values, Done, LastValues, StepCount, EnvCount, _gamma, lambda, advantages, lambdaReturns);
 }

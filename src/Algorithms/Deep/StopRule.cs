@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace RlKernels.Algorithms.Deep;
 
 /// <summary>When to record "solved" and when to stop: shared by the training loops.</summary>
@@ -29,10 +27,4 @@ public sealed class StopRule(RunSettings run, EpisodeStats stats, Func<double> c
         double confirm = target + run.ConfirmMargin * Math.Abs(target);
         return means.All(m => m >= confirm);
     }
-}
-
-/// <summary>A stopwatch started when training starts: the default clock.</summary>
-internal static class Clocks
-{
-    public static Func<double> Since(Stopwatch watch) => () => watch.Elapsed.TotalSeconds;
 }
