@@ -24,6 +24,14 @@ public sealed record A2cConfig : DeepConfig
 /// <summary>A2C training loop.</summary>
 public static class A2c
 {
+    /// <summary>A2C in the registry: any action space, the defaults of <see cref="A2cConfig"/>.</summary>
+    public static DeepAlgorithm Entry { get; } = new("a2c", ActionNeed.Any,
+        (run, lr) => Train(new A2cConfig { Run = run } is var c && lr is { } v ? c with { LearningRate = v } : c))
+    {
+        Defaults = _ => (32, 2_000_000),
+        RolloutSteps = _ => new A2cConfig().RolloutSteps,
+    };
+
     public static TrainResult Train(A2cConfig config)
     {
         using var training = TrainingRun.Start(config.Run, config.RolloutSteps < 1 ? "A2C needs RolloutSteps ≥ 1." : null);

@@ -54,6 +54,16 @@ public sealed record NetworkSarsaConfig : DeepConfig
 /// <summary>SARSA(λ) training loop.</summary>
 public static class NetworkSarsa
 {
+    /// <summary>Network SARSA in the registry (<c>deep-sarsa</c>): discrete actions, ε-greedy control with a tanh 64×64 net, γ 0.99.</summary>
+    public static DeepAlgorithm Entry { get; } = new("deep-sarsa", ActionNeed.Discrete,
+        (run, lr) => Train(new NetworkSarsaConfig { Run = run, Policy = SarsaPolicy.EpsilonGreedy, Gamma = 0.99f, Hidden = [64, 64], Activation = Activation.Tanh }
+            is var c && lr is { } v ? c with { LearningRate = v } : c))
+    {
+        NeedsWhy = "it takes a max over actions",
+        Defaults = _ => (64, 1_000_000),
+        RolloutSteps = _ => new NetworkSarsaConfig().RolloutSteps,
+    };
+
     /// <summary>Purpose word of the Philox counter for SARSA's action choices.</summary>
     public const uint ActionPurpose = 0x53525341; // "SRSA"
 

@@ -37,6 +37,22 @@ public sealed record PpoConfig : DeepConfig
 /// <summary>PPO training loop.</summary>
 public static class Ppo
 {
+    /// <summary>PPO in the registry: any action space; the CartPole defaults of <see cref="PpoConfig"/>, tuned ones on Pendulum-v1.</summary>
+    public static DeepAlgorithm Entry { get; } = new("ppo", ActionNeed.Any, (run, lr) => Train(DefaultConfig(run, lr)))
+    {
+        Defaults = env => env switch { "CartPole-v1" => (32, 1_000_000), "Pendulum-v1" => (64, 2_000_000), _ => (64, 1_000_000) },
+        RolloutSteps = env => DefaultConfig(new RunSettings { EnvId = env }, null).RolloutSteps,
+    };
+
+    /// <summary>The configuration <c>rlk train ENV --algo ppo</c> uses.</summary>
+    public static PpoConfig DefaultConfig(RunSettings run, float? learningRate)
+    {
+        var c = new PpoConfig { Run = run };
+        if (run.EnvId == "Pendulum-v1")
+            c = c with { RolloutSteps = 256, Epochs = 10, Minibatches = 32, LearningRate = 1e-3f, Gamma = 0.95f, Lambda = 0.95f, InitLogStd = 0f, AnnealLearningRate = true };
+        return learningRate is { } v ? c with { LearningRate = v } : c;
+    }
+
     public static TrainResult Train(PpoConfig config)
     {
         using var training = TrainingRun.Start(config.Run,

@@ -34,6 +34,19 @@ public sealed record ReinforceConfig : DeepConfig
 /// <summary>REINFORCE training loop.</summary>
 public static class Reinforce
 {
+    /// <summary>REINFORCE with a learned baseline in the registry: any action space, the defaults of <see cref="ReinforceConfig"/>.</summary>
+    public static DeepAlgorithm WithBaselineEntry { get; } = RegistryEntry("reinforce-baseline", baseline: true);
+
+    /// <summary>Plain REINFORCE (no baseline) in the registry.</summary>
+    public static DeepAlgorithm Entry { get; } = RegistryEntry("reinforce", baseline: false);
+
+    private static DeepAlgorithm RegistryEntry(string name, bool baseline) => new(name, ActionNeed.Any,
+        (run, lr) => Train(new ReinforceConfig { Run = run, Baseline = baseline } is var c && lr is { } v ? c with { LearningRate = v } : c))
+    {
+        Defaults = _ => (64, 3_000_000),
+        RolloutSteps = _ => new ReinforceConfig().RolloutSteps,
+    };
+
     public static TrainResult Train(ReinforceConfig config)
     {
         using var training = TrainingRun.Start(config.Run,
