@@ -190,18 +190,18 @@ public static class TrainCommand
         return null;
     }
 
-    /// <summary>q-learning where the env has an explicit tabular model (ChainWalk, toy text), ppo otherwise.</summary>
+    /// <summary>q-learning where the env has an explicit tabular model (ChainWalk, toy text), else the first deep algorithm of the registry (ppo).</summary>
     public static string DefaultAlgorithm(string envId, string[] envArgs)
     {
         try
         {
             return EnvRegistry.TryGet(envId, out var entry) && entry.TryGetTabularModel(EnvArgs.Parse(envArgs), out _)
                 ? "q-learning"
-                : "ppo";
+                : RlKernels.Algorithms.Deep.DeepAlgorithms.Names[0];
         }
         catch (ArgumentException)
         {
-            return "ppo"; // the run itself reports the bad argument
+            return RlKernels.Algorithms.Deep.DeepAlgorithms.Names[0]; // the run itself reports the bad argument
         }
     }
 
