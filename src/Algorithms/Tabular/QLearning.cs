@@ -19,18 +19,13 @@ public static class QLearning
         IVectorEnv env = run.Env;
         int envCount = run.EnvCount, actionCount = run.ActionCount;
         double[] q = run.Q;
-        var states = new int[envCount];              // [E]
         var actions = new int[envCount];             // [E]
 
         for (long step = 0; step < config.Steps; step++)
         {
             // COLLECT: each env acts from its member's table, then the batch steps.
-            var obs = env.Observations;
-            for (int e = 0; e < envCount; e++)
-            {
-                states[e] = (int)obs[e];
-                actions[e] = run.Act(e, states[e], step, 0);
-            }
+            int[] states = run.ReadStates();
+            for (int e = 0; e < envCount; e++) actions[e] = run.Act(e, states[e], step, 0);
             env.Step(actions);
 
             var next = env.Observations;

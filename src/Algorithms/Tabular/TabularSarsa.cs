@@ -19,7 +19,6 @@ public static class TabularSarsa
         IVectorEnv env = run.Env;
         int envCount = run.EnvCount, actionCount = run.ActionCount;
         double[] q = run.Q;
-        var states = new int[envCount];              // [E]
         var actions = new int[envCount];             // [E] the actions to take this step
         var nextActions = new int[envCount];         // [E] a′: the actions of the next step
         var first = env.Observations;
@@ -28,8 +27,7 @@ public static class TabularSarsa
         for (long step = 0; step < config.Steps; step++)
         {
             // COLLECT: step with the chosen actions, then draw a′ in the state each env now shows.
-            var obs = env.Observations;
-            for (int e = 0; e < envCount; e++) states[e] = (int)obs[e];
+            int[] states = run.ReadStates();
             env.Step(actions);
             var next = env.Observations;
             var final = env.FinalObservations;

@@ -13,6 +13,7 @@ internal sealed class TabularTdRun : IDisposable
     private readonly uint _key0, _key1;
     private double _returnSum;
     private long _episodes;
+    private readonly int[] _states; // [E]
 
     /// <exception cref="ArgumentException">An env without a model, bad counts or hyperparameters.</exception>
     public TabularTdRun(TabularTdConfig config, ulong seed)
@@ -34,6 +35,7 @@ internal sealed class TabularTdRun : IDisposable
         EnvsPerTable = EnvCount / TableCount;
         TableSize = stateCount * actionCount;
         Q = new double[TableCount * TableSize];
+        _states = new int[EnvCount];
     }
 
     public int TableCount { get; }
@@ -61,6 +63,14 @@ internal sealed class TabularTdRun : IDisposable
         int m = e / EnvsPerTable;
         return TabularLearning.Act(Q, m * TableSize, state, ActionCount, _config.Exploration, Epsilons[m], _config.Temperature,
             TabularLearning.Random(_key0, _key1, step, e, draw));
+    }
+
+    /// <summary>The state each env shows now [E] (the observation is the state index); valid until the next call.</summary>
+    public int[] ReadStates()
+    {
+        var obs = Env.Observations;
+        for (int e = 0; e < EnvCount; e++) _states[e] = (int)obs[e];
+        return _states;
     }
 
     /// <summary>The learning-rate factor at <paramref name="step"/>: linear from 1 to FinalLearningRateFraction.</summary>
