@@ -17,25 +17,15 @@ public static class DeepLimits
     /// </summary>
     private static long BytesPerSample(int obsSize, int actionWidth) => 4L * (2L * obsSize + 2L * actionWidth + 8 + 2 * 4 * 64 * 2);
 
-    /// <summary>Rollout steps T of an algorithm on an env (its config's default; DeepAlgorithms trains PPO on Pendulum with 256).</summary>
-    private static int RolloutSteps(string algo, string envId) => algo switch
-    {
-        "ppo" => envId == "Pendulum-v1" ? Math.Max(new PpoConfig().RolloutSteps, 256) : new PpoConfig().RolloutSteps,
-        "a2c" => new A2cConfig().RolloutSteps,
-        "reinforce" or "reinforce-baseline" => new ReinforceConfig().RolloutSteps,
-        "deep-sarsa" => new SarsaConfig().RolloutSteps,
-        _ => 1, // reparam-ac learns from a replay buffer of fixed size, one env step at a time
-    };
-
     /// <summary>The most env copies <paramref name="algo"/> can train on <paramref name="envId"/> on this machine.</summary>
     /// <exception cref="ArgumentException">Unknown env or bad env arguments.</exception>
     public static int MaxEnvs(string algo, string envId, IReadOnlyDictionary<string, string>? envArgs)
     {
         var spec = EnvRegistry.Get(envId).Spec(envArgs is null ? EnvArgs.Empty : new EnvArgs(envArgs));
-        long perEnv = RolloutSteps(algo, envId) * BytesPerSample(spec.ObsSize, spec.Action.Count) + EnvRegistry.EstimatedBytesPerEnv(spec);
+        long perEnv = DeepAlgorithms.RolloutSteps(algo, envId) * BytesPerSample(spec.ObsSize, spec.Action.Count) + EnvRegistry.EstimatedBytesPerEnv(spec);
         long byMemory = MemoryBudget.UsableBytes / perEnv;
         // Every [T·N, width] buffer must stay within .NET's array length (the widest is a hidden layer's or the observations).
-        long byArrayLength = Array.MaxLength / ((long)RolloutSteps(algo, envId) * Math.Max(spec.ObsSize, 4 * 64));
+        long byArrayLength = Array.MaxLength / ((long)DeepAlgorithms.RolloutSteps(algo, envId) * Math.Max(spec.ObsSize, 4 * 64));
         return (int)Math.Clamp(Math.Min(Math.Min(byMemory, byArrayLength), EnvRegistry.MaxEnvCount(envId, envArgs)), 1, int.MaxValue);
     }
 }

@@ -70,6 +70,14 @@ public sealed class NetOptimizer
     /// <summary>Learning rate per member [P], as the last <see cref="Optimizers.Anneal"/> left it.</summary>
     public ReadOnlySpan<float> LearningRate => _adam.LearningRate;
 
+    /// <summary>Backpropagates dOutput [P, rows, outputs] of the network's last forward into fresh gradients, then <see cref="Step"/>.</summary>
+    public void Descend(ReadOnlySpan<float> dOutput)
+    {
+        _net.ZeroGradients();
+        _net.Backward(dOutput, default);
+        Step();
+    }
+
     /// <summary>Clips the gradients (when configured) and takes one Adam step. Non-finite gradients are left for the caller's check.</summary>
     public void Step()
     {

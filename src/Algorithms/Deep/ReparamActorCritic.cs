@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Nn;
 using RlKernels.Kernels.Random;
@@ -47,21 +46,24 @@ public sealed record ReparamActorCriticConfig
 /// <summary>Reparameterization actor-critic training loop.</summary>
 public static class ReparamActorCritic
 {
+    /// <summary>The reparameterization actor-critic in the registry: continuous actions only; the learning rate given is the actor's.</summary>
+    public static DeepAlgorithm Entry { get; } = new("reparam-ac", ActionNeed.Continuous,
+        (run, lr) => Train(new ReparamActorCriticConfig { Run = run } is var c && lr is { } v ? c with { ActorLearningRate = v } : c))
+    {
+        Defaults = _ => (16, 60_000), // one env step at a time from a replay buffer: RolloutSteps stays 1
+    };
+
     /// <summary>Purpose word of the Philox counter for replay sampling.</summary>
     public const uint ReplayPurpose = 0x52504C59; // "RPLY"
 
     public static TrainResult Train(ReparamActorCriticConfig config)
     {
-        RunSettings run = config.Run;
-        run.Validate();
-        if (config.BatchSize < 1 || config.ReplayCapacity < config.BatchSize || config.UpdatesPerStep <= 0)
-            throw new ArgumentException("Needs BatchSize ≥ 1, ReplayCapacity ≥ BatchSize and UpdatesPerStep > 0.");
-        var watch = Stopwatch.StartNew();
-        Func<double> clock = run.Clock ?? Clocks.Since(watch);
-        using IVectorEnv env = run.MakeEnv();
-        if (env.Spec.Action.IsDiscrete)
-            throw new ArgumentException($"The reparameterization actor-critic needs continuous actions; {env.Spec.Id} has {env.Spec.Action}.");
-        var pool = run.MakePool(); // outlives training: the returned networks run on it
+        using var training = TrainingRun.Start(config.Run, config.BatchSize < 1 || config.ReplayCapacity < config.BatchSize || config.UpdatesPerStep <= 0
+            ? "Needs BatchSize ≥ 1, ReplayCapacity ≥ BatchSize and UpdatesPerStep > 0." : null);
+        training.RequireActions(discrete: false, "The reparameterization actor-critic needs continuous actions");
+        RunSettings run = training.Settings;
+        IVectorEnv env = training.Env;
+        var pool = training.Pool; // outlives training: the returned networks run on it
         int pop = run.Population, n = run.EnvCount, b = config.BatchSize, cap = config.ReplayCapacity;
         int o = env.Spec.ObsSize, a = env.Spec.Action.Count, qIn = o + a;
         float low = env.Spec.Action.Low, high = env.Spec.Action.High, half = 0.5f * (high - low);
@@ -76,9 +78,7 @@ public static class ReparamActorCritic
         var optimizers = new Optimizers(pool);
         var actorOpt = optimizers.Add(actor, actorLr, maxGradNorm: 0);
         var criticOpt = optimizers.Add(critic, criticLr, maxGradNorm: 0);
-        var stats = new EpisodeStats(pop, run.RecentEpisodes);
-        var stop = new StopRule(run, stats, clock);
-        var curve = new List<CurvePoint>();
+        var stats = training.Stats;
 
         // Replay, [P, C, ...] ring buffers.
         var rObs = new float[pop * cap * o];
@@ -201,9 +201,7 @@ public static class ReparamActorCritic
                     dQ[r] = (q[r] - y[r]) / b;
                     if (r < b) loss += 0.5f * (q[r] - y[r]) * (q[r] - y[r]) / b;
                 }
-                critic.ZeroGradients();
-                critic.Backward(dQ, default);
-                criticOpt.Step();
+                criticOpt.Descend(dQ);
 
                 // UPDATE the actor: ascend Q(s, μθ(s) + σz) through dQ/da (reparameterization)
                 actor.Forward(bObs, b, bOut);
@@ -225,9 +223,7 @@ public static class ReparamActorCritic
                         float th = MathF.Tanh(bOut[r * a + d]);
                         dOut[r * a + d] = dQIn[r * qIn + o + d] * half * (1f - th * th);
                     }
-                actor.ZeroGradients();
-                actor.Backward(dOut, default);
-                actorOpt.Step();
+                actorOpt.Descend(dOut);
                 policy.CheckFinite(steps, loss, ("actor", actor), ("critic", critic));
 
                 Polyak(targetActor.Parameters, actor.Parameters, config.Tau);
@@ -237,18 +233,10 @@ public static class ReparamActorCritic
             if (steps >= nextCurve)
             {
                 nextCurve = steps + 1000;
-                for (int p = 0; p < pop; p++) curve.Add(new CurvePoint(steps, watch.Elapsed.TotalSeconds, p, stats.RecentMean(p), stats.Count(p)));
-                run.Progress?.Invoke(new TrainProgress(steps, watch.Elapsed.TotalSeconds, stats.RecentMean(0), stats.Count(0), loss));
-                if (stop.ShouldStop(policy, steps)) break;
+                if (training.EndUpdate(steps, loss, policy)) break;
             }
         }
-
-        return new TrainResult
-        {
-            Algorithm = "reparam-ac", Settings = run, Policy = policy, Critic = critic, Curve = curve, EnvSteps = steps,
-            Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = stop.SolvedAt, SolvedAtStep = stop.SolvedStep,
-            FinalRecentMean = Enumerable.Range(0, pop).Select(stats.RecentMean).ToArray(),
-        };
+        return training.Result("reparam-ac", steps, policy, critic);
     }
 
     private static void Polyak(Span<float> target, ReadOnlySpan<float> online, float tau)

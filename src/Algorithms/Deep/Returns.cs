@@ -41,6 +41,20 @@ public static class Returns
     }
 
     /// <summary>
+    /// <see cref="Gae(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{bool}, ReadOnlySpan{float}, int, int, float, float, Span{float}, Span{float})"/>
+    /// for every member of a population: arrays [P, T, N] (lastValues [P, N]), member p's block at p·T·N.
+    /// </summary>
+    public static void Gae(int population,
+        ReadOnlySpan<float> rewards, ReadOnlySpan<float> values, ReadOnlySpan<bool> done, ReadOnlySpan<float> lastValues,
+        int stepCount, int envCount, float gamma, float lambda, Span<float> advantages, Span<float> lambdaReturns)
+    {
+        int b = stepCount * envCount, n = envCount;
+        for (int p = 0; p < population; p++)
+            Gae(rewards.Slice(p * b, b), values.Slice(p * b, b), done.Slice(p * b, b), lastValues.Slice(p * n, n),
+                stepCount, envCount, gamma, lambda, advantages.Slice(p * b, b), lambdaReturns.Slice(p * b, b));
+    }
+
+    /// <summary>
     /// Generalized advantage estimation (Schulman et al. 2016): A_t = δ_t + γλ(1 − d_t) A_{t+1}, with
     /// δ_t = r_t + γ(1 − d_t) V_{t+1} − V_t and V_T = <paramref name="lastValues"/>. Also writes the
     /// λ-returns A_t + V_t, the targets of TD(λ) (λ = 0: TD(0) targets r + γV(s'); λ = 1: Monte-Carlo

@@ -6,7 +6,7 @@ namespace RlKernels.Algorithms.Deep;
 
 /// <summary>
 /// The on-policy rollout buffer of REINFORCE, A2C and PPO, and the one env step that fills it. Layout
-/// [P, T, N, ...] (see DeepCommon.cs): member p's T·N samples are contiguous, time-major.
+/// [P, T, N, ...] (see RunSettings.cs): member p's T·N samples are contiguous, time-major.
 /// </summary>
 public sealed class Rollout
 {
@@ -18,6 +18,7 @@ public sealed class Rollout
     private readonly EpisodeStats _stats;
     private readonly float[] _stepOut, _stepRaw, _stepEnvActions, _stepNoise, _stepValues, _finalValues; // per step
     private readonly int[] _stepActions;
+    private uint _sampleStep; // counter of the action draws, one per vector step
 
     public int Population { get; }
     /// <summary>Envs per member N.</summary>
@@ -109,90 +110,20 @@ public sealed class Rollout
         _stats.Record(_env, n);
     }
 
+    /// <summary>Collects a whole rollout: <see cref="CollectStep"/> for t = 0…T−1, drawing actions with a counter that runs on across rollouts.</summary>
+    public void Collect()
+    {
+        for (int t = 0; t < StepCount; t++) CollectStep(t, _sampleStep++);
+    }
+
     /// <summary>V of the current observations into <see cref="LastValues"/> (after the last step).</summary>
     public void ComputeLastValues()
     {
         if (_critic is null) { Array.Clear(LastValues); return; }
         _critic.Forward(_env.Observations, EnvCount, LastValues);
     }
-}
 
-/// <summary>
-/// The policy-gradient head shared by REINFORCE, A2C and PPO: log π(a|s) and entropy of stored actions, and
-/// their backward into the network output (and, for a Gaussian policy, into log σ).
-/// </summary>
-public sealed class PolicyHead(PolicyNet policy)
-{
-    private float[] _logStdRows = [], _dLogStdRows = [], _dEntropy = [];
-
-    /// <summary>Log-probabilities [P·M] and entropies [P·M] of actions under outputs [P, M, W].</summary>
-    public void LogProbAndEntropy(ReadOnlySpan<float> output, ReadOnlySpan<int> actions, ReadOnlySpan<float> rawActions,
-        int m, Span<float> logProb, Span<float> entropy)
-    {
-        int w = policy.ActionWidth, pop = policy.Net.Population;
-        if (policy.IsDiscrete)
-        {
-            Categorical.LogProb(output, actions, pop * m, w, logProb);
-            Categorical.Entropy(output, pop * m, w, entropy);
-            return;
-        }
-        Span<float> logStd = LogStdRows(m);
-        Gaussian.LogProb(rawActions, output, logStd, pop * m, w, logProb);
-        Gaussian.Entropy(logStd, pop * m, w, entropy);
-    }
-
-    /// <summary>Accumulates dOutput [P, M, W] (and the log σ gradient) from dLogProb [P·M] and an entropy coefficient per row.</summary>
-    public void Backward(ReadOnlySpan<float> output, ReadOnlySpan<int> actions, ReadOnlySpan<float> rawActions, int m,
-        ReadOnlySpan<float> dLogProb, float dEntropyPerRow, Span<float> dOutput)
-    {
-        int w = policy.ActionWidth, pop = policy.Net.Population, rows = pop * m;
-        if (_dEntropy.Length < rows) _dEntropy = new float[rows];
-        Span<float> dEntropy = _dEntropy.AsSpan(0, rows);
-        dEntropy.Fill(dEntropyPerRow);
-        if (policy.IsDiscrete)
-        {
-            Categorical.LogProbBackward(output, actions, dLogProb, rows, w, dOutput);
-            if (dEntropyPerRow != 0f) Categorical.EntropyBackward(output, dEntropy, rows, w, dOutput);
-            return;
-        }
-        Span<float> logStd = LogStdRows(m);
-        if (_dLogStdRows.Length < rows * w) _dLogStdRows = new float[rows * w];
-        Span<float> dLogStd = _dLogStdRows.AsSpan(0, rows * w);
-        dLogStd.Clear();
-        Gaussian.LogProbBackward(rawActions, output, logStd, dLogProb, rows, w, dOutput, dLogStd);
-        Gaussian.EntropyBackward(dEntropy, rows, w, dLogStd);
-        for (int p = 0; p < pop; p++)
-            for (int r = 0; r < m; r++)
-                for (int d = 0; d < w; d++) policy.LogStdGradient[p * w + d] += dLogStd[(p * m + r) * w + d];
-    }
-
-    private Span<float> LogStdRows(int m)
-    {
-        int w = policy.ActionWidth, pop = policy.Net.Population;
-        if (_logStdRows.Length < pop * m * w) _logStdRows = new float[pop * m * w];
-        Span<float> rows = _logStdRows.AsSpan(0, pop * m * w);
-        for (int p = 0; p < pop; p++)
-            for (int r = 0; r < m; r++) policy.LogStd.AsSpan(p * w, w).CopyTo(rows.Slice((p * m + r) * w, w));
-        return rows;
-    }
-}
-
-/// <summary>Deterministic minibatch shuffles from Philox.</summary>
-public static class Shuffle
-{
-    /// <summary>Purpose word of the Philox counter for minibatch permutations.</summary>
-    public const uint Purpose = 0x53484646; // "SHFF"
-
-    /// <summary>Fisher–Yates permutation of [0, n) drawn from (seed, round).</summary>
-    public static void Permutation(Span<int> indices, ulong seed, uint round)
-    {
-        Philox4x32.KeyFromSeed(seed, out uint k0, out uint k1);
-        for (int i = 0; i < indices.Length; i++) indices[i] = i;
-        for (int i = indices.Length - 1; i > 0; i--)
-        {
-            Philox4x32.Block((uint)i, round, Purpose, 0, k0, k1, out uint bits, out _, out _, out _);
-            int j = (int)(((ulong)bits * (uint)(i + 1)) >> 32);
-            (indices[i], indices[j]) = (indices[j], indices[i]);
-        }
-    }
+    /// <summary>GAE(λ) advantages and λ-returns [P, T, N] of the stored rollout (see <see cref="Returns.Gae(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{bool}, ReadOnlySpan{float}, int, int, float, float, Span{float}, Span{float})"/>).</summary>
+    public void Gae(float lambda, Span<float> advantages, Span<float> lambdaReturns) =>
+        Returns.Gae(Population, Rewards, Values, Done, LastValues, StepCount, EnvCount, _gamma, lambda, advantages, lambdaReturns);
 }

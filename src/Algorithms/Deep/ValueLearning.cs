@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Nn;
 
@@ -24,37 +23,36 @@ public enum ValueMethod
     TdLambda,
 }
 
-/// <summary>Value-learning hyperparameters; the defaults learn RandomWalk1D-v0's V^π to within a few tenths.</summary>
-public sealed record ValueLearningConfig
+/// <summary>
+/// Value-learning hyperparameters (the shared ones in <see cref="DeepConfig"/>; here the lecture's 2-layer relu net
+/// of width 64, rollouts of 64 steps (TD(1) needs episodes to end inside them), rate 1e-3, γ 1 (the undiscounted
+/// stochastic-shortest-path value), clip 10). The defaults learn RandomWalk1D-v0's V^π to within a few tenths;
+/// the run's target return is unused.
+/// </summary>
+public sealed record ValueLearningConfig : DeepConfig
 {
-    /// <summary>Env, envs, steps and seeds (the target return is unused).</summary>
-    public RunSettings Run { get; init; } = new() { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000 };
+    public ValueLearningConfig()
+    {
+        Run = new() { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000 };
+        Activation = Activation.Relu;
+        RolloutSteps = 64;
+        LearningRate = 1e-3f;
+        Gamma = 1f;
+        MaxGradNorm = 10f;
+    }
+
     /// <summary>Regression target.</summary>
     public ValueMethod Method { get; init; } = ValueMethod.Td0;
-    /// <summary>Hidden layer widths (the lecture's 2-layer net of width 64).</summary>
-    public int[] Hidden { get; init; } = [64, 64];
-    /// <summary>Hidden activation.</summary>
-    public Activation Activation { get; init; } = Activation.Relu;
-    /// <summary>Steps T each env runs per update (TD(1) needs episodes to end inside it).</summary>
-    public int RolloutSteps { get; init; } = 64;
     /// <summary>Passes over each rollout.</summary>
     public int Epochs { get; init; } = 2;
     /// <summary>Minibatches per pass.</summary>
     public int Minibatches { get; init; } = 8;
-    /// <summary>Adam learning rate.</summary>
-    public float LearningRate { get; init; } = 1e-3f;
     /// <summary>Anneal the learning rate linearly to 0 over <see cref="RunSettings.TotalSteps"/>: averages out the noise of sampled targets.</summary>
     public bool AnnealLearningRate { get; init; } = true;
-    /// <summary>Per-member learning rates (length P); overrides <see cref="LearningRate"/>.</summary>
-    public float[]? LearningRates { get; init; }
-    /// <summary>Discount γ (1: the undiscounted stochastic-shortest-path value of the lecture).</summary>
-    public float Gamma { get; init; } = 1f;
     /// <summary>λ of TD(λ).</summary>
     public float Lambda { get; init; } = 0.8f;
     /// <summary>Gradient steps between copies of the online net into the target net V̄; 1 = in-place TD (V̄ is the net of the previous step).</summary>
     public int TargetPeriod { get; init; } = 1;
-    /// <summary>Global-norm gradient clip (≤ 0: none).</summary>
-    public float MaxGradNorm { get; init; } = 10f;
 }
 
 /// <summary>Value learning of V^π for the uniform random policy.</summary>
@@ -62,25 +60,23 @@ public static class ValueLearning
 {
     public static TrainResult Train(ValueLearningConfig config)
     {
-        RunSettings run = config.Run;
-        run.Validate();
-        if (config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || config.TargetPeriod < 1)
-            throw new ArgumentException("Value learning needs RolloutSteps, Epochs, Minibatches and TargetPeriod ≥ 1.");
-        var watch = Stopwatch.StartNew();
-        using IVectorEnv env = run.MakeEnv();
-        if (!env.Spec.Action.IsDiscrete) throw new ArgumentException($"Value learning uses the uniform random policy over discrete actions; {env.Spec.Id} has {env.Spec.Action}.");
-        var pool = run.MakePool(); // outlives training: the returned network runs on it
+        using var training = TrainingRun.Start(config.Run, config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || config.TargetPeriod < 1
+            ? "Value learning needs RolloutSteps, Epochs, Minibatches and TargetPeriod ≥ 1." : null);
+        training.RequireActions(discrete: true, "Value learning uses the uniform random policy over discrete actions");
+        RunSettings run = training.Settings;
+        IVectorEnv env = training.Env;
+        var pool = training.Pool; // outlives training: the returned network runs on it
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize;
-        float[] lr = run.PerMember(config.LearningRate, config.LearningRates, "LearningRates");
+        float[] lr = config.MemberLearningRates();
 
         Mlp value = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
         Mlp target = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
         value.Parameters.CopyTo(target.Parameters, 0);
         var optimizers = new Optimizers(pool);
         var opt = optimizers.Add(value, lr, config.MaxGradNorm);
-        var stats = new EpisodeStats(pop, run.RecentEpisodes);
-        var curve = new List<CurvePoint>();
+        var stats = training.Stats;
+        var minibatches = new Minibatches(run, batch, m);
 
         var obs = new float[pop * batch * o];      // [P, T, N, obsSize] s_t
         var nextObs = new float[pop * batch * o];  // [P, T, N, obsSize] s_{t+1}, the final observation where the episode ended
@@ -92,7 +88,6 @@ public static class ValueLearning
         var lastValues = new float[pop * n];       // [P, N] V̄ after the last step
         var targets = new float[pop * batch];      // [P, T, N] regression targets
         var advantages = new float[pop * batch];
-        var perm = new int[pop * batch];
         var mbObs = new float[pop * m * o];
         var mbNextObs = new float[pop * m * o];
         var mbTargets = new float[pop * m];
@@ -108,7 +103,6 @@ public static class ValueLearning
         var readyReturns = Enumerable.Range(0, pop).Select(_ => new List<float>()).ToArray();
 
         long steps = 0;
-        uint round = 0;
         long gradientSteps = 0;
         float loss = 0;
         while (steps < run.TotalSteps)
@@ -171,38 +165,27 @@ public static class ValueLearning
                 // A truncated step's "next value" is V̄(s_final), not V̄ of the reset observation: fold it into the reward.
                 for (int k = 0; k < rewards.Length; k++)
                     if (done[k] && bootstrap[k] > 0) rewards[k] += config.Gamma * nextValues[k];
-                for (int p = 0; p < pop; p++)
-                    Returns.Gae(rewards.AsSpan(p * batch, batch), targetValues.AsSpan(p * batch, batch), done.AsSpan(p * batch, batch),
-                        lastValues.AsSpan(p * n, n), t, n, config.Gamma, config.Lambda, advantages.AsSpan(p * batch, batch), targets.AsSpan(p * batch, batch));
+                Returns.Gae(pop, rewards, targetValues, done, lastValues, t, n, config.Gamma, config.Lambda, advantages, targets);
             }
 
             // UPDATE: minibatch steps on ½(V(s) − target)²; the target net is refreshed every TargetPeriod steps
-            int minibatches = available / m;
+            int minibatchCount = available / m;
             if (config.AnnealLearningRate) optimizers.Anneal(steps, run.TotalSteps);
-            for (int epoch = 0; epoch < config.Epochs && minibatches > 0; epoch++)
+            for (int epoch = 0; epoch < config.Epochs && minibatchCount > 0; epoch++)
             {
-                for (int p = 0; p < pop; p++) Shuffle.Permutation(perm.AsSpan(p * batch, available), run.SeedOf(p), round);
-                round++;
-                for (int mb = 0; mb < minibatches; mb++)
+                minibatches.Shuffle(available);
+                for (int mb = 0; mb < minibatchCount; mb++)
                 {
-                    for (int p = 0; p < pop; p++)
-                        for (int j = 0; j < m; j++)
-                        {
-                            int src = p * batch + perm[p * batch + mb * m + j], dst = p * m + j;
-                            obs.AsSpan(src * o, o).CopyTo(mbObs.AsSpan(dst * o, o));
-                            if (config.Method == ValueMethod.Td0)
-                            {
-                                nextObs.AsSpan(src * o, o).CopyTo(mbNextObs.AsSpan(dst * o, o));
-                                mbTargets[dst] = rewards[src]; // completed below with γ·bootstrap·V̄(s')
-                                mbNextValues[dst] = bootstrap[src];
-                            }
-                            else mbTargets[dst] = targets[src];
-                        }
+                    minibatches.Gather<float>(obs, mbObs, mb, o);
                     if (config.Method == ValueMethod.Td0)
                     {
+                        minibatches.Gather<float>(nextObs, mbNextObs, mb, o);
+                        minibatches.Gather<float>(rewards, mbTargets, mb); // completed below with γ·bootstrap·V̄(s')
+                        minibatches.Gather<float>(bootstrap, mbNextValues, mb);
                         target.Forward(mbNextObs, m, prediction);
                         for (int r = 0; r < pop * m; r++) mbTargets[r] += config.Gamma * mbNextValues[r] * prediction[r];
                     }
+                    else minibatches.Gather<float>(targets, mbTargets, mb);
                     value.Forward(mbObs, m, prediction);
                     loss = 0;
                     for (int r = 0; r < pop * m; r++)
@@ -211,23 +194,15 @@ public static class ValueLearning
                         dPrediction[r] = err / m;
                         if (r < m) loss += 0.5f * err * err / m;
                     }
-                    value.ZeroGradients();
-                    value.Backward(dPrediction, default);
-                    opt.Step();
+                    opt.Descend(dPrediction);
                     if (!float.IsFinite(loss)) throw new TrainingDivergedException($"Value learning diverged at env step {steps}: non-finite loss.", steps, "loss", null);
                     if (++gradientSteps % config.TargetPeriod == 0) value.Parameters.CopyTo(target.Parameters, 0);
                 }
             }
 
-            for (int p = 0; p < pop; p++) curve.Add(new CurvePoint(steps, watch.Elapsed.TotalSeconds, p, stats.RecentMean(p), stats.Count(p)));
-            run.Progress?.Invoke(new TrainProgress(steps, watch.Elapsed.TotalSeconds, stats.RecentMean(0), stats.Count(0), loss));
+            training.EndUpdate(steps, loss, policy: null);
         }
-
-        return new TrainResult
-        {
-            Algorithm = config.Method switch { ValueMethod.MonteCarlo => "td1", ValueMethod.Td0 => "td0", _ => "td-lambda" },
-            Settings = run, Critic = value, Curve = curve, EnvSteps = steps, Seconds = watch.Elapsed.TotalSeconds,
-            FinalRecentMean = Enumerable.Range(0, pop).Select(stats.RecentMean).ToArray(),
-        };
+        return training.Result(config.Method switch { ValueMethod.MonteCarlo => "td1", ValueMethod.Td0 => "td0", _ => "td-lambda" },
+            steps, policy: null, critic: value);
     }
 }

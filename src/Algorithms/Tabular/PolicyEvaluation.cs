@@ -13,14 +13,8 @@ namespace RlKernels.Algorithms.Tabular;
 // direct solve does not care.)
 
 /// <summary>Settings of <see cref="PolicyEvaluation"/>.</summary>
-public sealed record PolicyEvaluationConfig
+public sealed record PolicyEvaluationConfig : SweepConfig
 {
-    /// <summary>Discount γ in [0, 1]. Default 0.99.</summary>
-    public double Gamma { get; init; } = 0.99;
-    /// <summary>Stop when the max-norm change of V in a sweep is at most this. Default 1e-10.</summary>
-    public double Tolerance { get; init; } = 1e-10;
-    /// <summary>Sweep cap; reaching it means "not converged". Default 100,000.</summary>
-    public int MaxIterations { get; init; } = 100_000;
     /// <summary>Solve the linear system directly when S is at most this (0: always iterate). Default 1,024.</summary>
     public int DirectMaxStates { get; init; } = 1024;
 }

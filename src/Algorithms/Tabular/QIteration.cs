@@ -10,14 +10,8 @@ namespace RlKernels.Algorithms.Tabular;
 // terminates, with costs) hits the cap and is reported as not converged.
 
 /// <summary>Settings of <see cref="QIteration"/>.</summary>
-public sealed record QIterationConfig
+public sealed record QIterationConfig : SweepConfig
 {
-    /// <summary>Discount γ in [0, 1]. Default 0.99.</summary>
-    public double Gamma { get; init; } = 0.99;
-    /// <summary>Stop when the max-norm change of a sweep is at most this. Default 1e-10.</summary>
-    public double Tolerance { get; init; } = 1e-10;
-    /// <summary>Sweep cap; reaching it means "not converged". Default 100,000.</summary>
-    public int MaxIterations { get; init; } = 100_000;
     /// <summary>[S, A] stochastic policy π: solve for Q^π instead of Q*. Default null (Q*).</summary>
     public double[]? Policy { get; init; }
 

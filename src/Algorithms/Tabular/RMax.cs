@@ -10,16 +10,15 @@ namespace RlKernels.Algorithms.Tabular;
 // the solution (ties broken toward termination, so optimism about unknown pairs drives exploration).
 
 /// <summary>Settings of <see cref="RMax"/>.</summary>
-public sealed record RMaxConfig
+public sealed record RMaxConfig : TabularEnvConfig
 {
-    /// <summary>Env id with a state-index observation. Default "ChainWalk-v0".</summary>
-    public string EnvId { get; init; } = "ChainWalk-v0";
-    /// <summary>Gymnasium-style env options. Default none.</summary>
-    public IReadOnlyDictionary<string, string>? EnvArgs { get; init; }
-    /// <summary>E: env copies exploring together (one shared model). Default 16.</summary>
-    public int EnvCount { get; init; } = 16;
-    /// <summary>Batched env steps. Default 500.</summary>
-    public int Steps { get; init; } = 500;
+    /// <summary>Defaults: 16 env copies exploring together (one shared model), 500 batched steps.</summary>
+    public RMaxConfig()
+    {
+        EnvCount = 16;
+        Steps = 500;
+    }
+
     /// <summary>m: visits after which (s, a) is known. Default 5 (1 suffices for a deterministic env).</summary>
     public int KnownThreshold { get; init; } = 5;
     /// <summary>Reward of the utopian terminal transition of an unknown pair. Default 1,000.</summary>

@@ -1,18 +1,10 @@
 namespace RlKernels.Algorithms.Tabular;
 
-/// <summary>Settings of the tabular TD learners <see cref="QLearning"/> and <see cref="Sarsa"/> (the same knobs).</summary>
-public sealed record TabularTdConfig
+/// <summary>Settings of the tabular TD learners <see cref="QLearning"/> and <see cref="TabularSarsa"/> (the same knobs).</summary>
+public sealed record TabularTdConfig : TabularEnvConfig
 {
-    /// <summary>Env id with a state-index observation. Default "ChainWalk-v0".</summary>
-    public string EnvId { get; init; } = "ChainWalk-v0";
-    /// <summary>Gymnasium-style env options. Default none.</summary>
-    public IReadOnlyDictionary<string, string>? EnvArgs { get; init; }
-    /// <summary>E: env copies stepped together. Default 256.</summary>
-    public int EnvCount { get; init; } = 256;
     /// <summary>P: tables; 1 = shared by all envs, E = one per env. Must divide E. Default 1.</summary>
     public int TableCount { get; init; } = 1;
-    /// <summary>Batched env steps. Default 2,000.</summary>
-    public int Steps { get; init; } = 2_000;
     /// <summary>Learning rate, one for all or one per table, in (0, 1]. Default 0.1.</summary>
     public IReadOnlyList<double> LearningRates { get; init; } = [0.1];
     /// <summary>The learning rate decays linearly to this fraction of itself by the last step, in (0, 1]. Default 1 (constant).</summary>

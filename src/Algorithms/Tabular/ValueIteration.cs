@@ -8,15 +8,7 @@ namespace RlKernels.Algorithms.Tabular;
 // with the residual measured on V.
 
 /// <summary>Settings of <see cref="ValueIteration"/>.</summary>
-public sealed record ValueIterationConfig
-{
-    /// <summary>Discount γ in [0, 1]. Default 0.99.</summary>
-    public double Gamma { get; init; } = 0.99;
-    /// <summary>Stop when the max-norm change of V in a sweep is at most this. Default 1e-10.</summary>
-    public double Tolerance { get; init; } = 1e-10;
-    /// <summary>Sweep cap; reaching it means "not converged". Default 100,000.</summary>
-    public int MaxIterations { get; init; } = 100_000;
-}
+public sealed record ValueIterationConfig : SweepConfig;
 
 /// <summary>Value iteration for V* on one <see cref="TabularMdp"/>, in float64.</summary>
 public static class ValueIteration

@@ -66,7 +66,7 @@ public sealed record DeepTrainReport
 }
 
 /// <summary>
-/// <c>rlk train ENV --algo ALGO</c> for deep algorithms (PPO, A2C, REINFORCE, reparameterization actor-critic):
+/// <c>rlk train ENV --algo ALGO</c> for the deep algorithms of the registry (<see cref="DeepAlgorithms"/>):
 /// trains with a progress bar, writes the learning curve (CSV and PNG) and the policy (safetensors), then
 /// evaluates the greedy policy on fresh episodes.
 /// </summary>

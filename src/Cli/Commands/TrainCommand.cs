@@ -44,7 +44,7 @@ public static class TrainCommand
                 LearningRates = s.LearningRates, Gammas = s.Gammas, Epsilons = s.Epsilons,
                 Exploration = ParseExploration(s.Exploration), Temperature = s.Temperature,
             }, s.Seed),
-            ["sarsa"] = (s, args) => Sarsa.Train(new TabularTdConfig
+            ["sarsa"] = (s, args) => TabularSarsa.Train(new TabularTdConfig
             {
                 EnvId = s.Env, EnvArgs = args, EnvCount = s.Envs, TableCount = s.Tables, Steps = s.Steps,
                 LearningRates = s.LearningRates, Gammas = s.Gammas, Epsilons = s.Epsilons,
@@ -190,18 +190,18 @@ public static class TrainCommand
         return null;
     }
 
-    /// <summary>q-learning where the env has an explicit tabular model (ChainWalk, toy text), ppo otherwise.</summary>
+    /// <summary>q-learning where the env has an explicit tabular model (ChainWalk, toy text), else the first deep algorithm of the registry (ppo).</summary>
     public static string DefaultAlgorithm(string envId, string[] envArgs)
     {
         try
         {
             return EnvRegistry.TryGet(envId, out var entry) && entry.TryGetTabularModel(EnvArgs.Parse(envArgs), out _)
                 ? "q-learning"
-                : "ppo";
+                : RlKernels.Algorithms.Deep.DeepAlgorithms.Names[0];
         }
         catch (ArgumentException)
         {
-            return "ppo"; // the run itself reports the bad argument
+            return RlKernels.Algorithms.Deep.DeepAlgorithms.Names[0]; // the run itself reports the bad argument
         }
     }
 

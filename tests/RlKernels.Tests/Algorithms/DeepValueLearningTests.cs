@@ -80,7 +80,7 @@ public class DeepValueLearningTests(ITestOutputHelper output)
     [InlineData(1f)]
     public void SarsaLearnsTheRandomWalkActionValues(float lambda)
     {
-        var result = Sarsa.Train(new SarsaConfig
+        var result = NetworkSarsa.Train(new NetworkSarsaConfig
         {
             Lambda = lambda,
             Run = new RunSettings { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000, Seed = 5, Threads = 1 },

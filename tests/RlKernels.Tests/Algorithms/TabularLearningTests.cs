@@ -36,14 +36,14 @@ public class TabularLearningTests
         Assert.Equal(QLearning.Train(config, 1).Q, QLearning.Train(config, 1).Q);
         Assert.NotEqual(QLearning.Train(config, 1).Q, QLearning.Train(config, 2).Q);
         var sarsa = new TabularTdConfig { EnvCount = 8, Steps = 50 };
-        Assert.Equal(Sarsa.Train(sarsa, 5).Q, Sarsa.Train(sarsa, 5).Q);
+        Assert.Equal(TabularSarsa.Train(sarsa, 5).Q, TabularSarsa.Train(sarsa, 5).Q);
     }
 
     [Fact]
     public void Sarsa_LearnsQPiOfItsBehaviourPolicy()
     {
         const double epsilon = 0.2;
-        var result = Sarsa.Train(new TabularTdConfig
+        var result = TabularSarsa.Train(new TabularTdConfig
         {
             Gammas = [1.0], Epsilons = [epsilon], EnvCount = 64, Steps = 20000, LearningRates = [0.01], FinalLearningRateFraction = 0.02,
         }, seed: 11);
@@ -82,7 +82,7 @@ public class TabularLearningTests
         Assert.Throws<ArgumentException>(() => QLearning.Train(new TabularTdConfig { Gammas = [1.5] }, 0));
         Assert.Throws<ArgumentException>(() => QLearning.Train(new TabularTdConfig { TableCount = 3, EnvCount = 8 }, 0));
         Assert.Throws<ArgumentException>(() => QLearning.Train(new TabularTdConfig { TableCount = 2, EnvCount = 8, Gammas = [0.9, 0.9, 0.9] }, 0));
-        Assert.Throws<ArgumentException>(() => Sarsa.Train(new TabularTdConfig { EnvId = "CartPole-v1" }, 0));
+        Assert.Throws<ArgumentException>(() => TabularSarsa.Train(new TabularTdConfig { EnvId = "CartPole-v1" }, 0));
         Assert.Throws<ArgumentException>(() => RMax.Train(new RMaxConfig { Gamma = -1 }, 0));
     }
 }

@@ -1,11 +1,10 @@
-using System.Diagnostics;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Nn;
 using RlKernels.Kernels.Random;
 
 namespace RlKernels.Algorithms.Deep;
 
-// SARSA with a neural Q(s, ·) (one output per discrete action): learns Q^π of the policy it follows by
+// SARSA with a network for Q (NetworkSarsa; tabular SARSA is Tabular/TabularSarsa.cs): a neural Q(s, ·) (one output per discrete action): learns Q^π of the policy it follows by
 // regression on λ-returns of the sampled next actions, computed without gradient from a target network Q̄:
 //   SARSA(0) (λ = 0): y_t = r_t + γ(1 − terminated) Q̄(s_{t+1}, a_{t+1});
 //   SARSA(1) (λ = 1): the Monte-Carlo return, bootstrapped from Q̄ only where the rollout cuts an episode.
@@ -18,68 +17,68 @@ public enum SarsaPolicy
 {
     /// <summary>Uniformly random actions: policy evaluation.</summary>
     Uniform,
-    /// <summary>ε-greedy on the current Q, ε annealed from 1 to <see cref="SarsaConfig.Epsilon"/>: control.</summary>
+    /// <summary>ε-greedy on the current Q, ε annealed from 1 to <see cref="NetworkSarsaConfig.Epsilon"/>: control.</summary>
     EpsilonGreedy,
 }
 
-/// <summary>SARSA hyperparameters.</summary>
-public sealed record SarsaConfig
+/// <summary>Network SARSA hyperparameters (the shared ones in <see cref="DeepConfig"/>: rollouts of 16 steps; here relu, rate 1e-3, γ 1, clip 10).</summary>
+public sealed record NetworkSarsaConfig : DeepConfig
 {
-    /// <summary>Env, envs, steps, seeds and the stopping target.</summary>
-    public RunSettings Run { get; init; } = new() { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000 };
+    public NetworkSarsaConfig()
+    {
+        Run = new() { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000 };
+        Activation = Activation.Relu;
+        LearningRate = 1e-3f;
+        Gamma = 1f;
+        MaxGradNorm = 10f;
+    }
+
     /// <summary>The behaviour (and evaluated) policy.</summary>
     public SarsaPolicy Policy { get; init; } = SarsaPolicy.Uniform;
     /// <summary>λ of the SARSA(λ) return: 0 for SARSA(0), 1 for SARSA(1).</summary>
     public float Lambda { get; init; } = 0f;
-    /// <summary>Hidden layer widths.</summary>
-    public int[] Hidden { get; init; } = [64, 64];
-    /// <summary>Hidden activation.</summary>
-    public Activation Activation { get; init; } = Activation.Relu;
-    /// <summary>Steps T each env runs per update.</summary>
-    public int RolloutSteps { get; init; } = 16;
     /// <summary>Passes over each rollout.</summary>
     public int Epochs { get; init; } = 2;
     /// <summary>Minibatches per pass.</summary>
     public int Minibatches { get; init; } = 4;
-    /// <summary>Adam learning rate.</summary>
-    public float LearningRate { get; init; } = 1e-3f;
-    /// <summary>Per-member learning rates (length P); overrides <see cref="LearningRate"/>.</summary>
-    public float[]? LearningRates { get; init; }
     /// <summary>Anneal the learning rate linearly to 0 over <see cref="RunSettings.TotalSteps"/>.</summary>
     public bool AnnealLearningRate { get; init; } = true;
-    /// <summary>Discount γ.</summary>
-    public float Gamma { get; init; } = 1f;
     /// <summary>Rollouts between copies of Q into the target network Q̄ (1: Q̄ is Q as of the rollout's start).</summary>
     public int TargetPeriod { get; init; } = 1;
     /// <summary>Final ε of the ε-greedy policy.</summary>
     public float Epsilon { get; init; } = 0.05f;
     /// <summary>Fraction of the run over which ε anneals linearly from 1 to <see cref="Epsilon"/>.</summary>
     public float EpsilonDecayFraction { get; init; } = 0.3f;
-    /// <summary>Global-norm gradient clip (≤ 0: none).</summary>
-    public float MaxGradNorm { get; init; } = 10f;
 }
 
 /// <summary>SARSA(λ) training loop.</summary>
-public static class Sarsa
+public static class NetworkSarsa
 {
+    /// <summary>Network SARSA in the registry (<c>deep-sarsa</c>): discrete actions, ε-greedy control with a tanh 64×64 net, γ 0.99.</summary>
+    public static DeepAlgorithm Entry { get; } = new("deep-sarsa", ActionNeed.Discrete,
+        (run, lr) => Train(new NetworkSarsaConfig { Run = run, Policy = SarsaPolicy.EpsilonGreedy, Gamma = 0.99f, Hidden = [64, 64], Activation = Activation.Tanh }
+            is var c && lr is { } v ? c with { LearningRate = v } : c))
+    {
+        NeedsWhy = "it takes a max over actions",
+        Defaults = _ => (64, 1_000_000),
+        RolloutSteps = _ => new NetworkSarsaConfig().RolloutSteps,
+    };
+
     /// <summary>Purpose word of the Philox counter for SARSA's action choices.</summary>
     public const uint ActionPurpose = 0x53525341; // "SRSA"
 
-    public static TrainResult Train(SarsaConfig config)
+    public static TrainResult Train(NetworkSarsaConfig config)
     {
-        RunSettings run = config.Run;
-        run.Validate();
-        if (config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || config.TargetPeriod < 1 || run.EnvCount * config.RolloutSteps < config.Minibatches)
-            throw new ArgumentException("SARSA needs RolloutSteps, Epochs, Minibatches, TargetPeriod ≥ 1 and at least one sample per minibatch.");
-        var watch = Stopwatch.StartNew();
-        Func<double> clock = run.Clock ?? Clocks.Since(watch);
-        using IVectorEnv env = run.MakeEnv();
-        if (!env.Spec.Action.IsDiscrete)
-            throw new ArgumentException($"SARSA needs discrete actions (its greedy step is a max over actions); {env.Spec.Id} has {env.Spec.Action}.");
-        var pool = run.MakePool(); // outlives training: the returned network runs on it
+        using var training = TrainingRun.Start(config.Run,
+            config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || config.TargetPeriod < 1 || config.Run.EnvCount * config.RolloutSteps < config.Minibatches
+                ? "SARSA needs RolloutSteps, Epochs, Minibatches, TargetPeriod ≥ 1 and at least one sample per minibatch." : null);
+        training.RequireActions(discrete: true, "SARSA needs discrete actions (its greedy step is a max over actions)");
+        RunSettings run = training.Settings;
+        IVectorEnv env = training.Env;
+        var pool = training.Pool; // outlives training: the returned network runs on it
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
-        float[] lr = run.PerMember(config.LearningRate, config.LearningRates, "LearningRates");
+        float[] lr = config.MemberLearningRates();
 
         // The Q network doubles as the policy's network: greedy evaluation takes the arg-max of its outputs.
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 3), 0f);
@@ -88,9 +87,8 @@ public static class Sarsa
         q.Parameters.CopyTo(target.Parameters, 0);
         var optimizers = new Optimizers(pool);
         var opt = optimizers.Add(q, lr, config.MaxGradNorm);
-        var stats = new EpisodeStats(pop, run.RecentEpisodes);
-        var stop = new StopRule(run, stats, clock);
-        var curve = new List<CurvePoint>();
+        var stats = training.Stats;
+        var minibatches = new Minibatches(run, batch, m);
 
         var obs = new float[pop * batch * o];      // [P, T, N, obsSize]
         var actions = new int[pop * batch];        // [P, T, N]
@@ -105,7 +103,6 @@ public static class Sarsa
         var finalQ = new float[pop * n * k];
         var next = new int[pop * n];               // actions for the current observations
         var finalActions = new int[pop * n];
-        var perm = new int[pop * batch];
         var mbObs = new float[pop * m * o];
         var mbActions = new int[pop * m];
         var mbTargets = new float[pop * m];
@@ -113,7 +110,7 @@ public static class Sarsa
         var dPrediction = new float[pop * m * k];
 
         long steps = 0;
-        uint decision = 0, round = 0;
+        uint decision = 0;
         int rollouts = 0;
         float loss = 0;
         Choose(env.Observations, next);
@@ -153,27 +150,19 @@ public static class Sarsa
             for (int j = 0; j < qTaken.Length; j++) qTaken[j] = qAll[j * k + actions[j]];
             target.Forward(env.Observations, n, stepQ);
             for (int e = 0; e < pop * n; e++) lastQ[e] = stepQ[e * k + next[e]];
-            for (int p = 0; p < pop; p++)
-                Returns.Gae(rewards.AsSpan(p * batch, batch), qTaken.AsSpan(p * batch, batch), done.AsSpan(p * batch, batch),
-                    lastQ.AsSpan(p * n, n), t, n, config.Gamma, config.Lambda, advantages.AsSpan(p * batch, batch), targets.AsSpan(p * batch, batch));
+            Returns.Gae(pop, rewards, qTaken, done, lastQ, t, n, config.Gamma, config.Lambda, advantages, targets);
 
             // UPDATE: minibatch steps on ½(Q(s, a) − y)², only the taken action's output gets a gradient
             if (config.AnnealLearningRate) optimizers.Anneal(steps, run.TotalSteps);
             policy.KeepGood();
             for (int epoch = 0; epoch < config.Epochs; epoch++)
             {
-                for (int p = 0; p < pop; p++) Shuffle.Permutation(perm.AsSpan(p * batch, batch), run.SeedOf(p), round);
-                round++;
+                minibatches.Shuffle();
                 for (int mb = 0; mb < config.Minibatches; mb++)
                 {
-                    for (int p = 0; p < pop; p++)
-                        for (int j = 0; j < m; j++)
-                        {
-                            int src = p * batch + perm[p * batch + mb * m + j], dst = p * m + j;
-                            obs.AsSpan(src * o, o).CopyTo(mbObs.AsSpan(dst * o, o));
-                            mbActions[dst] = actions[src];
-                            mbTargets[dst] = targets[src];
-                        }
+                    minibatches.Gather<float>(obs, mbObs, mb, o);
+                    minibatches.Gather<int>(actions, mbActions, mb);
+                    minibatches.Gather<float>(targets, mbTargets, mb);
                     q.Forward(mbObs, m, prediction);
                     Array.Clear(dPrediction);
                     loss = 0;
@@ -183,25 +172,15 @@ public static class Sarsa
                         dPrediction[r * k + mbActions[r]] = err / m;
                         if (r < m) loss += 0.5f * err * err / m;
                     }
-                    q.ZeroGradients();
-                    q.Backward(dPrediction, default);
-                    opt.Step();
+                    opt.Descend(dPrediction);
                     policy.CheckFinite(steps, loss, ("q", q));
                 }
             }
             if (++rollouts % config.TargetPeriod == 0) q.Parameters.CopyTo(target.Parameters, 0);
 
-            for (int p = 0; p < pop; p++) curve.Add(new CurvePoint(steps, watch.Elapsed.TotalSeconds, p, stats.RecentMean(p), stats.Count(p)));
-            run.Progress?.Invoke(new TrainProgress(steps, watch.Elapsed.TotalSeconds, stats.RecentMean(0), stats.Count(0), loss));
-            if (stop.ShouldStop(policy, steps)) break;
+            if (training.EndUpdate(steps, loss, policy)) break;
         }
-
-        return new TrainResult
-        {
-            Algorithm = "deep-sarsa", Settings = run, Policy = policy, Critic = q, Curve = curve, EnvSteps = steps,
-            Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = stop.SolvedAt, SolvedAtStep = stop.SolvedStep,
-            FinalRecentMean = Enumerable.Range(0, pop).Select(stats.RecentMean).ToArray(),
-        };
+        return training.Result("deep-sarsa", steps, policy, q);
 
         // The policy's actions for [P, N] observations; qValues ([P, N, K]) are computed when null and needed.
         void Choose(ReadOnlySpan<float> observations, Span<int> chosen, float[]? qValues = null)

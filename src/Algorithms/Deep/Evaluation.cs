@@ -1,0 +1,40 @@
+using RlKernels.Envs.Registry;
+using RlKernels.Envs.Runner;
+
+namespace RlKernels.Algorithms.Deep;
+
+/// <summary>Runs a policy greedily on fresh episodes.</summary>
+public static class Evaluation
+{
+    /// <summary>
+    /// The mean return per member over <paramref name="episodes"/> fresh episodes: P·episodes env copies each
+    /// run their first episode to the end (later episodes are ignored).
+    /// </summary>
+    public static double[] MeanReturns(PolicyNet policy, int episodes, ulong seed, Backend backend = Backend.Cpu,
+        IReadOnlyDictionary<string, string>? envArgs = null, int threads = 0)
+    {
+        int pop = policy.Net.Population;
+        using IVectorEnv env = EnvRegistry.Make(policy.Spec.Id, pop * episodes,
+            new VectorEnvOptions { Backend = backend, Seed = seed, Threads = threads }, envArgs);
+        int w = policy.ActionWidth;
+        var output = new float[pop * episodes * w];
+        var discrete = new int[pop * episodes];
+        var continuous = new float[pop * episodes * w];
+        var done = new bool[pop * episodes];
+        var sums = new double[pop];
+        int remaining = done.Length;
+        while (remaining > 0)
+        {
+            policy.Act(env.Observations, episodes, output, discrete, continuous);
+            if (policy.IsDiscrete) env.Step(discrete); else env.Step(continuous);
+            for (int i = 0; i < done.Length; i++)
+                if (!done[i] && (env.Terminated[i] || env.Truncated[i]))
+                {
+                    done[i] = true;
+                    sums[i / episodes] += env.EpisodeReturns[i];
+                    remaining--;
+                }
+        }
+        return sums.Select(s => s / episodes).ToArray();
+    }
+}

@@ -1,0 +1,15 @@
+namespace RlKernels.Algorithms.Tabular;
+
+/// <summary>
+/// Settings every synchronous-sweep solver shares (<see cref="PolicyEvaluation"/>, <see cref="QIteration"/>,
+/// <see cref="ValueIteration"/>): the discount and when to stop sweeping.
+/// </summary>
+public abstract record SweepConfig
+{
+    /// <summary>Discount γ in [0, 1]. Default 0.99.</summary>
+    public double Gamma { get; init; } = 0.99;
+    /// <summary>Stop when the max-norm change of a sweep (of V, or of Q for Q-iteration) is at most this. Default 1e-10.</summary>
+    public double Tolerance { get; init; } = 1e-10;
+    /// <summary>Sweep cap; reaching it means "not converged". Default 100,000.</summary>
+    public int MaxIterations { get; init; } = 100_000;
+}
