@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -190,4 +191,16 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
         dst.Write(2, s.Theta1Dot);
         dst.Write(3, s.Theta2Dot);
     }
+}
+
+/// <summary>Declares Acrobot: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class AcrobotDeclaration : IEnvDeclaration<AcrobotParams>
+{
+    public static string Id => "Acrobot-v1";
+    public static AcrobotParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, AcrobotParams p) where T : struct, ILane<T>
+        where TSink : IEnvSink<TResult> =>
+        sink.Use<Acrobot<T>, T, AcrobotParams>(p);
+    /// <summary>Observation features theta1_dot, theta2_dot.</summary>
+    public static uint VelocityFeatures => 0b110000;
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -103,4 +104,16 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
         dst.Write(2, s.Theta);
         dst.Write(3, s.ThetaDot);
     }
+}
+
+/// <summary>Declares CartPole: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class CartPoleDeclaration : IEnvDeclaration<CartPoleParams>
+{
+    public static string Id => "CartPole-v1";
+    public static CartPoleParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, CartPoleParams p) where T : struct, ILane<T>
+        where TSink : IEnvSink<TResult> =>
+        sink.Use<CartPole<T>, T, CartPoleParams>(p);
+    /// <summary>Observation features x_dot, theta_dot.</summary>
+    public static uint VelocityFeatures => 0b1010;
 }

@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Tabular;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -99,4 +101,19 @@ public struct ChainWalk<T> : IEnv<ChainWalk<T>, T, ChainWalkParams>, IEnvSpec<Ch
 
     public static void Store<TWriter>(in ChainWalk<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         dst.Write(0, s.Position);
+}
+
+/// <summary>Declares ChainWalk: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class ChainWalkDeclaration : IEnvDeclaration<ChainWalkParams>
+{
+    public static string Id => "ChainWalk-v0";
+    public static ChainWalkParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, ChainWalkParams p) where T : struct, ILane<T>
+        where TSink : IEnvSink<TResult> =>
+        sink.Use<ChainWalk<T>, T, ChainWalkParams>(p);
+    public static bool TryGetModel(in ChainWalkParams p, [NotNullWhen(true)] out TabularMdp? model)
+    {
+        model = ChainWalk.BuildModel(p);
+        return true;
+    }
 }

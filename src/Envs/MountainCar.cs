@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -84,4 +85,16 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
         dst.Write(0, s.Position);
         dst.Write(1, s.Velocity);
     }
+}
+
+/// <summary>Declares MountainCar: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class MountainCarDeclaration : IEnvDeclaration<MountainCarParams>
+{
+    public static string Id => "MountainCar-v0";
+    public static MountainCarParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, MountainCarParams p) where T : struct, ILane<T>
+        where TSink : IEnvSink<TResult> =>
+        sink.Use<MountainCar<T>, T, MountainCarParams>(p);
+    /// <summary>Observation features velocity.</summary>
+    public static uint VelocityFeatures => 0b10;
 }

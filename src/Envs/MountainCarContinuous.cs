@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -90,4 +91,16 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
         dst.Write(0, s.Position);
         dst.Write(1, s.Velocity);
     }
+}
+
+/// <summary>Declares MountainCarContinuous: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class MountainCarContinuousDeclaration : IEnvDeclaration<MountainCarContinuousParams>
+{
+    public static string Id => "MountainCarContinuous-v0";
+    public static MountainCarContinuousParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, MountainCarContinuousParams p) where T : struct, ILane<T>
+        where TSink : IEnvSink<TResult> =>
+        sink.Use<MountainCarContinuous<T>, T, MountainCarContinuousParams>(p);
+    /// <summary>Observation features velocity.</summary>
+    public static uint VelocityFeatures => 0b10;
 }

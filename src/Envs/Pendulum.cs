@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -103,4 +104,16 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
         dst.Write(0, s.Theta);
         dst.Write(1, s.ThetaDot);
     }
+}
+
+/// <summary>Declares Pendulum: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class PendulumDeclaration : IEnvDeclaration<PendulumParams>
+{
+    public static string Id => "Pendulum-v1";
+    public static PendulumParams Parse(EnvArgs args) => new(args.GetDouble("g", 10.0));
+    public static TResult Accept<T, TSink, TResult>(TSink sink, PendulumParams p) where T : struct, ILane<T>
+        where TSink : IEnvSink<TResult> =>
+        sink.Use<Pendulum<T>, T, PendulumParams>(p);
+    /// <summary>Observation features theta_dot.</summary>
+    public static uint VelocityFeatures => 0b100;
 }

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -57,4 +58,14 @@ public struct RandomWalk1D<T> : IEnv<RandomWalk1D<T>, T, RandomWalk1DParams>, IE
 
     public static void Store<TWriter>(in RandomWalk1D<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         dst.Write(0, s.X);
+}
+
+/// <summary>Declares RandomWalk1D: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class RandomWalk1DDeclaration : IEnvDeclaration<RandomWalk1DParams>
+{
+    public static string Id => "RandomWalk1D-v0";
+    public static RandomWalk1DParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, RandomWalk1DParams p) where T : struct, ILane<T>
+        where TSink : IEnvSink<TResult> =>
+        sink.Use<RandomWalk1D<T>, T, RandomWalk1DParams>(p);
 }

@@ -69,7 +69,7 @@ public class CorridorTests
     [Fact]
     public void RegisteringAnIdTwiceIsAnError()
     {
-        var e = Assert.Throws<ArgumentException>(EnvRegistry.Register<CorridorFamily, CorridorParams>);
+        var e = Assert.Throws<ArgumentException>(EnvRegistry.Register<CorridorDeclaration, CorridorParams>);
         Assert.Contains("Corridor-v0", e.Message);
     }
 }
