@@ -35,6 +35,9 @@ public abstract class EnvEntry
     /// <summary>Whether the env declares a tabular model (with its default options).</summary>
     public bool HasTabularModel => TryGetTabularModel(EnvArgs.Empty, out _);
 
+    /// <summary>Whether the env is one of the library's own (declared in this assembly), not a test's or a user's.</summary>
+    public abstract bool IsBuiltIn { get; }
+
     /// <summary>Whether the env runs as a lane env (its own struct of dynamics) rather than as a tabular model's table.</summary>
     public abstract bool IsLaneEnv { get; }
 
@@ -60,6 +63,8 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
     public override string Id => TDecl.Id;
 
     public override uint VelocityFeatures => TDecl.VelocityFeatures;
+
+    public override bool IsBuiltIn => typeof(TDecl).Assembly == typeof(EnvEntry).Assembly;
 
     public override bool IsLaneEnv => TDecl.Accept<F1, LaneEnvSink, bool>(default, TDecl.Parse(EnvArgs.Empty));
 
