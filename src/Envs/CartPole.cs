@@ -11,6 +11,16 @@ namespace RlKernels.Envs;
 // sin/cos. Time limit (500), reward bookkeeping and auto-reset belong to the runner. Reset draws
 // U(-0.05, 0.05)^4 from the counter RNG instead of NumPy's PCG64.
 
+/// <summary>Declares CartPole: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class CartPoleDeclaration : IEnvDeclaration<CartPoleParams>
+{
+    public static string Id => "CartPole-v1";
+    public static CartPoleParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, CartPoleParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<CartPole<T>, T, CartPoleParams>(p);
+    public static uint VelocityFeatures => 0b1010; // x_dot, theta_dot
+}
+
 /// <summary>CartPole constants (Gymnasium names).</summary>
 public readonly struct CartPoleParams
 {
@@ -104,16 +114,4 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
         dst.Write(2, s.Theta);
         dst.Write(3, s.ThetaDot);
     }
-}
-
-/// <summary>Declares CartPole: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
-internal sealed class CartPoleDeclaration : IEnvDeclaration<CartPoleParams>
-{
-    public static string Id => "CartPole-v1";
-    public static CartPoleParams Parse(EnvArgs args) => new();
-    public static TResult Accept<T, TSink, TResult>(TSink sink, CartPoleParams p) where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> =>
-        sink.Use<CartPole<T>, T, CartPoleParams>(p);
-    /// <summary>Observation features x_dot, theta_dot.</summary>
-    public static uint VelocityFeatures => 0b1010;
 }

@@ -15,6 +15,20 @@ namespace RlKernels.Envs;
 // state 5 terminates. Deviation: a time limit of 100 steps (the lecture has none) so that a policy
 // that never reaches state 5 still ends its episodes.
 
+/// <summary>Declares ChainWalk: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class ChainWalkDeclaration : IEnvDeclaration<ChainWalkParams>
+{
+    public static string Id => "ChainWalk-v0";
+    public static ChainWalkParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, ChainWalkParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<ChainWalk<T>, T, ChainWalkParams>(p);
+    public static bool TryGetModel(in ChainWalkParams p, [NotNullWhen(true)] out TabularMdp? model)
+    {
+        model = ChainWalk.BuildModel(p);
+        return true;
+    }
+}
+
 /// <summary>ChainWalk constants.</summary>
 public readonly struct ChainWalkParams
 {
@@ -101,19 +115,4 @@ public struct ChainWalk<T> : IEnv<ChainWalk<T>, T, ChainWalkParams>, IEnvSpec<Ch
 
     public static void Store<TWriter>(in ChainWalk<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         dst.Write(0, s.Position);
-}
-
-/// <summary>Declares ChainWalk: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
-internal sealed class ChainWalkDeclaration : IEnvDeclaration<ChainWalkParams>
-{
-    public static string Id => "ChainWalk-v0";
-    public static ChainWalkParams Parse(EnvArgs args) => new();
-    public static TResult Accept<T, TSink, TResult>(TSink sink, ChainWalkParams p) where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> =>
-        sink.Use<ChainWalk<T>, T, ChainWalkParams>(p);
-    public static bool TryGetModel(in ChainWalkParams p, [NotNullWhen(true)] out TabularMdp? model)
-    {
-        model = ChainWalk.BuildModel(p);
-        return true;
-    }
 }

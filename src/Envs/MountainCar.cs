@@ -12,6 +12,16 @@ namespace RlKernels.Envs;
 // Time limit (200), truncation and auto-reset belong to the runner. Reset draws position U(-0.6, -0.4)
 // (velocity 0) from the counter RNG instead of NumPy's PCG64.
 
+/// <summary>Declares MountainCar: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class MountainCarDeclaration : IEnvDeclaration<MountainCarParams>
+{
+    public static string Id => "MountainCar-v0";
+    public static MountainCarParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, MountainCarParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<MountainCar<T>, T, MountainCarParams>(p);
+    public static uint VelocityFeatures => 0b10; // velocity
+}
+
 /// <summary>MountainCar constants (Gymnasium names).</summary>
 public readonly struct MountainCarParams
 {
@@ -85,16 +95,4 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
         dst.Write(0, s.Position);
         dst.Write(1, s.Velocity);
     }
-}
-
-/// <summary>Declares MountainCar: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
-internal sealed class MountainCarDeclaration : IEnvDeclaration<MountainCarParams>
-{
-    public static string Id => "MountainCar-v0";
-    public static MountainCarParams Parse(EnvArgs args) => new();
-    public static TResult Accept<T, TSink, TResult>(TSink sink, MountainCarParams p) where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> =>
-        sink.Use<MountainCar<T>, T, MountainCarParams>(p);
-    /// <summary>Observation features velocity.</summary>
-    public static uint VelocityFeatures => 0b10;
 }

@@ -16,6 +16,16 @@ namespace RlKernels.Envs;
 // belong to the runner. Reset draws position U(-0.6, -0.4) (velocity 0, float64 until the first step)
 // from the counter RNG instead of NumPy's PCG64.
 
+/// <summary>Declares MountainCarContinuous: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class MountainCarContinuousDeclaration : IEnvDeclaration<MountainCarContinuousParams>
+{
+    public static string Id => "MountainCarContinuous-v0";
+    public static MountainCarContinuousParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, MountainCarContinuousParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<MountainCarContinuous<T>, T, MountainCarContinuousParams>(p);
+    public static uint VelocityFeatures => 0b10; // velocity
+}
+
 /// <summary>MountainCarContinuous constants (Gymnasium names).</summary>
 public readonly struct MountainCarContinuousParams
 {
@@ -91,16 +101,4 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
         dst.Write(0, s.Position);
         dst.Write(1, s.Velocity);
     }
-}
-
-/// <summary>Declares MountainCarContinuous: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
-internal sealed class MountainCarContinuousDeclaration : IEnvDeclaration<MountainCarContinuousParams>
-{
-    public static string Id => "MountainCarContinuous-v0";
-    public static MountainCarContinuousParams Parse(EnvArgs args) => new();
-    public static TResult Accept<T, TSink, TResult>(TSink sink, MountainCarContinuousParams p) where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> =>
-        sink.Use<MountainCarContinuous<T>, T, MountainCarContinuousParams>(p);
-    /// <summary>Observation features velocity.</summary>
-    public static uint VelocityFeatures => 0b10;
 }

@@ -13,6 +13,15 @@ namespace RlKernels.Envs;
 // Deviation: a time limit of 1000 steps (the lecture has none), which the uniform policy reaches
 // with negligible probability.
 
+/// <summary>Declares RandomWalk1D: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class RandomWalk1DDeclaration : IEnvDeclaration<RandomWalk1DParams>
+{
+    public static string Id => "RandomWalk1D-v0";
+    public static RandomWalk1DParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, RandomWalk1DParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<RandomWalk1D<T>, T, RandomWalk1DParams>(p);
+}
+
 /// <summary>RandomWalk1D constants.</summary>
 public readonly struct RandomWalk1DParams
 {
@@ -58,14 +67,4 @@ public struct RandomWalk1D<T> : IEnv<RandomWalk1D<T>, T, RandomWalk1DParams>, IE
 
     public static void Store<TWriter>(in RandomWalk1D<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         dst.Write(0, s.X);
-}
-
-/// <summary>Declares RandomWalk1D: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
-internal sealed class RandomWalk1DDeclaration : IEnvDeclaration<RandomWalk1DParams>
-{
-    public static string Id => "RandomWalk1D-v0";
-    public static RandomWalk1DParams Parse(EnvArgs args) => new();
-    public static TResult Accept<T, TSink, TResult>(TSink sink, RandomWalk1DParams p) where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> =>
-        sink.Use<RandomWalk1D<T>, T, RandomWalk1DParams>(p);
 }
