@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -20,6 +21,16 @@ namespace RlKernels.Envs;
 // relative (next_obs stays bit-identical as float32 on the reference files). Fast lanes compute in float32 with the lane's own sin/cos. Time limit (500), truncation and
 // auto-reset belong to the runner. Reset draws U(-0.1, 0.1)^4 from the counter RNG (instead of NumPy's
 // PCG64), in the lane's precision, then rounds it to float32 as the source does.
+
+/// <summary>Declares Acrobot: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class AcrobotDeclaration : IEnvDeclaration<AcrobotParams>
+{
+    public static string Id => "Acrobot-v1";
+    public static AcrobotParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, AcrobotParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<Acrobot<T>, T, AcrobotParams>(p);
+    public static uint VelocityFeatures => 0b110000; // theta1_dot, theta2_dot
+}
 
 /// <summary>Acrobot constants (Gymnasium names).</summary>
 public readonly struct AcrobotParams

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -9,6 +10,16 @@ namespace RlKernels.Envs;
 // Deviations: none in reference precision (D1). Fast lanes compute in float32 and use the lane's own
 // sin/cos. Time limit (500), reward bookkeeping and auto-reset belong to the runner. Reset draws
 // U(-0.05, 0.05)^4 from the counter RNG instead of NumPy's PCG64.
+
+/// <summary>Declares CartPole: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class CartPoleDeclaration : IEnvDeclaration<CartPoleParams>
+{
+    public static string Id => "CartPole-v1";
+    public static CartPoleParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, CartPoleParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<CartPole<T>, T, CartPoleParams>(p);
+    public static uint VelocityFeatures => 0b1010; // x_dot, theta_dot
+}
 
 /// <summary>CartPole constants (Gymnasium names).</summary>
 public readonly struct CartPoleParams

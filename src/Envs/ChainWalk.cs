@@ -1,6 +1,8 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Tabular;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -12,6 +14,20 @@ namespace RlKernels.Envs;
 // stays at 1), 1 = R. Reward -10 for R in state 3, -1 for every other action in states 1-4. Reaching
 // state 5 terminates. Deviation: a time limit of 100 steps (the lecture has none) so that a policy
 // that never reaches state 5 still ends its episodes.
+
+/// <summary>Declares ChainWalk: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class ChainWalkDeclaration : IEnvDeclaration<ChainWalkParams>
+{
+    public static string Id => "ChainWalk-v0";
+    public static ChainWalkParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, ChainWalkParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<ChainWalk<T>, T, ChainWalkParams>(p);
+    public static bool TryGetModel(in ChainWalkParams p, [NotNullWhen(true)] out TabularMdp? model)
+    {
+        model = ChainWalk.BuildModel(p);
+        return true;
+    }
+}
 
 /// <summary>ChainWalk constants.</summary>
 public readonly struct ChainWalkParams

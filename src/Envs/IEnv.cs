@@ -13,8 +13,8 @@ namespace RlKernels.Envs;
 /// The env's <see cref="EnvSpec"/> is not part of this contract: a spec holds strings and arrays, while
 /// <typeparamref name="TParams"/> must stay passable by value to a GPU kernel, so a params struct cannot
 /// always say which spec it belongs to (a tabular env's params are a table and its layout). Runners take
-/// the spec next to the params; each env's binding (<c>IEnvBinding</c>) supplies it, usually from a static
-/// <c>Spec(in TParams)</c> on the env type.
+/// the spec next to the params: a lane env supplies it from its static <c>Spec(in TParams)</c>
+/// (<see cref="IEnvSpec{TParams}"/>), an explicit model from its declaration (<c>IEnvSink.UseTabular</c>).
 /// </remarks>
 /// <typeparam name="TSelf">The env's state struct.</typeparam>
 /// <typeparam name="T">The lane type.</typeparam>

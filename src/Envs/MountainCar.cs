@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -10,6 +11,16 @@ namespace RlKernels.Envs;
 // Deviations: none in reference precision (D1). Fast lanes compute in float32 with the lane's own cos.
 // Time limit (200), truncation and auto-reset belong to the runner. Reset draws position U(-0.6, -0.4)
 // (velocity 0) from the counter RNG instead of NumPy's PCG64.
+
+/// <summary>Declares MountainCar: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class MountainCarDeclaration : IEnvDeclaration<MountainCarParams>
+{
+    public static string Id => "MountainCar-v0";
+    public static MountainCarParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, MountainCarParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<MountainCar<T>, T, MountainCarParams>(p);
+    public static uint VelocityFeatures => 0b10; // velocity
+}
 
 /// <summary>MountainCar constants (Gymnasium names).</summary>
 public readonly struct MountainCarParams

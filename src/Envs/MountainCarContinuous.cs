@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -14,6 +15,16 @@ namespace RlKernels.Envs;
 // Fast lanes compute in float32 with the lane's own cos. Time limit (999), truncation and auto-reset
 // belong to the runner. Reset draws position U(-0.6, -0.4) (velocity 0, float64 until the first step)
 // from the counter RNG instead of NumPy's PCG64.
+
+/// <summary>Declares MountainCarContinuous: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class MountainCarContinuousDeclaration : IEnvDeclaration<MountainCarContinuousParams>
+{
+    public static string Id => "MountainCarContinuous-v0";
+    public static MountainCarContinuousParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, MountainCarContinuousParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<MountainCarContinuous<T>, T, MountainCarContinuousParams>(p);
+    public static uint VelocityFeatures => 0b10; // velocity
+}
 
 /// <summary>MountainCarContinuous constants (Gymnasium names).</summary>
 public readonly struct MountainCarContinuousParams

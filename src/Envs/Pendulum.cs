@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -14,6 +15,16 @@ namespace RlKernels.Envs;
 // (3.0·u and 0.001·u² computed in float64 from the float32 action) as in the reference files. Fast lanes compute in float32 with the
 // lane's own sin/cos. Time limit (200), truncation and auto-reset belong to the runner. Reset draws
 // theta U(-pi, pi), theta_dot U(-1, 1) from the counter RNG instead of NumPy's PCG64.
+
+/// <summary>Declares Pendulum: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class PendulumDeclaration : IEnvDeclaration<PendulumParams>
+{
+    public static string Id => "Pendulum-v1";
+    public static PendulumParams Parse(EnvArgs args) => new(args.GetDouble("g", 10.0));
+    public static TResult Accept<T, TSink, TResult>(TSink sink, PendulumParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<Pendulum<T>, T, PendulumParams>(p);
+    public static uint VelocityFeatures => 0b100; // theta_dot
+}
 
 /// <summary>Pendulum constants (Gymnasium names); <c>g</c> is the env option.</summary>
 public readonly struct PendulumParams

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -11,6 +12,15 @@ namespace RlKernels.Envs;
 // used as a training example, not the value).
 // Deviation: a time limit of 1000 steps (the lecture has none), which the uniform policy reaches
 // with negligible probability.
+
+/// <summary>Declares RandomWalk1D: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class RandomWalk1DDeclaration : IEnvDeclaration<RandomWalk1DParams>
+{
+    public static string Id => "RandomWalk1D-v0";
+    public static RandomWalk1DParams Parse(EnvArgs args) => new();
+    public static TResult Accept<T, TSink, TResult>(TSink sink, RandomWalk1DParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
+        sink.Use<RandomWalk1D<T>, T, RandomWalk1DParams>(p);
+}
 
 /// <summary>RandomWalk1D constants.</summary>
 public readonly struct RandomWalk1DParams

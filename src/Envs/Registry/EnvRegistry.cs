@@ -1,87 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
-using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Runner;
 using RlKernels.Envs.Tabular;
-using RlKernels.Envs.Wrappers;
-using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Registry;
-
-/// <summary>One registered env id.</summary>
-public abstract class EnvEntry
-{
-    public abstract string Id { get; }
-    public abstract EnvSpec Spec(EnvArgs args);
-    public abstract IVectorEnv Make(int envCount, VectorEnvOptions options, EnvArgs args);
-    /// <summary>Single transitions on <paramref name="lane"/>, for the conformance checker.</summary>
-    public abstract IConformanceStepper CreateStepper(StepperLane lane, EnvArgs args);
-
-    /// <summary>
-    /// The env's explicit tabular model (Gymnasium's P: per (s, a) the outcome list in order, and the
-    /// initial distribution) for <paramref name="args"/>; false for envs without one (classic control).
-    /// </summary>
-    /// <exception cref="ArgumentException">An argument the env does not take, or a bad value.</exception>
-    public abstract bool TryGetTabularModel(EnvArgs args, [NotNullWhen(true)] out TabularMdp? model);
-    /// <summary>The closed (env, params) types of the GPU kernels for these arguments, or null where the env has no lane-env kernels.</summary>
-    internal virtual (Type Env, Type Params)? GpuKernelTypes(EnvArgs args) => null;
-}
-
-internal sealed class EnvEntry<TFamily, TBinding, TParams> : EnvEntry
-    where TFamily : IEnvFamily<TParams>
-    where TBinding : IEnvBinding<TParams>
-    where TParams : struct
-{
-    public override string Id => TFamily.Id;
-
-    public override EnvSpec Spec(EnvArgs args) => TBinding.Spec(ParseChecked(args));
-
-    private static TParams ParseChecked(EnvArgs args) => ParseWithNormalization(args).Params;
-
-    private static (TParams Params, ObservationNormalization? Normalize) ParseWithNormalization(EnvArgs args)
-    {
-        TParams p = TFamily.Parse(args);
-        var normalize = ObservationNormalization.Parse(args);
-        args.ThrowIfUnread(TFamily.Id);
-        return (p, normalize);
-    }
-
-    public override bool TryGetTabularModel(EnvArgs args, [NotNullWhen(true)] out TabularMdp? model) =>
-        TBinding.TryGetModel(ParseChecked(args), out model);
-
-    public override IConformanceStepper CreateStepper(StepperLane lane, EnvArgs args)
-    {
-        TParams p = ParseChecked(args);
-        return lane switch
-        {
-            StepperLane.D1 => TBinding.CreateStepper<D1>(p),
-            StepperLane.F1 => TBinding.CreateStepper<F1>(p),
-            StepperLane.F8 => TBinding.CreateStepper<F8>(p),
-            StepperLane.F16 => TBinding.CreateStepper<F16>(p),
-            _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "Unknown lane."),
-        };
-    }
-
-    public override IVectorEnv Make(int envCount, VectorEnvOptions options, EnvArgs args)
-    {
-        if (envCount <= 0)
-            throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
-        var (p, normalize) = ParseWithNormalization(args);
-        IVectorEnv env = options.Backend switch
-        {
-            Backend.Cpu => LaneSelection.BestWidth switch
-            {
-                16 => TBinding.CreateCpu<F16>(p, envCount, options, Backend.Cpu),
-                8 => TBinding.CreateCpu<F8>(p, envCount, options, Backend.Cpu),
-                _ => TBinding.CreateCpu<F1>(p, envCount, options, Backend.Cpu),
-            },
-            Backend.CpuScalar => TBinding.CreateCpu<F1>(p, envCount, options, Backend.CpuScalar),
-            Backend.CpuDouble => TBinding.CreateCpu<D1>(p, envCount, options, Backend.CpuDouble),
-            Backend.Gpu or Backend.GpuCpuAccelerator => TBinding.CreateGpu(p, envCount, options),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
-        };
-        return NormalizedVectorEnv.WrapIfRequested(env, normalize ?? options.NormalizeObservations);
-    }
-}
 
 /// <summary>Every env by its Gymnasium-style id.</summary>
 public static class EnvRegistry
@@ -90,52 +11,55 @@ public static class EnvRegistry
     private static Dictionary<string, EnvEntry> Entries = new(StringComparer.Ordinal);
     private static readonly Lock RegisterLock = new();
 
+    // The built-in envs: one line each; everything else about an env is in its own file.
     static EnvRegistry()
     {
-        Register<CartPoleFamily, CartPoleParams>();
-        Register<ChainWalkFamily, ChainWalkParams>();
-        Register<RandomWalk1DFamily, RandomWalk1DParams>();
-        Register<PendulumFamily, PendulumParams>();
-        Register<MountainCarFamily, MountainCarParams>();
-        Register<MountainCarContinuousFamily, MountainCarContinuousParams>();
-        Register<AcrobotFamily, AcrobotParams>();
-        Add<FrozenLakeFamily, ToyTextBinding, ToyTextParams>();
-        Add<FrozenLake8x8Family, ToyTextBinding, ToyTextParams>();
-        Add<CliffWalkingFamily, ToyTextBinding, ToyTextParams>();
-        Add<CliffWalkingSlipperyFamily, ToyTextBinding, ToyTextParams>();
-        Add<TaxiFamily, ToyTextBinding, ToyTextParams>();
+        Register<CartPoleDeclaration, CartPoleParams>();
+        Register<ChainWalkDeclaration, ChainWalkParams>();
+        Register<RandomWalk1DDeclaration, RandomWalk1DParams>();
+        Register<PendulumDeclaration, PendulumParams>();
+        Register<MountainCarDeclaration, MountainCarParams>();
+        Register<MountainCarContinuousDeclaration, MountainCarContinuousParams>();
+        Register<AcrobotDeclaration, AcrobotParams>();
+        Register<FrozenLakeDeclaration, ToyTextParams>();
+        Register<FrozenLake8x8Declaration, ToyTextParams>();
+        Register<CliffWalkingDeclaration, ToyTextParams>();
+        Register<CliffWalkingSlipperyDeclaration, ToyTextParams>();
+        Register<TaxiDeclaration, ToyTextParams>();
     }
 
     /// <summary>
-    /// Registers a lane env under <c>TFamily.Id</c>: from then on <see cref="Make"/>, <c>rlk</c> and the
-    /// conformance checker know it, on every backend and with every observation wrapper. How to write one:
-    /// docs/adding-an-env.md.
+    /// Registers the env that <typeparamref name="TDecl"/> declares under its id: from then on <see cref="Make"/>,
+    /// <c>rlk</c>, the conformance checker and the tabular solvers know it, on every backend and with every
+    /// observation wrapper. How to write one: docs/adding-an-env.md.
     /// </summary>
     /// <exception cref="ArgumentException">The id is already registered.</exception>
-    public static void Register<TFamily, TParams>()
-        where TFamily : IEnvFamily<TParams>, ILaneEnvBinding<TParams>
-        where TParams : struct =>
-        AddEntry(new LaneEnvEntry<TFamily, TParams>());
-
-    /// <summary>Registers an env built by its own runner (the toy-text ids share one binding).</summary>
-    private static void Add<TFamily, TBinding, TParams>()
-        where TFamily : IEnvFamily<TParams>
-        where TBinding : IEnvBinding<TParams>
-        where TParams : struct =>
-        AddEntry(new EnvEntry<TFamily, TBinding, TParams>());
-
-    private static void AddEntry(EnvEntry entry)
+    public static void Register<TDecl, TParams>()
+        where TDecl : IEnvDeclaration<TParams>
+        where TParams : struct
     {
+        var entry = new EnvEntry<TDecl, TParams>();
         lock (RegisterLock)
         {
             if (Entries.ContainsKey(entry.Id))
-                throw new ArgumentException($"Env id '{entry.Id}' is already registered.", nameof(entry));
+                throw new ArgumentException($"Env id '{entry.Id}' is already registered.", nameof(TDecl));
             Entries = new Dictionary<string, EnvEntry>(Entries, StringComparer.Ordinal) { [entry.Id] = entry };
         }
     }
 
     /// <summary>Registered ids, sorted.</summary>
     public static IReadOnlyList<string> Ids => Entries.Keys.Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Registered ids whose entry satisfies <paramref name="predicate"/>, sorted.</summary>
+    public static IReadOnlyList<string> IdsWhere(Func<EnvEntry, bool> predicate) =>
+        Entries.Values.Where(predicate).Select(e => e.Id).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>Ids of the envs that declare an explicit tabular model (toy-text, ChainWalk), sorted.</summary>
+    public static IReadOnlyList<string> TabularModelIds => IdsWhere(e => e.HasTabularModel);
+
+    /// <summary>Ids of the lane envs (own dynamics struct; these take the observation wrappers), sorted.</summary>
+    public static IReadOnlyList<string> LaneEnvIds => IdsWhere(e => e.IsLaneEnv);
+
 
     /// <summary>The entry for <paramref name="id"/>; an unknown id is an error that lists the known ones.</summary>
     public static EnvEntry Get(string id) =>

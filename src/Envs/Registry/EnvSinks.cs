@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Runtime.ExceptionServices;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Runner;
+using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Registry;
@@ -14,6 +15,9 @@ internal readonly struct CpuRunnerSink(int envCount, VectorEnvOptions options, B
     public IVectorEnv Use<TEnv, T, TParams>(TParams p)
         where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams> where T : struct, ILane<T> where TParams : struct =>
         new CpuVectorEnv<TEnv, T, TParams>(TEnv.Spec(p), p, envCount, options, backend);
+
+    public IVectorEnv UseTabular<T>(TabularMdp model, EnvSpec spec) where T : struct, ILane<T> =>
+        TabularVectorEnv.CreateCpu<T>(model, spec, envCount, options, backend);
 }
 
 /// <summary>
@@ -39,6 +43,9 @@ internal readonly struct GpuRunnerSink(int envCount, VectorEnvOptions options) :
             throw;
         }
     }
+
+    public IVectorEnv UseTabular<T>(TabularMdp model, EnvSpec spec) where T : struct, ILane<T> =>
+        TabularVectorEnv.CreateGpu(model, spec, envCount, options);
 }
 
 /// <summary>The env's spec.</summary>
@@ -47,6 +54,8 @@ internal readonly struct SpecSink : IEnvSink<EnvSpec>
     public EnvSpec Use<TEnv, T, TParams>(TParams p)
         where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams> where T : struct, ILane<T> where TParams : struct =>
         TEnv.Spec(p);
+
+    public EnvSpec UseTabular<T>(TabularMdp model, EnvSpec spec) where T : struct, ILane<T> => spec;
 }
 
 /// <summary>Single transitions for the conformance checker.</summary>
@@ -55,6 +64,10 @@ internal readonly struct StepperSink : IEnvSink<IConformanceStepper>
     public IConformanceStepper Use<TEnv, T, TParams>(TParams p)
         where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams> where T : struct, ILane<T> where TParams : struct =>
         new EnvTransitionStepper<TEnv, T, TParams>(TEnv.Spec(p), p);
+
+    /// <summary>Explicit models are checked against Gymnasium's P tables, not against transition files.</summary>
+    public IConformanceStepper UseTabular<T>(TabularMdp model, EnvSpec spec) where T : struct, ILane<T> =>
+        throw new NotSupportedException($"{spec.Id} is checked against Gymnasium's P table (TabularMdp), not against transition CSVs.");
 }
 
 /// <summary>The closed env and parameter types the GPU kernels are instantiated with (for PTX compile checks).</summary>
@@ -63,4 +76,16 @@ internal readonly struct KernelTypesSink : IEnvSink<(Type Env, Type Params)>
     public (Type Env, Type Params) Use<TEnv, T, TParams>(TParams p)
         where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams> where T : struct, ILane<T> where TParams : struct =>
         (typeof(TEnv), typeof(TParams));
+
+    public (Type Env, Type Params) UseTabular<T>(TabularMdp model, EnvSpec spec) where T : struct, ILane<T> =>
+        (typeof(TabularEnv<F1, ViewLaneTable>), typeof(TabularParams<ViewLaneTable>));
+}
+
+/// <summary>Whether the declaration names a lane env (true) or an explicit model (false).</summary>
+internal readonly struct LaneEnvSink : IEnvSink<bool>
+{
+    public bool Use<TEnv, T, TParams>(TParams p)
+        where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams> where T : struct, ILane<T> where TParams : struct => true;
+
+    public bool UseTabular<T>(TabularMdp model, EnvSpec spec) where T : struct, ILane<T> => false;
 }

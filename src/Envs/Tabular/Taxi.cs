@@ -1,3 +1,5 @@
+using RlKernels.Kernels.Lanes;
+using System.Diagnostics.CodeAnalysis;
 using RlKernels.Envs.Registry;
 
 namespace RlKernels.Envs.Tabular;
@@ -138,4 +140,14 @@ public static class Taxi
         ActionEast => (row, Map[1 + row][2 * col + 2] == ':' ? Math.Min(col + 1, 4) : col),
         _ => (row, Map[1 + row][2 * col] == ':' ? Math.Max(col - 1, 0) : col),
     };
+}
+
+/// <summary>Declares Taxi-v4: its id, options and model (registered in <see cref="EnvRegistry"/>).</summary>
+internal sealed class TaxiDeclaration : IEnvDeclaration<ToyTextParams>
+{
+    public static string Id => "Taxi-v4";
+    public static ToyTextParams Parse(EnvArgs args) => new(Taxi.BuildModel(args.GetBool("is_rainy", false)), Id, Taxi.MaxEpisodeSteps, "gymnasium/envs/toy_text/taxi.py");
+    public static TResult Accept<T, TSink, TResult>(TSink sink, ToyTextParams p) where T : struct, ILane<T>
+        where TSink : IEnvSink<TResult> => ToyTextParams.Accept<T, TSink, TResult>(sink, p);
+    public static bool TryGetModel(in ToyTextParams p, [NotNullWhen(true)] out TabularMdp? model) => ToyTextParams.TryGetModel(p, out model);
 }

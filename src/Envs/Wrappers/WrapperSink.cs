@@ -1,4 +1,5 @@
 using RlKernels.Envs.Registry;
+using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Wrappers;
@@ -39,5 +40,13 @@ public readonly struct WrapperSink<TNext, TResult>(EnvWrapperOptions wrappers, T
             <= 56 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots56<T>>, T, FrameStackParams<TParams>>(sp),
             _ => next.Use<FrameStack<TEnv, T, TParams, FrameSlots64<T>>, T, FrameStackParams<TParams>>(sp),
         };
+    }
+
+    /// <summary>An explicit model runs as it is: the observation wrappers apply to lane envs only.</summary>
+    public TResult UseTabular<T>(TabularMdp model, EnvSpec spec) where T : struct, ILane<T>
+    {
+        if (!wrappers.IsEmpty)
+            throw new ArgumentException($"{spec.Id} runs its tabular model: hide_velocity and frame_stack apply to lane envs only.");
+        return next.UseTabular<T>(model, spec);
     }
 }

@@ -1,3 +1,5 @@
+using RlKernels.Envs.Registry;
+using RlKernels.Tests.Envs;
 using System.CommandLine;
 using System.Text.Json;
 using RlKernels.Cli;
@@ -9,15 +11,13 @@ namespace RlKernels.Tests.Conformance;
 public class ConformCommandTests
 {
     /// <summary>
-    /// The registered envs the in-repo data covers: every built-in env except RandomWalk1D-v0 (no Gymnasium
-    /// counterpart) and FrozenLake8x8-v1 (its P is FrozenLake-v1's 8x8 table, data/reference/gymnasium-toytext/README.md).
-    /// Listed rather than read from the registry, which tests extend with their own envs.
+    /// The registered envs the in-repo data covers: every built-in env (declared in the Envs library, not a test's
+    /// own) that is a Gymnasium classic-control port or has a tabular model, except FrozenLake8x8-v1 (its P is
+    /// FrozenLake-v1's 8x8 table, data/reference/gymnasium-toytext/README.md). RandomWalk1D-v0 has neither.
     /// </summary>
-    private static readonly string[] CoveredEnvs =
-    [
-        "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1",
-        "FrozenLake-v1", "CliffWalking-v1", "CliffWalkingSlippery-v1", "Taxi-v4", "ChainWalk-v0",
-    ];
+    private static IReadOnlyList<string> CoveredEnvs =>
+        EnvRegistry.IdsWhere(e => e.IsBuiltIn && e.Id != "FrozenLake8x8-v1"
+            && (e.HasTabularModel || EnvTestKit.ClassicControlIds.Contains(e.Id)));
 
     private static (int Code, string Output, string Error) Run(string? reference, bool json = false)
     {
@@ -35,7 +35,7 @@ public class ConformCommandTests
         Assert.Equal("", error);
         Assert.Contains("CartPole-v1.csv", text);
         Assert.Contains("PASS", text);
-        foreach (string id in new[] { "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1" })
+        foreach (string id in EnvTestKit.ClassicControlIds)
             Assert.Contains(id + ".csv", text);
         Assert.DoesNotContain("FAIL ", text);
         // No P tables here: only the transition table is printed.

@@ -1,3 +1,4 @@
+using RlKernels.Tests.Envs;
 using System.Globalization;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Registry;
@@ -71,7 +72,7 @@ public class ConformanceCheckerTests
     {
         var report = ConformanceChecker.CheckDirectory(ReferenceFiles.Directory);
         Assert.True(report.Passed, string.Join("\n", report.Results.Where(r => r.IsFailure).Select(r => r.Message)));
-        foreach (string id in new[] { "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1" })
+        foreach (string id in EnvTestKit.ClassicControlIds)
         {
             Assert.Contains(report.Results, r => r.EnvId == id && r.Precision == ConformancePrecision.Reference && r.Status == ConformanceStatus.Pass);
             Assert.Contains(report.Results, r => r.EnvId == id && r.Precision == ConformancePrecision.Fast && r.Status == ConformanceStatus.Pass);

@@ -14,7 +14,7 @@ public class AllocationTests(ITestOutputHelper output)
     public static TheoryData<string, LaneKind, AutoResetMode> Cases()
     {
         var data = new TheoryData<string, LaneKind, AutoResetMode>();
-        foreach (string id in EnvTestKit.EnvIds)
+        foreach (string id in EnvTestKit.DiscreteIds)
             foreach (var lanes in new[] { LaneKind.F16, LaneKind.F8, LaneKind.F1, LaneKind.D1 })
                 data.Add(id, lanes, AutoResetMode.SameStep);
         data.Add("CartPole-v1", LaneKind.F16, AutoResetMode.NextStep);

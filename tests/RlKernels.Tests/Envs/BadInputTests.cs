@@ -127,7 +127,7 @@ public class BadInputTests
     {
         var e = Assert.Throws<ArgumentException>(() => EnvRegistry.Make("CartPole-v0", 4));
         Assert.Contains("CartPole-v0", e.Message);
-        foreach (string id in EnvTestKit.EnvIds) Assert.Contains(id, e.Message);
+        foreach (string id in EnvTestKit.AllIds) Assert.Contains(id, e.Message);
     }
 
     [Fact]

@@ -16,15 +16,29 @@ namespace RlKernels.Tests.Envs;
 /// </summary>
 public class ClassicControlReferenceTests(ITestOutputHelper output)
 {
+    /// <summary>Every registered env with recorded Gymnasium transitions, both recordings, every lane.</summary>
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (string id in new[] { "Pendulum-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1" })
+        foreach (string id in EnvTestKit.ClassicControlIds.Where(id => File.Exists(Path.Combine(TestPaths.GymnasiumReferenceDir, id + ".csv"))))
             foreach (string suffix in new[] { "", ".heuristic" })
                 foreach (string lane in new[] { "D1", "F1", "F8", "F16" })
                     data.Add(id + suffix, lane);
         return data;
     }
+
+    /// <summary>
+    /// How far a next state lies from the env's termination threshold: a fast lane may flip the flag within
+    /// rounding of it. Envs not listed terminate on no threshold (no flip is excused).
+    /// </summary>
+    private static double ThresholdDistance(string id, double[] s) => id switch
+    {
+        "CartPole-v1" => Math.Min(Math.Abs(Math.Abs(s[0]) - 2.4), Math.Abs(Math.Abs(s[2]) - 12 * 2 * Math.PI / 360)),
+        "MountainCar-v0" => Math.Min(Math.Abs(s[0] - 0.5), Math.Abs(s[1])),
+        "MountainCarContinuous-v0" => Math.Min(Math.Abs(s[0] - 0.45), Math.Abs(s[1])),
+        "Acrobot-v1" => Math.Abs(-Math.Cos(s[0]) - Math.Cos(s[1] + s[0]) - 1.0),
+        _ => double.MaxValue,
+    };
 
     [Theory]
     [MemberData(nameof(Cases))]
@@ -32,38 +46,14 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
     {
         string id = file.Replace(".heuristic", "");
         var table = ReferenceTable.Load(Path.Combine(TestPaths.GymnasiumReferenceDir, file + ".csv"));
-        EnvSpec spec = EnvRegistry.Get(id).Spec(EnvArgs.Empty);
-        ReplayResult r = (id, lane) switch
-        {
-            ("Pendulum-v1", _) => ReplayLane<Pendulum<D1>, Pendulum<F1>, Pendulum<F8>, Pendulum<F16>, PendulumParams>(lane, spec, table, new(), _ => double.MaxValue),
-            ("MountainCar-v0", _) => ReplayLane<MountainCar<D1>, MountainCar<F1>, MountainCar<F8>, MountainCar<F16>, MountainCarParams>(lane, spec, table, new(),
-                s => Math.Min(Math.Abs(s[0] - 0.5), Math.Abs(s[1]))),
-            ("MountainCarContinuous-v0", _) => ReplayLane<MountainCarContinuous<D1>, MountainCarContinuous<F1>, MountainCarContinuous<F8>, MountainCarContinuous<F16>, MountainCarContinuousParams>(lane, spec, table, new(),
-                s => Math.Min(Math.Abs(s[0] - 0.45), Math.Abs(s[1]))),
-            ("Acrobot-v1", _) => ReplayLane<Acrobot<D1>, Acrobot<F1>, Acrobot<F8>, Acrobot<F16>, AcrobotParams>(lane, spec, table, new(),
-                s => Math.Abs(-Math.Cos(s[0]) - Math.Cos(s[1] + s[0]) - 1.0)),
-            _ => throw new ArgumentException(id),
-        };
+        var stepper = EnvRegistry.Get(id).CreateStepper(Enum.Parse<StepperLane>(lane), EnvArgs.Empty);
+        ReplayResult r = Replay(stepper, table, s => ThresholdDistance(id, s));
         output.WriteLine($"{file} {lane}: rows {table.Rows}, obs exact {r.ObsExact}/{r.ObsCount}, max obs ulp {r.MaxObsUlp}, " +
             $"max |Δobs|/(1+|x|) {r.MaxObsErr:E2}, max |Δstate|/(1+|x|) {r.MaxStateErr:E2}, max |Δr|/(1+|r|) {r.MaxRewardErr:E2}, " +
             $"flag flips {r.FlagFlips} (excused {r.ExcusedFlips})");
         foreach (string m in r.Mismatches.Take(5)) output.WriteLine(m);
         Assert.True(r.Mismatches.Count == 0, $"{file} {lane}: {r.Mismatches.Count} mismatches; first: {string.Join(" | ", r.Mismatches.Take(5))}");
     }
-
-    private static ReplayResult ReplayLane<TD1, TF1, TF8, TF16, TParams>(string lane, EnvSpec spec, ReferenceTable table, TParams p, Func<double[], double> thresholdDistance)
-        where TD1 : struct, IEnv<TD1, D1, TParams>
-        where TF1 : struct, IEnv<TF1, F1, TParams>
-        where TF8 : struct, IEnv<TF8, F8, TParams>
-        where TF16 : struct, IEnv<TF16, F16, TParams>
-        where TParams : struct => lane switch
-    {
-        "D1" => Replay<TD1, D1, TParams>(spec, table, p, thresholdDistance),
-        "F1" => Replay<TF1, F1, TParams>(spec, table, p, thresholdDistance),
-        "F8" => Replay<TF8, F8, TParams>(spec, table, p, thresholdDistance),
-        "F16" => Replay<TF16, F16, TParams>(spec, table, p, thresholdDistance),
-        _ => throw new ArgumentException(lane),
-    };
 
     private sealed class ReplayResult
     {
@@ -72,11 +62,9 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
         public readonly List<string> Mismatches = [];
     }
 
-    private static ReplayResult Replay<TEnv, T, TParams>(EnvSpec spec, ReferenceTable table, TParams p, Func<double[], double> thresholdDistance)
-        where TEnv : struct, IEnv<TEnv, T, TParams>
-        where T : struct, ILane<T>
-        where TParams : struct
+    private static ReplayResult Replay(IConformanceStepper stepper, ReferenceTable table, Func<double[], double> thresholdDistance)
     {
+        EnvSpec spec = stepper.Spec;
         int n = table.Rows, obsSize = spec.ObsSize, stateSize = spec.StateSize;
         double[][] state = spec.StateNames.Select(name => table.Column("state_" + name)).ToArray();
         double[][] nextState = spec.StateNames.Select(name => table.Column("next_state_" + name)).ToArray();
@@ -85,35 +73,22 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
         double[] action = table.Column("action"), reward = table.Column("reward"), terminated = table.Column("terminated");
         double[] truncated = table.Column("truncated"), t = table.Column("t");
 
-        var outObs = new ColumnWriter<T>(obsSize, n);
-        var outState = new ColumnWriter<T>(stateSize, n);
+        var states = new double[n * stateSize]; // [n, stateSize] row-major
+        for (int i = 0; i < n; i++)
+            for (int k = 0; k < stateSize; k++) states[i * stateSize + k] = state[k][i];
+        var outObs = new double[n * obsSize];     // [n, obsSize]
+        var outState = new double[n * stateSize]; // [n, stateSize]
         var outReward = new double[n];
         var outTerminated = new bool[n];
-        for (int start = 0; start < n; start += T.Count)
-        {
-            int count = Math.Min(T.Count, n - start);
-            var reader = new ColumnReader<T>(state, start, count);
-            TEnv.Load(ref reader, out TEnv s);
-            var rng = new LaneRng<T>(T.BitsSplat(0), T.BitsIota((uint)start), 0, 0, LaneRng<T>.EnvPurpose);
-            TEnv.Step(ref s, p, T.Load(action, start, count), ref rng, out T r, out T term);
-            outObs.Start = start; outObs.Count = count;
-            TEnv.Observe(s, p, ref outObs);
-            outState.Start = start; outState.Count = count;
-            TEnv.Store(s, ref outState);
-            for (int j = 0; j < count; j++)
-            {
-                outReward[start + j] = T.Element(r, j);
-                outTerminated[start + j] = (T.MaskBits(term) >> j & 1) != 0;
-            }
-        }
+        stepper.Step(n, states, action, outObs, outState, outReward, outTerminated);
 
         var result = new ReplayResult();
-        bool exact = T.IsDouble;
+        bool exact = stepper.Lane == StepperLane.D1;
         for (int i = 0; i < n; i++)
         {
             for (int k = 0; k < obsSize; k++)
             {
-                float want = (float)nextObs[k][i], got = (float)outObs.Columns[k][i];
+                float want = (float)nextObs[k][i], got = (float)outObs[i * obsSize + k];
                 result.ObsCount++;
                 if (want == got) result.ObsExact++;
                 int ulp = (int)Math.Min(int.MaxValue, Math.Abs((long)BitConverter.SingleToInt32Bits(want) - BitConverter.SingleToInt32Bits(got)));
@@ -126,10 +101,10 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
             }
             for (int k = 0; k < stateSize; k++)
             {
-                double err = Math.Abs(nextState[k][i] - outState.Columns[k][i]) / (1 + Math.Abs(nextState[k][i]));
+                double err = Math.Abs(nextState[k][i] - outState[i * stateSize + k]) / (1 + Math.Abs(nextState[k][i]));
                 result.MaxStateErr = Math.Max(result.MaxStateErr, err);
                 if (err > (exact ? 1e-9 : 1e-5))
-                    result.Mismatches.Add($"row {i} state[{k}]: want {nextState[k][i]:R} got {outState.Columns[k][i]:R}");
+                    result.Mismatches.Add($"row {i} state[{k}]: want {nextState[k][i]:R} got {outState[i * stateSize + k]:R}");
             }
             double rewardErr = Math.Abs(reward[i] - outReward[i]) / (1 + Math.Abs(reward[i]));
             result.MaxRewardErr = Math.Max(result.MaxRewardErr, rewardErr);
@@ -149,11 +124,10 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
         return result;
     }
 
+    public static TheoryData<string> ClassicControlIds => EnvTestKit.Theory(EnvTestKit.ClassicControlIds);
+
     [Theory]
-    [InlineData("Pendulum-v1")]
-    [InlineData("MountainCar-v0")]
-    [InlineData("MountainCarContinuous-v0")]
-    [InlineData("Acrobot-v1")]
+    [MemberData(nameof(ClassicControlIds))]
     public void SimdAndScalarAgreeStayInBoundsAndAreDeterministic(string id)
     {
         const int envCount = 37, stepCount = 20;
@@ -231,22 +205,6 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
             Assert.Equal(want, (float)F16.Element(r16, j));
             if (j < 8) Assert.Equal(want, (float)F8.Element(r8, j));
             Assert.InRange(want, 0f, (float)(2 * Math.PI));
-        }
-    }
-
-    private struct ColumnReader<T>(double[][] columns, int start, int count) : ILaneReader<T> where T : struct, ILane<T>
-    {
-        public readonly T Read(int index) => T.Load(columns[index], start, count);
-    }
-
-    private struct ColumnWriter<T>(int width, int rows) : ILaneWriter<T> where T : struct, ILane<T>
-    {
-        public readonly double[][] Columns = Enumerable.Range(0, width).Select(_ => new double[rows]).ToArray();
-        public int Start, Count;
-
-        public readonly void Write(int index, T value)
-        {
-            for (int j = 0; j < Count; j++) Columns[index][Start + j] = T.Element(value, j);
         }
     }
 

@@ -82,8 +82,8 @@ public struct Corridor<T> : IEnv<Corridor<T>, T, CorridorParams>, IEnvSpec<Corri
     }
 }
 
-/// <summary>Registers Corridor-v0: its id, its options, and which env type runs it on lane T.</summary>
-public sealed class CorridorFamily : IEnvFamily<CorridorParams>, ILaneEnvBinding<CorridorParams>
+/// <summary>Declares Corridor-v0: its id, its options, and which env type runs it on lane T.</summary>
+public sealed class CorridorDeclaration : IEnvDeclaration<CorridorParams>
 {
     public static string Id => "Corridor-v0";
 

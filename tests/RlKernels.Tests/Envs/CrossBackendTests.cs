@@ -21,7 +21,9 @@ public class CrossBackendTests(ITestOutputHelper output)
     {
         "CartPole-v1" => Math.Min(Math.Abs(Math.Abs(row[0]) - 2.4), Math.Abs(Math.Abs(row[2]) - 12 * 2 * Math.PI / 360)),
         "RandomWalk1D-v0" => Math.Abs(Math.Abs(row[0]) - 3),
-        _ => double.PositiveInfinity, // ChainWalk: integer positions, no threshold to sit near
+        "MountainCar-v0" => Math.Abs(row[0] - 0.5),
+        "Acrobot-v1" => Math.Abs(-row[0] - (row[0] * row[2] - row[1] * row[3]) - 1), // -cos θ1 - cos(θ1 + θ2) = 1
+        _ => double.PositiveInfinity, // ChainWalk, Corridor, toy-text: integer states, no threshold to sit near
     };
 
     private static IVectorEnv Make(string id, Backend backend, LaneKind? lanes)
@@ -30,16 +32,21 @@ public class CrossBackendTests(ITestOutputHelper output)
         return lanes is { } l ? EnvTestKit.Make(id, l, EnvCount, options) : EnvRegistry.Make(id, EnvCount, options);
     }
 
+    /// <summary>Every registered env with discrete actions, on SIMD (best width and F8) and scalar.</summary>
+    public static TheoryData<string, Backend, LaneKind?> Cases()
+    {
+        var data = new TheoryData<string, Backend, LaneKind?>();
+        foreach (string id in EnvTestKit.DiscreteIds)
+        {
+            data.Add(id, Backend.Cpu, null);
+            data.Add(id, Backend.Cpu, LaneKind.F8);
+            data.Add(id, Backend.CpuScalar, null);
+        }
+        return data;
+    }
+
     [Theory]
-    [InlineData("CartPole-v1", Backend.Cpu, null)]
-    [InlineData("CartPole-v1", Backend.Cpu, LaneKind.F8)]
-    [InlineData("CartPole-v1", Backend.CpuScalar, null)]
-    [InlineData("ChainWalk-v0", Backend.Cpu, null)]
-    [InlineData("ChainWalk-v0", Backend.Cpu, LaneKind.F8)]
-    [InlineData("ChainWalk-v0", Backend.CpuScalar, null)]
-    [InlineData("RandomWalk1D-v0", Backend.Cpu, null)]
-    [InlineData("RandomWalk1D-v0", Backend.Cpu, LaneKind.F8)]
-    [InlineData("RandomWalk1D-v0", Backend.CpuScalar, null)]
+    [MemberData(nameof(Cases))]
     public void FastBackendsAgreeWithDouble(string id, Backend backend, LaneKind? lanes)
     {
         if (lanes is { } l) EnvTestKit.SkipUnlessSupported(l);

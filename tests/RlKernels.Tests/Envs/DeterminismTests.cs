@@ -11,7 +11,7 @@ public abstract class DeterminismTests(LaneKind lanes)
 {
     private const int CallerSteps = 40, RandomSteps = 40;
 
-    public static TheoryData<string> Ids => new(EnvTestKit.EnvIds);
+    public static TheoryData<string> Ids => EnvTestKit.Theory(EnvTestKit.DiscreteIds);
 
     private Recording Record(string id, int envCount, ulong seed, int threads = 1)
     {

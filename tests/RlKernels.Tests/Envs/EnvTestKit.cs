@@ -1,6 +1,8 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using RlKernels.Envs;
+using RlKernels.Envs.Conformance;
+using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Lanes;
 using Xunit;
@@ -13,7 +15,20 @@ public enum LaneKind { F16, F8, F1, D1 }
 /// <summary>Builds runners over a chosen lane and records what they return, for the env tests.</summary>
 internal static class EnvTestKit
 {
-    public static readonly string[] EnvIds = ["CartPole-v1", "ChainWalk-v0", "RandomWalk1D-v0"];
+    // Env ids come from the registry, never from a list of the tests' own: a newly registered env is covered.
+
+    /// <summary>Every registered id (the test env Corridor-v0 included).</summary>
+    public static IReadOnlyList<string> AllIds => EnvRegistry.Ids;
+
+    /// <summary>Registered ids with a discrete action space (the ones <see cref="Run"/> can drive).</summary>
+    public static IReadOnlyList<string> DiscreteIds => EnvRegistry.IdsWhere(e => e.Spec(EnvArgs.Empty).Action.IsDiscrete);
+
+    /// <summary>Registered ports of Gymnasium's classic-control envs (by the source their spec cites).</summary>
+    public static IReadOnlyList<string> ClassicControlIds =>
+        EnvRegistry.IdsWhere(e => e.Spec(EnvArgs.Empty).Source.Contains("classic_control", StringComparison.Ordinal));
+
+    /// <summary>Ids as theory data.</summary>
+    public static TheoryData<string> Theory(IEnumerable<string> ids) => new(ids);
 
     /// <summary>Skips the test when this machine cannot run <paramref name="lanes"/> in hardware.</summary>
     public static void SkipUnlessSupported(LaneKind lanes)
@@ -29,21 +44,14 @@ internal static class EnvTestKit
     /// lane so that VectorEnvOptions.Threads is honoured (the registry forces one thread for the scalar
     /// backends).
     /// </summary>
-    public static IVectorEnv Make(string id, LaneKind lanes, int envCount, VectorEnvOptions options) => lanes switch
-    {
-        LaneKind.F16 => Make<F16>(id, envCount, options),
-        LaneKind.F8 => Make<F8>(id, envCount, options),
-        LaneKind.F1 => Make<F1>(id, envCount, options),
-        _ => Make<D1>(id, envCount, options),
-    };
-
-    private static IVectorEnv Make<T>(string id, int envCount, VectorEnvOptions options) where T : struct, ILane<T> => id switch
-    {
-        "CartPole-v1" => new CpuVectorEnv<CartPole<T>, T, CartPoleParams>(CartPole<T>.Spec(new CartPoleParams()), new CartPoleParams(), envCount, options, Backend.Cpu),
-        "ChainWalk-v0" => new CpuVectorEnv<ChainWalk<T>, T, ChainWalkParams>(ChainWalk<T>.Spec(new ChainWalkParams()), new ChainWalkParams(), envCount, options, Backend.Cpu),
-        "RandomWalk1D-v0" => new CpuVectorEnv<RandomWalk1D<T>, T, RandomWalk1DParams>(RandomWalk1D<T>.Spec(new RandomWalk1DParams()), new RandomWalk1DParams(), envCount, options, Backend.Cpu),
-        _ => throw new ArgumentException($"No test factory for {id}."),
-    };
+    public static IVectorEnv Make(string id, LaneKind lanes, int envCount, VectorEnvOptions options) =>
+        EnvRegistry.Get(id).MakeOnLane(lanes switch
+        {
+            LaneKind.F16 => StepperLane.F16,
+            LaneKind.F8 => StepperLane.F8,
+            LaneKind.F1 => StepperLane.F1,
+            _ => StepperLane.D1,
+        }, envCount, options, EnvArgs.Empty);
 
     /// <summary>A fixed pseudo-random action for env <paramref name="env"/> at step <paramref name="t"/>: the same whatever the batch.</summary>
     public static int ActionOf(int env, int t, int actionCount)

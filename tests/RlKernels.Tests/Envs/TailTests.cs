@@ -10,7 +10,7 @@ namespace RlKernels.Tests.Envs;
 /// </summary>
 public abstract class TailTests(LaneKind lanes)
 {
-    public static TheoryData<string> Ids => new(EnvTestKit.EnvIds);
+    public static TheoryData<string> Ids => EnvTestKit.Theory(EnvTestKit.DiscreteIds);
 
     [Theory]
     [MemberData(nameof(Ids))]

@@ -9,5 +9,5 @@ internal static class TestEnvRegistration
 #pragma warning disable CA2255 // a module initializer is the point here: registration must precede test discovery
     [ModuleInitializer]
 #pragma warning restore CA2255
-    internal static void Register() => EnvRegistry.Register<CorridorFamily, CorridorParams>();
+    internal static void Register() => EnvRegistry.Register<CorridorDeclaration, CorridorParams>();
 }

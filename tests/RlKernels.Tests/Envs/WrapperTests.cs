@@ -18,22 +18,19 @@ public class WrapperTests
     public static TheoryData<string, Backend> EnvsAndBackends()
     {
         var data = new TheoryData<string, Backend>();
-        foreach (string id in new[] { "CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1", "Corridor-v0" })
+        foreach (string id in EnvRegistry.IdsWhere(e => e.VelocityFeatures != 0)) // every env hide_velocity applies to
             foreach (Backend b in new[] { Backend.Cpu, Backend.CpuScalar, Backend.GpuCpuAccelerator })
                 data.Add(id, b);
         return data;
     }
 
-    /// <summary>The features hide_velocity keeps, per env.</summary>
-    private static int[] Kept(string id) => id switch
+    /// <summary>The features hide_velocity keeps: those the env's declaration does not mark as velocities.</summary>
+    private static int[] Kept(string id)
     {
-        "CartPole-v1" => [0, 2],
-        "MountainCar-v0" or "MountainCarContinuous-v0" => [0],
-        "Acrobot-v1" => [0, 1, 2, 3],
-        "Pendulum-v1" => [0, 1],
-        "Corridor-v0" => [0],
-        _ => throw new ArgumentException(id),
-    };
+        EnvEntry entry = EnvRegistry.Get(id);
+        int obsSize = entry.Spec(EnvArgs.Empty).ObsSize;
+        return Enumerable.Range(0, obsSize).Where(k => (entry.VelocityFeatures >> k & 1) == 0).ToArray();
+    }
 
     private static IVectorEnv Make(string id, Backend backend, params string[] envArgs) =>
         EnvRegistry.Make(id, EnvCount, new VectorEnvOptions { Backend = backend, Seed = 11, MaxEpisodeSteps = 25 },
