@@ -2,7 +2,7 @@ using System.Diagnostics;
 using RlKernels.Envs;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Algorithms.Deep;
