@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Bench;

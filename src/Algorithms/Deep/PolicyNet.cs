@@ -1,6 +1,6 @@
 using RlKernels.Envs;
 using RlKernels.Envs.Runner;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Algorithms.Deep;

@@ -1,6 +1,6 @@
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 
 namespace RlKernels.Algorithms.Deep;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using RlKernels.Envs;
 using RlKernels.Envs.Runner;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Algorithms.Deep;

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using RlKernels.Envs.Tabular;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 
 namespace RlKernels.Algorithms.Tabular;
 

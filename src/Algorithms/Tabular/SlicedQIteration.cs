@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 
 namespace RlKernels.Algorithms.Tabular;
 

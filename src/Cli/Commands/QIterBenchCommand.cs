@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using RlKernels.Algorithms.Tabular;
 using RlKernels.Envs.Tabular;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Hardware;
 using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Random;
 using Spectre.Console;

@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 
 namespace RlKernels.Envs.Wrappers;
 

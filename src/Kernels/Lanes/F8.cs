@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using RlKernels.Kernels.Random;
@@ -74,7 +73,6 @@ public readonly struct F8 : ILane<F8>
     public static F8 Max(F8 a, F8 b) => new(Vector256.Max(a.V, b.V));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Floor(F8 x) => new(Vector256.Floor(x.V));
-    /// <remarks>Per element (exact, like Python's float %): no exact vector formula is needed by the envs' hot paths.</remarks>
     /// <summary>y − m·floor(y/m): the same float formula as F1 (bit-identical across float lanes); only D1 is exact.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 FlooredMod(F8 y, F8 m) => new(y.V - m.V * Vector256.Floor(y.V / m.V));
@@ -170,24 +168,9 @@ public readonly struct F8 : ILane<F8>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Load(ReadOnlySpan<float> src, int start, int count) =>
-        count == 8 ? new(Vector256.Create(src.Slice(start, 8))) : LoadPartial(src, start, count);
+        count == 8 ? new(Vector256.Create(src.Slice(start, 8))) : LaneSpill.LoadPartial<F8>(src, start, count);
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static F8 LoadPartial(ReadOnlySpan<float> src, int start, int count)
-    {
-        Span<float> tmp = stackalloc float[8];
-        tmp.Clear();
-        src.Slice(start, count).CopyTo(tmp);
-        return new(Vector256.Create((ReadOnlySpan<float>)tmp));
-    }
-
-    public static F8 Load(ReadOnlySpan<double> src, int start, int count)
-    {
-        Span<float> tmp = stackalloc float[8];
-        tmp.Clear();
-        for (int j = 0; j < count; j++) tmp[j] = (float)src[start + j];
-        return new(Vector256.Create((ReadOnlySpan<float>)tmp));
-    }
+    public static F8 Load(ReadOnlySpan<double> src, int start, int count) => LaneSpill.Load<F8>(src, start, count);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(F8 value, Span<float> dst, int start, int stride, int count)
@@ -195,28 +178,10 @@ public readonly struct F8 : ILane<F8>
         if (stride == 1 && count == 8)
             value.V.CopyTo(dst.Slice(start, 8));
         else
-            StoreStrided(value, dst, start, stride, count);
+            LaneSpill.StoreStrided(value, dst, start, stride, count);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StoreStrided(F8 value, Span<float> dst, int start, int stride, int count)
-    {
-        if (count <= 0) return;
-        // Bounds-check both ends (checked: no wrap-around) so the unchecked writes below stay inside dst,
-        // whatever the sign of start or stride.
-        _ = dst[start];
-        _ = dst[checked(start + (count - 1) * stride)];
-        // Spill once, then scalar moves: cheaper than extracting each element from the register.
-        Span<float> tmp = stackalloc float[8];
-        value.V.CopyTo(tmp);
-        ref float d = ref MemoryMarshal.GetReference(dst);
-        for (int j = 0; j < count; j++) Unsafe.Add(ref d, start + j * stride) = tmp[j];
-    }
-
-    public static void Store(F8 value, Span<double> dst, int start, int count)
-    {
-        for (int j = 0; j < count; j++) dst[start + j] = value.V.GetElement(j);
-    }
+    public static void Store(F8 value, Span<double> dst, int start, int count) => LaneSpill.Store(value, dst, start, count);
 
     public static void StoreMask(F8 mask, Span<byte> dst, int start, int count)
     {

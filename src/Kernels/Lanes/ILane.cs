@@ -43,8 +43,9 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     static abstract TSelf Floor(TSelf x);
     /// <summary>
     /// Floored modulo: the remainder of <paramref name="y"/> / <paramref name="m"/> with the sign of the
-    /// divisor, exactly as Python's and NumPy's float <c>%</c> (fmod, then add m where the signs differ;
-    /// a zero result takes the divisor's sign). <c>y - m·Floor(y/m)</c> differs from it at the last bit.
+    /// divisor. <see cref="D1"/> computes it exactly as Python's and NumPy's float <c>%</c> (fmod, then add m
+    /// where the signs differ; a zero result takes the divisor's sign); the float lanes all use
+    /// <c>y - m·Floor(y/m)</c> in float32, which can differ from it at the last bit but agrees across them.
     /// </summary>
     static abstract TSelf FlooredMod(TSelf y, TSelf m);
     /// <summary>
@@ -76,7 +77,7 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     /// <summary>True where <paramref name="value"/> != 0 (for 0/1 values such as actions).</summary>
     static abstract TSelf NonZero(TSelf value);
     static abstract bool AnyTrue(TSelf mask);
-    /// <summary>Bit j set where element j of the mask is true (CPU drivers only).</summary>
+    /// <summary>Bit j set where element j of the mask is true (CPU runner only).</summary>
     static abstract ulong MaskBits(TSelf mask);
 
     // BITS (random number generation)
@@ -98,10 +99,10 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     /// safe for a logarithm; exactly the same value on every lane.
     /// </summary>
     static abstract TSelf BitsToOpenUnit(TSelf bits);
-    /// <summary>Element j of a bits value (CPU drivers and tests only).</summary>
+    /// <summary>Element j of a bits value (CPU runner and tests only).</summary>
     static abstract uint BitsElement(TSelf bits, int j);
 
-    // MEMORY (CPU drivers only; never called from a GPU kernel)
+    // MEMORY (CPU runner only; never called from a GPU kernel)
     /// <summary>Element j as a double.</summary>
     static abstract double Element(TSelf value, int j);
     /// <summary>Loads src[start .. start+count) (count ≤ Count); missing elements are 0.</summary>

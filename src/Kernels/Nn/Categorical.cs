@@ -96,14 +96,7 @@ public static class Categorical
         for (int r = 0; r < rows; r++)
         {
             ReadOnlySpan<float> z = logits.Slice(r * classCount, classCount);
-            float lse = LogSoftmax.LogSumExp(z);
-            float h = 0f;
-            for (int c = 0; c < classCount; c++)
-            {
-                float logP = z[c] - lse;
-                h -= MathF.Exp(logP) * logP;
-            }
-            entropy[r] = h;
+            entropy[r] = RowEntropy(z, LogSoftmax.LogSumExp(z));
         }
     }
 
@@ -121,12 +114,7 @@ public static class Categorical
         {
             ReadOnlySpan<float> z = logits.Slice(r * classCount, classCount);
             float lse = LogSoftmax.LogSumExp(z);
-            float h = 0f;
-            for (int c = 0; c < classCount; c++)
-            {
-                float logP = z[c] - lse;
-                h -= MathF.Exp(logP) * logP;
-            }
+            float h = RowEntropy(z, lse);
             for (int c = 0; c < classCount; c++)
             {
                 float logP = z[c] - lse;
@@ -151,5 +139,17 @@ public static class Categorical
         Shapes.Positive(classCount, nameof(classCount));
         Shapes.Require(logits.Length, (long)rows * classCount, nameof(logits), "[rows, classCount]");
         Shapes.Require(perRow.Length, rows, perRowName, "[rows]");
+    }
+
+    /// <summary>−Σ_c p_c log p_c for one row of logits z, given lse = log Σ exp z.</summary>
+    private static float RowEntropy(ReadOnlySpan<float> z, float lse)
+    {
+        float h = 0f;
+        for (int c = 0; c < z.Length; c++)
+        {
+            float logP = z[c] - lse;
+            h -= MathF.Exp(logP) * logP;
+        }
+        return h;
     }
 }

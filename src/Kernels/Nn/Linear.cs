@@ -9,7 +9,7 @@ namespace RlKernels.Kernels.Nn;
 /// </summary>
 public static unsafe class Linear
 {
-    /// <summary>Forward pass with the register-blocked SIMD kernel (naive loops where AVX-512 is absent).</summary>
+    /// <summary>Forward pass with the register-blocked SIMD kernel at <see cref="Mlp.BestVectorWidth"/> (16 or 8 floats); naive loops where neither is usable.</summary>
     /// <remarks>Effectively computes y[p, b, o] = bias[p, o] + Σ_i x[p, b, i] · weight[p, o, i].</remarks>
     public static void Forward(
         ReadOnlySpan<float> x,      // [P, B, in]
@@ -70,7 +70,7 @@ public static unsafe class Linear
             }
     }
 
-    /// <summary>Backward pass with the blocked SIMD kernels; accumulates into dX (skipped when empty), dWeight, dBias.</summary>
+    /// <summary>Backward pass with the blocked SIMD kernels at <see cref="Mlp.BestVectorWidth"/> (naive loops where neither width is usable); accumulates into dX (skipped when empty), dWeight, dBias.</summary>
     /// <remarks>Effectively computes dX += dY·W, dW += dYᵀ·x, dBias += Σ_b dY, per member.</remarks>
     public static void Backward(
         ReadOnlySpan<float> x,      // [P, B, in]
@@ -148,12 +148,7 @@ public static unsafe class Linear
     private static void Check(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
         int population, int batch, int inSize, int outSize, ReadOnlySpan<float> y, string yName)
     {
-        Shapes.Positive(population, nameof(population));
-        Shapes.Positive(batch, nameof(batch));
-        Shapes.Positive(inSize, nameof(inSize));
-        Shapes.Positive(outSize, nameof(outSize));
-        Shapes.Require(x.Length, (long)population * batch * inSize, nameof(x), "[P, B, in]");
-        Shapes.Require(weight.Length, (long)population * outSize * inSize, nameof(weight), "[P, out, in]");
+        CheckInputs(x, weight, population, batch, inSize, outSize);
         Shapes.Require(bias.Length, (long)population * outSize, nameof(bias), "[P, out]");
         Shapes.Require(y.Length, (long)population * batch * outSize, yName, "[P, B, out]");
     }
@@ -161,15 +156,21 @@ public static unsafe class Linear
     private static void CheckBackward(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> dY,
         int population, int batch, int inSize, int outSize, ReadOnlySpan<float> dX, ReadOnlySpan<float> dWeight, ReadOnlySpan<float> dBias)
     {
+        CheckInputs(x, weight, population, batch, inSize, outSize);
+        Shapes.Require(dY.Length, (long)population * batch * outSize, nameof(dY), "[P, B, out]");
+        Shapes.Require(dBias.Length, (long)population * outSize, nameof(dBias), "[P, out]");
+        if (!dX.IsEmpty) Shapes.Require(dX.Length, (long)population * batch * inSize, nameof(dX), "[P, B, in] or empty");
+        Shapes.Require(dWeight.Length, (long)population * outSize * inSize, nameof(dWeight), "[P, out, in]");
+    }
+
+    /// <summary>The checks forward and backward share, in the order both report them: sizes, then x and weight.</summary>
+    private static void CheckInputs(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, int population, int batch, int inSize, int outSize)
+    {
         Shapes.Positive(population, nameof(population));
         Shapes.Positive(batch, nameof(batch));
         Shapes.Positive(inSize, nameof(inSize));
         Shapes.Positive(outSize, nameof(outSize));
         Shapes.Require(x.Length, (long)population * batch * inSize, nameof(x), "[P, B, in]");
         Shapes.Require(weight.Length, (long)population * outSize * inSize, nameof(weight), "[P, out, in]");
-        Shapes.Require(dY.Length, (long)population * batch * outSize, nameof(dY), "[P, B, out]");
-        Shapes.Require(dBias.Length, (long)population * outSize, nameof(dBias), "[P, out]");
-        if (!dX.IsEmpty) Shapes.Require(dX.Length, (long)population * batch * inSize, nameof(dX), "[P, B, in] or empty");
-        Shapes.Require(dWeight.Length, (long)population * outSize * inSize, nameof(dWeight), "[P, out, in]");
     }
 }

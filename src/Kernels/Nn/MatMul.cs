@@ -61,8 +61,9 @@ internal static unsafe class MatMul
         }
     }
 
+    /// <summary>Σ_k A[k]·M[k, column] as one FMA chain: the scalar tail both widths share.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ScalarDot(float* ar, float* mColumn, int ldm, int K)
+    internal static float ScalarDot(float* ar, float* mColumn, int ldm, int K)
     {
         float s = 0f;
         for (int k = 0; k < K; k++) s = MathF.FusedMultiplyAdd(ar[k], mColumn[(long)k * ldm], s);
@@ -199,8 +200,9 @@ internal static unsafe class MatMul
         }
     }
 
+    /// <summary>Σ_k A[k, ·]·B[k, ·] down two columns as one FMA chain: the scalar tail both widths share.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ScalarDot(float* aColumn, float* bColumn, int lda, int ldb, int K)
+    internal static float ScalarDot(float* aColumn, float* bColumn, int lda, int ldb, int K)
     {
         float s = 0f;
         for (int k = 0; k < K; k++) s = MathF.FusedMultiplyAdd(aColumn[(long)k * lda], bColumn[(long)k * ldb], s);

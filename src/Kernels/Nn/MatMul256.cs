@@ -33,7 +33,7 @@ internal static unsafe class MatMul256
             for (; n + 8 <= N; n += 8) Tile4x8(ar, lda, m + n, N, K, c, ldc, r, n, ref epi);
             for (; n < N; n++)
                 for (int i = 0; i < 4; i++)
-                    c[(long)(r + i) * ldc + n] = epi.Apply(ScalarDot(ar + (long)i * lda, m + n, N, K), r + i, n);
+                    c[(long)(r + i) * ldc + n] = epi.Apply(MatMul.ScalarDot(ar + (long)i * lda, m + n, N, K), r + i, n);
         }
         for (; r < rows; r++)
         {
@@ -45,16 +45,8 @@ internal static unsafe class MatMul256
                 for (int k = 0; k < K; k++) acc = Vector256.FusedMultiplyAdd(Vector256.Create(ar[k]), Vector256.Load(m + (long)k * N + n), acc);
                 Vector256.Store(epi.Apply(acc, r, n), c + (long)r * ldc + n);
             }
-            for (; n < N; n++) c[(long)r * ldc + n] = epi.Apply(ScalarDot(ar, m + n, N, K), r, n);
+            for (; n < N; n++) c[(long)r * ldc + n] = epi.Apply(MatMul.ScalarDot(ar, m + n, N, K), r, n);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ScalarDot(float* ar, float* mColumn, int ldm, int K)
-    {
-        float s = 0f;
-        for (int k = 0; k < K; k++) s = MathF.FusedMultiplyAdd(ar[k], mColumn[(long)k * ldm], s);
-        return s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -152,7 +144,7 @@ internal static unsafe class MatMul256
                 Vector256.Store(Vector256.Load(o + 3 * N) + c3, o + 3 * N);
             }
             for (; n < N; n++)
-                for (int i = 0; i < 4; i++) c[(long)(mi + i) * N + n] += ScalarDot(a + mi + i, b + n, lda, ldb, K);
+                for (int i = 0; i < 4; i++) c[(long)(mi + i) * N + n] += MatMul.ScalarDot(a + mi + i, b + n, lda, ldb, K);
         }
         for (; mi < M; mi++)
         {
@@ -164,16 +156,8 @@ internal static unsafe class MatMul256
                 float* o = c + (long)mi * N + n;
                 Vector256.Store(Vector256.Load(o) + acc, o);
             }
-            for (; n < N; n++) c[(long)mi * N + n] += ScalarDot(a + mi, b + n, lda, ldb, K);
+            for (; n < N; n++) c[(long)mi * N + n] += MatMul.ScalarDot(a + mi, b + n, lda, ldb, K);
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float ScalarDot(float* aColumn, float* bColumn, int lda, int ldb, int K)
-    {
-        float s = 0f;
-        for (int k = 0; k < K; k++) s = MathF.FusedMultiplyAdd(aColumn[(long)k * lda], bColumn[(long)k * ldb], s);
-        return s;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,7 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 
 namespace RlKernels.Kernels.Nn;
 

@@ -1,6 +1,6 @@
 using RlKernels.Algorithms.Deep;
 using RlKernels.Envs.Registry;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
 using Xunit;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Hardware;
 using RlKernels.Kernels.Gpu;
 using Xunit;
 

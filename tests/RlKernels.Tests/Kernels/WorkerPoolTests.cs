@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 using Xunit;
 
 namespace RlKernels.Tests.Kernels;

@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
 using RlKernels.Tests.Reference;
 using Xunit;

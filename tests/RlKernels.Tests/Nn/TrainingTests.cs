@@ -1,4 +1,4 @@
-using RlKernels.Kernels.Drivers;
+using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
 using Xunit;
 

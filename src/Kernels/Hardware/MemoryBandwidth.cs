@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Runtime.Intrinsics;
+using RlKernels.Kernels.Threading;
 
-namespace RlKernels.Kernels.Drivers;
+namespace RlKernels.Kernels.Hardware;
 
 /// <summary>
 /// The machine's streaming read bandwidth, measured: all cores sum disjoint parts of one large float32

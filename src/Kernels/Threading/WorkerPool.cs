@@ -1,4 +1,4 @@
-namespace RlKernels.Kernels.Drivers;
+namespace RlKernels.Kernels.Threading;
 
 /// <summary>A unit of work split into contiguous index ranges, one per worker.</summary>
 public interface IRangeJob

@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using RlKernels.Kernels.Threading;
 
-namespace RlKernels.Kernels.Drivers;
+namespace RlKernels.Kernels.Hardware;
 
 /// <summary>
 /// The machine's single-precision FMA peak, measured: every core runs a loop of fused multiply-adds on
