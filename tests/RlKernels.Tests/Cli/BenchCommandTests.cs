@@ -23,13 +23,8 @@ public class BenchCommandTests
         Json = true,
     };
 
-    private static (int Code, string Out, string Err) Run(BenchSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = BenchCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(BenchSettings settings) =>
+        CliRun.Capture((output, error) => BenchCommand.Run(settings, output, error));
 
     [Fact]
     public void JsonRowsHaveTheRequiredFields()

@@ -21,13 +21,8 @@ public class MlpBenchCommandTests
         Json = true,
     };
 
-    private static (int Code, string Out, string Err) Run(MlpBenchSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = MlpBenchCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(MlpBenchSettings settings) =>
+        CliRun.Capture((output, error) => MlpBenchCommand.Run(settings, output, error));
 
     [Fact]
     public void JsonRowsHaveTheRequiredFields()

@@ -21,13 +21,8 @@ public class QIterBenchCommandTests
         Json = true,
     };
 
-    private static (int Code, string Out, string Err) Run(QIterBenchSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = QIterBenchCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(QIterBenchSettings settings) =>
+        CliRun.Capture((output, error) => QIterBenchCommand.Run(settings, output, error));
 
     [Fact]
     public void JsonRowsHaveTheRequiredFields()
