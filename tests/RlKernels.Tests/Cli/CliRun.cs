@@ -20,6 +20,14 @@ internal static class CliRun
         return (code, output.ToString(), error.ToString());
     }
 
+    /// <summary>The rows of a command's <c>--json</c> array output, after asserting that it exited 0 (stderr is the failure message).</summary>
+    public static List<System.Text.Json.JsonElement> JsonRows((int Code, string Out, string Err) result)
+    {
+        Assert.True(result.Code == ExitCodes.Ok, $"exit {result.Code}: {result.Err}");
+        using var doc = System.Text.Json.JsonDocument.Parse(result.Out);
+        return doc.RootElement.EnumerateArray().Select(row => row.Clone()).ToList();
+    }
+
     /// <summary>
     /// The bad-input contract of one command call: exit 2, nothing on stdout, exactly one line on stderr starting
     /// with <paramref name="prefix"/> (e.g. <c>"rlk eval: "</c>), no stack trace; returns that line.

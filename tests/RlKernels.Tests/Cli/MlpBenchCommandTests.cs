@@ -27,10 +27,7 @@ public class MlpBenchCommandTests
     [Fact]
     public void JsonRowsHaveTheRequiredFields()
     {
-        var (code, output, error) = Run(Tiny());
-        Assert.True(code == 0, error);
-        using var doc = JsonDocument.Parse(output);
-        var rows = doc.RootElement.EnumerateArray().ToList();
+        var rows = CliRun.JsonRows(Run(Tiny()));
         Assert.Equal(4, rows.Count);
         foreach (var row in rows)
         {

@@ -27,10 +27,7 @@ public class QIterBenchCommandTests
     [Fact]
     public void JsonRowsHaveTheRequiredFields()
     {
-        var (code, output, error) = Run(Tiny());
-        Assert.True(code == 0, error);
-        using var doc = JsonDocument.Parse(output);
-        var rows = doc.RootElement.EnumerateArray().ToList();
+        var rows = CliRun.JsonRows(Run(Tiny()));
         var sweeps = rows.Where(r => r.GetProperty("kind").GetString() == "sweep").ToList();
         Assert.Equal(4, sweeps.Count);
         foreach (var row in sweeps)

@@ -115,6 +115,7 @@ public class TrainOutputTests
     }
 
     [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     public async Task TwentyFiveConcurrentRunsIntoTwentyFiveFoldersAllSucceed()
     {
         using var temp = new TempDirectory("rlk-train-out-");
