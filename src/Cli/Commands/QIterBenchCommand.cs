@@ -7,7 +7,6 @@ using RlKernels.Algorithms.Tabular;
 using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Hardware;
 using RlKernels.Kernels.Gpu;
-using RlKernels.Kernels.Random;
 using Spectre.Console;
 
 namespace RlKernels.Cli.Commands;
@@ -269,67 +268,11 @@ public static class QIterBenchCommand
         }
     }
 
-    /// <summary>
-    /// Random slippery 8x8 FrozenLake maps as Gymnasium's generate_random_map draws them: S at the top
-    /// left, G at the bottom right, every other cell a hole with probability 0.2, redrawn until a path of
-    /// non-hole cells joins S and G (a map whose goal is unreachable converges in one sweep and would
-    /// make the comparison meaningless). One Philox block per (map, attempt, cell).
-    /// </summary>
-    public static List<TabularMdp> RandomFrozenLakes(int count, ulong seed)
-    {
-        Philox4x32.KeyFromSeed(seed, out uint k0, out uint k1);
-        var models = new List<TabularMdp>(count);
-        var cells = new char[64];
-        for (int m = 0; m < count; m++)
-        {
-            for (uint attempt = 0; ; attempt++)
-            {
-                for (int c = 0; c < 64; c++)
-                {
-                    Philox4x32.Block((uint)m, (uint)c, attempt, 0xF207E1A4u, k0, k1, out uint bits, out _, out _, out _);
-                    cells[c] = Philox4x32.ToUnit(bits) < 0.8f ? 'F' : 'H';
-                }
-                cells[0] = 'S';
-                cells[63] = 'G';
-                if (GoalReachable(cells)) break;
-            }
-            var rows = new string[8];
-            for (int r = 0; r < 8; r++) rows[r] = new string(cells, r * 8, 8);
-            models.Add(FrozenLake.BuildModel(rows, isSlippery: true));
-        }
-        return models;
-    }
-
-    /// <summary>Depth-first search from cell 0 to cell 63 over non-hole cells of an 8x8 map.</summary>
-    private static bool GoalReachable(char[] cells)
-    {
-        var seen = new bool[64];
-        var stack = new Stack<int>();
-        stack.Push(0);
-        seen[0] = true;
-        while (stack.Count > 0)
-        {
-            int at = stack.Pop();
-            if (at == 63) return true;
-            int r = at / 8, c = at % 8;
-            foreach (var (dr, dc) in new[] { (1, 0), (-1, 0), (0, 1), (0, -1) })
-            {
-                int nr = r + dr, nc = c + dc;
-                if (nr < 0 || nr > 7 || nc < 0 || nc > 7) continue;
-                int to = nr * 8 + nc;
-                if (seen[to] || cells[to] == 'H') continue;
-                seen[to] = true;
-                stack.Push(to);
-            }
-        }
-        return false;
-    }
-
     /// <summary>The same instances solved by one batched call (all cores, and one thread) and by Q-iteration one at a
     /// time on one thread: float64 on both sides, the same tolerance (1e-10), the same synchronous sweeps from Q = 0.</summary>
     private static QIterBenchRow MeasureFrozenLake(QIterBenchSettings settings, double bandwidth)
     {
-        var models = RandomFrozenLakes(settings.FrozenLakeInstances, settings.Seed);
+        var models = RandomFrozenLakeMaps.Models(settings.FrozenLakeInstances, settings.Seed);
         var batchedConfig = new BatchedQIterationConfig { Precision = TabularPrecision.Double };
         var singleConfig = new QIterationConfig { Gamma = settings.Gamma, Tolerance = batchedConfig.Tolerance, MaxIterations = batchedConfig.MaxIterations };
         double[] gamma = [settings.Gamma];

@@ -109,7 +109,7 @@ public abstract class BatchedQIterationTests
     {
         // 45 random 8x8 maps (shared next-state structure: the lane engine) with their own γ: more members than
         // lanes on every worker, so lanes are refilled as members converge at different sweeps.
-        var models = RlKernels.Cli.Commands.QIterBenchCommand.RandomFrozenLakes(45, 7);
+        var models = RlKernels.Envs.Tabular.RandomFrozenLakeMaps.Models(45, 7);
         var gammas = Enumerable.Range(0, models.Count).Select(m => 0.8 + 0.004 * m).ToArray();
         var batch = BatchedQIteration.SolveModels(models, gammas, Config with { Threads = threads });
         for (int b = 0; b < models.Count; b++)

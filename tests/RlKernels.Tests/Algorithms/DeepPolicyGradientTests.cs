@@ -29,6 +29,7 @@ public class DeepPolicyGradientTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
     [InlineData("ppo")]
     [InlineData("reparam-ac")]
     public void GaussianPoliciesSolvePendulum(string algo)

@@ -23,21 +23,13 @@ public class BenchCommandTests
         Json = true,
     };
 
-    private static (int Code, string Out, string Err) Run(BenchSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = BenchCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(BenchSettings settings) =>
+        CliRun.Capture((output, error) => BenchCommand.Run(settings, output, error));
 
     [Fact]
     public void JsonRowsHaveTheRequiredFields()
     {
-        var (code, output, error) = Run(Tiny("CartPole-v1"));
-        Assert.True(code == 0, error);
-        using var doc = JsonDocument.Parse(output);
-        var rows = doc.RootElement.EnumerateArray().ToList();
+        var rows = CliRun.JsonRows(Run(Tiny("CartPole-v1")));
         Assert.Equal(2, rows.Count);
         foreach (var row in rows)
         {

@@ -8,12 +8,39 @@ namespace RlKernels.Tests.Cli;
 internal static class CliRun
 {
     /// <summary>One command line through the real parser and top-level handler, output captured.</summary>
-    public static (int Code, string Out, string Err) InProcess(params string[] args)
+    public static (int Code, string Out, string Err) InProcess(params string[] args) =>
+        Capture((output, error) => Program.Run(args, output, error));
+
+    /// <summary>Calls a command's static <c>Run(..., output, error)</c> with fresh writers; returns its exit code and what it wrote.</summary>
+    public static (int Code, string Out, string Err) Capture(Func<TextWriter, TextWriter, int> run)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = Program.Run(args, output, error);
+        int code = run(output, error);
         return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The rows of a command's <c>--json</c> array output, after asserting that it exited 0 (stderr is the failure message).</summary>
+    public static List<System.Text.Json.JsonElement> JsonRows((int Code, string Out, string Err) result)
+    {
+        Assert.True(result.Code == ExitCodes.Ok, $"exit {result.Code}: {result.Err}");
+        using var doc = System.Text.Json.JsonDocument.Parse(result.Out);
+        return doc.RootElement.EnumerateArray().Select(row => row.Clone()).ToList();
+    }
+
+    /// <summary>
+    /// The bad-input contract of one command call: exit 2, nothing on stdout, exactly one line on stderr starting
+    /// with <paramref name="prefix"/> (e.g. <c>"rlk eval: "</c>), no stack trace; returns that line.
+    /// </summary>
+    public static string AssertBadInputLine((int Code, string Out, string Err) result, string prefix)
+    {
+        Assert.True(result.Code == ExitCodes.BadInput, $"exit {result.Code}: {result.Err}");
+        Assert.Equal("", result.Out);
+        string[] lines = result.Err.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Single(lines);
+        Assert.StartsWith(prefix, lines[0]);
+        Assert.DoesNotContain("   at ", result.Err);
+        return lines[0];
     }
 
     /// <summary>The contract of an error: the documented code, exactly one line on stderr holding <paramref name="expected"/>, no stack trace.</summary>

@@ -7,42 +7,32 @@ namespace RlKernels.Tests.Cli;
 
 public class DeepTrainCommandTests
 {
-    private static (int Code, string Out, string Err) Train(DeepTrainSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = DeepTrainCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
-    private static string TempDir() => Directory.CreateTempSubdirectory("rlk-deep-").FullName;
+    private static (int Code, string Out, string Err) Train(DeepTrainSettings settings) =>
+        CliRun.Capture((output, error) => DeepTrainCommand.Run(settings, output, error));
 
     [Fact]
     public void TrainsCartPoleWritesTheOutputsAndEvalReadsTheModel()
     {
-        string dir = TempDir();
-        try
-        {
-            var (code, output, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", Json = true, OutDir = dir });
-            Assert.True(code == 0, error);
-            using var doc = JsonDocument.Parse(output);
-            var root = doc.RootElement;
-            foreach (string field in new[] { "env", "algo", "seed", "env_steps", "seconds", "final_mean_return", "solved_at_seconds" })
-                Assert.True(root.TryGetProperty(field, out _), $"missing {field}");
-            Assert.Equal("ppo", root.GetProperty("algo").GetString());
-            Assert.True(root.GetProperty("final_mean_return").GetDouble() >= 475);
-            Assert.Equal(JsonValueKind.Number, root.GetProperty("solved_at_seconds").ValueKind);
-            Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
-            Assert.StartsWith("env_steps,member,mean_return,episodes\n", File.ReadAllText(Path.Combine(dir, "curve.csv")));
-            Assert.True(File.Exists(Path.Combine(dir, "curve.png")));
+        using var temp = new TempDirectory("rlk-deep-");
+        string dir = temp.Path;
+        var (code, output, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", Json = true, OutDir = dir });
+        Assert.True(code == 0, error);
+        using var doc = JsonDocument.Parse(output);
+        var root = doc.RootElement;
+        foreach (string field in new[] { "env", "algo", "seed", "env_steps", "seconds", "final_mean_return", "solved_at_seconds" })
+            Assert.True(root.TryGetProperty(field, out _), $"missing {field}");
+        Assert.Equal("ppo", root.GetProperty("algo").GetString());
+        Assert.True(root.GetProperty("final_mean_return").GetDouble() >= 475);
+        Assert.Equal(JsonValueKind.Number, root.GetProperty("solved_at_seconds").ValueKind);
+        Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
+        Assert.StartsWith("env_steps,member,mean_return,episodes\n", File.ReadAllText(Path.Combine(dir, "curve.csv")));
+        Assert.True(File.Exists(Path.Combine(dir, "curve.png")));
 
-            var evalOut = new StringWriter();
-            int evalCode = EvalCommand.Run("CartPole-v1", Path.Combine(dir, "model.safetensors"), 20, 3, "cpu", true, evalOut, new StringWriter());
-            Assert.Equal(0, evalCode);
-            Assert.True(JsonDocument.Parse(evalOut.ToString()).RootElement.GetProperty("mean_return").GetDouble() >= 475);
-            Assert.Equal(ExitCodes.BadInput, EvalCommand.Run("Pendulum-v1", Path.Combine(dir, "model.safetensors"), 5, 3, "cpu", true, new StringWriter(), new StringWriter()));
-        }
-        finally { Directory.Delete(dir, true); }
+        var evalOut = new StringWriter();
+        int evalCode = EvalCommand.Run("CartPole-v1", Path.Combine(dir, "model.safetensors"), 20, 3, "cpu", true, evalOut, new StringWriter());
+        Assert.Equal(0, evalCode);
+        Assert.True(JsonDocument.Parse(evalOut.ToString()).RootElement.GetProperty("mean_return").GetDouble() >= 475);
+        Assert.Equal(ExitCodes.BadInput, EvalCommand.Run("Pendulum-v1", Path.Combine(dir, "model.safetensors"), 5, 3, "cpu", true, new StringWriter(), new StringWriter()));
     }
 
     [Theory]
@@ -60,31 +50,28 @@ public class DeepTrainCommandTests
     [Fact]
     public void EnvArgsWrapTheTrainedEnv()
     {
-        string dir = TempDir();
-        try
+        using var temp = new TempDirectory("rlk-deep-");
+        string dir = temp.Path;
+        // Two position features × four frames: the policy's input is 8 wide.
+        var (code, output, error) = Train(new DeepTrainSettings
         {
-            // Two position features × four frames: the policy's input is 8 wide.
-            var (code, output, error) = Train(new DeepTrainSettings
-            {
-                Env = "CartPole-v1", EnvArgs = ["hide_velocity=true", "frame_stack=4"], Steps = 2_048, Envs = 8,
-                EvalEpisodes = 4, Json = true, OutDir = dir,
-            });
-            Assert.True(code == 0, error);
-            string model = JsonDocument.Parse(output).RootElement.GetProperty("model").GetString()!;
-            var wrapped = RlKernels.Envs.Registry.EnvRegistry.Get("CartPole-v1")
-                .Spec(RlKernels.Envs.Registry.EnvArgs.Parse(["hide_velocity=true", "frame_stack=4"]));
-            Assert.Equal(8, wrapped.ObsSize);
-            RlKernels.Algorithms.Deep.PolicyNet.Load(model, wrapped);
-            var plain = RlKernels.Envs.Registry.EnvRegistry.Get("CartPole-v1").Spec(RlKernels.Envs.Registry.EnvArgs.Empty);
-            Assert.Throws<RlKernels.Kernels.Nn.SafetensorsFormatException>(() => RlKernels.Algorithms.Deep.PolicyNet.Load(model, plain));
+            Env = "CartPole-v1", EnvArgs = ["hide_velocity=true", "frame_stack=4"], Steps = 2_048, Envs = 8,
+            EvalEpisodes = 4, Json = true, OutDir = dir,
+        });
+        Assert.True(code == 0, error);
+        string model = JsonDocument.Parse(output).RootElement.GetProperty("model").GetString()!;
+        var wrapped = RlKernels.Envs.Registry.EnvRegistry.Get("CartPole-v1")
+            .Spec(RlKernels.Envs.Registry.EnvArgs.Parse(["hide_velocity=true", "frame_stack=4"]));
+        Assert.Equal(8, wrapped.ObsSize);
+        RlKernels.Algorithms.Deep.PolicyNet.Load(model, wrapped);
+        var plain = RlKernels.Envs.Registry.EnvRegistry.Get("CartPole-v1").Spec(RlKernels.Envs.Registry.EnvArgs.Empty);
+        Assert.Throws<RlKernels.Kernels.Nn.SafetensorsFormatException>(() => RlKernels.Algorithms.Deep.PolicyNet.Load(model, plain));
 
-            // rlk eval reads the env options back from the model and runs it on the same wrapped env.
-            var evalOut = new StringWriter();
-            var evalError = new StringWriter();
-            Assert.True(EvalCommand.Run("CartPole-v1", model, 4, 3, "cpu", true, evalOut, evalError) == 0, evalError.ToString());
-            Assert.True(JsonDocument.Parse(evalOut.ToString()).RootElement.GetProperty("mean_return").GetDouble() > 0);
-        }
-        finally { Directory.Delete(dir, true); }
+        // rlk eval reads the env options back from the model and runs it on the same wrapped env.
+        var evalOut = new StringWriter();
+        var evalError = new StringWriter();
+        Assert.True(EvalCommand.Run("CartPole-v1", model, 4, 3, "cpu", true, evalOut, evalError) == 0, evalError.ToString());
+        Assert.True(JsonDocument.Parse(evalOut.ToString()).RootElement.GetProperty("mean_return").GetDouble() > 0);
     }
 
     [Theory]
@@ -106,16 +93,13 @@ public class DeepTrainCommandTests
     [Fact]
     public void DivergenceStopsWithTheStepAndKeepsTheLastGoodModel()
     {
-        string dir = TempDir();
-        try
-        {
-            var (code, _, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", LearningRate = 1e38f, OutDir = dir });
-            // Divergence is a runtime failure (exit 3), not bad input; the last good policy is kept.
-            CliRun.AssertOneLineError(ExitCodes.RuntimeFailure, (code, "", error), "diverged at env step");
-            Assert.Contains("layers.", error);
-            Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
-        }
-        finally { Directory.Delete(dir, true); }
+        using var temp = new TempDirectory("rlk-deep-");
+        string dir = temp.Path;
+        var (code, _, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", LearningRate = 1e38f, OutDir = dir });
+        // Divergence is a runtime failure (exit 3), not bad input; the last good policy is kept.
+        CliRun.AssertOneLineError(ExitCodes.RuntimeFailure, (code, "", error), "diverged at env step");
+        Assert.Contains("layers.", error);
+        Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
     }
 
     [Fact]

@@ -15,9 +15,9 @@ namespace RlKernels.Tests.Cli;
 /// </summary>
 public sealed class EvalCommandBadInputTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("rlk-eval-").FullName;
+    private readonly TempDirectory _temp = new("rlk-eval-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     /// <summary>A CartPole policy (untrained: evaluating it is quick) saved by the code, with optional edits.</summary>
     private string Model(string name = "model.safetensors", int hidden = 6, int population = 1,
@@ -29,7 +29,7 @@ public sealed class EvalCommandBadInputTests : IDisposable
         edit?.Invoke(net);
         var metadata = new Dictionary<string, string> { ["algo"] = "ppo" };
         if (envArgs is not null) metadata["env_args"] = envArgs;
-        string path = Path.Combine(_dir, name);
+        string path = Path.Combine(_temp.Path, name);
         new PolicyNet(probe.Spec, net, 0f).Save(path, metadata);
         return path;
     }
@@ -38,18 +38,10 @@ public sealed class EvalCommandBadInputTests : IDisposable
     private static string BadInput(string modelPath, int episodes = 3, string backend = "cpu", string env = "CartPole-v1")
     {
         byte[]? before = File.Exists(modelPath) ? File.ReadAllBytes(modelPath) : null;
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = EvalCommand.Run(env, modelPath, episodes, 1, backend, json: false, output, error);
-        string text = error.ToString();
-        Assert.True(code == ExitCodes.BadInput, $"exit {code}: {text}");
-        Assert.Equal("", output.ToString());
-        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith("rlk eval: ", lines[0]);
-        Assert.DoesNotContain("   at ", text);
+        string line = CliRun.AssertBadInputLine(
+            CliRun.Capture((output, error) => EvalCommand.Run(env, modelPath, episodes, 1, backend, json: false, output, error)), "rlk eval: ");
         if (before is not null) Assert.Equal(before, File.ReadAllBytes(modelPath));
-        return lines[0];
+        return line;
     }
 
     [Fact]
@@ -105,8 +97,8 @@ public sealed class EvalCommandBadInputTests : IDisposable
     [Fact]
     public void AMissingFileOrAFolderExitsTwo()
     {
-        Assert.Contains("does not exist", BadInput(Path.Combine(_dir, "nothing.safetensors")));
-        Assert.Contains("is a folder", BadInput(_dir));
+        Assert.Contains("does not exist", BadInput(Path.Combine(_temp.Path, "nothing.safetensors")));
+        Assert.Contains("is a folder", BadInput(_temp.Path));
     }
 
     [Fact]

@@ -21,21 +21,13 @@ public class MlpBenchCommandTests
         Json = true,
     };
 
-    private static (int Code, string Out, string Err) Run(MlpBenchSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = MlpBenchCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(MlpBenchSettings settings) =>
+        CliRun.Capture((output, error) => MlpBenchCommand.Run(settings, output, error));
 
     [Fact]
     public void JsonRowsHaveTheRequiredFields()
     {
-        var (code, output, error) = Run(Tiny());
-        Assert.True(code == 0, error);
-        using var doc = JsonDocument.Parse(output);
-        var rows = doc.RootElement.EnumerateArray().ToList();
+        var rows = CliRun.JsonRows(Run(Tiny()));
         Assert.Equal(4, rows.Count);
         foreach (var row in rows)
         {

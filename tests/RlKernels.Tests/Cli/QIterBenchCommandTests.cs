@@ -21,21 +21,13 @@ public class QIterBenchCommandTests
         Json = true,
     };
 
-    private static (int Code, string Out, string Err) Run(QIterBenchSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = QIterBenchCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(QIterBenchSettings settings) =>
+        CliRun.Capture((output, error) => QIterBenchCommand.Run(settings, output, error));
 
     [Fact]
     public void JsonRowsHaveTheRequiredFields()
     {
-        var (code, output, error) = Run(Tiny());
-        Assert.True(code == 0, error);
-        using var doc = JsonDocument.Parse(output);
-        var rows = doc.RootElement.EnumerateArray().ToList();
+        var rows = CliRun.JsonRows(Run(Tiny()));
         var sweeps = rows.Where(r => r.GetProperty("kind").GetString() == "sweep").ToList();
         Assert.Equal(4, sweeps.Count);
         foreach (var row in sweeps)

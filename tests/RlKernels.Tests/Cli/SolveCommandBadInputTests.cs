@@ -11,15 +11,15 @@ namespace RlKernels.Tests.Cli;
 /// </summary>
 public sealed class SolveCommandBadInputTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("rlk-solve-").FullName;
+    private readonly TempDirectory _temp = new("rlk-solve-");
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     private string Write(string csv, string? sidecar)
     {
-        string path = Path.Combine(_dir, "model.csv");
+        string path = Path.Combine(_temp.Path, "model.csv");
         File.WriteAllText(path, csv.ReplaceLineEndings("\n"));
-        if (sidecar is not null) File.WriteAllText(Path.Combine(_dir, "model.json"), sidecar);
+        if (sidecar is not null) File.WriteAllText(Path.Combine(_temp.Path, "model.json"), sidecar);
         return path;
     }
 
@@ -28,21 +28,13 @@ public sealed class SolveCommandBadInputTests : IDisposable
 
     private string BadInput(string modelPath)
     {
-        var snapshot = Directory.GetFiles(_dir).ToDictionary(f => f, File.ReadAllBytes);
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SolveCommand.Run(new SolveSettings { Model = modelPath, Gamma = 0.9 }, output, error);
-        string text = error.ToString();
-        Assert.True(code == ExitCodes.BadInput, $"exit {code}: {text}");
-        Assert.Equal("", output.ToString());
-        string[] lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Single(lines);
-        Assert.StartsWith("rlk solve: ", lines[0]);
-        Assert.DoesNotContain("   at ", text);
-        Assert.DoesNotContain("(Parameter '", text);
-        Assert.Equal(snapshot.Keys.Order(), Directory.GetFiles(_dir).Order());
+        var snapshot = Directory.GetFiles(_temp.Path).ToDictionary(f => f, File.ReadAllBytes);
+        var result = CliRun.Capture((output, error) => SolveCommand.Run(new SolveSettings { Model = modelPath, Gamma = 0.9 }, output, error));
+        string line = CliRun.AssertBadInputLine(result, "rlk solve: ");
+        Assert.DoesNotContain("(Parameter '", result.Err);
+        Assert.Equal(snapshot.Keys.Order(), Directory.GetFiles(_temp.Path).Order());
         foreach (var (file, bytes) in snapshot) Assert.Equal(bytes, File.ReadAllBytes(file));
-        return lines[0];
+        return line;
     }
 
     [Fact]
@@ -50,7 +42,7 @@ public sealed class SolveCommandBadInputTests : IDisposable
     {
         foreach (string? sidecar in new[] { TabularModelFileTests.Sidecar, null })
         {
-            File.Delete(Path.Combine(_dir, "model.json"));
+            File.Delete(Path.Combine(_temp.Path, "model.json"));
             var output = new StringWriter();
             var error = new StringWriter();
             Assert.Equal(ExitCodes.Ok, SolveCommand.Run(new SolveSettings { Model = Write(Csv(), sidecar), Gamma = 0.9, Json = true }, output, error));
@@ -69,7 +61,7 @@ public sealed class SolveCommandBadInputTests : IDisposable
     {
         Assert.Contains(expected, BadInput(Write(Csv(firstRow), TabularModelFileTests.Sidecar)));
         // The same without a sidecar (sizes inferred from the rows).
-        File.Delete(Path.Combine(_dir, "model.json"));
+        File.Delete(Path.Combine(_temp.Path, "model.json"));
         Assert.Contains("model.csv", BadInput(Write(Csv(firstRow), null)));
     }
 
@@ -97,7 +89,7 @@ public sealed class SolveCommandBadInputTests : IDisposable
     [Fact]
     public void AMissingFileOrAFolderExitsTwo()
     {
-        Assert.Contains("No such model file", BadInput(Path.Combine(_dir, "nothing.csv")));
-        Assert.Contains("is a folder", BadInput(_dir));
+        Assert.Contains("No such model file", BadInput(Path.Combine(_temp.Path, "nothing.csv")));
+        Assert.Contains("is a folder", BadInput(_temp.Path));
     }
 }

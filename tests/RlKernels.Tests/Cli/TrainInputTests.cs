@@ -10,8 +10,6 @@ namespace RlKernels.Tests.Cli;
 /// </summary>
 public class TrainInputTests
 {
-    private static string NewRoot() => Directory.CreateTempSubdirectory("rlk-train-input-").FullName;
-
     [Theory]
     [InlineData("--tables 2", "ppo", "--tables does not apply to ppo; it is used by q-learning, sarsa")]
     [InlineData("--gamma 0.9", "ppo", "--gamma does not apply to ppo; it is used by q-learning, sarsa, rmax")]
@@ -29,45 +27,36 @@ public class TrainInputTests
     [InlineData("--epsilon 0.5", "rmax", "--epsilon does not apply to rmax")]
     public void AFlagTheAlgorithmDoesNotUseIsRefused(string flag, string algo, string expected)
     {
-        string root = NewRoot();
-        try
-        {
-            string env = algo is "q-learning" or "sarsa" or "rmax" ? "FrozenLake-v1" : "CartPole-v1";
-            string outDir = Path.Combine(root, "run");
-            string[] args = ["train", env, "--algo", algo, .. flag.Split(' ')];
-            // --out is itself deep-only: give it only to deep algorithms, so the flag under test is the one refused.
-            if (algo is not ("q-learning" or "sarsa" or "rmax")) args = [.. args, "--out", outDir];
-            CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess(args), expected);
-            Assert.Empty(CliRun.Snapshot(root));
-        }
-        finally { Directory.Delete(root, true); }
+        using var temp = new TempDirectory("rlk-train-input-");
+        string root = temp.Path;
+        string env = algo is "q-learning" or "sarsa" or "rmax" ? "FrozenLake-v1" : "CartPole-v1";
+        string outDir = Path.Combine(root, "run");
+        string[] args = ["train", env, "--algo", algo, .. flag.Split(' ')];
+        // --out is itself deep-only: give it only to deep algorithms, so the flag under test is the one refused.
+        if (algo is not ("q-learning" or "sarsa" or "rmax")) args = [.. args, "--out", outDir];
+        CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess(args), expected);
+        Assert.Empty(CliRun.Snapshot(root));
     }
 
     [Fact]
     public void OutIsRefusedForATabularAlgorithm()
     {
-        string root = NewRoot();
-        try
-        {
-            CliRun.AssertOneLineError(ExitCodes.BadInput,
-                CliRun.InProcess("train", "FrozenLake-v1", "--out", Path.Combine(root, "run")), "--out does not apply to q-learning");
-            Assert.Empty(CliRun.Snapshot(root));
-        }
-        finally { Directory.Delete(root, true); }
+        using var temp = new TempDirectory("rlk-train-input-");
+        string root = temp.Path;
+        CliRun.AssertOneLineError(ExitCodes.BadInput,
+            CliRun.InProcess("train", "FrozenLake-v1", "--out", Path.Combine(root, "run")), "--out does not apply to q-learning");
+        Assert.Empty(CliRun.Snapshot(root));
     }
 
     [Fact]
     public void SeveralLearningRatesAreRefusedForADeepAlgorithm()
     {
-        string root = NewRoot();
-        try
-        {
-            CliRun.AssertOneLineError(ExitCodes.BadInput,
-                CliRun.InProcess("train", "CartPole-v1", "--lr", "0.001", "0.01", "--out", Path.Combine(root, "run")),
-                "--lr takes one value for deep algorithms");
-            Assert.Empty(CliRun.Snapshot(root));
-        }
-        finally { Directory.Delete(root, true); }
+        using var temp = new TempDirectory("rlk-train-input-");
+        string root = temp.Path;
+        CliRun.AssertOneLineError(ExitCodes.BadInput,
+            CliRun.InProcess("train", "CartPole-v1", "--lr", "0.001", "0.01", "--out", Path.Combine(root, "run")),
+            "--lr takes one value for deep algorithms");
+        Assert.Empty(CliRun.Snapshot(root));
     }
 
     [Fact]
@@ -97,15 +86,12 @@ public class TrainInputTests
     [InlineData("FrozenLake-v1 --algo rmax", "--known 0", "--known must be at least 1")]
     public void ACountOutOfRangeIsRefusedBeforeAnyWork(string env, string flag, string expected)
     {
-        string root = NewRoot();
-        try
-        {
-            string[] args = ["train", .. env.Split(' '), .. flag.Split(' ')];
-            if (!env.StartsWith("FrozenLake", StringComparison.Ordinal)) args = [.. args, "--out", Path.Combine(root, "run")];
-            CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess(args), expected);
-            Assert.Empty(CliRun.Snapshot(root));
-        }
-        finally { Directory.Delete(root, true); }
+        using var temp = new TempDirectory("rlk-train-input-");
+        string root = temp.Path;
+        string[] args = ["train", .. env.Split(' '), .. flag.Split(' ')];
+        if (!env.StartsWith("FrozenLake", StringComparison.Ordinal)) args = [.. args, "--out", Path.Combine(root, "run")];
+        CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess(args), expected);
+        Assert.Empty(CliRun.Snapshot(root));
     }
 
     [Fact]
@@ -115,33 +101,27 @@ public class TrainInputTests
     [Fact]
     public void AnOutThatIsAFileIsRefusedAndTheFileIsUntouched()
     {
-        string root = NewRoot();
-        try
-        {
-            string file = Path.Combine(root, "notes.txt");
-            File.WriteAllText(file, "keep me");
-            var before = CliRun.Snapshot(root);
-            CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess("train", "CartPole-v1", "--out", file), "is an existing file, not a folder");
-            Assert.Equal(before, CliRun.Snapshot(root));
-            Assert.Equal("keep me", File.ReadAllText(file));
-        }
-        finally { Directory.Delete(root, true); }
+        using var temp = new TempDirectory("rlk-train-input-");
+        string root = temp.Path;
+        string file = Path.Combine(root, "notes.txt");
+        File.WriteAllText(file, "keep me");
+        var before = CliRun.Snapshot(root);
+        CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess("train", "CartPole-v1", "--out", file), "is an existing file, not a folder");
+        Assert.Equal(before, CliRun.Snapshot(root));
+        Assert.Equal("keep me", File.ReadAllText(file));
     }
 
     [Fact]
     public void AnOutUnderAFileCannotBeCreatedAndNothingIsLeft()
     {
-        string root = NewRoot();
-        try
-        {
-            string file = Path.Combine(root, "plain");
-            File.WriteAllText(file, "x");
-            var before = CliRun.Snapshot(root);
-            CliRun.AssertOneLineError(ExitCodes.BadInput,
-                CliRun.InProcess("train", "CartPole-v1", "--out", Path.Combine(file, "a", "b")), "cannot be created or written");
-            Assert.Equal(before, CliRun.Snapshot(root));
-        }
-        finally { Directory.Delete(root, true); }
+        using var temp = new TempDirectory("rlk-train-input-");
+        string root = temp.Path;
+        string file = Path.Combine(root, "plain");
+        File.WriteAllText(file, "x");
+        var before = CliRun.Snapshot(root);
+        CliRun.AssertOneLineError(ExitCodes.BadInput,
+            CliRun.InProcess("train", "CartPole-v1", "--out", Path.Combine(file, "a", "b")), "cannot be created or written");
+        Assert.Equal(before, CliRun.Snapshot(root));
     }
 
     [Fact]
@@ -154,7 +134,8 @@ public class TrainInputTests
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     private static void ReadOnlyOutIsRefused()
     {
-        string root = NewRoot();
+        using var temp = new TempDirectory("rlk-train-input-");
+        string root = temp.Path;
         string folder = Path.Combine(root, "locked");
         Directory.CreateDirectory(folder);
         try
@@ -170,8 +151,8 @@ public class TrainInputTests
         }
         finally
         {
+            // Writable again, so that the folder can be deleted.
             File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            Directory.Delete(root, true);
         }
     }
 }

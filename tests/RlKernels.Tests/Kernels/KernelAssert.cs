@@ -9,8 +9,29 @@ namespace RlKernels.Tests.Kernels;
 /// <summary>Shared checks for kernel tests (STYLE §3: |ref − x| ≤ atol + rtol·|ref|, report max diff and first 5 mismatches).</summary>
 internal static class KernelAssert
 {
-    /// <summary>A fresh seed for one test run; print it in every failure message so a failure can be replayed.</summary>
-    public static int FreshSeed() => System.Random.Shared.Next();
+    /// <summary>Environment variable that replays a failed randomly seeded test: <c>RLK_TEST_SEED=N dotnet test ...</c>.</summary>
+    public const string SeedVariable = "RLK_TEST_SEED";
+
+    /// <summary>
+    /// A fresh seed for one test run, or the value of <see cref="SeedVariable"/> when it is set (to replay a failure).
+    /// The seed is written to the test's output, which xunit prints with every failure, so a failure can always be
+    /// replayed even where the assertion message does not name it; callers still put it in their messages.
+    /// </summary>
+    public static int FreshSeed()
+    {
+        int seed = SeedFrom(Environment.GetEnvironmentVariable(SeedVariable)) ?? System.Random.Shared.Next();
+        TestContext.Current.TestOutputHelper?.WriteLine($"seed {seed} (replay: {SeedVariable}={seed} dotnet test ...)");
+        return seed;
+    }
+
+    /// <summary>The replay seed a <see cref="SeedVariable"/> value names: null when unset or empty; a non-integer is an error, not a silent fresh seed.</summary>
+    internal static int? SeedFrom(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value)) return null;
+        if (int.TryParse(value.Trim(), System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out int seed))
+            return seed;
+        throw new InvalidOperationException($"{SeedVariable}='{value}' is not a 32-bit integer seed.");
+    }
 
     /// <summary>Fails unless |expected[i] − actual[i]| ≤ atol + rtol·|expected[i]| for every i (NaN matches only NaN).</summary>
     public static void AllClose(string what, ReadOnlySpan<double> expected, ReadOnlySpan<double> actual,

@@ -38,7 +38,7 @@ public sealed class GpuMlpTests : IDisposable
     private MemoryBuffer1D<float, Stride1D.Dense> Upload(float[] data) => _accelerator.Allocate1D(data);
 
     [Theory]
-    [InlineData(2, 37, 19, 67, Activation.Tanh)]
+    [InlineData(2, 37, 19, 67, Activation.Tanh, Traits = [TestCategory.Name, TestCategory.Slow])]
     [InlineData(1, 5, 4, 2, Activation.Relu)]
     [InlineData(3, 17, 33, 16, Activation.Identity)]
     public void TiledLinearMatchesReference(int P, int B, int I, int O, Activation activation)
