@@ -1,10 +1,9 @@
 using System.Text.Json;
-using ILGPU;
-using ILGPU.Runtime;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
+using RlKernels.Kernels.Gpu;
 using Xunit;
 
 namespace RlKernels.Tests.Cli;
@@ -110,25 +109,12 @@ public class BenchCommandTests
     [Fact]
     public void GpuWithoutGpuIsExitCode2()
     {
-        if (HasCudaDevice()) Assert.Skip("A CUDA device is present.");
+        Assert.SkipWhen(GpuDevice.CudaAvailable(), "A CUDA device is present.");
         var (code, output, error) = Run(Tiny("CartPole-v1") with { Backends = ["cpu", "gpu"] });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", output);
         Assert.Contains("gpu", error);
         Assert.DoesNotContain("   at ", error);
-    }
-
-    private static bool HasCudaDevice()
-    {
-        try
-        {
-            using var context = Context.Create(builder => builder.AllAccelerators());
-            return context.Devices.Any(d => d.AcceleratorType == AcceleratorType.Cuda);
-        }
-        catch (Exception)
-        {
-            return false;
-        }
     }
 
     [Theory]
