@@ -145,14 +145,20 @@ public class TrainInputTests
             bool canWrite;
             try { File.WriteAllText(Path.Combine(folder, "probe"), ""); File.Delete(Path.Combine(folder, "probe")); canWrite = true; }
             catch (UnauthorizedAccessException) { canWrite = false; }
-            Assert.SkipWhen(canWrite, "This user (root?) writes into read-only folders; nothing to refuse.");
+            if (canWrite)
+            {
+                // root ignores permission bits. procfs takes no new files from anyone: a folder that exists and
+                // cannot be written, whoever runs the tests (CI runs as root).
+                Assert.SkipUnless(OperatingSystem.IsLinux() && Directory.Exists("/proc/self"), "root, and no procfs to stand in for a read-only folder.");
+                folder = "/proc/self";
+            }
             CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess("train", "CartPole-v1", "--out", folder), "cannot be created or written");
-            Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
+            if (!canWrite) Assert.Empty(Directory.EnumerateFileSystemEntries(folder));
         }
         finally
         {
             // Writable again, so that the folder can be deleted.
-            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.SetUnixFileMode(Path.Combine(root, "locked"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         }
     }
 }
