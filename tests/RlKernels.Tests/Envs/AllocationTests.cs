@@ -40,11 +40,20 @@ public class AllocationTests(ITestOutputHelper output)
         using var env = EnvTestKit.Make(id, lanes, 1000, new VectorEnvOptions { Threads = 1, AutoReset = mode });
         var actions = new int[1000];
         EnvTestKit.FillActions(actions, 0, env.Spec.Action.Count);
-        StepMany(env, actions); // warm-up: tier-up and first-use lazies
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        StepMany(env, actions);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(0, allocated);
+        for (int i = 0; i < 3; i++) StepMany(env, actions); // warm-up: tier-up and first-use lazies
+        // Tiered compilation can charge a one-off allocation to the calling thread when it promotes a method
+        // (seen once: 176 B in one CI run); a real per-step allocation shows in every round, so the check
+        // is that some round of 105 steps allocates nothing.
+        var rounds = new long[3];
+        for (int r = 0; r < rounds.Length; r++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            StepMany(env, actions);
+            rounds[r] = GC.GetAllocatedBytesForCurrentThread() - before;
+            if (rounds[r] == 0) break;
+        }
+        output.WriteLine($"bytes allocated per round of 105 steps: {string.Join(", ", rounds)}");
+        Assert.True(rounds.Min() == 0, $"every round of 105 steps allocated: {string.Join(", ", rounds)} bytes");
     }
 
     [Theory]
