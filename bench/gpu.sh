@@ -28,6 +28,7 @@ case "${1:-}" in
     step 60 "$rlk" bench --backend gpu --env CartPole-v1 --envs 4096 --seconds 0.05 --repeats 1
     step 240 "$rlk" bench --backend gpu --backend cpu --envs 65536 --envs 1048576 --seconds 0.3 --repeats 3 --json > "$out/bench-envs-gpu.json"
     step 120 "$rlk" bench --backend gpu --env CartPole-v1 --envs 16777216 --seconds 0.5 --repeats 3
+    step 180 "$rlk" train CartPole-v1 --backend gpu --json --force --out "$out/train-gpu"
     python3 - "$out/bench-envs-gpu.json" <<'PY' || true
 import json, sys
 rows = json.load(open(sys.argv[1]))
