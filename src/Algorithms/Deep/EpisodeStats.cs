@@ -10,6 +10,8 @@ public sealed class EpisodeStats
     private readonly int _k;
     private readonly bool[] _solved;
 
+    /// <param name="population">Members P.</param>
+    /// <param name="recentEpisodes">Returns K kept per member for the recent mean.</param>
     public EpisodeStats(int population, int recentEpisodes)
     {
         _k = recentEpisodes;
