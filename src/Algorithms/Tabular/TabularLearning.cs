@@ -20,9 +20,15 @@ public enum Exploration
 }
 
 /// <summary>A learned population of tables.</summary>
+/// <param name="Algorithm">"q-learning", "sarsa" or "rmax".</param>
+/// <param name="TableCount">Tables P.</param>
+/// <param name="StateCount">States S.</param>
+/// <param name="ActionCount">Actions A.</param>
 /// <param name="Q">[P, S, A]</param>
 /// <param name="Steps">Batched env steps taken.</param>
 /// <param name="Transitions">Env transitions seen (steps × E).</param>
+/// <param name="MeanEpisodeReturn">Mean return of the training episodes that ended, over all envs (NaN when none did).</param>
+/// <param name="EpisodeCount">Training episodes that ended, over all envs.</param>
 public sealed record TabularLearnResult(string Algorithm, int TableCount, int StateCount, int ActionCount, double[] Q,
     long Steps, long Transitions, double MeanEpisodeReturn, long EpisodeCount)
 {
