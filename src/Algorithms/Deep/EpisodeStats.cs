@@ -2,7 +2,7 @@ using RlKernels.Envs.Runner;
 
 namespace RlKernels.Algorithms.Deep;
 
-/// <summary>Completed-episode statistics per member: the last K returns and when the target was first met.</summary>
+/// <summary>Completed-episode statistics per member: the last K returns and whether the target has been met (latched).</summary>
 public sealed class EpisodeStats
 {
     private readonly float[] _recent; // [P, K] ring buffers

@@ -57,7 +57,7 @@ public static class ReparamActorCritic
     public const uint ReplayPurpose = 0x52504C59; // "RPLY"
 
     /// <summary>
-    /// Trains a tanh-squashed Gaussian actor and a Q critic per member from a replay buffer until <see cref="RunSettings.TotalSteps"/> env steps per member, or until the
+    /// Trains a tanh-bounded actor μθ(s) (acting with fixed Gaussian noise σz) and a Q critic per member from a replay buffer until <see cref="RunSettings.TotalSteps"/> env steps per member, or until the
     /// <see cref="StopRule"/> stops it (every member at <see cref="RunSettings.TargetReturn"/>, with <see cref="RunSettings.StopAtTarget"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The run settings or the config (BatchSize &lt; 1, ReplayCapacity &lt; BatchSize, UpdatesPerStep ≤ 0) are invalid, or the env's actions are not continuous.</exception>
