@@ -32,6 +32,12 @@ public static class A2c
         RolloutSteps = _ => new A2cConfig().RolloutSteps,
     };
 
+    /// <summary>
+    /// Trains an actor and a critic per member with A2C until <see cref="RunSettings.TotalSteps"/> env steps per member, or until the
+    /// <see cref="StopRule"/> stops it (every member at <see cref="RunSettings.TargetReturn"/>, with <see cref="RunSettings.StopAtTarget"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The run settings or the config (RolloutSteps &lt; 1) are invalid.</exception>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or parameter went non-finite.</exception>
     public static TrainResult Train(A2cConfig config)
     {
         using var training = TrainingRun.Start(config.Run, config.RolloutSteps < 1 ? "A2C needs RolloutSteps ≥ 1." : null);

@@ -2,7 +2,7 @@ using RlKernels.Envs.Runner;
 
 namespace RlKernels.Algorithms.Deep;
 
-/// <summary>Completed-episode statistics per member: the last K returns and when the target was first met.</summary>
+/// <summary>Completed-episode statistics per member: the last K returns and whether the target has been met (latched).</summary>
 public sealed class EpisodeStats
 {
     private readonly float[] _recent; // [P, K] ring buffers
@@ -10,6 +10,8 @@ public sealed class EpisodeStats
     private readonly int _k;
     private readonly bool[] _solved;
 
+    /// <param name="population">Members P.</param>
+    /// <param name="recentEpisodes">Returns K kept per member for the recent mean.</param>
     public EpisodeStats(int population, int recentEpisodes)
     {
         _k = recentEpisodes;

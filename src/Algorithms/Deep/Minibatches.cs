@@ -11,6 +11,7 @@ public sealed class Minibatches
     private readonly int[] _perm; // [P, B]
     private uint _round;
 
+    /// <param name="run">Population and per-member seeds of the permutations.</param>
     /// <param name="batch">Samples per member B in the source arrays ([P, B, width]).</param>
     /// <param name="size">Rows per minibatch M.</param>
     public Minibatches(RunSettings run, int batch, int size)

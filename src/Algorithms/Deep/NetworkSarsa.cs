@@ -24,6 +24,7 @@ public enum SarsaPolicy
 /// <summary>Network SARSA hyperparameters (the shared ones in <see cref="DeepConfig"/>: rollouts of 16 steps; here relu, rate 1e-3, γ 1, clip 10).</summary>
 public sealed record NetworkSarsaConfig : DeepConfig
 {
+    /// <summary>Defaults: RandomWalk1D-v0 with 256 envs for 2 M steps, relu, rate 1e-3, γ 1, gradient clip 10.</summary>
     public NetworkSarsaConfig()
     {
         Run = new() { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000 };
@@ -67,6 +68,12 @@ public static class NetworkSarsa
     /// <summary>Purpose word of the Philox counter for SARSA's action choices.</summary>
     public const uint ActionPurpose = 0x53525341; // "SRSA"
 
+    /// <summary>
+    /// Trains a Q network per member with SARSA(λ); the result's Policy and Critic are both that network, whose outputs are Q(s, ·) until <see cref="RunSettings.TotalSteps"/> env steps per member, or until the
+    /// <see cref="StopRule"/> stops it (every member at <see cref="RunSettings.TargetReturn"/>, with <see cref="RunSettings.StopAtTarget"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The run settings or the config (a count &lt; 1, fewer samples than minibatches) are invalid, or the env's actions are not discrete.</exception>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or parameter went non-finite.</exception>
     public static TrainResult Train(NetworkSarsaConfig config)
     {
         using var training = TrainingRun.Start(config.Run,

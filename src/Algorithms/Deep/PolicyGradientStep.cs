@@ -16,6 +16,10 @@ public sealed class PolicyGradientStep
     private readonly LogStdOptimizer? _logStdOpt;
     private readonly float[] _dOutput;
 
+    /// <param name="policy">The policy to train; its network and (Gaussian) log σ get optimizers.</param>
+    /// <param name="optimizers">The set the new optimizers are added to.</param>
+    /// <param name="learningRates">Learning rate per member [P].</param>
+    /// <param name="maxGradNorm">Global gradient-norm clip per member.</param>
     /// <param name="rows">Rows per member M of the largest minibatch.</param>
     public PolicyGradientStep(PolicyNet policy, Optimizers optimizers, float[] learningRates, float maxGradNorm, int rows)
     {

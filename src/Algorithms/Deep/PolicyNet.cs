@@ -18,18 +18,24 @@ public sealed class PolicyNet
     public float[] LogStd { get; }
     /// <summary>Gradient of <see cref="LogStd"/> [P, actionSize].</summary>
     public float[] LogStdGradient { get; }
+    /// <summary>The env's spaces: observation size and action space.</summary>
     public EnvSpec Spec { get; }
     /// <summary>
     /// Continuous actions are squashed into the bounds, a = mid + half·tanh(output), instead of clipped (the
     /// reparameterization actor-critic needs a differentiable map into the bounds).
     /// </summary>
     public bool TanhSquash { get; init; }
+    /// <summary>Categorical policy (discrete actions) rather than Gaussian.</summary>
     public bool IsDiscrete => Spec.Action.IsDiscrete;
     /// <summary>Outputs per row: classes (discrete) or action dimensions (continuous).</summary>
     public int ActionWidth => Net.OutputSize;
     private readonly float[] _good;
     private readonly float[] _goodLogStd;
 
+    /// <summary>Wraps <paramref name="net"/> as the policy for <paramref name="spec"/>; its current parameters are the first "last good" copy.</summary>
+    /// <param name="spec">The env's spaces.</param>
+    /// <param name="net">obs → logits or means, one member per population slot.</param>
+    /// <param name="initLogStd">Initial log σ of every action dimension (ignored for discrete actions).</param>
     public PolicyNet(EnvSpec spec, Mlp net, float initLogStd)
     {
         Spec = spec;
@@ -71,10 +77,14 @@ public sealed class PolicyNet
 
     /// <summary>Samples actions for [P, N] observations. Member p's draws use seeds[p]; row r of a member uses counter (r, step).</summary>
     /// <param name="obs">[P, N, obsSize]</param>
+    /// <param name="n">Rows per member N.</param>
+    /// <param name="run">Gives member p's seed.</param>
+    /// <param name="step">Counter of this draw (one per vector step).</param>
     /// <param name="output">[P, N, ActionWidth] network output (logits or means), kept for the caller.</param>
     /// <param name="discrete">[P, N] sampled classes (discrete only).</param>
     /// <param name="raw">[P, N, actionSize] unclipped Gaussian samples (continuous only).</param>
     /// <param name="envActions">[P, N, actionSize] samples clipped to the action bounds (continuous only).</param>
+    /// <param name="noise">[P, N, actionSize] the standard-normal draws z of a = μ + σ·z (continuous only).</param>
     public void Sample(ReadOnlySpan<float> obs, int n, RunSettings run, uint step, Span<float> output,
         Span<int> discrete, Span<float> raw, Span<float> envActions, Span<float> noise)
     {

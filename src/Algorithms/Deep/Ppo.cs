@@ -12,6 +12,7 @@ namespace RlKernels.Algorithms.Deep;
 /// </summary>
 public sealed record PpoConfig : DeepConfig
 {
+    /// <summary>Defaults as <see cref="DeepConfig"/>, but rollouts of 32 steps.</summary>
     public PpoConfig() => RolloutSteps = 32;
 
     /// <summary>Passes over each rollout.</summary>
@@ -53,6 +54,12 @@ public static class Ppo
         return learningRate is { } v ? c with { LearningRate = v } : c;
     }
 
+    /// <summary>
+    /// Trains an actor and a critic per member with PPO until <see cref="RunSettings.TotalSteps"/> env steps per member, or until the
+    /// <see cref="StopRule"/> stops it (every member at <see cref="RunSettings.TargetReturn"/>, with <see cref="RunSettings.StopAtTarget"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The run settings or the config (a count &lt; 1, fewer samples than minibatches) are invalid.</exception>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or parameter went non-finite.</exception>
     public static TrainResult Train(PpoConfig config)
     {
         using var training = TrainingRun.Start(config.Run,

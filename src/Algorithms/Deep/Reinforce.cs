@@ -47,6 +47,12 @@ public static class Reinforce
         RolloutSteps = _ => new ReinforceConfig().RolloutSteps,
     };
 
+    /// <summary>
+    /// Trains a policy per member with REINFORCE (and a value baseline when <see cref="ReinforceConfig.Baseline"/>) until <see cref="RunSettings.TotalSteps"/> env steps per member, or until the
+    /// <see cref="StopRule"/> stops it (every member at <see cref="RunSettings.TargetReturn"/>, with <see cref="RunSettings.StopAtTarget"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The run settings or the config (a count &lt; 1, fewer samples than minibatches) are invalid.</exception>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or parameter went non-finite.</exception>
     public static TrainResult Train(ReinforceConfig config)
     {
         using var training = TrainingRun.Start(config.Run,

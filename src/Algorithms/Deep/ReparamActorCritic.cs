@@ -56,6 +56,12 @@ public static class ReparamActorCritic
     /// <summary>Purpose word of the Philox counter for replay sampling.</summary>
     public const uint ReplayPurpose = 0x52504C59; // "RPLY"
 
+    /// <summary>
+    /// Trains a tanh-bounded actor μθ(s) (acting with fixed Gaussian noise σz) and a Q critic per member from a replay buffer until <see cref="RunSettings.TotalSteps"/> env steps per member, or until the
+    /// <see cref="StopRule"/> stops it (every member at <see cref="RunSettings.TargetReturn"/>, with <see cref="RunSettings.StopAtTarget"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The run settings or the config (BatchSize &lt; 1, ReplayCapacity &lt; BatchSize, UpdatesPerStep ≤ 0) are invalid, or the env's actions are not continuous.</exception>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or parameter went non-finite.</exception>
     public static TrainResult Train(ReparamActorCriticConfig config)
     {
         using var training = TrainingRun.Start(config.Run, config.BatchSize < 1 || config.ReplayCapacity < config.BatchSize || config.UpdatesPerStep <= 0

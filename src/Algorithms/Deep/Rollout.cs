@@ -20,26 +20,44 @@ public sealed class Rollout
     private readonly int[] _stepActions;
     private uint _sampleStep; // counter of the action draws, one per vector step
 
+    /// <summary>Population size P.</summary>
     public int Population { get; }
     /// <summary>Envs per member N.</summary>
     public int EnvCount { get; }
     /// <summary>Steps per rollout T.</summary>
     public int StepCount { get; }
+    /// <summary>Observation width.</summary>
     public int ObsSize { get; }
     /// <summary>Action width W: classes (discrete) or dimensions (continuous).</summary>
     public int ActionWidth { get; }
     /// <summary>Samples per member B = T·N.</summary>
     public int Batch => StepCount * EnvCount;
 
-    public float[] Obs { get; }          // [P, T, N, obsSize]
-    public int[] Actions { get; }        // [P, T, N] (discrete)
-    public float[] RawActions { get; }   // [P, T, N, W] unclipped samples (continuous)
-    public float[] LogProbs { get; }     // [P, T, N] log π_old(a|s)
-    public float[] Values { get; }       // [P, T, N] V(s) (0 without a critic)
-    public float[] Rewards { get; }      // [P, T, N], truncated steps with γ·V(s_final) added
-    public bool[] Done { get; }          // [P, T, N] terminated or truncated
-    public float[] LastValues { get; }   // [P, N] V of the observation after the last step
+    /// <summary>Observations [P, T, N, obsSize] the actions were taken from.</summary>
+    public float[] Obs { get; }
+    /// <summary>Sampled classes [P, T, N] (discrete actions; unused for continuous).</summary>
+    public int[] Actions { get; }
+    /// <summary>Unclipped Gaussian samples [P, T, N, W] (continuous; empty for discrete).</summary>
+    public float[] RawActions { get; }
+    /// <summary>log π_old(a|s) [P, T, N] of the sampled actions.</summary>
+    public float[] LogProbs { get; }
+    /// <summary>Critic's V(s) [P, T, N] (0 without a critic).</summary>
+    public float[] Values { get; }
+    /// <summary>Rewards [P, T, N]; a truncated (not terminated) step has γ·V(s_final) added.</summary>
+    public float[] Rewards { get; }
+    /// <summary>Terminated or truncated [P, T, N].</summary>
+    public bool[] Done { get; }
+    /// <summary>V [P, N] of the observation after the last step (see <see cref="ComputeLastValues"/>).</summary>
+    public float[] LastValues { get; }
 
+    /// <summary>Allocates the buffers for <paramref name="stepCount"/> steps of <paramref name="env"/>; reads the env's current observations on each step.</summary>
+    /// <param name="env">The P·N env copies, member p's at rows [p·N, (p+1)·N).</param>
+    /// <param name="policy">Samples the actions.</param>
+    /// <param name="critic">V(s) for <see cref="Values"/> and truncation bootstraps; null: values are 0.</param>
+    /// <param name="run">Population, envs per member and seeds.</param>
+    /// <param name="stepCount">Steps per rollout T.</param>
+    /// <param name="gamma">Discount γ of the truncation bootstrap and of GAE.</param>
+    /// <param name="stats">Records the episodes that end.</param>
     public Rollout(IVectorEnv env, PolicyNet policy, Mlp? critic, RunSettings run, int stepCount, float gamma, EpisodeStats stats)
     {
         _env = env; _policy = policy; _critic = critic; _run = run; _gamma = gamma; _stats = stats;

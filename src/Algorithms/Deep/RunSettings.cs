@@ -17,9 +17,9 @@ public sealed record RunSettings
     public int EnvCount { get; init; } = 64;
     /// <summary>Env steps per member (summed over its copies) before training stops.</summary>
     public long TotalSteps { get; init; } = 1_000_000;
-    /// <summary>Seed of member 0 (network init, action sampling, env resets).</summary>
+    /// <summary>Seed of the env copies' resets and of the confirmation episodes; without <see cref="Seeds"/>, also the one member's seed (network init, action sampling).</summary>
     public ulong Seed { get; init; } = 1;
-    /// <summary>One seed per member; when set, its length is the population size and <see cref="Seed"/> is ignored.</summary>
+    /// <summary>One seed per member (network init, action sampling, minibatch shuffles); when set, its length is the population size. The env copies still use <see cref="Seed"/>.</summary>
     public ulong[]? Seeds { get; init; }
     /// <summary>Where the envs run; the networks run on the CPU kernels.</summary>
     public Backend Backend { get; init; } = Backend.Cpu;

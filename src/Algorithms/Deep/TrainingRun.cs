@@ -70,6 +70,7 @@ public sealed class TrainingRun : IDisposable
     /// </summary>
     /// <param name="steps">Env steps per member so far.</param>
     /// <param name="loss">Member 0's last loss.</param>
+    /// <param name="policy">The policy the stop rule evaluates; null (pure value learning): never stop early.</param>
     public bool EndUpdate(long steps, float loss, PolicyNet? policy)
     {
         for (int p = 0; p < Population; p++) _curve.Add(new CurvePoint(steps, Seconds, p, Stats.RecentMean(p), Stats.Count(p)));

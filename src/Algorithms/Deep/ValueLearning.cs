@@ -31,6 +31,7 @@ public enum ValueMethod
 /// </summary>
 public sealed record ValueLearningConfig : DeepConfig
 {
+    /// <summary>Defaults: RandomWalk1D-v0 with 256 envs for 2 M steps, relu, rollouts of 64 steps, rate 1e-3, γ 1, gradient clip 10.</summary>
     public ValueLearningConfig()
     {
         Run = new() { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000 };
@@ -58,6 +59,13 @@ public sealed record ValueLearningConfig : DeepConfig
 /// <summary>Value learning of V^π for the uniform random policy.</summary>
 public static class ValueLearning
 {
+    /// <summary>
+    /// Learns V^π of the uniform random policy with a value net per member for the full
+    /// <see cref="RunSettings.TotalSteps"/> (there is no policy, so no early stop). The result's Critic is the
+    /// net (one output, V(s)); its Policy is null; its Algorithm is "td1", "td0" or "td-lambda".
+    /// </summary>
+    /// <exception cref="ArgumentException">The run settings or the config (a count &lt; 1) are invalid, or the env's actions are not discrete.</exception>
+    /// <exception cref="TrainingDivergedException">The loss went non-finite.</exception>
     public static TrainResult Train(ValueLearningConfig config)
     {
         using var training = TrainingRun.Start(config.Run, config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || config.TargetPeriod < 1

@@ -43,10 +43,19 @@ public sealed record BatchedQIterationConfig
 }
 
 /// <summary>Arithmetic of the batched tabular kernels.</summary>
-public enum TabularPrecision { Double, Float }
+public enum TabularPrecision
+{
+    /// <summary>float64 tables and arithmetic.</summary>
+    Double,
+    /// <summary>float32 tables and arithmetic (twice the SIMD lanes; results widened to double).</summary>
+    Float,
+}
 
 /// <summary>B solutions of the same shape.</summary>
-/// <param name="Gammas">[B]</param>
+/// <param name="BatchSize">Members B.</param>
+/// <param name="StateCount">States S.</param>
+/// <param name="ActionCount">Actions A.</param>
+/// <param name="Gammas">[B] each member's discount.</param>
 /// <param name="Q">[B, S, A]</param>
 /// <param name="V">[B, S]</param>
 /// <param name="Policy">[B, S] greedy, ties broken toward termination.</param>

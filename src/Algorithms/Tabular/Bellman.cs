@@ -14,6 +14,8 @@ namespace RlKernels.Algorithms.Tabular;
 /// <summary>The result of a tabular solver.</summary>
 /// <param name="Algorithm">"q-iteration", "value-iteration", "policy-evaluation", "policy-iteration".</param>
 /// <param name="Gamma">The discount γ.</param>
+/// <param name="StateCount">States S.</param>
+/// <param name="ActionCount">Actions A.</param>
 /// <param name="Q">[S, A] row-major action values.</param>
 /// <param name="V">[S] state values: max_a Q (optimal solvers) or Σ_a π(a|s)·Q (policy evaluation).</param>
 /// <param name="Policy">[S] a deterministic policy: the greedy one (ties broken toward termination, see
@@ -43,7 +45,9 @@ public static class Bellman
     /// Throws unless every entry of a value or Q table handed in from outside (a warm start, a table to act on)
     /// is finite: a NaN start makes every later sweep NaN, and an infinite one never converges.
     /// </summary>
+    /// <param name="table">The table to check.</param>
     /// <param name="what">Names the table in the message, e.g. "initial value".</param>
+    /// <param name="paramName">The parameter name the <see cref="ArgumentException"/> carries.</param>
     public static void CheckFinite(ReadOnlySpan<double> table, string what, string paramName)
     {
         for (int i = 0; i < table.Length; i++)
@@ -74,6 +78,8 @@ public static class Bellman
     /// <summary>
     /// Q(s,a) = Σ_k p_k (r_k + γ (1 − t_k) V(s'_k)) for every (s, a).
     /// </summary>
+    /// <param name="model">The MDP: outcomes (p, s', r, terminated) of every (s, a).</param>
+    /// <param name="gamma">The discount γ.</param>
     /// <param name="value">[S] the values of next states.</param>
     /// <param name="q">[S, A] output.</param>
     public static void Backup(TabularMdp model, double gamma, ReadOnlySpan<double> value, Span<double> q)
@@ -94,6 +100,7 @@ public static class Bellman
 
     /// <summary>V(s) = max_a Q(s, a).</summary>
     /// <param name="q">[S, A]</param>
+    /// <param name="actionCount">Actions A (the row width of <paramref name="q"/>).</param>
     /// <param name="value">[S] output.</param>
     public static void MaxOverActions(ReadOnlySpan<double> q, int actionCount, Span<double> value)
     {
@@ -108,6 +115,7 @@ public static class Bellman
     /// <summary>V(s) = Σ_a π(a|s) Q(s, a).</summary>
     /// <param name="q">[S, A]</param>
     /// <param name="policy">[S, A]</param>
+    /// <param name="actionCount">Actions A (the row width of both tables).</param>
     /// <param name="value">[S] output.</param>
     public static void PolicyAverage(ReadOnlySpan<double> q, ReadOnlySpan<double> policy, int actionCount, Span<double> value)
     {

@@ -111,21 +111,32 @@ public sealed class GpuSlicedQIteration : IDisposable
     public readonly struct SweepViews(ArrayView<int> next, ArrayView<float> weight, ArrayView<float> reward,
         ArrayView<float> q, ArrayView<float> qNext, ArrayView<float> v, ArrayView<float> vNext, ArrayView<float> residual)
     {
-        public readonly ArrayView<int> Next = next;          // [Blocks, A, K, 16]
-        public readonly ArrayView<float> Weight = weight;    // [Blocks, A, K, 16]
-        public readonly ArrayView<float> Reward = reward;    // [Blocks, A, 16]
-        public readonly ArrayView<float> Q = q;              // [Blocks, A, 16]
-        public readonly ArrayView<float> QNext = qNext;      // [Blocks, A, 16]
-        public readonly ArrayView<float> V = v;              // [Sp]
-        public readonly ArrayView<float> VNext = vNext;      // [Sp]
-        public readonly ArrayView<float> Residual = residual; // [Sp]
+        /// <summary>Next state of each outcome slot [Blocks, A, K, 16] (<see cref="SlicedMdp"/> layout).</summary>
+        public readonly ArrayView<int> Next = next;
+        /// <summary>p_k of each non-terminated slot, 0 for terminated and padding [Blocks, A, K, 16].</summary>
+        public readonly ArrayView<float> Weight = weight;
+        /// <summary>Expected reward R(s, a) [Blocks, A, 16].</summary>
+        public readonly ArrayView<float> Reward = reward;
+        /// <summary>Q of the previous sweep [Blocks, A, 16] (read for the residual).</summary>
+        public readonly ArrayView<float> Q = q;
+        /// <summary>Q' written by this sweep [Blocks, A, 16].</summary>
+        public readonly ArrayView<float> QNext = qNext;
+        /// <summary>V = max_a Q of the previous sweep [Sp] (gathered through Next).</summary>
+        public readonly ArrayView<float> V = v;
+        /// <summary>V' written by this sweep [Sp].</summary>
+        public readonly ArrayView<float> VNext = vNext;
+        /// <summary>Per-state max_a |Q' − Q| written by this sweep [Sp].</summary>
+        public readonly ArrayView<float> Residual = residual;
     }
 
     /// <summary>A (actions), K (slots) and γ of a sweep.</summary>
     public readonly struct SweepShape(int actions, int slots, float gamma)
     {
+        /// <summary>Actions A.</summary>
         public readonly int Actions = actions;
+        /// <summary>Outcome slots K per (s, a).</summary>
         public readonly int Slots = slots;
+        /// <summary>Discount γ.</summary>
         public readonly float Gamma = gamma;
     }
 
@@ -152,6 +163,7 @@ public sealed class GpuSlicedQIteration : IDisposable
         views.Residual[state] = residual;
     }
 
+    /// <summary>Frees the device buffers; the <see cref="GpuDevice"/> stays open.</summary>
     public void Dispose()
     {
         _next.Dispose();

@@ -16,6 +16,7 @@ public static class GreedyPolicy
 
     /// <summary>π(s) = the first a with the largest Q(s, a).</summary>
     /// <param name="q">[S, A]</param>
+    /// <param name="actionCount">Actions A (the row width of <paramref name="q"/>).</param>
     /// <returns>[S]</returns>
     public static int[] Greedy(ReadOnlySpan<double> q, int actionCount)
     {
@@ -44,6 +45,8 @@ public static class GreedyPolicy
     /// greedy choice alone, so policies can always be read off a Q table.
     /// </summary>
     /// <param name="q">[S, A]</param>
+    /// <param name="actionCount">Actions A (the row width of <paramref name="q"/>).</param>
+    /// <param name="tolerance">Relative tie tolerance (see <see cref="DefaultTieTolerance"/>).</param>
     public static int[][] OptimalActions(ReadOnlySpan<double> q, int actionCount, double tolerance = DefaultTieTolerance)
     {
         var sets = new int[q.Length / actionCount][];
@@ -64,7 +67,9 @@ public static class GreedyPolicy
     /// outcome into a state already so assigned (found by sweeping outward from termination). States
     /// from which no optimal action leads to termination take the first optimal action.
     /// </summary>
+    /// <param name="model">The MDP whose outcomes say which actions can terminate.</param>
     /// <param name="q">[S, A] action values of <paramref name="model"/>.</param>
+    /// <param name="tolerance">Relative tie tolerance (see <see cref="DefaultTieTolerance"/>).</param>
     /// <returns>[S]</returns>
     public static int[] TowardTermination(TabularMdp model, ReadOnlySpan<double> q, double tolerance = DefaultTieTolerance)
     {
@@ -113,7 +118,10 @@ public static class GreedyPolicy
     /// i.e. argmax_a of T^k V where the first k − 1 backups take the max over actions. k = 1 is the
     /// ordinary greedy policy of V.
     /// </summary>
+    /// <param name="model">The MDP to look ahead in.</param>
+    /// <param name="gamma">The discount γ in [0, 1].</param>
     /// <param name="value">[S], finite.</param>
+    /// <param name="k">Lookahead steps, ≥ 1.</param>
     /// <returns>[S], ties broken toward termination.</returns>
     /// <exception cref="ArgumentException">γ outside [0, 1], k &lt; 1, or V of the wrong length or not finite.</exception>
     public static int[] KStep(TabularMdp model, double gamma, ReadOnlySpan<double> value, int k)

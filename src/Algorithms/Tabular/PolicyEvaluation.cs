@@ -22,7 +22,13 @@ public sealed record PolicyEvaluationConfig : SweepConfig
 /// <summary>V^π and Q^π of a stochastic policy on one <see cref="TabularMdp"/>, in float64.</summary>
 public static class PolicyEvaluation
 {
+    /// <summary>
+    /// V^π and Q^π of <paramref name="policy"/>: a direct linear solve when S ≤ <see cref="PolicyEvaluationConfig.DirectMaxStates"/>
+    /// (unless the system is singular or the solution fails a one-backup check), else synchronous sweeps from <paramref name="initialValue"/>.
+    /// </summary>
+    /// <param name="model">The MDP.</param>
     /// <param name="policy">[S, A] π(a|s), rows summing to 1.</param>
+    /// <param name="config">Discount, tolerance, sweep cap and the direct-solve threshold.</param>
     /// <param name="initialValue">[S] warm start (default 0), finite.</param>
     /// <exception cref="ArgumentException">γ outside [0, 1], a bad tolerance, cap, policy or initial value (wrong length, not finite).</exception>
     public static TabularSolution Evaluate(TabularMdp model, ReadOnlySpan<double> policy, PolicyEvaluationConfig config,

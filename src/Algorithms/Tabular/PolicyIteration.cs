@@ -4,7 +4,8 @@ namespace RlKernels.Algorithms.Tabular;
 
 // Policy iteration, float64, one MDP. Start from InitialPolicy (default: uniform, which terminates
 // with probability 1 in every toy-text model, so it can be evaluated at γ = 1), then repeat:
-// evaluate π (iterative policy evaluation, warm-started), improve π ← greedy(Q^π). Ties: an
+// evaluate π (PolicyEvaluation with its defaults: a direct solve for S ≤ 1,024, else sweeps warm-started
+// from the previous V), improve π ← greedy(Q^π). Ties: an
 // improvement keeps π(s) whenever π(s) is within TieTolerance of the best action, so the policy only
 // changes on a strict improvement and a policy that reaches the goal keeps reaching it (FrozenLake at
 // γ = 1: bumping into a wall ties with the best move). The first improvement, from the stochastic
@@ -17,7 +18,7 @@ public sealed record PolicyIterationConfig
     public double Gamma { get; init; } = 0.99;
     /// <summary>Tolerance of each policy evaluation (max-norm change of V). Default 1e-10.</summary>
     public double Tolerance { get; init; } = 1e-10;
-    /// <summary>Sweep cap of each policy evaluation. Default 100,000.</summary>
+    /// <summary>Sweep cap of each policy evaluation that iterates (not a direct solve). Default 100,000.</summary>
     public int MaxEvaluationIterations { get; init; } = 100_000;
     /// <summary>Cap on improvement steps. Default 1,000.</summary>
     public int MaxImprovements { get; init; } = 1_000;
@@ -49,7 +50,7 @@ public static class PolicyIteration
         bool stable = false;
         while (solution.Converged && improvements < config.MaxImprovements)
         {
-            // EVALUATE π (warm start from the previous V).
+            // EVALUATE π (an iterative evaluation warm-starts from the previous V).
             solution = PolicyEvaluation.Evaluate(model, Bellman.OneHotPolicy(policy, actionCount), evaluation, solution.V);
             if (!solution.Converged) break;
             // IMPROVE: switch only where another action is strictly better than the current one.

@@ -27,7 +27,7 @@ public sealed record QIterationConfig : SweepConfig
 /// <summary>Q-iteration for Q* or Q^π on one <see cref="TabularMdp"/>, in float64.</summary>
 public static class QIteration
 {
-    /// <summary>Runs Q-iteration; never loops past <see cref="QIterationConfig.MaxIterations"/>.</summary>
+    /// <summary>Runs Q-iteration; never loops past <see cref="SweepConfig.MaxIterations"/>.</summary>
     /// <exception cref="ArgumentException">γ outside [0, 1], a bad tolerance, cap or policy.</exception>
     public static TabularSolution Solve(TabularMdp model, QIterationConfig config)
     {

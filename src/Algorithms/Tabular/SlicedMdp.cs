@@ -33,7 +33,9 @@ public sealed class SlicedMdp
     /// <summary>Counter word that separates the random-MDP stream from every other Philox stream.</summary>
     private const uint RandomStream = 0x51ED_3D9u;
 
+    /// <summary>States S of the source MDP (without padding).</summary>
     public int StateCount { get; }
+    /// <summary>Actions A.</summary>
     public int ActionCount { get; }
     /// <summary>K: outcome slots per (s, a).</summary>
     public int OutcomeSlots { get; }

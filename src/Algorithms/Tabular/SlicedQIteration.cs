@@ -36,6 +36,8 @@ public sealed unsafe class SlicedQIteration : IDisposable
     public static bool IsVectorized => Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>Q = 0, V = 0 for <paramref name="model"/> at discount <paramref name="gamma"/>.</summary>
+    /// <param name="model">The compiled MDP (kept, not copied).</param>
+    /// <param name="gamma">The discount γ in [0, 1].</param>
     /// <param name="threads">Worker threads for <see cref="Sweep"/>; 0 = all cores.</param>
     /// <exception cref="ArgumentException">γ outside [0, 1] or a negative thread count.</exception>
     public SlicedQIteration(SlicedMdp model, double gamma, int threads = 0)
@@ -195,6 +197,7 @@ public sealed unsafe class SlicedQIteration : IDisposable
         return max;
     }
 
+    /// <summary>Stops the worker threads.</summary>
     public void Dispose() => _pool.Dispose();
 
     /// <summary>One chunk of slices per worker, each with its own residual slot.</summary>

@@ -20,9 +20,15 @@ public enum Exploration
 }
 
 /// <summary>A learned population of tables.</summary>
+/// <param name="Algorithm">"q-learning", "sarsa" or "rmax".</param>
+/// <param name="TableCount">Tables P.</param>
+/// <param name="StateCount">States S.</param>
+/// <param name="ActionCount">Actions A.</param>
 /// <param name="Q">[P, S, A]</param>
 /// <param name="Steps">Batched env steps taken.</param>
 /// <param name="Transitions">Env transitions seen (steps × E).</param>
+/// <param name="MeanEpisodeReturn">Mean return of the training episodes that ended, over all envs (NaN when none did).</param>
+/// <param name="EpisodeCount">Training episodes that ended, over all envs.</param>
 public sealed record TabularLearnResult(string Algorithm, int TableCount, int StateCount, int ActionCount, double[] Q,
     long Steps, long Transitions, double MeanEpisodeReturn, long EpisodeCount)
 {
@@ -100,7 +106,7 @@ public static class TabularLearning
         return actionCount - 1;
     }
 
-    /// <summary>Behaviour probabilities π(·|s) [A] for table row q[row..row + A) (ε-greedy or softmax).</summary>
+    /// <summary>Behaviour probabilities π(·|s) [A] of one table row <paramref name="qRow"/> [A] (ε-greedy or softmax), into <paramref name="pi"/> [A].</summary>
     public static void BehaviourPolicy(ReadOnlySpan<double> qRow, Exploration exploration, double epsilon, double temperature, Span<double> pi)
     {
         int actionCount = qRow.Length;
@@ -121,7 +127,8 @@ public static class TabularLearning
 
     /// <summary>
     /// Runs <paramref name="policy"/> ([S], deterministic) for <paramref name="episodes"/> episodes on as many
-    /// env copies in one batch (the env's own time limit applies) and returns each episode's return [episodes].
+    /// env copies in one batch (the env's own time limit applies; without one, a cap of 1,000,000 steps, after which
+    /// unfinished episodes keep their partial return) and returns each episode's return [episodes].
     /// </summary>
     public static double[] EvaluatePolicy(string envId, IReadOnlyDictionary<string, string>? envArgs, ReadOnlySpan<int> policy,
         int episodes, ulong seed)
