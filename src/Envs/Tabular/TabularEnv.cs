@@ -159,6 +159,7 @@ public struct TabularEnv<T, TTable> : IEnv<TabularEnv<T, TTable>, T, TabularPara
 {
     public T State;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out TabularEnv<T, TTable> s, in TabularParams<TTable> p, ref LaneRng<T> rng)
     {
@@ -175,6 +176,7 @@ public struct TabularEnv<T, TTable> : IEnv<TabularEnv<T, TTable>, T, TabularPara
         s.State = p.Table.Gather(T.Splat(p.Layout.InitialOffset + 1) + pos * two);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref TabularEnv<T, TTable> s, in TabularParams<TTable> p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
@@ -199,12 +201,15 @@ public struct TabularEnv<T, TTable> : IEnv<TabularEnv<T, TTable>, T, TabularPara
         terminated = T.NonZero(term);
     }
 
+    /// <inheritdoc/>
     public static void Observe<TWriter>(in TabularEnv<T, TTable> s, in TabularParams<TTable> p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
         obs.Write(0, s.State);
 
+    /// <inheritdoc/>
     public static void Load<TReader>(ref TReader src, out TabularEnv<T, TTable> s) where TReader : struct, ILaneReader<T> =>
         s.State = src.Read(0);
 
+    /// <inheritdoc/>
     public static void Store<TWriter>(in TabularEnv<T, TTable> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         dst.Write(0, s.State);
 }

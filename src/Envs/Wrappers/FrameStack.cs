@@ -62,6 +62,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     public TInner Inner;
     public THistory Frames;
 
+    /// <inheritdoc/>
     public static EnvSpec Spec(in FrameStackParams<TParams> p)
     {
         EnvSpec inner = TInner.Spec(p.Inner);
@@ -92,6 +93,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         return inner with { ObsSize = obsSize, ObsLow = low, ObsHigh = high, StateNames = names };
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, ref LaneRng<T> rng)
     {
@@ -105,6 +107,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         }
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, T action, ref LaneRng<T> rng,
         out T reward, out T terminated)
@@ -114,6 +117,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         TInner.Observe(s.Inner, p.Inner, ref s.Frames); // the newest frame: slots [0, F)
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, ref TWriter obs)
         where TWriter : struct, ILaneWriter<T>
@@ -124,6 +128,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         obs = stacked.Inner;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out FrameStack<TInner, T, TParams, THistory> s) where TReader : struct, ILaneReader<T>
     {
@@ -132,6 +137,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         TInner.Load(ref inner, out s.Inner);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in FrameStack<TInner, T, TParams, THistory> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
     {

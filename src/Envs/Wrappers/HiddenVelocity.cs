@@ -57,15 +57,18 @@ public struct HiddenVelocity<TInner, T, TParams> : IEnv<HiddenVelocity<TInner, T
         return inner with { ObsSize = size, ObsLow = low, ObsHigh = high };
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out HiddenVelocity<TInner, T, TParams> s, in HiddenVelocityParams<TParams> p, ref LaneRng<T> rng) =>
         TInner.Reset(out s.Inner, p.Inner, ref rng);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref HiddenVelocity<TInner, T, TParams> s, in HiddenVelocityParams<TParams> p, T action, ref LaneRng<T> rng,
         out T reward, out T terminated) =>
         TInner.Step(ref s.Inner, p.Inner, action, ref rng, out reward, out terminated);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in HiddenVelocity<TInner, T, TParams> s, in HiddenVelocityParams<TParams> p, ref TWriter obs)
         where TWriter : struct, ILaneWriter<T>
@@ -75,10 +78,12 @@ public struct HiddenVelocity<TInner, T, TParams> : IEnv<HiddenVelocity<TInner, T
         obs = kept.Inner;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out HiddenVelocity<TInner, T, TParams> s) where TReader : struct, ILaneReader<T> =>
         TInner.Load(ref src, out s.Inner);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in HiddenVelocity<TInner, T, TParams> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         TInner.Store(s.Inner, ref dst);
