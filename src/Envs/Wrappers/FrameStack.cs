@@ -38,6 +38,12 @@ public readonly struct FrameStackParams<TParams> where TParams : struct
     /// <summary>⌈2¹⁶ / F⌉: i / F = (i · FrameReciprocal) &gt;&gt; 16 for the slot indices i &lt; 64 (no division per slot).</summary>
     public readonly int FrameReciprocal;
 
+    /// <summary>Stacks <paramref name="stackSize"/> observations of <paramref name="frameSize"/> features each.</summary>
+    /// <param name="inner">The inner env's constants.</param>
+    /// <param name="stackSize">k: observations stacked (≥ 1; checked by <c>Spec</c>).</param>
+    /// <param name="frameSize">F: the inner env's observation size.</param>
+    /// <param name="stackActions">Append the last k actions after the observations.</param>
+    /// <param name="resetPadding">Pad with the reset observation (true) or zeros (false).</param>
     public FrameStackParams(TParams inner, int stackSize, int frameSize, bool stackActions, bool resetPadding)
     {
         Inner = inner;
@@ -59,7 +65,9 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     where TParams : struct
     where THistory : struct, IFrameHistory<THistory, T>
 {
+    /// <summary>The inner env's state (state fields after the history's).</summary>
     public TInner Inner;
+    /// <summary>The history, newest first: k observations of F features, then (with actions on) k actions.</summary>
     public THistory Frames;
 
     /// <inheritdoc/>

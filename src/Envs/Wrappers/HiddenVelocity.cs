@@ -17,6 +17,9 @@ public readonly struct HiddenVelocityParams<TParams> where TParams : struct
     /// <summary>Bit k set: inner observation feature k is kept. Kept features keep their order.</summary>
     public readonly uint KeepMask;
 
+    /// <summary>Keeps the inner observation features whose bits are set in <paramref name="keepMask"/>.</summary>
+    /// <param name="inner">The inner env's constants.</param>
+    /// <param name="keepMask">Bit k set: feature k is kept.</param>
     public HiddenVelocityParams(TParams inner, uint keepMask)
     {
         Inner = inner;
@@ -34,6 +37,7 @@ public struct HiddenVelocity<TInner, T, TParams> : IEnv<HiddenVelocity<TInner, T
     where T : struct, ILane<T>
     where TParams : struct
 {
+    /// <summary>The inner env's state; the wrapper adds none.</summary>
     public TInner Inner;
 
     /// <summary>The inner spec with the observation restricted to the kept features (same id, state and time limit).</summary>
