@@ -35,6 +35,7 @@ internal sealed class AcrobotDeclaration : IEnvDeclaration<AcrobotParams>
 /// <summary>Acrobot constants (Gymnasium names).</summary>
 public readonly struct AcrobotParams
 {
+    /// <summary>Gymnasium constants: time step (s, 0.2), link 1 length (m), link masses (kg), positions of the links' centres of mass (m), links' moment of inertia, gravity (m/s², 9.8), and the angular velocity limits of joints 1 and 2 (rad/s, 4π and 9π).</summary>
     public readonly double Dt, LinkLength1, LinkMass1, LinkMass2, LinkComPos1, LinkComPos2, LinkMoi, Gravity, MaxVel1, MaxVel2;
 
     // Constant sub-expressions of _dsdt, evaluated once in double in the source's order (m1 = LinkMass1,
@@ -51,6 +52,7 @@ public readonly struct AcrobotParams
     /// <summary>m2·l1·lc2 and m2·lc2**2 + I2 (ddtheta2).</summary>
     public readonly double Dd2Vel1Sq, Dd2Denominator;
 
+    /// <summary>Gymnasium's default Acrobot-v1 constants, with the dynamics' coefficients precomputed from them.</summary>
     public AcrobotParams()
     {
         Dt = 0.2;
@@ -84,12 +86,15 @@ public readonly struct AcrobotParams
 /// <summary>Acrobot-v1 state (theta1, theta2, theta1_dot, theta2_dot) and "book" dynamics.</summary>
 public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotParams> where T : struct, ILane<T>
 {
+    /// <summary>Joint angles (rad; theta1 from hanging down, theta2 relative to link 1) and their angular velocities (rad/s).</summary>
     public T Theta1, Theta2, Theta1Dot, Theta2Dot;
 
+    /// <summary>Time limit in steps (Gymnasium registration), applied by the runner as truncation.</summary>
     public const int MaxEpisodeSteps = 500;
     /// <summary>Unrolled iterations of each of wrap()'s two loops.</summary>
     public const int WrapPasses = 2;
 
+    /// <inheritdoc/>
     public static EnvSpec Spec(in AcrobotParams p)
     {
         float v1 = (float)p.MaxVel1, v2 = (float)p.MaxVel2;
@@ -97,6 +102,7 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
             [-1f, -1f, -1f, -1f, -v1, -v2], [1f, 1f, 1f, 1f, v1, v2], "gymnasium/envs/classic_control/acrobot.py");
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out Acrobot<T> s, in AcrobotParams p, ref LaneRng<T> rng)
     {
@@ -141,6 +147,7 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
         return x;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref Acrobot<T> s, in AcrobotParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
@@ -173,6 +180,7 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
         reward = T.Select(terminated, T.Splat(0.0), T.Splat(-1.0));
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in Acrobot<T> s, in AcrobotParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
     {
@@ -184,6 +192,7 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
         obs.Write(5, s.Theta2Dot);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out Acrobot<T> s) where TReader : struct, ILaneReader<T>
     {
@@ -193,6 +202,7 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
         s.Theta2Dot = src.Read(3);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in Acrobot<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
     {

@@ -24,8 +24,10 @@ internal sealed class CartPoleDeclaration : IEnvDeclaration<CartPoleParams>
 /// <summary>CartPole constants (Gymnasium names).</summary>
 public readonly struct CartPoleParams
 {
+    /// <summary>Gymnasium constants: gravity (m/s², 9.8), cart and pole mass (kg, 1.0 and 0.1), half the pole length (m, 0.5), push force (N, 10), time step tau (s, 0.02), and the termination bounds on the pole angle (rad, 12°) and cart position (m, 2.4).</summary>
     public readonly double Gravity, MassCart, MassPole, Length, ForceMag, Tau, ThetaThresholdRadians, XThreshold;
 
+    /// <summary>Gymnasium's default CartPole-v1 constants.</summary>
     public CartPoleParams()
     {
         Gravity = 9.8;
@@ -38,17 +40,22 @@ public readonly struct CartPoleParams
         XThreshold = 2.4;
     }
 
+    /// <summary>Cart plus pole mass (kg).</summary>
     public double TotalMass => MassPole + MassCart;
+    /// <summary>Pole mass times half its length (kg·m).</summary>
     public double PoleMassLength => MassPole * Length;
 }
 
 /// <summary>CartPole-v1 state (x, x_dot, theta, theta_dot) and dynamics.</summary>
 public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartPoleParams> where T : struct, ILane<T>
 {
+    /// <summary>Cart position (m) and velocity (m/s), pole angle from upright (rad) and angular velocity (rad/s).</summary>
     public T X, XDot, Theta, ThetaDot;
 
+    /// <summary>Time limit in steps (Gymnasium registration), applied by the runner as truncation.</summary>
     public const int MaxEpisodeSteps = 500;
 
+    /// <inheritdoc/>
     public static EnvSpec Spec(in CartPoleParams p)
     {
         float xBound = (float)(p.XThreshold * 2), thetaBound = (float)(p.ThetaThresholdRadians * 2);
@@ -57,12 +64,14 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
             "gymnasium/envs/classic_control/cartpole.py");
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out CartPole<T> s, in CartPoleParams p, ref LaneRng<T> rng)
     {
         rng.NextUniform4(T.Splat(-0.05), T.Splat(0.05), out s.X, out s.XDot, out s.Theta, out s.ThetaDot);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref CartPole<T> s, in CartPoleParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
@@ -88,6 +97,7 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
         reward = T.Splat(1.0);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in CartPole<T> s, in CartPoleParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
     {
@@ -97,6 +107,7 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
         obs.Write(3, s.ThetaDot);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out CartPole<T> s) where TReader : struct, ILaneReader<T>
     {
@@ -106,6 +117,7 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
         s.ThetaDot = src.Read(3);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in CartPole<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
     {

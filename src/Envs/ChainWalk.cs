@@ -32,7 +32,9 @@ internal sealed class ChainWalkDeclaration : IEnvDeclaration<ChainWalkParams>
 /// <summary>ChainWalk constants.</summary>
 public readonly struct ChainWalkParams
 {
+    /// <summary>Number of chain states (5); the last is terminal.</summary>
     public readonly int StateCount;
+    /// <summary>The lecture's 5-state chain.</summary>
     public ChainWalkParams() => StateCount = 5;
 }
 
@@ -84,17 +86,22 @@ public static class ChainWalk
 /// <summary>ChainWalk-v0 state (0-based position) and dynamics.</summary>
 public struct ChainWalk<T> : IEnv<ChainWalk<T>, T, ChainWalkParams>, IEnvSpec<ChainWalkParams> where T : struct, ILane<T>
 {
+    /// <summary>Current state index, 0..StateCount-1 (lecture states 1..5).</summary>
     public T Position;
 
+    /// <summary>Time limit in steps, applied by the runner as truncation (not in the lecture).</summary>
     public const int MaxEpisodeSteps = 100;
 
+    /// <inheritdoc/>
     public static EnvSpec Spec(in ChainWalkParams p) =>
         new("ChainWalk-v0", 1, ["state"], ActionSpace.Discrete(2), MaxEpisodeSteps,
             [0f], [p.StateCount - 1], "lecture 'Scaling up RL', 5-state chain example");
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out ChainWalk<T> s, in ChainWalkParams p, ref LaneRng<T> rng) => s.Position = T.Splat(0);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref ChainWalk<T> s, in ChainWalkParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
@@ -107,12 +114,15 @@ public struct ChainWalk<T> : IEnv<ChainWalk<T>, T, ChainWalkParams>, IEnvSpec<Ch
         terminated = T.Equal(s.Position, T.Splat(p.StateCount - 1));
     }
 
+    /// <inheritdoc/>
     public static void Observe<TWriter>(in ChainWalk<T> s, in ChainWalkParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
         obs.Write(0, s.Position);
 
+    /// <inheritdoc/>
     public static void Load<TReader>(ref TReader src, out ChainWalk<T> s) where TReader : struct, ILaneReader<T> =>
         s.Position = src.Read(0);
 
+    /// <inheritdoc/>
     public static void Store<TWriter>(in ChainWalk<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         dst.Write(0, s.Position);
 }

@@ -1,10 +1,17 @@
 namespace RlKernels.Envs;
 
 /// <summary>An env's action space: Discrete(n) or a one-dimensional Box [low, high].</summary>
+/// <param name="IsDiscrete">True for Discrete(n), false for a Box.</param>
+/// <param name="Count">n for Discrete(n); 1 (the action dimension) for a Box.</param>
+/// <param name="Low">Smallest action: 0 for Discrete, the Box's lower bound otherwise.</param>
+/// <param name="High">Largest action: n - 1 for Discrete, the Box's upper bound otherwise.</param>
 public sealed record ActionSpace(bool IsDiscrete, int Count, float Low, float High)
 {
+    /// <summary>Discrete(n): actions are the integers 0..n-1.</summary>
     public static ActionSpace Discrete(int n) => new(true, n, 0, n - 1);
+    /// <summary>A one-dimensional continuous Box [<paramref name="low"/>, <paramref name="high"/>].</summary>
     public static ActionSpace Box(float low, float high) => new(false, 1, low, high);
+    /// <summary>Gymnasium's notation: <c>Discrete(n)</c> or <c>Box(low, high, (1,))</c>.</summary>
     public override string ToString() => IsDiscrete ? $"Discrete({Count})" : $"Box({Low}, {High}, (1,))";
 }
 
@@ -31,5 +38,6 @@ public sealed record EnvSpec(
     float[] ObsHigh,
     string Source)
 {
+    /// <summary>Number of state fields (the length of <see cref="StateNames"/>).</summary>
     public int StateSize => StateNames.Length;
 }

@@ -25,8 +25,10 @@ internal sealed class MountainCarDeclaration : IEnvDeclaration<MountainCarParams
 /// <summary>MountainCar constants (Gymnasium names).</summary>
 public readonly struct MountainCarParams
 {
+    /// <summary>Gymnasium constants: position bounds (-1.2, 0.6), speed limit (0.07), goal position (0.5) and minimum velocity there (0), engine force per action (0.001) and gravity coefficient (0.0025).</summary>
     public readonly double MinPosition, MaxPosition, MaxSpeed, GoalPosition, GoalVelocity, Force, Gravity;
 
+    /// <summary>Gymnasium's default MountainCar-v0 constants.</summary>
     public MountainCarParams()
     {
         MinPosition = -1.2;
@@ -42,15 +44,19 @@ public readonly struct MountainCarParams
 /// <summary>MountainCar-v0 state (position, velocity) and dynamics; actions 0/1/2 = left/none/right.</summary>
 public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvSpec<MountainCarParams> where T : struct, ILane<T>
 {
+    /// <summary>Car position along the track and its velocity (per step).</summary>
     public T Position, Velocity;
 
+    /// <summary>Time limit in steps (Gymnasium registration), applied by the runner as truncation.</summary>
     public const int MaxEpisodeSteps = 200;
 
+    /// <inheritdoc/>
     public static EnvSpec Spec(in MountainCarParams p) =>
         new("MountainCar-v0", 2, ["position", "velocity"], ActionSpace.Discrete(3), MaxEpisodeSteps,
             [(float)p.MinPosition, -(float)p.MaxSpeed], [(float)p.MaxPosition, (float)p.MaxSpeed],
             "gymnasium/envs/classic_control/mountain_car.py");
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out MountainCar<T> s, in MountainCarParams p, ref LaneRng<T> rng)
     {
@@ -59,6 +65,7 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
         s.Velocity = T.Splat(0.0);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref MountainCar<T> s, in MountainCarParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
@@ -75,6 +82,7 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
         s.Velocity = velocity;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in MountainCar<T> s, in MountainCarParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
     {
@@ -82,6 +90,7 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
         obs.Write(1, s.Velocity);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out MountainCar<T> s) where TReader : struct, ILaneReader<T>
     {
@@ -89,6 +98,7 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
         s.Velocity = src.Read(1);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in MountainCar<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
     {

@@ -29,8 +29,10 @@ internal sealed class MountainCarContinuousDeclaration : IEnvDeclaration<Mountai
 /// <summary>MountainCarContinuous constants (Gymnasium names).</summary>
 public readonly struct MountainCarContinuousParams
 {
+    /// <summary>Gymnasium constants: action clip range (-1, 1), position bounds (-1.2, 0.6), speed limit (0.07), goal position (0.45) and minimum velocity there (0), and engine power (0.0015).</summary>
     public readonly double MinAction, MaxAction, MinPosition, MaxPosition, MaxSpeed, GoalPosition, GoalVelocity, Power;
 
+    /// <summary>Gymnasium's default MountainCarContinuous-v0 constants.</summary>
     public MountainCarContinuousParams()
     {
         MinAction = -1.0;
@@ -47,15 +49,19 @@ public readonly struct MountainCarContinuousParams
 /// <summary>MountainCarContinuous-v0 state (position, velocity) and dynamics; the action is the force.</summary>
 public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, MountainCarContinuousParams>, IEnvSpec<MountainCarContinuousParams> where T : struct, ILane<T>
 {
+    /// <summary>Car position along the track and its velocity (per step), rounded to float32 after every step.</summary>
     public T Position, Velocity;
 
+    /// <summary>Time limit in steps (Gymnasium registration), applied by the runner as truncation.</summary>
     public const int MaxEpisodeSteps = 999;
 
+    /// <inheritdoc/>
     public static EnvSpec Spec(in MountainCarContinuousParams p) =>
         new("MountainCarContinuous-v0", 2, ["position", "velocity"], ActionSpace.Box((float)p.MinAction, (float)p.MaxAction), MaxEpisodeSteps,
             [(float)p.MinPosition, -(float)p.MaxSpeed], [(float)p.MaxPosition, (float)p.MaxSpeed],
             "gymnasium/envs/classic_control/continuous_mountain_car.py");
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out MountainCarContinuous<T> s, in MountainCarContinuousParams p, ref LaneRng<T> rng)
     {
@@ -64,6 +70,7 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
         s.Velocity = T.Splat(0.0);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref MountainCarContinuous<T> s, in MountainCarContinuousParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
@@ -81,6 +88,7 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
         s.Velocity = T.RoundToFloat(velocity);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in MountainCarContinuous<T> s, in MountainCarContinuousParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
     {
@@ -88,6 +96,7 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
         obs.Write(1, s.Velocity);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out MountainCarContinuous<T> s) where TReader : struct, ILaneReader<T>
     {
@@ -95,6 +104,7 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
         s.Velocity = src.Read(1);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in MountainCarContinuous<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
     {

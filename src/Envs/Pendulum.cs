@@ -29,14 +29,17 @@ internal sealed class PendulumDeclaration : IEnvDeclaration<PendulumParams>
 /// <summary>Pendulum constants (Gymnasium names); <c>g</c> is the env option.</summary>
 public readonly struct PendulumParams
 {
+    /// <summary>Gymnasium constants: angular speed limit (rad/s, 8), torque limit (2), time step (s, 0.05), gravity g (m/s²), pendulum mass m (1) and length l (1).</summary>
     public readonly double MaxSpeed, MaxTorque, Dt, G, M, L;
     /// <summary>3·g / (2·l), evaluated left to right as in the source (precomputed: no float64 work in GPU kernels).</summary>
     public readonly double GravityCoef;
     /// <summary>3.0 / (m·l**2).</summary>
     public readonly double TorqueCoef;
 
+    /// <summary>Gymnasium's defaults, g = 10.</summary>
     public PendulumParams() : this(10.0) { }
 
+    /// <summary>Gymnasium's defaults with gravity <paramref name="g"/> (m/s²).</summary>
     public PendulumParams(double g)
     {
         MaxSpeed = 8.0;
@@ -53,10 +56,13 @@ public readonly struct PendulumParams
 /// <summary>Pendulum-v1 state (theta, theta_dot) and dynamics.</summary>
 public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<PendulumParams> where T : struct, ILane<T>
 {
+    /// <summary>Angle from upright (rad, not wrapped) and angular velocity (rad/s).</summary>
     public T Theta, ThetaDot;
 
+    /// <summary>Time limit in steps (Gymnasium registration), applied by the runner as truncation.</summary>
     public const int MaxEpisodeSteps = 200;
 
+    /// <inheritdoc/>
     public static EnvSpec Spec(in PendulumParams p)
     {
         float maxSpeed = (float)p.MaxSpeed, maxTorque = (float)p.MaxTorque;
@@ -64,6 +70,7 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
             [-1f, -1f, -maxSpeed], [1f, 1f, maxSpeed], "gymnasium/envs/classic_control/pendulum.py");
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out Pendulum<T> s, in PendulumParams p, ref LaneRng<T> rng)
     {
@@ -72,6 +79,7 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
         s.ThetaDot = T.Splat(-1.0) + T.Splat(2.0) * T.BitsToUnit(b1);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref Pendulum<T> s, in PendulumParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
@@ -93,6 +101,7 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
         terminated = T.FalseMask;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in Pendulum<T> s, in PendulumParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
     {
@@ -101,6 +110,7 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
         obs.Write(2, s.ThetaDot);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out Pendulum<T> s) where TReader : struct, ILaneReader<T>
     {
@@ -108,6 +118,7 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
         s.ThetaDot = src.Read(1);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in Pendulum<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
     {

@@ -25,8 +25,10 @@ internal sealed class RandomWalk1DDeclaration : IEnvDeclaration<RandomWalk1DPara
 /// <summary>RandomWalk1D constants.</summary>
 public readonly struct RandomWalk1DParams
 {
+    /// <summary>The episode terminates when |x| exceeds <c>Bound</c> (3); each step moves x by N(<c>StepMean</c>, <c>StepStd</c>²) = N(1, 0.25²) in the chosen direction.</summary>
     public readonly double Bound, StepMean, StepStd;
 
+    /// <summary>The lecture's constants: bound 3, step N(1, 0.25²).</summary>
     public RandomWalk1DParams()
     {
         Bound = 3;
@@ -38,16 +40,21 @@ public readonly struct RandomWalk1DParams
 /// <summary>RandomWalk1D-v0 state (x) and dynamics.</summary>
 public struct RandomWalk1D<T> : IEnv<RandomWalk1D<T>, T, RandomWalk1DParams>, IEnvSpec<RandomWalk1DParams> where T : struct, ILane<T>
 {
+    /// <summary>Position; starts at 0.</summary>
     public T X;
 
+    /// <summary>Time limit in steps, applied by the runner as truncation (not in the lecture).</summary>
     public const int MaxEpisodeSteps = 1000;
 
+    /// <inheritdoc/>
     public static EnvSpec Spec(in RandomWalk1DParams p) =>
         new("RandomWalk1D-v0", 1, ["x"], ActionSpace.Discrete(2), MaxEpisodeSteps,
             [float.MinValue], [float.MaxValue], "lecture 'Scaling up RL', continuous random walk example");
 
+    /// <inheritdoc/>
     public static void Reset(out RandomWalk1D<T> s, in RandomWalk1DParams p, ref LaneRng<T> rng) => s.X = T.Splat(0);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref RandomWalk1D<T> s, in RandomWalk1DParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
@@ -59,12 +66,15 @@ public struct RandomWalk1D<T> : IEnv<RandomWalk1D<T>, T, RandomWalk1DParams>, IE
         reward = T.Splat(-1);
     }
 
+    /// <inheritdoc/>
     public static void Observe<TWriter>(in RandomWalk1D<T> s, in RandomWalk1DParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
         obs.Write(0, s.X);
 
+    /// <inheritdoc/>
     public static void Load<TReader>(ref TReader src, out RandomWalk1D<T> s) where TReader : struct, ILaneReader<T> =>
         s.X = src.Read(0);
 
+    /// <inheritdoc/>
     public static void Store<TWriter>(in RandomWalk1D<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         dst.Write(0, s.X);
 }

@@ -11,7 +11,10 @@ public sealed record ConformanceReport(string Directory, IReadOnlyList<Conforman
     /// <summary>True iff no result failed. Skipped files do not fail the run, but they are not passes either.</summary>
     public bool Passed => !Results.Any(r => r.IsFailure) && !TabularResults.Any(r => r.IsFailure);
 
+    /// <summary>Results (transition and P-table) that passed.</summary>
     public int PassCount => Results.Count(r => r.Status == ConformanceStatus.Pass) + TabularResults.Count(r => r.Status == ConformanceStatus.Pass);
+    /// <summary>Results that failed (mismatch or error).</summary>
     public int FailCount => Results.Count(r => r.IsFailure) + TabularResults.Count(r => r.IsFailure);
+    /// <summary>Results skipped (e.g. an env or precision not available here).</summary>
     public int SkipCount => Results.Count(r => r.Status == ConformanceStatus.Skipped) + TabularResults.Count(r => r.Status == ConformanceStatus.Skipped);
 }

@@ -12,6 +12,11 @@ public sealed class ReferenceCsvException : FormatException
     /// <summary>Column name, or null when the problem is not tied to one column.</summary>
     public string? Column { get; }
 
+    /// <summary>The message reads "file:line (column 'name'): problem", leaving out what is not known.</summary>
+    /// <param name="file">The file, as given to the reader.</param>
+    /// <param name="line">1-based line, or 0 for the file as a whole.</param>
+    /// <param name="column">Column name, or null.</param>
+    /// <param name="problem">What is wrong, as a sentence.</param>
     public ReferenceCsvException(string file, int line, string? column, string problem)
         : base(Format(file, line, column, problem))
     {

@@ -17,6 +17,7 @@ namespace RlKernels.Envs.Conformance;
 /// <param name="Line">1-based line of the reference row, where there is one.</param>
 public sealed record TabularMismatch(int State, int Action, int Outcome, string Field, string Ours, string Theirs, int? Line)
 {
+    /// <summary>One line: where (state, action, outcome, field), our value vs theirs, and the reference line.</summary>
     public override string ToString()
     {
         string where = (Field, Outcome) switch

@@ -12,8 +12,10 @@ public sealed class EnvArgs
     private readonly Dictionary<string, string> _values;
     private readonly HashSet<string> _read = [];
 
+    /// <summary>No options: every env runs with its defaults.</summary>
     public static EnvArgs Empty => new(new Dictionary<string, string>());
 
+    /// <summary>Options from a key → value map (copied; keys are case-sensitive).</summary>
     public EnvArgs(IReadOnlyDictionary<string, string> values) =>
         _values = new Dictionary<string, string>(values, StringComparer.Ordinal);
 
@@ -31,8 +33,13 @@ public sealed class EnvArgs
         return new EnvArgs(values);
     }
 
+    /// <summary>All options given, read or not.</summary>
     public IReadOnlyDictionary<string, string> Values => _values;
 
+    /// <summary>
+    /// Option <paramref name="key"/> as a finite number (invariant culture), or <paramref name="defaultValue"/>
+    /// when absent; marks the key as read. Throws <see cref="ArgumentException"/> if the value is not a finite number.
+    /// </summary>
     public double GetDouble(string key, double defaultValue)
     {
         _read.Add(key);
@@ -42,6 +49,10 @@ public sealed class EnvArgs
         return value;
     }
 
+    /// <summary>
+    /// Option <paramref name="key"/> as a boolean (true/false, 1/0, yes/no, any case), or <paramref name="defaultValue"/>
+    /// when absent; marks the key as read. Throws <see cref="ArgumentException"/> on any other value.
+    /// </summary>
     public bool GetBool(string key, bool defaultValue)
     {
         _read.Add(key);
@@ -54,6 +65,7 @@ public sealed class EnvArgs
         };
     }
 
+    /// <summary>Option <paramref name="key"/> as given, or null when absent; marks the key as read.</summary>
     public string? GetString(string key)
     {
         _read.Add(key);

@@ -3,6 +3,12 @@ namespace RlKernels.Envs.Runner;
 /// <summary>Checks caller actions before anything changes, and converts them to the runner's float buffer.</summary>
 internal static class ActionValidation
 {
+    /// <summary>
+    /// Checks discrete actions and copies them as floats. Throws <see cref="InvalidOperationException"/> for a
+    /// continuous env, <see cref="ArgumentException"/> on a length mismatch and <see cref="ArgumentOutOfRangeException"/>
+    /// on an action outside [0, n).
+    /// </summary>
+    /// <param name="spec">The env's spec (action space and id for messages).</param>
     /// <param name="actions">[envCount] discrete actions.</param>
     /// <param name="dst">[envCount] the runner's action buffer (scratch: may be partly written on failure).</param>
     public static void CopyDiscrete(EnvSpec spec, ReadOnlySpan<int> actions, Span<float> dst)
@@ -20,6 +26,11 @@ internal static class ActionValidation
         }
     }
 
+    /// <summary>
+    /// Checks continuous actions and copies them. Throws <see cref="InvalidOperationException"/> for a
+    /// discrete env and <see cref="ArgumentException"/> on a length mismatch or a non-finite action.
+    /// </summary>
+    /// <param name="spec">The env's spec (action space and id for messages).</param>
     /// <param name="actions">[envCount] continuous actions.</param>
     /// <param name="dst">[envCount] the runner's action buffer.</param>
     public static void CopyContinuous(EnvSpec spec, ReadOnlySpan<float> actions, Span<float> dst)

@@ -32,12 +32,19 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
 
     private enum Job { Step, Reset, ResetMasked }
 
+    /// <inheritdoc/>
     public EnvSpec Spec { get; }
+    /// <inheritdoc/>
     public int EnvCount => _b.EnvCount;
+    /// <inheritdoc/>
     public Backend Backend { get; }
+    /// <inheritdoc/>
     public AutoResetMode AutoReset { get; }
+    /// <inheritdoc/>
     public int ThreadCount => _pool.ThreadCount;
+    /// <inheritdoc/>
     public int LaneWidth => T.Count;
+    /// <inheritdoc/>
     public long BytesPerEnv => _b.BytesPerEnv;
 
     /// <param name="spec">The env's spec for <paramref name="parameters"/> (sizes, spaces, time limit).</param>
@@ -76,6 +83,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
         Reset(options.Seed);
     }
 
+    /// <inheritdoc/>
     public void Reset(ulong seed)
     {
         using var call = _caller.Enter("Reset");
@@ -89,6 +97,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
         Run(Job.Reset, 1);
     }
 
+    /// <inheritdoc/>
     public void Reset(ReadOnlySpan<bool> mask)
     {
         using var call = _caller.Enter("Reset(mask)");
@@ -99,6 +108,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
         Run(Job.ResetMasked, 1);
     }
 
+    /// <inheritdoc/>
     public void Step(ReadOnlySpan<int> actions)
     {
         using var call = _caller.Enter("Step");
@@ -106,6 +116,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
         StepCore(1, random: false);
     }
 
+    /// <inheritdoc/>
     public void Step(ReadOnlySpan<float> actions)
     {
         using var call = _caller.Enter("Step");
@@ -113,6 +124,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
         StepCore(1, random: false);
     }
 
+    /// <inheritdoc/>
     public void StepRandom(int stepCount)
     {
         using var call = _caller.Enter("StepRandom");
@@ -241,18 +253,26 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
         }
     }
 
+    /// <inheritdoc/>
     public ReadOnlySpan<float> Observations => _b.Obs;
+    /// <inheritdoc/>
     public ReadOnlySpan<float> FinalObservations => _b.FinalObs;
+    /// <inheritdoc/>
     public ReadOnlySpan<float> Rewards => _b.Rewards;
+    /// <inheritdoc/>
     public ReadOnlySpan<bool> Terminated => _b.Terminated;
+    /// <inheritdoc/>
     public ReadOnlySpan<bool> Truncated => _b.Truncated;
+    /// <inheritdoc/>
     public ReadOnlySpan<float> EpisodeReturns => _b.CompletedReturn;
+    /// <inheritdoc/>
     public ReadOnlySpan<int> EpisodeLengths => _b.CompletedLength;
 
     /// <summary>Test access: state field <paramref name="field"/> of env <paramref name="env"/>.</summary>
     internal double StateOf(int env, int field) =>
         T.Element(_b.State[field * _b.Stride + env / T.Count], env % T.Count);
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (_caller.TryBeginDispose()) _pool.Dispose();

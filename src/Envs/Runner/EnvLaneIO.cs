@@ -37,7 +37,9 @@ public interface IEnvLaneIO<T> : ILaneReader<T> where T : struct, ILane<T>
     T EnvIndex();
     /// <summary>The action each element was given.</summary>
     T ReadAction();
+    /// <summary>Reads the bookkeeping (RNG counter, running return and length, pending flag) of these envs.</summary>
     void ReadBook(out EnvBook<T> book);
+    /// <summary>Stores the bookkeeping of these envs back.</summary>
     void WriteBook(in EnvBook<T> book);
     /// <summary>Writes reward and the two flags of this step.</summary>
     void WriteStep(T reward, T terminated, T truncated);

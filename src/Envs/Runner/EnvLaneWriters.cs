@@ -10,6 +10,7 @@ namespace RlKernels.Envs.Runner;
 public struct StateWriter<T, TIO>(TIO io) : ILaneWriter<T> where T : struct, ILane<T> where TIO : struct, IEnvLaneIO<T>
 {
     private TIO _io = io;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => _io.WriteState(index, value);
 }
@@ -19,6 +20,7 @@ public struct MaskedStateWriter<T, TIO>(TIO io, T mask) : ILaneWriter<T> where T
 {
     private TIO _io = io;
     private readonly T _mask = mask;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => _io.WriteStateMasked(index, value, _mask);
 }
@@ -27,6 +29,7 @@ public struct MaskedStateWriter<T, TIO>(TIO io, T mask) : ILaneWriter<T> where T
 public struct ObservationWriter<T, TIO>(TIO io) : ILaneWriter<T> where T : struct, ILane<T> where TIO : struct, IEnvLaneIO<T>
 {
     private TIO _io = io;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => _io.WriteObservation(index, value);
 }
@@ -36,6 +39,7 @@ public struct MaskedObservationWriter<T, TIO>(TIO io, T mask) : ILaneWriter<T> w
 {
     private TIO _io = io;
     private readonly T _mask = mask;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => _io.WriteObservationMasked(index, value, _mask);
 }
@@ -45,6 +49,7 @@ public struct FinalObservationWriter<T, TIO>(TIO io, T mask) : ILaneWriter<T> wh
 {
     private TIO _io = io;
     private readonly T _mask = mask;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => _io.WriteFinalObservation(index, value, _mask);
 }

@@ -12,17 +12,30 @@ public struct GpuEnvViews
     /// <summary>Bookkeeping rows of <see cref="Book"/>.</summary>
     public const int BookRngCounter = 0, BookEpisodeReturn = 1, BookEpisodeLength = 2, BookPending = 3, BookRows = 4;
 
-    public ArrayView<float> State;           // [stateSize, envCount]; RNG-free, plain floats
-    public ArrayView<float> Book;            // [BookRows, envCount]; row 0 holds uint counter bits reinterpreted as float
-    public ArrayView<float> Actions;         // [envCount]
-    public ArrayView<float> Obs;             // [envCount, obsSize]
-    public ArrayView<float> FinalObs;        // [envCount, obsSize]
-    public ArrayView<float> Rewards;         // [envCount]
-    public ArrayView<byte> Terminated;       // [envCount] 0/1
-    public ArrayView<byte> Truncated;        // [envCount] 0/1
-    public ArrayView<float> CompletedReturn; // [envCount], valid where the episode ended in the last step
-    public ArrayView<int> CompletedLength;   // [envCount], valid where the episode ended in the last step
-    public ArrayView<byte> ResetMask;        // [envCount] nonzero = reset, input of the masked reset
+    /// <summary>Env state, [stateSize, envCount] (column per field); plain floats, the RNG counter lives in <see cref="Book"/>.</summary>
+    public ArrayView<float> State;
+    /// <summary>Bookkeeping, [BookRows, envCount]; row <see cref="BookRngCounter"/> holds uint counter bits reinterpreted as float.</summary>
+    public ArrayView<float> Book;
+    /// <summary>[envCount] actions of the next step (discrete indices as floats).</summary>
+    public ArrayView<float> Actions;
+    /// <summary>[envCount, obsSize] observations.</summary>
+    public ArrayView<float> Obs;
+    /// <summary>[envCount, obsSize] final observations of episodes that ended in the last step (same-step mode).</summary>
+    public ArrayView<float> FinalObs;
+    /// <summary>[envCount] rewards of the last step.</summary>
+    public ArrayView<float> Rewards;
+    /// <summary>[envCount] terminated flags (0/1) of the last step.</summary>
+    public ArrayView<byte> Terminated;
+    /// <summary>[envCount] truncated (time limit) flags (0/1) of the last step.</summary>
+    public ArrayView<byte> Truncated;
+    /// <summary>[envCount] return of the episode that ended in the last step (valid where one ended).</summary>
+    public ArrayView<float> CompletedReturn;
+    /// <summary>[envCount] length of the episode that ended in the last step (valid where one ended).</summary>
+    public ArrayView<int> CompletedLength;
+    /// <summary>[envCount] input of the masked reset: nonzero = reset this env.</summary>
+    public ArrayView<byte> ResetMask;
+    /// <summary>Number of envs (threads of a full launch).</summary>
     public int EnvCount;
+    /// <summary>Features per observation row.</summary>
     public int ObsSize;
 }

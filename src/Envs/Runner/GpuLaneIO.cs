@@ -12,6 +12,7 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
     private readonly GpuEnvViews _v;
     private readonly int _env;
 
+    /// <summary>The IO of env <paramref name="env"/> (one GPU thread) over <paramref name="views"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public GpuLaneIO(GpuEnvViews views, int env)
     {
@@ -19,40 +20,49 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
         _env = env;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly F1 Read(int index) => new(_v.State[index * _v.EnvCount + _env]);
 
     // One thread is one env, so a masked write is simply a skipped write.
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteState(int field, F1 value) => _v.State[field * _v.EnvCount + _env] = value.V;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteStateMasked(int field, F1 value, F1 mask)
     {
         if (mask.V != 0f) _v.State[field * _v.EnvCount + _env] = value.V;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteObservation(int feature, F1 value) => _v.Obs[_env * _v.ObsSize + feature] = value.V;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteObservationMasked(int feature, F1 value, F1 mask)
     {
         if (mask.V != 0f) _v.Obs[_env * _v.ObsSize + feature] = value.V;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteFinalObservation(int feature, F1 value, F1 mask)
     {
         if (mask.V != 0f) _v.FinalObs[_env * _v.ObsSize + feature] = value.V;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly F1 EnvIndex() => F1.BitsSplat((uint)_env);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly F1 ReadAction() => new(_v.Actions[_env]);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void ReadBook(out EnvBook<F1> book)
     {
@@ -63,6 +73,7 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
         book.Pending = new(_v.Book[GpuEnvViews.BookPending * _v.EnvCount + _env]);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteBook(in EnvBook<F1> book)
     {
@@ -72,6 +83,7 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
         _v.Book[GpuEnvViews.BookPending * _v.EnvCount + _env] = book.Pending.V;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteStep(F1 reward, F1 terminated, F1 truncated)
     {
@@ -80,6 +92,7 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
         _v.Truncated[_env] = truncated.V != 0f ? (byte)1 : (byte)0;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteEpisode(F1 ended, F1 episodeReturn, F1 episodeLength)
     {

@@ -9,17 +9,24 @@ namespace RlKernels.Envs.Runner;
 /// </summary>
 public struct GpuStepArgs
 {
+    /// <summary><see cref="StepSettings.MaxEpisodeSteps"/>.</summary>
     public int MaxEpisodeSteps;
+    /// <summary><see cref="StepSettings.Mode"/> as its int value.</summary>
     public int Mode;
+    /// <summary><see cref="StepSettings.Key0"/> and <see cref="StepSettings.Key1"/>: the Philox key.</summary>
     public uint Key0, Key1;
     /// <summary>1: draw actions from the counter RNG; 0: read them.</summary>
     public int RandomActions;
     /// <summary>The runner's step count at the first step of this launch.</summary>
     public uint ActionStep;
+    /// <summary><see cref="StepSettings.ActionIsDiscrete"/> as 1/0.</summary>
     public int ActionIsDiscrete;
+    /// <summary><see cref="StepSettings.ActionCount"/>.</summary>
     public int ActionCount;
+    /// <summary><see cref="StepSettings.ActionLow"/> and <see cref="StepSettings.ActionHigh"/>.</summary>
     public float ActionLow, ActionHigh;
 
+    /// <summary>Packs <paramref name="st"/> with the launch's action source and first step number.</summary>
     public static GpuStepArgs From(in StepSettings st, bool randomActions, uint actionStep) => new()
     {
         MaxEpisodeSteps = st.MaxEpisodeSteps,
@@ -34,6 +41,7 @@ public struct GpuStepArgs
         ActionHigh = st.ActionHigh,
     };
 
+    /// <summary>The <see cref="StepSettings"/> these args were packed from (in the kernel, in registers).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly StepSettings ToSettings() => new()
     {

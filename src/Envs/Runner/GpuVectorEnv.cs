@@ -72,12 +72,19 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     private readonly Action<Index1D, GpuEnvViews, TParams, GpuStepArgs> _resetKernel;
     private readonly Action<Index1D, GpuEnvViews, TParams, GpuStepArgs> _resetMaskedKernel;
 
+    /// <inheritdoc/>
     public EnvSpec Spec { get; }
+    /// <inheritdoc/>
     public int EnvCount { get; }
+    /// <inheritdoc/>
     public Backend Backend { get; }
+    /// <inheritdoc/>
     public AutoResetMode AutoReset { get; }
+    /// <inheritdoc/>
     public int ThreadCount => 1;
+    /// <inheritdoc/>
     public int LaneWidth => 1;
+    /// <inheritdoc/>
     public long BytesPerEnv =>
         4L * (Spec.StateSize + GpuEnvViews.BookRows + 1 + 2 * Spec.ObsSize + 1 + 1 + 1) + 3;
 
@@ -209,6 +216,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         }
     }
 
+    /// <inheritdoc/>
     public void Reset(ulong seed)
     {
         using var call = _caller.Enter("Reset");
@@ -223,6 +231,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         _stale = Stale.All;
     }
 
+    /// <inheritdoc/>
     public void Reset(ReadOnlySpan<bool> mask)
     {
         using var call = _caller.Enter("Reset(mask)");
@@ -233,6 +242,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         _stale = Stale.All;
     }
 
+    /// <inheritdoc/>
     public void Step(ReadOnlySpan<int> actions)
     {
         using var call = _caller.Enter("Step");
@@ -240,6 +250,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         StepCore(1, random: false);
     }
 
+    /// <inheritdoc/>
     public void Step(ReadOnlySpan<float> actions)
     {
         using var call = _caller.Enter("Step");
@@ -247,6 +258,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         StepCore(1, random: false);
     }
 
+    /// <inheritdoc/>
     public void StepRandom(int stepCount)
     {
         using var call = _caller.Enter("StepRandom");
@@ -254,6 +266,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         StepCore(stepCount, random: true);
     }
 
+    /// <inheritdoc/>
     public void Synchronize()
     {
         using var call = _caller.Enter("Synchronize");
@@ -303,12 +316,19 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         _stale &= ~what;
     }
 
+    /// <inheritdoc/>
     public ReadOnlySpan<float> Observations { get { using var call = _caller.Enter("reading Observations"); Refresh(Stale.Obs); return _obs; } }
+    /// <inheritdoc/>
     public ReadOnlySpan<float> FinalObservations { get { using var call = _caller.Enter("reading FinalObservations"); Refresh(Stale.FinalObs); return _finalObs; } }
+    /// <inheritdoc/>
     public ReadOnlySpan<float> Rewards { get { using var call = _caller.Enter("reading Rewards"); Refresh(Stale.Rewards); return _rewards; } }
+    /// <inheritdoc/>
     public ReadOnlySpan<bool> Terminated { get { using var call = _caller.Enter("reading Terminated"); Refresh(Stale.Terminated); return MemoryMarshal.Cast<byte, bool>(_terminated.AsSpan()); } }
+    /// <inheritdoc/>
     public ReadOnlySpan<bool> Truncated { get { using var call = _caller.Enter("reading Truncated"); Refresh(Stale.Truncated); return MemoryMarshal.Cast<byte, bool>(_truncated.AsSpan()); } }
+    /// <inheritdoc/>
     public ReadOnlySpan<float> EpisodeReturns { get { using var call = _caller.Enter("reading EpisodeReturns"); Refresh(Stale.EpisodeReturns); return _completedReturn; } }
+    /// <inheritdoc/>
     public ReadOnlySpan<int> EpisodeLengths { get { using var call = _caller.Enter("reading EpisodeLengths"); Refresh(Stale.EpisodeLengths); return _completedLength; } }
 
     /// <summary>Test access: state field <paramref name="field"/> of env <paramref name="env"/> (one small copy).</summary>
@@ -331,6 +351,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_caller.IsDisposed, this);
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (!_caller.TryBeginDispose()) return;

@@ -28,9 +28,13 @@ public enum Backend
 /// </remarks>
 public interface IVectorEnv : IDisposable
 {
+    /// <summary>The env being batched: sizes, action space and time limit.</summary>
     EnvSpec Spec { get; }
+    /// <summary>Number of env copies; the leading dimension of every output span.</summary>
     int EnvCount { get; }
+    /// <summary>Where the env copies are stepped.</summary>
     Backend Backend { get; }
+    /// <summary>How finished envs are restarted by <see cref="Step(ReadOnlySpan{int})"/>.</summary>
     AutoResetMode AutoReset { get; }
     /// <summary>Threads the CPU runner splits work over (1 for the scalar and GPU backends).</summary>
     int ThreadCount { get; }

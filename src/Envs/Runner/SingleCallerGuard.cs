@@ -51,6 +51,7 @@ public sealed class SingleCallerGuard(object owner)
 
         internal Scope(SingleCallerGuard guard) => _guard = guard;
 
+        /// <inheritdoc/>
         public void Dispose() => _guard?.Exit();
     }
 }

@@ -5,10 +5,14 @@ public struct StepSettings
 {
     /// <summary>Time limit in steps; 0 = none.</summary>
     public int MaxEpisodeSteps;
+    /// <summary>How ended envs restart.</summary>
     public AutoResetMode Mode;
     /// <summary>Philox key (from the seed).</summary>
     public uint Key0, Key1;
+    /// <summary>The env's action space is Discrete(<see cref="ActionCount"/>); otherwise a Box.</summary>
     public bool ActionIsDiscrete;
+    /// <summary>n for a discrete space (StepRandom draws uniformly from [0, n)); 1 for a Box.</summary>
     public int ActionCount;
+    /// <summary>Bounds of the action space; StepRandom draws Box actions uniformly between them.</summary>
     public float ActionLow, ActionHigh;
 }

@@ -5,7 +5,9 @@ namespace RlKernels.Envs.Runner;
 /// <summary>How to build a vector env.</summary>
 public sealed record VectorEnvOptions
 {
+    /// <summary>Where the envs run; <see cref="Backend.Cpu"/> by default.</summary>
     public Backend Backend { get; init; } = Backend.Cpu;
+    /// <summary>How finished envs restart; <see cref="AutoResetMode.SameStep"/> by default.</summary>
     public AutoResetMode AutoReset { get; init; } = AutoResetMode.SameStep;
     /// <summary>Seed of the first reset.</summary>
     public ulong Seed { get; init; }

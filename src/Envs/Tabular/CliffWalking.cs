@@ -18,8 +18,11 @@ namespace RlKernels.Envs.Tabular;
 /// <summary>CliffWalking's P, built as Gymnasium builds it.</summary>
 public static class CliffWalking
 {
+    /// <summary>Grid size (4 × 12; state = row·12 + col), the start state (bottom left) and the goal state (bottom right).</summary>
     public const int Rows = 4, Cols = 12, StartState = 36, GoalState = 47;
+    /// <summary>Action indices, as in Gymnasium: 0 up, 1 right, 2 down, 3 left.</summary>
     public const int ActionUp = 0, ActionRight = 1, ActionDown = 2, ActionLeft = 3;
+    /// <summary>Action names by index.</summary>
     public static readonly IReadOnlyList<string> ActionNames = ["UP", "RIGHT", "DOWN", "LEFT"];
 
     /// <summary>The model for Gymnasium options: <c>is_slippery</c> (default <paramref name="defaultSlippery"/>).</summary>
@@ -31,6 +34,11 @@ public static class CliffWalking
         return model;
     }
 
+    /// <summary>
+    /// The model: 48 states, 4 actions, starting at <see cref="StartState"/>. Reward −1 per step, −100 for
+    /// stepping into the cliff (back to the start); reaching the goal terminates. With
+    /// <paramref name="isSlippery"/> each action moves in the intended or either perpendicular direction, 1/3 each.
+    /// </summary>
     public static TabularMdp BuildModel(bool isSlippery)
     {
         const int stateCount = Rows * Cols;

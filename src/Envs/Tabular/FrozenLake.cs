@@ -22,8 +22,11 @@ namespace RlKernels.Envs.Tabular;
 /// <summary>FrozenLake's maps and its P, built as Gymnasium builds it.</summary>
 public static class FrozenLake
 {
+    /// <summary>Action indices, as in Gymnasium: 0 left, 1 down, 2 right, 3 up.</summary>
     public const int ActionLeft = 0, ActionDown = 1, ActionRight = 2, ActionUp = 3;
+    /// <summary>Time limits in steps: FrozenLake-v1 (100) and FrozenLake8x8-v1 (200).</summary>
     public const int MaxEpisodeSteps = 100, MaxEpisodeSteps8x8 = 200;
+    /// <summary>Action names by index.</summary>
     public static readonly IReadOnlyList<string> ActionNames = ["LEFT", "DOWN", "RIGHT", "UP"];
 
     /// <summary>Gymnasium's MAPS.</summary>

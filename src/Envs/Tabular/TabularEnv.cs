@@ -31,8 +31,13 @@ namespace RlKernels.Envs.Tabular;
 /// <summary>Sizes and offsets of a dense tabular table; unmanaged, so it can go to a GPU kernel.</summary>
 public readonly struct TabularLayout
 {
+    /// <summary>
+    /// S and A; Kmax, the outcome slots per (s, a); the float index where the initial distribution's
+    /// (cdf, state) pairs start; and P, their count (a power of two, the binary search's range).
+    /// </summary>
     public readonly int StateCount, ActionCount, MaxOutcomes, InitialOffset, InitialSearchSize;
 
+    /// <summary>A layout with these sizes and offsets (see the fields).</summary>
     public TabularLayout(int stateCount, int actionCount, int maxOutcomes, int initialOffset, int initialSearchSize)
     {
         StateCount = stateCount;
@@ -46,9 +51,12 @@ public readonly struct TabularLayout
 /// <summary>A tabular env's parameters: its dense table (CPU array or GPU view) and layout.</summary>
 public readonly struct TabularParams<TTable> where TTable : struct
 {
+    /// <summary>The dense table (layout described in TabularEnv.cs).</summary>
     public readonly TTable Table;
+    /// <summary>Sizes and offsets within <see cref="Table"/>.</summary>
     public readonly TabularLayout Layout;
 
+    /// <summary>Pairs a table with its layout.</summary>
     public TabularParams(TTable table, TabularLayout layout)
     {
         Table = table;
@@ -157,8 +165,10 @@ public struct TabularEnv<T, TTable> : IEnv<TabularEnv<T, TTable>, T, TabularPara
     where T : struct, ILane<T>
     where TTable : struct, ILaneTable<T>
 {
+    /// <summary>The state index, as a lane float (exact below 2^24).</summary>
     public T State;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out TabularEnv<T, TTable> s, in TabularParams<TTable> p, ref LaneRng<T> rng)
     {
@@ -175,6 +185,7 @@ public struct TabularEnv<T, TTable> : IEnv<TabularEnv<T, TTable>, T, TabularPara
         s.State = p.Table.Gather(T.Splat(p.Layout.InitialOffset + 1) + pos * two);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref TabularEnv<T, TTable> s, in TabularParams<TTable> p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
@@ -199,12 +210,15 @@ public struct TabularEnv<T, TTable> : IEnv<TabularEnv<T, TTable>, T, TabularPara
         terminated = T.NonZero(term);
     }
 
+    /// <inheritdoc/>
     public static void Observe<TWriter>(in TabularEnv<T, TTable> s, in TabularParams<TTable> p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
         obs.Write(0, s.State);
 
+    /// <inheritdoc/>
     public static void Load<TReader>(ref TReader src, out TabularEnv<T, TTable> s) where TReader : struct, ILaneReader<T> =>
         s.State = src.Read(0);
 
+    /// <inheritdoc/>
     public static void Store<TWriter>(in TabularEnv<T, TTable> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         dst.Write(0, s.State);
 }

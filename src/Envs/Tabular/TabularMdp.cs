@@ -34,6 +34,8 @@ public sealed partial class TabularMdp
     /// memory: S·A + 1 offsets within an array, and about 32·S·A + 64·S bytes (CSR offsets, two Q tables, the
     /// greedy policy's bookkeeping) within half of what this process may use. Call it before allocating by S and A.
     /// </summary>
+    /// <param name="stateCount">S, the number of states.</param>
+    /// <param name="actionCount">A, the number of actions.</param>
     /// <param name="where">Names the source in the message, e.g. "model.json: n_states".</param>
     /// <exception cref="ArgumentException">The counts are out of range or too large.</exception>
     public static void CheckSize(long stateCount, long actionCount, string where)
@@ -57,7 +59,9 @@ public sealed partial class TabularMdp
     private readonly double[] _initial;   // [S]
     private readonly string[]? _actionNames;
 
+    /// <summary>S: states, indexed 0..S-1.</summary>
     public int StateCount { get; }
+    /// <summary>A: actions, indexed 0..A-1; every state has all of them.</summary>
     public int ActionCount { get; }
     /// <summary>K: outcomes over all (s, a).</summary>
     public int OutcomeCount => _next.Length;

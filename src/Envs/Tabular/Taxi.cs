@@ -23,9 +23,13 @@ namespace RlKernels.Envs.Tabular;
 /// <summary>Taxi's P, built as Gymnasium builds it.</summary>
 public static class Taxi
 {
+    /// <summary>500 states (25 taxi cells × 5 passenger places × 4 destinations), 6 actions, time limit 200 steps.</summary>
     public const int StateCount = 500, ActionCount = 6, MaxEpisodeSteps = 200;
+    /// <summary>Action indices, as in Gymnasium: 0 south, 1 north, 2 east, 3 west, 4 pickup, 5 dropoff.</summary>
     public const int ActionSouth = 0, ActionNorth = 1, ActionEast = 2, ActionWest = 3, ActionPickup = 4, ActionDropoff = 5;
+    /// <summary>With <c>is_rainy</c>: probability that a move goes where intended (the rest splits between the two lateral moves).</summary>
     public const double RainyIntendedProbability = 0.8;
+    /// <summary>Action names by index.</summary>
     public static readonly IReadOnlyList<string> ActionNames = ["SOUTH", "NORTH", "EAST", "WEST", "PICKUP", "DROPOFF"];
 
     /// <summary>Gymnasium's map: '|' between two columns is a wall, ':' is open.</summary>
@@ -43,6 +47,10 @@ public static class Taxi
     /// <summary>Depots R, G, Y, B as (row, col).</summary>
     public static readonly IReadOnlyList<(int Row, int Col)> Locations = [(0, 0), (0, 4), (4, 0), (4, 3)];
 
+    /// <summary>
+    /// State index ((taxiRow·5 + taxiCol)·5 + passenger)·4 + destination. <paramref name="passenger"/> is a depot
+    /// index 0..3 (<see cref="Locations"/>) or 4 for in the taxi; <paramref name="destination"/> is a depot index.
+    /// </summary>
     public static int Encode(int taxiRow, int taxiCol, int passenger, int destination) =>
         ((taxiRow * 5 + taxiCol) * 5 + passenger) * 4 + destination;
 
@@ -55,6 +63,11 @@ public static class Taxi
         return model;
     }
 
+    /// <summary>
+    /// The model, with Gymnasium's rewards (−1 per step, −10 for an illegal pickup or dropoff, +20 for delivering)
+    /// and initial distribution (uniform over passenger at a depot other than the destination).
+    /// <paramref name="isRainy"/>: moves succeed with <see cref="RainyIntendedProbability"/>, else slip sideways.
+    /// </summary>
     public static TabularMdp BuildModel(bool isRainy)
     {
         var rows = new List<TabularTransition>(StateCount * ActionCount * 3);

@@ -24,6 +24,7 @@ public sealed record EnvWrapperOptions
     public uint KeepMask { get; init; }
     /// <summary>K; 0 = no frame stack.</summary>
     public int FrameStack { get; init; }
+    /// <summary>True: the stacked observation also holds the last K actions (after the observations).</summary>
     public bool FrameStackActions { get; init; }
     /// <summary>True: pad with the reset observation (Gymnasium's "reset"); false: zeros.</summary>
     public bool ResetPadding { get; init; } = true;

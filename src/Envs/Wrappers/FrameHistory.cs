@@ -42,16 +42,20 @@ public interface IFrameHistory<TSelf, T> : ILaneWriter<T>
 /// <summary>Eight slots as explicit fields.</summary>
 public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct, ILane<T>
 {
+    /// <summary>Slots 0 to 7.</summary>
     public T S0, S1, S2, S3, S4, S5, S6, S7;
 
+    /// <inheritdoc/>
     public static int Capacity => 8;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly T Get(int slot) => slot switch
     {
         0 => S0, 1 => S1, 2 => S2, 3 => S3, 4 => S4, 5 => S5, 6 => S6, _ => S7,
     };
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value)
     {
@@ -68,6 +72,7 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
         }
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Set(index, value);
 
@@ -75,6 +80,7 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
     // inner env, 32 or 64 slots' worth of reads and writes exhaust the JIT's inlining budget, which
     // then leaves lane operators and writers as calls; eight slots per call inline completely.
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlots8<T> h) where TReader : struct, ILaneReader<T>
     {
@@ -88,6 +94,7 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
         h.S7 = src.Read(offset + 7);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static void WriteSlots<TWriter>(in FrameSlots8<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>
     {
@@ -114,13 +121,17 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
 public struct FrameSlotPair<THalf, T> : IFrameHistory<FrameSlotPair<THalf, T>, T>
     where THalf : struct, IFrameHistory<THalf, T> where T : struct, ILane<T>
 {
+    /// <summary>Slots [0, THalf.Capacity) and [THalf.Capacity, Capacity).</summary>
     public THalf Low, High;
 
+    /// <inheritdoc/>
     public static int Capacity => 2 * THalf.Capacity;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int slot) => slot < THalf.Capacity ? Low.Get(slot) : High.Get(slot - THalf.Capacity);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value)
     {
@@ -128,9 +139,11 @@ public struct FrameSlotPair<THalf, T> : IFrameHistory<FrameSlotPair<THalf, T>, T
         else High.Set(slot - THalf.Capacity, value);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Set(index, value);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlotPair<THalf, T> h) where TReader : struct, ILaneReader<T>
     {
@@ -138,6 +151,7 @@ public struct FrameSlotPair<THalf, T> : IFrameHistory<FrameSlotPair<THalf, T>, T
         THalf.Load(ref src, offset + THalf.Capacity, out h.High);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlotPair<THalf, T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>
     {
@@ -150,14 +164,19 @@ public struct FrameSlotPair<THalf, T> : IFrameHistory<FrameSlotPair<THalf, T>, T
 public struct FrameSlotSum<TLow, THigh, T> : IFrameHistory<FrameSlotSum<TLow, THigh, T>, T>
     where TLow : struct, IFrameHistory<TLow, T> where THigh : struct, IFrameHistory<THigh, T> where T : struct, ILane<T>
 {
+    /// <summary>Slots [0, TLow.Capacity).</summary>
     public TLow Low;
+    /// <summary>Slots [TLow.Capacity, Capacity).</summary>
     public THigh High;
 
+    /// <inheritdoc/>
     public static int Capacity => TLow.Capacity + THigh.Capacity;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int slot) => slot < TLow.Capacity ? Low.Get(slot) : High.Get(slot - TLow.Capacity);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value)
     {
@@ -165,9 +184,11 @@ public struct FrameSlotSum<TLow, THigh, T> : IFrameHistory<FrameSlotSum<TLow, TH
         else High.Set(slot - TLow.Capacity, value);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Set(index, value);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlotSum<TLow, THigh, T> h) where TReader : struct, ILaneReader<T>
     {
@@ -175,6 +196,7 @@ public struct FrameSlotSum<TLow, THigh, T> : IFrameHistory<FrameSlotSum<TLow, TH
         THigh.Load(ref src, offset + TLow.Capacity, out h.High);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlotSum<TLow, THigh, T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>
     {
@@ -186,17 +208,24 @@ public struct FrameSlotSum<TLow, THigh, T> : IFrameHistory<FrameSlotSum<TLow, TH
 /// <summary>16 slots.</summary>
 public struct FrameSlots16<T> : IFrameHistory<FrameSlots16<T>, T> where T : struct, ILane<T>
 {
+    /// <summary>The slots, as a composition of smaller histories; the members forward to it.</summary>
     public FrameSlotPair<FrameSlots8<T>, T> Slots;
+    /// <inheritdoc/>
     public static int Capacity => 16;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int slot) => Slots.Get(slot);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value) => Slots.Set(slot, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Slots.Set(index, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlots16<T> h) where TReader : struct, ILaneReader<T> =>
         FrameSlotPair<FrameSlots8<T>, T>.Load(ref src, offset, out h.Slots);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlots16<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
         FrameSlotPair<FrameSlots8<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
@@ -205,17 +234,24 @@ public struct FrameSlots16<T> : IFrameHistory<FrameSlots16<T>, T> where T : stru
 /// <summary>32 slots.</summary>
 public struct FrameSlots32<T> : IFrameHistory<FrameSlots32<T>, T> where T : struct, ILane<T>
 {
+    /// <summary>The slots, as a composition of smaller histories; the members forward to it.</summary>
     public FrameSlotPair<FrameSlots16<T>, T> Slots;
+    /// <inheritdoc/>
     public static int Capacity => 32;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int slot) => Slots.Get(slot);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value) => Slots.Set(slot, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Slots.Set(index, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlots32<T> h) where TReader : struct, ILaneReader<T> =>
         FrameSlotPair<FrameSlots16<T>, T>.Load(ref src, offset, out h.Slots);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlots32<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
         FrameSlotPair<FrameSlots16<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
@@ -224,17 +260,24 @@ public struct FrameSlots32<T> : IFrameHistory<FrameSlots32<T>, T> where T : stru
 /// <summary>64 slots (<see cref="EnvWrapperOptions.MaxStackSlots"/>).</summary>
 public struct FrameSlots64<T> : IFrameHistory<FrameSlots64<T>, T> where T : struct, ILane<T>
 {
+    /// <summary>The slots, as a composition of smaller histories; the members forward to it.</summary>
     public FrameSlotPair<FrameSlots32<T>, T> Slots;
+    /// <inheritdoc/>
     public static int Capacity => 64;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int slot) => Slots.Get(slot);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value) => Slots.Set(slot, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Slots.Set(index, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlots64<T> h) where TReader : struct, ILaneReader<T> =>
         FrameSlotPair<FrameSlots32<T>, T>.Load(ref src, offset, out h.Slots);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlots64<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
         FrameSlotPair<FrameSlots32<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
@@ -243,17 +286,24 @@ public struct FrameSlots64<T> : IFrameHistory<FrameSlots64<T>, T> where T : stru
 /// <summary>24 slots.</summary>
 public struct FrameSlots24<T> : IFrameHistory<FrameSlots24<T>, T> where T : struct, ILane<T>
 {
+    /// <summary>The slots, as a composition of smaller histories; the members forward to it.</summary>
     public FrameSlotSum<FrameSlots16<T>, FrameSlots8<T>, T> Slots;
+    /// <inheritdoc/>
     public static int Capacity => 24;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int slot) => Slots.Get(slot);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value) => Slots.Set(slot, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Slots.Set(index, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlots24<T> h) where TReader : struct, ILaneReader<T> =>
         FrameSlotSum<FrameSlots16<T>, FrameSlots8<T>, T>.Load(ref src, offset, out h.Slots);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlots24<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
         FrameSlotSum<FrameSlots16<T>, FrameSlots8<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
@@ -262,17 +312,24 @@ public struct FrameSlots24<T> : IFrameHistory<FrameSlots24<T>, T> where T : stru
 /// <summary>40 slots.</summary>
 public struct FrameSlots40<T> : IFrameHistory<FrameSlots40<T>, T> where T : struct, ILane<T>
 {
+    /// <summary>The slots, as a composition of smaller histories; the members forward to it.</summary>
     public FrameSlotSum<FrameSlots32<T>, FrameSlots8<T>, T> Slots;
+    /// <inheritdoc/>
     public static int Capacity => 40;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int slot) => Slots.Get(slot);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value) => Slots.Set(slot, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Slots.Set(index, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlots40<T> h) where TReader : struct, ILaneReader<T> =>
         FrameSlotSum<FrameSlots32<T>, FrameSlots8<T>, T>.Load(ref src, offset, out h.Slots);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlots40<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
         FrameSlotSum<FrameSlots32<T>, FrameSlots8<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
@@ -281,17 +338,24 @@ public struct FrameSlots40<T> : IFrameHistory<FrameSlots40<T>, T> where T : stru
 /// <summary>48 slots.</summary>
 public struct FrameSlots48<T> : IFrameHistory<FrameSlots48<T>, T> where T : struct, ILane<T>
 {
+    /// <summary>The slots, as a composition of smaller histories; the members forward to it.</summary>
     public FrameSlotSum<FrameSlots32<T>, FrameSlots16<T>, T> Slots;
+    /// <inheritdoc/>
     public static int Capacity => 48;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int slot) => Slots.Get(slot);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value) => Slots.Set(slot, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Slots.Set(index, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlots48<T> h) where TReader : struct, ILaneReader<T> =>
         FrameSlotSum<FrameSlots32<T>, FrameSlots16<T>, T>.Load(ref src, offset, out h.Slots);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlots48<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
         FrameSlotSum<FrameSlots32<T>, FrameSlots16<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);
@@ -300,17 +364,24 @@ public struct FrameSlots48<T> : IFrameHistory<FrameSlots48<T>, T> where T : stru
 /// <summary>56 slots.</summary>
 public struct FrameSlots56<T> : IFrameHistory<FrameSlots56<T>, T> where T : struct, ILane<T>
 {
+    /// <summary>The slots, as a composition of smaller histories; the members forward to it.</summary>
     public FrameSlotSum<FrameSlots32<T>, FrameSlots24<T>, T> Slots;
+    /// <inheritdoc/>
     public static int Capacity => 56;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Get(int slot) => Slots.Get(slot);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value) => Slots.Set(slot, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Slots.Set(index, value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlots56<T> h) where TReader : struct, ILaneReader<T> =>
         FrameSlotSum<FrameSlots32<T>, FrameSlots24<T>, T>.Load(ref src, offset, out h.Slots);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlots56<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T> =>
         FrameSlotSum<FrameSlots32<T>, FrameSlots24<T>, T>.WriteSlots(h.Slots, ref dst, offset, count);

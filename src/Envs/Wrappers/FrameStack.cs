@@ -38,6 +38,12 @@ public readonly struct FrameStackParams<TParams> where TParams : struct
     /// <summary>⌈2¹⁶ / F⌉: i / F = (i · FrameReciprocal) &gt;&gt; 16 for the slot indices i &lt; 64 (no division per slot).</summary>
     public readonly int FrameReciprocal;
 
+    /// <summary>Stacks <paramref name="stackSize"/> observations of <paramref name="frameSize"/> features each.</summary>
+    /// <param name="inner">The inner env's constants.</param>
+    /// <param name="stackSize">k: observations stacked (≥ 1; checked by <c>Spec</c>).</param>
+    /// <param name="frameSize">F: the inner env's observation size.</param>
+    /// <param name="stackActions">Append the last k actions after the observations.</param>
+    /// <param name="resetPadding">Pad with the reset observation (true) or zeros (false).</param>
     public FrameStackParams(TParams inner, int stackSize, int frameSize, bool stackActions, bool resetPadding)
     {
         Inner = inner;
@@ -59,9 +65,12 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     where TParams : struct
     where THistory : struct, IFrameHistory<THistory, T>
 {
+    /// <summary>The inner env's state (state fields after the history's).</summary>
     public TInner Inner;
+    /// <summary>The history, newest first: k observations of F features, then (with actions on) k actions.</summary>
     public THistory Frames;
 
+    /// <inheritdoc/>
     public static EnvSpec Spec(in FrameStackParams<TParams> p)
     {
         EnvSpec inner = TInner.Spec(p.Inner);
@@ -92,6 +101,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         return inner with { ObsSize = obsSize, ObsLow = low, ObsHigh = high, StateNames = names };
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, ref LaneRng<T> rng)
     {
@@ -105,6 +115,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         }
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, T action, ref LaneRng<T> rng,
         out T reward, out T terminated)
@@ -114,6 +125,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         TInner.Observe(s.Inner, p.Inner, ref s.Frames); // the newest frame: slots [0, F)
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, ref TWriter obs)
         where TWriter : struct, ILaneWriter<T>
@@ -124,6 +136,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         obs = stacked.Inner;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out FrameStack<TInner, T, TParams, THistory> s) where TReader : struct, ILaneReader<T>
     {
@@ -132,6 +145,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         TInner.Load(ref inner, out s.Inner);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in FrameStack<TInner, T, TParams, THistory> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
     {

@@ -17,6 +17,9 @@ public readonly struct HiddenVelocityParams<TParams> where TParams : struct
     /// <summary>Bit k set: inner observation feature k is kept. Kept features keep their order.</summary>
     public readonly uint KeepMask;
 
+    /// <summary>Keeps the inner observation features whose bits are set in <paramref name="keepMask"/>.</summary>
+    /// <param name="inner">The inner env's constants.</param>
+    /// <param name="keepMask">Bit k set: feature k is kept.</param>
     public HiddenVelocityParams(TParams inner, uint keepMask)
     {
         Inner = inner;
@@ -34,6 +37,7 @@ public struct HiddenVelocity<TInner, T, TParams> : IEnv<HiddenVelocity<TInner, T
     where T : struct, ILane<T>
     where TParams : struct
 {
+    /// <summary>The inner env's state; the wrapper adds none.</summary>
     public TInner Inner;
 
     /// <summary>The inner spec with the observation restricted to the kept features (same id, state and time limit).</summary>
@@ -57,15 +61,18 @@ public struct HiddenVelocity<TInner, T, TParams> : IEnv<HiddenVelocity<TInner, T
         return inner with { ObsSize = size, ObsLow = low, ObsHigh = high };
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out HiddenVelocity<TInner, T, TParams> s, in HiddenVelocityParams<TParams> p, ref LaneRng<T> rng) =>
         TInner.Reset(out s.Inner, p.Inner, ref rng);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref HiddenVelocity<TInner, T, TParams> s, in HiddenVelocityParams<TParams> p, T action, ref LaneRng<T> rng,
         out T reward, out T terminated) =>
         TInner.Step(ref s.Inner, p.Inner, action, ref rng, out reward, out terminated);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in HiddenVelocity<TInner, T, TParams> s, in HiddenVelocityParams<TParams> p, ref TWriter obs)
         where TWriter : struct, ILaneWriter<T>
@@ -75,10 +82,12 @@ public struct HiddenVelocity<TInner, T, TParams> : IEnv<HiddenVelocity<TInner, T
         obs = kept.Inner;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out HiddenVelocity<TInner, T, TParams> s) where TReader : struct, ILaneReader<T> =>
         TInner.Load(ref src, out s.Inner);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in HiddenVelocity<TInner, T, TParams> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
         TInner.Store(s.Inner, ref dst);

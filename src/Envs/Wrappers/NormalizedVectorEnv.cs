@@ -70,19 +70,31 @@ public sealed class NormalizedVectorEnv : IVectorEnv
         _finalStale = true;
     }
 
+    /// <inheritdoc/>
     public EnvSpec Spec => _inner.Spec;
+    /// <inheritdoc/>
     public int EnvCount => _inner.EnvCount;
+    /// <inheritdoc/>
     public Backend Backend => _inner.Backend;
+    /// <inheritdoc/>
     public AutoResetMode AutoReset => _inner.AutoReset;
+    /// <inheritdoc/>
     public int ThreadCount => _inner.ThreadCount;
+    /// <inheritdoc/>
     public int LaneWidth => _inner.LaneWidth;
+    /// <summary>The inner env's bytes plus the two normalized observation rows (8 bytes per feature).</summary>
     public long BytesPerEnv => _inner.BytesPerEnv + 8L * Spec.ObsSize;
 
+    /// <inheritdoc/>
     public void Reset(ulong seed) { using var call = _caller.Enter("Reset"); _inner.Reset(seed); AfterCall(); }
+    /// <inheritdoc/>
     public void Reset(ReadOnlySpan<bool> mask) { using var call = _caller.Enter("Reset(mask)"); _inner.Reset(mask); AfterCall(); }
+    /// <inheritdoc/>
     public void Step(ReadOnlySpan<int> actions) { using var call = _caller.Enter("Step"); _inner.Step(actions); AfterCall(); }
+    /// <inheritdoc/>
     public void Step(ReadOnlySpan<float> actions) { using var call = _caller.Enter("Step"); _inner.Step(actions); AfterCall(); }
 
+    /// <inheritdoc/>
     public void StepRandom(int stepCount)
     {
         using var call = _caller.Enter("StepRandom");
@@ -90,10 +102,13 @@ public sealed class NormalizedVectorEnv : IVectorEnv
         if (stepCount > 0) AfterCall();
     }
 
+    /// <inheritdoc/>
     public void Synchronize() { using var call = _caller.Enter("Synchronize"); _inner.Synchronize(); }
 
+    /// <summary>[envCount, obsSize] normalized observations after the last call.</summary>
     public ReadOnlySpan<float> Observations => _obs;
 
+    /// <summary>[envCount, obsSize] normalized final observations (same-step mode); normalized on the first read after a call, with the statistics as they are then.</summary>
     public ReadOnlySpan<float> FinalObservations
     {
         get
@@ -108,12 +123,18 @@ public sealed class NormalizedVectorEnv : IVectorEnv
         }
     }
 
+    /// <inheritdoc/>
     public ReadOnlySpan<float> Rewards => _inner.Rewards;
+    /// <inheritdoc/>
     public ReadOnlySpan<bool> Terminated => _inner.Terminated;
+    /// <inheritdoc/>
     public ReadOnlySpan<bool> Truncated => _inner.Truncated;
+    /// <inheritdoc/>
     public ReadOnlySpan<float> EpisodeReturns => _inner.EpisodeReturns;
+    /// <inheritdoc/>
     public ReadOnlySpan<int> EpisodeLengths => _inner.EpisodeLengths;
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         if (!_caller.TryBeginDispose()) return;

@@ -217,5 +217,6 @@ public sealed unsafe class ObservationNormalizer : IRangeJob, IDisposable
         }
     }
 
+    /// <inheritdoc/>
     public void Dispose() => _pool.Dispose();
 }

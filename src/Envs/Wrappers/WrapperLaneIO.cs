@@ -15,6 +15,7 @@ public struct OffsetReader<T, TReader>(TReader inner, int offset) : ILaneReader<
     private TReader _inner = inner;
     private readonly int _offset = offset;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Read(int index) => _inner.Read(_offset + index);
 }
@@ -23,9 +24,11 @@ public struct OffsetReader<T, TReader>(TReader inner, int offset) : ILaneReader<
 public struct OffsetWriter<T, TWriter>(TWriter inner, int offset) : ILaneWriter<T>
     where T : struct, ILane<T> where TWriter : struct, ILaneWriter<T>
 {
+    /// <summary>The wrapped writer; copied back by the wrapper after the inner call.</summary>
     public TWriter Inner = inner;
     private readonly int _offset = offset;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Inner.Write(_offset + index, value);
 }
@@ -37,9 +40,11 @@ public struct OffsetWriter<T, TWriter>(TWriter inner, int offset) : ILaneWriter<
 public struct KeptFeatureWriter<T, TWriter>(TWriter inner, uint keepMask) : ILaneWriter<T>
     where T : struct, ILane<T> where TWriter : struct, ILaneWriter<T>
 {
+    /// <summary>The wrapped writer, which receives the kept features.</summary>
     public TWriter Inner = inner;
     private readonly uint _keepMask = keepMask;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value)
     {
@@ -60,9 +65,11 @@ public struct KeptFeatureWriter<T, TWriter>(TWriter inner, uint keepMask) : ILan
 public struct StackedObservationWriter<T, TWriter>(TWriter inner, int frameSize, int stackSize, int frameReciprocal) : ILaneWriter<T>
     where T : struct, ILane<T> where TWriter : struct, ILaneWriter<T>
 {
+    /// <summary>The wrapped writer, which receives the stacked observation.</summary>
     public TWriter Inner = inner;
     private readonly int _frameSize = frameSize, _stackSize = stackSize, _frameReciprocal = frameReciprocal;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value)
     {

@@ -12,6 +12,7 @@ namespace RlKernels.Envs.Wrappers;
 public readonly struct WrapperSink<TNext, TResult>(EnvWrapperOptions wrappers, TNext next) : IEnvSink<TResult>
     where TNext : IEnvSink<TResult>
 {
+    /// <inheritdoc/>
     public TResult Use<TEnv, T, TParams>(TParams p)
         where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams>
         where T : struct, ILane<T>
