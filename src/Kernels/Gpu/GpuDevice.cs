@@ -22,6 +22,7 @@ public enum GpuDeviceKind
 /// <param name="MultiprocessorCount">Streaming multiprocessors (or CPU groups).</param>
 public sealed record GpuDeviceInfo(string Name, string Type, long MemoryBytes, int WarpSize, int MultiprocessorCount)
 {
+    /// <summary>One line: type, name, memory in GiB, warp size and multiprocessor count.</summary>
     public override string ToString() =>
         $"{Type} '{Name}' ({MemoryBytes / (1024.0 * 1024 * 1024):0.#} GiB, warp {WarpSize}, {MultiprocessorCount} SMs)";
 }
@@ -40,8 +41,11 @@ public sealed record GpuDeviceInfo(string Name, string Type, long MemoryBytes, i
 /// </remarks>
 public sealed class GpuDevice : IDisposable
 {
+    /// <summary>The ILGPU context (Algorithms enabled).</summary>
     public Context Context { get; }
+    /// <summary>The accelerator kernels are loaded on and buffers allocated on.</summary>
     public Accelerator Accelerator { get; }
+    /// <summary>Which kind of accelerator this is.</summary>
     public GpuDeviceKind Kind { get; }
 
     private GpuDevice(Context context, Accelerator accelerator, GpuDeviceKind kind)
@@ -124,6 +128,7 @@ public sealed class GpuDevice : IDisposable
     /// <summary>Waits for every launched kernel and copy to finish.</summary>
     public void Synchronize() => Accelerator.Synchronize();
 
+    /// <summary>Disposes the accelerator (and every buffer on it), then the context.</summary>
     public void Dispose()
     {
         Accelerator.Dispose();

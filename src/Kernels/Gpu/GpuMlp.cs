@@ -138,6 +138,7 @@ public sealed class GpuMlp : IDisposable
     /// <summary>Waits for every queued launch.</summary>
     public void Synchronize() => _accelerator.Synchronize();
 
+    /// <summary>Frees every device buffer this network owns and its kernels' scratch.</summary>
     public void Dispose()
     {
         _kernels.Dispose();

@@ -18,6 +18,7 @@ public sealed class GpuMlpKernels : IDisposable
     private readonly Action<Index1D, ArrayView<float>, int, int, ArrayView<float>> _columnSums;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _dummy;
 
+    /// <summary>Compiles and loads the MLP kernels on <paramref name="accelerator"/> and picks the matmul tile size for it.</summary>
     public GpuMlpKernels(Accelerator accelerator)
     {
         _accelerator = accelerator;
@@ -106,5 +107,6 @@ public sealed class GpuMlpKernels : IDisposable
     /// <summary>Waits for every queued launch.</summary>
     public void Synchronize() => _accelerator.Synchronize();
 
+    /// <summary>Frees the small scratch buffer; the accelerator itself stays with its owner.</summary>
     public void Dispose() => _dummy.Dispose();
 }

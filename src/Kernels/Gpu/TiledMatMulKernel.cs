@@ -10,8 +10,11 @@ namespace RlKernels.Kernels.Gpu;
 /// </summary>
 public struct MatMulParams
 {
+    /// <summary>Output rows (M), output columns (N) and the shared inner dimension (K) of each product.</summary>
     public int M, N, K;
+    /// <summary>Element strides of A′ along m and k, and of B′ along k and n.</summary>
     public int ASm, ASk, BSk, BSn;
+    /// <summary>Element offsets between consecutive population members p in A, B, C and bias.</summary>
     public long AStrideP, BStrideP, CStrideP, BiasStrideP;
     /// <summary>Row stride of C (columns are dense).</summary>
     public int Ldc;

@@ -10,28 +10,40 @@ namespace RlKernels.Kernels.Lanes;
 /// </summary>
 public readonly struct D1 : ILane<D1>
 {
+    /// <summary>The single double element (for masks: 1 for true, 0 for false).</summary>
     public readonly double V;
 
+    /// <summary>Wraps one double as a lane value.</summary>
     public D1(double v) => V = v;
 
+    /// <inheritdoc/>
     public static int Count => 1;
+    /// <inheritdoc/>
     public static bool IsDouble => true;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Splat(double value) => new(value);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 operator +(D1 a, D1 b) => new(a.V + b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 operator -(D1 a, D1 b) => new(a.V - b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 operator *(D1 a, D1 b) => new(a.V * b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 operator /(D1 a, D1 b) => new(a.V / b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 operator -(D1 a) => new(-a.V);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Sin(D1 x) => new(Math.Sin(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Cos(D1 x) => new(Math.Cos(x.V));
     /// <summary>Two C-library calls, exactly as Gymnasium computes them (no shared reduction).</summary>
@@ -40,18 +52,25 @@ public readonly struct D1 : ILane<D1>
         sin = new(Math.Sin(x.V));
         cos = new(Math.Cos(x.V));
     }
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Sqrt(D1 x) => new(Math.Sqrt(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Log(D1 x) => new(Math.Log(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Abs(D1 x) => new(Math.Abs(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Min(D1 a, D1 b) => new(a.V < b.V ? a.V : b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Max(D1 a, D1 b) => new(a.V > b.V ? a.V : b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Floor(D1 x) => new(Math.Floor(x.V));
+    /// <inheritdoc/>
     public static D1 FlooredMod(D1 y, D1 m)
     {
         double r = y.V % m.V; // C fmod: exact
@@ -59,46 +78,67 @@ public readonly struct D1 : ILane<D1>
         else r = Math.CopySign(0.0, m.V);
         return new(r);
     }
+    /// <inheritdoc/>
     public static D1 RoundToFloat(D1 x) => new((float)x.V);
+    /// <inheritdoc/>
     public static D1 Square(D1 x) => new(Math.Pow(x.V, 2.0));
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 LessThan(D1 a, D1 b) => new(a.V < b.V ? 1 : 0);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 LessOrEqual(D1 a, D1 b) => new(a.V <= b.V ? 1 : 0);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 GreaterThan(D1 a, D1 b) => new(a.V > b.V ? 1 : 0);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 GreaterOrEqual(D1 a, D1 b) => new(a.V >= b.V ? 1 : 0);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Equal(D1 a, D1 b) => new(a.V == b.V ? 1 : 0);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 And(D1 maskA, D1 maskB) => new(maskA.V * maskB.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Or(D1 maskA, D1 maskB) => new(Math.Max(maskA.V, maskB.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 AndNot(D1 maskA, D1 maskB) => new(maskA.V * (1 - maskB.V));
+    /// <inheritdoc/>
     public static D1 FalseMask => new(0);
+    /// <inheritdoc/>
     public static D1 TrueMask => new(1);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Select(D1 mask, D1 ifTrue, D1 ifFalse) => mask.V != 0 ? ifTrue : ifFalse;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 MaskToOne(D1 mask) => mask;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 NonZero(D1 value) => new(value.V != 0 ? 1 : 0);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyTrue(D1 mask) => mask.V != 0;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MaskBits(D1 mask) => mask.V != 0 ? 1ul : 0ul;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 BitsIota(uint first) => new(first);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 BitsSplat(uint value) => new(value);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 BitsAdd(D1 bits, uint increment, D1 mask) =>
         mask.V != 0 ? new((uint)((uint)bits.V + increment)) : bits;
 
+    /// <inheritdoc/>
     public static void Philox(D1 c0, D1 c1, uint c2, uint c3, uint k0, uint k1,
         out D1 r0, out D1 r1, out D1 r2, out D1 r3)
     {
@@ -106,32 +146,42 @@ public readonly struct D1 : ILane<D1>
         r0 = new(w0); r1 = new(w1); r2 = new(w2); r3 = new(w3);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 BitsToUnit(D1 bits) => new(Philox4x32.ToUnit((uint)bits.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 BitsToOpenUnit(D1 bits) => new(Philox4x32.ToOpenUnit((uint)bits.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(D1 bits, int j) => (uint)bits.V;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Element(D1 value, int j) => value.V;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Load(ReadOnlySpan<float> src, int start, int count) => new(count > 0 ? src[start] : 0);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Load(ReadOnlySpan<double> src, int start, int count) => new(count > 0 ? src[start] : 0);
+    /// <inheritdoc/>
     public static void Store(D1 value, Span<float> dst, int start, int stride, int count)
     {
         if (count > 0) dst[start] = (float)value.V;
     }
+    /// <inheritdoc/>
     public static void Store(D1 value, Span<double> dst, int start, int count)
     {
         if (count > 0) dst[start] = value.V;
     }
+    /// <inheritdoc/>
     public static void StoreMask(D1 mask, Span<byte> dst, int start, int count)
     {
         if (count > 0) dst[start] = mask.V != 0 ? (byte)1 : (byte)0;
     }
 
+    /// <inheritdoc/>
     public static D1 Gather(ReadOnlySpan<float> table, D1 index)
     {
         double x = index.V;
@@ -139,5 +189,6 @@ public readonly struct D1 : ILane<D1>
         return new(table[i]);
     }
 
+    /// <summary>The element in round-trip ("R") format.</summary>
     public override string ToString() => V.ToString("R");
 }

@@ -11,34 +11,46 @@ namespace RlKernels.Kernels.Lanes;
 /// </summary>
 public readonly struct F1 : ILane<F1>
 {
+    /// <summary>The single float element (for masks: 1 for true, 0 for false).</summary>
     public readonly float V;
 
+    /// <summary>Wraps one float as a lane value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public F1(float v) => V = v;
 
+    /// <inheritdoc/>
     public static int Count => 1;
+    /// <inheritdoc/>
     public static bool IsDouble => false;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Splat(double value) => new((float)value);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 operator +(F1 a, F1 b) => new(a.V + b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 operator -(F1 a, F1 b) => new(a.V - b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 operator *(F1 a, F1 b) => new(a.V * b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 operator /(F1 a, F1 b) => new(a.V / b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 operator -(F1 a) => new(-a.V);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Sin(F1 x)
     {
         SinCos(x, out F1 sin, out _);
         return sin;
     }
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Cos(F1 x)
     {
@@ -58,16 +70,22 @@ public readonly struct F1 : ILane<F1>
         }
         LaneTrig.SinCos(x, out sin, out cos);
     }
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Sqrt(F1 x) => new(MathF.Sqrt(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Log(F1 x) => new(MathF.Log(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Abs(F1 x) => new(MathF.Abs(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Min(F1 a, F1 b) => new(a.V < b.V ? a.V : b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Max(F1 a, F1 b) => new(a.V > b.V ? a.V : b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Floor(F1 x) => new(MathF.Floor(x.V));
     /// <summary>
@@ -76,48 +94,69 @@ public readonly struct F1 : ILane<F1>
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 FlooredMod(F1 y, F1 m) => new(y.V - m.V * MathF.Floor(y.V / m.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 RoundToFloat(F1 x) => x;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Square(F1 x) => x * x;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 LessThan(F1 a, F1 b) => new(a.V < b.V ? 1f : 0f);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 LessOrEqual(F1 a, F1 b) => new(a.V <= b.V ? 1f : 0f);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 GreaterThan(F1 a, F1 b) => new(a.V > b.V ? 1f : 0f);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 GreaterOrEqual(F1 a, F1 b) => new(a.V >= b.V ? 1f : 0f);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Equal(F1 a, F1 b) => new(a.V == b.V ? 1f : 0f);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 And(F1 maskA, F1 maskB) => new(maskA.V * maskB.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Or(F1 maskA, F1 maskB) => new(maskA.V > maskB.V ? maskA.V : maskB.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 AndNot(F1 maskA, F1 maskB) => new(maskA.V * (1f - maskB.V));
+    /// <inheritdoc/>
     public static F1 FalseMask => new(0f);
+    /// <inheritdoc/>
     public static F1 TrueMask => new(1f);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Select(F1 mask, F1 ifTrue, F1 ifFalse) => mask.V != 0f ? ifTrue : ifFalse;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 MaskToOne(F1 mask) => mask;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 NonZero(F1 value) => new(value.V != 0f ? 1f : 0f);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyTrue(F1 mask) => mask.V != 0f;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MaskBits(F1 mask) => mask.V != 0f ? 1ul : 0ul;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 BitsIota(uint first) => BitsSplat(first);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 BitsSplat(uint value) => new(Interop.IntAsFloat(value));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 BitsAdd(F1 bits, uint increment, F1 mask) =>
         mask.V != 0f ? new(Interop.IntAsFloat(Interop.FloatAsInt(bits.V) + increment)) : bits;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Philox(F1 c0, F1 c1, uint c2, uint c3, uint k0, uint k1,
         out F1 r0, out F1 r1, out F1 r2, out F1 r3)
@@ -130,32 +169,42 @@ public readonly struct F1 : ILane<F1>
         r3 = new(Interop.IntAsFloat(w3));
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 BitsToUnit(F1 bits) => new(Philox4x32.ToUnit(Interop.FloatAsInt(bits.V)));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 BitsToOpenUnit(F1 bits) => new(Philox4x32.ToOpenUnit(Interop.FloatAsInt(bits.V)));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(F1 bits, int j) => Interop.FloatAsInt(bits.V);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Element(F1 value, int j) => value.V;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Load(ReadOnlySpan<float> src, int start, int count) => new(count > 0 ? src[start] : 0f);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Load(ReadOnlySpan<double> src, int start, int count) => new(count > 0 ? (float)src[start] : 0f);
+    /// <inheritdoc/>
     public static void Store(F1 value, Span<float> dst, int start, int stride, int count)
     {
         if (count > 0) dst[start] = value.V;
     }
+    /// <inheritdoc/>
     public static void Store(F1 value, Span<double> dst, int start, int count)
     {
         if (count > 0) dst[start] = value.V;
     }
+    /// <inheritdoc/>
     public static void StoreMask(F1 mask, Span<byte> dst, int start, int count)
     {
         if (count > 0) dst[start] = mask.V != 0f ? (byte)1 : (byte)0;
     }
 
+    /// <inheritdoc/>
     public static F1 Gather(ReadOnlySpan<float> table, F1 index)
     {
         int i = (int)index.V;
@@ -163,5 +212,6 @@ public readonly struct F1 : ILane<F1>
         return new(table[i]);
     }
 
+    /// <summary>The element in round-trip ("R") format.</summary>
     public override string ToString() => V.ToString("R");
 }

@@ -11,33 +11,45 @@ namespace RlKernels.Kernels.Lanes;
 /// </summary>
 public readonly struct F16 : ILane<F16>
 {
+    /// <summary>The sixteen float elements (for masks: all-ones bits per true element).</summary>
     public readonly Vector512<float> V;
 
+    /// <summary>Wraps a Vector512 as a lane value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public F16(Vector512<float> v) => V = v;
 
+    /// <inheritdoc/>
     public static int Count => 16;
+    /// <inheritdoc/>
     public static bool IsDouble => false;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Splat(double value) => new(Vector512.Create((float)value));
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 operator +(F16 a, F16 b) => new(a.V + b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 operator -(F16 a, F16 b) => new(a.V - b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 operator *(F16 a, F16 b) => new(a.V * b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 operator /(F16 a, F16 b) => new(a.V / b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 operator -(F16 a) => new(-a.V);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Sin(F16 x)
     {
         SinCos(x, out F16 sin, out _);
         return sin;
     }
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Cos(F16 x)
     {
@@ -61,59 +73,85 @@ public readonly struct F16 : ILane<F16>
         sin = Select(far, new(Vector512.Sin(x.V)), sin);
         cos = Select(far, new(Vector512.Cos(x.V)), cos);
     }
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Sqrt(F16 x) => new(Vector512.Sqrt(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Log(F16 x) => new(Vector512.Log(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Abs(F16 x) => new(Vector512.Abs(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Min(F16 a, F16 b) => new(Vector512.Min(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Max(F16 a, F16 b) => new(Vector512.Max(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Floor(F16 x) => new(Vector512.Floor(x.V));
     /// <summary>y − m·floor(y/m): the same float formula as F1 (bit-identical across float lanes); only D1 is exact.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 FlooredMod(F16 y, F16 m) => new(y.V - m.V * Vector512.Floor(y.V / m.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 RoundToFloat(F16 x) => x;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Square(F16 x) => x * x;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 LessThan(F16 a, F16 b) => new(Vector512.LessThan(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 LessOrEqual(F16 a, F16 b) => new(Vector512.LessThanOrEqual(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 GreaterThan(F16 a, F16 b) => new(Vector512.GreaterThan(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 GreaterOrEqual(F16 a, F16 b) => new(Vector512.GreaterThanOrEqual(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Equal(F16 a, F16 b) => new(Vector512.Equals(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 And(F16 maskA, F16 maskB) => new(maskA.V & maskB.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Or(F16 maskA, F16 maskB) => new(maskA.V | maskB.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 AndNot(F16 maskA, F16 maskB) => new(Vector512.AndNot(maskA.V, maskB.V));
+    /// <inheritdoc/>
     public static F16 FalseMask => new(Vector512<float>.Zero);
+    /// <inheritdoc/>
     public static F16 TrueMask => new(Vector512<uint>.AllBitsSet.AsSingle());
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Select(F16 mask, F16 ifTrue, F16 ifFalse) => new(Vector512.ConditionalSelect(mask.V, ifTrue.V, ifFalse.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 MaskToOne(F16 mask) => new(mask.V & Vector512<float>.One);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 NonZero(F16 value) => new(~Vector512.Equals(value.V, Vector512<float>.Zero));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyTrue(F16 mask) => mask.V.AsUInt32() != Vector512<uint>.Zero;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MaskBits(F16 mask) => mask.V.ExtractMostSignificantBits();
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsIota(uint first) => new((Vector512.Create(first) + Vector512<uint>.Indices).AsSingle());
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsSplat(uint value) => new(Vector512.Create(value).AsSingle());
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsAdd(F16 bits, uint increment, F16 mask) =>
         new((bits.V.AsUInt32() + (Vector512.Create(increment) & mask.V.AsUInt32())).AsSingle());
@@ -132,6 +170,7 @@ public readonly struct F16 : ILane<F16>
         hi = Vector512.ConditionalSelect(OddElements, odd.AsUInt32(), Avx512F.ShiftRightLogical(even, 32).AsUInt32());
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Philox(F16 c0, F16 c1, uint c2, uint c3, uint k0, uint k1,
         out F16 r0, out F16 r1, out F16 r2, out F16 r3)
@@ -154,24 +193,31 @@ public readonly struct F16 : ILane<F16>
         r0 = new(x0.AsSingle()); r1 = new(x1.AsSingle()); r2 = new(x2.AsSingle()); r3 = new(x3.AsSingle());
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsToUnit(F16 bits) =>
         new(Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) * Vector512.Create(1.0f / 16777216.0f));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 BitsToOpenUnit(F16 bits) =>
         new((Vector512.ConvertToSingle(Vector512.ShiftRightLogical(bits.V.AsUInt32(), 9).AsInt32()) + Vector512.Create(0.5f)) * Vector512.Create(1.0f / 8388608.0f));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(F16 bits, int j) => bits.V.AsUInt32().GetElement(j);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Element(F16 value, int j) => value.V.GetElement(j);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F16 Load(ReadOnlySpan<float> src, int start, int count) =>
         count == 16 ? new(Vector512.Create(src.Slice(start, 16))) : LaneSpill.LoadPartial<F16>(src, start, count);
 
+    /// <inheritdoc/>
     public static F16 Load(ReadOnlySpan<double> src, int start, int count) => LaneSpill.Load<F16>(src, start, count);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(F16 value, Span<float> dst, int start, int stride, int count)
     {
@@ -181,8 +227,10 @@ public readonly struct F16 : ILane<F16>
             LaneSpill.StoreStrided(value, dst, start, stride, count);
     }
 
+    /// <inheritdoc/>
     public static void Store(F16 value, Span<double> dst, int start, int count) => LaneSpill.Store(value, dst, start, count);
 
+    /// <inheritdoc/>
     public static void StoreMask(F16 mask, Span<byte> dst, int start, int count)
     {
         var bytes = Avx512F.ConvertToVector128Byte(mask.V.AsUInt32()) & Vector128.Create((byte)1);
@@ -206,5 +254,6 @@ public readonly struct F16 : ILane<F16>
             return new(Vector512.Create(Avx2.GatherVector256(p, i.GetLower(), 4), Avx2.GatherVector256(p, i.GetUpper(), 4)));
     }
 
+    /// <summary>The sixteen elements as Vector512 formats them.</summary>
     public override string ToString() => V.ToString();
 }

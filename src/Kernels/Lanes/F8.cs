@@ -11,33 +11,45 @@ namespace RlKernels.Kernels.Lanes;
 /// </summary>
 public readonly struct F8 : ILane<F8>
 {
+    /// <summary>The eight float elements (for masks: all-ones bits per true element).</summary>
     public readonly Vector256<float> V;
 
+    /// <summary>Wraps a Vector256 as a lane value.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public F8(Vector256<float> v) => V = v;
 
+    /// <inheritdoc/>
     public static int Count => 8;
+    /// <inheritdoc/>
     public static bool IsDouble => false;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Splat(double value) => new(Vector256.Create((float)value));
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 operator +(F8 a, F8 b) => new(a.V + b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 operator -(F8 a, F8 b) => new(a.V - b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 operator *(F8 a, F8 b) => new(a.V * b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 operator /(F8 a, F8 b) => new(a.V / b.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 operator -(F8 a) => new(-a.V);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Sin(F8 x)
     {
         SinCos(x, out F8 sin, out _);
         return sin;
     }
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Cos(F8 x)
     {
@@ -61,59 +73,85 @@ public readonly struct F8 : ILane<F8>
         sin = Select(far, new(Vector256.Sin(x.V)), sin);
         cos = Select(far, new(Vector256.Cos(x.V)), cos);
     }
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Sqrt(F8 x) => new(Vector256.Sqrt(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Log(F8 x) => new(Vector256.Log(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Abs(F8 x) => new(Vector256.Abs(x.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Min(F8 a, F8 b) => new(Vector256.Min(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Max(F8 a, F8 b) => new(Vector256.Max(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Floor(F8 x) => new(Vector256.Floor(x.V));
     /// <summary>y − m·floor(y/m): the same float formula as F1 (bit-identical across float lanes); only D1 is exact.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 FlooredMod(F8 y, F8 m) => new(y.V - m.V * Vector256.Floor(y.V / m.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 RoundToFloat(F8 x) => x;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Square(F8 x) => x * x;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 LessThan(F8 a, F8 b) => new(Vector256.LessThan(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 LessOrEqual(F8 a, F8 b) => new(Vector256.LessThanOrEqual(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 GreaterThan(F8 a, F8 b) => new(Vector256.GreaterThan(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 GreaterOrEqual(F8 a, F8 b) => new(Vector256.GreaterThanOrEqual(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Equal(F8 a, F8 b) => new(Vector256.Equals(a.V, b.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 And(F8 maskA, F8 maskB) => new(maskA.V & maskB.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Or(F8 maskA, F8 maskB) => new(maskA.V | maskB.V);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 AndNot(F8 maskA, F8 maskB) => new(Vector256.AndNot(maskA.V, maskB.V));
+    /// <inheritdoc/>
     public static F8 FalseMask => new(Vector256<float>.Zero);
+    /// <inheritdoc/>
     public static F8 TrueMask => new(Vector256<uint>.AllBitsSet.AsSingle());
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Select(F8 mask, F8 ifTrue, F8 ifFalse) => new(Vector256.ConditionalSelect(mask.V, ifTrue.V, ifFalse.V));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 MaskToOne(F8 mask) => new(mask.V & Vector256<float>.One);
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 NonZero(F8 value) => new(~Vector256.Equals(value.V, Vector256<float>.Zero));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool AnyTrue(F8 mask) => mask.V.AsUInt32() != Vector256<uint>.Zero;
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong MaskBits(F8 mask) => mask.V.ExtractMostSignificantBits();
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 BitsIota(uint first) => new((Vector256.Create(first) + Vector256<uint>.Indices).AsSingle());
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 BitsSplat(uint value) => new(Vector256.Create(value).AsSingle());
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 BitsAdd(F8 bits, uint increment, F8 mask) =>
         new((bits.V.AsUInt32() + (Vector256.Create(increment) & mask.V.AsUInt32())).AsSingle());
@@ -132,6 +170,7 @@ public readonly struct F8 : ILane<F8>
         hi = Vector256.ConditionalSelect(OddElements, odd.AsUInt32(), Avx2.ShiftRightLogical(even, 32).AsUInt32());
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Philox(F8 c0, F8 c1, uint c2, uint c3, uint k0, uint k1,
         out F8 r0, out F8 r1, out F8 r2, out F8 r3)
@@ -154,24 +193,31 @@ public readonly struct F8 : ILane<F8>
         r0 = new(x0.AsSingle()); r1 = new(x1.AsSingle()); r2 = new(x2.AsSingle()); r3 = new(x3.AsSingle());
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 BitsToUnit(F8 bits) =>
         new(Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits.V.AsUInt32(), 8).AsInt32()) * Vector256.Create(1.0f / 16777216.0f));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 BitsToOpenUnit(F8 bits) =>
         new((Vector256.ConvertToSingle(Vector256.ShiftRightLogical(bits.V.AsUInt32(), 9).AsInt32()) + Vector256.Create(0.5f)) * Vector256.Create(1.0f / 8388608.0f));
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(F8 bits, int j) => bits.V.AsUInt32().GetElement(j);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Element(F8 value, int j) => value.V.GetElement(j);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F8 Load(ReadOnlySpan<float> src, int start, int count) =>
         count == 8 ? new(Vector256.Create(src.Slice(start, 8))) : LaneSpill.LoadPartial<F8>(src, start, count);
 
+    /// <inheritdoc/>
     public static F8 Load(ReadOnlySpan<double> src, int start, int count) => LaneSpill.Load<F8>(src, start, count);
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store(F8 value, Span<float> dst, int start, int stride, int count)
     {
@@ -181,8 +227,10 @@ public readonly struct F8 : ILane<F8>
             LaneSpill.StoreStrided(value, dst, start, stride, count);
     }
 
+    /// <inheritdoc/>
     public static void Store(F8 value, Span<double> dst, int start, int count) => LaneSpill.Store(value, dst, start, count);
 
+    /// <inheritdoc/>
     public static void StoreMask(F8 mask, Span<byte> dst, int start, int count)
     {
         ulong bits = mask.V.ExtractMostSignificantBits();
@@ -197,5 +245,6 @@ public readonly struct F8 : ILane<F8>
         fixed (float* p = table) return new(Avx2.GatherVector256(p, i, 4));
     }
 
+    /// <summary>The eight elements as Vector256 formats them.</summary>
     public override string ToString() => V.ToString();
 }

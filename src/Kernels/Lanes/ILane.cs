@@ -24,20 +24,32 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     /// <summary>Every element set to <paramref name="value"/>, rounded to the element type.</summary>
     static abstract TSelf Splat(double value);
 
+    /// <summary>Element-wise sum.</summary>
     static abstract TSelf operator +(TSelf a, TSelf b);
+    /// <summary>Element-wise difference.</summary>
     static abstract TSelf operator -(TSelf a, TSelf b);
+    /// <summary>Element-wise product.</summary>
     static abstract TSelf operator *(TSelf a, TSelf b);
+    /// <summary>Element-wise IEEE quotient (x/0 gives ±infinity or NaN, never throws).</summary>
     static abstract TSelf operator /(TSelf a, TSelf b);
+    /// <summary>Element-wise negation.</summary>
     static abstract TSelf operator -(TSelf a);
 
+    /// <summary>Sine of each element (radians); see <see cref="SinCos"/>.</summary>
     static abstract TSelf Sin(TSelf x);
+    /// <summary>Cosine of each element (radians); see <see cref="SinCos"/>.</summary>
     static abstract TSelf Cos(TSelf x);
     /// <summary>Both sin(x) and cos(x); cheaper than two calls on float lanes (one shared reduction).</summary>
     static abstract void SinCos(TSelf x, out TSelf sin, out TSelf cos);
+    /// <summary>Square root of each element (NaN for negative elements).</summary>
     static abstract TSelf Sqrt(TSelf x);
+    /// <summary>Natural logarithm of each element (-infinity at 0, NaN below).</summary>
     static abstract TSelf Log(TSelf x);
+    /// <summary>Absolute value of each element.</summary>
     static abstract TSelf Abs(TSelf x);
+    /// <summary>Element-wise minimum.</summary>
     static abstract TSelf Min(TSelf a, TSelf b);
+    /// <summary>Element-wise maximum.</summary>
     static abstract TSelf Max(TSelf a, TSelf b);
     /// <summary>Round toward negative infinity.</summary>
     static abstract TSelf Floor(TSelf x);
@@ -57,12 +69,19 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     static abstract TSelf RoundToFloat(TSelf x);
 
     // MASKS
+    /// <summary>Mask of a &lt; b per element.</summary>
     static abstract TSelf LessThan(TSelf a, TSelf b);
+    /// <summary>Mask of a &lt;= b per element.</summary>
     static abstract TSelf LessOrEqual(TSelf a, TSelf b);
+    /// <summary>Mask of a &gt; b per element.</summary>
     static abstract TSelf GreaterThan(TSelf a, TSelf b);
+    /// <summary>Mask of a &gt;= b per element.</summary>
     static abstract TSelf GreaterOrEqual(TSelf a, TSelf b);
+    /// <summary>Mask of a == b per element (false where either is NaN).</summary>
     static abstract TSelf Equal(TSelf a, TSelf b);
+    /// <summary>Element-wise logical and of two masks.</summary>
     static abstract TSelf And(TSelf maskA, TSelf maskB);
+    /// <summary>Element-wise logical or of two masks.</summary>
     static abstract TSelf Or(TSelf maskA, TSelf maskB);
     /// <summary>maskA and not maskB.</summary>
     static abstract TSelf AndNot(TSelf maskA, TSelf maskB);
@@ -76,6 +95,7 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     static abstract TSelf MaskToOne(TSelf mask);
     /// <summary>True where <paramref name="value"/> != 0 (for 0/1 values such as actions).</summary>
     static abstract TSelf NonZero(TSelf value);
+    /// <summary>True if any element of the mask is true.</summary>
     static abstract bool AnyTrue(TSelf mask);
     /// <summary>Bit j set where element j of the mask is true (CPU runner only).</summary>
     static abstract ulong MaskBits(TSelf mask);
@@ -83,6 +103,7 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     // BITS (random number generation)
     /// <summary>Bits value with element j = first + j.</summary>
     static abstract TSelf BitsIota(uint first);
+    /// <summary>Bits value with every element = <paramref name="value"/>.</summary>
     static abstract TSelf BitsSplat(uint value);
     /// <summary>Adds <paramref name="increment"/> (mod 2^32) to each bits element where the mask is true.</summary>
     static abstract TSelf BitsAdd(TSelf bits, uint increment, TSelf mask);

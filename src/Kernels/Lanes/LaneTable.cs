@@ -21,6 +21,9 @@ public readonly struct ArrayLaneTable<T> : ILaneTable<T> where T : struct, ILane
     /// <summary>The table; must not be empty.</summary>
     public readonly float[] Data;
 
+    /// <summary>Wraps <paramref name="data"/> without copying.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="data"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="data"/> is empty.</exception>
     public ArrayLaneTable(float[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -28,6 +31,7 @@ public readonly struct ArrayLaneTable<T> : ILaneTable<T> where T : struct, ILane
         Data = data;
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Gather(T index) => T.Gather(Data, index);
 }
@@ -38,10 +42,13 @@ public readonly struct ArrayLaneTable<T> : ILaneTable<T> where T : struct, ILane
 /// </summary>
 public readonly struct ViewLaneTable : ILaneTable<F1>
 {
+    /// <summary>The table in device memory.</summary>
     public readonly ArrayView<float> Data;
 
+    /// <summary>Wraps <paramref name="data"/> (no copy).</summary>
     public ViewLaneTable(ArrayView<float> data) => Data = data;
 
+    /// <summary>Data[(int)index]; the index is not clamped or checked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public F1 Gather(F1 index) => new(Data[(int)index.V]);
 }

@@ -32,6 +32,9 @@ public sealed unsafe class Adam
     /// <summary>Steps taken (bias correction uses it).</summary>
     public int StepCount { get; private set; }
 
+    /// <summary>Adam with zeroed moments and PyTorch defaults for every member (lr 1e-3, β 0.9/0.999, ε 1e-8, no weight decay).</summary>
+    /// <param name="layout">Parameter layout of the network to optimize.</param>
+    /// <param name="pool">Threads the step is split over; null runs it on the caller's thread.</param>
     public Adam(ParameterLayout layout, WorkerPool? pool = null)
     {
         Layout = layout;

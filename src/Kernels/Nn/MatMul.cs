@@ -22,6 +22,16 @@ internal static unsafe class MatMul
     /// C[r, n] = epi(Σ_k A[r, k] · M[k, n]). A: [rows, K] with row stride lda; M: [K, N] dense;
     /// mt: M transposed, [N, K] dense; C: [rows, N] with row stride ldc.
     /// </summary>
+    /// <param name="a">A, [rows, K] with row stride <paramref name="lda"/>.</param>
+    /// <param name="lda">Row stride of A in floats.</param>
+    /// <param name="m">M, [K, N] dense.</param>
+    /// <param name="mt">M transposed, [N, K] dense (read by the narrow-output path).</param>
+    /// <param name="rows">Rows of A and C handled by this call.</param>
+    /// <param name="K">Reduction length.</param>
+    /// <param name="N">Output columns.</param>
+    /// <param name="c">C, [rows, N] with row stride <paramref name="ldc"/>; overwritten.</param>
+    /// <param name="ldc">Row stride of C in floats.</param>
+    /// <param name="epi">Epilogue applied to each sum (bias, activation) before it is stored.</param>
     /// <param name="width">16 runs these Vector512 kernels, 8 the Vector256 ones in <see cref="MatMul256"/>.</param>
     public static void RowsTimesMatrix<TEpi>(float* a, int lda, float* m, float* mt, int rows, int K, int N,
         float* c, int ldc, TEpi epi, int width) where TEpi : struct, IEpilogue
@@ -152,6 +162,14 @@ internal static unsafe class MatMul
     /// C[m, n] += Σ_k A[k, m] · B[k, n]: the weight gradient dW += dZᵀ·X, reducing over K batch rows.
     /// A: [K, M] with row stride lda; B: [K, N] with row stride ldb; C: [M, N] dense.
     /// </summary>
+    /// <param name="a">A, [K, M] with row stride <paramref name="lda"/>.</param>
+    /// <param name="lda">Row stride of A in floats.</param>
+    /// <param name="b">B, [K, N] with row stride <paramref name="ldb"/>.</param>
+    /// <param name="ldb">Row stride of B in floats.</param>
+    /// <param name="K">Reduction length (batch rows).</param>
+    /// <param name="M">Rows of C.</param>
+    /// <param name="N">Columns of C.</param>
+    /// <param name="c">C, [M, N] dense; accumulated into.</param>
     /// <param name="width">16 runs these Vector512 kernels, 8 the Vector256 ones in <see cref="MatMul256"/>.</param>
     public static void TransposeATimesB(float* a, int lda, float* b, int ldb, int K, int M, int N, float* c, int width)
     {
@@ -250,6 +268,11 @@ internal static unsafe class MatMul
     }
 
     /// <summary>sums[n] += Σ_r A[r, n] (bias gradient). A: [rows, N] with row stride lda.</summary>
+    /// <param name="a">A, [rows, N] with row stride <paramref name="lda"/>.</param>
+    /// <param name="lda">Row stride of A in floats.</param>
+    /// <param name="rows">Rows of A summed.</param>
+    /// <param name="N">Columns of A (length of sums).</param>
+    /// <param name="sums">[N]; accumulated into.</param>
     /// <param name="width">16 runs these Vector512 kernels, 8 the Vector256 ones in <see cref="MatMul256"/>.</param>
     public static void ColumnSums(float* a, int lda, int rows, int N, float* sums, int width)
     {

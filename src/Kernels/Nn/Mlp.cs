@@ -93,6 +93,12 @@ public sealed unsafe partial class Mlp
     }
 
     /// <summary>As the public constructor, with the fast kernels' vector width forced (tests run the AVX2 path on AVX-512 machines).</summary>
+    /// <param name="layerSizes">Input size, hidden sizes, output size: at least two entries.</param>
+    /// <param name="hidden">Activation after every layer but the last.</param>
+    /// <param name="output">Activation after the last layer.</param>
+    /// <param name="population">Number of independent members P.</param>
+    /// <param name="pool">Threads to split work over; null runs on the caller's thread.</param>
+    /// <param name="kernels">Fast or the naive baseline.</param>
     /// <param name="vectorWidth">16 or 8, at most <see cref="BestVectorWidth"/> unless 8 with Vector256 and FMA available; 1 makes Fast fall back to Naive.</param>
     internal Mlp(ReadOnlySpan<int> layerSizes, Activation hidden, Activation output, int population,
         WorkerPool? pool, MlpKernels kernels, int vectorWidth)

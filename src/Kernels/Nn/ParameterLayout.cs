@@ -21,6 +21,9 @@ public sealed class ParameterLayout
     /// <summary>Number of tensors.</summary>
     public int TensorCount => _sizes.Length;
 
+    /// <summary>A layout of <paramref name="population"/> members, each holding the tensors named by <paramref name="names"/> with <paramref name="memberSizes"/> floats each, in that order.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="population"/> or a member size is less than 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="names"/> and <paramref name="memberSizes"/> differ in length.</exception>
     public ParameterLayout(int population, ReadOnlySpan<int> memberSizes, ReadOnlySpan<string> names)
     {
         Shapes.Positive(population, nameof(population));

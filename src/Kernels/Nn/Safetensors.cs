@@ -86,6 +86,7 @@ public static class Safetensors
     /// "data_offsets": [begin, end]} with end − begin = 4 · Π shape; names are unique; sorted by begin, the
     /// tensors tile the data area exactly (no overlap, no hole, nothing after the last); every value is finite.
     /// </summary>
+    /// <param name="stream">The file from its current position; it must end where the data area ends.</param>
     /// <param name="source">Names the file in error messages.</param>
     /// <exception cref="SafetensorsFormatException">Any of the above fails; the message names the file, the tensor (when one is at fault) and the problem.</exception>
     /// <exception cref="IOException">The stream itself fails.</exception>
@@ -136,6 +137,9 @@ public static class Safetensors
     }
 
     /// <summary>The tensor called <paramref name="name"/>, checked against the expected shape.</summary>
+    /// <param name="tensors">Tensors as returned by <see cref="Read"/> or <see cref="Load(string)"/>.</param>
+    /// <param name="name">Tensor name.</param>
+    /// <param name="shape">Expected shape, outermost dimension first.</param>
     /// <param name="source">Names the file in error messages.</param>
     /// <exception cref="SafetensorsFormatException">Missing, or a different shape.</exception>
     public static float[] Require(IReadOnlyDictionary<string, SafeTensor> tensors, string name, ReadOnlySpan<int> shape, string source = "safetensors")
@@ -398,6 +402,8 @@ public static class Safetensors
     /// network's shape, nothing else may be there, and every value must be finite; otherwise
     /// <see cref="SafetensorsFormatException"/> names the problem and the network is left unchanged.
     /// </summary>
+    /// <param name="net">Network whose parameters are overwritten.</param>
+    /// <param name="stream">Safetensors data, read from its current position.</param>
     /// <param name="source">Names the stream in error messages.</param>
     public static void Load(Mlp net, Stream stream, string source = "safetensors") => LoadInto(net, Read(stream, source).Tensors, source);
 

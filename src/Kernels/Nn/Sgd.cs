@@ -17,6 +17,7 @@ public sealed class Sgd
     /// <summary>L2 weight decay per member, added to the gradient. [P]</summary>
     public float[] WeightDecay { get; }
 
+    /// <summary>SGD with zeroed velocity, learning rate 1e-2, no momentum and no weight decay for every member of <paramref name="layout"/>.</summary>
     public Sgd(ParameterLayout layout)
     {
         Layout = layout;

@@ -19,8 +19,10 @@ public struct LaneRng<T> where T : struct, ILane<T>
     public T Counter;
     /// <summary>Bits: each element's env index.</summary>
     public readonly T EnvIndex;
+    /// <summary>Philox key words (from the seed) and the purpose word (counter word c2) that separates streams.</summary>
     public readonly uint Key0, Key1, Purpose;
 
+    /// <summary>A stream positioned at block <paramref name="counter"/> for the envs in <paramref name="envIndex"/> (both bits values), keyed by (<paramref name="key0"/>, <paramref name="key1"/>), for <paramref name="purpose"/> (e.g. <see cref="EnvPurpose"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public LaneRng(T counter, T envIndex, uint key0, uint key1, uint purpose)
     {

@@ -14,10 +14,15 @@ namespace RlKernels.Kernels.Random;
 /// </remarks>
 public static class Philox4x32
 {
+    /// <summary>Round multiplier applied to counter word 0.</summary>
     public const uint M0 = 0xD2511F53u;
+    /// <summary>Round multiplier applied to counter word 2.</summary>
     public const uint M1 = 0xCD9E8D57u;
+    /// <summary>Weyl increment added to key word 0 after each round.</summary>
     public const uint W0 = 0x9E3779B9u;
+    /// <summary>Weyl increment added to key word 1 after each round.</summary>
     public const uint W1 = 0xBB67AE85u;
+    /// <summary>Number of rounds (Philox4x32-10).</summary>
     public const int Rounds = 10;
 
     /// <summary>One Philox4x32-10 block.</summary>

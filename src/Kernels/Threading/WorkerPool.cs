@@ -25,6 +25,8 @@ public sealed class WorkerPool : IDisposable
     /// <summary>Number of threads work is split over, the caller's included.</summary>
     public int ThreadCount { get; }
 
+    /// <summary>Starts <paramref name="threadCount"/> − 1 background threads (the caller is the last worker).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threadCount"/> is less than 1.</exception>
     public WorkerPool(int threadCount)
     {
         if (threadCount < 1) throw new ArgumentOutOfRangeException(nameof(threadCount), threadCount, "threadCount must be at least 1.");
@@ -106,6 +108,7 @@ public sealed class WorkerPool : IDisposable
         }
     }
 
+    /// <summary>Stops and joins the worker threads; calling it again does nothing.</summary>
     public void Dispose()
     {
         if (_disposed) return;
