@@ -210,6 +210,17 @@ public sealed class PolicyNet
     public static PolicyNet Load(string path, EnvSpec spec)
     {
         var (tensors, meta) = Safetensors.Load(path);
+        return FromTensors(tensors, meta, spec, path);
+    }
+
+    /// <summary>The policy in tensors and metadata already read from <paramref name="path"/> (checked as <see cref="Load"/> does).</summary>
+    /// <param name="tensors">The file's tensors by name.</param>
+    /// <param name="meta">The file's metadata.</param>
+    /// <param name="spec">The env the policy must fit.</param>
+    /// <param name="path">Names the file in error messages.</param>
+    /// <exception cref="SafetensorsFormatException">As for <see cref="Load"/>.</exception>
+    public static PolicyNet FromTensors(IReadOnlyDictionary<string, SafeTensor> tensors, IReadOnlyDictionary<string, string> meta, EnvSpec spec, string path)
+    {
         SafetensorsFormatException Bad(string? tensor, string problem) => new(path, tensor, problem);
         string Meta(string key) => meta.TryGetValue(key, out string? value) ? value
             : throw Bad(null, $"metadata '{key}' is missing; every rlk policy records it.");

@@ -50,10 +50,11 @@ public static class EvalCommand
             if (Directory.Exists(modelPath)) throw new ArgumentException($"Model file '{modelPath}' is a folder, not a file.");
             if (!File.Exists(modelPath)) throw new ArgumentException($"Model file '{modelPath}' does not exist.");
             // The env options the model was trained with (wrappers change the observation), from its metadata.
-            IReadOnlyDictionary<string, string> envArgs = ModelEnvArgs(modelPath);
+            var (tensors, metadata) = Safetensors.Load(modelPath);
+            IReadOnlyDictionary<string, string> envArgs = ModelEnvArgs(metadata, modelPath);
             using (var probe = EnvRegistry.Make(envId, 1, envArgs: envArgs))
             {
-                var policy = PolicyNet.Load(modelPath, probe.Spec);
+                var policy = PolicyNet.FromTensors(tensors, metadata, probe.Spec, modelPath);
                 CheckMemory(policy, episodes);
                 mean = Evaluation.MeanReturns(policy, episodes, seed, envBackend, envArgs)[0];
             }
@@ -64,7 +65,7 @@ public static class EvalCommand
             return ExitCodes.BadInput;
         }
         if (json)
-            output.WriteLine(JsonSerializer.Serialize(new { env = envId, model = modelPath, episodes, mean_return = Math.Round(mean, 3) }));
+            output.WriteLine(CliJson.Serialize(new { env = envId, model = modelPath, episodes, mean_return = Math.Round(mean, 3) }));
         else
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{envId}: mean return {mean:F2} over {episodes} episodes ({modelPath})"));
         return ExitCodes.Ok;
@@ -72,7 +73,7 @@ public static class EvalCommand
 
     /// <summary>
     /// Every member runs <paramref name="episodes"/> env copies at once: their observations, actions and the
-    /// network's activations must fit in half the memory this process may use.
+    /// network's activations must fit in the memory budget (<see cref="MemoryBudget"/>).
     /// </summary>
     private static void CheckMemory(PolicyNet policy, int episodes)
     {
@@ -80,17 +81,16 @@ public static class EvalCommand
         int widest = policy.Net.LayerSizes.ToArray().Max();
         // Per copy: observations (several buffers), actions and flags, and a row of activations per layer.
         long bytesPerCopy = 4L * (4 * policy.Spec.ObsSize + 3 * policy.ActionWidth + 2 * widest * policy.Net.LayerCount) + 64;
-        long budget = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+        long budget = MemoryBudget.UsableBytes;
         if (copies * Math.Max(policy.ActionWidth, widest) > Array.MaxLength || copies * bytesPerCopy > budget)
-            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
-                $"--episodes {episodes} × population {policy.Net.Population} needs about {copies * bytesPerCopy / 1e9:0.#} GB; the limit here is {budget / 1e9:0.#} GB."));
+            throw new ArgumentException(
+                $"--episodes {episodes} × population {policy.Net.Population} needs about {MemoryBudget.Format(copies * bytesPerCopy)}; the limit here is {MemoryBudget.Format(budget)}.");
     }
 
     /// <summary>The "env_args" metadata of a saved model (a JSON array of "KEY=VALUE" strings), or none.</summary>
     /// <exception cref="SafetensorsFormatException">The file is malformed, or env_args is not such an array.</exception>
-    private static IReadOnlyDictionary<string, string> ModelEnvArgs(string modelPath)
+    private static IReadOnlyDictionary<string, string> ModelEnvArgs(IReadOnlyDictionary<string, string> metadata, string modelPath)
     {
-        var (_, metadata) = Safetensors.Load(modelPath);
         if (!metadata.TryGetValue("env_args", out string? text)) return new Dictionary<string, string>();
         var pairs = new List<string>();
         try

@@ -145,7 +145,7 @@ public sealed partial class TabularMdp
             throw new ArgumentException($"{source} line 1: expected the header '{CsvHeader}', got '{header}'.");
         var rows = new List<TabularTransition>();
         // Each row costs about 64 bytes here and in the model; stop before the rows outgrow memory or an int.
-        long maxRows = Math.Min(int.MaxValue - 1L, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2 / 64);
+        long maxRows = Math.Min(int.MaxValue - 1L, Registry.MemoryBudget.UsableBytes / 64);
         int line = 1;
         for (string? text = csv.ReadLine(); text is not null; text = csv.ReadLine())
         {

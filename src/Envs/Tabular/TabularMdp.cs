@@ -45,10 +45,10 @@ public sealed partial class TabularMdp
         if (stateCount > int.MaxValue || actionCount > int.MaxValue || stateCount * actionCount + 1 > Array.MaxLength)
             throw new ArgumentException($"{where}: S·A = {stateCount}·{actionCount} is more (state, action) pairs than an array holds ({Array.MaxLength}).");
         long bytes = 32 * stateCount * actionCount + 64 * stateCount;
-        long budget = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 2;
+        long budget = Registry.MemoryBudget.UsableBytes;
         if (bytes > budget)
-            throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                $"{where}: {stateCount} states × {actionCount} actions need about {bytes / 1e9:0.#} GB to solve; the limit here is {budget / 1e9:0.#} GB."));
+            throw new ArgumentException(
+                $"{where}: {stateCount} states × {actionCount} actions need about {Registry.MemoryBudget.Format(bytes)} to solve; the limit here is {Registry.MemoryBudget.Format(budget)}.");
     }
 
     private readonly int[] _offsets;      // [S·A + 1]
