@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using RlKernels.Cli.Commands;
+using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Cli;
 
@@ -31,6 +32,12 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
+        var lanes = new Option<int?>("--lanes")
+        {
+            Description = "Lane width of the cpu backend: 1, 4, 8 or 16, at most what this machine accelerates (default: the widest; also RLK_LANES).",
+            Recursive = true,
+        };
+        root.Options.Add(lanes);
 
         ParseResult parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -39,6 +46,19 @@ public static class Program
             error.WriteLine($"rlk: {string.Join(" ", parse.Errors.Select(e => e.Message))} Run 'rlk --help' for usage.");
             return ExitCodes.BadInput;
         }
+        IDisposable? laneScope;
+        try
+        {
+            // RLK_LANES is checked before any command runs, so a bad value fails the same way everywhere.
+            _ = LaneSelection.Current;
+            laneScope = parse.GetValue(lanes) is int width ? LaneSelection.Use(width) : null;
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"rlk: {OneLine(e.Message)}");
+            return ExitCodes.BadInput;
+        }
+        using IDisposable? scope = laneScope;
         try
         {
             // The default handler would print the stack trace and exit 1; rlk's handler below says one line.

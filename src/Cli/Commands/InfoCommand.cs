@@ -24,7 +24,13 @@ public sealed record MachineInfo
     [JsonPropertyName("cpu_model")] public required string? CpuModel { get; init; }
     [JsonPropertyName("simd_width")] public required int SimdWidth { get; init; }
     [JsonPropertyName("simd_lane")] public required string SimdLane { get; init; }
+    /// <summary>What chose the width: "hardware", "RLK_LANES" or "--lanes".</summary>
+    [JsonPropertyName("simd_source")] public required string SimdSource { get; init; }
+    /// <summary>Why this width, in words.</summary>
+    [JsonPropertyName("simd_reason")] public required string SimdReason { get; init; }
     [JsonPropertyName("vector512_accelerated")] public required bool Vector512Accelerated { get; init; }
+    [JsonPropertyName("vector256_accelerated")] public required bool Vector256Accelerated { get; init; }
+    [JsonPropertyName("vector128_accelerated")] public required bool Vector128Accelerated { get; init; }
     [JsonPropertyName("avx512f")] public required bool Avx512F { get; init; }
     [JsonPropertyName("avx2")] public required bool Avx2 { get; init; }
     [JsonPropertyName("dotnet")] public required string DotNet { get; init; }
@@ -62,7 +68,10 @@ public static class InfoCommand
         Row("cores", info.Cores.ToString(CultureInfo.InvariantCulture));
         Row("cpu", info.CpuModel ?? "(unknown)");
         Row("simd in use", info.SimdLane);
+        Row("simd chosen by", info.SimdReason);
         Row("Vector512 accelerated", YesNo(info.Vector512Accelerated));
+        Row("Vector256 accelerated", YesNo(info.Vector256Accelerated));
+        Row("Vector128 accelerated", YesNo(info.Vector128Accelerated));
         Row("Avx512F", YesNo(info.Avx512F));
         Row("Avx2", YesNo(info.Avx2));
         Row(".NET", info.DotNet);
@@ -78,7 +87,7 @@ public static class InfoCommand
 
     public static MachineInfo Collect()
     {
-        int width = LaneSelection.BestWidth;
+        LaneChoice lanes = LaneSelection.Current;
         var accelerators = new List<AcceleratorInfo>();
         string? acceleratorError = null;
         try
@@ -94,9 +103,18 @@ public static class InfoCommand
         {
             Cores = Environment.ProcessorCount,
             CpuModel = ReadCpuModel(),
-            SimdWidth = width,
-            SimdLane = LaneSelection.Describe(width),
+            SimdWidth = lanes.Width,
+            SimdLane = LaneSelection.Describe(lanes.Width),
+            SimdSource = lanes.Source switch
+            {
+                LaneSource.Environment => LaneSelection.EnvironmentVariable,
+                LaneSource.Explicit => "--lanes",
+                _ => "hardware",
+            },
+            SimdReason = lanes.Reason,
             Vector512Accelerated = Vector512.IsHardwareAccelerated,
+            Vector256Accelerated = Vector256.IsHardwareAccelerated,
+            Vector128Accelerated = Vector128.IsHardwareAccelerated,
             Avx512F = Avx512F.IsSupported,
             Avx2 = Avx2.IsSupported,
             DotNet = RuntimeInformation.FrameworkDescription,

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.Intrinsics.X86;
 using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
 
@@ -20,7 +19,7 @@ public static class ConformanceChecker
     /// <see cref="TabularConformanceChecker"/>.
     /// </summary>
     /// <param name="directory">A directory of reference files.</param>
-    /// <param name="simdWidth">SIMD lane for fast precision (16, 8, or 1 for none); null = <see cref="LaneSelection.BestWidth"/>.</param>
+    /// <param name="simdWidth">SIMD lane for fast precision (16, 8, 4, or 1 for none); null = <see cref="LaneSelection.BestWidth"/>.</param>
     public static ConformanceReport CheckDirectory(string directory, int? simdWidth = null)
     {
         if (!Directory.Exists(directory))
@@ -74,26 +73,22 @@ public static class ConformanceChecker
     /// <summary>The float lanes fast precision runs: F1, plus the SIMD lane of width <paramref name="simdWidth"/> if any.</summary>
     public static IReadOnlyList<StepperLane> FastLanes(int simdWidth)
     {
-        if (simdWidth is not (1 or 8 or 16))
-            throw new ArgumentOutOfRangeException(nameof(simdWidth), simdWidth, "SIMD width must be 1, 8 or 16.");
-        // F8/F16 call AVX2/AVX-512 intrinsics directly; on other CPUs they would throw mid-check.
+        if (simdWidth is not (1 or 4 or 8 or 16))
+            throw new ArgumentOutOfRangeException(nameof(simdWidth), simdWidth, "SIMD width must be 1, 4, 8 or 16.");
+        // F8/F16 call AVX2/AVX-512 intrinsics directly; where their vectors are not accelerated they would throw mid-check.
         if (!SimdWidthSupported(simdWidth))
-            throw new NotSupportedException($"This CPU cannot run the {simdWidth}-wide lane (widest supported: {LaneSelection.BestWidth}).");
+            throw new NotSupportedException($"This process does not accelerate the {simdWidth}-wide lane (widest: {LaneSelection.HardwareWidth}).");
         return simdWidth switch
         {
             16 => [StepperLane.F1, StepperLane.F16],
             8 => [StepperLane.F1, StepperLane.F8],
+            4 => [StepperLane.F1, StepperLane.F4],
             _ => [StepperLane.F1],
         };
     }
 
-    /// <summary>True if this CPU runs the lane of width <paramref name="simdWidth"/> (1, 8 or 16).</summary>
-    public static bool SimdWidthSupported(int simdWidth) => simdWidth switch
-    {
-        16 => Avx512F.IsSupported,
-        8 => Avx2.IsSupported,
-        _ => simdWidth == 1,
-    };
+    /// <summary>True if this process runs the lane of width <paramref name="simdWidth"/> (1, 4, 8 or 16) as hardware SIMD.</summary>
+    public static bool SimdWidthSupported(int simdWidth) => LaneSelection.IsAccelerated(simdWidth);
 
     /// <summary>Runs every row through <paramref name="stepper"/> and compares with the recorded values.</summary>
     private static ConformanceResult Compare(string file, ReferenceTransitions data, IConformanceStepper stepper,

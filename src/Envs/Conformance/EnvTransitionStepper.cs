@@ -32,6 +32,7 @@ public sealed class EnvTransitionStepper<TEnv, T, TParams> : IConformanceStepper
     public StepperLane Lane => T.IsDouble ? StepperLane.D1 : T.Count switch
     {
         1 => StepperLane.F1,
+        4 => StepperLane.F4,
         8 => StepperLane.F8,
         16 => StepperLane.F16,
         _ => throw new NotSupportedException($"No stepper lane of width {T.Count}."),

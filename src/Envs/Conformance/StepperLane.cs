@@ -7,6 +7,8 @@ public enum StepperLane
     D1,
     /// <summary>One float: the scalar and GPU arithmetic.</summary>
     F1,
+    /// <summary>Four floats (Vector128).</summary>
+    F4,
     /// <summary>Eight floats (Vector256).</summary>
     F8,
     /// <summary>Sixteen floats (Vector512).</summary>

@@ -102,6 +102,7 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
         {
             StepperLane.D1 => TDecl.Accept<D1, StepperSink, IConformanceStepper>(default, p),
             StepperLane.F1 => TDecl.Accept<F1, StepperSink, IConformanceStepper>(default, p),
+            StepperLane.F4 => TDecl.Accept<F4, StepperSink, IConformanceStepper>(default, p),
             StepperLane.F8 => TDecl.Accept<F8, StepperSink, IConformanceStepper>(default, p),
             StepperLane.F16 => TDecl.Accept<F16, StepperSink, IConformanceStepper>(default, p),
             _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "Unknown lane."),
@@ -122,6 +123,7 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
             {
                 16 => Cpu<F16>(p, wrappers, envCount, options, Backend.Cpu),
                 8 => Cpu<F8>(p, wrappers, envCount, options, Backend.Cpu),
+                4 => Cpu<F4>(p, wrappers, envCount, options, Backend.Cpu),
                 _ => Cpu<F1>(p, wrappers, envCount, options, Backend.Cpu),
             },
             Backend.CpuScalar => Cpu<F1>(p, wrappers, envCount, options, Backend.CpuScalar),
@@ -144,6 +146,7 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
         {
             StepperLane.D1 => Cpu<D1>(p, wrappers, envCount, options, Backend.Cpu),
             StepperLane.F1 => Cpu<F1>(p, wrappers, envCount, options, Backend.Cpu),
+            StepperLane.F4 => Cpu<F4>(p, wrappers, envCount, options, Backend.Cpu),
             StepperLane.F8 => Cpu<F8>(p, wrappers, envCount, options, Backend.Cpu),
             StepperLane.F16 => Cpu<F16>(p, wrappers, envCount, options, Backend.Cpu),
             _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "Unknown lane."),

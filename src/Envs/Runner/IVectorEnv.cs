@@ -3,7 +3,7 @@ namespace RlKernels.Envs.Runner;
 /// <summary>Compute backends a vector env can run on.</summary>
 public enum Backend
 {
-    /// <summary>SIMD lanes (F16/F8) on all cores. The default.</summary>
+    /// <summary>SIMD lanes (F16/F8/F4, see LaneSelection) on all cores. The default.</summary>
     Cpu,
     /// <summary>F1 lanes on one thread: the baseline every speed-up is measured against.</summary>
     CpuScalar,

@@ -27,6 +27,7 @@ public static class TabularVectorEnv
             {
                 16 => CreateCpu<F16>(model, spec, envCount, options, Backend.Cpu),
                 8 => CreateCpu<F8>(model, spec, envCount, options, Backend.Cpu),
+                4 => CreateCpu<F4>(model, spec, envCount, options, Backend.Cpu),
                 _ => CreateCpu<F1>(model, spec, envCount, options, Backend.Cpu),
             },
             Backend.CpuScalar => CreateCpu<F1>(model, spec, envCount, options, Backend.CpuScalar),

@@ -11,6 +11,8 @@ public class ConformanceCheckerTests
 {
     [Theory]
     [InlineData("CartPole-v1.csv", 1)]
+    [InlineData("CartPole-v1.csv", 4)]
+    [InlineData("CartPole-v1.heuristic.csv", 4)]
     [InlineData("CartPole-v1.csv", 8)]
     [InlineData("CartPole-v1.csv", 16)]
     [InlineData("CartPole-v1.heuristic.csv", 8)]
@@ -24,6 +26,7 @@ public class ConformanceCheckerTests
         {
             16 => [StepperLane.D1, StepperLane.F1, StepperLane.F16],
             8 => [StepperLane.D1, StepperLane.F1, StepperLane.F8],
+            4 => [StepperLane.D1, StepperLane.F1, StepperLane.F4],
             _ => [StepperLane.D1, StepperLane.F1],
         };
         Assert.Equal(expectedLanes, results.Select(r => r.Lane));

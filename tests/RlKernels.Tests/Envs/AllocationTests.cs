@@ -15,10 +15,11 @@ public class AllocationTests(ITestOutputHelper output)
     {
         var data = new TheoryData<string, LaneKind, AutoResetMode>();
         foreach (string id in EnvTestKit.DiscreteIds)
-            foreach (var lanes in new[] { LaneKind.F16, LaneKind.F8, LaneKind.F1, LaneKind.D1 })
+            foreach (var lanes in new[] { LaneKind.F16, LaneKind.F8, LaneKind.F4, LaneKind.F1, LaneKind.D1 })
                 data.Add(id, lanes, AutoResetMode.SameStep);
         data.Add("CartPole-v1", LaneKind.F16, AutoResetMode.NextStep);
         data.Add("CartPole-v1", LaneKind.F8, AutoResetMode.NextStep);
+        data.Add("CartPole-v1", LaneKind.F4, AutoResetMode.NextStep);
         return data;
     }
 
@@ -60,6 +61,7 @@ public class AllocationTests(ITestOutputHelper output)
     [InlineData("CartPole-v1", LaneKind.F16)]
     [InlineData("RandomWalk1D-v0", LaneKind.F8)]
     [InlineData("ChainWalk-v0", LaneKind.F1)]
+    [InlineData("CartPole-v1", LaneKind.F4)]
     public void StepAllocatesNothingWithTwoThreads(string id, LaneKind lanes)
     {
         EnvTestKit.SkipUnlessSupported(lanes);

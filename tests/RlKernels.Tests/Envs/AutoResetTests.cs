@@ -268,5 +268,6 @@ public abstract class AutoResetTests(LaneKind lanes)
 
 public sealed class AutoResetTests_F16() : AutoResetTests(LaneKind.F16);
 public sealed class AutoResetTests_F8() : AutoResetTests(LaneKind.F8);
+public sealed class AutoResetTests_F4() : AutoResetTests(LaneKind.F4);
 public sealed class AutoResetTests_Scalar() : AutoResetTests(LaneKind.F1);
 public sealed class AutoResetTests_Double() : AutoResetTests(LaneKind.D1);

@@ -130,6 +130,8 @@ public class CartPoleReferenceTests(ITestOutputHelper output)
     [Theory]
     [InlineData("CartPole-v1.csv", LaneKind.F1)]
     [InlineData("CartPole-v1.heuristic.csv", LaneKind.F1)]
+    [InlineData("CartPole-v1.csv", LaneKind.F4)]
+    [InlineData("CartPole-v1.heuristic.csv", LaneKind.F4)]
     [InlineData("CartPole-v1.csv", LaneKind.F8)]
     [InlineData("CartPole-v1.heuristic.csv", LaneKind.F8)]
     [InlineData("CartPole-v1.csv", LaneKind.F16)]
@@ -142,6 +144,7 @@ public class CartPoleReferenceTests(ITestOutputHelper output)
         {
             LaneKind.F16 => StepAll<F16>(rows),
             LaneKind.F8 => StepAll<F8>(rows),
+            LaneKind.F4 => StepAll<F4>(rows),
             _ => StepAll<F1>(rows),
         };
         double maxRel = 0;

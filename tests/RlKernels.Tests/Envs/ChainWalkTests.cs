@@ -95,5 +95,6 @@ public abstract class ChainWalkTests(LaneKind lanes)
 
 public sealed class ChainWalkTests_F16() : ChainWalkTests(LaneKind.F16);
 public sealed class ChainWalkTests_F8() : ChainWalkTests(LaneKind.F8);
+public sealed class ChainWalkTests_F4() : ChainWalkTests(LaneKind.F4);
 public sealed class ChainWalkTests_Scalar() : ChainWalkTests(LaneKind.F1);
 public sealed class ChainWalkTests_Double() : ChainWalkTests(LaneKind.D1);

@@ -22,7 +22,7 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
         var data = new TheoryData<string, string>();
         foreach (string id in EnvTestKit.ClassicControlIds.Where(id => File.Exists(Path.Combine(TestPaths.GymnasiumReferenceDir, id + ".csv"))))
             foreach (string suffix in new[] { "", ".heuristic" })
-                foreach (string lane in new[] { "D1", "F1", "F8", "F16" })
+                foreach (string lane in new[] { "D1", "F1", "F4", "F8", "F16" })
                     data.Add(id + suffix, lane);
         return data;
     }
@@ -199,11 +199,13 @@ public class ClassicControlReferenceTests(ITestOutputHelper output)
         for (int j = 0; j < 16; j++) y[j] = -40f + 5.3f * j;
         F16 r16 = F16.FlooredMod(F16.Load(y, 0, 16), F16.Splat(2 * Math.PI));
         F8 r8 = F8.FlooredMod(F8.Load(y, 0, 8), F8.Splat(2 * Math.PI));
+        F4 r4 = F4.FlooredMod(F4.Load(y, 0, 4), F4.Splat(2 * Math.PI));
         for (int j = 0; j < 16; j++)
         {
             float want = F1.FlooredMod(new F1(y[j]), F1.Splat(2 * Math.PI)).V;
             Assert.Equal(want, (float)F16.Element(r16, j));
             if (j < 8) Assert.Equal(want, (float)F8.Element(r8, j));
+            if (j < 4) Assert.Equal(want, (float)F4.Element(r4, j));
             Assert.InRange(want, 0f, (float)(2 * Math.PI));
         }
     }

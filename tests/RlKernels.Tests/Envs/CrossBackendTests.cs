@@ -32,7 +32,7 @@ public class CrossBackendTests(ITestOutputHelper output)
         return lanes is { } l ? EnvTestKit.Make(id, l, EnvCount, options) : EnvRegistry.Make(id, EnvCount, options);
     }
 
-    /// <summary>Every registered env with discrete actions, on SIMD (best width and F8) and scalar.</summary>
+    /// <summary>Every registered env with discrete actions, on SIMD (best width, F8 and F4) and scalar.</summary>
     public static TheoryData<string, Backend, LaneKind?> Cases()
     {
         var data = new TheoryData<string, Backend, LaneKind?>();
@@ -40,6 +40,7 @@ public class CrossBackendTests(ITestOutputHelper output)
         {
             data.Add(id, Backend.Cpu, null);
             data.Add(id, Backend.Cpu, LaneKind.F8);
+            data.Add(id, Backend.Cpu, LaneKind.F4);
             data.Add(id, Backend.CpuScalar, null);
         }
         return data;
@@ -124,8 +125,9 @@ public class CrossBackendTests(ITestOutputHelper output)
             }
         Check<F1>();
         Check<D1>();
-        if (System.Runtime.Intrinsics.X86.Avx2.IsSupported) Check<F8>();
-        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported) Check<F16>();
+        if (LaneSelection.IsAccelerated(4)) Check<F4>();
+        if (LaneSelection.IsAccelerated(8)) Check<F8>();
+        if (LaneSelection.IsAccelerated(16)) Check<F16>();
 
         void Check<T>() where T : struct, ILane<T>
         {
@@ -157,9 +159,9 @@ public class CrossBackendTests(ITestOutputHelper output)
         // ChainWalk positions are small integers, exact on every lane: equal trajectories under random
         // actions mean equal actions.
         var runs = new List<(string Name, Recording Rec)>();
-        foreach (var (backend, lanes) in new (Backend, LaneKind?)[] { (Backend.Cpu, null), (Backend.Cpu, LaneKind.F8), (Backend.CpuScalar, null), (Backend.CpuDouble, null) })
+        foreach (var (backend, lanes) in new (Backend, LaneKind?)[] { (Backend.Cpu, null), (Backend.Cpu, LaneKind.F8), (Backend.Cpu, LaneKind.F4), (Backend.CpuScalar, null), (Backend.CpuDouble, null) })
         {
-            if (lanes == LaneKind.F8 && !System.Runtime.Intrinsics.X86.Avx2.IsSupported) continue;
+            if (lanes is { } l && !LaneSelection.IsAccelerated(EnvTestKit.Width(l))) continue;
             using var env = Make("ChainWalk-v0", backend, lanes);
             runs.Add(($"{backend}/{env.LaneWidth}", EnvTestKit.Run(env, 0, 200)));
         }

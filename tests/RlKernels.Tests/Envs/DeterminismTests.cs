@@ -90,5 +90,6 @@ public abstract class DeterminismTests(LaneKind lanes)
 
 public sealed class DeterminismTests_F16() : DeterminismTests(LaneKind.F16);
 public sealed class DeterminismTests_F8() : DeterminismTests(LaneKind.F8);
+public sealed class DeterminismTests_F4() : DeterminismTests(LaneKind.F4);
 public sealed class DeterminismTests_Scalar() : DeterminismTests(LaneKind.F1);
 public sealed class DeterminismTests_Double() : DeterminismTests(LaneKind.D1);

@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using RlKernels.Envs;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Registry;
@@ -10,7 +8,7 @@ using Xunit;
 namespace RlKernels.Tests.Envs;
 
 /// <summary>The lane types a CPU runner can be built over.</summary>
-public enum LaneKind { F16, F8, F1, D1 }
+public enum LaneKind { F16, F8, F4, F1, D1 }
 
 /// <summary>Builds runners over a chosen lane and records what they return, for the env tests.</summary>
 internal static class EnvTestKit
@@ -33,10 +31,8 @@ internal static class EnvTestKit
     /// <summary>Skips the test when this machine cannot run <paramref name="lanes"/> in hardware.</summary>
     public static void SkipUnlessSupported(LaneKind lanes)
     {
-        if (lanes == LaneKind.F16)
-            Assert.SkipUnless(Avx512F.IsSupported && Vector512.IsHardwareAccelerated, "No AVX-512 on this machine.");
-        if (lanes == LaneKind.F8)
-            Assert.SkipUnless(Avx2.IsSupported && Vector256.IsHardwareAccelerated, "No AVX2 on this machine.");
+        int width = Width(lanes);
+        Assert.SkipUnless(LaneSelection.IsAccelerated(width), $"{lanes}: {width}-wide vectors are not accelerated in this process.");
     }
 
     /// <summary>
@@ -49,9 +45,19 @@ internal static class EnvTestKit
         {
             LaneKind.F16 => StepperLane.F16,
             LaneKind.F8 => StepperLane.F8,
+            LaneKind.F4 => StepperLane.F4,
             LaneKind.F1 => StepperLane.F1,
             _ => StepperLane.D1,
         }, envCount, options, EnvArgs.Empty);
+
+    /// <summary>Elements per lane value of <paramref name="lanes"/>.</summary>
+    public static int Width(LaneKind lanes) => lanes switch
+    {
+        LaneKind.F16 => 16,
+        LaneKind.F8 => 8,
+        LaneKind.F4 => 4,
+        _ => 1,
+    };
 
     /// <summary>A fixed pseudo-random action for env <paramref name="env"/> at step <paramref name="t"/>: the same whatever the batch.</summary>
     public static int ActionOf(int env, int t, int actionCount)

@@ -54,4 +54,5 @@ public abstract class TailTests(LaneKind lanes)
 
 public sealed class TailTests_F16() : TailTests(LaneKind.F16);
 public sealed class TailTests_F8() : TailTests(LaneKind.F8);
+public sealed class TailTests_F4() : TailTests(LaneKind.F4);
 public sealed class TailTests_Scalar() : TailTests(LaneKind.F1);

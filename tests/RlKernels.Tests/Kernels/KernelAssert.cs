@@ -89,16 +89,12 @@ internal static class KernelAssert
     /// <summary>Skips the calling test when this machine cannot run lane <typeparamref name="T"/>.</summary>
     public static void SkipUnlessSupported<T>() where T : struct, ILane<T>
     {
-        if (typeof(T) == typeof(F8))
-            Assert.SkipUnless(Avx2.IsSupported && Vector256.IsHardwareAccelerated, "F8 needs AVX2.");
-        if (typeof(T) == typeof(F16))
-            Assert.SkipUnless(Avx512F.IsSupported && Vector512.IsHardwareAccelerated, "F16 needs AVX-512F.");
+        Assert.SkipUnless(IsSupported<T>(), $"{typeof(T).Name}: {T.Count}-wide vectors are not accelerated in this process.");
     }
 
     /// <summary>True when lane <typeparamref name="T"/> can run here (for tests that loop over every lane).</summary>
     public static bool IsSupported<T>() where T : struct, ILane<T> =>
-        typeof(T) == typeof(F8) ? Avx2.IsSupported && Vector256.IsHardwareAccelerated
-        : typeof(T) != typeof(F16) || (Avx512F.IsSupported && Vector512.IsHardwareAccelerated);
+        T.IsDouble || LaneSelection.IsAccelerated(T.Count);
 
     /// <summary>A lane value whose element j is values[j] (rounded to the element type).</summary>
     public static T FromValues<T>(ReadOnlySpan<float> values) where T : struct, ILane<T>

@@ -288,6 +288,7 @@ internal static class LaneDraws<TL> where TL : struct, ILane<TL>
 }
 
 public sealed class LaneRngTests_F1 : LaneRngTests<F1>;
+public sealed class LaneRngTests_F4 : LaneRngTests<F4>;
 public sealed class LaneRngTests_F8 : LaneRngTests<F8>;
 public sealed class LaneRngTests_F16 : LaneRngTests<F16>;
 public sealed class LaneRngTests_D1 : LaneRngTests<D1>;

@@ -63,7 +63,7 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
     public void ShapeAndSplat()
     {
         KernelAssert.SkipUnlessSupported<T>();
-        Assert.True(T.Count is 1 or 8 or 16);
+        Assert.True(T.Count is 1 or 4 or 8 or 16);
         Assert.Equal(typeof(T) == typeof(D1), T.IsDouble);
         double x = 0.1;
         double expected = T.IsDouble ? x : (float)x;
@@ -400,6 +400,7 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
 }
 
 public sealed class LaneTests_F1 : LaneTests<F1>;
+public sealed class LaneTests_F4 : LaneTests<F4>;
 public sealed class LaneTests_F8 : LaneTests<F8>;
 public sealed class LaneTests_F16 : LaneTests<F16>;
 public sealed class LaneTests_D1 : LaneTests<D1>;

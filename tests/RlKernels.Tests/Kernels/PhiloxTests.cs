@@ -38,6 +38,7 @@ public class PhiloxTests
     {
         CheckLane<F1>(ctr, key, expected);
         CheckLane<D1>(ctr, key, expected);
+        if (KernelAssert.IsSupported<F4>()) CheckLane<F4>(ctr, key, expected);
         if (KernelAssert.IsSupported<F8>()) CheckLane<F8>(ctr, key, expected);
         if (KernelAssert.IsSupported<F16>()) CheckLane<F16>(ctr, key, expected);
     }
@@ -107,6 +108,7 @@ public abstract class PhiloxLaneTests<T> where T : struct, ILane<T>
 }
 
 public sealed class PhiloxLaneTests_F1 : PhiloxLaneTests<F1>;
+public sealed class PhiloxLaneTests_F4 : PhiloxLaneTests<F4>;
 public sealed class PhiloxLaneTests_F8 : PhiloxLaneTests<F8>;
 public sealed class PhiloxLaneTests_F16 : PhiloxLaneTests<F16>;
 public sealed class PhiloxLaneTests_D1 : PhiloxLaneTests<D1>;

@@ -100,6 +100,13 @@ public class TabularEnvTests
     }
 
     [Fact]
+    public void SlipperyFrozenLakeSamplesWithModelProbabilities_F4()
+    {
+        Assert.SkipUnless(LaneSelection.IsAccelerated(4), "Vector128 not accelerated");
+        AssertStepFrequencies<F4>(FrozenLake.BuildModel(new Dictionary<string, string> { ["map_name"] = "8x8" }), 2000);
+    }
+
+    [Fact]
     public void RainyTaxiSamplesWithModelProbabilities_F16()
     {
         Assert.SkipUnless(Avx512Lanes, "AVX-512 not available");
@@ -179,6 +186,7 @@ public class TabularEnvTests
         float[] table = Enumerable.Range(0, 50).Select(i => i * 10f).ToArray();
         Check<F1>();
         Check<D1>();
+        if (LaneSelection.IsAccelerated(4)) Check<F4>();
         if (Avx2Lanes) Check<F8>();
         if (Avx512Lanes) Check<F16>();
 

@@ -1,0 +1,33 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace RlKernels.Kernels.Lanes;
+
+/// <summary>
+/// Eight floats in a Vector256 (AVX2). Masks are all-ones bit patterns per element. Picked by
+/// <see cref="LaneSelection"/> where Vector256 is accelerated and Vector512 is not. The operators it shares
+/// with <see cref="F4"/> and <see cref="F16"/> are generated from WideLane.template; this file holds what
+/// differs by width.
+/// </summary>
+public readonly partial struct F8
+{
+    /// <summary>Products of the even 32-bit elements of a and b as 64-bit elements (vpmuludq).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ulong> MulEven(Vector256<uint> a, Vector256<uint> b) => Avx2.Multiply(a, b);
+
+    /// <inheritdoc/>
+    public static void StoreMask(F8 mask, Span<byte> dst, int start, int count)
+    {
+        ulong bits = mask.V.ExtractMostSignificantBits();
+        for (int j = 0; j < count; j++) dst[start + j] = (byte)((bits >> j) & 1);
+    }
+
+    /// <summary>One vgatherdps; indices are clamped first (the instruction does no bounds check).</summary>
+    public static unsafe F8 Gather(ReadOnlySpan<float> table, F8 index)
+    {
+        if (table.IsEmpty) throw new ArgumentException("Cannot gather from an empty table.", nameof(table));
+        var i = Vector256.Min(Vector256.Max(Vector256.ConvertToInt32(index.V), Vector256<int>.Zero), Vector256.Create(table.Length - 1));
+        fixed (float* p = table) return new(Avx2.GatherVector256(p, i, 4));
+    }
+}
