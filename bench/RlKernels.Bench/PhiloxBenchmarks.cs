@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using RlKernels.Kernels.Lanes;
@@ -9,7 +7,7 @@ namespace RlKernels.Bench;
 
 /// <summary>
 /// Philox4x32-10 blocks per second: the scalar <see cref="Philox4x32.Block"/> loop (the naive
-/// baseline) against the lane forms (<see cref="F8"/>, <see cref="F16"/>), which compute one block
+/// baseline) against the lane forms (<see cref="F4"/>, <see cref="F8"/>, <see cref="F16"/>), which compute one block
 /// per element. Block i has counter (i, 0, 0, 0); all four output words are stored.
 /// </summary>
 [Config(typeof(Config))]
@@ -38,8 +36,9 @@ public class PhiloxBenchmarks
         get
         {
             yield return "scalar";
-            if (Avx2.IsSupported && Vector256.IsHardwareAccelerated) yield return "F8";
-            if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated) yield return "F16";
+            if (LaneSelection.IsAccelerated(4)) yield return "F4";
+            if (LaneSelection.IsAccelerated(8)) yield return "F8";
+            if (LaneSelection.IsAccelerated(16)) yield return "F16";
         }
     }
 
@@ -76,6 +75,7 @@ public class PhiloxBenchmarks
         {
             switch (Kind)
             {
+                case "F4": LaneBlocks<F4>(); break;
                 case "F8": LaneBlocks<F8>(); break;
                 case "F16": LaneBlocks<F16>(); break;
                 default: ScalarBlocks(); break;

@@ -58,7 +58,7 @@ public readonly struct F1 : ILane<F1>
         return cos;
     }
 
-    /// <summary>The shared <see cref="LaneTrig"/> polynomial (bit-identical to F8/F16); MathF beyond its range.</summary>
+    /// <summary>The shared <see cref="LaneTrig"/> polynomial (bit-identical to F4/F8/F16); MathF beyond its range.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void SinCos(F1 x, out F1 sin, out F1 cos)
     {
@@ -89,7 +89,7 @@ public readonly struct F1 : ILane<F1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Floor(F1 x) => new(MathF.Floor(x.V));
     /// <summary>
-    /// y − m·floor(y/m) in float32: one formula for every float lane (F8/F16 vectorize it), so they agree
+    /// y − m·floor(y/m) in float32: one formula for every float lane (F4/F8/F16 vectorize it), so they agree
     /// bit for bit. Python's exact floored modulo is D1's; in float32 the two differ within tolerance.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -2,8 +2,8 @@ namespace RlKernels.Kernels.Lanes;
 
 /// <summary>
 /// A lane is a small fixed-width vector of numbers that env and kernel math is written over once.
-/// <see cref="F1"/> is one float (GPU threads, scalar baseline), <see cref="F8"/>/<see cref="F16"/>
-/// wrap Vector256/Vector512 (CPU SIMD), <see cref="D1"/> is one double (reference precision).
+/// <see cref="F1"/> is one float (GPU threads, scalar baseline), <see cref="F4"/>/<see cref="F8"/>/<see cref="F16"/>
+/// wrap Vector128/Vector256/Vector512 (CPU SIMD), <see cref="D1"/> is one double (reference precision).
 /// </summary>
 /// <remarks>
 /// Masks are values of the lane type itself, produced by the comparison methods and consumed by

@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 namespace RlKernels.Kernels.Lanes;
 
 /// <summary>
-/// The memory paths of the SIMD lanes (<see cref="F8"/>, <see cref="F16"/>) that go through a small stack
+/// The memory paths of the SIMD lanes (<see cref="F4"/>, <see cref="F8"/>, <see cref="F16"/>) that go through a small stack
 /// buffer of one lane's floats: partial loads, strided stores, and loads and stores of doubles. Written once
 /// over the lane type; each instantiation compiles to the same code the per-width copies did.
 /// </summary>

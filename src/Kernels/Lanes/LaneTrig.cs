@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 namespace RlKernels.Kernels.Lanes;
 
 /// <summary>
-/// Single-precision sine and cosine written once over lane operations, so F1 (scalar, GPU thread), F8
+/// Single-precision sine and cosine written once over lane operations, so F1 (scalar, GPU thread), F4, F8
 /// and F16 give bit-identical results: Cody–Waite reduction by π/2 with a three-part constant, then
 /// the Cephes sinf/cosf minimax polynomials on [−π/4, π/4] (S. L. Moshier, Cephes Math Library,
 /// sinf.c; about 1 ulp there). One reduction serves both functions.
