@@ -19,9 +19,8 @@ namespace RlKernels.Envs;
 internal sealed class ChainWalkDeclaration : IEnvDeclaration<ChainWalkParams>
 {
     public static string Id => "ChainWalk-v0";
-    public static ChainWalkParams Parse(EnvArgs args) => new();
-    public static TResult Accept<T, TSink, TResult>(TSink sink, ChainWalkParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
-        sink.Use<ChainWalk<T>, T, ChainWalkParams>(p);
+    public static TResult Accept<T, TSink, TResult>(TSink sink, ChainWalkParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
+        sink.Use<ChainWalk<T>, ChainWalkParams>(p);
     public static bool TryGetModel(in ChainWalkParams p, [NotNullWhen(true)] out TabularMdp? model)
     {
         model = ChainWalk.BuildModel(p);

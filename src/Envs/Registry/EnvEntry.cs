@@ -66,15 +66,15 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
 
     public override bool IsBuiltIn => typeof(TDecl).Assembly == typeof(EnvEntry).Assembly;
 
-    public override bool IsLaneEnv => TDecl.Accept<F1, LaneEnvSink, bool>(default, TDecl.Parse(EnvArgs.Empty));
+    public override bool IsLaneEnv => TDecl.Accept<F1, LaneEnvSink<F1>, bool>(default, TDecl.Parse(EnvArgs.Empty));
 
     /// <summary>Env parameters and wrappers from <paramref name="args"/>; any key left unread is an error.</summary>
     private static (TParams Params, EnvWrapperOptions Wrappers, ObservationNormalization? Normalize) Parse(EnvArgs args)
     {
         TParams p = TDecl.Parse(args);
         // Wrapper keys are read for lane envs only: on an explicit model they stay unread, hence an error.
-        var wrappers = TDecl.Accept<F1, LaneEnvSink, bool>(default, p)
-            ? EnvWrapperOptions.Parse(args, TDecl.Id, TDecl.VelocityFeatures, TDecl.Accept<F1, SpecSink, EnvSpec>(default, p).ObsSize)
+        var wrappers = TDecl.Accept<F1, LaneEnvSink<F1>, bool>(default, p)
+            ? EnvWrapperOptions.Parse(args, TDecl.Id, TDecl.VelocityFeatures, TDecl.Accept<F1, SpecSink<F1>, EnvSpec>(default, p).ObsSize)
             : new EnvWrapperOptions();
         var normalize = ObservationNormalization.Parse(args);
         args.ThrowIfUnread(TDecl.Id);
@@ -92,7 +92,7 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
     public override EnvSpec Spec(EnvArgs args)
     {
         var (p, wrappers, _) = Parse(args);
-        return TDecl.Accept<F1, WrapperSink<SpecSink, EnvSpec>, EnvSpec>(new(wrappers, default), p);
+        return TDecl.Accept<F1, WrapperSink<F1, SpecSink<F1>, EnvSpec>, EnvSpec>(new(wrappers, default), p);
     }
 
     public override IConformanceStepper CreateStepper(StepperLane lane, EnvArgs args)
@@ -100,11 +100,11 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
         TParams p = ParseEnvOnly(args);
         return lane switch
         {
-            StepperLane.D1 => TDecl.Accept<D1, StepperSink, IConformanceStepper>(default, p),
-            StepperLane.F1 => TDecl.Accept<F1, StepperSink, IConformanceStepper>(default, p),
-            StepperLane.F4 => TDecl.Accept<F4, StepperSink, IConformanceStepper>(default, p),
-            StepperLane.F8 => TDecl.Accept<F8, StepperSink, IConformanceStepper>(default, p),
-            StepperLane.F16 => TDecl.Accept<F16, StepperSink, IConformanceStepper>(default, p),
+            StepperLane.D1 => TDecl.Accept<D1, StepperSink<D1>, IConformanceStepper>(default, p),
+            StepperLane.F1 => TDecl.Accept<F1, StepperSink<F1>, IConformanceStepper>(default, p),
+            StepperLane.F4 => TDecl.Accept<F4, StepperSink<F4>, IConformanceStepper>(default, p),
+            StepperLane.F8 => TDecl.Accept<F8, StepperSink<F8>, IConformanceStepper>(default, p),
+            StepperLane.F16 => TDecl.Accept<F16, StepperSink<F16>, IConformanceStepper>(default, p),
             _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "Unknown lane."),
         };
     }
@@ -128,7 +128,7 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
             },
             Backend.CpuScalar => Cpu<F1>(p, wrappers, envCount, options, Backend.CpuScalar),
             Backend.CpuDouble => Cpu<D1>(p, wrappers, envCount, options, Backend.CpuDouble),
-            Backend.Gpu or Backend.GpuCpuAccelerator => TDecl.Accept<F1, WrapperSink<GpuRunnerSink, IVectorEnv>, IVectorEnv>(
+            Backend.Gpu or Backend.GpuCpuAccelerator => TDecl.Accept<F1, WrapperSink<F1, GpuRunnerSink, IVectorEnv>, IVectorEnv>(
                 new(wrappers, new GpuRunnerSink(envCount, options)), p),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
         };
@@ -137,7 +137,7 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
 
     private static IVectorEnv Cpu<T>(TParams p, EnvWrapperOptions wrappers, int envCount, VectorEnvOptions options, Backend backend)
         where T : struct, ILane<T> =>
-        TDecl.Accept<T, WrapperSink<CpuRunnerSink, IVectorEnv>, IVectorEnv>(new(wrappers, new CpuRunnerSink(envCount, options, backend)), p);
+        TDecl.Accept<T, WrapperSink<T, CpuRunnerSink<T>, IVectorEnv>, IVectorEnv>(new(wrappers, new CpuRunnerSink<T>(envCount, options, backend)), p);
 
     internal override IVectorEnv MakeOnLane(StepperLane lane, int envCount, VectorEnvOptions options, EnvArgs args)
     {
@@ -156,6 +156,6 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
     internal override (Type Env, Type Params) GpuKernelTypes(EnvArgs args)
     {
         var (p, wrappers, _) = Parse(args);
-        return TDecl.Accept<F1, WrapperSink<KernelTypesSink, (Type, Type)>, (Type, Type)>(new(wrappers, default), p);
+        return TDecl.Accept<F1, WrapperSink<F1, KernelTypesSink, (Type, Type)>, (Type, Type)>(new(wrappers, default), p);
     }
 }

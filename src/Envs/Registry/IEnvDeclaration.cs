@@ -5,20 +5,20 @@ using RlKernels.Kernels.Lanes;
 namespace RlKernels.Envs.Registry;
 
 /// <summary>
-/// Something done with one env type once its lane is chosen: build a runner, read its spec, wrap it.
+/// Something done with one env type on lane <typeparamref name="T"/>: build a runner, read its spec, wrap it.
 /// C# cannot pass "CartPole&lt;T&gt; for any lane T" around, so the env's declaration calls
-/// <see cref="Use"/> with the closed type instead (a visitor).
+/// <see cref="Use"/> with the closed type instead (a visitor). The lane is a parameter of the sink, not of
+/// <see cref="Use"/>, so a sink for one lane (the GPU runner's <see cref="F1"/>) names the env's type directly.
 /// </summary>
-public interface IEnvSink<TResult>
+public interface IEnvSink<T, TResult> where T : struct, ILane<T>
 {
     /// <summary>A lane env: the struct <typeparamref name="TEnv"/> with parameters <paramref name="p"/>.</summary>
-    TResult Use<TEnv, T, TParams>(TParams p)
+    TResult Use<TEnv, TParams>(TParams p)
         where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams>
-        where T : struct, ILane<T>
         where TParams : struct;
 
     /// <summary>An env that is an explicit model (toy-text): the batched tabular env over its dense table.</summary>
-    TResult UseTabular<T>(TabularMdp model, EnvSpec spec) where T : struct, ILane<T>;
+    TResult UseTabular(TabularMdp model, EnvSpec spec);
 }
 
 /// <summary>
@@ -32,16 +32,19 @@ public interface IEnvDeclaration<TParams> where TParams : struct
     /// <summary>The Gymnasium-style id ("CartPole-v1").</summary>
     static abstract string Id { get; }
 
-    /// <summary>Parameters from Gymnasium-named options; reads only the keys it knows, throws <see cref="ArgumentException"/> on bad values.</summary>
-    static abstract TParams Parse(EnvArgs args);
+    /// <summary>
+    /// Parameters from Gymnasium-named options; reads only the keys it knows, throws <see cref="ArgumentException"/> on bad values.
+    /// The default, for an env without options: the parameters' defaults (<c>new TParams()</c>).
+    /// </summary>
+    static virtual TParams Parse(EnvArgs args) => new();
 
     /// <summary>
-    /// Calls <c>sink.Use&lt;MyEnv&lt;T&gt;, T, TParams&gt;(p)</c> (a lane env) or
-    /// <c>sink.UseTabular&lt;T&gt;(model, spec)</c> (an env that is an explicit model).
+    /// Calls <c>sink.Use&lt;MyEnv&lt;T&gt;, TParams&gt;(p)</c> (a lane env) or
+    /// <c>sink.UseTabular(model, spec)</c> (an env that is an explicit model).
     /// </summary>
     static abstract TResult Accept<T, TSink, TResult>(TSink sink, TParams p)
         where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult>;
+        where TSink : IEnvSink<T, TResult>;
 
     /// <summary>
     /// Bit k set: observation feature k is a velocity, removed by <c>hide_velocity=true</c>. 0 (the default):

@@ -84,21 +84,15 @@ public static class CliffWalking
 }
 
 /// <summary>Declares CliffWalking-v1: its id, options and model (registered in <see cref="EnvRegistry"/>).</summary>
-internal sealed class CliffWalkingDeclaration : IEnvDeclaration<ToyTextParams>
+internal sealed class CliffWalkingDeclaration : IToyTextDeclaration
 {
     public static string Id => "CliffWalking-v1";
     public static ToyTextParams Parse(EnvArgs args) => new(CliffWalking.BuildModel(args.GetBool("is_slippery", false)), Id, 0, "gymnasium/envs/toy_text/cliffwalking.py");
-    public static TResult Accept<T, TSink, TResult>(TSink sink, ToyTextParams p) where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> => ToyTextParams.Accept<T, TSink, TResult>(sink, p);
-    public static bool TryGetModel(in ToyTextParams p, [NotNullWhen(true)] out TabularMdp? model) => ToyTextParams.TryGetModel(p, out model);
 }
 
 /// <summary>Declares CliffWalkingSlippery-v1: its id, options and model (registered in <see cref="EnvRegistry"/>).</summary>
-internal sealed class CliffWalkingSlipperyDeclaration : IEnvDeclaration<ToyTextParams>
+internal sealed class CliffWalkingSlipperyDeclaration : IToyTextDeclaration
 {
     public static string Id => "CliffWalkingSlippery-v1";
     public static ToyTextParams Parse(EnvArgs args) => new(CliffWalking.BuildModel(args.GetBool("is_slippery", true)), Id, 0, "gymnasium/envs/toy_text/cliffwalking.py");
-    public static TResult Accept<T, TSink, TResult>(TSink sink, ToyTextParams p) where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> => ToyTextParams.Accept<T, TSink, TResult>(sink, p);
-    public static bool TryGetModel(in ToyTextParams p, [NotNullWhen(true)] out TabularMdp? model) => ToyTextParams.TryGetModel(p, out model);
 }

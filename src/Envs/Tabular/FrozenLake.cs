@@ -157,21 +157,15 @@ public static class FrozenLake
 }
 
 /// <summary>Declares FrozenLake-v1: its id, options and model (registered in <see cref="EnvRegistry"/>).</summary>
-internal sealed class FrozenLakeDeclaration : IEnvDeclaration<ToyTextParams>
+internal sealed class FrozenLakeDeclaration : IToyTextDeclaration
 {
     public static string Id => "FrozenLake-v1";
     public static ToyTextParams Parse(EnvArgs args) => new(FrozenLake.BuildModelFromArgs(args, "4x4"), Id, FrozenLake.MaxEpisodeSteps, "gymnasium/envs/toy_text/frozen_lake.py");
-    public static TResult Accept<T, TSink, TResult>(TSink sink, ToyTextParams p) where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> => ToyTextParams.Accept<T, TSink, TResult>(sink, p);
-    public static bool TryGetModel(in ToyTextParams p, [NotNullWhen(true)] out TabularMdp? model) => ToyTextParams.TryGetModel(p, out model);
 }
 
 /// <summary>Declares FrozenLake8x8-v1: its id, options and model (registered in <see cref="EnvRegistry"/>).</summary>
-internal sealed class FrozenLake8x8Declaration : IEnvDeclaration<ToyTextParams>
+internal sealed class FrozenLake8x8Declaration : IToyTextDeclaration
 {
     public static string Id => "FrozenLake8x8-v1";
     public static ToyTextParams Parse(EnvArgs args) => new(FrozenLake.BuildModelFromArgs(args, "8x8"), Id, FrozenLake.MaxEpisodeSteps8x8, "gymnasium/envs/toy_text/frozen_lake.py");
-    public static TResult Accept<T, TSink, TResult>(TSink sink, ToyTextParams p) where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> => ToyTextParams.Accept<T, TSink, TResult>(sink, p);
-    public static bool TryGetModel(in ToyTextParams p, [NotNullWhen(true)] out TabularMdp? model) => ToyTextParams.TryGetModel(p, out model);
 }

@@ -156,11 +156,8 @@ public static class Taxi
 }
 
 /// <summary>Declares Taxi-v4: its id, options and model (registered in <see cref="EnvRegistry"/>).</summary>
-internal sealed class TaxiDeclaration : IEnvDeclaration<ToyTextParams>
+internal sealed class TaxiDeclaration : IToyTextDeclaration
 {
     public static string Id => "Taxi-v4";
     public static ToyTextParams Parse(EnvArgs args) => new(Taxi.BuildModel(args.GetBool("is_rainy", false)), Id, Taxi.MaxEpisodeSteps, "gymnasium/envs/toy_text/taxi.py");
-    public static TResult Accept<T, TSink, TResult>(TSink sink, ToyTextParams p) where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> => ToyTextParams.Accept<T, TSink, TResult>(sink, p);
-    public static bool TryGetModel(in ToyTextParams p, [NotNullWhen(true)] out TabularMdp? model) => ToyTextParams.TryGetModel(p, out model);
 }

@@ -1,7 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using RlKernels.Envs.Registry;
-using RlKernels.Kernels.Lanes;
-
 namespace RlKernels.Envs.Tabular;
 
 /// <summary>A toy-text env's parsed options: its model and spec (the runners build the dense table from them).</summary>
@@ -17,18 +13,5 @@ public readonly struct ToyTextParams
     {
         Model = model;
         Spec = TabularTable.MakeSpec(id, model, maxEpisodeSteps, source);
-    }
-
-    /// <summary>What every toy-text declaration's <c>Accept</c> does: run the model's table.</summary>
-    internal static TResult Accept<T, TSink, TResult>(TSink sink, in ToyTextParams p)
-        where T : struct, ILane<T>
-        where TSink : IEnvSink<TResult> =>
-        sink.UseTabular<T>(p.Model, p.Spec);
-
-    /// <summary>What every toy-text declaration's <c>TryGetModel</c> does: the model is the env.</summary>
-    internal static bool TryGetModel(in ToyTextParams p, [NotNullWhen(true)] out TabularMdp? model)
-    {
-        model = p.Model;
-        return true;
     }
 }

@@ -9,45 +9,46 @@ namespace RlKernels.Envs.Wrappers;
 /// <typeparamref name="TNext"/> (which builds a runner, reads a spec, …). Written once for every lane
 /// and backend: the wrapped env is just another env type.
 /// </summary>
-public readonly struct WrapperSink<TNext, TResult>(EnvWrapperOptions wrappers, TNext next) : IEnvSink<TResult>
-    where TNext : IEnvSink<TResult>
+public readonly struct WrapperSink<T, TNext, TResult>(EnvWrapperOptions wrappers, TNext next) : IEnvSink<T, TResult>
+    where T : struct, ILane<T>
+    where TNext : IEnvSink<T, TResult>
 {
     /// <inheritdoc/>
-    public TResult Use<TEnv, T, TParams>(TParams p)
+    public TResult Use<TEnv, TParams>(TParams p)
         where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams>
-        where T : struct, ILane<T>
         where TParams : struct
     {
-        if (wrappers.KeepMask == 0) return Stack<TEnv, T, TParams>(p);
-        return Stack<HiddenVelocity<TEnv, T, TParams>, T, HiddenVelocityParams<TParams>>(new HiddenVelocityParams<TParams>(p, wrappers.KeepMask));
+        if (wrappers.KeepMask == 0) return Stack<TEnv, TParams>(p);
+        return Stack<HiddenVelocity<TEnv, T, TParams>, HiddenVelocityParams<TParams>>(new HiddenVelocityParams<TParams>(p, wrappers.KeepMask));
     }
 
-    private TResult Stack<TEnv, T, TParams>(TParams p)
+    private TResult Stack<TEnv, TParams>(TParams p)
         where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams>
-        where T : struct, ILane<T>
         where TParams : struct
     {
-        if (wrappers.FrameStack == 0) return next.Use<TEnv, T, TParams>(p);
+        if (wrappers.FrameStack == 0) return next.Use<TEnv, TParams>(p);
         var sp = new FrameStackParams<TParams>(p, wrappers.FrameStack, TEnv.Spec(p).ObsSize, wrappers.FrameStackActions, wrappers.ResetPadding);
-        // The smallest history that fits: the runner stores every slot of it as a state column.
-        return sp.ObsSize switch
-        {
-            <= 8 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots8<T>>, T, FrameStackParams<TParams>>(sp),
-            <= 16 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots16<T>>, T, FrameStackParams<TParams>>(sp),
-            <= 24 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots24<T>>, T, FrameStackParams<TParams>>(sp),
-            <= 32 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots32<T>>, T, FrameStackParams<TParams>>(sp),
-            <= 40 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots40<T>>, T, FrameStackParams<TParams>>(sp),
-            <= 48 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots48<T>>, T, FrameStackParams<TParams>>(sp),
-            <= 56 => next.Use<FrameStack<TEnv, T, TParams, FrameSlots56<T>>, T, FrameStackParams<TParams>>(sp),
-            _ => next.Use<FrameStack<TEnv, T, TParams, FrameSlots64<T>>, T, FrameStackParams<TParams>>(sp),
-        };
+        return Fit<TEnv, TParams, FrameSlots8<T>>(sp);
     }
+
+    /// <summary>
+    /// The smallest history that fits (the runner stores every slot of it as a state column): eight slots,
+    /// grown by eight (<see cref="FrameSlotSum{TLow, THigh, T}"/>) until the stack fits. The options cap a
+    /// stack at <see cref="EnvWrapperOptions.MaxStackSlots"/>, so the types are instantiated at most that far.
+    /// </summary>
+    private TResult Fit<TEnv, TParams, THistory>(FrameStackParams<TParams> sp)
+        where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams>
+        where TParams : struct
+        where THistory : struct, IFrameHistory<THistory, T> =>
+        sp.ObsSize <= THistory.Capacity || THistory.Capacity >= EnvWrapperOptions.MaxStackSlots
+            ? next.Use<FrameStack<TEnv, T, TParams, THistory>, FrameStackParams<TParams>>(sp)
+            : Fit<TEnv, TParams, FrameSlotSum<THistory, FrameSlots8<T>, T>>(sp);
 
     /// <summary>An explicit model runs as it is: the observation wrappers apply to lane envs only.</summary>
-    public TResult UseTabular<T>(TabularMdp model, EnvSpec spec) where T : struct, ILane<T>
+    public TResult UseTabular(TabularMdp model, EnvSpec spec)
     {
         if (!wrappers.IsEmpty)
             throw new ArgumentException($"{spec.Id} runs its tabular model: hide_velocity and frame_stack apply to lane envs only.");
-        return next.UseTabular<T>(model, spec);
+        return next.UseTabular(model, spec);
     }
 }

@@ -98,8 +98,8 @@ public sealed class CorridorDeclaration : IEnvDeclaration<CorridorParams>
         return new CorridorParams(length, slip);
     }
 
-    public static TResult Accept<T, TSink, TResult>(TSink sink, CorridorParams p) where T : struct, ILane<T> where TSink : IEnvSink<TResult> =>
-        sink.Use<Corridor<T>, T, CorridorParams>(p);
+    public static TResult Accept<T, TSink, TResult>(TSink sink, CorridorParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
+        sink.Use<Corridor<T>, CorridorParams>(p);
 
     /// <summary>Observation feature 1 (the last move) is a velocity.</summary>
     public static uint VelocityFeatures => 0b10;
