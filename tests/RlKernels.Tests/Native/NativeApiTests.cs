@@ -160,6 +160,42 @@ public sealed unsafe class NativeApiTests
         CloseFn(h);
     }
 
+    /// <summary>Envs without pinned outputs (the GPU runner, wrappers) go through the copying path.</summary>
+    [Theory]
+    [InlineData("gpu-cpu", Backend.GpuCpuAccelerator, null)]
+    [InlineData("cpu", Backend.Cpu, "normalize_obs=true")]
+    public void Copying_path_matches_the_vector_env(string backendName, Backend backend, string? envArg)
+    {
+        string[] args = envArg is null ? [] : [envArg];
+        var (status, h) = Create("CartPole-v1", 3, seed: 5, mode: "same_step", backend: backendName, args: args);
+        Assert.True(status == NativeStatus.Ok, Error(0));
+        NativeSpaces sp;
+        SpacesFn(h, &sp);
+        NativeBuffers b;
+        BuffersFn(h, &b);
+        var envArgs = envArg is null ? null : new Dictionary<string, string> { [envArg.Split('=')[0]] = envArg.Split('=')[1] };
+        using IVectorEnv reference = EnvRegistry.Make("CartPole-v1", 3, new VectorEnvOptions { Backend = backend, Seed = 5, AutoReset = AutoResetMode.SameStep, Threads = 1 }, envArgs);
+        reference.Reset(5);
+        Assert.Equal(reference.Spec.ObsSize, sp.ObsSize);
+        int ended = 0;
+        for (int t = 0; t < 40; t++)
+        {
+            Assert.Equal(NativeStatus.Ok, Step(h, 1, 1, 0));
+            reference.Step([1, 1, 0]);
+            Assert.Equal(reference.Observations.ToArray(), new ReadOnlySpan<float>(b.Observations, 3 * sp.ObsSize).ToArray());
+            for (int i = 0; i < 3; i++)
+            {
+                bool end = reference.Terminated[i] || reference.Truncated[i];
+                Assert.Equal(end, b.FinalMask[i] != 0);
+                if (!end) continue;
+                ended++;
+                Assert.Equal(reference.FinalObservations.Slice(i * sp.ObsSize, sp.ObsSize).ToArray(), new ReadOnlySpan<float>(b.FinalObservations + i * sp.ObsSize, sp.ObsSize).ToArray());
+            }
+        }
+        Assert.True(ended > 0, "no episode ended: the final-observation path was not exercised");
+        CloseFn(h);
+    }
+
     [Fact]
     public void List_envs_returns_every_registered_id()
     {
