@@ -49,13 +49,14 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
         ObsLanes = new T[obsSize * Stride];
         FinalObsLanes = new T[obsSize * Stride];
         Actions = new float[envCount];
-        Obs = new float[envCount * obsSize];
-        FinalObs = new float[envCount * obsSize];
-        Rewards = new float[envCount];
-        Terminated = new bool[envCount];
-        Truncated = new bool[envCount];
-        CompletedReturn = new float[envCount];
-        CompletedLength = new int[envCount];
+        // Outputs pinned (IPinnedOutputs): an embedder hands their addresses to C once instead of copying per step.
+        Obs = GC.AllocateArray<float>(envCount * obsSize, pinned: true);
+        FinalObs = GC.AllocateArray<float>(envCount * obsSize, pinned: true);
+        Rewards = GC.AllocateArray<float>(envCount, pinned: true);
+        Terminated = GC.AllocateArray<bool>(envCount, pinned: true);
+        Truncated = GC.AllocateArray<bool>(envCount, pinned: true);
+        CompletedReturn = GC.AllocateArray<float>(envCount, pinned: true);
+        CompletedLength = GC.AllocateArray<int>(envCount, pinned: true);
     }
 
     /// <summary>The smallest stride ≥ <paramref name="count"/> values of <paramref name="valueBytes"/> bytes spanning an odd number of 64-byte lines.</summary>

@@ -11,7 +11,7 @@ namespace RlKernels.Envs.Runner;
 /// last lane value may be partly padding when envCount is not a multiple of the lane width; padding
 /// elements are stepped but never exported.
 /// </summary>
-public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IRangeJob
+public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs, IRangeJob
     where TEnv : struct, IEnv<TEnv, T, TParams>
     where T : struct, ILane<T>
     where TParams : struct

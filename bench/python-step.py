@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+"""Steps CartPole-v1 envs from a Python loop through the rlkernels package and compares with `rlk bench`'s cpu
+figure for the same env and count, measured in the same run; prints Gymnasium's numpy CartPoleVectorEnv beside
+it when gymnasium is importable. Needs `dotnet publish src/Native -c Release` and a Release build of src/Cli.
+
+Usage: PYTHONPATH=python python3 bench/python-step.py [--envs 65536] [--seconds 1] [--repeats 3]
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+import rlkernels  # noqa: E402
+
+
+def timed_rate(step, n, seconds, repeats):
+    """Median steps/s over `repeats` timed windows of about `seconds` each."""
+    rates = []
+    step()  # warm-up (JIT, thread start)
+    for _ in range(repeats):
+        calls, t0 = 0, time.perf_counter()
+        while True:
+            step()
+            calls += 1
+            dt = time.perf_counter() - t0
+            if dt >= seconds:
+                break
+        rates.append(calls * n / dt)
+    return statistics.median(rates)
+
+
+def rlk_bench(n, seconds, repeats):
+    dll = os.path.join(ROOT, "src", "Cli", "bin", "Release", "net10.0", "rlk.dll")
+    out = subprocess.run(["dotnet", dll, "bench", "--env", "CartPole-v1", "--backend", "cpu", "--envs", str(n),
+                          "--seconds", str(seconds), "--repeats", str(repeats), "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    return json.loads(out)[0]["steps_per_second"]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--envs", type=int, default=65536)
+    p.add_argument("--gym-envs", type=int, default=16384)
+    p.add_argument("--seconds", type=float, default=1.0)
+    p.add_argument("--repeats", type=int, default=3)
+    a = p.parse_args()
+
+    envs = rlkernels.make_vec("CartPole-v1", a.envs, seed=0)
+    envs.reset(seed=0)
+    actions = np.random.default_rng(0).integers(0, 2, a.envs, dtype=np.int32)  # preallocated
+    py = timed_rate(lambda: envs.step(actions), a.envs, a.seconds, a.repeats)
+    envs.close()
+    bench = rlk_bench(a.envs, a.seconds, a.repeats)
+    print(f"rlkernels from Python, CartPole-v1 x {a.envs}: {py / 1e6:8.1f} M steps/s")
+    print(f"rlk bench cpu (StepRandom), same count:  {bench / 1e6:8.1f} M steps/s")
+    print(f"Python / rlk bench: {py / bench:.0%} (target >= 80%)")
+    try:
+        from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
+    except ImportError:
+        print("gymnasium not importable: no CartPoleVectorEnv comparison")
+        return
+    g = CartPoleVectorEnv(num_envs=a.gym_envs)
+    g.reset(seed=0)
+    gactions = np.random.default_rng(0).integers(0, 2, a.gym_envs)
+    gym = timed_rate(lambda: g.step(gactions), a.gym_envs, a.seconds, a.repeats)
+    print(f"Gymnasium CartPoleVectorEnv x {a.gym_envs}: {gym / 1e6:8.1f} M steps/s; rlkernels/Gymnasium: {py / gym:.1f}x (target >= 8x)")
+
+
+if __name__ == "__main__":
+    main()
