@@ -150,3 +150,23 @@ public sealed class SweepTests
         Assert.True(hi > lo);
     }
 }
+
+/// <summary>Every shipped example spec parses and plans.</summary>
+public sealed class SweepExampleTests
+{
+    [Fact]
+    public void Every_example_spec_plans()
+    {
+        string[] specs = Directory.GetFiles(FindExamples(), "*.toml");
+        Assert.Contains(specs, s => s.EndsWith("cartpole-ppo-lr.toml", StringComparison.Ordinal));
+        foreach (string spec in specs) Assert.NotEmpty(SweepPlan.Expand(SweepSpec.Load(spec)));
+        Assert.Equal(64, SweepPlan.Expand(SweepSpec.Load(specs.Single(s => s.EndsWith("cartpole-ppo-lr.toml", StringComparison.Ordinal)))).Count);
+    }
+
+    private static string FindExamples()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (Directory.Exists(Path.Combine(d.FullName, "examples", "sweeps"))) return Path.Combine(d.FullName, "examples", "sweeps");
+        throw new DirectoryNotFoundException("examples/sweeps not found above the test binaries.");
+    }
+}
