@@ -205,9 +205,11 @@ public static class SweepCommand
     {
         if (!File.Exists(Path.Combine(dir, "runs.csv")))
             return BadInput(error, new ArgumentException($"'{dir}' holds no runs.csv; give a sweep results folder."));
-        var summary = SweepResults.Summarize(SweepResults.ReadRows(dir));
+        var rows = SweepResults.ReadRows(dir);
+        var summary = SweepResults.Summarize(rows);
         SweepResults.WriteSummary(dir, summary);
         PrintTable(summary, output);
+        foreach (string png in SweepPlots.Write(dir, rows, summary)) output.WriteLine($"plot: {png}");
         return ExitCodes.Ok;
     }
 

@@ -43,6 +43,12 @@ public sealed class SweepRunTests
         Assert.Equal(1 + 16, Rows(Path.Combine(root, "all")).Length);
         Assert.Equal(Rows(Path.Combine(root, "all")), Rows(Path.Combine(root, "merged")));
         Assert.Equal(File.ReadAllText(Path.Combine(root, "all", "summary.csv")), File.ReadAllText(Path.Combine(root, "merged", "summary.csv")));
+        // report: the ranked table and the plots (score against each swept parameter, top curves).
+        var report = CliRun.Capture((o, e) => SweepCommand.Report(Path.Combine(root, "all"), o, e));
+        Assert.True(report.Code == ExitCodes.Ok, report.Err);
+        foreach (string png in new[] { "score-vs-lr.png", "score-vs-envs.png", "score-vs-steps.png", "top-curves.png" })
+            Assert.True(new FileInfo(Path.Combine(root, "all", png)).Length > 1000, png);
+        CliRun.AssertBadInputLine(CliRun.Capture((o, e) => SweepCommand.Report(root, o, e)), "rlk sweep: ");
         Directory.Delete(root, true);
     }
 
