@@ -143,7 +143,12 @@ public static class SweepCommand
         SweepResults.WriteRows(dir, rows);
         var summary = SweepResults.Summarize(rows);
         SweepResults.WriteSummary(dir, summary);
-        if (!json) PrintTable(summary, output);
+        var plots = SweepPlots.Write(dir, rows, summary);
+        if (!json)
+        {
+            PrintTable(summary, output);
+            foreach (string png in plots) output.WriteLine($"plot: {png}");
+        }
         return ExitCodes.Ok;
     }
 
