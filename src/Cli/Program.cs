@@ -32,6 +32,7 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(CheckCommand.Create());
+        root.Subcommands.Add(Sweep.SweepCommand.Create());
         var lanes = new Option<int?>("--lanes")
         {
             Description = "Lane width of the cpu backend: 1, 4, 8 or 16, at most what this machine accelerates (default: the widest; also RLK_LANES).",

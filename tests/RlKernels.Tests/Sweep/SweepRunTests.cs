@@ -1,0 +1,76 @@
+using RlKernels.Cli;
+using RlKernels.Cli.Sweep;
+using RlKernels.Tests.Cli;
+using RlKernels.Tests.Support;
+using Xunit;
+
+namespace RlKernels.Tests.Sweep;
+
+/// <summary>rlk sweep run end to end on tiny PPO runs: shards merged equal the whole sweep; a killed sweep resumes to the same rows.</summary>
+public sealed class SweepRunTests
+{
+    private const string Spec = "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = 2\neval_episodes = 3\n[search]\nlr = [3e-4, 1e-3]\nenvs = [4, 8]\nsteps = [512, 1024]\n";
+
+    /// <summary>runs.csv without the wall-time column (seconds_to_solve), which no two runs share.</summary>
+    private static string[] Rows(string dir) =>
+        File.ReadAllLines(Path.Combine(dir, "runs.csv")).Select(l => { var f = l.Split(','); f[8] = ""; return string.Join(",", f); }).ToArray();
+
+    private static string NewRoot(out string spec)
+    {
+        string root = Path.Combine(Path.GetTempPath(), "rlk-sweeprun-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        spec = Path.Combine(root, "spec.toml");
+        File.WriteAllText(spec, Spec);
+        return root;
+    }
+
+    [Fact]
+    public void Three_shards_merged_equal_the_unsharded_sweep_row_for_row()
+    {
+        string root = NewRoot(out string spec);
+        var whole = CliRun.Capture((o, e) => SweepCommand.Run(spec, Path.Combine(root, "all"), null, null, 0, false, o, e));
+        Assert.True(whole.Code == ExitCodes.Ok, whole.Err);
+        var shardDirs = new List<string>();
+        for (int i = 0; i < 3; i++)
+        {
+            string d = Path.Combine(root, $"shard{i}");
+            var r = CliRun.Capture((o, e) => SweepCommand.Run(spec, d, $"{i}/3", null, 0, false, o, e));
+            Assert.True(r.Code == ExitCodes.Ok, r.Err);
+            shardDirs.Add(d);
+        }
+        var merged = CliRun.Capture((o, e) => SweepCommand.Merge(shardDirs, Path.Combine(root, "merged"), o, e));
+        Assert.True(merged.Code == ExitCodes.Ok, merged.Err);
+        Assert.Equal(1 + 16, Rows(Path.Combine(root, "all")).Length);
+        Assert.Equal(Rows(Path.Combine(root, "all")), Rows(Path.Combine(root, "merged")));
+        Assert.Equal(File.ReadAllText(Path.Combine(root, "all", "summary.csv")), File.ReadAllText(Path.Combine(root, "merged", "summary.csv")));
+        // report: the ranked table and the plots (score against each swept parameter, top curves).
+        var report = CliRun.Capture((o, e) => SweepCommand.Report(Path.Combine(root, "all"), o, e));
+        Assert.True(report.Code == ExitCodes.Ok, report.Err);
+        foreach (string png in new[] { "score-vs-lr.png", "score-vs-envs.png", "score-vs-steps.png", "top-curves.png" })
+            Assert.True(new FileInfo(Path.Combine(root, "all", png)).Length > 1000, png);
+        CliRun.AssertBadInputLine(CliRun.Capture((o, e) => SweepCommand.Report(root, o, e)), "rlk sweep: ");
+        Directory.Delete(root, true);
+    }
+
+    [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
+    public async Task Killed_at_random_points_and_resumed_equals_uninterrupted()
+    {
+        string root = NewRoot(out string spec);
+        string clean = Path.Combine(root, "clean"), killed = Path.Combine(root, "killed");
+        var full = await CliRun.FinishAsync(CliRun.Start(CliRun.DotnetHost, [CliRun.RlkDll, "sweep", "run", spec, "--out", clean]));
+        Assert.True(full.Code == ExitCodes.Ok, full.Err);
+        var rng = new Random();
+        for (int attempt = 0; attempt < 3; attempt++)
+        {
+            using var p = CliRun.Start(CliRun.DotnetHost, [CliRun.RlkDll, "sweep", "run", spec, "--out", killed]);
+            await Task.Delay(rng.Next(200, 2500), TestContext.Current.CancellationToken);
+            if (!p.HasExited) p.Kill(entireProcessTree: true); // SIGKILL
+            await p.WaitForExitAsync(TestContext.Current.CancellationToken);
+        }
+        var resumed = await CliRun.FinishAsync(CliRun.Start(CliRun.DotnetHost, [CliRun.RlkDll, "sweep", "run", spec, "--out", killed]));
+        Assert.True(resumed.Code == ExitCodes.Ok, resumed.Err);
+        Assert.Equal(Rows(clean), Rows(killed));
+        Directory.Delete(root, true);
+    }
+}

@@ -1,0 +1,172 @@
+using RlKernels.Cli;
+using RlKernels.Cli.Sweep;
+using RlKernels.Tests.Cli;
+using Xunit;
+
+namespace RlKernels.Tests.Sweep;
+
+/// <summary>rlk sweep: spec errors (one line, exit 2, nothing written), expansion, sharding, IQM and its bootstrap interval.</summary>
+public sealed class SweepTests
+{
+    private static string TempDir()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "rlk-sweep-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    private static string WriteSpec(string dir, string text)
+    {
+        string path = Path.Combine(dir, "spec.toml");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private const string Good = "env = \"CartPole-v1\"\nalgo = \"ppo\"\nsteps = 2048\nseeds = 2\nsamples = 3\nsampler_seed = 5\n[search]\nlr = { dist = \"log-uniform\", low = 1e-4, high = 1e-2 }\nenvs = [4, 8]\n";
+
+    [Theory]
+    [InlineData("env = \"CartPole-v1\"\nbogus = 3\n", "spec.toml:2: unknown key 'bogus'; valid keys: env,")]
+    [InlineData("env = \"CartPole-v1\"\n[search]\nlr = { dist = \"uniform\", low = 0.5, high = 0.1 }\n", "spec.toml:3: lr: low 0.5 > high 0.1")]
+    [InlineData("env = \"CartPole-v1\"\n[search]\nlr = { dist = \"log-uniform\", low = 0, high = 0.1 }\n", "spec.toml:3: lr: log-uniform needs low > 0")]
+    [InlineData("env = \"CartPole-v1\"\n[search]\nlr = []\n", "spec.toml:3: lr is an empty list")]
+    [InlineData("env = \"CartPole-v1\"\nseeds = 1000\nsamples = 200\n[search]\nlr = { dist = \"uniform\", low = 0.1, high = 0.2 }\n", "more than 100,000 runs")]
+    [InlineData("env = \"CartPole-v1\"\n[search]\nlr = { dist = \"uniform\", low = 0.1, high = 0.2, sigma = 1 }\n", "spec.toml:3: unknown key 'lr.sigma'; valid keys: dist, low, high, values")]
+    public void Bad_spec_is_one_line_exit_2_and_writes_nothing(string text, string expected)
+    {
+        string dir = TempDir();
+        string spec = WriteSpec(dir, text);
+        string outDir = Path.Combine(dir, "out");
+        foreach (var result in new[]
+        {
+            CliRun.Capture((o, e) => SweepCommand.Plan(spec, o, e)),
+            CliRun.Capture((o, e) => SweepCommand.Run(spec, outDir, null, null, 1, false, o, e)),
+        })
+        {
+            string line = CliRun.AssertBadInputLine(result, "rlk sweep: ");
+            Assert.Contains(expected, line);
+        }
+        Assert.False(Directory.Exists(outDir));
+        Directory.Delete(dir, true);
+    }
+
+    [Theory]
+    [InlineData("3/3")]
+    [InlineData("-1/2")]
+    [InlineData("1/0")]
+    [InlineData("x")]
+    public void Shard_index_out_of_range_is_bad_input(string shard)
+    {
+        string dir = TempDir();
+        string spec = WriteSpec(dir, Good);
+        string outDir = Path.Combine(dir, "out");
+        CliRun.AssertBadInputLine(CliRun.Capture((o, e) => SweepCommand.Run(spec, outDir, shard, null, 1, false, o, e)), "rlk sweep: --shard");
+        Assert.False(Directory.Exists(outDir));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void Shard_from_scheduler_environment()
+    {
+        var env = new Dictionary<string, string> { ["SLURM_ARRAY_TASK_ID"] = "2", ["SLURM_ARRAY_TASK_COUNT"] = "3" };
+        Assert.Equal((2, 3), SweepCommand.ResolveShard(null, 3, k => env.GetValueOrDefault(k)));
+        var k8s = new Dictionary<string, string> { ["JOB_COMPLETION_INDEX"] = "1" };
+        Assert.Equal((1, 4), SweepCommand.ResolveShard(null, 4, k => k8s.GetValueOrDefault(k)));
+        Assert.Throws<ArgumentException>(() => SweepCommand.ResolveShard(null, 2, k => env.GetValueOrDefault(k)));
+    }
+
+    [Fact]
+    public void Folder_of_another_spec_is_refused_and_left_alone()
+    {
+        string dir = TempDir();
+        string outDir = Path.Combine(dir, "out");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllText(Path.Combine(outDir, SweepResults.HashFile), "0123456789abcdef0123\n");
+        string spec = WriteSpec(dir, Good);
+        CliRun.AssertBadInputLine(CliRun.Capture((o, e) => SweepCommand.Run(spec, outDir, null, null, 1, false, o, e)), "rlk sweep: --out");
+        Assert.Equal([Path.Combine(outDir, SweepResults.HashFile)], Directory.GetFileSystemEntries(outDir));
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public void Expansion_crosses_grid_with_draws_and_seeds_and_batches_by_shape()
+    {
+        var spec = SweepSpec.Parse(Good, "spec.toml");
+        var runs = SweepPlan.Expand(spec);
+        Assert.Equal(3 * 2 * 2, runs.Count);
+        Assert.Equal(runs.Count, runs.Select(r => r.Id).Distinct().Count());
+        foreach (var r in runs)
+        {
+            Assert.InRange(r.Get("lr")!.Value, 1e-4, 1e-2);
+            // One batch per envs value: lr and seed vary per member, envs changes shapes.
+            Assert.Equal(r.Get("envs") == 4 ? runs.First(x => x.Get("envs") == 4).Batch : runs.First(x => x.Get("envs") == 8).Batch, r.Batch);
+        }
+        Assert.Equal(2, runs.Select(r => r.Batch).Distinct().Count());
+        // Same sampler seed → same draws; another → different.
+        Assert.Equal(runs.Select(r => r.ParamText), SweepPlan.Expand(SweepSpec.Parse(Good, "x")).Select(r => r.ParamText));
+        Assert.NotEqual(runs.Select(r => r.ParamText), SweepPlan.Expand(SweepSpec.Parse(Good.Replace("sampler_seed = 5", "sampler_seed = 6"), "x")).Select(r => r.ParamText));
+        // Shards partition the runs.
+        var shards = Enumerable.Range(0, 3).SelectMany(i => SweepPlan.Shard(runs, i, 3)).Select(r => r.Id).Order();
+        Assert.Equal(runs.Select(r => r.Id).Order(), shards);
+    }
+
+    /// <summary>Plain reference: sort, drop the lowest and highest quarter (n divisible by 4), average the rest.</summary>
+    [Fact]
+    public void Iqm_matches_plain_reference_and_interpolates_for_any_count()
+    {
+        double[] data = [9, 1, 7, 3, 5, 11, 2, 8];
+        double[] sorted = data.Order().ToArray();
+        Assert.Equal(sorted.Skip(2).Take(4).Average(), SweepStats.Iqm(data), 12);
+        // n = 5: cut points at 1.25 and 3.75 → weights .75, 1, .75 on the 2nd..4th values.
+        double[] five = [10, 1, 4, 3, 2];
+        Assert.Equal((0.75 * 2 + 3 + 0.75 * 4) / 2.5, SweepStats.Iqm(five), 12);
+        Assert.Equal(3.0, SweepStats.Median(five));
+    }
+
+    [Fact]
+    public void Bootstrap_interval_matches_plain_reference()
+    {
+        double[] a = [1, 2, 3, 4, 5, 6, 7, 8];
+        double[] b = [10, 12, 14, 16];
+        var (lo, hi) = SweepStats.BootstrapIqmCi([a, b], replicates: 500, seed: 3);
+        // Plain reference: the same resampling drawn by hand, then the 2.5% and 97.5% order statistics.
+        var rng = new Random(3);
+        var stats = new List<double>();
+        for (int r = 0; r < 500; r++)
+        {
+            var s = new List<double>();
+            for (int i = 0; i < a.Length; i++) s.Add(a[rng.Next(a.Length)]);
+            for (int i = 0; i < b.Length; i++) s.Add(b[rng.Next(b.Length)]);
+            s.Sort();
+            double lo25 = 0.25 * s.Count, hi75 = 0.75 * s.Count, sum = 0;
+            for (int i = 0; i < s.Count; i++) sum += Math.Max(0, Math.Min(i + 1, hi75) - Math.Max(i, lo25)) * s[i];
+            stats.Add(sum / (hi75 - lo25));
+        }
+        stats.Sort();
+        double Q(double q) { double pos = q * (stats.Count - 1); int i = (int)pos; return stats[i] + (pos - i) * (stats[i + 1] - stats[i]); }
+        Assert.Equal(Q(0.025), lo, 12);
+        Assert.Equal(Q(0.975), hi, 12);
+        double point = SweepStats.Iqm([.. a, .. b]);
+        Assert.InRange(point, lo, hi);
+        Assert.True(hi > lo);
+    }
+}
+
+/// <summary>Every shipped example spec parses and plans.</summary>
+public sealed class SweepExampleTests
+{
+    [Fact]
+    public void Every_example_spec_plans()
+    {
+        string[] specs = Directory.GetFiles(FindExamples(), "*.toml");
+        Assert.Contains(specs, s => s.EndsWith("cartpole-ppo-lr.toml", StringComparison.Ordinal));
+        foreach (string spec in specs) Assert.NotEmpty(SweepPlan.Expand(SweepSpec.Load(spec)));
+        Assert.Equal(64, SweepPlan.Expand(SweepSpec.Load(specs.Single(s => s.EndsWith("cartpole-ppo-lr.toml", StringComparison.Ordinal)))).Count);
+    }
+
+    private static string FindExamples()
+    {
+        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
+            if (Directory.Exists(Path.Combine(d.FullName, "examples", "sweeps"))) return Path.Combine(d.FullName, "examples", "sweeps");
+        throw new DirectoryNotFoundException("examples/sweeps not found above the test binaries.");
+    }
+}
