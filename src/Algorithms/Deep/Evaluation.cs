@@ -12,6 +12,14 @@ public static class Evaluation
     /// </summary>
     public static double[] MeanReturns(PolicyNet policy, int episodes, ulong seed, Backend backend = Backend.Cpu,
         IReadOnlyDictionary<string, string>? envArgs = null, int threads = 0)
+        => Returns(policy, episodes, seed, backend, envArgs, threads).Mean;
+
+    /// <summary>
+    /// The mean and the population standard deviation (divided by the episode count) of the return per member over
+    /// <paramref name="episodes"/> fresh episodes, from the same episodes as <see cref="MeanReturns"/>.
+    /// </summary>
+    public static (double[] Mean, double[] Std) Returns(PolicyNet policy, int episodes, ulong seed, Backend backend = Backend.Cpu,
+        IReadOnlyDictionary<string, string>? envArgs = null, int threads = 0)
     {
         int pop = policy.Net.Population;
         using IVectorEnv env = EnvRegistry.Make(policy.Spec.Id, pop * episodes,
@@ -22,6 +30,7 @@ public static class Evaluation
         var continuous = new float[pop * episodes * w];
         var done = new bool[pop * episodes];
         var sums = new double[pop];
+        var squares = new double[pop];
         int remaining = done.Length;
         while (remaining > 0)
         {
@@ -31,10 +40,15 @@ public static class Evaluation
                 if (!done[i] && (env.Terminated[i] || env.Truncated[i]))
                 {
                     done[i] = true;
-                    sums[i / episodes] += env.EpisodeReturns[i];
+                    double r = env.EpisodeReturns[i];
+                    sums[i / episodes] += r;
+                    squares[i / episodes] += r * r;
                     remaining--;
                 }
         }
-        return sums.Select(s => s / episodes).ToArray();
+        double[] mean = sums.Select(s => s / episodes).ToArray();
+        // Clamped at 0: rounding can make E[r²] − E[r]² slightly negative when every return is equal.
+        double[] std = mean.Select((m, k) => Math.Sqrt(Math.Max(0, squares[k] / episodes - m * m))).ToArray();
+        return (mean, std);
     }
 }

@@ -51,6 +51,8 @@ public sealed record DeepTrainReport
     [JsonPropertyName("seconds")] public required double Seconds { get; init; }
     /// <summary>Mean return of the greedy policy over the final evaluation's fresh episodes (null: not finite).</summary>
     [JsonPropertyName("final_mean_return")] public required double? FinalMeanReturn { get; init; }
+    /// <summary>Standard deviation of the final evaluation's episode returns (null when not finite).</summary>
+    [JsonPropertyName("final_std_return")] public required double? FinalStdReturn { get; init; }
     /// <summary>Wall time from process start at which the last 100 training episodes first averaged the target.</summary>
     [JsonPropertyName("solved_at_seconds")] public required double? SolvedAtSeconds { get; init; }
     /// <summary>Mean return of the last training episodes; null when no training episode finished.</summary>
@@ -172,13 +174,15 @@ public static class DeepTrainCommand
             return ExitCodes.RuntimeFailure;
         }
 
-        double evalReturn = Evaluation.MeanReturns(result.Policy, settings.EvalEpisodes, settings.Seed + 0x5EED_0000UL,
-            run.Backend, run.EnvArgs, settings.Threads)[0];
+        var (evalMeans, evalStds) = Evaluation.Returns(result.Policy, settings.EvalEpisodes, settings.Seed + 0x5EED_0000UL,
+            run.Backend, run.EnvArgs, settings.Threads);
+        double evalReturn = evalMeans[0];
         long trainEpisodes = result.Curve.LastOrDefault(c => c.Member == 0).Episodes;
         var report = new DeepTrainReport
         {
             Env = settings.Env, Algo = settings.Algo, Seed = settings.Seed, EnvSteps = result.EnvSteps,
             Seconds = Math.Round(clock(), 3), FinalMeanReturn = CliJson.Finite(Math.Round(evalReturn, 2)),
+            FinalStdReturn = CliJson.Finite(Math.Round(evalStds[0], 2)),
             SolvedAtSeconds = result.SolvedAtSeconds is { } s ? Math.Round(s, 3) : null,
             TrainMeanReturn = CliJson.Finite(Math.Round(result.FinalRecentMean[0], 2)), TrainEpisodes = trainEpisodes,
             TrainSeconds = Math.Round(result.Seconds, 3),

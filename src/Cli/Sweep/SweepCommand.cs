@@ -172,15 +172,16 @@ public static class SweepCommand
         if (code != ExitCodes.Ok)
         {
             string status = err.Contains("diverg", StringComparison.OrdinalIgnoreCase) ? $"diverged: {err}" : $"failed: {err}";
-            return new SweepRow(r.Id, r.Config, r.Seed, r.Batch, r.ParamText, null, null, null, null, status);
+            return new SweepRow(r.Id, r.Config, r.Seed, r.Batch, r.ParamText, null, null, null, null, null, status);
         }
         using var doc = JsonDocument.Parse(stdout.ToString());
         var root = doc.RootElement;
         envSteps = root.GetProperty("env_steps").GetInt64();
         double? final = root.GetProperty("final_mean_return").ValueKind == JsonValueKind.Number ? root.GetProperty("final_mean_return").GetDouble() : null;
+        double? finalStd = root.GetProperty("final_std_return").ValueKind == JsonValueKind.Number ? root.GetProperty("final_std_return").GetDouble() : null;
         double? solvedSeconds = root.GetProperty("solved_at_seconds").ValueKind == JsonValueKind.Number ? root.GetProperty("solved_at_seconds").GetDouble() : null;
         var (auc, solvedSteps) = CurveFacts(Path.Combine(runDir, "curve.csv"), DeepAlgorithms.TargetReturn(spec.Env));
-        return new SweepRow(r.Id, r.Config, r.Seed, r.Batch, r.ParamText, final, auc, solvedSteps, solvedSeconds, final is null ? "diverged: no finite evaluation return" : "ok");
+        return new SweepRow(r.Id, r.Config, r.Seed, r.Batch, r.ParamText, final, finalStd, auc, solvedSteps, solvedSeconds, final is null ? "diverged: no finite evaluation return" : "ok");
     }
 
     /// <summary>Area under member 0's curve (mean of its recent-mean returns) and the first step at the target.</summary>

@@ -6,14 +6,14 @@ using RlKernels.Kernels.IO;
 namespace RlKernels.Cli.Sweep;
 
 /// <summary>One row of runs.csv.</summary>
-public sealed record SweepRow(string Id, int Config, ulong Seed, int Batch, string Params, double? FinalMean, double? Auc, long? StepsToSolve, double? SecondsToSolve, string Status)
+public sealed record SweepRow(string Id, int Config, ulong Seed, int Batch, string Params, double? FinalMean, double? FinalStd, double? Auc, long? StepsToSolve, double? SecondsToSolve, string Status)
 {
     /// <summary>Header of runs.csv.</summary>
-    public const string Header = "id,config,seed,batch,params,final_mean,auc,steps_to_solve,seconds_to_solve,status";
+    public const string Header = "id,config,seed,batch,params,final_mean,final_std,auc,steps_to_solve,seconds_to_solve,status";
 
     /// <summary>The CSV line (no newline); status is quoted since it may hold commas.</summary>
     public string ToCsv() => string.Join(",", Id, Config.ToString(CultureInfo.InvariantCulture), Seed.ToString(CultureInfo.InvariantCulture),
-        Batch.ToString(CultureInfo.InvariantCulture), Params, F(FinalMean), F(Auc), StepsToSolve?.ToString(CultureInfo.InvariantCulture) ?? "",
+        Batch.ToString(CultureInfo.InvariantCulture), Params, F(FinalMean), F(FinalStd), F(Auc), StepsToSolve?.ToString(CultureInfo.InvariantCulture) ?? "",
         F(SecondsToSolve), "\"" + Status.Replace("\"", "'") + "\"");
 
     private static string F(double? v) => v?.ToString("R", CultureInfo.InvariantCulture) ?? "";
@@ -26,7 +26,7 @@ public sealed record SweepRow(string Id, int Config, ulong Seed, int Batch, stri
         string status = line[(q + 2)..].TrimEnd('"');
         static double? D(string s) => s.Length == 0 ? null : double.Parse(s, CultureInfo.InvariantCulture);
         return new SweepRow(f[0], int.Parse(f[1], CultureInfo.InvariantCulture), ulong.Parse(f[2], CultureInfo.InvariantCulture),
-            int.Parse(f[3], CultureInfo.InvariantCulture), f[4], D(f[5]), D(f[6]), f[7].Length == 0 ? null : long.Parse(f[7], CultureInfo.InvariantCulture), D(f[8]), status);
+            int.Parse(f[3], CultureInfo.InvariantCulture), f[4], D(f[5]), D(f[6]), D(f[7]), f[8].Length == 0 ? null : long.Parse(f[8], CultureInfo.InvariantCulture), D(f[9]), status);
     }
 }
 

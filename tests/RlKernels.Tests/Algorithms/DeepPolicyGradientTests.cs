@@ -127,4 +127,18 @@ public class DeepPolicyGradientTests(ITestOutputHelper output)
         }
         finally { File.Delete(path); }
     }
+
+    [Fact]
+    public void EvaluationReportsTheSpreadOfEpisodeReturns()
+    {
+        var policy = ShortPpo(3, 1).Policy!;
+        var (mean, std) = Evaluation.Returns(policy, 10, 5);
+        Assert.Equal(Evaluation.MeanReturns(policy, 10, 5), mean);
+        Assert.True(std[0] > 0, $"std {std[0]} over 10 episodes of a briefly trained CartPole policy");
+        // CartPole returns lie in [1, 500], so their spread is at most half the range.
+        Assert.True(std[0] <= 249.5);
+        var (oneMean, oneStd) = Evaluation.Returns(policy, 1, 5);
+        Assert.Equal(0, oneStd[0]);
+        Assert.InRange(oneMean[0], 1, 500);
+    }
 }

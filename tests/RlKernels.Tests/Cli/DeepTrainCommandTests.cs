@@ -19,10 +19,11 @@ public class DeepTrainCommandTests
         Assert.True(code == 0, error);
         using var doc = JsonDocument.Parse(output);
         var root = doc.RootElement;
-        foreach (string field in new[] { "env", "algo", "seed", "env_steps", "seconds", "final_mean_return", "solved_at_seconds" })
+        foreach (string field in new[] { "env", "algo", "seed", "env_steps", "seconds", "final_mean_return", "final_std_return", "solved_at_seconds" })
             Assert.True(root.TryGetProperty(field, out _), $"missing {field}");
         Assert.Equal("ppo", root.GetProperty("algo").GetString());
         Assert.True(root.GetProperty("final_mean_return").GetDouble() >= 475);
+        Assert.InRange(root.GetProperty("final_std_return").GetDouble(), 0, 500);
         Assert.Equal(JsonValueKind.Number, root.GetProperty("solved_at_seconds").ValueKind);
         Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
         Assert.StartsWith("env_steps,member,mean_return,episodes\n", File.ReadAllText(Path.Combine(dir, "curve.csv")));
