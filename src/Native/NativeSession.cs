@@ -74,10 +74,9 @@ internal sealed unsafe class NativeSession : IDisposable
     public void CopyOutputs()
     {
         ReadOnlySpan<byte> terminated = MemoryMarshal.AsBytes(Env.Terminated), truncated = MemoryMarshal.AsBytes(Env.Truncated);
+        // The mode is fixed at creation: outside same-step the mask stays as allocated, all zero.
         if (Env.AutoReset == AutoResetMode.SameStep)
             TensorPrimitives.BitwiseOr(terminated, truncated, _finalMask);
-        else
-            _finalMask.AsSpan().Clear();
         if (_zeroCopy) return;
         Env.Observations.CopyTo(_obs);
         Env.Rewards.CopyTo(_rewards);
