@@ -5,8 +5,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using ILGPU;
 using ILGPU.Runtime;
-using System.Runtime.Intrinsics;
 using RlKernels.Kernels.Hardware;
+using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Nn;
@@ -59,7 +59,7 @@ public sealed record MlpBenchRow
     /// <summary>2·Σ in·out forward plus twice that backward, per sample.</summary>
     [JsonPropertyName("flops_per_sample")] public required long FlopsPerSample { get; init; }
     [JsonPropertyName("threads")] public required int Threads { get; init; }
-    /// <summary>Floats per vector of the matrix kernels (16 Vector512, 8 Vector256, 1 scalar); 0 on gpu.</summary>
+    /// <summary>Floats per vector of the matrix kernels (16 Vector512, 8 Vector256, 4 Vector128, 1 scalar); 0 on gpu.</summary>
     [JsonPropertyName("lanes")] public required int Lanes { get; init; }
     [JsonPropertyName("seconds_per_step")] public required double SecondsPerStep { get; init; }
     [JsonPropertyName("repeats")] public required int Repeats { get; init; }
@@ -206,7 +206,7 @@ public static class MlpBenchCommand
         // MEASURE: the FMA peak first, with the widest vectors the hardware accelerates (RLK_LANES=8 narrows
         // the MLP kernels, not the machine), then every shape × backend.
         if (settings.Progress) error.WriteLine("bench mlp: FMA peak …");
-        int lanes = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
+        int lanes = LaneSelection.HardwareWidth;
         double peak = FmaPeak.MeasureGflops(width: lanes, seconds: settings.PeakSeconds);
         long flopsPerSample = FlopsPerSample(settings.Sizes);
         var rows = new List<MlpBenchRow>();

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
+using RlKernels.Kernels.Lanes;
+using RlKernels.Kernels.Nn;
 using RlKernels.Kernels.Threading;
 
 namespace RlKernels.Kernels.Hardware;
@@ -8,8 +9,8 @@ namespace RlKernels.Kernels.Hardware;
 /// <summary>
 /// The machine's single-precision FMA peak, measured: every core runs a loop of fused multiply-adds on
 /// register-resident vectors with enough independent accumulators to hide the FMA latency (4 cycles × 2
-/// FMA ports needs 8 in flight; 16 are used with 512-bit vectors, 12 with 256-bit so they fit in 16 ymm
-/// registers). The yardstick that compute-bound kernels (the MLP matrix products) are reported against.
+/// FMA ports needs 8 in flight; 16 where there are 32 vector registers, as with AVX-512 and NEON, else 12 so they
+/// fit in 16). The loop is written once per width in Nn/NnWidth.template. The yardstick that compute-bound kernels (the MLP matrix products) are reported against.
 /// </summary>
 public static unsafe class FmaPeak
 {
@@ -20,7 +21,7 @@ public static unsafe class FmaPeak
     /// the closest to the hardware's peak.
     /// </summary>
     /// <param name="threads">Threads; 0 = all cores.</param>
-    /// <param name="width">Vector width in floats: 16 (Vector512), 8 (Vector256), or 0 = the widest accelerated.</param>
+    /// <param name="width">Vector width in floats: 16 (Vector512), 8 (Vector256), 4 (Vector128), 1 (scalar), or 0 = the widest accelerated.</param>
     /// <param name="seconds">Target seconds per timed run.</param>
     /// <param name="repeats">Timed runs (≥ 1).</param>
     public static double MeasureGflops(int threads = 0, int width = 0, double seconds = 0.05, int repeats = 5)
@@ -28,8 +29,9 @@ public static unsafe class FmaPeak
         if (threads < 0) throw new ArgumentException($"Threads must be ≥ 0, got {threads}.", nameof(threads));
         if (repeats < 1) throw new ArgumentException($"Repeats must be ≥ 1, got {repeats}.", nameof(repeats));
         if (!(seconds > 0)) throw new ArgumentException($"Seconds must be positive, got {seconds}.", nameof(seconds));
-        if (width == 0) width = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 1;
-        if (width is not (1 or 8 or 16)) throw new ArgumentException($"Width must be 1, 8 or 16, got {width}.", nameof(width));
+        if (width == 0) width = LaneSelection.HardwareWidth;
+        if (!LaneSelection.Widths.Contains(width)) throw new ArgumentException($"Width must be 1, 4, 8 or 16, got {width}.", nameof(width));
+        if (!LaneSelection.IsAccelerated(width)) throw new ArgumentException($"{width}-float vectors are not hardware-accelerated here.", nameof(width));
         int workers = threads > 0 ? threads : Environment.ProcessorCount;
         using var pool = new WorkerPool(workers);
         var job = new FmaJob(workers, width);
@@ -67,7 +69,13 @@ public static unsafe class FmaPeak
         public long Iterations;
 
         /// <summary>Accumulators × lanes × 2 flops per iteration, on every thread.</summary>
-        public double FlopsPerRun(int threads) => (double)Iterations * threads * width switch { 16 => 16 * 16, 8 => 12 * 8, _ => 8 } * 2;
+        public double FlopsPerRun(int threads) => (double)Iterations * threads * width switch
+        {
+            16 => FmaLoop512.Accumulators * 16,
+            8 => FmaLoop256.Accumulators * 8,
+            4 => FmaLoop128.Accumulators * 4,
+            _ => 8,
+        } * 2;
 
         public double Total()
         {
@@ -79,7 +87,13 @@ public static unsafe class FmaPeak
         public void Run(int start, int end)
         {
             for (int part = start; part < end; part++)
-                _sums[part * 8] = width switch { 16 => Loop512(Iterations), 8 => Loop256(Iterations), _ => LoopScalar(Iterations) };
+                _sums[part * 8] = width switch
+                {
+                    16 => FmaLoop512.Loop(Iterations, M, A),
+                    8 => FmaLoop256.Loop(Iterations, M, A),
+                    4 => FmaLoop128.Loop(Iterations, M, A),
+                    _ => LoopScalar(Iterations),
+                };
         }
     }
 
@@ -88,47 +102,6 @@ public static unsafe class FmaPeak
     // acc ← acc·m + a with m just below 1 converges to a/(1 − m): values stay finite and normal however
     // long the loop runs, so no denormal slow path distorts the rate.
     private const float M = 0.99999994f, A = 1e-7f;
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static double Loop512(long iterations)
-    {
-        Vector512<float> m = Vector512.Create(M), a = Vector512.Create(A);
-        Vector512<float> c0 = Vector512.Create(0f), c1 = Vector512.Create(1f), c2 = Vector512.Create(2f), c3 = Vector512.Create(3f);
-        Vector512<float> c4 = c0 + a, c5 = c1 + a, c6 = c2 + a, c7 = c3 + a;
-        Vector512<float> c8 = c4 + a, c9 = c5 + a, c10 = c6 + a, c11 = c7 + a;
-        Vector512<float> c12 = c8 + a, c13 = c9 + a, c14 = c10 + a, c15 = c11 + a;
-        for (long i = 0; i < iterations; i++)
-        {
-            c0 = Vector512.FusedMultiplyAdd(c0, m, a); c1 = Vector512.FusedMultiplyAdd(c1, m, a);
-            c2 = Vector512.FusedMultiplyAdd(c2, m, a); c3 = Vector512.FusedMultiplyAdd(c3, m, a);
-            c4 = Vector512.FusedMultiplyAdd(c4, m, a); c5 = Vector512.FusedMultiplyAdd(c5, m, a);
-            c6 = Vector512.FusedMultiplyAdd(c6, m, a); c7 = Vector512.FusedMultiplyAdd(c7, m, a);
-            c8 = Vector512.FusedMultiplyAdd(c8, m, a); c9 = Vector512.FusedMultiplyAdd(c9, m, a);
-            c10 = Vector512.FusedMultiplyAdd(c10, m, a); c11 = Vector512.FusedMultiplyAdd(c11, m, a);
-            c12 = Vector512.FusedMultiplyAdd(c12, m, a); c13 = Vector512.FusedMultiplyAdd(c13, m, a);
-            c14 = Vector512.FusedMultiplyAdd(c14, m, a); c15 = Vector512.FusedMultiplyAdd(c15, m, a);
-        }
-        return Vector512.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)) + ((c12 + c13) + (c14 + c15)));
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static double Loop256(long iterations)
-    {
-        Vector256<float> m = Vector256.Create(M), a = Vector256.Create(A);
-        Vector256<float> c0 = Vector256.Create(0f), c1 = Vector256.Create(1f), c2 = Vector256.Create(2f), c3 = Vector256.Create(3f);
-        Vector256<float> c4 = c0 + a, c5 = c1 + a, c6 = c2 + a, c7 = c3 + a;
-        Vector256<float> c8 = c4 + a, c9 = c5 + a, c10 = c6 + a, c11 = c7 + a;
-        for (long i = 0; i < iterations; i++)
-        {
-            c0 = Vector256.FusedMultiplyAdd(c0, m, a); c1 = Vector256.FusedMultiplyAdd(c1, m, a);
-            c2 = Vector256.FusedMultiplyAdd(c2, m, a); c3 = Vector256.FusedMultiplyAdd(c3, m, a);
-            c4 = Vector256.FusedMultiplyAdd(c4, m, a); c5 = Vector256.FusedMultiplyAdd(c5, m, a);
-            c6 = Vector256.FusedMultiplyAdd(c6, m, a); c7 = Vector256.FusedMultiplyAdd(c7, m, a);
-            c8 = Vector256.FusedMultiplyAdd(c8, m, a); c9 = Vector256.FusedMultiplyAdd(c9, m, a);
-            c10 = Vector256.FusedMultiplyAdd(c10, m, a); c11 = Vector256.FusedMultiplyAdd(c11, m, a);
-        }
-        return Vector256.Sum(((c0 + c1) + (c2 + c3)) + ((c4 + c5) + (c6 + c7)) + ((c8 + c9) + (c10 + c11)));
-    }
 
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static double LoopScalar(long iterations)

@@ -10,7 +10,7 @@ namespace RlKernels.Kernels.Nn;
 /// hyperparameters per population member. Set the [P] arrays before stepping; defaults are
 /// lr 1e-3, β₁ 0.9, β₂ 0.999, ε 1e-8, no weight decay.
 /// </summary>
-public sealed unsafe class Adam
+public sealed unsafe partial class Adam
 {
     private readonly float[] _m;
     private readonly float[] _v;
@@ -116,35 +116,11 @@ public sealed unsafe class Adam
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Update(float* theta, float* g, float* m, float* v, int n, float b1, float b2, float stepSize, float epsHat, float decay)
     {
-        int i = 0;
-        if (Vector512.IsHardwareAccelerated)
-        {
-            Vector512<float> vb1 = Vector512.Create(b1), vb2 = Vector512.Create(b2), c1 = Vector512.Create(1f - b1), c2 = Vector512.Create(1f - b2);
-            Vector512<float> vs = Vector512.Create(stepSize), ve = Vector512.Create(epsHat), vd = Vector512.Create(decay);
-            for (; i + 16 <= n; i += 16)
-            {
-                Vector512<float> gi = Vector512.Load(g + i);
-                Vector512<float> mi = vb1 * Vector512.Load(m + i) + c1 * gi;
-                Vector512<float> vi = vb2 * Vector512.Load(v + i) + c2 * gi * gi;
-                Vector512.Store(mi, m + i);
-                Vector512.Store(vi, v + i);
-                Vector512.Store(vd * Vector512.Load(theta + i) - vs * mi / (Vector512.Sqrt(vi) + ve), theta + i);
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            Vector256<float> vb1 = Vector256.Create(b1), vb2 = Vector256.Create(b2), c1 = Vector256.Create(1f - b1), c2 = Vector256.Create(1f - b2);
-            Vector256<float> vs = Vector256.Create(stepSize), ve = Vector256.Create(epsHat), vd = Vector256.Create(decay);
-            for (; i + 8 <= n; i += 8)
-            {
-                Vector256<float> gi = Vector256.Load(g + i);
-                Vector256<float> mi = vb1 * Vector256.Load(m + i) + c1 * gi;
-                Vector256<float> vi = vb2 * Vector256.Load(v + i) + c2 * gi * gi;
-                Vector256.Store(mi, m + i);
-                Vector256.Store(vi, v + i);
-                Vector256.Store(vd * Vector256.Load(theta + i) - vs * mi / (Vector256.Sqrt(vi) + ve), theta + i);
-            }
-        }
+        // The whole vectors at the widest accelerated width (Update512/256/128 come from Nn/NnWidth.template).
+        int i = Vector512.IsHardwareAccelerated ? Update512(theta, g, m, v, n, b1, b2, stepSize, epsHat, decay)
+            : Vector256.IsHardwareAccelerated ? Update256(theta, g, m, v, n, b1, b2, stepSize, epsHat, decay)
+            : Vector128.IsHardwareAccelerated ? Update128(theta, g, m, v, n, b1, b2, stepSize, epsHat, decay)
+            : 0;
         for (; i < n; i++)
         {
             float gi = g[i];

@@ -9,7 +9,7 @@ namespace RlKernels.Kernels.Nn;
 /// </summary>
 public static unsafe class Linear
 {
-    /// <summary>Forward pass with the register-blocked SIMD kernel at <see cref="Mlp.BestVectorWidth"/> (16 or 8 floats); naive loops where neither is usable.</summary>
+    /// <summary>Forward pass with the register-blocked SIMD kernel at <see cref="Mlp.BestVectorWidth"/> (16, 8 or 4 floats); naive loops where none is usable.</summary>
     /// <remarks>Effectively computes y[p, b, o] = bias[p, o] + Σ_i x[p, b, i] · weight[p, o, i].</remarks>
     public static void Forward(
         ReadOnlySpan<float> x,      // [P, B, in]
@@ -70,7 +70,7 @@ public static unsafe class Linear
             }
     }
 
-    /// <summary>Backward pass with the blocked SIMD kernels at <see cref="Mlp.BestVectorWidth"/> (naive loops where neither width is usable); accumulates into dX (skipped when empty), dWeight, dBias.</summary>
+    /// <summary>Backward pass with the blocked SIMD kernels at <see cref="Mlp.BestVectorWidth"/> (naive loops where no width is usable); accumulates into dX (skipped when empty), dWeight, dBias.</summary>
     /// <remarks>Effectively computes dX += dY·W, dW += dYᵀ·x, dBias += Σ_b dY, per member.</remarks>
     public static void Backward(
         ReadOnlySpan<float> x,      // [P, B, in]

@@ -1,5 +1,3 @@
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Lanes;
 
@@ -8,7 +6,7 @@ namespace RlKernels.Kernels.Nn;
 /// <summary>Which kernels an <see cref="Mlp"/> runs.</summary>
 public enum MlpKernels
 {
-    /// <summary>Register-blocked SIMD products (Vector512, or Vector256 without AVX-512) with fused bias/activation passes, split over the worker pool.</summary>
+    /// <summary>Register-blocked SIMD products (Vector512, 256 or 128: the widest accelerated) with fused bias/activation passes, split over the worker pool.</summary>
     Fast,
     /// <summary>Plain loops op by op on one thread: the benchmark baseline.</summary>
     Naive,
@@ -60,19 +58,15 @@ public sealed unsafe partial class Mlp
     public ReadOnlySpan<int> LayerSizes => _sizes;
     /// <summary>Which kernels run.</summary>
     public MlpKernels Kernels { get; }
-    /// <summary>Floats per vector of the fast kernels: 16 (Vector512), 8 (Vector256), 1 for the naive kernels.</summary>
+    /// <summary>Floats per vector of the fast kernels: 16 (Vector512), 8 (Vector256), 4 (Vector128), 1 for the naive kernels.</summary>
     public int VectorWidth { get; }
 
     /// <summary>
-    /// The widest fast-kernel vector on this machine: 16 with AVX-512, 8 with AVX2 and FMA, 1 (naive
-    /// kernels only) otherwise. RLK_LANES=8 (read by <see cref="LaneSelection"/>) forces the AVX2 path.
+    /// The fast kernels' vector width on this machine, the lanes' choice (<see cref="LaneSelection"/>): 16 where
+    /// Vector512 is hardware-accelerated, 8 where Vector256 is, 4 where Vector128 is (NEON on ARM64, SSE on x86
+    /// without AVX2), 1 (naive kernels only) otherwise. RLK_LANES=8 or 4 forces a narrower path.
     /// </summary>
-    public static int BestVectorWidth { get; } = LaneSelection.BestWidth switch
-    {
-        16 => 16,
-        8 when Fma.IsSupported => 8,
-        _ => 1,
-    };
+    public static int BestVectorWidth { get; } = LaneSelection.BestWidth;
     /// <summary>Where each tensor lives in <see cref="Parameters"/> and <see cref="Gradients"/>.</summary>
     public ParameterLayout Layout { get; }
     /// <summary>All parameters, laid out by <see cref="Layout"/>.</summary>
@@ -92,19 +86,19 @@ public sealed unsafe partial class Mlp
     {
     }
 
-    /// <summary>As the public constructor, with the fast kernels' vector width forced (tests run the AVX2 path on AVX-512 machines).</summary>
+    /// <summary>As the public constructor, with the fast kernels' vector width forced (tests run the narrower paths on wider machines).</summary>
     /// <param name="layerSizes">Input size, hidden sizes, output size: at least two entries.</param>
     /// <param name="hidden">Activation after every layer but the last.</param>
     /// <param name="output">Activation after the last layer.</param>
     /// <param name="population">Number of independent members P.</param>
     /// <param name="pool">Threads to split work over; null runs on the caller's thread.</param>
     /// <param name="kernels">Fast or the naive baseline.</param>
-    /// <param name="vectorWidth">16 or 8, at most <see cref="BestVectorWidth"/> unless 8 with Vector256 and FMA available; 1 makes Fast fall back to Naive.</param>
+    /// <param name="vectorWidth">16, 8 or 4 where that vector is hardware-accelerated (<see cref="LaneSelection.IsAccelerated"/>); 1 makes Fast fall back to Naive.</param>
     internal Mlp(ReadOnlySpan<int> layerSizes, Activation hidden, Activation output, int population,
         WorkerPool? pool, MlpKernels kernels, int vectorWidth)
     {
-        if (vectorWidth is not (1 or 8 or 16)) throw new ArgumentException($"vectorWidth must be 1, 8 or 16, got {vectorWidth}.", nameof(vectorWidth));
-        if (vectorWidth == 16 && !Vector512.IsHardwareAccelerated || vectorWidth == 8 && !(Vector256.IsHardwareAccelerated && Fma.IsSupported))
+        if (!LaneSelection.Widths.Contains(vectorWidth)) throw new ArgumentException($"vectorWidth must be 1, 4, 8 or 16, got {vectorWidth}.", nameof(vectorWidth));
+        if (!LaneSelection.IsAccelerated(vectorWidth))
             throw new PlatformNotSupportedException($"{vectorWidth}-float vectors are not accelerated on this machine.");
         if (layerSizes.Length < 2) throw new ArgumentException("layerSizes needs at least an input and an output size.", nameof(layerSizes));
         foreach (int s in layerSizes) Shapes.Positive(s, nameof(layerSizes));

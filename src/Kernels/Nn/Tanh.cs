@@ -15,7 +15,7 @@ public static class Tanh
         Forward(x, y, Mlp.BestVectorWidth);
     }
 
-    /// <summary>Forward pass with a given vector width: 16 (Vector512), 8 (Vector256) or 1 (scalar); tests force 8.</summary>
+    /// <summary>Forward pass with a given vector width: 16, 8, 4 (Vector512/256/128) or 1 (scalar); tests force each.</summary>
     internal static void Forward(ReadOnlySpan<float> x, Span<float> y, int width)
     {
         Shapes.Require(y.Length, x.Length, nameof(y), "[n] (x.Length)");
@@ -26,6 +26,9 @@ public static class Tanh
         else if (width == 8)
             for (; i + 8 <= x.Length; i += 8)
                 TanhOperator.Invoke(Vector256.Create(x.Slice(i, 8))).CopyTo(y.Slice(i, 8));
+        else if (width == 4)
+            for (; i + 4 <= x.Length; i += 4)
+                TanhOperator.Invoke(Vector128.Create(x.Slice(i, 4))).CopyTo(y.Slice(i, 4));
         for (; i < x.Length; i++) y[i] = TanhOperator.Invoke(x[i]);
     }
 

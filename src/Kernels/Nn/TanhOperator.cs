@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace RlKernels.Kernels.Nn;
 
@@ -9,9 +8,11 @@ namespace RlKernels.Kernels.Nn;
 /// </summary>
 /// <remarks>
 /// A polynomial keeps the vector and scalar forms bit-identical (a scalar tail agrees with the vector
-/// body) and relative error stays at a few ulp near zero, where 1 − 2/(e^{2x}+1) would cancel.
+/// body) and relative error stays at a few ulp near zero, where 1 − 2/(e^{2x}+1) would cancel. The vector
+/// forms (one per width) are generated from Nn/NnWidth.template; on an SSE-only CPU the 4-wide form rounds its
+/// multiply-adds unfused, so it agrees with this one to an ulp or so rather than to the bit.
 /// </remarks>
-internal readonly struct TanhOperator
+internal readonly partial struct TanhOperator
 {
     private const float Clamp = 7.90531110763549805f;
     private const float Tiny = 0.0004f;
@@ -37,45 +38,5 @@ internal readonly struct TanhOperator
         q = MathF.FusedMultiplyAdd(x2, q, B2);
         q = MathF.FusedMultiplyAdd(x2, q, B0);
         return p / q;
-    }
-
-    /// <summary>tanh(x)</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Invoke(Vector512<float> x)
-    {
-        Vector512<float> c = Vector512.Min(Vector512.Max(x, Vector512.Create(-Clamp)), Vector512.Create(Clamp));
-        Vector512<float> x2 = c * c;
-        Vector512<float> p = Vector512.FusedMultiplyAdd(x2, Vector512.Create(A13), Vector512.Create(A11));
-        p = Vector512.FusedMultiplyAdd(x2, p, Vector512.Create(A9));
-        p = Vector512.FusedMultiplyAdd(x2, p, Vector512.Create(A7));
-        p = Vector512.FusedMultiplyAdd(x2, p, Vector512.Create(A5));
-        p = Vector512.FusedMultiplyAdd(x2, p, Vector512.Create(A3));
-        p = Vector512.FusedMultiplyAdd(x2, p, Vector512.Create(A1));
-        p *= c;
-        Vector512<float> q = Vector512.FusedMultiplyAdd(x2, Vector512.Create(B6), Vector512.Create(B4));
-        q = Vector512.FusedMultiplyAdd(x2, q, Vector512.Create(B2));
-        q = Vector512.FusedMultiplyAdd(x2, q, Vector512.Create(B0));
-        Vector512<float> tiny = Vector512.LessThan(Vector512.Abs(x), Vector512.Create(Tiny));
-        return Vector512.ConditionalSelect(tiny, x, p / q);
-    }
-
-    /// <summary>tanh(x), the same steps on 8 lanes (the AVX2 kernels).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Invoke(Vector256<float> x)
-    {
-        Vector256<float> c = Vector256.Min(Vector256.Max(x, Vector256.Create(-Clamp)), Vector256.Create(Clamp));
-        Vector256<float> x2 = c * c;
-        Vector256<float> p = Vector256.FusedMultiplyAdd(x2, Vector256.Create(A13), Vector256.Create(A11));
-        p = Vector256.FusedMultiplyAdd(x2, p, Vector256.Create(A9));
-        p = Vector256.FusedMultiplyAdd(x2, p, Vector256.Create(A7));
-        p = Vector256.FusedMultiplyAdd(x2, p, Vector256.Create(A5));
-        p = Vector256.FusedMultiplyAdd(x2, p, Vector256.Create(A3));
-        p = Vector256.FusedMultiplyAdd(x2, p, Vector256.Create(A1));
-        p *= c;
-        Vector256<float> q = Vector256.FusedMultiplyAdd(x2, Vector256.Create(B6), Vector256.Create(B4));
-        q = Vector256.FusedMultiplyAdd(x2, q, Vector256.Create(B2));
-        q = Vector256.FusedMultiplyAdd(x2, q, Vector256.Create(B0));
-        Vector256<float> tiny = Vector256.LessThan(Vector256.Abs(x), Vector256.Create(Tiny));
-        return Vector256.ConditionalSelect(tiny, x, p / q);
     }
 }
