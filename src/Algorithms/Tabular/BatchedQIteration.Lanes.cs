@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using RlKernels.Envs.Tabular;
+using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Algorithms.Tabular;
 
@@ -19,7 +20,9 @@ namespace RlKernels.Algorithms.Tabular;
 // gather. The engine is used only when the union is at most twice the longest outcome list; otherwise
 // the tiled gather path runs.
 //
-// LANES, REFILLED. A worker holds L = Vector512<T>.Count members (8 doubles, 16 floats) in its lanes and
+// LANES, REFILLED. A worker holds L = TV.Count members in its lanes — TV the vector of the lane width in use
+// (LaneSelection: Vector512 with AVX-512, 8 doubles or 16 floats; Vector256 with AVX2; Vector128 on NEON or SSE,
+// 2 doubles or 4 floats; RLK_LANES or --lanes narrows it; 1 runs the tiled path instead) — and
 // sweeps them together. When a lane's member stops (converged, not finite, or at the cap), its Q is written
 // out and the next unsolved member of the batch (a shared counter: workers balance themselves) is loaded into
 // that lane with Q = 0, while the other lanes go on. So the batch costs Σ_b sweeps_b / L vector sweeps,
@@ -69,24 +72,32 @@ public static partial class BatchedQIteration
         return (packed, ku);
     }
 
-    /// <summary>SolveModels on the lane engine; null when it does not apply (no 512-bit SIMD, or no shared structure).</summary>
+    /// <summary>SolveModels on the lane engine at the lane width in use; null when it does not apply (scalar lanes, or no shared structure).</summary>
     private static TabularBatchSolution? TryRunLanes<T>(IReadOnlyList<TabularMdp> models, double[] gammas, BatchedQIterationConfig config)
-        where T : unmanaged, IFloatingPointIeee754<T>
+        where T : unmanaged, IFloatingPointIeee754<T> => LaneSelection.BestWidth switch
+        {
+            16 => TryRunLanes<T, Vector512<T>, LaneVector512<T>>(models, gammas, config),
+            8 => TryRunLanes<T, Vector256<T>, LaneVector256<T>>(models, gammas, config),
+            4 => TryRunLanes<T, Vector128<T>, LaneVector128<T>>(models, gammas, config),
+            _ => null,
+        };
+
+    private static TabularBatchSolution? TryRunLanes<T, TV, TW>(IReadOnlyList<TabularMdp> models, double[] gammas, BatchedQIterationConfig config)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where TW : ILaneVector<TV, T>
     {
-        if (!Vector512.IsHardwareAccelerated || !Vector512<T>.IsSupported) return null;
         if (SharedNextStates(models) is not var (next, ku)) return null;
         var first = models[0];
         int batch = models.Count, stateCount = first.StateCount, actionCount = first.ActionCount, sa = stateCount * actionCount;
-        int lanes = Vector512<T>.Count;
+        int lanes = TW.Count;
         int threads = config.Threads > 0 ? config.Threads : Environment.ProcessorCount;
         int workers = Math.Max(1, Math.Min(threads, (batch + lanes - 1) / lanes));
         var result = new LaneResult(batch, stateCount, actionCount);
         int claimed = -1;  // the last member index handed to a lane
         var shape = new LaneShape(stateCount, actionCount, ku, next);
-        if (workers == 1) new LaneWorker<T>(shape, models, gammas, config, result).Run(ref claimed);
+        if (workers == 1) new LaneWorker<T, TV, TW>(shape, models, gammas, config, result).Run(ref claimed);
         else
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-                _ => new LaneWorker<T>(shape, models, gammas, config, result).Run(ref claimed));
+                _ => new LaneWorker<T, TV, TW>(shape, models, gammas, config, result).Run(ref claimed));
         return new TabularBatchSolution(batch, stateCount, actionCount, gammas, result.Q, result.V, result.Policy,
             result.Iterations, result.Residual, result.Converged);
     }
@@ -104,7 +115,7 @@ public static partial class BatchedQIteration
     }
 
     /// <summary>One worker's L lanes and their sweeps.</summary>
-    private sealed class LaneWorker<T> where T : unmanaged, IFloatingPointIeee754<T>
+    private sealed class LaneWorker<T, TV, TW> where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where TW : ILaneVector<TV, T>
     {
         private readonly IReadOnlyList<TabularMdp> _models;
         private readonly double[] _gammas;
@@ -119,6 +130,8 @@ public static partial class BatchedQIteration
         private T[] _v, _vNext;              // [S, L]
         private readonly int[] _member;      // [L] the member in each lane, −1 when idle
         private readonly int[] _sweeps;      // [L] sweeps of the lane's member so far
+        private readonly T[] _residual;      // [L] the last sweep's max |ΔQ| per lane
+        private readonly T[] _magnitude;     // [L] the last sweep's max |Q| per lane
 
         public LaneWorker(LaneShape shape, IReadOnlyList<TabularMdp> models, double[] gammas, BatchedQIterationConfig config, LaneResult result)
         {
@@ -129,7 +142,7 @@ public static partial class BatchedQIteration
             _stateCount = shape.StateCount;
             _actionCount = shape.ActionCount;
             _ku = shape.Ku;
-            _lanes = Vector512<T>.Count;
+            _lanes = TW.Count;
             _next = shape.Next;
             _nextOffset = shape.Next.Select(n => n * _lanes).ToArray();
             int sa = _stateCount * _actionCount;
@@ -140,6 +153,8 @@ public static partial class BatchedQIteration
             _vNext = new T[_stateCount * _lanes];
             _member = new int[_lanes];
             _sweeps = new int[_lanes];
+            _residual = new T[_lanes];
+            _magnitude = new T[_lanes];
         }
 
         public void Run(ref int claimed)
@@ -148,27 +163,22 @@ public static partial class BatchedQIteration
             for (int lane = 0; lane < _lanes; lane++)
                 if (Load(lane, Interlocked.Increment(ref claimed))) active++;
             double epsilon = typeof(T) == typeof(float) ? 1.1920929e-7 : 2.220446049250313e-16;  // machine ε
-            var tolerance = Vector512.Create(T.CreateTruncating(_config.Tolerance));
-            var fourEpsilon = Vector512.Create(T.CreateTruncating(4 * epsilon));
+            T tolerance = T.CreateTruncating(_config.Tolerance), fourEpsilon = T.CreateTruncating(4 * epsilon);
             while (active > 0)
             {
-                var (residual, magnitude) = Sweep();
+                Sweep();
                 (_v, _vNext) = (_vNext, _v);
-                // STOP: converged at max(Tolerance, 4ε(1 + max|Q|)), or not finite; the cap is checked per lane below.
-                var ok = Vector512.LessThanOrEqual(residual, Vector512.Max(tolerance, fourEpsilon * (Vector512<T>.One + magnitude)));
-                var finite = Vector512.Equals(residual - residual, Vector512<T>.Zero) & Vector512.Equals(magnitude - magnitude, Vector512<T>.Zero);
-                var stop = ok | ~finite;
-                for (int lane = 0; lane < _lanes; lane++) _sweeps[lane]++;
-                bool any = stop != Vector512<T>.Zero;
-                for (int lane = 0; lane < _lanes && !any; lane++) any = _member[lane] >= 0 && _sweeps[lane] >= _config.MaxIterations;
-                if (!any) continue;
+                // STOP, per lane (in T, as the sweep): converged at max(Tolerance, 4ε(1 + max|Q|)), not finite, or at the cap.
                 for (int lane = 0; lane < _lanes; lane++)
                 {
+                    _sweeps[lane]++;
                     if (_member[lane] < 0) continue;
-                    bool laneStop = stop.GetElement(lane) != T.Zero;
-                    if (!laneStop && _sweeps[lane] < _config.MaxIterations) continue;
-                    double r = double.CreateTruncating(residual.GetElement(lane));
-                    Finish(lane, double.IsNaN(r) ? double.PositiveInfinity : r, ok.GetElement(lane) != T.Zero);
+                    T residual = _residual[lane], magnitude = _magnitude[lane];
+                    bool ok = residual <= T.Max(tolerance, fourEpsilon * (T.One + magnitude));
+                    bool finite = T.IsFinite(residual) && T.IsFinite(magnitude);
+                    if (!ok && finite && _sweeps[lane] < _config.MaxIterations) continue;
+                    double r = double.CreateTruncating(residual);
+                    Finish(lane, double.IsNaN(r) ? double.PositiveInfinity : r, ok);
                     if (!Load(lane, Interlocked.Increment(ref claimed))) active--;
                 }
             }
@@ -229,20 +239,9 @@ public static partial class BatchedQIteration
             _result.Converged[b] = converged;
         }
 
-        /// <summary>a·b + c, fused for float and double.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector512<T> MultiplyAdd(Vector512<T> a, Vector512<T> b, Vector512<T> c)
-        {
-            if (typeof(T) == typeof(double))
-                return Vector512.FusedMultiplyAdd(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
-            if (typeof(T) == typeof(float))
-                return Vector512.FusedMultiplyAdd(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
-            return a * b + c;
-        }
-
         /// <summary>One synchronous sweep of all lanes: Q(s,a) = R + Σ_j w_j V(s'_j), V'(s) = max_a Q(s,a);
-        /// returns per lane max |ΔQ| and max |Q|.</summary>
-        private (Vector512<T> Residual, Vector512<T> Magnitude) Sweep()
+        /// per lane max |ΔQ| into _residual and max |Q| into _magnitude.</summary>
+        private void Sweep()
         {
             ref T weight = ref MemoryMarshal.GetArrayDataReference(_weight);
             ref T reward = ref MemoryMarshal.GetArrayDataReference(_reward);
@@ -251,27 +250,26 @@ public static partial class BatchedQIteration
             ref T vNext = ref MemoryMarshal.GetArrayDataReference(_vNext);
             ref int nextOffset = ref MemoryMarshal.GetArrayDataReference(_nextOffset);
             int l = _lanes, ku = _ku, actions = _actionCount;
-            var residual = Vector512<T>.Zero;
-            var magnitude = Vector512<T>.Zero;
+            TV residual = TW.Create(T.Zero), magnitude = TW.Create(T.Zero);
             int i = 0;
             for (int s = 0; s < _stateCount; s++)
             {
-                var best = Vector512.Create(T.NegativeInfinity);
+                TV best = TW.Create(T.NegativeInfinity);
                 for (int a = 0; a < actions; a++, i++)
                 {
-                    var acc = Vector512.LoadUnsafe(ref reward, (nuint)(i * l));
+                    TV acc = TW.Load(ref reward, (nuint)(i * l));
                     int e = i * ku;
                     for (int j = 0; j < ku; j++, e++)
-                        acc = MultiplyAdd(Vector512.LoadUnsafe(ref weight, (nuint)(e * l)), Vector512.LoadUnsafe(ref v, (nuint)Unsafe.Add(ref nextOffset, e)), acc);
-                    var old = Vector512.LoadUnsafe(ref q, (nuint)(i * l));
-                    residual = Vector512.Max(residual, Vector512.Abs(acc - old));
-                    magnitude = Vector512.Max(magnitude, Vector512.Abs(acc));
-                    acc.StoreUnsafe(ref q, (nuint)(i * l));
-                    best = Vector512.Max(best, acc);
+                        acc = TW.MultiplyAdd(TW.Load(ref weight, (nuint)(e * l)), TW.Load(ref v, (nuint)Unsafe.Add(ref nextOffset, e)), acc);
+                    residual = TW.Max(residual, TW.AbsDifference(acc, TW.Load(ref q, (nuint)(i * l))));
+                    magnitude = TW.Max(magnitude, TW.Abs(acc));
+                    TW.Store(acc, ref q, (nuint)(i * l));
+                    best = TW.Max(best, acc);
                 }
-                best.StoreUnsafe(ref vNext, (nuint)(s * l));
+                TW.Store(best, ref vNext, (nuint)(s * l));
             }
-            return (residual, magnitude);
+            TW.Store(residual, ref MemoryMarshal.GetArrayDataReference(_residual), 0);
+            TW.Store(magnitude, ref MemoryMarshal.GetArrayDataReference(_magnitude), 0);
         }
     }
 }

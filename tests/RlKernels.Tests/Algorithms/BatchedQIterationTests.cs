@@ -152,3 +152,36 @@ public sealed class BatchedQIterationTests_Float : BatchedQIterationTests
     protected override TabularPrecision Precision => TabularPrecision.Float;
     protected override double Tol => 1e-4;
 }
+
+/// <summary>
+/// The lane engine at every lane width this process accelerates (4, 8, 16: Vector128/256/512), forced with
+/// LaneSelection.Use, against Q-iteration one model at a time (float64 and float32).
+/// </summary>
+public sealed class BatchedQIterationWidthTests
+{
+    [Theory]
+    [InlineData(4, TabularPrecision.Double, 1e-9)]
+    [InlineData(4, TabularPrecision.Float, 1e-4)]
+    [InlineData(8, TabularPrecision.Double, 1e-9)]
+    [InlineData(8, TabularPrecision.Float, 1e-4)]
+    [InlineData(16, TabularPrecision.Double, 1e-9)]
+    [InlineData(16, TabularPrecision.Float, 1e-4)]
+    public void FrozenLakesInLanesOfEveryWidth_MatchOneByOne(int width, TabularPrecision precision, double tol)
+    {
+        Assert.SkipUnless(RlKernels.Kernels.Lanes.LaneSelection.IsAccelerated(width), $"{width}-float lanes are not accelerated here.");
+        // 19 random 8x8 maps: more members than lanes at every width, so lanes are refilled.
+        var models = RandomFrozenLakeMaps.Models(19, 11);
+        var gammas = Enumerable.Range(0, models.Count).Select(m => 0.8 + 0.01 * m).ToArray();
+        TabularBatchSolution batch;
+        using (RlKernels.Kernels.Lanes.LaneSelection.Use(width))
+            batch = BatchedQIteration.SolveModels(models, gammas, new BatchedQIterationConfig { Precision = precision, Tolerance = 1e-12, Threads = 2 });
+        for (int b = 0; b < models.Count; b++)
+        {
+            var member = batch.Member(b);
+            Assert.True(member.Converged, $"width {width} member {b}: residual {member.Residual}");
+            var single = QIteration.Solve(models[b], new QIterationConfig { Gamma = gammas[b], Tolerance = 1e-12 });
+            KernelAssert.AllClose("Q", single.Q, member.Q, tol, tol, $"width {width} member {b} {precision}");
+            if (precision == TabularPrecision.Double) Assert.Equal(single.Policy, member.Policy);
+        }
+    }
+}
