@@ -15,7 +15,7 @@ namespace RlKernels.Algorithms.Tabular;
 //     state's values of W members are one contiguous vector load;
 //   - B MDPs of the same shape, each with its own γ (SolveModels): next states differ per member and
 //     are gathered lane by lane — unless the members share their next-state structure (FrozenLake maps,
-//     …): then the lane engine of BatchedQIteration.Lanes.cs runs (512-bit, no gather, lanes refilled
+//     …): then the lane engine of BatchedQIteration.Lanes.cs runs (at the lane width in use, no gather, lanes refilled
 //     with the next member as members converge).
 // Layout: member b of a value lives at [row · Bp + b], Bp = B rounded up to a multiple of W (padding
 // members solve a zero problem). Each (s, a) is compiled to R(s,a) = Σ_k p_k r_k and a list of
