@@ -18,6 +18,8 @@ public static class DeepAlgorithms
         Reinforce.Entry,
         ReparamActorCritic.Entry,
         NetworkSarsa.Entry,
+        Dqn.Entry,
+        Dqn.DoubleEntry,
     ];
 
     private static readonly Lock Gate = new();
