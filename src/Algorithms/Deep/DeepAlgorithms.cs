@@ -20,6 +20,7 @@ public static class DeepAlgorithms
         NetworkSarsa.Entry,
         Dqn.Entry,
         Dqn.DoubleEntry,
+        Pqn.Entry,
     ];
 
     private static readonly Lock Gate = new();
