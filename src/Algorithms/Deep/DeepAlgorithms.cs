@@ -21,6 +21,7 @@ public static class DeepAlgorithms
         Dqn.Entry,
         Dqn.DoubleEntry,
         Pqn.Entry,
+        Sac.Entry,
     ];
 
     private static readonly Lock Gate = new();

@@ -12,6 +12,9 @@ public class ValueBasedTrainCommandTests
     [InlineData("Pendulum-v1", "double-dqn", "ppo")]
     [InlineData("MountainCarContinuous-v0", "pqn", "reparam-ac")]
     [InlineData("CartPole-v1", "reparam-ac", "dqn, double-dqn, pqn")]
+    [InlineData("CartPole-v1", "sac", "dqn, double-dqn, pqn")]
+    [InlineData("Acrobot-v1", "sac", "deep-sarsa")]
+    [InlineData("Pendulum-v1", "pqn", "reparam-ac, sac")]
     public void TheWrongActionSpaceExitsWithTwoNamingTheAlgorithmsThatFit(string env, string algo, string fitting)
     {
         string dir = Path.Combine(Path.GetTempPath(), $"rlk-value-never-written-{Guid.NewGuid():N}");
