@@ -183,9 +183,7 @@ public static class Dqn
             replay.Add(stepObs, actions, default, env, n);
             stats.Record(env, n);
             steps += n;
-            if (steps < config.LearningStarts || replay.Count < b) continue;
-
-            updatesDue += n * config.UpdatesPerStep;
+            updatesDue += steps < config.LearningStarts || replay.Count < b ? 0 : n * config.UpdatesPerStep;
             for (; updatesDue >= 1; updatesDue--)
             {
                 replay.Sample(batch, seeds, (uint)gradientSteps);

@@ -73,7 +73,7 @@ public static class Sac
         int pop = run.Population, n = run.EnvCount, b = config.BatchSize;
         int o = env.Spec.ObsSize, a = env.Spec.Action.Count, qIn = o + a;
         float low = env.Spec.Action.Low, high = env.Spec.Action.High, half = 0.5f * (high - low), mid = 0.5f * (high + low);
-        float[] actorLr = run.PerMember(config.ActorLearningRate, config.ActorLearningRates, "ActorLearningRates");
+        float[] actorLr = run.PerMember(config.ActorLearningRate, config.ActorLearningRates ?? run.LearningRates, "ActorLearningRates");
         float[] criticLr = run.PerMember(config.CriticLearningRate, null, "CriticLearningRates");
         var replay = new ReplayBuffer(pop, config.ReplayCapacity, o, a, discrete: false);
         var batch = new ReplayBatch(replay, b);
@@ -150,9 +150,7 @@ public static class Sac
             replay.Add(stepObs, default, stepAct, env, n);
             stats.Record(env, n);
             steps += n;
-            if (steps < config.WarmupSteps || replay.Count < b) continue;
-
-            updatesDue += n * config.UpdatesPerStep;
+            updatesDue += steps < config.WarmupSteps || replay.Count < b ? 0 : n * config.UpdatesPerStep;
             for (; updatesDue >= 1; updatesDue--, update++)
             {
                 replay.Sample(batch, run.SeedOf, update);
