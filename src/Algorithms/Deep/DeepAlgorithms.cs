@@ -18,6 +18,10 @@ public static class DeepAlgorithms
         Reinforce.Entry,
         ReparamActorCritic.Entry,
         NetworkSarsa.Entry,
+        Dqn.Entry,
+        Dqn.DoubleEntry,
+        Pqn.Entry,
+        Sac.Entry,
     ];
 
     private static readonly Lock Gate = new();

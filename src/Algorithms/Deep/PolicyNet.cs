@@ -48,6 +48,12 @@ public sealed class PolicyNet
         _goodLogStd = (float[])LogStd.Clone();
     }
 
+    /// <summary>A greedy policy over a network with LayerNorm after each hidden layer (PQN's Q network): <see cref="Net"/> is its Linear layers.</summary>
+    public PolicyNet(EnvSpec spec, LayerNormNet net) : this(spec, net.Linear, 0f) => Normed = net;
+
+    /// <summary>The LayerNorm network whose Linear layers <see cref="Net"/> holds; null for a plain MLP.</summary>
+    public LayerNormNet? Normed { get; }
+
     /// <summary>A fresh policy: hidden layers of the given widths, member p initialized from seeds[p].</summary>
     public static PolicyNet Create(EnvSpec spec, int[] hidden, Activation activation, RunSettings run, WorkerPool pool,
         float outputGain, float initLogStd)
@@ -120,7 +126,7 @@ public sealed class PolicyNet
     /// <summary>The greedy action (arg-max class or the mean, clipped) for [P, N] observations.</summary>
     public void Act(ReadOnlySpan<float> obs, int n, Span<float> output, Span<int> discrete, Span<float> continuous)
     {
-        Net.Forward(obs, n, output);
+        if (Normed is null) Net.Forward(obs, n, output); else Normed.Forward(obs, n, output);
         int w = ActionWidth;
         for (int r = 0; r < Net.Population * n; r++)
         {
@@ -200,6 +206,9 @@ public sealed class PolicyNet
             tensors.Add(new SafeTensor($"policy.layers.{l}.bias", [pop, sizes[l + 1]], Net.Bias(l).ToArray()));
         }
         if (!IsDiscrete) tensors.Add(new SafeTensor("policy.log_std", [pop, ActionWidth], (float[])LogStd.Clone()));
+        for (int t = 0; Normed is not null && t < Normed.NormLayout.TensorCount; t++)
+            tensors.Add(new SafeTensor($"policy.{Normed.NormLayout.Name(t)}", [pop, Normed.NormLayout.MemberSize(t)],
+                Normed.Norms.AsSpan(Normed.NormLayout.Offset(t), pop * Normed.NormLayout.MemberSize(t)).ToArray()));
         var meta = new Dictionary<string, string>(extraMetadata)
         {
             ["format"] = "rlk-policy-v1",
@@ -209,6 +218,7 @@ public sealed class PolicyNet
             ["distribution"] = IsDiscrete ? "categorical" : "gaussian",
             ["squash"] = TanhSquash ? "tanh" : "clip",
         };
+        if (Normed is not null) meta["layer_norm"] = "true";
         Safetensors.Save(path, tensors, meta);
     }
 
@@ -270,6 +280,14 @@ public sealed class PolicyNet
             expected.Add(($"policy.layers.{l}.bias", [pop, sizes[l + 1]]));
         }
         if (!spec.Action.IsDiscrete) expected.Add(("policy.log_std", [pop, sizes[^1]]));
+        string layerNorm = meta.GetValueOrDefault("layer_norm") ?? "false";
+        if (layerNorm is not ("true" or "false")) throw Bad(null, $"metadata layer_norm '{Show(layerNorm)}' is not true or false.");
+        int normStart = expected.Count;
+        for (int l = 0; layerNorm == "true" && l < sizes.Length - 2; l++)
+        {
+            expected.Add(($"policy.norms.{l}.gain", [pop, sizes[l + 1]]));
+            expected.Add(($"policy.norms.{l}.bias", [pop, sizes[l + 1]]));
+        }
         foreach (string name in tensors.Keys)
             if (!expected.Any(e => e.Name == name))
                 throw Bad(name, $"is not part of this policy, which has {Safetensors.NameList(expected.Select(e => e.Name))}.");
@@ -281,8 +299,14 @@ public sealed class PolicyNet
             data[2 * l].CopyTo(net.Weight(l));
             data[2 * l + 1].CopyTo(net.Bias(l));
         }
+        if (layerNorm == "true")
+        {
+            var normed = new LayerNormNet(net);
+            for (int t = 0; t < normed.NormLayout.TensorCount; t++) data[normStart + t].CopyTo(normed.Norms, normed.NormLayout.Offset(t));
+            return new PolicyNet(spec, normed) { TanhSquash = squash == "tanh" };
+        }
         var policy = new PolicyNet(spec, net, 0f) { TanhSquash = squash == "tanh" };
-        if (!policy.IsDiscrete) data[^1].CopyTo(policy.LogStd, 0);
+        if (!policy.IsDiscrete) data[2 * net.LayerCount].CopyTo(policy.LogStd, 0);
         return policy;
     }
 }

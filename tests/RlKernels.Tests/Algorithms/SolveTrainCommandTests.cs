@@ -104,7 +104,7 @@ public class SolveTrainCommandTests
         Assert.Equal(0, code);
         Assert.Contains("-13.000", output.ToString());
         var error = new StringWriter();
-        Assert.Equal(ExitCodes.BadInput, TrainCommand.Run(new TrainSettings { Env = "ChainWalk-v0", Algo = "dqn" }, TextWriter.Null, error));
+        Assert.Equal(ExitCodes.BadInput, TrainCommand.Run(new TrainSettings { Env = "ChainWalk-v0", Algo = "rainbow" }, TextWriter.Null, error));
         Assert.Contains("Unknown --algo", error.ToString());
     }
 }

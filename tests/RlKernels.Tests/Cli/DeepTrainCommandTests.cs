@@ -37,7 +37,7 @@ public class DeepTrainCommandTests
     }
 
     [Theory]
-    [InlineData("CartPole-v1", "dqn", null, "ppo, a2c")]
+    [InlineData("CartPole-v1", "rainbow", null, "ppo, a2c")]
     [InlineData("NoSuchEnv-v0", "ppo", null, "CartPole-v1")]
     [InlineData("CartPole-v1", "reparam-ac", null, "continuous")]
     [InlineData("CartPole-v1", "ppo", 0L, "--steps")]

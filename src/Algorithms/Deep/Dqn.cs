@@ -1,0 +1,240 @@
+using RlKernels.Envs.Runner;
+using RlKernels.Kernels.Nn;
+using RlKernels.Kernels.Random;
+
+namespace RlKernels.Algorithms.Deep;
+
+// DQN (Mnih et al. 2015): a Q network learns from uniformly sampled replay transitions toward
+//   y = r + γ·(1 − terminated)·max_a′ Q̄(s′, a′)
+// with Q̄ a target network (hard copy every K gradient steps, or Polyak τ). Double DQN (van Hasselt et al.
+// 2016) picks a′ with the online network and evaluates it with Q̄: y = r + γ(1 − terminated)·Q̄(s′, argmax Q(s′, ·)).
+// Truncated transitions bootstrap from the final observation (the buffer's s′); terminated ones from 0.
+// Acts ε-greedily, ε linear from StartEpsilon to EndEpsilon over ExplorationFraction of the run.
+// P = population, N = envs per member, B = minibatch, K = actions, O = obs size.
+
+/// <summary>DQN hyperparameters; the defaults (after CleanRL's dqn.py) train CartPole-v1.</summary>
+public sealed record DqnConfig : DeepConfig
+{
+    /// <summary>Defaults: CartPole-v1, 4 envs for 500 k steps, relu 120×84, rate 2.5e-4, γ 0.99, no gradient clip.</summary>
+    public DqnConfig()
+    {
+        Run = new() { EnvId = "CartPole-v1", EnvCount = 4, TotalSteps = 500_000 };
+        Hidden = [120, 84];
+        Activation = Activation.Relu;
+        LearningRate = 2.5e-4f;
+        MaxGradNorm = 0f;
+        RolloutSteps = 1;
+    }
+
+    /// <summary>Double DQN: the online network picks a′, the target network values it.</summary>
+    public bool Double { get; init; }
+    /// <summary>Regression loss on the TD target.</summary>
+    public QLoss Loss { get; init; } = QLoss.Mse;
+    /// <summary>Transitions kept per member.</summary>
+    public int ReplayCapacity { get; init; } = 10_000;
+    /// <summary>Transitions per gradient step (per member).</summary>
+    public int BatchSize { get; init; } = 128;
+    /// <summary>Env steps per member before learning starts (actions still ε-greedy with ε = 1 by then in the default schedule).</summary>
+    public int LearningStarts { get; init; } = 10_000;
+    /// <summary>Gradient steps per env step of a member (CleanRL: one every 10).</summary>
+    public float UpdatesPerStep { get; init; } = 0.1f;
+    /// <summary>Polyak rate of the target network after every gradient step; 1: hard copies every <see cref="TargetPeriod"/> gradient steps.</summary>
+    public float Tau { get; init; } = 1f;
+    /// <summary>Gradient steps between hard copies into the target network (with <see cref="Tau"/> = 1).</summary>
+    public int TargetPeriod { get; init; } = 50;
+    /// <summary>ε at the start.</summary>
+    public float StartEpsilon { get; init; } = 1f;
+    /// <summary>ε after the decay.</summary>
+    public float EndEpsilon { get; init; } = 0.05f;
+    /// <summary>Fraction of <see cref="RunSettings.TotalSteps"/> over which ε decays linearly.</summary>
+    public float ExplorationFraction { get; init; } = 0.5f;
+
+    /// <summary>The config's own problem (null when fine), checked before any env is made.</summary>
+    public string? Problem() =>
+        BatchSize < 1 || ReplayCapacity < 1 ? $"DQN needs BatchSize and ReplayCapacity ≥ 1 (got {BatchSize}, {ReplayCapacity})."
+        : BatchSize > ReplayCapacity ? $"The batch ({BatchSize}) is larger than the replay buffer ({ReplayCapacity} transitions)."
+        : !(UpdatesPerStep > 0) || !float.IsFinite(UpdatesPerStep) ? $"UpdatesPerStep must be positive, got {UpdatesPerStep}."
+        : !(Tau > 0 && Tau <= 1) || TargetPeriod < 1 ? $"DQN needs Tau in (0, 1] and TargetPeriod ≥ 1 (got {Tau}, {TargetPeriod})."
+        : !(StartEpsilon is >= 0 and <= 1) || !(EndEpsilon is >= 0 and <= 1) || !(ExplorationFraction > 0) ? "ε must be in [0, 1] and ExplorationFraction > 0."
+        : null;
+}
+
+/// <summary>DQN and double DQN training loop.</summary>
+public static class Dqn
+{
+    /// <summary>DQN in the registry: discrete actions only.</summary>
+    public static DeepAlgorithm Entry { get; } = MakeEntry("dqn", @double: false);
+
+    /// <summary>Double DQN in the registry (<c>double-dqn</c>): DQN with <see cref="DqnConfig.Double"/>.</summary>
+    public static DeepAlgorithm DoubleEntry { get; } = MakeEntry("double-dqn", @double: true);
+
+    private static DeepAlgorithm MakeEntry(string name, bool @double) => new(name, ActionNeed.Discrete,
+        (run, lr) => Train(new DqnConfig { Run = run, Double = @double } is var c && lr is { } v ? c with { LearningRate = v } : c))
+    {
+        NeedsWhy = "it takes a max over actions",
+        Defaults = _ => (4, 500_000),
+        RolloutSteps = _ => 1,
+    };
+
+    /// <summary>Purpose word of the Philox counter for ε-greedy choices.</summary>
+    public const uint ActionPurpose = 0x44514E41; // "DQNA"
+
+    /// <summary>ε after <paramref name="steps"/> of <paramref name="totalSteps"/>: linear from start to end over the fraction, then flat.</summary>
+    public static float Epsilon(long steps, long totalSteps, float start, float end, float fraction)
+    {
+        double progress = steps / (fraction * (double)totalSteps);
+        return progress >= 1 ? end : (float)(start + (end - start) * progress);
+    }
+
+    /// <summary>
+    /// TD targets y = r + γ·(1 − terminated)·Q̄(s′, a′), a′ = argmax Q̄(s′, ·) or, for double DQN (when
+    /// <paramref name="nextOnline"/> is given), argmax Q(s′, ·). Truncated rows bootstrap like live ones: their s′
+    /// is the final observation.
+    /// </summary>
+    public static void Targets(
+        ReadOnlySpan<float> nextTarget,  // [R, K] Q̄(s′, ·)
+        ReadOnlySpan<float> nextOnline,  // [R, K] Q(s′, ·), or empty for plain DQN
+        ReadOnlySpan<float> rewards,     // [R]
+        ReadOnlySpan<bool> terminated,   // [R]
+        int rows, int k, float gamma,
+        Span<float> y)                   // [R]
+    {
+        bool dbl = !nextOnline.IsEmpty;
+        ReadOnlySpan<float> chooser = dbl ? nextOnline : nextTarget;
+        for (int r = 0; r < rows; r++)
+        {
+            int best = ArgMax(chooser.Slice(r * k, k));
+            y[r] = rewards[r] + (terminated[r] ? 0f : gamma * nextTarget[r * k + best]);
+        }
+    }
+
+    /// <summary>Index of the largest value (the first of ties).</summary>
+    public static int ArgMax(ReadOnlySpan<float> row)
+    {
+        int best = 0;
+        for (int c = 1; c < row.Length; c++) if (row[c] > row[best]) best = c;
+        return best;
+    }
+
+    /// <summary>
+    /// Trains a Q network per member with DQN (or double DQN); the result's Policy and Critic are both that network,
+    /// whose outputs are Q(s, ·), until <see cref="RunSettings.TotalSteps"/> env steps per member or until the
+    /// <see cref="StopRule"/> stops it.
+    /// </summary>
+    /// <exception cref="ArgumentException">The run settings or the config are invalid (batch larger than the buffer, a buffer that does not fit in memory), or the env's actions are not discrete.</exception>
+    /// <exception cref="TrainingDivergedException">A loss, gradient or parameter went non-finite.</exception>
+    public static TrainResult Train(DqnConfig config)
+    {
+        string name = config.Double ? "double-dqn" : "dqn";
+        using var training = TrainingRun.Start(config.Run, config.Problem() ?? SizeProblem(config));
+        training.RequireActions(discrete: true, "DQN needs discrete actions (its target takes a max over actions)");
+        RunSettings run = training.Settings;
+        IVectorEnv env = training.Env;
+        var pool = training.Pool;
+        int pop = run.Population, n = run.EnvCount, b = config.BatchSize;
+        int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
+        float[] lr = config.MemberLearningRates();
+
+        var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 5), 0f);
+        Mlp q = policy.Net;
+        Mlp target = PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 5);
+        q.Parameters.CopyTo(target.Parameters, 0);
+        var opt = new Optimizers(pool).Add(q, lr, config.MaxGradNorm);
+        var stats = training.Stats;
+        var replay = new ReplayBuffer(pop, config.ReplayCapacity, o, 1, discrete: true);
+        var batch = new ReplayBatch(replay, b);
+        Func<int, ulong> seeds = run.SeedOf;
+
+        var stepQ = new float[pop * n * k];    // [P, N, K]
+        var stepObs = new float[pop * n * o];  // [P, N, O] s before the step
+        var actions = new int[pop * n];
+        var qAll = new float[pop * b * k];     // [P, B, K]
+        var nextT = new float[pop * b * k];
+        var nextO = config.Double ? new float[pop * b * k] : [];
+        var qTaken = new float[pop * b];
+        var y = new float[pop * b];
+        var dTaken = new float[pop * b];
+        var dQ = new float[pop * b * k];
+        var ones = Enumerable.Repeat(1f, pop).ToArray();
+        var lossPerMember = new float[pop];
+
+        long steps = 0, gradientSteps = 0, nextCurve = 0;
+        uint vectorStep = 0;
+        double updatesDue = 0;
+        float loss = 0;
+        while (steps < run.TotalSteps)
+        {
+            // COLLECT ROLLOUT: one ε-greedy step of every env into the replay buffer
+            float epsilon = Epsilon(steps, run.TotalSteps, config.StartEpsilon, config.EndEpsilon, config.ExplorationFraction);
+            env.Observations.CopyTo(stepObs);
+            if (epsilon < 1f) q.Forward(stepObs, n, stepQ);
+            for (int p = 0; p < pop; p++)
+            {
+                Philox4x32.KeyFromSeed(run.SeedOf(p), out uint k0, out uint k1);
+                for (int i = 0; i < n; i++)
+                {
+                    int e = p * n + i;
+                    Philox4x32.Block((uint)i, vectorStep, ActionPurpose, 0, k0, k1, out uint explore, out uint pick, out _, out _);
+                    actions[e] = Philox4x32.ToUnit(explore) < epsilon ? (int)(((ulong)pick * (uint)k) >> 32) : ArgMax(stepQ.AsSpan(e * k, k));
+                }
+            }
+            env.Step(actions);
+            vectorStep++;
+            replay.Add(stepObs, actions, default, env, n);
+            stats.Record(env, n);
+            steps += n;
+            updatesDue += steps < config.LearningStarts || replay.Count < b ? 0 : n * config.UpdatesPerStep;
+            for (; updatesDue >= 1; updatesDue--)
+            {
+                replay.Sample(batch, seeds, (uint)gradientSteps);
+
+                // COMPUTE RETURNS: y from the target network (and the online one's choice for double DQN), no gradient
+                target.Forward(batch.NextObservations, b, nextT);
+                if (config.Double) q.Forward(batch.NextObservations, b, nextO);
+                Targets(nextT, nextO, batch.Rewards, batch.Terminated, pop * b, k, config.Gamma, y);
+
+                // UPDATE: the loss on Q(s, a) of the taken action only
+                policy.KeepGood();
+                q.Forward(batch.Observations, b, qAll);
+                for (int r = 0; r < pop * b; r++) qTaken[r] = qAll[r * k + batch.DiscreteActions[r]];
+                Array.Clear(dTaken);
+                if (config.Loss == QLoss.Huber)
+                {
+                    HuberLoss.Forward(qTaken, y, pop, b, 1f, lossPerMember);
+                    HuberLoss.Backward(qTaken, y, ones, pop, b, 1f, dTaken);
+                }
+                else
+                {
+                    MseLoss.Forward(qTaken, y, pop, b, lossPerMember);
+                    MseLoss.Backward(qTaken, y, ones, pop, b, dTaken);
+                }
+                loss = lossPerMember[0];
+                Array.Clear(dQ);
+                for (int r = 0; r < pop * b; r++) dQ[r * k + batch.DiscreteActions[r]] = dTaken[r];
+                opt.Descend(dQ);
+                policy.CheckFinite(steps, loss, ("q", q));
+                gradientSteps++;
+                TargetNetwork.Update(target, q, config.Tau, gradientSteps, config.TargetPeriod);
+            }
+
+            if (steps >= nextCurve)
+            {
+                nextCurve = steps + 1000;
+                if (training.EndUpdate(steps, loss, policy)) break;
+            }
+        }
+        return training.Result(name, steps, policy, q);
+    }
+
+    /// <summary>The replay buffer's size against memory, before the envs are made.</summary>
+    private static string? SizeProblem(DqnConfig config)
+    {
+        try
+        {
+            using var probe = Envs.Registry.EnvRegistry.Make(config.Run.EnvId, 1, new VectorEnvOptions(), config.Run.EnvArgs);
+            ReplayBuffer.CheckSize(config.Run.Population, config.ReplayCapacity, probe.Spec.ObsSize, 1, discrete: true);
+            return null;
+        }
+        catch (ArgumentException e) { return e.Message; }
+    }
+}
