@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using RlKernels.Envs.Registry;
-using RlKernels.Kernels.Lanes;
-using RlKernels.Kernels.Random;
-
 namespace RlKernels.Envs;
 
 // Acrobot-v1. Source: gymnasium/envs/classic_control/acrobot.py (Gymnasium 1.x, book_or_nips = "book",
@@ -35,7 +30,7 @@ internal sealed class AcrobotDeclaration : IEnvDeclaration<AcrobotParams>
 public readonly struct AcrobotParams
 {
     /// <summary>Gymnasium constants: time step (s, 0.2), link 1 length (m), link masses (kg), positions of the links' centres of mass (m), links' moment of inertia, gravity (m/s², 9.8), and the angular velocity limits of joints 1 and 2 (rad/s, 4π and 9π).</summary>
-    public readonly double Dt, LinkLength1, LinkMass1, LinkMass2, LinkComPos1, LinkComPos2, LinkMoi, Gravity, MaxVel1, MaxVel2;
+    public readonly double Dt = 0.2, LinkLength1 = 1.0, LinkMass1 = 1.0, LinkMass2 = 1.0, LinkComPos1 = 0.5, LinkComPos2 = 0.5, LinkMoi = 1.0, Gravity = 9.8, MaxVel1 = 4 * Math.PI, MaxVel2 = 9 * Math.PI;
 
     // Constant sub-expressions of _dsdt, evaluated once in double in the source's order (m1 = LinkMass1,
     // l1 = LinkLength1, lc1/lc2 = LinkComPos1/2, I1 = I2 = LinkMoi, g = Gravity), so GPU kernels do no
@@ -54,17 +49,6 @@ public readonly struct AcrobotParams
     /// <summary>Gymnasium's default Acrobot-v1 constants, with the dynamics' coefficients precomputed from them.</summary>
     public AcrobotParams()
     {
-        Dt = 0.2;
-        LinkLength1 = 1.0;
-        LinkMass1 = 1.0;
-        LinkMass2 = 1.0;
-        LinkComPos1 = 0.5;
-        LinkComPos2 = 0.5;
-        LinkMoi = 1.0;
-        Gravity = 9.8;
-        MaxVel1 = 4 * Math.PI;
-        MaxVel2 = 9 * Math.PI;
-
         HalfDt = Dt / 2.0;
         SixthDt = Dt / 6.0;
         double m1 = LinkMass1, m2 = LinkMass2, l1 = LinkLength1, lc1 = LinkComPos1, lc2 = LinkComPos2, g = Gravity;

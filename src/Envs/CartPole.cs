@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using RlKernels.Envs.Registry;
-using RlKernels.Kernels.Lanes;
-using RlKernels.Kernels.Random;
-
 namespace RlKernels.Envs;
 
 // CartPole-v1. Source: gymnasium/envs/classic_control/cartpole.py (Gymnasium 1.x, default kwargs,
@@ -24,20 +19,10 @@ internal sealed class CartPoleDeclaration : IEnvDeclaration<CartPoleParams>
 public readonly struct CartPoleParams
 {
     /// <summary>Gymnasium constants: gravity (m/s², 9.8), cart and pole mass (kg, 1.0 and 0.1), half the pole length (m, 0.5), push force (N, 10), time step tau (s, 0.02), and the termination bounds on the pole angle (rad, 12°) and cart position (m, 2.4).</summary>
-    public readonly double Gravity, MassCart, MassPole, Length, ForceMag, Tau, ThetaThresholdRadians, XThreshold;
+    public readonly double Gravity = 9.8, MassCart = 1.0, MassPole = 0.1, Length = 0.5, ForceMag = 10.0, Tau = 0.02, ThetaThresholdRadians = 12 * 2 * Math.PI / 360, XThreshold = 2.4;
 
     /// <summary>Gymnasium's default CartPole-v1 constants.</summary>
-    public CartPoleParams()
-    {
-        Gravity = 9.8;
-        MassCart = 1.0;
-        MassPole = 0.1;
-        Length = 0.5; // half the pole's length
-        ForceMag = 10.0;
-        Tau = 0.02;
-        ThetaThresholdRadians = 12 * 2 * Math.PI / 360;
-        XThreshold = 2.4;
-    }
+    public CartPoleParams() { }
 
     /// <summary>Cart plus pole mass (kg).</summary>
     public double TotalMass => MassPole + MassCart;
@@ -98,13 +83,8 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Observe<TWriter>(in CartPole<T> s, in CartPoleParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
-    {
-        obs.Write(0, s.X);
-        obs.Write(1, s.XDot);
-        obs.Write(2, s.Theta);
-        obs.Write(3, s.ThetaDot);
-    }
+    public static void Observe<TWriter>(in CartPole<T> s, in CartPoleParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
+        Store(s, ref obs); // the observation is the state
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,10 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Tabular;
-using RlKernels.Envs.Registry;
-using RlKernels.Kernels.Lanes;
-using RlKernels.Kernels.Random;
 
 namespace RlKernels.Envs;
 

@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using RlKernels.Envs.Registry;
-using RlKernels.Kernels.Lanes;
-using RlKernels.Kernels.Random;
-
 namespace RlKernels.Envs;
 
 // MountainCar-v0. Source: gymnasium/envs/classic_control/mountain_car.py (Gymnasium 1.x, goal_velocity 0);
@@ -25,19 +20,10 @@ internal sealed class MountainCarDeclaration : IEnvDeclaration<MountainCarParams
 public readonly struct MountainCarParams
 {
     /// <summary>Gymnasium constants: position bounds (-1.2, 0.6), speed limit (0.07), goal position (0.5) and minimum velocity there (0), engine force per action (0.001) and gravity coefficient (0.0025).</summary>
-    public readonly double MinPosition, MaxPosition, MaxSpeed, GoalPosition, GoalVelocity, Force, Gravity;
+    public readonly double MinPosition = -1.2, MaxPosition = 0.6, MaxSpeed = 0.07, GoalPosition = 0.5, GoalVelocity = 0.0, Force = 0.001, Gravity = 0.0025;
 
     /// <summary>Gymnasium's default MountainCar-v0 constants.</summary>
-    public MountainCarParams()
-    {
-        MinPosition = -1.2;
-        MaxPosition = 0.6;
-        MaxSpeed = 0.07;
-        GoalPosition = 0.5;
-        GoalVelocity = 0.0;
-        Force = 0.001;
-        Gravity = 0.0025;
-    }
+    public MountainCarParams() { }
 }
 
 /// <summary>MountainCar-v0 state (position, velocity) and dynamics; actions 0/1/2 = left/none/right.</summary>
@@ -83,11 +69,8 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Observe<TWriter>(in MountainCar<T> s, in MountainCarParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
-    {
-        obs.Write(0, s.Position);
-        obs.Write(1, s.Velocity);
-    }
+    public static void Observe<TWriter>(in MountainCar<T> s, in MountainCarParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
+        Store(s, ref obs); // the observation is the state
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

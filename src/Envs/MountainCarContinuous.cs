@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using RlKernels.Envs.Registry;
-using RlKernels.Kernels.Lanes;
-using RlKernels.Kernels.Random;
-
 namespace RlKernels.Envs;
 
 // MountainCarContinuous-v0. Source: gymnasium/envs/classic_control/continuous_mountain_car.py (Gymnasium 1.x);
@@ -29,20 +24,10 @@ internal sealed class MountainCarContinuousDeclaration : IEnvDeclaration<Mountai
 public readonly struct MountainCarContinuousParams
 {
     /// <summary>Gymnasium constants: action clip range (-1, 1), position bounds (-1.2, 0.6), speed limit (0.07), goal position (0.45) and minimum velocity there (0), and engine power (0.0015).</summary>
-    public readonly double MinAction, MaxAction, MinPosition, MaxPosition, MaxSpeed, GoalPosition, GoalVelocity, Power;
+    public readonly double MinAction = -1.0, MaxAction = 1.0, MinPosition = -1.2, MaxPosition = 0.6, MaxSpeed = 0.07, GoalPosition = 0.45, GoalVelocity = 0.0, Power = 0.0015;
 
     /// <summary>Gymnasium's default MountainCarContinuous-v0 constants.</summary>
-    public MountainCarContinuousParams()
-    {
-        MinAction = -1.0;
-        MaxAction = 1.0;
-        MinPosition = -1.2;
-        MaxPosition = 0.6;
-        MaxSpeed = 0.07;
-        GoalPosition = 0.45;
-        GoalVelocity = 0.0;
-        Power = 0.0015;
-    }
+    public MountainCarContinuousParams() { }
 }
 
 /// <summary>MountainCarContinuous-v0 state (position, velocity) and dynamics; the action is the force.</summary>
@@ -89,11 +74,8 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Observe<TWriter>(in MountainCarContinuous<T> s, in MountainCarContinuousParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
-    {
-        obs.Write(0, s.Position);
-        obs.Write(1, s.Velocity);
-    }
+    public static void Observe<TWriter>(in MountainCarContinuous<T> s, in MountainCarContinuousParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
+        Store(s, ref obs); // the observation is the state
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

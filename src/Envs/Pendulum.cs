@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using RlKernels.Envs.Registry;
-using RlKernels.Kernels.Lanes;
-using RlKernels.Kernels.Random;
-
 namespace RlKernels.Envs;
 
 // Pendulum-v1. Source: gymnasium/envs/classic_control/pendulum.py (Gymnasium 1.x, default g = 10.0);
@@ -30,7 +25,7 @@ internal sealed class PendulumDeclaration : IEnvDeclaration<PendulumParams>
 public readonly struct PendulumParams
 {
     /// <summary>Gymnasium constants: angular speed limit (rad/s, 8), torque limit (2), time step (s, 0.05), gravity g (m/s²), pendulum mass m (1) and length l (1).</summary>
-    public readonly double MaxSpeed, MaxTorque, Dt, G, M, L;
+    public readonly double MaxSpeed = 8.0, MaxTorque = 2.0, Dt = 0.05, G, M = 1.0, L = 1.0;
     /// <summary>3·g / (2·l), evaluated left to right as in the source (precomputed: no float64 work in GPU kernels).</summary>
     public readonly double GravityCoef;
     /// <summary>3.0 / (m·l**2).</summary>
@@ -42,12 +37,7 @@ public readonly struct PendulumParams
     /// <summary>Gymnasium's defaults with gravity <paramref name="g"/> (m/s²).</summary>
     public PendulumParams(double g)
     {
-        MaxSpeed = 8.0;
-        MaxTorque = 2.0;
-        Dt = 0.05;
         G = g;
-        M = 1.0;
-        L = 1.0;
         GravityCoef = 3 * G / (2 * L);
         TorqueCoef = 3.0 / (M * Math.Pow(L, 2));
     }

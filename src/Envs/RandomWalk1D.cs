@@ -1,8 +1,3 @@
-using System.Runtime.CompilerServices;
-using RlKernels.Envs.Registry;
-using RlKernels.Kernels.Lanes;
-using RlKernels.Kernels.Random;
-
 namespace RlKernels.Envs;
 
 // RandomWalk1D-v0: the continuous random walk of the lecture "Scaling up RL".
@@ -25,15 +20,10 @@ internal sealed class RandomWalk1DDeclaration : IEnvDeclaration<RandomWalk1DPara
 public readonly struct RandomWalk1DParams
 {
     /// <summary>The episode terminates when |x| exceeds <c>Bound</c> (3); each step moves x by N(<c>StepMean</c>, <c>StepStd</c>²) = N(1, 0.25²) in the chosen direction.</summary>
-    public readonly double Bound, StepMean, StepStd;
+    public readonly double Bound = 3, StepMean = 1, StepStd = 0.25;
 
     /// <summary>The lecture's constants: bound 3, step N(1, 0.25²).</summary>
-    public RandomWalk1DParams()
-    {
-        Bound = 3;
-        StepMean = 1;
-        StepStd = 0.25;
-    }
+    public RandomWalk1DParams() { }
 }
 
 /// <summary>RandomWalk1D-v0 state (x) and dynamics.</summary>

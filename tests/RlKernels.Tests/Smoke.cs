@@ -1,6 +1,5 @@
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
-using Xunit;
 
 namespace RlKernels.Tests;
 

@@ -21,29 +21,11 @@ public enum SarsaPolicy
     EpsilonGreedy,
 }
 
-/// <summary>Network SARSA hyperparameters (the shared ones in <see cref="DeepConfig"/>: rollouts of 16 steps; here relu, rate 1e-3, γ 1, clip 10).</summary>
-public sealed record NetworkSarsaConfig : DeepConfig
+/// <summary>Network SARSA hyperparameters (the shared ones in <see cref="ValueRegressionConfig"/>: RandomWalk1D-v0, relu, rate 1e-3, γ 1, clip 10, SARSA(0)).</summary>
+public sealed record NetworkSarsaConfig : ValueRegressionConfig
 {
-    /// <summary>Defaults: RandomWalk1D-v0 with 256 envs for 2 M steps, relu, rate 1e-3, γ 1, gradient clip 10.</summary>
-    public NetworkSarsaConfig()
-    {
-        Run = new() { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000 };
-        Activation = Activation.Relu;
-        LearningRate = 1e-3f;
-        Gamma = 1f;
-        MaxGradNorm = 10f;
-    }
-
     /// <summary>The behaviour (and evaluated) policy.</summary>
     public SarsaPolicy Policy { get; init; } = SarsaPolicy.Uniform;
-    /// <summary>λ of the SARSA(λ) return: 0 for SARSA(0), 1 for SARSA(1).</summary>
-    public float Lambda { get; init; } = 0f;
-    /// <summary>Passes over each rollout.</summary>
-    public int Epochs { get; init; } = 2;
-    /// <summary>Minibatches per pass.</summary>
-    public int Minibatches { get; init; } = 4;
-    /// <summary>Anneal the learning rate linearly to 0 over <see cref="RunSettings.TotalSteps"/>.</summary>
-    public bool AnnealLearningRate { get; init; } = true;
     /// <summary>Rollouts between copies of Q into the target network Q̄ (1: Q̄ is Q as of the rollout's start).</summary>
     public int TargetPeriod { get; init; } = 1;
     /// <summary>Final ε of the ε-greedy policy.</summary>

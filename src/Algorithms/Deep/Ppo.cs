@@ -7,10 +7,10 @@ namespace RlKernels.Algorithms.Deep;
 // (continuous) policies. P = population, N = envs per member, T = rollout steps, B = T·N, M = B / minibatches.
 
 /// <summary>
-/// PPO hyperparameters (the shared ones in <see cref="DeepConfig"/>: tanh as in the PPO paper's MuJoCo setup,
+/// PPO hyperparameters (the shared ones in <see cref="ActorCriticConfig"/> and <see cref="DeepConfig"/>: tanh as in the PPO paper's MuJoCo setup,
 /// rollouts of 32 steps, rate 3e-3, γ 0.99, clip 0.5); the defaults solve CartPole-v1 in a few seconds on two cores.
 /// </summary>
-public sealed record PpoConfig : DeepConfig
+public sealed record PpoConfig : ActorCriticConfig
 {
     /// <summary>Defaults as <see cref="DeepConfig"/>, but rollouts of 32 steps.</summary>
     public PpoConfig() => RolloutSteps = 32;
@@ -21,18 +21,8 @@ public sealed record PpoConfig : DeepConfig
     public int Minibatches { get; init; } = 4;
     /// <summary>Anneal the learning rate linearly to 0 over <see cref="RunSettings.TotalSteps"/>.</summary>
     public bool AnnealLearningRate { get; init; } = false;
-    /// <summary>GAE λ.</summary>
-    public float Lambda { get; init; } = 0.95f;
     /// <summary>Ratio clip ε: the objective is min(ρA, clip(ρ, 1−ε, 1+ε)A).</summary>
     public float ClipCoef { get; init; } = 0.2f;
-    /// <summary>Weight of the value loss ½(V − G)² (scales the critic's gradient).</summary>
-    public float ValueCoef { get; init; } = 0.5f;
-    /// <summary>Weight of the entropy bonus.</summary>
-    public float EntropyCoef { get; init; } = 0.0f;
-    /// <summary>Normalize advantages per minibatch to mean 0, std 1.</summary>
-    public bool NormalizeAdvantages { get; init; } = true;
-    /// <summary>Initial log σ of a Gaussian policy.</summary>
-    public float InitLogStd { get; init; } = 0f;
 }
 
 /// <summary>PPO training loop.</summary>
@@ -68,41 +58,29 @@ public static class Ppo
         RunSettings run = training.Settings;
         int pop = run.Population, t = config.RolloutSteps, batch = run.EnvCount * t, m = batch / config.Minibatches;
         int o = training.Spec.ObsSize;
-        float[] lr = config.MemberLearningRates();
-
-        var policy = PolicyNet.Create(training.Spec, config.Hidden, config.Activation, run, training.Pool, outputGain: 0.01f, config.InitLogStd);
-        Mlp critic = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, training.Pool, outputGain: 1f, salt: 1);
-        var optimizers = new Optimizers(training.Pool);
-        var actor = new PolicyGradientStep(policy, optimizers, lr, config.MaxGradNorm, m);
-        var criticOpt = optimizers.Add(critic, lr, config.MaxGradNorm);
-        var rollout = new Rollout(training.Env, policy, critic, run, t, config.Gamma, training.Stats);
+        var ac = new ActorCritic(training, config, rows: m);
+        PolicyNet policy = ac.Policy;
+        PolicyGradientStep actor = ac.Actor;
+        Rollout rollout = ac.Rollout;
         var minibatches = new Minibatches(run, batch, m);
 
-        var advantages = new float[pop * batch];    // [P, T, N]
-        var returns = new float[pop * batch];       // [P, T, N]
         var mbObs = new float[pop * m * o];         // [P, M, obsSize]
         var mbActions = new int[pop * m];           // [P, M]
         var mbRaw = new float[policy.IsDiscrete ? 0 : pop * m * policy.ActionWidth];
         var mbOldLogProb = new float[pop * m];      // [P, M]
         var mbAdv = new float[pop * m];             // [P, M]
         var mbReturns = new float[pop * m];         // [P, M]
-        var value = new float[pop * m];
-        var dValue = new float[pop * m];
 
         long steps = 0;
         float loss = 0;
         while (steps < run.TotalSteps)
         {
-            // COLLECT ROLLOUT
-            rollout.Collect();
-            rollout.ComputeLastValues();
+            // COLLECT ROLLOUT, COMPUTE RETURNS (GAE advantages and λ-returns, no gradient)
+            ac.CollectWithGae(config.Lambda);
             steps += batch;
 
-            // COMPUTE RETURNS (GAE advantages and λ-returns, no gradient)
-            rollout.Gae(config.Lambda, advantages, returns);
-
             // UPDATE
-            if (config.AnnealLearningRate) optimizers.Anneal(steps, run.TotalSteps);
+            if (config.AnnealLearningRate) ac.Optimizers.Anneal(steps, run.TotalSteps);
             policy.KeepGood();
             for (int epoch = 0; epoch < config.Epochs; epoch++)
             {
@@ -113,8 +91,8 @@ public static class Ppo
                     minibatches.Gather<int>(rollout.Actions, mbActions, mb);
                     if (!policy.IsDiscrete) minibatches.Gather<float>(rollout.RawActions, mbRaw, mb, policy.ActionWidth);
                     minibatches.Gather<float>(rollout.LogProbs, mbOldLogProb, mb);
-                    minibatches.Gather<float>(advantages, mbAdv, mb);
-                    minibatches.Gather<float>(returns, mbReturns, mb);
+                    minibatches.Gather<float>(ac.Advantages, mbAdv, mb);
+                    minibatches.Gather<float>(ac.Returns, mbReturns, mb);
                     if (config.NormalizeAdvantages)
                         for (int p = 0; p < pop; p++) Returns.Normalize(mbAdv.AsSpan(p * m, m));
 
@@ -132,15 +110,13 @@ public static class Ppo
                     actor.Step(mbActions, mbRaw, m, -config.EntropyCoef / m);
 
                     // Critic: minimize c_V · ½(V − G)².
-                    critic.Forward(mbObs, m, value);
-                    for (int r = 0; r < pop * m; r++) dValue[r] = config.ValueCoef * (value[r] - mbReturns[r]) / m;
-                    criticOpt.Descend(dValue);
-                    policy.CheckFinite(steps, loss, ("actor", policy.Net), ("critic", critic));
+                    ac.CriticStep(mbObs, mbReturns, m, config.ValueCoef);
+                    ac.CheckFinite(steps, loss);
                 }
             }
 
             if (training.EndUpdate(steps, loss, policy)) break;
         }
-        return training.Result("ppo", steps, policy, critic);
+        return training.Result("ppo", steps, policy, ac.Critic);
     }
 }

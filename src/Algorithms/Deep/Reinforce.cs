@@ -93,9 +93,7 @@ public static class Reinforce
             steps += batch;
 
             // COMPUTE RETURNS (reward-to-go per episode, no gradient)
-            for (int p = 0; p < pop; p++)
-                Returns.RewardToGo(rollout.Rewards.AsSpan(p * batch, batch), rollout.Done.AsSpan(p * batch, batch), t, n, config.Gamma,
-                    returns.AsSpan(p * batch, batch), complete.AsSpan(p * batch, batch));
+            rollout.RewardToGo(returns, complete);
 
             // UPDATE: minibatch steps on −Σ w·(G − b)·log π(a|s) / Σ w (w = 1 where the return is complete, else 0),
             // and ½(V − G)² for the baseline

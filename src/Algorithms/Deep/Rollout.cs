@@ -144,4 +144,18 @@ public sealed class Rollout
     /// <summary>GAE(λ) advantages and λ-returns [P, T, N] of the stored rollout (see <see cref="Returns.Gae(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{bool}, ReadOnlySpan{float}, int, int, float, float, Span{float}, Span{float})"/>).</summary>
     public void Gae(float lambda, Span<float> advantages, Span<float> lambdaReturns) =>
         Returns.Gae(Population, Rewards, Values, Done, LastValues, StepCount, EnvCount, _gamma, lambda, advantages, lambdaReturns);
+
+    /// <summary>
+    /// Each member's discounted reward-to-go over this rollout (<see cref="Returns.RewardToGo"/>, γ of the rollout), and
+    /// whether each step's episode ends inside the rollout (its return is complete).
+    /// </summary>
+    /// <param name="returns">Reward-to-go G [P, T, N].</param>
+    /// <param name="complete">The step's episode ends inside the rollout [P, T, N].</param>
+    public void RewardToGo(Span<float> returns, Span<bool> complete)
+    {
+        int batch = Batch;
+        for (int p = 0; p < Population; p++)
+            Returns.RewardToGo(Rewards.AsSpan(p * batch, batch), Done.AsSpan(p * batch, batch), StepCount, EnvCount, _gamma,
+                returns.Slice(p * batch, batch), complete.Slice(p * batch, batch));
+    }
 }

@@ -24,34 +24,23 @@ public enum ValueMethod
 }
 
 /// <summary>
-/// Value-learning hyperparameters (the shared ones in <see cref="DeepConfig"/>; here the lecture's 2-layer relu net
-/// of width 64, rollouts of 64 steps (TD(1) needs episodes to end inside them), rate 1e-3, γ 1 (the undiscounted
-/// stochastic-shortest-path value), clip 10). The defaults learn RandomWalk1D-v0's V^π to within a few tenths;
-/// the run's target return is unused.
+/// Value-learning hyperparameters (the shared ones in <see cref="ValueRegressionConfig"/>: RandomWalk1D-v0, the lecture's
+/// 2-layer relu net of width 64, rate 1e-3, γ 1 (the undiscounted stochastic-shortest-path value), clip 10; here rollouts
+/// of 64 steps (TD(1) needs episodes to end inside them), 8 minibatches, λ 0.8). The defaults learn RandomWalk1D-v0's
+/// V^π to within a few tenths; the run's target return is unused.
 /// </summary>
-public sealed record ValueLearningConfig : DeepConfig
+public sealed record ValueLearningConfig : ValueRegressionConfig
 {
-    /// <summary>Defaults: RandomWalk1D-v0 with 256 envs for 2 M steps, relu, rollouts of 64 steps, rate 1e-3, γ 1, gradient clip 10.</summary>
+    /// <summary>Defaults as <see cref="ValueRegressionConfig"/>, but rollouts of 64 steps, 8 minibatches and λ 0.8.</summary>
     public ValueLearningConfig()
     {
-        Run = new() { EnvId = "RandomWalk1D-v0", EnvCount = 256, TotalSteps = 2_000_000 };
-        Activation = Activation.Relu;
         RolloutSteps = 64;
-        LearningRate = 1e-3f;
-        Gamma = 1f;
-        MaxGradNorm = 10f;
+        Minibatches = 8;
+        Lambda = 0.8f;
     }
 
     /// <summary>Regression target.</summary>
     public ValueMethod Method { get; init; } = ValueMethod.Td0;
-    /// <summary>Passes over each rollout.</summary>
-    public int Epochs { get; init; } = 2;
-    /// <summary>Minibatches per pass.</summary>
-    public int Minibatches { get; init; } = 8;
-    /// <summary>Anneal the learning rate linearly to 0 over <see cref="RunSettings.TotalSteps"/>: averages out the noise of sampled targets.</summary>
-    public bool AnnealLearningRate { get; init; } = true;
-    /// <summary>λ of TD(λ).</summary>
-    public float Lambda { get; init; } = 0.8f;
     /// <summary>Gradient steps between copies of the online net into the target net V̄; 1 = in-place TD (V̄ is the net of the previous step).</summary>
     public int TargetPeriod { get; init; } = 1;
 }

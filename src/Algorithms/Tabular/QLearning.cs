@@ -17,36 +17,30 @@ public static class QLearning
     {
         using var run = new TabularTdRun(config, seed);
         IVectorEnv env = run.Env;
-        int envCount = run.EnvCount, actionCount = run.ActionCount;
-        double[] q = run.Q;
-        var actions = new int[envCount];             // [E]
+        var actions = new int[run.EnvCount];         // [E]
 
         for (long step = 0; step < config.Steps; step++)
         {
             // COLLECT: each env acts from its member's table, then the batch steps.
             int[] states = run.ReadStates();
-            for (int e = 0; e < envCount; e++) actions[e] = run.Act(e, states[e], step, 0);
+            for (int e = 0; e < run.EnvCount; e++) actions[e] = run.Act(e, states[e], step, 0);
             env.Step(actions);
 
             var next = env.Observations;
             var final = env.FinalObservations;
             double decay = run.Decay(step);
-            for (int e = 0; e < envCount; e++)
+            for (int e = 0; e < run.EnvCount; e++)
             {
-                int m = e / run.EnvsPerTable, table = m * run.TableSize;
                 // COMPUTE TARGETS: r + γ max Q(s′,·); terminated: r; truncated: bootstrap from the final observation.
                 double target = env.Rewards[e];
                 if (!env.Terminated[e])
                 {
                     int s2 = (int)(env.Truncated[e] ? final[e] : next[e]);
                     double best = double.NegativeInfinity;
-                    for (int a = 0; a < actionCount; a++) best = Math.Max(best, q[table + s2 * actionCount + a]);
-                    target += run.Gammas[m] * best;
+                    for (int a = 0; a < run.ActionCount; a++) best = Math.Max(best, run.QOf(e, s2, a));
+                    target += run.GammaOf(e) * best;
                 }
-                // UPDATE: one SGD step on ½ (Q(s,a) − target)².
-                int sa = table + states[e] * actionCount + actions[e];
-                q[sa] -= run.LearningRates[m] * decay * (q[sa] - target);
-                run.RecordEpisode(e);
+                run.Update(e, states[e], actions[e], target, decay);
             }
         }
         return run.Result("q-learning");

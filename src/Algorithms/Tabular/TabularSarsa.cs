@@ -17,12 +17,10 @@ public static class TabularSarsa
     {
         using var run = new TabularTdRun(config, seed);
         IVectorEnv env = run.Env;
-        int envCount = run.EnvCount, actionCount = run.ActionCount;
-        double[] q = run.Q;
-        var actions = new int[envCount];             // [E] the actions to take this step
-        var nextActions = new int[envCount];         // [E] a′: the actions of the next step
+        var actions = new int[run.EnvCount];         // [E] the actions to take this step
+        var nextActions = new int[run.EnvCount];     // [E] a′: the actions of the next step
         var first = env.Observations;
-        for (int e = 0; e < envCount; e++) actions[e] = run.Act(e, (int)first[e], 0, 0);
+        for (int e = 0; e < run.EnvCount; e++) actions[e] = run.Act(e, (int)first[e], 0, 0);
 
         for (long step = 0; step < config.Steps; step++)
         {
@@ -31,25 +29,21 @@ public static class TabularSarsa
             env.Step(actions);
             var next = env.Observations;
             var final = env.FinalObservations;
-            for (int e = 0; e < envCount; e++) nextActions[e] = run.Act(e, (int)next[e], step + 1, 0);
+            for (int e = 0; e < run.EnvCount; e++) nextActions[e] = run.Act(e, (int)next[e], step + 1, 0);
 
             double decay = run.Decay(step);
-            for (int e = 0; e < envCount; e++)
+            for (int e = 0; e < run.EnvCount; e++)
             {
-                int m = e / run.EnvsPerTable, table = m * run.TableSize;
                 // COMPUTE TARGETS: r + γ Q(s′, a′); terminated: r; truncated: a′ drawn at the final observation.
                 double target = env.Rewards[e];
                 if (env.Truncated[e] && !env.Terminated[e])
                 {
                     int sFinal = (int)final[e];
-                    target += run.Gammas[m] * q[table + sFinal * actionCount + run.Act(e, sFinal, step + 1, 1)];
+                    target += run.GammaOf(e) * run.QOf(e, sFinal, run.Act(e, sFinal, step + 1, 1));
                 }
                 else if (!env.Terminated[e])
-                    target += run.Gammas[m] * q[table + (int)next[e] * actionCount + nextActions[e]];
-                // UPDATE: one SGD step on ½ (Q(s,a) − target)².
-                int sa = table + states[e] * actionCount + actions[e];
-                q[sa] -= run.LearningRates[m] * decay * (q[sa] - target);
-                run.RecordEpisode(e);
+                    target += run.GammaOf(e) * run.QOf(e, (int)next[e], nextActions[e]);
+                run.Update(e, states[e], actions[e], target, decay);
             }
             (actions, nextActions) = (nextActions, actions);
         }

@@ -76,8 +76,26 @@ internal sealed class TabularTdRun : IDisposable
     /// <summary>The learning-rate factor at <paramref name="step"/>: linear from 1 to FinalLearningRateFraction.</summary>
     public double Decay(long step) => 1 - (1 - _config.FinalLearningRateFraction) * step / Math.Max(1, _config.Steps - 1);
 
+    /// <summary>Q(<paramref name="state"/>, <paramref name="action"/>) in env e's member's table.</summary>
+    public double QOf(int e, int state, int action) => Q[e / EnvsPerTable * TableSize + state * ActionCount + action];
+
+    /// <summary>γ of env e's member.</summary>
+    public double GammaOf(int e) => Gammas[e / EnvsPerTable];
+
+    /// <summary>
+    /// The update of env e's transition from (<paramref name="state"/>, <paramref name="action"/>): one SGD step on
+    /// ½ (Q(s,a) − target)² in its member's table at the member's rate times <paramref name="decay"/>; then counts the
+    /// episode if it ended.
+    /// </summary>
+    public void Update(int e, int state, int action, double target, double decay)
+    {
+        int m = e / EnvsPerTable, sa = m * TableSize + state * ActionCount + action;
+        Q[sa] -= LearningRates[m] * decay * (Q[sa] - target);
+        RecordEpisode(e);
+    }
+
     /// <summary>Counts env e's episode when it ended in the last step.</summary>
-    public void RecordEpisode(int e)
+    private void RecordEpisode(int e)
     {
         if (!Env.Terminated[e] && !Env.Truncated[e]) return;
         _returnSum += Env.EpisodeReturns[e];

@@ -97,16 +97,12 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
 
     public override IConformanceStepper CreateStepper(StepperLane lane, EnvArgs args)
     {
-        TParams p = ParseEnvOnly(args);
-        return lane switch
-        {
-            StepperLane.D1 => TDecl.Accept<D1, StepperSink<D1>, IConformanceStepper>(default, p),
-            StepperLane.F1 => TDecl.Accept<F1, StepperSink<F1>, IConformanceStepper>(default, p),
-            StepperLane.F4 => TDecl.Accept<F4, StepperSink<F4>, IConformanceStepper>(default, p),
-            StepperLane.F8 => TDecl.Accept<F8, StepperSink<F8>, IConformanceStepper>(default, p),
-            StepperLane.F16 => TDecl.Accept<F16, StepperSink<F16>, IConformanceStepper>(default, p),
-            _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "Unknown lane."),
-        };
+        return LaneDispatch.On<StepperFactory, IConformanceStepper>(lane, new(ParseEnvOnly(args)));
+    }
+
+    private readonly struct StepperFactory(TParams p) : ILaneFactory<IConformanceStepper>
+    {
+        public IConformanceStepper Make<T>() where T : struct, ILane<T> => TDecl.Accept<T, StepperSink<T>, IConformanceStepper>(default, p);
     }
 
     public override bool TryGetTabularModel(EnvArgs args, [NotNullWhen(true)] out TabularMdp? model) =>
@@ -117,40 +113,24 @@ internal sealed class EnvEntry<TDecl, TParams> : EnvEntry
         if (envCount <= 0)
             throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
         var (p, wrappers, normalize) = Parse(args);
-        IVectorEnv env = options.Backend switch
-        {
-            Backend.Cpu => LaneSelection.BestWidth switch
-            {
-                16 => Cpu<F16>(p, wrappers, envCount, options, Backend.Cpu),
-                8 => Cpu<F8>(p, wrappers, envCount, options, Backend.Cpu),
-                4 => Cpu<F4>(p, wrappers, envCount, options, Backend.Cpu),
-                _ => Cpu<F1>(p, wrappers, envCount, options, Backend.Cpu),
-            },
-            Backend.CpuScalar => Cpu<F1>(p, wrappers, envCount, options, Backend.CpuScalar),
-            Backend.CpuDouble => Cpu<D1>(p, wrappers, envCount, options, Backend.CpuDouble),
-            Backend.Gpu or Backend.GpuCpuAccelerator => TDecl.Accept<F1, WrapperSink<F1, GpuRunnerSink, IVectorEnv>, IVectorEnv>(
-                new(wrappers, new GpuRunnerSink(envCount, options)), p),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
-        };
+        IVectorEnv env = options.Backend is Backend.Gpu or Backend.GpuCpuAccelerator
+            ? TDecl.Accept<F1, WrapperSink<F1, GpuRunnerSink, IVectorEnv>, IVectorEnv>(new(wrappers, new GpuRunnerSink(envCount, options)), p)
+            : LaneDispatch.On<CpuFactory, IVectorEnv>(LaneDispatch.OfCpuBackend(options.Backend), new(p, wrappers, envCount, options, options.Backend));
         return NormalizedVectorEnv.WrapIfRequested(env, normalize ?? options.NormalizeObservations);
     }
 
-    private static IVectorEnv Cpu<T>(TParams p, EnvWrapperOptions wrappers, int envCount, VectorEnvOptions options, Backend backend)
-        where T : struct, ILane<T> =>
-        TDecl.Accept<T, WrapperSink<T, CpuRunnerSink<T>, IVectorEnv>, IVectorEnv>(new(wrappers, new CpuRunnerSink<T>(envCount, options, backend)), p);
+    // A CPU runner on lane T, labelled with the backend it was asked for.
+    private readonly struct CpuFactory(TParams p, EnvWrapperOptions wrappers, int envCount, VectorEnvOptions options, Backend backend)
+        : ILaneFactory<IVectorEnv>
+    {
+        public IVectorEnv Make<T>() where T : struct, ILane<T> =>
+            TDecl.Accept<T, WrapperSink<T, CpuRunnerSink<T>, IVectorEnv>, IVectorEnv>(new(wrappers, new CpuRunnerSink<T>(envCount, options, backend)), p);
+    }
 
     internal override IVectorEnv MakeOnLane(StepperLane lane, int envCount, VectorEnvOptions options, EnvArgs args)
     {
         var (p, wrappers, _) = Parse(args);
-        return lane switch
-        {
-            StepperLane.D1 => Cpu<D1>(p, wrappers, envCount, options, Backend.Cpu),
-            StepperLane.F1 => Cpu<F1>(p, wrappers, envCount, options, Backend.Cpu),
-            StepperLane.F4 => Cpu<F4>(p, wrappers, envCount, options, Backend.Cpu),
-            StepperLane.F8 => Cpu<F8>(p, wrappers, envCount, options, Backend.Cpu),
-            StepperLane.F16 => Cpu<F16>(p, wrappers, envCount, options, Backend.Cpu),
-            _ => throw new ArgumentOutOfRangeException(nameof(lane), lane, "Unknown lane."),
-        };
+        return LaneDispatch.On<CpuFactory, IVectorEnv>(lane, new(p, wrappers, envCount, options, Backend.Cpu));
     }
 
     internal override (Type Env, Type Params) GpuKernelTypes(EnvArgs args)

@@ -21,26 +21,21 @@ public static class TabularVectorEnv
     {
         if (envCount <= 0)
             throw new ArgumentOutOfRangeException(nameof(envCount), envCount, "envCount must be at least 1.");
-        return options.Backend switch
-        {
-            Backend.Cpu => LaneSelection.BestWidth switch
-            {
-                16 => CreateCpu<F16>(model, spec, envCount, options, Backend.Cpu),
-                8 => CreateCpu<F8>(model, spec, envCount, options, Backend.Cpu),
-                4 => CreateCpu<F4>(model, spec, envCount, options, Backend.Cpu),
-                _ => CreateCpu<F1>(model, spec, envCount, options, Backend.Cpu),
-            },
-            Backend.CpuScalar => CreateCpu<F1>(model, spec, envCount, options, Backend.CpuScalar),
-            Backend.CpuDouble => CreateCpu<D1>(model, spec, envCount, options, Backend.CpuDouble),
-            Backend.Gpu or Backend.GpuCpuAccelerator => CreateGpu(model, spec, envCount, options),
-            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Backend, "Unknown backend."),
-        };
+        return options.Backend is Backend.Gpu or Backend.GpuCpuAccelerator
+            ? CreateGpu(model, spec, envCount, options)
+            : LaneDispatch.On<CpuFactory, IVectorEnv>(LaneDispatch.OfCpuBackend(options.Backend), new(model, spec, envCount, options, options.Backend));
     }
 
     internal static IVectorEnv CreateCpu<T>(TabularMdp model, EnvSpec spec, int envCount, VectorEnvOptions options, Backend backend)
         where T : struct, ILane<T> =>
         new CpuVectorEnv<TabularEnv<T, ArrayLaneTable<T>>, T, TabularParams<ArrayLaneTable<T>>>(
             spec, TabularTable.CpuParams<T>(model), envCount, options, backend);
+
+    private readonly struct CpuFactory(TabularMdp model, EnvSpec spec, int envCount, VectorEnvOptions options, Backend backend)
+        : ILaneFactory<IVectorEnv>
+    {
+        public IVectorEnv Make<T>() where T : struct, ILane<T> => CreateCpu<T>(model, spec, envCount, options, backend);
+    }
 
     /// <summary>
     /// The GPU runner over the same step logic: the dense table goes to the runner's device once

@@ -3,7 +3,6 @@ using System.Text.Json;
 using RlKernels.Algorithms.Deep;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
-using Xunit;
 
 namespace RlKernels.Tests.Algorithms;
 

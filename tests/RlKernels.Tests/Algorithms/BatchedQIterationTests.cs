@@ -1,7 +1,6 @@
 using RlKernels.Algorithms.Tabular;
 using RlKernels.Envs.Tabular;
 using RlKernels.Tests.Kernels;
-using Xunit;
 
 namespace RlKernels.Tests.Algorithms;
 

@@ -2,7 +2,6 @@ using RlKernels.Algorithms.Deep;
 using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
-using Xunit;
 
 namespace RlKernels.Tests.Algorithms;
 

@@ -1,5 +1,4 @@
 using RlKernels.Algorithms.Deep;
-using Xunit;
 
 namespace RlKernels.Tests.Algorithms;
 

@@ -1,6 +1,5 @@
 using RlKernels.Algorithms.Deep;
 using RlKernels.Kernels.Random;
-using Xunit;
 
 namespace RlKernels.Tests.Algorithms;
 

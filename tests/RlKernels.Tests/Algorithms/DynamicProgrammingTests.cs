@@ -3,7 +3,6 @@ using RlKernels.Envs.Tabular;
 using RlKernels.Tests.Kernels;
 using RlKernels.Tests.Reference;
 using RlKernels.Tests.Tabular;
-using Xunit;
 
 namespace RlKernels.Tests.Algorithms;
 

@@ -1,6 +1,5 @@
 using RlKernels.Algorithms.Deep;
 using RlKernels.Kernels.Nn;
-using Xunit;
 
 namespace RlKernels.Tests.Algorithms;
 

@@ -2,7 +2,6 @@ using RlKernels.Algorithms.Tabular;
 using RlKernels.Kernels.Gpu;
 using RlKernels.Tests.Kernels;
 using RlKernels.Tests.Reference;
-using Xunit;
 
 namespace RlKernels.Tests.Algorithms;
 

@@ -1,6 +1,5 @@
 using RlKernels.Algorithms.Tabular;
 using RlKernels.Tests.Kernels;
-using Xunit;
 
 namespace RlKernels.Tests.Algorithms;
 

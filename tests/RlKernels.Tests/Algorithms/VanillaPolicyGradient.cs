@@ -47,11 +47,11 @@ public static class VanillaPolicyGradient
             steps += batch;
 
             // COMPUTE RETURNS: reward-to-go, normalized per member over the complete steps, 0 elsewhere
+            rollout.RewardToGo(returns, complete);
             for (int p = 0; p < pop; p++)
             {
                 Span<float> g = returns.AsSpan(p * batch, batch);
                 Span<bool> done = complete.AsSpan(p * batch, batch);
-                Returns.RewardToGo(rollout.Rewards.AsSpan(p * batch, batch), rollout.Done.AsSpan(p * batch, batch), t, n, config.Gamma, g, done);
                 int count = 0;
                 for (int i = 0; i < batch; i++) if (done[i]) kept[count++] = g[i];
                 Returns.Normalize(kept.AsSpan(0, count));

@@ -4,7 +4,6 @@ using RlKernels.Cli.Commands;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Gpu;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

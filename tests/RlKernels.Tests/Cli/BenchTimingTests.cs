@@ -4,7 +4,6 @@ using RlKernels.Cli.Commands;
 using RlKernels.Envs;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using RlKernels.Cli;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

@@ -1,7 +1,6 @@
 using RlKernels.Cli;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

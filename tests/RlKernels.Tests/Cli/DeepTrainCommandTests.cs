@@ -1,7 +1,6 @@
 using System.Text.Json;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

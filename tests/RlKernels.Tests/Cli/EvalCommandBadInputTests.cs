@@ -5,7 +5,6 @@ using RlKernels.Cli.Commands;
 using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Nn;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

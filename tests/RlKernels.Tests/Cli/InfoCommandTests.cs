@@ -2,7 +2,6 @@ using System.Text.Json;
 using RlKernels.Cli.Commands;
 using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

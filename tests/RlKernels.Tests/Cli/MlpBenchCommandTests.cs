@@ -2,7 +2,6 @@ using System.Text.Json;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
 using RlKernels.Kernels.Gpu;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

@@ -1,5 +1,4 @@
 using RlKernels.Cli;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

@@ -3,7 +3,6 @@ using RlKernels.Cli;
 using RlKernels.Cli.Commands;
 using RlKernels.Kernels.Hardware;
 using RlKernels.Kernels.Gpu;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

@@ -1,7 +1,6 @@
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
 using RlKernels.Tests.Tabular;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using RlKernels.Cli;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 

@@ -4,7 +4,6 @@ using RlKernels.Algorithms.Deep;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
 using RlKernels.Envs.Registry;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 
@@ -91,19 +90,23 @@ public class TrainOutputTests
     public void AnExistingEmptyFolderIsUsed()
     {
         using var temp = new TempDirectory("rlk-train-out-");
-        string root = temp.Path;
+        string root = TrainQuickRunInto(temp.Path);
+        Assert.True(File.Exists(Path.Combine(root, "model.safetensors")));
+    }
+
+    // Runs the quick training run into an existing folder, checks it succeeded, and returns the folder.
+    private static string TrainQuickRunInto(string root)
+    {
         var run = CliRun.InProcess(QuickRun(root));
         Assert.True(run.Code == 0, run.Err);
-        Assert.True(File.Exists(Path.Combine(root, "model.safetensors")));
+        return root;
     }
 
     [Fact]
     public void CurveCsvHasNoWallTimeAndTimingCsvHasIt()
     {
         using var temp = new TempDirectory("rlk-train-out-");
-        string root = temp.Path;
-        var run = CliRun.InProcess(QuickRun(root));
-        Assert.True(run.Code == 0, run.Err);
+        string root = TrainQuickRunInto(temp.Path);
         string[] curve = File.ReadAllLines(Path.Combine(root, "curve.csv"));
         Assert.Equal(DeepTrainCommand.CurveHeader, curve[0]);
         Assert.Equal("env_steps,member,mean_return,episodes", curve[0]);

@@ -4,7 +4,6 @@ using System.CommandLine;
 using System.Text.Json;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
-using Xunit;
 
 namespace RlKernels.Tests.Conformance;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Lanes;
-using Xunit;
 
 namespace RlKernels.Tests.Conformance;
 

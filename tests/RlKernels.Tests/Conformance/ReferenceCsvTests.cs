@@ -1,5 +1,4 @@
 using RlKernels.Envs.Conformance;
-using Xunit;
 
 namespace RlKernels.Tests.Conformance;
 

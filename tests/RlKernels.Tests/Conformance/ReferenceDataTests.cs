@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RlKernels.Envs.Conformance;
-using Xunit;
 
 namespace RlKernels.Tests.Conformance;
 

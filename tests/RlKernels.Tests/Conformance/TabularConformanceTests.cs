@@ -6,7 +6,6 @@ using RlKernels.Envs;
 using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Tabular;
-using Xunit;
 
 namespace RlKernels.Tests.Conformance;
 

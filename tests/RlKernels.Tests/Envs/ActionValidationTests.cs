@@ -1,6 +1,5 @@
 using RlKernels.Envs;
 using RlKernels.Envs.Runner;
-using Xunit;
 
 namespace RlKernels.Tests.Envs;
 

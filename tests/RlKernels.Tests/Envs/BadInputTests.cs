@@ -1,7 +1,6 @@
 using RlKernels.Envs;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
-using Xunit;
 
 namespace RlKernels.Tests.Envs;
 

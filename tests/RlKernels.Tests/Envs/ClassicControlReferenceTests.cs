@@ -4,7 +4,6 @@ using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
-using Xunit;
 
 namespace RlKernels.Tests.Envs;
 

@@ -2,7 +2,6 @@ using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Gpu;
-using Xunit;
 
 namespace RlKernels.Tests.Envs;
 

@@ -2,7 +2,6 @@ using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
-using Xunit;
 
 namespace RlKernels.Tests.Envs;
 

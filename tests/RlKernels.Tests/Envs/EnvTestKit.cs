@@ -3,7 +3,6 @@ using RlKernels.Envs.Conformance;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Lanes;
-using Xunit;
 
 namespace RlKernels.Tests.Envs;
 

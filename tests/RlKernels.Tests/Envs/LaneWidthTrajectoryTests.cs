@@ -1,6 +1,5 @@
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Lanes;
-using Xunit;
 
 namespace RlKernels.Tests.Envs;
 

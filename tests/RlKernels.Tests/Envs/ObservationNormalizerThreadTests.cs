@@ -1,5 +1,4 @@
 using RlKernels.Envs.Wrappers;
-using Xunit;
 
 namespace RlKernels.Tests.Envs;
 

@@ -1,5 +1,4 @@
 using RlKernels.Envs.Runner;
-using Xunit;
 
 namespace RlKernels.Tests.Envs;
 

@@ -1,7 +1,6 @@
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Envs.Wrappers;
-using Xunit;
 
 namespace RlKernels.Tests.Envs;
 

@@ -6,7 +6,6 @@ using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Tests.Tabular;
-using Xunit;
 
 namespace RlKernels.Tests.Gpu;
 

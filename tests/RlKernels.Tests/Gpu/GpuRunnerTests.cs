@@ -1,7 +1,6 @@
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Gpu;
-using Xunit;
 
 namespace RlKernels.Tests.Gpu;
 

@@ -1,5 +1,4 @@
 using RlKernels.Envs.Registry;
-using Xunit;
 
 namespace RlKernels.Tests.Gpu;
 

@@ -1,6 +1,5 @@
 using RlKernels.Algorithms.Tabular;
 using RlKernels.Kernels.Gpu;
-using Xunit;
 
 namespace RlKernels.Tests.Gpu;
 

@@ -1,7 +1,6 @@
 using System.Runtime.Intrinsics;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
-using Xunit;
 
 namespace RlKernels.Tests.Kernels;
 

@@ -2,7 +2,6 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Text;
 using RlKernels.Kernels.Lanes;
-using Xunit;
 
 namespace RlKernels.Tests.Kernels;
 

@@ -3,7 +3,6 @@ using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Lanes;
-using Xunit;
 
 namespace RlKernels.Tests.Kernels;
 

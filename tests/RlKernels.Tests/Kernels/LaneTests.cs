@@ -1,5 +1,4 @@
 using RlKernels.Kernels.Lanes;
-using Xunit;
 
 namespace RlKernels.Tests.Kernels;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using RlKernels.Kernels.Threading;
-using Xunit;
 
 namespace RlKernels.Tests.Kernels;
 

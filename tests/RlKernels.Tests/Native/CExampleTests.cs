@@ -1,5 +1,4 @@
 using RlKernels.Tests.Support;
-using Xunit;
 
 namespace RlKernels.Tests.Native;
 

@@ -1,4 +1,3 @@
-using Xunit;
 using System.Runtime.InteropServices;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using RlKernels.Tests.Cli;
-using Xunit;
 
 namespace RlKernels.Tests.Native;
 

@@ -1,7 +1,6 @@
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Tests.Support;
-using Xunit;
 
 namespace RlKernels.Tests.Native;
 

@@ -1,6 +1,5 @@
 using RlKernels.Kernels.Nn;
 using RlKernels.Tests.Reference;
-using Xunit;
 
 namespace RlKernels.Tests.Nn;
 

@@ -1,9 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.CPU;
-using RlKernels.Kernels.Gpu;
-using RlKernels.Kernels.Nn;
-using Xunit;
 
 namespace RlKernels.Tests.Nn;
 
@@ -27,29 +24,7 @@ public class GpuMlpCpuAcceleratorTrainingTests
     {
         using var context = Context.Create(b => b.CPU(CPUDevice.Default).EnableAlgorithms());
         using var accelerator = context.CreateCPUAccelerator(0);
-        const int B = 32, steps = 400, hidden = 16;
-        const float lr = 1e-2f;
-        var net = new Mlp([1, hidden, hidden, 1], Activation.Tanh, Activation.Identity);
-        net.Initialize(7);
-        using var gpu = new GpuMlp(accelerator, net, B);
-        float[] x = Enumerable.Range(0, B).Select(b => -MathF.PI + 2 * MathF.PI * b / (B - 1)).ToArray();  // [B]
-        using var target = accelerator.Allocate1D(Array.ConvertAll(x, MathF.Sin));                          // [B]
-        using var dY = accelerator.Allocate1D<float>(B);                                                   // [B]
-        gpu.Input.CopyFromCPU(x);
-        var adam = new Adam(net.Layout);
-        adam.LearningRate[0] = lr;
-        for (int step = 0; step < steps; step++)
-        {
-            gpu.Forward();
-            gpu.MseGradient(target.View, dY.View);
-            gpu.ZeroGradients();
-            gpu.Backward(dY.View);
-            gpu.AdamStep(adam);
-        }
-        gpu.Forward();
-        gpu.Synchronize();
-        float[] y = gpu.Output.GetAsArray1D();
-        double mse = y.Select((v, i) => (v - MathF.Sin(x[i])) * (double)(v - MathF.Sin(x[i]))).Average();
+        double mse = GpuSinFit.Mse(accelerator, hidden: 16, batch: 32, learningRate: 1e-2f, steps: 400);
         Assert.True(mse <= 1e-3, $"MSE {mse}");
     }
 }

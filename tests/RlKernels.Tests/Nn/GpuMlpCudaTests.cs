@@ -1,9 +1,6 @@
 using ILGPU;
 using ILGPU.Runtime;
 using ILGPU.Runtime.Cuda;
-using RlKernels.Kernels.Gpu;
-using RlKernels.Kernels.Nn;
-using Xunit;
 
 namespace RlKernels.Tests.Nn;
 
@@ -20,28 +17,7 @@ public class GpuMlpCudaTests
         using var context = Context.Create(b => b.Cuda().EnableAlgorithms());
         if (context.GetCudaDevices().Count == 0) Assert.Skip("No CUDA device.");
         using var accelerator = context.CreateCudaAccelerator(0);
-        const int B = 128;
-        var net = new Mlp([1, 32, 32, 1], Activation.Tanh, Activation.Identity);
-        net.Initialize(7);
-        using var gpu = new GpuMlp(accelerator, net, B);
-        float[] x = Enumerable.Range(0, B).Select(b => -MathF.PI + 2 * MathF.PI * b / (B - 1)).ToArray();
-        using var target = accelerator.Allocate1D(Array.ConvertAll(x, MathF.Sin));
-        using var dY = accelerator.Allocate1D<float>(B);
-        gpu.Input.CopyFromCPU(x);
-        var adam = new Adam(net.Layout);
-        adam.LearningRate[0] = 3e-3f;
-        for (int step = 0; step < 1500; step++)
-        {
-            gpu.Forward();
-            gpu.MseGradient(target.View, dY.View);
-            gpu.ZeroGradients();
-            gpu.Backward(dY.View);
-            gpu.AdamStep(adam);
-        }
-        gpu.Forward();
-        gpu.Synchronize();
-        float[] y = gpu.Output.GetAsArray1D();
-        double mse = y.Select((v, i) => (v - MathF.Sin(x[i])) * (double)(v - MathF.Sin(x[i]))).Average();
+        double mse = GpuSinFit.Mse(accelerator, hidden: 32, batch: 128, learningRate: 3e-3f, steps: 1500);
         Assert.True(mse <= 1e-3, $"MSE {mse}");
     }
 }

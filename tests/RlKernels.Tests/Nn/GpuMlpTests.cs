@@ -8,7 +8,6 @@ using ILGPU.Runtime.Cuda;
 using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Nn;
 using RlKernels.Tests.Reference;
-using Xunit;
 
 namespace RlKernels.Tests.Nn;
 

@@ -3,7 +3,6 @@ using System.Runtime.Intrinsics.X86;
 using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
 using RlKernels.Tests.Reference;
-using Xunit;
 
 namespace RlKernels.Tests.Nn;
 

@@ -1,7 +1,6 @@
 using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
 using RlKernels.Tests.Reference;
-using Xunit;
 
 namespace RlKernels.Tests.Nn;
 

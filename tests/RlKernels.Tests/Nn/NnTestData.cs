@@ -1,5 +1,3 @@
-using Xunit;
-
 namespace RlKernels.Tests.Nn;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using RlKernels.Kernels.Nn;
-using Xunit;
 
 namespace RlKernels.Tests.Nn;
 

@@ -5,7 +5,6 @@ using RlKernels.Algorithms.Deep;
 using RlKernels.Envs;
 using RlKernels.Envs.Registry;
 using RlKernels.Kernels.Nn;
-using Xunit;
 
 namespace RlKernels.Tests.Nn;
 

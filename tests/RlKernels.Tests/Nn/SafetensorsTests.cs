@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using RlKernels.Kernels.Nn;
-using Xunit;
 
 namespace RlKernels.Tests.Nn;
 

@@ -1,6 +1,5 @@
 using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Nn;
-using Xunit;
 
 namespace RlKernels.Tests.Nn;
 

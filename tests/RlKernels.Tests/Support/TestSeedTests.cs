@@ -1,5 +1,4 @@
 using RlKernels.Tests.Kernels;
-using Xunit;
 
 namespace RlKernels.Tests.Support;
 

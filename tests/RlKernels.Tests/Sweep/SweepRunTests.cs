@@ -2,7 +2,6 @@ using RlKernels.Cli;
 using RlKernels.Cli.Sweep;
 using RlKernels.Tests.Cli;
 using RlKernels.Tests.Support;
-using Xunit;
 
 namespace RlKernels.Tests.Sweep;
 

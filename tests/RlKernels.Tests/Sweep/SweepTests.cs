@@ -1,7 +1,6 @@
 using RlKernels.Cli;
 using RlKernels.Cli.Sweep;
 using RlKernels.Tests.Cli;
-using Xunit;
 
 namespace RlKernels.Tests.Sweep;
 

@@ -1,5 +1,4 @@
 using RlKernels.Envs.Tabular;
-using Xunit;
 
 namespace RlKernels.Tests.Tabular;
 

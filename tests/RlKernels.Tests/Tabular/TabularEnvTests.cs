@@ -6,7 +6,6 @@ using RlKernels.Envs.Runner;
 using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
-using Xunit;
 
 namespace RlKernels.Tests.Tabular;
 

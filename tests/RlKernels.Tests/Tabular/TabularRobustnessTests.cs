@@ -1,6 +1,5 @@
 using RlKernels.Algorithms.Tabular;
 using RlKernels.Envs.Tabular;
-using Xunit;
 
 namespace RlKernels.Tests.Tabular;
 

@@ -2,7 +2,6 @@ using RlKernels.Envs;
 using RlKernels.Envs.Tabular;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
-using Xunit;
 
 namespace RlKernels.Tests.Tabular;
 
