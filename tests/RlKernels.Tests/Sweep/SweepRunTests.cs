@@ -58,6 +58,29 @@ public sealed class SweepRunTests
     }
 
     [Fact]
+    public void A_diverging_configuration_is_marked_diverged_and_the_rest_of_its_population_finish()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "rlk-sweepdiverge-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        string spec = Path.Combine(root, "spec.toml");
+        // lr 1e38: Adam's first step overflows the weights, so the loss turns non-finite within a few updates.
+        // (lr 10 does not: with Adam and gradient clipping it collapses CartPole's policy to one action, a return
+        // of about 9, with every number finite — a poor run, ranked last, not a diverged one.)
+        File.WriteAllText(spec, "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [3]\neval_episodes = 5\nenvs = 8\nsteps = 2048\n[search]\nlr = [1e-3, 1e38, 3e-3]\n");
+        var sweep = CliRun.Capture((o, e) => SweepCommand.Run(spec, Path.Combine(root, "sweep"), null, null, 1, false, o, e));
+        Assert.True(sweep.Code == ExitCodes.Ok, sweep.Err);
+        var rows = File.ReadAllLines(Path.Combine(root, "sweep", "runs.csv")).Skip(1).ToArray();
+        Assert.Equal(3, rows.Length);
+        string bad = rows.Single(r => r.StartsWith("c1-", StringComparison.Ordinal));
+        Assert.Contains("diverged", bad);
+        Assert.Contains("env step", bad);
+        foreach (string ok in rows.Where(r => !r.StartsWith("c1-", StringComparison.Ordinal)))
+            Assert.EndsWith(",\"ok\"", ok);
+        Assert.True(File.Exists(Path.Combine(root, "sweep", "runs", "c1-s3", "model.safetensors")), "the last good policy is kept");
+        Directory.Delete(root, true);
+    }
+
+    [Fact]
     public void Three_shards_merged_equal_the_unsharded_sweep_row_for_row()
     {
         string root = NewRoot(out string spec);
