@@ -29,6 +29,9 @@ public sealed record BenchSettings
     public bool Json { get; init; }
     /// <summary>A line on stderr as each measurement starts.</summary>
     public bool Progress { get; init; }
+    /// <summary>Beside each StepRandom row, a row timing one-step <c>Step(actions)</c> calls with preallocated random
+    /// actions from the caller: the path every embedding (C, Python, a .NET training loop) uses.</summary>
+    public bool CallerActions { get; init; }
 }
 
 /// <summary>One measured cell of the grid. Rates are env-steps per second.</summary>
@@ -48,6 +51,10 @@ public sealed record BenchRow
     [JsonPropertyName("steps_per_call")] public required int StepsPerCall { get; init; }
     /// <summary>Median rate over the cpu-scalar median at the same env and envs; null when cpu-scalar was not measured.</summary>
     [JsonPropertyName("speedup_vs_cpu_scalar")] public double? SpeedupVsCpuScalar { get; set; }
+    /// <summary>"random" (<c>StepRandom</c>) or "caller" (<c>Step(actions)</c>, one step per call; <c>--caller-actions</c>).</summary>
+    [JsonPropertyName("actions")] public string Actions { get; init; } = "random";
+    /// <summary>Caller rows: median rate over the StepRandom row's median measured just before it; null otherwise.</summary>
+    [JsonPropertyName("vs_step_random")] public double? VsStepRandom { get; init; }
 }
 
 /// <summary>
@@ -104,9 +111,14 @@ public static class BenchCommand
             HelpName = "KEY=VALUE",
         };
 
+        var callerActions = new Option<bool>("--caller-actions")
+        {
+            Description = "Beside each StepRandom row, time Step(actions) (one step per call, preallocated random actions from the caller).",
+        };
+
         var command = new Command("bench", "Measure env-steps per second for env × backend × batch size.")
         {
-            env, backend, envs, seconds, repeats, json, envArg,
+            env, backend, envs, seconds, repeats, json, envArg, callerActions,
         };
         // `rlk bench qiter`: Q-iteration sweeps; `rlk bench mlp`: MLP training steps; `rlk bench` alone keeps measuring envs.
         command.Subcommands.Add(QIterBenchCommand.Create());
@@ -122,6 +134,7 @@ public static class BenchCommand
                 Repeats = parse.GetValue(repeats),
                 Json = parse.GetValue(json),
                 EnvArgs = parse.GetValue(envArg) ?? [],
+                CallerActions = parse.GetValue(callerActions),
                 Progress = ReferenceEquals(parse.InvocationConfiguration.Error, Console.Error) && !Console.IsErrorRedirected,
             };
             return Run(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
@@ -175,6 +188,7 @@ public static class BenchCommand
                     try
                     {
                         rows.Add(Measure(id, b, envCount, envArgs, settings));
+                        if (settings.CallerActions) rows.Add(MeasureCallerActions(rows[^1], envArgs, settings));
                     }
                     catch (Exception e)
                     {
@@ -186,7 +200,7 @@ public static class BenchCommand
 
         foreach (var row in rows)
         {
-            var scalar = rows.FirstOrDefault(r => r.Env == row.Env && r.Envs == row.Envs && r.Backend == "cpu-scalar");
+            var scalar = rows.FirstOrDefault(r => r.Env == row.Env && r.Envs == row.Envs && r.Backend == "cpu-scalar" && r.Actions == row.Actions);
             if (scalar is not null && scalar.StepsPerSecond > 0)
                 row.SpeedupVsCpuScalar = row.StepsPerSecond / scalar.StepsPerSecond;
         }
@@ -266,9 +280,59 @@ public static class BenchCommand
             rates[r] = (double)envCount * stepsPerCall * calls / elapsed;
         }
         Array.Sort(rates);
-        int mid = rates.Length / 2;
-        double median = rates.Length % 2 == 1 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
-        return (median, rates[0], rates[^1], stepsPerCall);
+        return (Median(rates), rates[0], rates[^1], stepsPerCall);
+    }
+
+    /// <summary>The caller-actions row beside <paramref name="randomRow"/>: same env, backend and count, fresh env.</summary>
+    private static BenchRow MeasureCallerActions(BenchRow randomRow, IReadOnlyDictionary<string, string> envArgs, BenchSettings settings)
+    {
+        using var env = EnvRegistry.Make(randomRow.Env, randomRow.Envs,
+            new VectorEnvOptions { Backend = BackendNames.Parse(randomRow.Backend), Seed = Seed }, envArgs);
+        var (median, min, max) = MeasureCallerActions(env, settings);
+        return randomRow with
+        {
+            Actions = "caller", StepsPerSecond = median, Min = min, Max = max, StepsPerCall = 1, SpeedupVsCpuScalar = null,
+            VsStepRandom = randomRow.StepsPerSecond > 0 ? median / randomRow.StepsPerSecond : null,
+        };
+    }
+
+    /// <summary>Warm-up, then timed repeats of one-step <see cref="IVectorEnv.Step(ReadOnlySpan{int})"/> calls with
+    /// random actions drawn once before timing (seeded: repeatable).</summary>
+    /// <returns>Env-steps per second: median, min and max over the repeats.</returns>
+    internal static (double Median, double Min, double Max) MeasureCallerActions(IVectorEnv env, BenchSettings settings)
+    {
+        var rng = new Random((int)Seed);
+        var a = env.Spec.Action;
+        int[] discrete = a.IsDiscrete ? Enumerable.Range(0, env.EnvCount).Select(_ => rng.Next(a.Count)).ToArray() : [];
+        float[] continuous = a.IsDiscrete ? [] : Enumerable.Range(0, env.EnvCount).Select(_ => a.Low + (a.High - a.Low) * rng.NextSingle()).ToArray();
+        void Step()
+        {
+            if (a.IsDiscrete) env.Step(discrete); else env.Step(continuous);
+            env.Synchronize();
+        }
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 64 || clock.Elapsed.TotalSeconds < settings.WarmupSeconds; i++) Step();
+        var rates = new double[settings.Repeats];
+        for (int r = 0; r < settings.Repeats; r++)
+        {
+            long calls = 0, start = Stopwatch.GetTimestamp();
+            double elapsed;
+            do
+            {
+                Step();
+                calls++;
+                elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            } while (elapsed < settings.Seconds);
+            rates[r] = (double)env.EnvCount * calls / elapsed;
+        }
+        Array.Sort(rates);
+        return (Median(rates), rates[0], rates[^1]);
+    }
+
+    private static double Median(double[] sorted)
+    {
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     private static void MakeOrExplain(string id, Backend backend, IReadOnlyDictionary<string, string> envArgs)
@@ -308,7 +372,7 @@ public static class BenchCommand
         {
             table.AddRow(
                 Markup.Escape(row.Env),
-                Markup.Escape(row.Backend),
+                Markup.Escape(row.Actions == "caller" ? row.Backend + " Step(actions) " + row.VsStepRandom?.ToString("0%", CultureInfo.InvariantCulture) : row.Backend),
                 row.Lanes.ToString(CultureInfo.InvariantCulture),
                 row.Threads.ToString(CultureInfo.InvariantCulture),
                 row.Envs.ToString("N0", CultureInfo.InvariantCulture),

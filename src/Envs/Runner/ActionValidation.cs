@@ -16,18 +16,25 @@ internal static class ActionValidation
     /// <param name="dst">[envCount] the runner's action buffer (scratch: may be partly written on failure).</param>
     public static void CopyDiscrete(EnvSpec spec, ReadOnlySpan<int> actions, Span<float> dst)
     {
+        CheckDiscrete(spec, actions, dst.Length);
+        TensorPrimitives.ConvertTruncating<int, float>(actions, dst[..actions.Length]);
+    }
+
+    /// <summary>The checks of <see cref="CopyDiscrete"/> without the copy, for a runner that converts the actions itself.</summary>
+    /// <param name="spec">The env's spec (action space and id for messages).</param>
+    /// <param name="actions">[envCount] discrete actions.</param>
+    /// <param name="envCount">The runner's env count.</param>
+    public static void CheckDiscrete(EnvSpec spec, ReadOnlySpan<int> actions, int envCount)
+    {
         if (!spec.Action.IsDiscrete)
             throw new InvalidOperationException($"{spec.Id} has a continuous action space {spec.Action}; pass float actions.");
-        CheckLength(spec, actions.Length, dst.Length);
+        CheckLength(spec, actions.Length, envCount);
         int n = spec.Action.Count;
-        // Vectorized: one min/max pass and one conversion (the scalar loop was a visible share of a
-        // caller-actions step at 65,536 envs); the index of a bad action is only searched for on failure.
-        if (actions.Length > 0 && (TensorPrimitives.Min(actions) < 0 || TensorPrimitives.Max(actions) >= n))
-        {
-            int i = actions.IndexOfAnyExceptInRange(0, n - 1);
+        // One vectorized pass (the scalar loop, then a min pass and a max pass, were a visible share of a
+        // caller-actions step at 65,536 envs).
+        int i = actions.IndexOfAnyExceptInRange(0, n - 1);
+        if (i >= 0)
             throw new ArgumentOutOfRangeException(nameof(actions), actions[i], $"Action of env {i} is {actions[i]}; {spec.Id} takes actions in [0, {n}).");
-        }
-        TensorPrimitives.ConvertTruncating<int, float>(actions, dst[..actions.Length]);
     }
 
     /// <summary>
@@ -39,13 +46,22 @@ internal static class ActionValidation
     /// <param name="dst">[envCount] the runner's action buffer.</param>
     public static void CopyContinuous(EnvSpec spec, ReadOnlySpan<float> actions, Span<float> dst)
     {
+        CheckContinuous(spec, actions, dst.Length);
+        actions.CopyTo(dst);
+    }
+
+    /// <summary>The checks of <see cref="CopyContinuous"/> without the copy, for a runner that reads the actions itself.</summary>
+    /// <param name="spec">The env's spec (action space and id for messages).</param>
+    /// <param name="actions">[envCount] continuous actions.</param>
+    /// <param name="envCount">The runner's env count.</param>
+    public static void CheckContinuous(EnvSpec spec, ReadOnlySpan<float> actions, int envCount)
+    {
         if (spec.Action.IsDiscrete)
             throw new InvalidOperationException($"{spec.Id} has a discrete action space {spec.Action}; pass int actions.");
-        CheckLength(spec, actions.Length, dst.Length);
+        CheckLength(spec, actions.Length, envCount);
         int bad = FirstNonFinite(actions);
         if (bad >= 0)
             throw new ArgumentException($"Action of env {bad} is {actions[bad]}; actions must be finite numbers.", nameof(actions));
-        actions.CopyTo(dst);
     }
 
     /// <summary>The step count of <c>StepRandom</c>: not negative, and one at a time when ended envs must be reset by hand.</summary>

@@ -11,8 +11,7 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
 {
     public readonly int EnvCount, VecCount, StateSize, ObsSize;
     /// <summary>
-    /// Distance between two columns (fields) of <see cref="State"/>, <see cref="ObsLanes"/> and
-    /// <see cref="FinalObsLanes"/>, in lane values: VecCount padded so that a column spans an odd number
+    /// Distance between two columns (fields) of <see cref="State"/> and <see cref="FinalObsLanes"/>, in lane values: VecCount padded so that a column spans an odd number
     /// of cache lines. With a power-of-two stride (65536 envs: 4096 lane values of 64 bytes) every field
     /// of one lane value maps to the same L1 and L2 cache set, and an env with more fields than the
     /// cache's ways (a frame stack: dozens) misses on every access (measured 2× slower).
@@ -23,9 +22,7 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
     public readonly T[] EpisodeReturn;  // [VecCount]
     public readonly T[] EpisodeLength;  // [VecCount]
     public readonly T[] Pending;        // [VecCount] mask
-    public readonly T[] ObsLanes;       // [ObsSize, Stride] observations, lane layout
     public readonly T[] FinalObsLanes;  // [ObsSize, Stride] final observations, lane layout
-    public readonly float[] Actions;    // [EnvCount]
     public readonly float[] Obs;        // [EnvCount, ObsSize]
     public readonly float[] FinalObs;   // [EnvCount, ObsSize]
     public readonly float[] Rewards;    // [EnvCount]
@@ -33,6 +30,11 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
     public readonly bool[] Truncated;   // [EnvCount]
     public readonly float[] CompletedReturn; // [EnvCount], valid where the episode ended this step
     public readonly int[] CompletedLength;   // [EnvCount], valid where the episode ended this step
+    /// <summary>[VecCount] 1 where <see cref="FinalObsLanes"/> changed since the lane value's last export: only those
+    /// are copied into <see cref="FinalObs"/> (a step where no episode ends has nothing to copy).</summary>
+    public readonly byte[] FinalObsChanged;
+    /// <summary>Lane layout to row-major rows (observations to <see cref="Obs"/>, <see cref="FinalObsLanes"/> to <see cref="FinalObs"/>).</summary>
+    public readonly LaneRowExport<T> RowExport;
 
     public CpuEnvBuffers(int envCount, int stateSize, int obsSize)
     {
@@ -46,9 +48,7 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
         EpisodeReturn = new T[VecCount];
         EpisodeLength = new T[VecCount];
         Pending = new T[VecCount];
-        ObsLanes = new T[obsSize * Stride];
         FinalObsLanes = new T[obsSize * Stride];
-        Actions = new float[envCount];
         // Outputs pinned (IPinnedOutputs): an embedder hands their addresses to C once instead of copying per step.
         Obs = GC.AllocateArray<float>(envCount * obsSize, pinned: true);
         FinalObs = GC.AllocateArray<float>(envCount * obsSize, pinned: true);
@@ -57,6 +57,8 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
         Truncated = GC.AllocateArray<bool>(envCount, pinned: true);
         CompletedReturn = GC.AllocateArray<float>(envCount, pinned: true);
         CompletedLength = GC.AllocateArray<int>(envCount, pinned: true);
+        FinalObsChanged = new byte[VecCount];
+        RowExport = new LaneRowExport<T>(obsSize);
     }
 
     /// <summary>The smallest stride ≥ <paramref name="count"/> values of <paramref name="valueBytes"/> bytes spanning an odd number of 64-byte lines.</summary>
@@ -70,19 +72,33 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
 
     /// <summary>Bytes of memory per env (state, bookkeeping and outputs).</summary>
     public long BytesPerEnv =>
-        (long)(StateSize + 4 + 2 * ObsSize) * Unsafe.SizeOf<T>() / T.Count + 4L * (1 + 2 * ObsSize + 1 + 1 + 1) + 2;
+        (long)(StateSize + 4 + ObsSize) * Unsafe.SizeOf<T>() / T.Count + 4L * (1 + 2 * ObsSize + 1 + 1 + 1) + 2;
 }
 
 /// <summary><see cref="IEnvLaneIO{T}"/> over <see cref="CpuEnvBuffers{T}"/> for lane value <c>vec</c>.</summary>
 internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
 {
     private readonly CpuEnvBuffers<T> _b;
-    private readonly int _vec, _firstEnv, _count;
+    private readonly T[] _obs;
+    private readonly float[] _actions;
+    private readonly int _vec, _firstEnv, _count, _actionsFirstEnv;
 
+    /// <param name="buffers">The runner's memory.</param>
+    /// <param name="vec">The lane value.</param>
+    /// <param name="obs">[ObsSize] the calling worker's observations of this lane value, lane layout, exported to
+    /// the row-major rows by <see cref="ExportObservations"/>. A worker's own small buffer, not a column of a
+    /// [ObsSize, envs] array: it stays in L1, where a full array cost a write and a read of every observation
+    /// through memory on each one-step call.</param>
+    /// <param name="actions">The caller's actions of a block of envs that holds this lane value's, as floats (the
+    /// calling worker's buffer, see <see cref="CpuVectorEnv{TEnv, T, TParams}"/>); empty when actions are drawn.</param>
+    /// <param name="actionsFirstEnv">The env of <c>actions[0]</c>.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public CpuLaneIO(CpuEnvBuffers<T> buffers, int vec)
+    public CpuLaneIO(CpuEnvBuffers<T> buffers, int vec, T[] obs, float[] actions, int actionsFirstEnv)
     {
         _b = buffers;
+        _obs = obs;
+        _actions = actions;
+        _actionsFirstEnv = actionsFirstEnv;
         _vec = vec;
         _firstEnv = vec * T.Count;
         _count = Math.Min(T.Count, buffers.EnvCount - _firstEnv);
@@ -105,13 +121,27 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     // the caller's row-major rows once per call by ExportObservations: a K-step call pays for the
     // transpose once, not K times.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void WriteObservation(int feature, T value) => _b.ObsLanes[feature * _b.Stride + _vec] = value;
+    public readonly void WriteObservation(int feature, T value) => _obs[feature] = value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteObservationMasked(int feature, T value, T mask)
     {
-        ref T slot = ref _b.ObsLanes[feature * _b.Stride + _vec];
+        ref T slot = ref _obs[feature];
         slot = T.Select(mask, value, slot);
+    }
+
+    /// <summary>Sets the observation buffer to this lane value's current row-major observations, for a masked
+    /// reset that keeps the others.</summary>
+    public readonly void LoadObservations()
+    {
+        Span<float> column = stackalloc float[T.Count];
+        int rowStart = _firstEnv * _b.ObsSize;
+        for (int k = 0; k < _b.ObsSize; k++)
+        {
+            column.Clear();
+            for (int j = 0; j < _count; j++) column[j] = _b.Obs[rowStart + j * _b.ObsSize + k];
+            _obs[k] = T.Load(column, 0, T.Count);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -119,16 +149,19 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     {
         ref T slot = ref _b.FinalObsLanes[feature * _b.Stride + _vec];
         slot = T.Select(mask, value, slot);
+        _b.FinalObsChanged[_vec] = 1;
     }
 
-    /// <summary>Copies this lane value's observations and final observations into the row-major outputs.</summary>
+    /// <summary>Copies this lane value's observations, and its final observations where they changed, into the
+    /// row-major outputs: afterwards each row-major buffer holds its lane buffer's values, as if all were copied.</summary>
     public readonly void ExportObservations()
     {
         int rowStart = _firstEnv * _b.ObsSize;
-        for (int k = 0; k < _b.ObsSize; k++)
+        _b.RowExport.Export(_obs, 0, 1, _b.Obs, rowStart, _count);
+        if (_b.FinalObsChanged[_vec] != 0)
         {
-            T.Store(_b.ObsLanes[k * _b.Stride + _vec], _b.Obs, rowStart + k, _b.ObsSize, _count);
-            T.Store(_b.FinalObsLanes[k * _b.Stride + _vec], _b.FinalObs, rowStart + k, _b.ObsSize, _count);
+            _b.RowExport.Export(_b.FinalObsLanes, _vec, _b.Stride, _b.FinalObs, rowStart, _count);
+            _b.FinalObsChanged[_vec] = 0;
         }
     }
 
@@ -136,7 +169,7 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     public readonly T EnvIndex() => T.BitsIota((uint)_firstEnv);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly T ReadAction() => T.Load(_b.Actions, _firstEnv, _count);
+    public readonly T ReadAction() => T.Load(_actions, _firstEnv - _actionsFirstEnv, _count);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void ReadBook(out EnvBook<T> book)

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using RlKernels.Kernels.Threading;
 using RlKernels.Kernels.Lanes;
@@ -19,6 +20,9 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     /// <summary>Below this many lane values per thread, splitting costs more than it saves.</summary>
     private const int MinVecsPerThread = 64;
 
+    /// <summary>Lane values whose caller actions are staged at once: small enough to stay in L1.</summary>
+    private const int ActionBlockVecs = 64;
+
     private readonly CpuEnvBuffers<T> _b;
     private readonly WorkerPool _pool;
     private readonly TParams _params;
@@ -28,6 +32,9 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     private int _jobSteps;
     private bool _randomActions;
     private bool[]? _resetMask;
+    // The caller's actions during a Step call (pinned by it), else null.
+    private unsafe int* _callerInts;
+    private unsafe float* _callerFloats;
     private readonly SingleCallerGuard _caller;
 
     private enum Job { Step, Reset, ResetMasked }
@@ -109,19 +116,31 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     }
 
     /// <inheritdoc/>
-    public void Step(ReadOnlySpan<int> actions)
+    public unsafe void Step(ReadOnlySpan<int> actions)
     {
         using var call = _caller.Enter("Step");
-        ActionValidation.CopyDiscrete(Spec, actions, _b.Actions);
-        StepCore(1, random: false);
+        ActionValidation.CheckDiscrete(Spec, actions, EnvCount);
+        // The workers convert the caller's actions block by block just before stepping them (StageActions):
+        // a separate conversion pass over all envs first cost a read and a write of every action through memory.
+        fixed (int* p = actions)
+        {
+            _callerInts = p;
+            try { StepCore(1, random: false); }
+            finally { _callerInts = null; }
+        }
     }
 
     /// <inheritdoc/>
-    public void Step(ReadOnlySpan<float> actions)
+    public unsafe void Step(ReadOnlySpan<float> actions)
     {
         using var call = _caller.Enter("Step");
-        ActionValidation.CopyContinuous(Spec, actions, _b.Actions);
-        StepCore(1, random: false);
+        ActionValidation.CheckContinuous(Spec, actions, EnvCount);
+        fixed (float* p = actions)
+        {
+            _callerFloats = p;
+            try { StepCore(1, random: false); }
+            finally { _callerFloats = null; }
+        }
     }
 
     /// <inheritdoc/>
@@ -167,6 +186,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         Array.Clear(_b.Truncated);
         Array.Clear(_b.FinalObs);
         Array.Clear(_b.FinalObsLanes);
+        Array.Clear(_b.FinalObsChanged);
     }
 
     private void Run(Job job, int steps)
@@ -187,6 +207,20 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         }
     }
 
+    /// <summary>A worker's observations of the lane value it steps ([ObsSize], see <see cref="CpuLaneIO{T}"/>);
+    /// allocated once per thread, cleared before each lane value.</summary>
+    [ThreadStatic] private static T[]? t_obs;
+    /// <summary>A worker's block of caller actions as floats ([ActionBlockVecs · lane width]), converted just
+    /// before the block is stepped; allocated once per thread.</summary>
+    [ThreadStatic] private static float[]? t_actions;
+
+    private T[] WorkerObservations()
+    {
+        var obs = t_obs;
+        if (obs is null || obs.Length != Spec.ObsSize) t_obs = obs = new T[Spec.ObsSize];
+        return obs;
+    }
+
     /// <remarks>AggressiveOptimization: a call can last seconds, too few calls for tiered compilation
     /// to promote it before a benchmark ends. One call site of the step keeps the inlined body within
     /// the JIT's budget.</remarks>
@@ -197,9 +231,21 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         bool random = _randomActions;
         int stepCount = _jobSteps;
         uint firstStep = _stepCount;
+        T[] obs = WorkerObservations();
+        // Caller actions are converted a block at a time into this small buffer just before the block is stepped:
+        // converting them all first cost a write and a read of every action through memory.
+        float[] staged = random ? [] : (t_actions ??= new float[ActionBlockVecs * T.Count]);
+        int blockFirstEnv = 0;
         for (int v = start; v < end; v++)
         {
-            var io = new CpuLaneIO<T>(_b, v);
+            if (!random && (v - start) % ActionBlockVecs == 0)
+            {
+                blockFirstEnv = v * T.Count;
+                StageActions(blockFirstEnv, Math.Min(end * T.Count, EnvCount), staged);
+            }
+            // Cleared so that no value of the previous lane value can leak into this one's outputs.
+            obs.AsSpan().Clear();
+            var io = new CpuLaneIO<T>(_b, v, obs, staged, blockFirstEnv);
             T envIndex = io.EnvIndex();
             T w0 = default, w1 = default, w2 = default, w3 = default;
             for (int k = 0; k < stepCount; k++)
@@ -223,11 +269,24 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         }
     }
 
+    /// <summary>The caller's actions of envs [first, min(end, first + staged.Length)) into <paramref name="staged"/> as floats.</summary>
+    private unsafe void StageActions(int first, int end, float[] staged)
+    {
+        int count = Math.Min(end - first, staged.Length);
+        var dst = staged.AsSpan(0, count);
+        if (_callerInts != null)
+            TensorPrimitives.ConvertTruncating<int, float>(new ReadOnlySpan<int>(_callerInts + first, count), dst);
+        else
+            new ReadOnlySpan<float>(_callerFloats + first, count).CopyTo(dst);
+    }
+
     private void RunReset(int start, int end)
     {
+        T[] obs = WorkerObservations();
         for (int v = start; v < end; v++)
         {
-            var io = new CpuLaneIO<T>(_b, v);
+            obs.AsSpan().Clear();
+            var io = new CpuLaneIO<T>(_b, v, obs, [], 0);
             EnvLaneStep.Reset<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, _settings, T.TrueMask);
             io.ExportObservations();
         }
@@ -236,6 +295,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     private void RunResetMasked(int start, int end)
     {
         Span<float> flags = stackalloc float[T.Count];
+        T[] obs = WorkerObservations();
         for (int v = start; v < end; v++)
         {
             int first = v * T.Count, count = Math.Min(T.Count, EnvCount - first);
@@ -247,7 +307,8 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                 any |= _resetMask[first + j];
             }
             if (!any) continue;
-            var io = new CpuLaneIO<T>(_b, v);
+            var io = new CpuLaneIO<T>(_b, v, obs, [], 0);
+            io.LoadObservations();
             EnvLaneStep.Reset<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, _settings, T.NonZero(T.Load(flags, 0, T.Count)));
             io.ExportObservations();
         }

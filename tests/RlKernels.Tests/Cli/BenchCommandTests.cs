@@ -47,6 +47,32 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void CallerActionsAddsAStepActionsRowBesideEachRandomRow()
+    {
+        // CartPole takes int actions, Pendulum float ones: both Step overloads are timed.
+        var (code, output, error) = CliRun.InProcess("bench", "--env", "CartPole-v1", "--env", "Pendulum-v1", "--backend", "cpu",
+            "--backend", "cpu-scalar", "--envs", "17", "--seconds", "0.02", "--repeats", "1", "--caller-actions", "--json");
+        var rows = CliRun.JsonRows((code, output, error));
+        Assert.Equal(8, rows.Count);
+        for (int i = 0; i < rows.Count; i += 2)
+        {
+            JsonElement random = rows[i], caller = rows[i + 1];
+            Assert.Equal("random", random.GetProperty("actions").GetString());
+            Assert.Equal("caller", caller.GetProperty("actions").GetString());
+            foreach (string key in new[] { "env", "backend" })
+                Assert.Equal(random.GetProperty(key).GetString(), caller.GetProperty(key).GetString());
+            Assert.Equal(1, caller.GetProperty("steps_per_call").GetInt32());
+            double rate = caller.GetProperty("steps_per_second").GetDouble();
+            Assert.True(rate > 0);
+            Assert.Equal(rate / random.GetProperty("steps_per_second").GetDouble(), caller.GetProperty("vs_step_random").GetDouble(), 9);
+            Assert.Equal(JsonValueKind.Null, random.GetProperty("vs_step_random").ValueKind);
+        }
+        // Speed-ups compare like with like: a caller row against the cpu-scalar caller row.
+        Assert.All(rows.Where(r => r.GetProperty("backend").GetString() == "cpu-scalar"),
+            r => Assert.Equal(1.0, r.GetProperty("speedup_vs_cpu_scalar").GetDouble()));
+    }
+
+    [Fact]
     public void DefaultEnvsAreEveryRegisteredId()
     {
         var (code, output, error) = Run(Tiny() with { Backends = ["cpu-scalar"] });

@@ -31,4 +31,22 @@ public sealed class CExampleTests
         Assert.Equal(2, bad.Code);
         Assert.Contains("Unknown env id 'NoSuch-v0'", bad.Err);
     }
+
+    [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
+    public void C_observations_equal_the_dotnet_runner_for_every_env_and_precision()
+    {
+        const int n = 5, steps = 20, seed = 3;
+        string lib = NativePublish.Dir;
+        string root = NativePublish.RepoRoot;
+        using var tmp = new TempDirectory("rlk-ctraj-");
+        string exe = tmp.File("dump_trajectories");
+        var cc = NativePublish.Run("cc", ["-O2", "-Wall", "-Werror", "-I" + Path.Combine(root, "include"),
+            Path.Combine(root, "tests", "RlKernels.Tests", "Native", "dump_trajectories.c"),
+            "-L" + lib, "-lrlkernels", "-Wl,-rpath," + lib, "-o", exe], root);
+        Assert.True(cc.Code == 0, $"cc failed:\n{cc.Err}");
+        var run = NativePublish.Run(exe, [tmp.Path, $"{n}", $"{steps}", $"{seed}"], tmp.Path);
+        Assert.True(run.Code == 0, $"dump_trajectories exited {run.Code}:\n{run.Err}");
+        PythonPackageTests.AssertDumpEqualsDotnet(tmp, "C", n, steps, seed);
+    }
 }

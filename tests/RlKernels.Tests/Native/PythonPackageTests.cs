@@ -39,24 +39,33 @@ public sealed class PythonPackageTests
         using var tmp = new TempDirectory("rlk-pytraj-");
         var r = NativePublish.Run(Python, [Path.Combine("python", "tests", "dump_trajectories.py"), tmp.Path, $"{n}", $"{steps}", $"{seed}"], NativePublish.RepoRoot, Env());
         Assert.True(r.Code == 0, $"dump_trajectories.py failed ({r.Code}):\n{r.Err}");
+        AssertDumpEqualsDotnet(tmp, "Python", n, steps, seed);
+    }
+
+    /// <summary>
+    /// The files of a dump_trajectories program (ids.txt, ENV-PRECISION.f32) equal the .NET runner's observations for
+    /// every id it listed, in both precisions.
+    /// </summary>
+    internal static void AssertDumpEqualsDotnet(TempDirectory dump, string language, int n, int steps, int seed)
+    {
         // The library's own registry (this test process registers extra test envs, so not EnvRegistry.Ids).
-        string[] ids = File.ReadAllLines(tmp.File("ids.txt")).Where(l => l.Length > 0).ToArray();
+        string[] ids = File.ReadAllLines(dump.File("ids.txt")).Where(l => l.Length > 0).ToArray();
         Assert.Contains("CartPole-v1", ids);
         Assert.Contains("Pendulum-v1", ids);
         foreach (string id in ids)
         {
             foreach (var (precision, backend) in new[] { ("float32", Backend.Cpu), ("float64", Backend.CpuDouble) })
             {
-                byte[] bytes = File.ReadAllBytes(tmp.File($"{id}-{precision}.f32"));
-                float[] fromPython = new float[bytes.Length / 4];
-                Buffer.BlockCopy(bytes, 0, fromPython, 0, bytes.Length);
+                byte[] bytes = File.ReadAllBytes(dump.File($"{id}-{precision}.f32"));
+                float[] fromDump = new float[bytes.Length / 4];
+                Buffer.BlockCopy(bytes, 0, fromDump, 0, bytes.Length);
                 float[] fromDotnet = Trajectory(id, backend, n, steps, seed);
-                Assert.True(fromDotnet.AsSpan().SequenceEqual(fromPython), $"{id} {precision}: Python observations differ from the .NET runner's");
+                Assert.True(fromDotnet.AsSpan().SequenceEqual(fromDump), $"{id} {precision}: {language} observations differ from the .NET runner's");
             }
         }
     }
 
-    // The same action formula as python/tests/dump_trajectories.py.
+    // The same action formula as python/tests/dump_trajectories.py and Native/dump_trajectories.c.
     private static float[] Trajectory(string id, Backend backend, int n, int steps, int seed)
     {
         using IVectorEnv env = EnvRegistry.Make(id, n, new VectorEnvOptions { Backend = backend, Seed = (ulong)seed, AutoReset = AutoResetMode.NextStep });
