@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Times `rlk sweep run SPEC` against the same runs as separate `rlk train` processes (one after another,
+# Times `rlk sweep run SPEC` against the same runs as separate `rlk train --no-stop` processes (one after another,
 # all cores each), on the same machine. Prints both wall times and the ratio.
 # Usage: bench/sweep-vs-separate.sh [SPEC]   (default examples/sweeps/cartpole-ppo-lr.toml)
 #        STEPS=4096 bench/sweep-vs-separate.sh   overrides the spec's step budget (a shorter check)
@@ -24,7 +24,7 @@ start=$(date +%s.%N)
 "$rlk" sweep plan "$spec" | sed '1d;$d' | while IFS=$'\t' read -r id batch seed params; do
   lr=$(echo "$params" | sed -n 's/.*lr=\([^;]*\).*/\1/p')
   "$rlk" train "$env" --algo "$algo" --seed "$seed" ${steps:+--steps "$steps"} ${lr:+--lr "$lr"} \
-    --json --force --out "$work/separate/$id" > /dev/null
+    --no-stop --json --force --out "$work/separate/$id" > /dev/null
 done
 separate=$(echo "$(date +%s.%N) - $start" | bc)
 runs=$(( $("$rlk" sweep plan "$spec" | wc -l) - 2 ))

@@ -27,5 +27,5 @@ public abstract record DeepConfig
     public float MaxGradNorm { get; init; } = 0.5f;
 
     /// <summary>The learning rate of each member [P] (throws <see cref="ArgumentException"/> when <see cref="LearningRates"/> has the wrong length).</summary>
-    public float[] MemberLearningRates() => Run.PerMember(LearningRate, LearningRates, nameof(LearningRates));
+    public float[] MemberLearningRates() => Run.PerMember(LearningRate, LearningRates ?? Run.LearningRates, nameof(LearningRates));
 }

@@ -21,9 +21,29 @@ public static class Evaluation
     public static (double[] Mean, double[] Std) Returns(PolicyNet policy, int episodes, ulong seed, Backend backend = Backend.Cpu,
         IReadOnlyDictionary<string, string>? envArgs = null, int threads = 0)
     {
-        int pop = policy.Net.Population;
-        using IVectorEnv env = EnvRegistry.Make(policy.Spec.Id, pop * episodes,
+        using IVectorEnv env = EnvRegistry.Make(policy.Spec.Id, policy.Net.Population * episodes,
             new VectorEnvOptions { Backend = backend, Seed = seed, Threads = threads }, envArgs);
+        return Run(policy, episodes, env);
+    }
+
+    /// <summary>
+    /// As <see cref="Returns(PolicyNet, int, ulong, Backend, IReadOnlyDictionary{string, string}?, int)"/>, with member p's
+    /// episodes seeded by <paramref name="memberSeeds"/>[p]: member p's figures are those a one-member policy with
+    /// the same weights gets from the single-seed overload with that seed (a sweep's member equals its run alone).
+    /// </summary>
+    public static (double[] Mean, double[] Std) Returns(PolicyNet policy, int episodes, IReadOnlyList<ulong> memberSeeds,
+        Backend backend = Backend.Cpu, IReadOnlyDictionary<string, string>? envArgs = null, int threads = 0)
+    {
+        if (memberSeeds.Count != policy.Net.Population)
+            throw new ArgumentException($"{memberSeeds.Count} evaluation seeds for a population of {policy.Net.Population}.", nameof(memberSeeds));
+        using IVectorEnv env = new PopulationVectorEnv(policy.Spec.Id, episodes, memberSeeds,
+            new VectorEnvOptions { Backend = backend, Threads = threads }, envArgs);
+        return Run(policy, episodes, env);
+    }
+
+    private static (double[] Mean, double[] Std) Run(PolicyNet policy, int episodes, IVectorEnv env)
+    {
+        int pop = policy.Net.Population;
         int w = policy.ActionWidth;
         var output = new float[pop * episodes * w];
         var discrete = new int[pop * episodes];

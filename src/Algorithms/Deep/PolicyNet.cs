@@ -175,6 +175,19 @@ public sealed class PolicyNet
             step, bad, this);
     }
 
+    /// <summary>A one-member copy of member <paramref name="member"/> (weights, log σ, squash): what a run of its own would hold.</summary>
+    public PolicyNet Member(int member)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(member);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(member, Net.Population);
+        var net = new Mlp(Net.LayerSizes, Net.ActivationOf(0), Net.ActivationOf(Net.LayerCount - 1));
+        for (int t = 0; t < Net.Layout.TensorCount; t++)
+            Net.Parameters.AsSpan(Net.Layout.MemberOffset(t, member), Net.Layout.MemberSize(t)).CopyTo(net.Parameters.AsSpan(net.Layout.Offset(t)));
+        var copy = new PolicyNet(Spec, net, 0f) { TanhSquash = TanhSquash };
+        LogStd.AsSpan(member * copy.LogStd.Length, copy.LogStd.Length).CopyTo(copy.LogStd);
+        return copy;
+    }
+
     /// <summary>Saves every member (tensors [P, ...]) as safetensors with the architecture in the metadata.</summary>
     public void Save(string path, IReadOnlyDictionary<string, string> extraMetadata)
     {

@@ -73,7 +73,7 @@ public static class ReparamActorCritic
         int pop = run.Population, n = run.EnvCount, b = config.BatchSize, cap = config.ReplayCapacity;
         int o = env.Spec.ObsSize, a = env.Spec.Action.Count, qIn = o + a;
         float low = env.Spec.Action.Low, high = env.Spec.Action.High, half = 0.5f * (high - low);
-        float[] actorLr = run.PerMember(config.ActorLearningRate, config.ActorLearningRates, "ActorLearningRates");
+        float[] actorLr = run.PerMember(config.ActorLearningRate, config.ActorLearningRates ?? run.LearningRates, "ActorLearningRates");
         float[] criticLr = run.PerMember(config.CriticLearningRate, null, "CriticLearningRates");
 
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, a, config.Activation, run, pool, outputGain: 0.01f), 0f) { TanhSquash = true };

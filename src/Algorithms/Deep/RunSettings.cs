@@ -19,8 +19,18 @@ public sealed record RunSettings
     public long TotalSteps { get; init; } = 1_000_000;
     /// <summary>Seed of the env copies' resets and of the confirmation episodes; without <see cref="Seeds"/>, also the one member's seed (network init, action sampling).</summary>
     public ulong Seed { get; init; } = 1;
-    /// <summary>One seed per member (network init, action sampling, minibatch shuffles); when set, its length is the population size. The env copies still use <see cref="Seed"/>.</summary>
+    /// <summary>
+    /// One seed per member (its env copies, network init, action sampling, minibatch shuffles); when set, its length
+    /// is the population size. Member p's env copies are made as a run of their own with seed <c>Seeds[p]</c> would
+    /// make them (<see cref="PopulationVectorEnv"/>), so with the same hyperparameters member p trains exactly as a
+    /// one-member run with <see cref="Seed"/> = <c>Seeds[p]</c> (until <see cref="StopAtTarget"/> stops the population).
+    /// </summary>
     public ulong[]? Seeds { get; init; }
+    /// <summary>
+    /// Per-member learning rates [P] overriding the algorithm's own (null: the algorithm's, for every member);
+    /// sweeps put configurations that differ only in learning rate and seed into one population this way.
+    /// </summary>
+    public float[]? LearningRates { get; init; }
     /// <summary>Where the envs run; the networks run on the CPU kernels.</summary>
     public Backend Backend { get; init; } = Backend.Cpu;
     /// <summary>CPU threads for envs and networks; 0 = all cores. Results are bit-identical for any count (same seed, same <see cref="EnvCount"/>).</summary>
@@ -63,6 +73,10 @@ public sealed record RunSettings
     public void Validate()
     {
         if (Seeds is { Length: 0 }) throw new ArgumentException("Seeds, when given, needs at least one entry.");
+        if (LearningRates is not null && LearningRates.Length != Population)
+            throw new ArgumentException($"LearningRates has {LearningRates.Length} entries; the population has {Population}.");
+        if (LearningRates is not null && LearningRates.Any(r => !(r > 0 && float.IsFinite(r))))
+            throw new ArgumentException("LearningRates must be positive finite numbers.");
         if (!EnvRegistry.TryGet(EnvId, out _))
             throw new ArgumentException($"Unknown env '{EnvId}'. Known envs: {string.Join(", ", EnvRegistry.Ids)}.");
         int maxEnvs = Math.Max(1, EnvRegistry.MaxEnvCount(EnvId, EnvArgs) / Population);
@@ -74,9 +88,14 @@ public sealed record RunSettings
             throw new ArgumentException($"threads must be between 0 (all cores) and {VectorEnvOptions.MaxThreads} (4 per core), got {Threads}.");
     }
 
-    /// <summary>Makes P·N env copies, member p's copies at rows [p·N, (p+1)·N).</summary>
-    public IVectorEnv MakeEnv() => EnvRegistry.Make(EnvId, Population * EnvCount,
-        new VectorEnvOptions { Backend = Backend, Seed = Seed, Threads = Threads }, EnvArgs);
+    /// <summary>Makes P·N env copies, member p's copies at rows [p·N, (p+1)·N), seeded per member when <see cref="Seeds"/> is set.</summary>
+    public IVectorEnv MakeEnv()
+    {
+        var options = new VectorEnvOptions { Backend = Backend, Seed = Seed, Threads = Threads };
+        return Seeds is null
+            ? EnvRegistry.Make(EnvId, EnvCount, options, EnvArgs)
+            : new PopulationVectorEnv(EnvId, EnvCount, Seeds, options, EnvArgs);
+    }
 
     /// <summary>The pool the networks split work over.</summary>
     public WorkerPool MakePool() => new(Threads > 0 ? Threads : Environment.ProcessorCount);

@@ -27,7 +27,7 @@ public static class SweepCommand
         var outOpt = new Option<string>("--out") { Description = "Results folder.", Required = true };
         var shard = new Option<string?>("--shard") { Description = "Run shard I/N (0-based) of the batches.", HelpName = "I/N" };
         var shards = new Option<int?>("--shards") { Description = "Shard count N; I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX." };
-        var jobs = new Option<int>("--jobs") { Description = "Runs trained at once (one thread each); 0 = all cores.", DefaultValueFactory = _ => 0 };
+        var jobs = new Option<int>("--jobs") { Description = "Cores to train on: populations (batches of runs) trained at once; 0 = all cores.", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "One JSON line per finished run." };
         var run = new Command("run", "Train every run of the spec; skips runs already in --out.") { runSpec, outOpt, shard, shards, jobs, json };
         run.SetAction(p => (Run(p.GetValue(runSpec)!, p.GetValue(outOpt)!, p.GetValue(shard), p.GetValue(shards), p.GetValue(jobs),
@@ -121,23 +121,33 @@ public static class SweepCommand
         var watch = Stopwatch.StartNew();
         int finished = runs.Count - todo.Length;
         long steps = 0;
-        Parallel.ForEach(todo, new ParallelOptions { MaxDegreeOfParallelism = parallel }, r =>
+        // Runs of one batch train together as populations, split into as many as keep every core busy (at most
+        // MaxMembers members each, which also bounds what a crash loses); each population trains on one thread.
+        var populations = Populations(todo, parallel);
+        int threadsEach = Math.Max(1, parallel / Math.Max(1, populations.Count));
+        Parallel.ForEach(populations, new ParallelOptions { MaxDegreeOfParallelism = parallel }, members =>
         {
-            SweepRow row = TrainOne(spec, r, dir, out long envSteps);
+            var trained = SweepPopulation.Train(spec, members, dir, threadsEach);
             lock (gate)
             {
-                rows.Add(row);
+                foreach (var (row, envSteps) in trained)
+                {
+                    rows.Add(row);
+                    finished++;
+                    steps += envSteps;
+                }
                 SweepResults.WriteRows(dir, rows);
-                finished++;
-                steps += envSteps;
                 double rate = steps / Math.Max(watch.Elapsed.TotalSeconds, 1e-9);
                 double eta = watch.Elapsed.TotalSeconds / Math.Max(1, finished - (runs.Count - todo.Length)) * (runs.Count - finished);
                 var best = SweepResults.Summarize(rows).FirstOrDefault();
-                if (json)
-                    output.WriteLine(JsonSerializer.Serialize(new { run = row.Id, status = row.Status, final_mean = row.FinalMean, done = finished, total = runs.Count, steps_per_s = Math.Round(rate), eta_s = Math.Round(eta, 1), best_config = best?.Config }));
-                else
-                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"[{finished}/{runs.Count}] {row.Id} {row.Status} final {row.FinalMean?.ToString("F1", CultureInfo.InvariantCulture) ?? "-"} | {rate:N0} steps/s, ETA {eta:F0} s, best c{best?.Config} IQM {best?.Iqm:F1}"));
+                foreach (var (row, _) in trained)
+                {
+                    if (json)
+                        output.WriteLine(JsonSerializer.Serialize(new { run = row.Id, status = row.Status, final_mean = row.FinalMean, done = finished, total = runs.Count, steps_per_s = Math.Round(rate), eta_s = Math.Round(eta, 1), best_config = best?.Config }));
+                    else
+                        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                            $"[{finished}/{runs.Count}] {row.Id} {row.Status} final {row.FinalMean?.ToString("F1", CultureInfo.InvariantCulture) ?? "-"} | {rate:N0} steps/s, ETA {eta:F0} s, best c{best?.Config} IQM {best?.Iqm:F1}"));
+                }
             }
         });
         SweepResults.WriteRows(dir, rows);
@@ -152,51 +162,28 @@ public static class SweepCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>Trains one run exactly as <c>rlk train</c> would (same settings, one thread) into DIR/runs/ID.</summary>
-    private static SweepRow TrainOne(SweepSpec spec, SweepRun r, string dir, out long envSteps)
-    {
-        string runDir = Path.Combine(dir, "runs", r.Id);
-        var settings = new DeepTrainSettings
-        {
-            Env = spec.Env, Algo = spec.Algo, EnvArgs = spec.EnvArgs, Seed = r.Seed, Backend = spec.Backend, Threads = 1,
-            Envs = r.Get("envs") is { } e ? (int)e : spec.Envs, Steps = r.Get("steps") is { } s ? (long)s : spec.Steps,
-            LearningRate = r.Get("lr") is { } lr ? (float)lr : null, EvalEpisodes = spec.EvalEpisodes, OutDir = runDir, Force = true, Json = true,
-        };
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code;
-        try { code = DeepTrainCommand.Run(settings, stdout, stderr); }
-        catch (Exception ex) { code = ExitCodes.RuntimeFailure; stderr.WriteLine(ex.Message); }
-        envSteps = 0;
-        string err = stderr.ToString().Trim().ReplaceLineEndings(" ").Replace("rlk train: ", "");
-        if (code != ExitCodes.Ok)
-        {
-            string status = err.Contains("diverg", StringComparison.OrdinalIgnoreCase) ? $"diverged: {err}" : $"failed: {err}";
-            return new SweepRow(r.Id, r.Config, r.Seed, r.Batch, r.ParamText, null, null, null, null, null, status);
-        }
-        using var doc = JsonDocument.Parse(stdout.ToString());
-        var root = doc.RootElement;
-        envSteps = root.GetProperty("env_steps").GetInt64();
-        double? final = root.GetProperty("final_mean_return").ValueKind == JsonValueKind.Number ? root.GetProperty("final_mean_return").GetDouble() : null;
-        double? finalStd = root.GetProperty("final_std_return").ValueKind == JsonValueKind.Number ? root.GetProperty("final_std_return").GetDouble() : null;
-        double? solvedSeconds = root.GetProperty("solved_at_seconds").ValueKind == JsonValueKind.Number ? root.GetProperty("solved_at_seconds").GetDouble() : null;
-        var (auc, solvedSteps) = CurveFacts(Path.Combine(runDir, "curve.csv"), DeepAlgorithms.TargetReturn(spec.Env));
-        return new SweepRow(r.Id, r.Config, r.Seed, r.Batch, r.ParamText, final, finalStd, auc, solvedSteps, solvedSeconds, final is null ? "diverged: no finite evaluation return" : "ok");
-    }
+    /// <summary>Most members in one population.</summary>
+    public const int MaxMembers = 32;
 
-    /// <summary>Area under member 0's curve (mean of its recent-mean returns) and the first step at the target.</summary>
-    private static (double? Auc, long? SolvedSteps) CurveFacts(string curveCsv, float? target)
+    /// <summary>
+    /// The runs grouped by batch, each batch cut into populations of equal size (at most <see cref="MaxMembers"/>),
+    /// into at least <paramref name="parallel"/> populations where there are that many runs.
+    /// </summary>
+    public static IReadOnlyList<SweepRun[]> Populations(IReadOnlyList<SweepRun> runs, int parallel)
     {
-        double sum = 0; int n = 0; long? solved = null;
-        foreach (string line in File.ReadLines(curveCsv).Skip(1))
+        var batches = runs.GroupBy(r => r.Batch).Select(g => g.ToArray()).ToArray();
+        int total = runs.Count;
+        var populations = new List<SweepRun[]>();
+        foreach (var batch in batches)
         {
-            string[] f = line.Split(',');
-            if (f[1] != "0" || f[2].Length == 0) continue;
-            double v = double.Parse(f[2], CultureInfo.InvariantCulture);
-            sum += v; n++;
-            if (solved is null && target is { } t && v >= t) solved = long.Parse(f[0], CultureInfo.InvariantCulture);
+            // This batch's share of the cores, by its share of the runs (at least one population).
+            int wanted = Math.Max(1, (int)Math.Round((double)parallel * batch.Length / Math.Max(1, total)));
+            int count = Math.Max(wanted, (batch.Length + MaxMembers - 1) / MaxMembers);
+            count = Math.Min(count, batch.Length);
+            int size = (batch.Length + count - 1) / count;
+            for (int i = 0; i < batch.Length; i += size) populations.Add(batch[i..Math.Min(batch.Length, i + size)]);
         }
-        return (n > 0 ? Math.Round(sum / n, 3) : null, solved);
+        return populations;
     }
 
     private static void PrintTable(IReadOnlyList<SweepResults.ConfigSummary> summary, TextWriter output)

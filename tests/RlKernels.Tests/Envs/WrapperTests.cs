@@ -221,9 +221,16 @@ public class WrapperTests
         using var env = EnvRegistry.Make("CartPole-v1", 4101, new VectorEnvOptions { NormalizeObservations = new ObservationNormalization() });
         var actions = new int[4101];
         for (int i = 0; i < 20; i++) env.Step(actions);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 20; i++) env.Step(actions);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Tiered compilation can charge a one-off promotion to this thread (see AllocationTests); a real
+        // per-step allocation shows in every round of 20 steps, so some round must allocate nothing.
+        var rounds = new List<long>();
+        for (int r = 0; r < 3 && (r == 0 || rounds[^1] != 0); r++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 20; i++) env.Step(actions);
+            rounds.Add(GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.True(rounds.Contains(0), $"every round of 20 normalized steps allocated: {string.Join(", ", rounds)} bytes");
     }
 
     [Theory]

@@ -13,7 +13,7 @@ public sealed class SweepRunTests
 
     /// <summary>runs.csv without the wall-time column (seconds_to_solve), which no two runs share.</summary>
     private static string[] Rows(string dir) =>
-        File.ReadAllLines(Path.Combine(dir, "runs.csv")).Select(l => { var f = l.Split(','); f[8] = ""; return string.Join(",", f); }).ToArray();
+        File.ReadAllLines(Path.Combine(dir, "runs.csv")).Select(l => { var f = l.Split(','); f[9] = ""; return string.Join(",", f); }).ToArray();
 
     private static string NewRoot(out string spec)
     {
@@ -22,6 +22,62 @@ public sealed class SweepRunTests
         spec = Path.Combine(root, "spec.toml");
         File.WriteAllText(spec, Spec);
         return root;
+    }
+
+    [Fact]
+    public void A_run_trained_in_a_population_equals_rlk_train_alone_bit_for_bit()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "rlk-sweepmember-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        string spec = Path.Combine(root, "spec.toml");
+        // One batch of 6 runs (3 learning rates × 2 seeds): one or two populations, never a run alone.
+        File.WriteAllText(spec, "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [5, 9]\neval_episodes = 7\nenvs = 8\nsteps = 1536\n[search]\nlr = [3e-4, 1e-3, 3e-3]\n");
+        var sweep = CliRun.Capture((o, e) => SweepCommand.Run(spec, Path.Combine(root, "sweep"), null, null, 1, false, o, e));
+        Assert.True(sweep.Code == ExitCodes.Ok, sweep.Err);
+        var rows = File.ReadAllLines(Path.Combine(root, "sweep", "runs.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
+        Assert.Equal(6, rows.Length);
+        foreach (string id in new[] { "c1-s9", "c2-s5" })
+        {
+            string[] row = rows.Single(f => f[0] == id);
+            float lr = new[] { 3e-4f, 1e-3f, 3e-3f }[int.Parse(id[1..2])];
+            string alone = Path.Combine(root, "alone-" + id);
+            var train = CliRun.Capture((o, e) => RlKernels.Cli.Commands.DeepTrainCommand.Run(new RlKernels.Cli.Commands.DeepTrainSettings
+            {
+                Env = "CartPole-v1", Algo = "ppo", Seed = ulong.Parse(id[4..]), Envs = 8, Steps = 1536, LearningRate = lr,
+                NoStop = true, EvalEpisodes = 7, OutDir = alone, Json = true,
+            }, o, e));
+            Assert.True(train.Code == ExitCodes.Ok, train.Err);
+            string member = Path.Combine(root, "sweep", "runs", id);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(alone, "curve.csv")), File.ReadAllBytes(Path.Combine(member, "curve.csv")));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(alone, "model.safetensors")), File.ReadAllBytes(Path.Combine(member, "model.safetensors")));
+            using var json = System.Text.Json.JsonDocument.Parse(train.Out);
+            double final = json.RootElement.GetProperty("final_mean_return").GetDouble();
+            Assert.Equal(final, double.Parse(row[5], System.Globalization.CultureInfo.InvariantCulture));
+        }
+        Directory.Delete(root, true);
+    }
+
+    [Fact]
+    public void A_diverging_configuration_is_marked_diverged_and_the_rest_of_its_population_finish()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "rlk-sweepdiverge-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        string spec = Path.Combine(root, "spec.toml");
+        // lr 1e38: Adam's first step overflows the weights, so the loss turns non-finite within a few updates.
+        // (lr 10 does not: with Adam and gradient clipping it collapses CartPole's policy to one action, a return
+        // of about 9, with every number finite — a poor run, ranked last, not a diverged one.)
+        File.WriteAllText(spec, "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [3]\neval_episodes = 5\nenvs = 8\nsteps = 2048\n[search]\nlr = [1e-3, 1e38, 3e-3]\n");
+        var sweep = CliRun.Capture((o, e) => SweepCommand.Run(spec, Path.Combine(root, "sweep"), null, null, 1, false, o, e));
+        Assert.True(sweep.Code == ExitCodes.Ok, sweep.Err);
+        var rows = File.ReadAllLines(Path.Combine(root, "sweep", "runs.csv")).Skip(1).ToArray();
+        Assert.Equal(3, rows.Length);
+        string bad = rows.Single(r => r.StartsWith("c1-", StringComparison.Ordinal));
+        Assert.Contains("diverged", bad);
+        Assert.Contains("env step", bad);
+        foreach (string ok in rows.Where(r => !r.StartsWith("c1-", StringComparison.Ordinal)))
+            Assert.EndsWith(",\"ok\"", ok);
+        Assert.True(File.Exists(Path.Combine(root, "sweep", "runs", "c1-s3", "model.safetensors")), "the last good policy is kept");
+        Directory.Delete(root, true);
     }
 
     [Fact]

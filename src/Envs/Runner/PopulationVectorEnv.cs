@@ -1,0 +1,185 @@
+using RlKernels.Envs.Registry;
+
+namespace RlKernels.Envs.Runner;
+
+/// <summary>
+/// The env copies of a population trained together: P members of N copies each, seen as one vector env of
+/// P·N rows (member p's copies at rows [p·N, (p+1)·N)). Each member is its own vector env made with the
+/// member's seed, so member p's copies step exactly — bit for bit — as N copies made alone with that seed.
+/// That is what lets a sweep train many configurations in one population and still give each the learning
+/// curve a run of its own would give (one vector env of P·N rows would number the copies p·N + i and draw
+/// from one seed's streams instead).
+/// </summary>
+/// <remarks>
+/// Members are stepped one after another on one thread each, in parallel over members when more than one
+/// thread is allowed: members are independent, so the result does not depend on the thread count. Outputs
+/// are copied into P·N-row buffers after each call (a few floats per env; training costs far more).
+/// Not for benchmarks: use one vector env of P·N copies there.
+/// </remarks>
+public sealed class PopulationVectorEnv : IVectorEnv
+{
+    private readonly IVectorEnv[] _members;
+    private readonly int _perMember, _obs;
+    private readonly float[] _observations, _finalObservations, _rewards, _episodeReturns, _actionScratch;
+    private readonly bool[] _terminated, _truncated;
+    private readonly int[] _episodeLengths;
+    private readonly ParallelOptions _parallel;
+    private readonly SingleCallerGuard _guard;
+
+    /// <summary>
+    /// Makes one vector env of <paramref name="perMember"/> copies of <paramref name="id"/> per entry of
+    /// <paramref name="seeds"/> ([P]), member p seeded with <c>seeds[p]</c> (<see cref="VectorEnvOptions.Seed"/> is
+    /// ignored). <see cref="VectorEnvOptions.Threads"/> bounds how many members step at once; each member uses one.
+    /// </summary>
+    /// <exception cref="ArgumentException">No seeds, a count out of range, or bad options or env arguments (nothing is kept).</exception>
+    public PopulationVectorEnv(string id, int perMember, IReadOnlyList<ulong> seeds, VectorEnvOptions? options = null,
+        IReadOnlyDictionary<string, string>? envArgs = null)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        _guard = new SingleCallerGuard(this);
+        if (seeds.Count == 0) throw new ArgumentException("A population needs at least one member seed.", nameof(seeds));
+        options ??= new VectorEnvOptions();
+        options.Validate();
+        if (perMember < 1 || (long)perMember * seeds.Count > int.MaxValue)
+            throw new ArgumentException($"envs per member must be at least 1 and P·N at most {int.MaxValue}, got {perMember} × {seeds.Count}.", nameof(perMember));
+        _members = new IVectorEnv[seeds.Count];
+        try
+        {
+            for (int p = 0; p < seeds.Count; p++)
+                _members[p] = EnvRegistry.Make(id, perMember, options with { Seed = seeds[p], Threads = 1 }, envArgs);
+        }
+        catch
+        {
+            foreach (var m in _members) m?.Dispose();
+            throw;
+        }
+        _perMember = perMember;
+        IVectorEnv first = _members[0];
+        _obs = first.Spec.ObsSize;
+        int rows = perMember * seeds.Count;
+        _observations = new float[rows * _obs];
+        _finalObservations = new float[rows * _obs];
+        _rewards = new float[rows];
+        _episodeReturns = new float[rows];
+        _terminated = new bool[rows];
+        _truncated = new bool[rows];
+        _episodeLengths = new int[rows];
+        _actionScratch = new float[rows]; // one action per env (continuous spaces are one-dimensional)
+        int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
+        ThreadCount = Math.Min(threads, _members.Length);
+        _parallel = new ParallelOptions { MaxDegreeOfParallelism = ThreadCount };
+        Gather();
+    }
+
+    /// <summary>Population size P.</summary>
+    public int Population => _members.Length;
+    /// <inheritdoc/>
+    public EnvSpec Spec => _members[0].Spec;
+    /// <inheritdoc/>
+    public int EnvCount => _perMember * _members.Length;
+    /// <inheritdoc/>
+    public Backend Backend => _members[0].Backend;
+    /// <inheritdoc/>
+    public AutoResetMode AutoReset => _members[0].AutoReset;
+    /// <inheritdoc/>
+    public int ThreadCount { get; }
+    /// <inheritdoc/>
+    public int LaneWidth => _members[0].LaneWidth;
+    /// <inheritdoc/>
+    public long BytesPerEnv => _members[0].BytesPerEnv;
+
+    /// <summary>Every member starts new episodes, member p with seed <paramref name="seed"/> + p.</summary>
+    public void Reset(ulong seed) => Run(() => ForEachMember(p => _members[p].Reset(unchecked(seed + (ulong)p))));
+
+    /// <inheritdoc/>
+    public void Reset(ReadOnlySpan<bool> mask)
+    {
+        if (mask.Length != EnvCount) throw new ArgumentException($"reset mask has {mask.Length} entries; the env has {EnvCount} copies.", nameof(mask));
+        bool[] copy = mask.ToArray();
+        Run(() => ForEachMember(p => _members[p].Reset(copy.AsSpan(p * _perMember, _perMember))));
+    }
+
+    /// <inheritdoc/>
+    public void Step(ReadOnlySpan<int> actions)
+    {
+        // Checked whole before any member steps, so a bad action changes nothing in any member.
+        ActionValidation.CopyDiscrete(Spec, actions, _actionScratch);
+        int[] copy = actions.ToArray();
+        Run(() => ForEachMember(p => _members[p].Step(copy.AsSpan(p * _perMember, _perMember))));
+    }
+
+    /// <inheritdoc/>
+    public void Step(ReadOnlySpan<float> actions)
+    {
+        ActionValidation.CopyContinuous(Spec, actions, _actionScratch);
+        Run(() => ForEachMember(p => _members[p].Step(_actionScratch.AsSpan(p * _perMember, _perMember))));
+    }
+
+    /// <inheritdoc/>
+    public void StepRandom(int stepCount)
+    {
+        ActionValidation.CheckStepCount(stepCount, AutoReset);
+        Run(() => ForEachMember(p => _members[p].StepRandom(stepCount)));
+    }
+
+    /// <inheritdoc/>
+    public void Synchronize()
+    {
+        using (_guard.Enter(nameof(Synchronize)))
+            foreach (var m in _members) m.Synchronize();
+    }
+
+    /// <inheritdoc/>
+    public ReadOnlySpan<float> Observations => _observations;
+    /// <inheritdoc/>
+    public ReadOnlySpan<float> FinalObservations => _finalObservations;
+    /// <inheritdoc/>
+    public ReadOnlySpan<float> Rewards => _rewards;
+    /// <inheritdoc/>
+    public ReadOnlySpan<bool> Terminated => _terminated;
+    /// <inheritdoc/>
+    public ReadOnlySpan<bool> Truncated => _truncated;
+    /// <inheritdoc/>
+    public ReadOnlySpan<float> EpisodeReturns => _episodeReturns;
+    /// <inheritdoc/>
+    public ReadOnlySpan<int> EpisodeLengths => _episodeLengths;
+
+    private void ForEachMember(Action<int> body)
+    {
+        if (ThreadCount == 1) for (int p = 0; p < _members.Length; p++) body(p);
+        else Parallel.For(0, _members.Length, _parallel, body);
+    }
+
+    /// <summary>One call at a time, never after Dispose; the outputs are gathered once every member has stepped.</summary>
+    private void Run(Action call)
+    {
+        using (_guard.Enter(nameof(PopulationVectorEnv)))
+        {
+            call();
+            Gather();
+        }
+    }
+
+    private void Gather()
+    {
+        int n = _perMember, o = n * _obs;
+        for (int p = 0; p < _members.Length; p++)
+        {
+            IVectorEnv m = _members[p];
+            m.Observations.CopyTo(_observations.AsSpan(p * o, o));
+            m.FinalObservations.CopyTo(_finalObservations.AsSpan(p * o, o));
+            m.Rewards.CopyTo(_rewards.AsSpan(p * n, n));
+            m.Terminated.CopyTo(_terminated.AsSpan(p * n, n));
+            m.Truncated.CopyTo(_truncated.AsSpan(p * n, n));
+            m.EpisodeReturns.CopyTo(_episodeReturns.AsSpan(p * n, n));
+            m.EpisodeLengths.CopyTo(_episodeLengths.AsSpan(p * n, n));
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (!_guard.TryBeginDispose()) return;
+        foreach (var m in _members) m.Dispose();
+    }
+}

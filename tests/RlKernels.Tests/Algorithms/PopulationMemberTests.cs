@@ -1,0 +1,64 @@
+using RlKernels.Algorithms.Deep;
+using RlKernels.Kernels.Nn;
+using Xunit;
+
+namespace RlKernels.Tests.Algorithms;
+
+/// <summary>
+/// Member k of a population trains exactly as a run of its own with the same seed and learning rate: the same
+/// learning curve and the same weights, bit for bit (what lets a sweep train configurations together).
+/// </summary>
+public class PopulationMemberTests(ITestOutputHelper output)
+{
+    public static TheoryData<string> Algorithms() => [.. DeepAlgorithms.Names];
+
+    [Theory]
+    [MemberData(nameof(Algorithms))]
+    public void MemberKTrainsBitForBitAsARunOfItsOwn(string algo)
+    {
+        DeepAlgorithm entry = DeepAlgorithms.Get(algo);
+        string env = entry.Needs == ActionNeed.Continuous ? "Pendulum-v1" : "CartPole-v1";
+        const int envs = 8;
+        // A few updates; replay-based algorithms past their 2,000-step warm-up and over several curve points.
+        long steps = Math.Max(envs * entry.RolloutSteps(env) * 3L, 4_800);
+        var common = new RunSettings { EnvId = env, EnvCount = envs, TotalSteps = steps, StopAtTarget = false, Threads = 2 };
+        float[] rates = [3e-3f, 7e-4f, 1.5e-3f];
+        ulong[] seeds = [11, 22, 33];
+
+        TrainResult population = DeepAlgorithms.Train(algo, common with { Seeds = seeds, LearningRates = rates });
+        for (int k = 0; k < seeds.Length; k += 2) // the first and the last member: rows at the start and the end
+        {
+            TrainResult alone = DeepAlgorithms.Train(algo, common with { Seed = seeds[k], Threads = 1 }, rates[k]);
+            string who = $"{algo} on {env}, member {k} (seed {seeds[k]}, lr {rates[k]})";
+
+            var mine = population.Curve.Where(c => c.Member == k).ToArray();
+            var own = alone.Curve.ToArray();
+            Assert.True(own.Length > 1, $"{who}: the run alone recorded {own.Length} curve points");
+            Assert.Equal(own.Length, mine.Length);
+            for (int i = 0; i < own.Length; i++)
+            {
+                Assert.True(own[i].EnvSteps == mine[i].EnvSteps && own[i].Episodes == mine[i].Episodes
+                    && BitConverter.DoubleToInt64Bits(own[i].RecentMeanReturn) == BitConverter.DoubleToInt64Bits(mine[i].RecentMeanReturn),
+                    $"{who}: curve point {i} differs: alone ({own[i].EnvSteps}, {own[i].RecentMeanReturn:R}, {own[i].Episodes}) vs member ({mine[i].EnvSteps}, {mine[i].RecentMeanReturn:R}, {mine[i].Episodes})");
+            }
+            AssertMemberEqual(who + " policy", alone.Policy!.Net, population.Policy!.Net, k);
+            if (alone.Critic is not null) AssertMemberEqual(who + " critic", alone.Critic, population.Critic!, k);
+            int a = alone.Policy.LogStd.Length;
+            Assert.Equal(alone.Policy.LogStd, population.Policy.LogStd.AsSpan(k * a, a).ToArray());
+            output.WriteLine($"{who}: {own.Length} curve points and every weight identical");
+        }
+    }
+
+    private static void AssertMemberEqual(string who, Mlp alone, Mlp population, int member)
+    {
+        for (int t = 0; t < alone.Layout.TensorCount; t++)
+        {
+            int size = alone.Layout.MemberSize(t);
+            var expected = alone.Parameters.AsSpan(alone.Layout.MemberOffset(t, 0), size);
+            var got = population.Parameters.AsSpan(population.Layout.MemberOffset(t, member), size);
+            for (int i = 0; i < size; i++)
+                Assert.True(BitConverter.SingleToInt32Bits(expected[i]) == BitConverter.SingleToInt32Bits(got[i]),
+                    $"{who}: {alone.Layout.Name(t)}[{i}] = {got[i]:R} in the population, {expected[i]:R} alone");
+        }
+    }
+}
