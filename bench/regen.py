@@ -142,12 +142,13 @@ def render(record):
                 "what the machine allows for this env's arithmetic. Every env below is given as a percentage of it "
                 "(envs with more arithmetic per step than CartPole stay lower by construction).", ""]
     peer = next((p for p in peers if p["envs"] == (ceiling or {}).get("envs")), peers[0] if peers else None)
-    out += ["| env | `cpu` M steps/s | `cpu-scalar` M steps/s | vs cpu-scalar | % of CartPole ceiling | vs Gymnasium NumPy |",
-            "|---|---:|---:|---:|---:|---:|"]
+    out += ["| env | `cpu` M steps/s | `cpu-scalar` M steps/s | vs cpu-scalar | % of CartPole ceiling | vs Gymnasium NumPy | `cpu` M steps per CPU-second |",
+            "|---|---:|---:|---:|---:|---:|---:|"]
     for env in sorted(cpu):
         r = cpu[env]
         out.append(f"| {env} | {m(r['steps_per_second'])} | {m(scalar.get(env, {}).get('steps_per_second'))} | "
-                   f"{times(r.get('speedup_vs_cpu_scalar'))} | {pct(r.get('percent_of_ceiling'))} | {times(r.get('speedup_vs_peer'))} |")
+                   f"{times(r.get('speedup_vs_cpu_scalar'))} | {pct(r.get('percent_of_ceiling'))} | {times(r.get('speedup_vs_peer'))} | "
+                   f"{m(r.get('steps_per_cpu_second'))} |")
     if peer:
         out.append("")
         if peer.get("steps_per_second"):

@@ -62,6 +62,11 @@ public sealed record BenchRow
     [JsonPropertyName("steps_per_call")] public required int StepsPerCall { get; init; }
     /// <summary>Median rate over the cpu-scalar median at the same env and envs; null when cpu-scalar was not measured.</summary>
     [JsonPropertyName("speedup_vs_cpu_scalar")] public double? SpeedupVsCpuScalar { get; set; }
+    /// <summary>
+    /// Env-steps per second of this process's CPU time (all its threads; median): what the rows compare by when
+    /// other processes share the cores, since time spent descheduled does not count. Not comparable with peers.
+    /// </summary>
+    [JsonPropertyName("steps_per_cpu_second")] public double? StepsPerCpuSecond { get; init; }
     /// <summary>The CartPole ceiling measured in this run at the same envs (env and peer rows).</summary>
     [JsonPropertyName("ceiling_steps_per_second")] public double? CeilingStepsPerSecond { get; set; }
     /// <summary>100 × steps_per_second / ceiling_steps_per_second.</summary>
@@ -380,7 +385,7 @@ public static class BenchCommand
     public static BenchRow Measure(string id, Backend backend, int envCount, IReadOnlyDictionary<string, string> envArgs, BenchSettings settings)
     {
         using var env = EnvRegistry.Make(id, envCount, new VectorEnvOptions { Backend = backend, Seed = Seed }, envArgs);
-        var (median, min, max, stepsPerCall) = Measure(env, settings);
+        var (median, min, max, stepsPerCall, perCpuSecond) = Measure(env, settings);
         return new BenchRow
         {
             Env = id,
@@ -394,6 +399,7 @@ public static class BenchCommand
             Threads = env.ThreadCount,
             BytesPerEnv = env.BytesPerEnv,
             StepsPerCall = stepsPerCall,
+            StepsPerCpuSecond = perCpuSecond,
         };
     }
 
@@ -403,7 +409,7 @@ public static class BenchCommand
     /// merely queueing work calibrated itself to the queueing cost, queued hours of device work and never ended.
     /// </summary>
     /// <returns>Env-steps per second: median, min and max over the repeats; the steps per timed call.</returns>
-    internal static (double Median, double Min, double Max, int StepsPerCall) Measure(IVectorEnv env, BenchSettings settings)
+    internal static (double Median, double Min, double Max, int StepsPerCall, double StepsPerCpuSecond) Measure(IVectorEnv env, BenchSettings settings)
     {
         int envCount = env.EnvCount;
         // WARM UP. Tiered compilation promotes a method after 30 calls, and only once no new tier-0
@@ -428,9 +434,11 @@ public static class BenchCommand
 
         // TIME
         var rates = new double[settings.Repeats];
+        var cpuRates = new double[settings.Repeats];
         for (int r = 0; r < settings.Repeats; r++)
         {
             long calls = 0;
+            TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
             long start = Stopwatch.GetTimestamp();
             double elapsed;
             do
@@ -441,11 +449,17 @@ public static class BenchCommand
                 elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
             } while (elapsed < settings.Seconds);
             rates[r] = (double)envCount * stepsPerCall * calls / elapsed;
+            cpuRates[r] = (double)envCount * stepsPerCall * calls / Math.Max((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds, 1e-9);
         }
         Array.Sort(rates);
-        int mid = rates.Length / 2;
-        double median = rates.Length % 2 == 1 ? rates[mid] : (rates[mid - 1] + rates[mid]) / 2;
-        return (median, rates[0], rates[^1], stepsPerCall);
+        return (Median(rates), rates[0], rates[^1], stepsPerCall, Median(cpuRates));
+    }
+
+    private static double Median(double[] values)
+    {
+        var sorted = values.Order().ToArray();
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     private static void MakeOrExplain(string id, Backend backend, IReadOnlyDictionary<string, string> envArgs)

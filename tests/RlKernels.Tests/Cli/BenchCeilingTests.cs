@@ -114,6 +114,7 @@ public class BenchCeilingTests(ITestOutputHelper output)
         foreach (var row in envRows)
         {
             double rate = row.GetProperty("steps_per_second").GetDouble();
+            Assert.True(row.GetProperty("steps_per_cpu_second").GetDouble() > 0);
             Assert.Equal(ceiling, row.GetProperty("ceiling_steps_per_second").GetDouble());
             Assert.Equal(100 * rate / ceiling, row.GetProperty("percent_of_ceiling").GetDouble(), 9);
         }
