@@ -127,7 +127,7 @@ def render(record):
             f"| software | {mc['os']}, .NET SDK {mc['dotnet_sdk']} |",
             f"| `cpu` backend | {lanes}-wide float lanes, {threads} threads |",
             f"| load average (1 min) | {load[0]} before, {load[1]} after: "
-            + ("the machine was **shared and loaded**; compare ratios within this run, not absolute rates across runs |" if max(load) > 1.5 * mc['cores'] else "about idle |"),
+            + ("the machine was **shared and loaded**: even ratios within this run move (the ceiling and each row are timed seconds apart, under a load that changes), so read the percentages as rough |" if max(load) > 1.5 * mc['cores'] else "about idle |"),
             ""]
     if ceiling:
         out.append("Ceilings measured in the same process, before the grid:")
