@@ -34,7 +34,9 @@ import json, sys
 rows = json.load(open(sys.argv[1]))
 print(f"{'env':26} {'backend':8} {'envs':>9} {'steps/s':>12}")
 for r in rows:
-    print(f"{r['env']:26} {r['backend']:8} {r['envs']:>9} {r['steps_per_second']:>12.4g}")
+    if r.get('kind', 'env') != 'env':
+        continue
+    print(f"{r['env']:26} {r['backend']:8} {r['envs']:>9} {r['steps_per_second']:>12.4g} {r.get('percent_of_ceiling') or 0:>5.0f}% of ceiling")
 PY
     ;;
   *)

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
+using RlKernels.Kernels.Hardware;
 using Spectre.Console;
 
 namespace RlKernels.Cli.Commands;
@@ -32,11 +33,24 @@ public sealed record BenchSettings
     /// <summary>Beside each StepRandom row, a row timing one-step <c>Step(actions)</c> calls with preallocated random
     /// actions from the caller: the path every embedding (C, Python, a .NET training loop) uses.</summary>
     public bool CallerActions { get; init; }
+    /// <summary>Measure the ceilings in the same run (CartPole SoA loop per batch size, memory read and copy, FMA peak).</summary>
+    public bool Ceilings { get; init; } = true;
+    /// <summary>Bytes the bandwidth probes stream (far above the last-level cache).</summary>
+    public long BandwidthBytes { get; init; } = 256L << 20;
+    /// <summary>Add Gymnasium's NumPy CartPoleVectorEnv (CartPole-v1 only) through a Python subprocess.</summary>
+    public bool Peers { get; init; }
+    /// <summary>The Python interpreter the peer runs under.</summary>
+    public string PythonCommand { get; init; } = "python3";
 }
 
-/// <summary>One measured cell of the grid. Rates are env-steps per second.</summary>
+/// <summary>
+/// One row of <c>rlk bench</c>: a measured cell of the grid (<see cref="Kind"/> "env"), a peer library on the
+/// same machine ("peer") or a ceiling measured in the same run ("ceiling"). Rates are env-steps per second.
+/// </summary>
 public sealed record BenchRow
 {
+    /// <summary>"env", "peer" or "ceiling".</summary>
+    [JsonPropertyName("kind")] public string Kind { get; init; } = BenchKinds.Env;
     [JsonPropertyName("env")] public required string Env { get; init; }
     [JsonPropertyName("backend")] public required string Backend { get; init; }
     [JsonPropertyName("envs")] public required int Envs { get; init; }
@@ -55,6 +69,44 @@ public sealed record BenchRow
     [JsonPropertyName("actions")] public string Actions { get; init; } = "random";
     /// <summary>Caller rows: median rate over the StepRandom row's median measured just before it; null otherwise.</summary>
     [JsonPropertyName("vs_step_random")] public double? VsStepRandom { get; init; }
+    /// <summary>
+    /// Env-steps per second of this process's CPU time (all its threads; median): what the rows compare by when
+    /// other processes share the cores, since time spent descheduled does not count. Not comparable with peers.
+    /// </summary>
+    [JsonPropertyName("steps_per_cpu_second")] public double? StepsPerCpuSecond { get; init; }
+    /// <summary>The CartPole ceiling measured in this run at the same envs (env and peer rows).</summary>
+    [JsonPropertyName("ceiling_steps_per_second")] public double? CeilingStepsPerSecond { get; set; }
+    /// <summary>100 × steps_per_second / ceiling_steps_per_second.</summary>
+    [JsonPropertyName("percent_of_ceiling")] public double? PercentOfCeiling { get; set; }
+    /// <summary>Median rate over Gymnasium's at the same envs (CartPole-v1 rows, with --peers).</summary>
+    [JsonPropertyName("speedup_vs_peer")] public double? SpeedupVsPeer { get; set; }
+    /// <summary>Ceiling rows: the measured value in <see cref="Unit"/> (steps/s, GB/s or GFLOP/s).</summary>
+    [JsonPropertyName("value")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? Value { get; init; }
+    /// <summary>Unit of <see cref="Value"/>.</summary>
+    [JsonPropertyName("unit")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Unit { get; init; }
+    /// <summary>Peer rows: the library versions, or why the peer is not available.</summary>
+    [JsonPropertyName("note")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Note { get; init; }
+}
+
+/// <summary>Values of <see cref="BenchRow.Kind"/> and the names of the ceiling rows.</summary>
+public static class BenchKinds
+{
+    /// <summary>An env × backend × envs measurement.</summary>
+    public const string Env = "env";
+    /// <summary>Another library measured in the same run.</summary>
+    public const string Peer = "peer";
+    /// <summary>What the machine allows, measured in the same run.</summary>
+    public const string Ceiling = "ceiling";
+    /// <summary>Ceiling row: the hand-written CartPole SoA loop (<see cref="RlKernels.Kernels.Hardware.CartPoleCeiling"/>).</summary>
+    public const string CartPoleCeiling = "cartpole-soa-loop";
+    /// <summary>Ceiling row: streaming read bandwidth.</summary>
+    public const string MemoryRead = "memory-read";
+    /// <summary>Ceiling row: streaming copy bandwidth (read + write bytes).</summary>
+    public const string MemoryCopy = "memory-copy";
+    /// <summary>Ceiling row: register-resident FMA chain on all cores.</summary>
+    public const string FmaPeak = "fma-peak";
+    /// <summary>Backend name of the Gymnasium peer rows.</summary>
+    public const string Gymnasium = "gymnasium-numpy";
 }
 
 /// <summary>
@@ -116,9 +168,18 @@ public static class BenchCommand
             Description = "Beside each StepRandom row, time Step(actions) (one step per call, preallocated random actions from the caller).",
         };
 
-        var command = new Command("bench", "Measure env-steps per second for env × backend × batch size.")
+        var peers = new Option<bool>("--peers")
         {
-            env, backend, envs, seconds, repeats, json, envArg, callerActions,
+            Description = "Also measure Gymnasium's NumPy CartPoleVectorEnv (CartPole-v1) through python3, at the same batch sizes; a \"not available\" row when python3, numpy or gymnasium is missing.",
+        };
+        var noCeilings = new Option<bool>("--no-ceilings")
+        {
+            Description = "Skip the ceilings measured in the same run (CartPole SoA loop, memory read and copy bandwidth, FMA peak).",
+        };
+
+        var command = new Command("bench", "Measure env-steps per second for env × backend × batch size, beside the machine's ceilings measured in the same run.")
+        {
+            env, backend, envs, seconds, repeats, json, envArg, peers, noCeilings, callerActions,
         };
         // `rlk bench qiter`: Q-iteration sweeps; `rlk bench mlp`: MLP training steps; `rlk bench` alone keeps measuring envs.
         command.Subcommands.Add(QIterBenchCommand.Create());
@@ -135,6 +196,8 @@ public static class BenchCommand
                 Json = parse.GetValue(json),
                 EnvArgs = parse.GetValue(envArg) ?? [],
                 CallerActions = parse.GetValue(callerActions),
+                Peers = parse.GetValue(peers),
+                Ceilings = !parse.GetValue(noCeilings),
                 Progress = ReferenceEquals(parse.InvocationConfiguration.Error, Console.Error) && !Console.IsErrorRedirected,
             };
             return Run(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
@@ -165,6 +228,8 @@ public static class BenchCommand
                 foreach (int n in settings.EnvCounts)
                     if (n < 1 || n > max) throw new ArgumentException($"--envs must be between 1 and {max} for {id} (what fits in memory), got {n}.");
             }
+            if (settings.Peers && !ids.Contains(PeerEnv))
+                throw new ArgumentException($"--peers measures Gymnasium's CartPoleVectorEnv: add --env {PeerEnv} (or leave --env out).");
             // Building one copy per env and backend checks env arguments and device availability
             // (the gpu backend on a machine without a GPU) up front.
             foreach (string id in ids)
@@ -177,8 +242,18 @@ public static class BenchCommand
             return ExitCodes.BadInput;
         }
 
-        // MEASURE
+        // MEASURE: the ceilings first, then the grid, then the peers, all in this process's minute.
         var rows = new List<BenchRow>();
+        var ceilingRows = new List<BenchRow>();
+        try
+        {
+            if (settings.Ceilings) ceilingRows.AddRange(MeasureCeilings(settings, error));
+        }
+        catch (Exception e)
+        {
+            error.WriteLine($"rlk bench: ceilings: {CliErrors.Message(e).ReplaceLineEndings(" ")}");
+            return ExitCodes.RuntimeFailure;
+        }
         foreach (string id in ids)
             foreach (int envCount in settings.EnvCounts.Distinct())
                 foreach (Backend b in backends)
@@ -198,12 +273,18 @@ public static class BenchCommand
                     }
                 }
 
-        foreach (var row in rows)
-        {
-            var scalar = rows.FirstOrDefault(r => r.Env == row.Env && r.Envs == row.Envs && r.Backend == "cpu-scalar" && r.Actions == row.Actions);
-            if (scalar is not null && scalar.StepsPerSecond > 0)
-                row.SpeedupVsCpuScalar = row.StepsPerSecond / scalar.StepsPerSecond;
-        }
+        var peerRows = new List<BenchRow>();
+        if (settings.Peers)
+            foreach (int envCount in settings.EnvCounts.Distinct())
+            {
+                if (settings.Progress)
+                    error.WriteLine($"bench {PeerEnv} {BenchKinds.Gymnasium} envs={envCount} …");
+                peerRows.Add(PeerRow(GymnasiumPeer.Measure(settings.PythonCommand, envCount, settings.Seconds, settings.Repeats), envCount, settings));
+            }
+
+        rows.AddRange(peerRows);
+        Relate(rows, ceilingRows);
+        rows.AddRange(ceilingRows);
 
         // REPORT
         if (settings.Json)
@@ -213,11 +294,112 @@ public static class BenchCommand
         return ExitCodes.Ok;
     }
 
+    /// <summary>The env the peer comparison is about (Gymnasium's vector env exists for it).</summary>
+    public const string PeerEnv = "CartPole-v1";
+
+    /// <summary>
+    /// Fills the comparisons of the env and peer rows: speed-up over cpu-scalar, over the peer (CartPole-v1 at
+    /// the same envs) and the percentage of the CartPole ceiling at the same envs.
+    /// </summary>
+    internal static void Relate(List<BenchRow> rows, IReadOnlyList<BenchRow> ceilingRows)
+    {
+        foreach (var row in rows)
+        {
+            if (row.Kind == BenchKinds.Env)
+            {
+                var scalar = rows.FirstOrDefault(r => r.Kind == BenchKinds.Env && r.Env == row.Env && r.Envs == row.Envs && r.Backend == "cpu-scalar" && r.Actions == row.Actions);
+                if (scalar is not null && scalar.StepsPerSecond > 0)
+                    row.SpeedupVsCpuScalar = row.StepsPerSecond / scalar.StepsPerSecond;
+                var peer = rows.FirstOrDefault(r => r.Kind == BenchKinds.Peer && r.Env == row.Env && r.Envs == row.Envs);
+                if (peer is not null && peer.StepsPerSecond > 0)
+                    row.SpeedupVsPeer = row.StepsPerSecond / peer.StepsPerSecond;
+            }
+            var ceiling = ceilingRows.FirstOrDefault(r => r.Env == BenchKinds.CartPoleCeiling && r.Envs == row.Envs);
+            if (ceiling is not null && ceiling.StepsPerSecond > 0 && double.IsFinite(row.StepsPerSecond))
+            {
+                row.CeilingStepsPerSecond = ceiling.StepsPerSecond;
+                row.PercentOfCeiling = 100 * row.StepsPerSecond / ceiling.StepsPerSecond;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The ceilings of this run: the CartPole SoA loop at every batch size (the cpu backend's lanes and thread
+    /// rule), streaming read and copy bandwidth, and the FMA peak on all cores.
+    /// </summary>
+    private static List<BenchRow> MeasureCeilings(BenchSettings settings, TextWriter error)
+    {
+        var rows = new List<BenchRow>();
+        foreach (int envCount in settings.EnvCounts.Distinct())
+        {
+            if (settings.Progress) error.WriteLine($"bench ceiling {BenchKinds.CartPoleCeiling} envs={envCount} …");
+            var rate = CartPoleCeiling.MeasureStepsPerSecond(envCount, seconds: settings.Seconds, repeats: settings.Repeats);
+            rows.Add(new BenchRow
+            {
+                Kind = BenchKinds.Ceiling,
+                Env = BenchKinds.CartPoleCeiling,
+                Backend = "cpu",
+                Envs = envCount,
+                StepsPerSecond = rate.Median,
+                Min = rate.Min,
+                Max = rate.Max,
+                Repeats = settings.Repeats,
+                Lanes = rate.Lanes,
+                Threads = rate.Threads,
+                BytesPerEnv = 5L * sizeof(float),
+                StepsPerCall = rate.StepsPerCall,
+                Value = rate.Median,
+                Unit = "steps/s",
+            });
+        }
+        if (settings.Progress) error.WriteLine("bench ceiling memory and FMA …");
+        int passes = Math.Max(3, settings.Repeats);
+        rows.Add(HardwareRow(BenchKinds.MemoryRead, MemoryBandwidth.MeasureReadGBps(settings.BandwidthBytes, passes: passes), "GB/s", settings.Repeats));
+        rows.Add(HardwareRow(BenchKinds.MemoryCopy, MemoryBandwidth.MeasureCopyGBps(settings.BandwidthBytes, passes: passes), "GB/s", settings.Repeats));
+        rows.Add(HardwareRow(BenchKinds.FmaPeak, FmaPeak.MeasureGflops(seconds: Math.Min(0.05, settings.Seconds), repeats: settings.Repeats), "GFLOP/s", settings.Repeats));
+        return rows;
+    }
+
+    private static BenchRow HardwareRow(string name, double value, string unit, int repeats) => new()
+    {
+        Kind = BenchKinds.Ceiling,
+        Env = name,
+        Backend = "cpu",
+        Envs = 0,
+        StepsPerSecond = double.NaN,
+        Min = double.NaN,
+        Max = double.NaN,
+        Repeats = repeats,
+        Lanes = 0,
+        Threads = Environment.ProcessorCount,
+        BytesPerEnv = 0,
+        StepsPerCall = 0,
+        Value = value,
+        Unit = unit,
+    };
+
+    internal static BenchRow PeerRow(PeerResult peer, int envCount, BenchSettings settings) => new()
+    {
+        Kind = BenchKinds.Peer,
+        Env = PeerEnv,
+        Backend = BenchKinds.Gymnasium,
+        Envs = envCount,
+        StepsPerSecond = peer.Median,
+        Min = peer.Min,
+        Max = peer.Max,
+        Repeats = peer.Repeats,
+        Lanes = 0,
+        Threads = 1,
+        BytesPerEnv = 0,
+        StepsPerCall = 1,
+        Note = peer.Available ? peer.Note : "not available: " + peer.Note,
+    };
+
     /// <summary>Warm-up, then timed repeats of one env × backend × envCount.</summary>
     public static BenchRow Measure(string id, Backend backend, int envCount, IReadOnlyDictionary<string, string> envArgs, BenchSettings settings)
     {
         using var env = EnvRegistry.Make(id, envCount, new VectorEnvOptions { Backend = backend, Seed = Seed }, envArgs);
-        var (median, min, max, stepsPerCall) = Measure(env, settings);
+        var (median, min, max, stepsPerCall, perCpuSecond) = Measure(env, settings);
         return new BenchRow
         {
             Env = id,
@@ -231,6 +413,7 @@ public static class BenchCommand
             Threads = env.ThreadCount,
             BytesPerEnv = env.BytesPerEnv,
             StepsPerCall = stepsPerCall,
+            StepsPerCpuSecond = perCpuSecond,
         };
     }
 
@@ -240,7 +423,7 @@ public static class BenchCommand
     /// merely queueing work calibrated itself to the queueing cost, queued hours of device work and never ended.
     /// </summary>
     /// <returns>Env-steps per second: median, min and max over the repeats; the steps per timed call.</returns>
-    internal static (double Median, double Min, double Max, int StepsPerCall) Measure(IVectorEnv env, BenchSettings settings)
+    internal static (double Median, double Min, double Max, int StepsPerCall, double StepsPerCpuSecond) Measure(IVectorEnv env, BenchSettings settings)
     {
         int envCount = env.EnvCount;
         // WARM UP. Tiered compilation promotes a method after 30 calls, and only once no new tier-0
@@ -265,9 +448,11 @@ public static class BenchCommand
 
         // TIME
         var rates = new double[settings.Repeats];
+        var cpuRates = new double[settings.Repeats];
         for (int r = 0; r < settings.Repeats; r++)
         {
             long calls = 0;
+            TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
             long start = Stopwatch.GetTimestamp();
             double elapsed;
             do
@@ -278,9 +463,10 @@ public static class BenchCommand
                 elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
             } while (elapsed < settings.Seconds);
             rates[r] = (double)envCount * stepsPerCall * calls / elapsed;
+            cpuRates[r] = (double)envCount * stepsPerCall * calls / Math.Max((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds, 1e-9);
         }
         Array.Sort(rates);
-        return (Median(rates), rates[0], rates[^1], stepsPerCall);
+        return (Median(rates), rates[0], rates[^1], stepsPerCall, Median(cpuRates));
     }
 
     /// <summary>The caller-actions row beside <paramref name="randomRow"/>: same env, backend and count, fresh env.</summary>
@@ -291,7 +477,7 @@ public static class BenchCommand
         var (median, min, max) = MeasureCallerActions(env, settings);
         return randomRow with
         {
-            Actions = "caller", StepsPerSecond = median, Min = min, Max = max, StepsPerCall = 1, SpeedupVsCpuScalar = null,
+            Actions = "caller", StepsPerSecond = median, Min = min, Max = max, StepsPerCall = 1, SpeedupVsCpuScalar = null, StepsPerCpuSecond = null,
             VsStepRandom = randomRow.StepsPerSecond > 0 ? median / randomRow.StepsPerSecond : null,
         };
     }
@@ -329,8 +515,9 @@ public static class BenchCommand
         return (Median(rates), rates[0], rates[^1]);
     }
 
-    private static double Median(double[] sorted)
+    private static double Median(double[] values)
     {
+        var sorted = values.Order().ToArray();
         int mid = sorted.Length / 2;
         return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
@@ -358,6 +545,9 @@ public static class BenchCommand
     private static void WriteTable(IReadOnlyList<BenchRow> rows, TextWriter output)
     {
         var console = CliConsole.For(output);
+        var measured = rows.Where(r => r.Kind != BenchKinds.Ceiling).ToList();
+        var ceilings = rows.Where(r => r.Kind == BenchKinds.Ceiling).ToList();
+        bool peers = measured.Any(r => r.Kind == BenchKinds.Peer);
         var table = new Table().Border(TableBorder.Rounded);
         table.AddColumn("env");
         table.AddColumn("backend");
@@ -368,21 +558,54 @@ public static class BenchCommand
         table.AddColumn(new TableColumn("min–max").RightAligned());
         table.AddColumn(new TableColumn("bytes/env").RightAligned());
         table.AddColumn(new TableColumn("vs cpu-scalar").RightAligned());
-        foreach (var row in rows)
+        table.AddColumn(new TableColumn("% of ceiling").RightAligned());
+        if (peers) table.AddColumn(new TableColumn("vs Gymnasium").RightAligned());
+        foreach (var row in measured)
         {
-            table.AddRow(
+            bool missing = !double.IsFinite(row.StepsPerSecond);
+            var cells = new List<string>
+            {
                 Markup.Escape(row.Env),
                 Markup.Escape(row.Actions == "caller" ? row.Backend + " Step(actions) " + row.VsStepRandom?.ToString("0%", CultureInfo.InvariantCulture) : row.Backend),
-                row.Lanes.ToString(CultureInfo.InvariantCulture),
+                row.Kind == BenchKinds.Peer ? "" : row.Lanes.ToString(CultureInfo.InvariantCulture),
                 row.Threads.ToString(CultureInfo.InvariantCulture),
                 row.Envs.ToString("N0", CultureInfo.InvariantCulture),
-                FormatRate(row.StepsPerSecond),
-                $"{FormatRate(row.Min)}–{FormatRate(row.Max)}",
-                row.BytesPerEnv.ToString(CultureInfo.InvariantCulture),
-                row.SpeedupVsCpuScalar is double s ? s.ToString("0.0", CultureInfo.InvariantCulture) + "×" : "");
+                missing ? "not available" : FormatRate(row.StepsPerSecond),
+                missing ? "" : $"{FormatRate(row.Min)}–{FormatRate(row.Max)}",
+                row.Kind == BenchKinds.Peer ? "" : row.BytesPerEnv.ToString(CultureInfo.InvariantCulture),
+                row.SpeedupVsCpuScalar is double s ? s.ToString("0.0", CultureInfo.InvariantCulture) + "×" : "",
+                row.PercentOfCeiling is double c ? c.ToString("0", CultureInfo.InvariantCulture) + "%" : "",
+            };
+            if (peers) cells.Add(row.SpeedupVsPeer is double g ? g.ToString("0.0", CultureInfo.InvariantCulture) + "×" : "");
+            table.AddRow(cells.ToArray());
         }
         console.Write(table);
         console.WriteLine($"steps/s = env-steps per second (random actions, same-step auto-reset), median of {rows.FirstOrDefault()?.Repeats ?? 0} repeats.");
+        foreach (string? note in measured.Where(r => r.Kind == BenchKinds.Peer).Select(r => r.Note).Distinct())
+            console.WriteLine($"{BenchKinds.Gymnasium}: Gymnasium's CartPoleVectorEnv stepped from python3 in this run: {note}.");
+        if (ceilings.Count == 0) return;
+
+        var ceilingTable = new Table().Border(TableBorder.Rounded).Title("ceilings, measured in this run");
+        ceilingTable.AddColumn("ceiling");
+        ceilingTable.AddColumn(new TableColumn("lanes").RightAligned());
+        ceilingTable.AddColumn(new TableColumn("threads").RightAligned());
+        ceilingTable.AddColumn(new TableColumn("envs").RightAligned());
+        ceilingTable.AddColumn(new TableColumn("value").RightAligned());
+        ceilingTable.AddColumn(new TableColumn("min–max").RightAligned());
+        foreach (var row in ceilings)
+        {
+            bool steps = row.Env == BenchKinds.CartPoleCeiling;
+            ceilingTable.AddRow(
+                Markup.Escape(row.Env),
+                steps ? row.Lanes.ToString(CultureInfo.InvariantCulture) : "",
+                row.Threads.ToString(CultureInfo.InvariantCulture),
+                steps ? row.Envs.ToString("N0", CultureInfo.InvariantCulture) : "",
+                steps ? FormatRate(row.StepsPerSecond) + " steps/s" : $"{row.Value?.ToString("0.0", CultureInfo.InvariantCulture)} {row.Unit}",
+                steps ? $"{FormatRate(row.Min)}–{FormatRate(row.Max)}" : "");
+        }
+        console.Write(ceilingTable);
+        console.WriteLine($"{BenchKinds.CartPoleCeiling}: CartPole dynamics and termination only, over struct-of-arrays lanes (no RNG, resets or outputs); % of ceiling compares every row with it at the same envs. " +
+            $"{BenchKinds.MemoryRead}/{BenchKinds.MemoryCopy}: streaming bandwidth, median (copy counts bytes read + written). {BenchKinds.FmaPeak}: register-resident FMA chain on all cores, best run.");
     }
 
     /// <summary>"123.4 M" style: three significant digits with an SI prefix.</summary>

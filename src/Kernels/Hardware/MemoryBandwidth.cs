@@ -5,9 +5,9 @@ using RlKernels.Kernels.Threading;
 namespace RlKernels.Kernels.Hardware;
 
 /// <summary>
-/// The machine's streaming read bandwidth, measured: all cores sum disjoint parts of one large float32
-/// array with 512-bit vectors (four independent accumulators, so the adds never limit the loads). The
-/// yardstick that bandwidth-bound kernels (Q-iteration sweeps) are reported against.
+/// The machine's streaming bandwidth, measured: read (all cores sum disjoint parts of one large float32
+/// array with 512-bit vectors, four independent accumulators so the adds never limit the loads) and copy.
+/// The yardsticks that bandwidth-bound kernels (Q-iteration sweeps, env outputs) are reported against.
 /// </summary>
 public static unsafe class MemoryBandwidth
 {
@@ -20,31 +20,100 @@ public static unsafe class MemoryBandwidth
     /// <param name="passes">Timed passes (≥ 1).</param>
     public static double MeasureReadGBps(long bytes = 512L << 20, int threads = 0, int passes = 7)
     {
+        int count = CheckAndCount(bytes, threads, passes);
+        var data = GC.AllocateArray<float>(count, pinned: true);  // [count]
+        Array.Fill(data, 1f);
+        var job = new SumJob(data, Workers(threads));
+        double rate = MedianRate(job, (double)count * sizeof(float), passes);
+        // The sums are checked so the reads cannot be optimized away.
+        if (job.Total() != count) throw new InvalidOperationException($"Bandwidth probe summed {job.Total()}, expected {count}.");
+        return rate;
+    }
+
+    /// <summary>
+    /// Median copy GB/s: all cores copy disjoint parts of one float32 array of <paramref name="bytes"/>/2
+    /// bytes into another with 512-bit loads and stores. Counted as STREAM's Copy counts it, bytes read
+    /// plus bytes written (a write-allocating cache also reads the destination, which is not counted).
+    /// The yardstick for kernels that stream outputs (an env writing observations, a wrapper copying frames).
+    /// </summary>
+    /// <param name="bytes">Both arrays together; use far more than the last-level cache (default 512 MiB).</param>
+    /// <param name="threads">Copying threads; 0 = all cores.</param>
+    /// <param name="passes">Timed passes (≥ 1).</param>
+    public static double MeasureCopyGBps(long bytes = 512L << 20, int threads = 0, int passes = 7)
+    {
+        int count = CheckAndCount(bytes / 2, threads, passes);
+        var src = GC.AllocateArray<float>(count, pinned: true);  // [count]
+        var dst = GC.AllocateArray<float>(count, pinned: true);  // [count]
+        for (int i = 0; i < count; i++) src[i] = i & 1023;
+        var job = new CopyJob(src, dst, Workers(threads));
+        double rate = MedianRate(job, 2.0 * count * sizeof(float), passes);
+        // Spot checks so the stores cannot be optimized away.
+        for (int i = 0; i < count; i += 4099)
+            if (dst[i] != src[i]) throw new InvalidOperationException($"Copy probe: element {i} is {dst[i]}, expected {src[i]}.");
+        return rate;
+    }
+
+    private static int CheckAndCount(long bytes, int threads, int passes)
+    {
         if (bytes < 1 << 20) throw new ArgumentException($"Measure at least 1 MiB, got {bytes} bytes.", nameof(bytes));
         if (passes < 1) throw new ArgumentException($"Passes must be ≥ 1, got {passes}.", nameof(passes));
         if (threads < 0) throw new ArgumentException($"Threads must be ≥ 0, got {threads}.", nameof(threads));
-        int count = (int)Math.Min(bytes / sizeof(float), Array.MaxLength) & ~63;
-        var data = GC.AllocateArray<float>(count, pinned: true);  // [count]
-        Array.Fill(data, 1f);
-        int workers = threads > 0 ? threads : Environment.ProcessorCount;
-        using var pool = new WorkerPool(workers);
-        var job = new SumJob(data, workers);
-        pool.Run(job, workers);  // fault in, warm up the JIT
+        return (int)Math.Min(bytes / sizeof(float), Array.MaxLength) & ~63;
+    }
+
+    private static int Workers(int threads) => threads > 0 ? threads : Environment.ProcessorCount;
+
+    /// <summary>One untimed pass (faults pages in, warms the JIT), then the median of <paramref name="passes"/> timed ones.</summary>
+    private static double MedianRate(IPartJob job, double bytesPerPass, int passes)
+    {
+        using var pool = new WorkerPool(job.Parts);
+        pool.Run(job, job.Parts);
         var rates = new double[passes];
         for (int p = 0; p < passes; p++)
         {
             long start = Stopwatch.GetTimestamp();
-            pool.Run(job, workers);
-            rates[p] = (double)count * sizeof(float) / Stopwatch.GetElapsedTime(start).TotalSeconds / 1e9;
+            pool.Run(job, job.Parts);
+            rates[p] = bytesPerPass / Stopwatch.GetElapsedTime(start).TotalSeconds / 1e9;
         }
-        // The sums are checked so the reads cannot be optimized away.
-        if (job.Total() != count) throw new InvalidOperationException($"Bandwidth probe summed {job.Total()}, expected {count}.");
         Array.Sort(rates);
         return rates[passes / 2];
     }
 
-    private sealed class SumJob(float[] data, int parts) : IRangeJob
+    private interface IPartJob : IRangeJob
     {
+        int Parts { get; }
+    }
+
+    /// <summary>Part <paramref name="part"/> of <paramref name="parts"/>: [from, to), 64-element aligned.</summary>
+    private static (long From, long To) PartRange(long length, int part, int parts) =>
+        (length * part / parts & ~63L, part == parts - 1 ? length : length * (part + 1) / parts & ~63L);
+
+    private sealed class CopyJob(float[] src, float[] dst, int parts) : IPartJob
+    {
+        public int Parts => parts;
+
+        public void Run(int start, int end)
+        {
+            fixed (float* s = src)
+            fixed (float* d = dst)
+                for (int part = start; part < end; part++)
+                {
+                    var (from, to) = PartRange(src.Length, part, parts);
+                    for (long i = from; i < to; i += 64)
+                    {
+                        Vector512.Store(Vector512.Load(s + i), d + i);
+                        Vector512.Store(Vector512.Load(s + i + 16), d + i + 16);
+                        Vector512.Store(Vector512.Load(s + i + 32), d + i + 32);
+                        Vector512.Store(Vector512.Load(s + i + 48), d + i + 48);
+                    }
+                }
+        }
+    }
+
+    private sealed class SumJob(float[] data, int parts) : IPartJob
+    {
+        public int Parts => parts;
+
         private readonly double[] _sums = new double[parts * 8];  // [parts, 8]: a cache line apart
 
         public double Total()
@@ -59,7 +128,7 @@ public static unsafe class MemoryBandwidth
             fixed (float* basePtr = data)
                 for (int part = start; part < end; part++)
                 {
-                    long from = (long)data.Length * part / parts & ~63L, to = part == parts - 1 ? data.Length : (long)data.Length * (part + 1) / parts & ~63L;
+                    var (from, to) = PartRange(data.Length, part, parts);
                     var s0 = Vector512<float>.Zero;
                     var s1 = s0;
                     var s2 = s0;

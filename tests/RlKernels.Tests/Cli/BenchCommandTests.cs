@@ -9,8 +9,8 @@ namespace RlKernels.Tests.Cli;
 
 public class BenchCommandTests
 {
-    /// <summary>Settings that finish in well under a second per cell.</summary>
-    private static BenchSettings Tiny(params string[] envs) => new()
+    /// <summary>Settings that finish in well under a second per cell; no ceilings (BenchCeilingTests has them).</summary>
+    internal static BenchSettings Tiny(params string[] envs) => new()
     {
         Envs = envs,
         Backends = ["cpu", "cpu-scalar"],
@@ -19,6 +19,7 @@ public class BenchCommandTests
         Repeats = 1,
         WarmupSeconds = 0.02,
         Json = true,
+        Ceilings = false,
     };
 
     private static (int Code, string Out, string Err) Run(BenchSettings settings) =>

@@ -71,7 +71,7 @@ public sealed class BenchTimingTests
         var settings = new BenchSettings { Seconds = 0.05, Repeats = 3, WarmupSeconds = 0.1 };
 
         var clock = Stopwatch.StartNew();
-        var (median, min, max, stepsPerCall) = BenchCommand.Measure(env, settings);
+        var (median, min, max, stepsPerCall, _) = BenchCommand.Measure(env, settings);
         double seconds = clock.Elapsed.TotalSeconds;
 
         // Nothing is left queued, and no call queued more than about two timed calls' worth of device time.

@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using RlKernels.Kernels.Lanes;
+using RlKernels.Kernels.Threading;
+
+namespace RlKernels.Kernels.Hardware;
+
+/// <summary>
+/// The practical env ceiling that <c>rlk bench</c> reports every env against: a hand-written CartPole step
+/// loop over struct-of-arrays lane columns, with none of the runner's work (no random actions, no
+/// resets, no time limit, no episode statistics, no observation or flag outputs). Only the dynamics and
+/// the termination test, on the lanes and cores the <c>cpu</c> backend uses, with the same lane operations
+/// (float32, <see cref="LaneTrig"/> sin/cos, the same divisions). It exists to say how far the engine is
+/// from what the machine allows for this work; it is NOT the env's definition (that is
+/// <c>RlKernels.Envs.CartPole</c>, checked against Gymnasium) and nothing trains on it.
+/// </summary>
+/// <remarks>
+/// Loop order: steps outside, lane values inside, over blocks of <see cref="BlockVecs"/> lane values (16 KB of
+/// state with 512-bit lanes, L1-resident). Consecutive lane values are independent, so the out-of-order core
+/// overlaps their dependency chains; one lane value stepped K times in a row would be bound by the latency
+/// of its own chain instead. Actions come from the state (push toward the side the pole falls to), which
+/// keeps every lane finite and near upright without resets.
+/// </remarks>
+public static class CartPoleCeiling
+{
+    /// <summary>Lane values stepped together (blocked for L1).</summary>
+    public const int BlockVecs = 64;
+
+    /// <summary>Below this many lane values per thread, a second thread is not used (the runner's rule).</summary>
+    public const int MinVecsPerThread = 64;
+
+    // Gymnasium's CartPole-v1 constants.
+    private const double Gravity = 9.8, MassCart = 1.0, MassPole = 0.1, Length = 0.5, ForceMag = 10.0, Tau = 0.02;
+    private const double TotalMass = MassCart + MassPole, PoleMassLength = MassPole * Length;
+    private const double ThetaLimit = 12 * 2 * Math.PI / 360, XLimit = 2.4;
+
+    /// <summary>
+    /// Env-steps per second (median, min and max of <paramref name="repeats"/> timed repeats of about
+    /// <paramref name="seconds"/> each) for <paramref name="envCount"/> envs, after a warm-up.
+    /// </summary>
+    /// <param name="envCount">Envs stepped (≥ 1).</param>
+    /// <param name="width">Lane width: 16, 8, 4 or 1; 0 = the width the cpu backend uses (<see cref="LaneSelection.BestWidth"/>).</param>
+    /// <param name="threads">Threads; 0 = all cores, fewer when each would get under <see cref="MinVecsPerThread"/> lane values.</param>
+    /// <param name="seconds">Seconds per timed repeat.</param>
+    /// <param name="repeats">Timed repeats (≥ 1).</param>
+    public static CeilingRate MeasureStepsPerSecond(int envCount, int width = 0, int threads = 0, double seconds = 0.2, int repeats = 5)
+    {
+        if (envCount < 1) throw new ArgumentException($"envCount must be ≥ 1, got {envCount}.", nameof(envCount));
+        if (threads < 0) throw new ArgumentException($"Threads must be ≥ 0, got {threads}.", nameof(threads));
+        if (repeats < 1) throw new ArgumentException($"Repeats must be ≥ 1, got {repeats}.", nameof(repeats));
+        if (!(seconds > 0)) throw new ArgumentException($"Seconds must be positive, got {seconds}.", nameof(seconds));
+        if (width == 0) width = LaneSelection.BestWidth;
+        return width switch
+        {
+            16 => Measure<F16>(envCount, threads, seconds, repeats),
+            8 => Measure<F8>(envCount, threads, seconds, repeats),
+            4 => Measure<F4>(envCount, threads, seconds, repeats),
+            1 => Measure<F1>(envCount, threads, seconds, repeats),
+            _ => throw new ArgumentException($"Width must be 1, 4, 8 or 16, got {width}.", nameof(width)),
+        };
+    }
+
+    private static CeilingRate Measure<T>(int envCount, int threads, double seconds, int repeats) where T : struct, ILane<T>
+    {
+        var job = new Job<T>(envCount);
+        int workers = threads > 0 ? threads : Environment.ProcessorCount;
+        workers = Math.Max(1, Math.Min(workers, job.VecCount / MinVecsPerThread));
+        using var pool = new WorkerPool(workers);
+
+        // WARM UP and CALIBRATE: calls of about 20 ms, like rlk bench's env rows.
+        job.Steps = 1;
+        for (int i = 0; i < 64; i++) pool.Run(job, job.VecCount);
+        double call = Time(pool, job);
+        while (call < 0.01 && job.Steps < 1 << 24)
+        {
+            job.Steps *= 2;
+            call = Time(pool, job);
+        }
+        job.Steps = (int)Math.Clamp(job.Steps * 0.02 / Math.Max(call, 1e-9), 1, 1 << 24);
+
+        var rates = new double[repeats];
+        for (int r = 0; r < repeats; r++)
+        {
+            long calls = 0;
+            long start = Stopwatch.GetTimestamp();
+            double elapsed;
+            do
+            {
+                pool.Run(job, job.VecCount);
+                calls++;
+                elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            } while (elapsed < seconds);
+            rates[r] = (double)envCount * job.Steps * calls / elapsed;
+        }
+        // The state is checked so the loop cannot be optimized away (and stays finite).
+        if (!job.IsFinite()) throw new InvalidOperationException("CartPole ceiling loop produced a non-finite state.");
+        Array.Sort(rates);
+        double median = repeats % 2 == 1 ? rates[repeats / 2] : (rates[repeats / 2 - 1] + rates[repeats / 2]) / 2;
+        return new CeilingRate(median, rates[0], rates[^1], T.Count, workers, job.Steps);
+    }
+
+    private static double Time<T>(WorkerPool pool, Job<T> job) where T : struct, ILane<T>
+    {
+        long start = Stopwatch.GetTimestamp();
+        pool.Run(job, job.VecCount);
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+
+    /// <summary>The loop's memory and a range job over it.</summary>
+    internal sealed class Job<T> : IRangeJob where T : struct, ILane<T>
+    {
+        public readonly T[] X, XDot, Theta, ThetaDot;  // [VecCount] lane values each
+        public readonly T[] Terminations;              // [VecCount]: float count of terminal steps (termination is only counted)
+        public int VecCount { get; }
+        public int Steps;
+
+        public Job(int envCount)
+        {
+            VecCount = (envCount + T.Count - 1) / T.Count;
+            X = new T[VecCount];
+            XDot = new T[VecCount];
+            Theta = new T[VecCount];
+            ThetaDot = new T[VecCount];
+            Terminations = new T[VecCount];
+            // Small deterministic start states, different per env (as after a reset: |s| ≤ 0.05).
+            var column = new float[T.Count];
+            for (int v = 0; v < VecCount; v++)
+            {
+                for (int j = 0; j < T.Count; j++) column[j] = 0.05f * MathF.Sin(v * T.Count + j);
+                X[v] = T.Load(column, 0, T.Count);
+                XDot[v] = T.Splat(0.01) * X[v];
+                Theta[v] = T.Splat(0.5) * X[v];
+                ThetaDot[v] = -X[v];
+            }
+        }
+
+        public bool IsFinite()
+        {
+            for (int v = 0; v < VecCount; v++)
+                for (int j = 0; j < T.Count; j++)
+                    if (!double.IsFinite(T.Element(X[v], j) + T.Element(Theta[v], j) + T.Element(XDot[v], j) + T.Element(ThetaDot[v], j)))
+                        return false;
+            return true;
+        }
+
+        public void Run(int start, int end) => StepRange(start, end, Steps);
+
+        /// <summary><paramref name="steps"/> steps of lane values [start, end), block by block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void StepRange(int start, int end, int steps)
+        {
+            for (int block = start; block < end; block += BlockVecs)
+            {
+                int blockEnd = Math.Min(end, block + BlockVecs);
+                for (int k = 0; k < steps; k++)
+                    for (int v = block; v < blockEnd; v++)
+                        StepOne(ref X[v], ref XDot[v], ref Theta[v], ref ThetaDot[v], ref Terminations[v]);
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void StepOne(ref T x, ref T xDot, ref T theta, ref T thetaDot, ref T terminations)
+        {
+            T force = T.Select(T.GreaterThan(thetaDot, T.Splat(0)), T.Splat(ForceMag), T.Splat(-ForceMag));
+            T.SinCos(theta, out T sin, out T cos);
+            T totalMass = T.Splat(TotalMass), poleMassLength = T.Splat(PoleMassLength);
+            T temp = (force + poleMassLength * (thetaDot * thetaDot) * sin) / totalMass;
+            T thetaAcc = (T.Splat(Gravity) * sin - cos * temp)
+                / (T.Splat(Length) * (T.Splat(4.0 / 3.0) - T.Splat(MassPole) * (cos * cos) / totalMass));
+            T xAcc = temp - poleMassLength * thetaAcc * cos / totalMass;
+            T tau = T.Splat(Tau);
+            x += tau * xDot;
+            xDot += tau * xAcc;
+            theta += tau * thetaDot;
+            thetaDot += tau * thetaAcc;
+            T xLimit = T.Splat(XLimit), thetaLimit = T.Splat(ThetaLimit);
+            T terminated = T.Or(T.Or(T.LessThan(x, -xLimit), T.GreaterThan(x, xLimit)),
+                T.Or(T.LessThan(theta, -thetaLimit), T.GreaterThan(theta, thetaLimit)));
+            terminations += T.MaskToOne(terminated);
+        }
+    }
+}
+
+/// <summary>A measured rate: median, min and max over the repeats, and how it was run.</summary>
+/// <param name="Median">Median env-steps per second.</param>
+/// <param name="Min">Slowest repeat.</param>
+/// <param name="Max">Fastest repeat.</param>
+/// <param name="Lanes">Lane width.</param>
+/// <param name="Threads">Threads.</param>
+/// <param name="StepsPerCall">Steps per timed call.</param>
+public readonly record struct CeilingRate(double Median, double Min, double Max, int Lanes, int Threads, int StepsPerCall);

@@ -1,0 +1,226 @@
+using RlKernels.Cli;
+using RlKernels.Cli.Commands;
+using RlKernels.Kernels.Hardware;
+using RlKernels.Kernels.Lanes;
+using Xunit;
+
+namespace RlKernels.Tests.Cli;
+
+/// <summary>
+/// The ceilings of <c>rlk bench</c> (CartPole SoA loop, memory copy) and the Gymnasium peer row: the loop's
+/// arithmetic against a float64 reference, the peer's output parsing (no Gymnasium here: a fake interpreter),
+/// and the rows and percentages of a run. No wall-clock bounds: rates are only checked for being positive.
+/// </summary>
+public class BenchCeilingTests(ITestOutputHelper output)
+{
+    private static (int Code, string Out, string Err) Run(BenchSettings settings) =>
+        CliRun.Capture((o, e) => BenchCommand.Run(settings, o, e));
+
+    private static BenchSettings Tiny(bool ceilings, bool peers = false, string python = "python3") =>
+        BenchCommandTests.Tiny("CartPole-v1") with { EnvCounts = [33], Ceilings = ceilings, BandwidthBytes = 2 << 20, Peers = peers, PythonCommand = python };
+
+    /// <summary>Gymnasium's CartPole step in float64, with the ceiling loop's action rule (push toward the falling side).</summary>
+    private static void ReferenceStep(double[] s)
+    {
+        const double g = 9.8, mc = 1.0, mp = 0.1, l = 0.5, fm = 10.0, tau = 0.02;
+        double force = s[3] > 0 ? fm : -fm;
+        double cos = Math.Cos(s[2]), sin = Math.Sin(s[2]);
+        double temp = (force + mp * l * s[3] * s[3] * sin) / (mc + mp);
+        double thetaAcc = (g * sin - cos * temp) / (l * (4.0 / 3.0 - mp * cos * cos / (mc + mp)));
+        double xAcc = temp - mp * l * thetaAcc * cos / (mc + mp);
+        s[0] += tau * s[1];
+        s[1] += tau * xAcc;
+        s[2] += tau * s[3];
+        s[3] += tau * thetaAcc;
+    }
+
+    private void CeilingLoopMatchesTheReference<T>() where T : struct, ILane<T>
+    {
+        int seed = Random.Shared.Next();
+        output.WriteLine($"seed {seed}, lanes {T.Count}");
+        var random = new Random(seed);
+        const int envs = 37, steps = 25;
+        var job = new CartPoleCeiling.Job<T>(envs);
+        var start = new double[job.VecCount * T.Count, 4];
+        var columns = new[] { job.X, job.XDot, job.Theta, job.ThetaDot };
+        var values = new float[T.Count];
+        for (int f = 0; f < 4; f++)
+            for (int v = 0; v < job.VecCount; v++)
+            {
+                // Start states of a reset, and thetaDot away from 0 so the action is not a coin flip on rounding.
+                for (int j = 0; j < T.Count; j++)
+                    values[j] = f == 3 ? (float)((random.NextDouble() < 0.5 ? -1 : 1) * (0.5 + random.NextDouble()))
+                        : (float)(random.NextDouble() * 0.1 - 0.05);
+                columns[f][v] = T.Load(values, 0, T.Count);
+                for (int j = 0; j < T.Count; j++) start[v * T.Count + j, f] = values[j];
+            }
+        job.StepRange(0, job.VecCount, steps);
+        for (int e = 0; e < envs; e++)
+        {
+            double[] s = [start[e, 0], start[e, 1], start[e, 2], start[e, 3]];
+            // Same actions in both: skip envs whose thetaDot passes near 0 (float vs double could pick different sides).
+            bool ambiguous = false;
+            for (int k = 0; k < steps; k++)
+            {
+                ambiguous |= Math.Abs(s[3]) < 1e-3;
+                ReferenceStep(s);
+            }
+            if (ambiguous) continue;
+            for (int f = 0; f < 4; f++)
+            {
+                double got = T.Element(columns[f][e / T.Count], e % T.Count);
+                Assert.True(Math.Abs(got - s[f]) <= 1e-4 * (1 + Math.Abs(s[f])), $"env {e} field {f}: {got} vs reference {s[f]} (seed {seed})");
+            }
+        }
+    }
+
+    [Fact]
+    public void CeilingLoopMatchesTheFloat64ReferenceOnEveryLane()
+    {
+        CeilingLoopMatchesTheReference<F1>();
+        foreach (int width in new[] { 4, 8, 16 }.Where(LaneSelection.IsAccelerated))
+        {
+            if (width == 4) CeilingLoopMatchesTheReference<F4>();
+            if (width == 8) CeilingLoopMatchesTheReference<F8>();
+            if (width == 16) CeilingLoopMatchesTheReference<F16>();
+        }
+    }
+
+    [Fact]
+    public void CeilingAndCopyProbesReturnPositiveRates()
+    {
+        var rate = CartPoleCeiling.MeasureStepsPerSecond(100, seconds: 0.005, repeats: 3);
+        Assert.True(rate.Median > 0 && rate.Min <= rate.Median && rate.Median <= rate.Max);
+        Assert.Equal(LaneSelection.BestWidth, rate.Lanes);
+        Assert.Equal(1, rate.Threads); // 100 envs: far below 64 lane values per thread
+        Assert.True(MemoryBandwidth.MeasureCopyGBps(2 << 20, passes: 1) > 0);
+        Assert.Throws<ArgumentException>(() => CartPoleCeiling.MeasureStepsPerSecond(0));
+        Assert.Throws<ArgumentException>(() => CartPoleCeiling.MeasureStepsPerSecond(10, width: 3));
+    }
+
+    [Fact]
+    public void ARunHasCeilingRowsAndEveryRowItsPercentage()
+    {
+        var rows = CliRun.JsonRows(Run(Tiny(ceilings: true)));
+        var envRows = rows.Where(r => r.GetProperty("kind").GetString() == BenchKinds.Env).ToList();
+        var ceilings = rows.Where(r => r.GetProperty("kind").GetString() == BenchKinds.Ceiling).ToList();
+        Assert.Equal(2, envRows.Count);
+        Assert.Equal(BenchKinds.Env, rows[0].GetProperty("kind").GetString()); // env rows first: scripts read rows[0]
+        Assert.Equal(new[] { BenchKinds.CartPoleCeiling, BenchKinds.MemoryRead, BenchKinds.MemoryCopy, BenchKinds.FmaPeak },
+            ceilings.Select(r => r.GetProperty("env").GetString()));
+        foreach (var c in ceilings) Assert.True(c.GetProperty("value").GetDouble() > 0);
+        double ceiling = ceilings[0].GetProperty("steps_per_second").GetDouble();
+        Assert.Equal(33, ceilings[0].GetProperty("envs").GetInt32());
+        foreach (var row in envRows)
+        {
+            double rate = row.GetProperty("steps_per_second").GetDouble();
+            Assert.True(row.GetProperty("steps_per_cpu_second").GetDouble() > 0);
+            Assert.Equal(ceiling, row.GetProperty("ceiling_steps_per_second").GetDouble());
+            Assert.Equal(100 * rate / ceiling, row.GetProperty("percent_of_ceiling").GetDouble(), 9);
+        }
+    }
+
+    [Fact]
+    public void WithoutCeilingsThereAreNoCeilingRowsOrPercentages()
+    {
+        var rows = CliRun.JsonRows(Run(Tiny(ceilings: false)));
+        Assert.All(rows, r => Assert.Equal(BenchKinds.Env, r.GetProperty("kind").GetString()));
+        Assert.All(rows, r => Assert.Equal(System.Text.Json.JsonValueKind.Null, r.GetProperty("percent_of_ceiling").ValueKind));
+        var (code, text, _) = Run(Tiny(ceilings: false) with { Json = false });
+        Assert.Equal(0, code);
+        Assert.DoesNotContain("ceilings, measured in this run", text);
+    }
+
+    [Fact]
+    public void PeerOutputIsParsed()
+    {
+        var ok = GymnasiumPeer.Parse("warming up\n{\"available\": true, \"rates\": [3.0e6, 1.0e6, 2.0e6], \"versions\": \"gymnasium 1.1.1, numpy 2.2.0\"}\n", 0, "");
+        Assert.True(ok.Available);
+        Assert.Equal(2.0e6, ok.Median);
+        Assert.Equal(1.0e6, ok.Min);
+        Assert.Equal(3.0e6, ok.Max);
+        Assert.Equal(3, ok.Repeats);
+        Assert.Equal("gymnasium 1.1.1, numpy 2.2.0", ok.Note);
+
+        var even = GymnasiumPeer.Parse("{\"available\": true, \"rates\": [4, 1, 2, 3]}", 0, "");
+        Assert.Equal(2.5, even.Median);
+
+        var missing = GymnasiumPeer.Parse("{\"available\": false, \"reason\": \"ModuleNotFoundError: No module named 'gymnasium'\"}", 0, "");
+        Assert.False(missing.Available);
+        Assert.True(double.IsNaN(missing.Median));
+        Assert.Contains("gymnasium", missing.Note);
+
+        Assert.Contains("unexpected output", GymnasiumPeer.Parse("not json", 0, "").Note);
+        Assert.Contains("unexpected", GymnasiumPeer.Parse("{\"available\": true, \"rates\": []}", 0, "").Note);
+        Assert.Contains("unexpected", GymnasiumPeer.Parse("{\"available\": true, \"rates\": [-1]}", 0, "").Note);
+        Assert.Contains("unexpected output", GymnasiumPeer.Parse("{\"available\": true}", 0, "").Note);
+        var crashed = GymnasiumPeer.Parse("", 1, "Traceback...\nMemoryError\n");
+        Assert.False(crashed.Available);
+        Assert.Contains("code 1: MemoryError", crashed.Note);
+    }
+
+    /// <summary>Runs <paramref name="body"/> with a fake interpreter: a shell script that prints <paramref name="line"/> whatever its arguments.</summary>
+    private static void WithFakePython(string line, Action<string> body)
+    {
+        Assert.SkipWhen(OperatingSystem.IsWindows(), "The fake interpreter is a shell script.");
+        string dir = Directory.CreateTempSubdirectory("rlk-fake-python-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "python3");
+            File.WriteAllText(path, $"#!/bin/sh\ncat <<'EOF'\n{line}\nEOF\n");
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            body(path);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void PeerRowsComeFromTheSubprocessAndRelateToTheCpuRow()
+    {
+        WithFakePython("{\"available\": true, \"rates\": [1000, 1000, 1000], \"versions\": \"fake\"}", python =>
+        {
+            var rows = CliRun.JsonRows(Run(Tiny(ceilings: false, peers: true, python: python)));
+            var peer = Assert.Single(rows, r => r.GetProperty("kind").GetString() == BenchKinds.Peer);
+            Assert.Equal(BenchKinds.Gymnasium, peer.GetProperty("backend").GetString());
+            Assert.Equal(1000, peer.GetProperty("steps_per_second").GetDouble());
+            Assert.Equal("fake", peer.GetProperty("note").GetString());
+            var cpu = rows.Single(r => r.GetProperty("backend").GetString() == "cpu");
+            Assert.Equal(cpu.GetProperty("steps_per_second").GetDouble() / 1000, cpu.GetProperty("speedup_vs_peer").GetDouble(), 9);
+        });
+    }
+
+    [Fact]
+    public void AMissingPeerIsANotAvailableRowNotAFailure()
+    {
+        WithFakePython("{\"available\": false, \"reason\": \"ModuleNotFoundError: No module named 'numpy'\"}", python =>
+        {
+            var rows = CliRun.JsonRows(Run(Tiny(ceilings: false, peers: true, python: python)));
+            var peer = Assert.Single(rows, r => r.GetProperty("kind").GetString() == BenchKinds.Peer);
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, peer.GetProperty("steps_per_second").ValueKind);
+            Assert.StartsWith("not available: ModuleNotFoundError", peer.GetProperty("note").GetString());
+            var cpu = rows.Single(r => r.GetProperty("backend").GetString() == "cpu");
+            Assert.Equal(System.Text.Json.JsonValueKind.Null, cpu.GetProperty("speedup_vs_peer").ValueKind);
+
+            var (code, text, _) = Run(Tiny(ceilings: false, peers: true, python: python) with { Json = false });
+            Assert.Equal(0, code);
+            Assert.Contains("not available", text);
+            Assert.Contains("No module named 'numpy'", text);
+        });
+        var noInterpreter = GymnasiumPeer.Measure("/nonexistent/python3", 16, 0.01, 1);
+        Assert.False(noInterpreter.Available);
+        Assert.Contains("cannot start /nonexistent/python3", noInterpreter.Note);
+    }
+
+    [Theory]
+    [InlineData("bench --peers --env Pendulum-v1", "rlk bench: --peers measures Gymnasium's CartPoleVectorEnv: add --env CartPole-v1")]
+    [InlineData("bench --peers=maybe --env CartPole-v1", "maybe")]
+    [InlineData("bench --no-ceilings=maybe --env CartPole-v1", "maybe")]
+    public void BadPeerAndCeilingFlagsAreBadInput(string args, string expected)
+    {
+        string line = CliRun.AssertBadInputLine(CliRun.InProcess(args.Split(' ')), "rlk");
+        Assert.Contains(expected, line);
+    }
+}
