@@ -103,18 +103,11 @@ public static class Dqn
         ReadOnlySpan<float> chooser = dbl ? nextOnline : nextTarget;
         for (int r = 0; r < rows; r++)
         {
-            int best = ArgMax(chooser.Slice(r * k, k));
+            int best = EpsilonGreedy.ArgMax(chooser.Slice(r * k, k));
             y[r] = rewards[r] + (terminated[r] ? 0f : gamma * nextTarget[r * k + best]);
         }
     }
 
-    /// <summary>Index of the largest value (the first of ties).</summary>
-    public static int ArgMax(ReadOnlySpan<float> row)
-    {
-        int best = 0;
-        for (int c = 1; c < row.Length; c++) if (row[c] > row[best]) best = c;
-        return best;
-    }
 
     /// <summary>
     /// Trains a Q network per member with DQN (or double DQN); the result's Policy and Critic are both that network,
@@ -168,16 +161,7 @@ public static class Dqn
             float epsilon = Epsilon(steps, run.TotalSteps, config.StartEpsilon, config.EndEpsilon, config.ExplorationFraction);
             env.Observations.CopyTo(stepObs);
             if (epsilon < 1f) q.Forward(stepObs, n, stepQ);
-            for (int p = 0; p < pop; p++)
-            {
-                Philox4x32.KeyFromSeed(run.SeedOf(p), out uint k0, out uint k1);
-                for (int i = 0; i < n; i++)
-                {
-                    int e = p * n + i;
-                    Philox4x32.Block((uint)i, vectorStep, ActionPurpose, 0, k0, k1, out uint explore, out uint pick, out _, out _);
-                    actions[e] = Philox4x32.ToUnit(explore) < epsilon ? (int)(((ulong)pick * (uint)k) >> 32) : ArgMax(stepQ.AsSpan(e * k, k));
-                }
-            }
+            EpsilonGreedy.Choose(stepQ, n, k, epsilon, run, vectorStep, ActionPurpose, actions);
             env.Step(actions);
             vectorStep++;
             replay.Add(stepObs, actions, default, env, n);

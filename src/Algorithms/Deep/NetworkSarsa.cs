@@ -153,14 +153,7 @@ public static class NetworkSarsa
                     minibatches.Gather<int>(actions, mbActions, mb);
                     minibatches.Gather<float>(targets, mbTargets, mb);
                     q.Forward(mbObs, m, prediction);
-                    Array.Clear(dPrediction);
-                    loss = 0;
-                    for (int r = 0; r < pop * m; r++)
-                    {
-                        float err = prediction[r * k + mbActions[r]] - mbTargets[r];
-                        dPrediction[r * k + mbActions[r]] = err / m;
-                        if (r < m) loss += 0.5f * err * err / m;
-                    }
+                    loss = TakenActionLoss.HalfSquared(prediction, mbActions, mbTargets, m, k, dPrediction);
                     opt.Descend(dPrediction);
                     policy.CheckFinite(steps, loss, ("q", q));
                 }
@@ -181,19 +174,7 @@ public static class NetworkSarsa
                 q.Forward(observations, n, stepQ);
                 qValues = stepQ;
             }
-            for (int p = 0; p < pop; p++)
-            {
-                Philox4x32.KeyFromSeed(run.SeedOf(p), out uint k0, out uint k1);
-                for (int i = 0; i < n; i++)
-                {
-                    int e = p * n + i;
-                    Philox4x32.Block((uint)i, decision, ActionPurpose, 0, k0, k1, out uint explore, out uint pick, out _, out _);
-                    if (Philox4x32.ToUnit(explore) < epsilon) { chosen[e] = (int)(((ulong)pick * (uint)k) >> 32); continue; }
-                    int best = 0;
-                    for (int c = 1; c < k; c++) if (qValues![e * k + c] > qValues[e * k + best]) best = c;
-                    chosen[e] = best;
-                }
-            }
+            EpsilonGreedy.Choose(qValues, n, k, epsilon, run, decision, ActionPurpose, chosen);
             decision++;
         }
     }

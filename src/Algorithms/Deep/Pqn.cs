@@ -144,24 +144,18 @@ public static class Pqn
                 float epsilon = Dqn.Epsilon(steps + (long)s * n, run.TotalSteps, config.StartEpsilon, config.EndEpsilon, config.ExplorationFraction);
                 q.Forward(env.Observations, n, stepQ);
                 KeepMax(stepQ, maxQ, s);
+                EpsilonGreedy.Choose(stepQ, n, k, epsilon, run, vectorStep, ActionPurpose, stepActions);
                 for (int p = 0; p < pop; p++)
                 {
                     env.Observations.Slice(p * n * o, n * o).CopyTo(obs.AsSpan((p * t + s) * n * o, n * o));
-                    Philox4x32.KeyFromSeed(run.SeedOf(p), out uint k0, out uint k1);
-                    for (int i = 0; i < n; i++)
-                    {
-                        int e = p * n + i;
-                        Philox4x32.Block((uint)i, vectorStep, ActionPurpose, 0, k0, k1, out uint explore, out uint pick, out _, out _);
-                        stepActions[e] = Philox4x32.ToUnit(explore) < epsilon ? (int)(((ulong)pick * (uint)k) >> 32) : Dqn.ArgMax(stepQ.AsSpan(e * k, k));
-                        actions[(p * t + s) * n + i] = stepActions[e];
-                    }
+                    stepActions.AsSpan(p * n, n).CopyTo(actions.AsSpan((p * t + s) * n, n));
                 }
                 env.Step(stepActions);
                 vectorStep++;
                 if (env.Truncated.Contains(true))
                 {
                     q.Forward(env.FinalObservations, n, stepQ);
-                    for (int e = 0; e < pop * n; e++) finalMaxQ[((e / n) * t + s) * n + e % n] = stepQ[e * k + Dqn.ArgMax(stepQ.AsSpan(e * k, k))];
+                    for (int e = 0; e < pop * n; e++) finalMaxQ[((e / n) * t + s) * n + e % n] = stepQ[e * k + EpsilonGreedy.ArgMax(stepQ.AsSpan(e * k, k))];
                 }
                 for (int e = 0; e < pop * n; e++)
                 {
@@ -212,7 +206,7 @@ public static class Pqn
         void KeepMax(float[] qValues, float[] into, int s)
         {
             for (int e = 0; e < pop * n; e++)
-                into[((e / n) * (t + 1) + s) * n + e % n] = qValues[e * k + Dqn.ArgMax(qValues.AsSpan(e * k, k))];
+                into[((e / n) * (t + 1) + s) * n + e % n] = qValues[e * k + EpsilonGreedy.ArgMax(qValues.AsSpan(e * k, k))];
         }
     }
 

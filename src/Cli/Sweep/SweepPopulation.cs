@@ -28,9 +28,9 @@ public static class SweepPopulation
         {
             return TrainTogether(spec, runs, dir, threads);
         }
-        catch (TrainingDivergedException e) when (runs.Count > 1)
+        catch (TrainingDivergedException) when (runs.Count > 1)
         {
-            _ = e; // one member diverged: the others must still finish
+            // One member diverged: the others must still finish.
             return runs.SelectMany(r => Train(spec, [r], dir, threads)).ToArray();
         }
         catch (TrainingDivergedException e)
@@ -81,7 +81,6 @@ public static class SweepPopulation
         {
             SweepRun r = runs[k];
             string runDir = RunFolder(dir, r);
-            Directory.CreateDirectory(runDir);
             // Member k's points, renumbered as member 0: the curve its run alone records.
             var curve = result.Curve.Where(c => c.Member == k).Select(c => c with { Member = 0 }).ToArray();
             result.Policy!.Member(k).Save(Path.Combine(runDir, "model.safetensors"), Metadata(spec, r));
@@ -105,6 +104,7 @@ public static class SweepPopulation
         return meta;
     }
 
+    /// <summary>DIR/runs/ID, created.</summary>
     private static string RunFolder(string dir, SweepRun r)
     {
         string runDir = Path.Combine(dir, "runs", r.Id);

@@ -20,7 +20,9 @@ public sealed class PopulationVectorEnv : IVectorEnv
 {
     private readonly IVectorEnv[] _members;
     private readonly int _perMember, _obs;
-    private readonly float[] _observations, _finalObservations, _rewards, _episodeReturns, _actionScratch;
+    private readonly float[] _observations, _finalObservations, _rewards, _episodeReturns, _floatActions;
+    private readonly int[] _intActions;
+    private readonly bool[] _mask;
     private readonly bool[] _terminated, _truncated;
     private readonly int[] _episodeLengths;
     private readonly ParallelOptions _parallel;
@@ -64,7 +66,10 @@ public sealed class PopulationVectorEnv : IVectorEnv
         _terminated = new bool[rows];
         _truncated = new bool[rows];
         _episodeLengths = new int[rows];
-        _actionScratch = new float[rows]; // one action per env (continuous spaces are one-dimensional)
+        // The caller's actions and reset masks, copied once checked: the members step from these (one action per env).
+        _floatActions = new float[rows];
+        _intActions = new int[rows];
+        _mask = new bool[rows];
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
         ThreadCount = Math.Min(threads, _members.Length);
         _parallel = new ParallelOptions { MaxDegreeOfParallelism = ThreadCount };
@@ -89,37 +94,46 @@ public sealed class PopulationVectorEnv : IVectorEnv
     public long BytesPerEnv => _members[0].BytesPerEnv;
 
     /// <summary>Every member starts new episodes, member p with seed <paramref name="seed"/> + p.</summary>
-    public void Reset(ulong seed) => Run(() => ForEachMember(p => _members[p].Reset(unchecked(seed + (ulong)p))));
+    public void Reset(ulong seed)
+    {
+        using var call = _guard.Enter(nameof(Reset));
+        StepMembers(p => _members[p].Reset(unchecked(seed + (ulong)p)));
+    }
 
     /// <inheritdoc/>
     public void Reset(ReadOnlySpan<bool> mask)
     {
+        using var call = _guard.Enter(nameof(Reset));
         if (mask.Length != EnvCount) throw new ArgumentException($"reset mask has {mask.Length} entries; the env has {EnvCount} copies.", nameof(mask));
-        bool[] copy = mask.ToArray();
-        Run(() => ForEachMember(p => _members[p].Reset(copy.AsSpan(p * _perMember, _perMember))));
+        mask.CopyTo(_mask);
+        StepMembers(p => _members[p].Reset(_mask.AsSpan(p * _perMember, _perMember)));
     }
 
     /// <inheritdoc/>
     public void Step(ReadOnlySpan<int> actions)
     {
+        using var call = _guard.Enter(nameof(Step));
         // Checked whole before any member steps, so a bad action changes nothing in any member.
-        ActionValidation.CopyDiscrete(Spec, actions, _actionScratch);
-        int[] copy = actions.ToArray();
-        Run(() => ForEachMember(p => _members[p].Step(copy.AsSpan(p * _perMember, _perMember))));
+        ActionValidation.CheckDiscrete(Spec, actions, EnvCount);
+        actions.CopyTo(_intActions);
+        StepMembers(p => _members[p].Step(_intActions.AsSpan(p * _perMember, _perMember)));
     }
 
     /// <inheritdoc/>
     public void Step(ReadOnlySpan<float> actions)
     {
-        ActionValidation.CopyContinuous(Spec, actions, _actionScratch);
-        Run(() => ForEachMember(p => _members[p].Step(_actionScratch.AsSpan(p * _perMember, _perMember))));
+        using var call = _guard.Enter(nameof(Step));
+        ActionValidation.CheckContinuous(Spec, actions, EnvCount);
+        actions.CopyTo(_floatActions);
+        StepMembers(p => _members[p].Step(_floatActions.AsSpan(p * _perMember, _perMember)));
     }
 
     /// <inheritdoc/>
     public void StepRandom(int stepCount)
     {
+        using var call = _guard.Enter(nameof(StepRandom));
         ActionValidation.CheckStepCount(stepCount, AutoReset);
-        Run(() => ForEachMember(p => _members[p].StepRandom(stepCount)));
+        StepMembers(p => _members[p].StepRandom(stepCount));
     }
 
     /// <inheritdoc/>
@@ -144,20 +158,13 @@ public sealed class PopulationVectorEnv : IVectorEnv
     /// <inheritdoc/>
     public ReadOnlySpan<int> EpisodeLengths => _episodeLengths;
 
-    private void ForEachMember(Action<int> body)
+    /// <summary>Runs <paramref name="body"/> for every member (in parallel over members when allowed), then gathers
+    /// the outputs. Called inside the single-caller guard: the scratch buffers belong to this one call.</summary>
+    private void StepMembers(Action<int> body)
     {
         if (ThreadCount == 1) for (int p = 0; p < _members.Length; p++) body(p);
         else Parallel.For(0, _members.Length, _parallel, body);
-    }
-
-    /// <summary>One call at a time, never after Dispose; the outputs are gathered once every member has stepped.</summary>
-    private void Run(Action call)
-    {
-        using (_guard.Enter(nameof(PopulationVectorEnv)))
-        {
-            call();
-            Gather();
-        }
+        Gather();
     }
 
     private void Gather()
