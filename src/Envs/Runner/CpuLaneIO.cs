@@ -200,14 +200,20 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     [MethodImpl(MethodImplOptions.NoInlining)]
     public readonly void WriteEpisode(T ended, T episodeReturn, T episodeLength)
     {
+        // Both vectors stored once, then read per ended env: taking elements out of the registers one at a time
+        // (T.Element) spilled the whole vector for each, and this runs for about half the lane values of a step.
+        Span<float> returns = stackalloc float[T.Count], lengths = stackalloc float[T.Count];
+        T.Store(episodeReturn, returns, 0, 1, T.Count);
+        T.Store(episodeLength, lengths, 0, 1, T.Count);
         ulong bits = T.MaskBits(ended);
         while (bits != 0)
         {
             int j = System.Numerics.BitOperations.TrailingZeroCount(bits);
             bits &= bits - 1;
             if (j >= _count) break;
-            _b.CompletedReturn[_firstEnv + j] = (float)T.Element(episodeReturn, j);
-            _b.CompletedLength[_firstEnv + j] = (int)T.Element(episodeLength, j);
+            _b.CompletedReturn[_firstEnv + j] = returns[j];
+            // Float lanes count in floats; a double lane's count may pass 2^24, where a float would round it.
+            _b.CompletedLength[_firstEnv + j] = T.IsDouble ? (int)T.Element(episodeLength, j) : (int)lengths[j];
         }
     }
 }
