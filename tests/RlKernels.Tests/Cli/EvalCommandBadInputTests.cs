@@ -66,7 +66,7 @@ public sealed class EvalCommandBadInputTests : IDisposable
         Assert.Contains("tensor 'policy.layers.0.bias'", BadInput(Model(edit: net => net.Bias(0)[2] = float.NegativeInfinity)));
 
     [Theory]
-    [InlineData("\"shape\":[1,6,4]", "\"shape\":\"1,6,4\"", "tensor 'policy.layers.0.weight': \"shape\" must be an array")]
+    [InlineData("\"shape\":[1,6,4]", "\"shape\":\"1,6,4\"", """tensor 'policy.layers.0.weight': "shape" must be an array""")]
     [InlineData("\"dtype\":\"F32\"", "\"dtype\":\"F16\"", "unsupported dtype F16")]
     [InlineData("\"shape\":[1,6,4]", "\"shape\":[1,4,6]", "tensor 'policy.layers.0.weight': has shape [1, 4, 6]; expected [1, 6, 4]")]
     [InlineData("\"layer_sizes\":\"4,6,2\"", "\"layer_sizes\":\"4,-6,2\"", "metadata layer_sizes '4,-6,2'")]
@@ -105,10 +105,10 @@ public sealed class EvalCommandBadInputTests : IDisposable
         Assert.Contains("trained on CartPole-v1, not Acrobot-v1", BadInput(Model(), env: "Acrobot-v1"));
 
     [Theory]
-    [InlineData("{\"max_episode_steps\":\"50\"}", "must be a JSON array")]
-    [InlineData("[1,2]", "entry 0 is not a \"KEY=VALUE\" string")]
-    [InlineData("[\"max_episode_steps\"]", "entry 0 is not a \"KEY=VALUE\" string")]
-    [InlineData("[\"=5\"]", "entry 0 is not a \"KEY=VALUE\" string")]
+    [InlineData("""{"max_episode_steps":"50"}""", "must be a JSON array")]
+    [InlineData("[1,2]", """entry 0 is not a "KEY=VALUE" string""")]
+    [InlineData("""["max_episode_steps"]""", """entry 0 is not a "KEY=VALUE" string""")]
+    [InlineData("""["=5"]""", """entry 0 is not a "KEY=VALUE" string""")]
     [InlineData("\"max_episode_steps=50\"", "must be a JSON array")]
     [InlineData("[\"max_episode_steps=50\"", "is not valid JSON")]
     [InlineData("null", "must be a JSON array")]
