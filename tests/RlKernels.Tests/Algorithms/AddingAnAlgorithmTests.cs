@@ -3,6 +3,7 @@ using System.Text.Json;
 using RlKernels.Algorithms.Deep;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
+using RlKernels.Tests.Cli;
 
 namespace RlKernels.Tests.Algorithms;
 
@@ -15,13 +16,8 @@ public class AddingAnAlgorithmTests(ITestOutputHelper log)
     // The one registration line (inside the library it is one line of DeepAlgorithms' list).
     static AddingAnAlgorithmTests() => DeepAlgorithms.Register(VanillaPolicyGradient.Entry);
 
-    private static (int Code, string Out, string Err) Train(DeepTrainSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = DeepTrainCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Train(DeepTrainSettings settings) =>
+        CliRun.Capture((output, error) => DeepTrainCommand.Run(settings, output, error));
 
     [Fact]
     public void RegisteredAlgorithmIsListedAndTrainsThroughTheTrainCommand()

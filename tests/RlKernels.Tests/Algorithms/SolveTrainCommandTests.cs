@@ -2,18 +2,14 @@ using System.Text.Json;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
 using RlKernels.Tests.Tabular;
+using RlKernels.Tests.Cli;
 
 namespace RlKernels.Tests.Algorithms;
 
 public class SolveTrainCommandTests
 {
-    private static (int Code, string Out, string Err) Solve(SolveSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SolveCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Solve(SolveSettings settings) =>
+        CliRun.Capture((output, error) => SolveCommand.Run(settings, output, error));
 
     [Fact]
     public void Solve_ChainWalk_Json_IsTheLecturesQStar()

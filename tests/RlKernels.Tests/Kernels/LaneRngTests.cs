@@ -43,9 +43,7 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void BitsToUnitIsExactAndInRange()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
         uint[] edges = [0u, 1u, 0xffu, 0x100u, 0x7fffffffu, 0x80000000u, 0xffffff00u, 0xfffffffeu, 0xffffffffu];
         var words = new uint[T.Count];
         for (int trial = 0; trial < 500; trial++)
@@ -84,9 +82,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void NextBitsFollowsTheCounterLayout()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), 67);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, 67);
         foreach (uint purpose in new[] { LaneRng<T>.EnvPurpose, LaneRng<T>.ActionPurpose, 0xdeadbeefu })
         {
             var (words, end) = LaneDraws<T>.Bits(start, Blocks, k0, k1, purpose);
@@ -100,9 +97,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void UniformsAreIdenticalToTheScalarFormula()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), 67);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, 67);
         const double low = -0.05, high = 0.05;
         double[] got = LaneDraws<T>.Uniform4(start, Blocks, k0, k1, low, high);
         uint[] words = OracleBits(start, Blocks, k0, k1, LaneRng<T>.EnvPurpose);
@@ -119,9 +115,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void UniformsAreIdenticalToF1()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), 67);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, 67);
         double[] reference = LaneDraws<F1>.Uniform4(start, Blocks, k0, k1, 0, 1);
         double[] got = LaneDraws<T>.Uniform4(start, Blocks, k0, k1, 0, 1);
         // On [0, 1) the uniform is the exact 24-bit unit, so even D1 matches F1 exactly.
@@ -131,9 +126,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void NormalsMatchDoubleBoxMullerAndF1()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), 67);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, 67);
         double[] got = LaneDraws<T>.Normal2(start, 4 * Blocks, k0, k1);
         uint[] words = OracleBits(start, 4 * Blocks, k0, k1, LaneRng<T>.EnvPurpose);
         var expected = new double[got.Length];
@@ -154,9 +148,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void UniformMomentsAreWithinStatisticalBounds()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), Envs);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, Envs);
         const double low = -2.0, high = 3.0, w = high - low;
         double[] u = LaneDraws<T>.Uniform4(start, Blocks, k0, k1, low, high);
         int n = u.Length;
@@ -181,9 +174,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void NormalMomentsAreWithinStatisticalBounds()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), Envs);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, Envs);
         double[] z = LaneDraws<T>.Normal2(start, 2 * Blocks, k0, k1);
         int n = z.Length;
         double mean = z.Average();
