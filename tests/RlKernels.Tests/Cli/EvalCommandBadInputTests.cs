@@ -12,12 +12,8 @@ namespace RlKernels.Tests.Cli;
 /// <c>rlk eval</c> on bad input: one line on stderr naming the file (and the tensor or metadata key), exit 2,
 /// no stack trace, and the model file untouched.
 /// </summary>
-public sealed class EvalCommandBadInputTests : IDisposable
+public sealed class EvalCommandBadInputTests() : TempDirectoryTests("rlk-eval-")
 {
-    private readonly TempDirectory _temp = new("rlk-eval-");
-
-    public void Dispose() => _temp.Dispose();
-
     /// <summary>A CartPole policy (untrained: evaluating it is quick) saved by the code, with optional edits.</summary>
     private string Model(string name = "model.safetensors", int hidden = 6, int population = 1,
         Action<Mlp>? edit = null, string? envArgs = null)
@@ -28,7 +24,7 @@ public sealed class EvalCommandBadInputTests : IDisposable
         edit?.Invoke(net);
         var metadata = new Dictionary<string, string> { ["algo"] = "ppo" };
         if (envArgs is not null) metadata["env_args"] = envArgs;
-        string path = Path.Combine(_temp.Path, name);
+        string path = Path.Combine(Temp.Path, name);
         new PolicyNet(probe.Spec, net, 0f).Save(path, metadata);
         return path;
     }
@@ -46,11 +42,10 @@ public sealed class EvalCommandBadInputTests : IDisposable
     [Fact]
     public void AGoodModelEvaluates()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, EvalCommand.Run("CartPole-v1", Model(), 3, 1, "cpu", json: true, output, error));
-        Assert.Equal("", error.ToString());
-        Assert.Contains("\"mean_return\":", output.ToString());
+        var (code, output, error) = CliRun.Capture((o, e) => EvalCommand.Run("CartPole-v1", Model(), 3, 1, "cpu", json: true, o, e));
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal("", error);
+        Assert.Contains("\"mean_return\":", output);
     }
 
     [Fact]
@@ -96,8 +91,8 @@ public sealed class EvalCommandBadInputTests : IDisposable
     [Fact]
     public void AMissingFileOrAFolderExitsTwo()
     {
-        Assert.Contains("does not exist", BadInput(Path.Combine(_temp.Path, "nothing.safetensors")));
-        Assert.Contains("is a folder", BadInput(_temp.Path));
+        Assert.Contains("does not exist", BadInput(Path.Combine(Temp.Path, "nothing.safetensors")));
+        Assert.Contains("is a folder", BadInput(Temp.Path));
     }
 
     [Fact]

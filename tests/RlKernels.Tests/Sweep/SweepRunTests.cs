@@ -45,11 +45,11 @@ public sealed class SweepRunTests
             string[] row = rows.Single(f => f[0] == id);
             float lr = new[] { 3e-4f, 1e-3f, 3e-3f }[int.Parse(id[1..2])];
             string alone = Path.Combine(root, "alone-" + id);
-            var train = CliRun.Capture((o, e) => RlKernels.Cli.Commands.DeepTrainCommand.Run(new RlKernels.Cli.Commands.DeepTrainSettings
+            var train = CliRun.Train(new RlKernels.Cli.Commands.DeepTrainSettings
             {
                 Env = "CartPole-v1", Algo = "ppo", Seed = ulong.Parse(id[4..]), Envs = 8, Steps = 1536, LearningRate = lr,
                 NoStop = true, EvalEpisodes = 7, OutDir = alone, Json = true,
-            }, o, e));
+            });
             Assert.True(train.Code == ExitCodes.Ok, train.Err);
             string member = Path.Combine(root, "sweep", "runs", id);
             Assert.Equal(File.ReadAllBytes(Path.Combine(alone, "curve.csv")), File.ReadAllBytes(Path.Combine(member, "curve.csv")));
