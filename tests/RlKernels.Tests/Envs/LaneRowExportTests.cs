@@ -14,7 +14,7 @@ public sealed class LaneRowExportTests
     public static TheoryData<LaneKind, int, bool> Cases()
     {
         var data = new TheoryData<LaneKind, int, bool>();
-        foreach (LaneKind lanes in new[] { LaneKind.F16, LaneKind.F8, LaneKind.F4, LaneKind.F1 })
+        foreach (LaneKind lanes in EnvTestKit.FloatLanes)
             foreach (int features in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13 })
                 foreach (bool partial in new[] { false, true })
                     data.Add(lanes, features, partial);
