@@ -15,6 +15,18 @@ internal static class CliRun
     public static (int Code, string Out, string Err) Train(DeepTrainSettings settings) =>
         Capture((output, error) => DeepTrainCommand.Run(settings, output, error));
 
+    /// <summary><c>rlk bench</c> (env steps), through <see cref="BenchCommand.Run"/>, output captured.</summary>
+    public static (int Code, string Out, string Err) Bench(BenchSettings settings) =>
+        Capture((output, error) => BenchCommand.Run(settings, output, error));
+
+    /// <summary><c>rlk bench mlp</c>, through <see cref="MlpBenchCommand.Run"/>, output captured.</summary>
+    public static (int Code, string Out, string Err) Bench(MlpBenchSettings settings) =>
+        Capture((output, error) => MlpBenchCommand.Run(settings, output, error));
+
+    /// <summary><c>rlk bench qiter</c>, through <see cref="QIterBenchCommand.Run"/>, output captured.</summary>
+    public static (int Code, string Out, string Err) Bench(QIterBenchSettings settings) =>
+        Capture((output, error) => QIterBenchCommand.Run(settings, output, error));
+
     /// <summary><c>rlk solve</c>, through <see cref="SolveCommand.Run"/>, output captured.</summary>
     public static (int Code, string Out, string Err) Solve(SolveSettings settings) =>
         Capture((output, error) => SolveCommand.Run(settings, output, error));
