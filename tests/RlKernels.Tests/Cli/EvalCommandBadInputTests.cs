@@ -61,20 +61,22 @@ public sealed class EvalCommandBadInputTests() : TempDirectoryTests("rlk-eval-")
         Assert.Contains("tensor 'policy.layers.0.bias'", BadInput(Model(edit: net => net.Bias(0)[2] = float.NegativeInfinity)));
 
     [Theory]
-    [InlineData("\"shape\":[1,6,4]", "\"shape\":\"1,6,4\"", """tensor 'policy.layers.0.weight': "shape" must be an array""")]
-    [InlineData("\"dtype\":\"F32\"", "\"dtype\":\"F16\"", "unsupported dtype F16")]
-    [InlineData("\"shape\":[1,6,4]", "\"shape\":[1,4,6]", "tensor 'policy.layers.0.weight': has shape [1, 4, 6]; expected [1, 6, 4]")]
-    [InlineData("\"layer_sizes\":\"4,6,2\"", "\"layer_sizes\":\"4,-6,2\"", "metadata layer_sizes '4,-6,2'")]
-    [InlineData("\"activation\":\"Tanh\"", "\"activation\":\"7\"", "metadata activation '7'")]
-    [InlineData("\"format\":\"rlk-policy-v1\"", "\"format\":\"other\"", "not an rlk policy")]
-    public void AMalformedModelExitsTwoNamingWhatIsWrong(string from, string to, string expected)
+    [InlineData("shape", "[1,6,4]", "\"1,6,4\"", """tensor 'policy.layers.0.weight': "shape" must be an array""")]
+    [InlineData("dtype", "\"F32\"", "\"F16\"", "unsupported dtype F16")]
+    [InlineData("shape", "[1,6,4]", "[1,4,6]", "tensor 'policy.layers.0.weight': has shape [1, 4, 6]; expected [1, 6, 4]")]
+    [InlineData("layer_sizes", "\"4,6,2\"", "\"4,-6,2\"", "metadata layer_sizes '4,-6,2'")]
+    [InlineData("activation", "\"Tanh\"", "\"7\"", "metadata activation '7'")]
+    [InlineData("format", "\"rlk-policy-v1\"", "\"other\"", "not an rlk policy")]
+    public void AMalformedModelExitsTwoNamingWhatIsWrong(string key, string from, string to, string expected)
     {
+        // The header's "key":from (JSON) becomes "key":to.
+        string member = $"\"{key}\":";
         string path = Model();
         byte[] file = File.ReadAllBytes(path);
         int length = (int)BitConverter.ToUInt64(file, 0);
         string header = Encoding.UTF8.GetString(file, 8, length);
-        Assert.Contains(from, header);
-        byte[] json = Encoding.UTF8.GetBytes(header.Replace(from, to));
+        Assert.Contains(member + from, header);
+        byte[] json = Encoding.UTF8.GetBytes(header.Replace(member + from, member + to));
         File.WriteAllBytes(path, [.. BitConverter.GetBytes((ulong)json.Length), .. json, .. file[(8 + length)..]]);
         Assert.Contains(expected, BadInput(path));
     }
