@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 
@@ -9,17 +8,11 @@ namespace RlKernels.Bench;
 /// Env-steps of <see cref="IVectorEnv.StepRandom"/> (random actions from the counter RNG, same-step
 /// auto-reset) per backend; cpu-scalar is the naive baseline. Times are per env-step.
 /// </summary>
-[Config(typeof(Config))]
+[PassesRate("env-steps/s", nameof(EnvCount), EnvStepsPerInvoke)]
 public class EnvStepBenchmarks
 {
     /// <summary>Env-steps per invoke (approximately; see <see cref="StepsPerCall"/>).</summary>
     private const int EnvStepsPerInvoke = 1 << 20;
-
-    private sealed class Config : ManualConfig
-    {
-        public Config() => AddColumn(new PerItemRateColumn("env-steps/s", nameof(EnvCount),
-            envCount => (long)envCount * StepsPerCall(envCount), EnvStepsPerInvoke));
-    }
 
     /// <summary>65543 is prime: the last SIMD lane value is partly padding (the tail).</summary>
     [Params(1024, 65543)]
@@ -42,7 +35,7 @@ public class EnvStepBenchmarks
     /// Steps per invoke so that envCount · steps ≈ <see cref="EnvStepsPerInvoke"/>: exact for 1024,
     /// 0.01% over for 65543 (16 steps). The env-steps/s column uses the exact count.
     /// </summary>
-    public static int StepsPerCall(int envCount) => Math.Max(1, (int)Math.Round((double)EnvStepsPerInvoke / envCount));
+    public static int StepsPerCall(int envCount) => PerItemRateColumn.Passes(envCount, EnvStepsPerInvoke);
 
     [GlobalSetup]
     public void Setup()

@@ -12,6 +12,16 @@ namespace RlKernels.Bench;
 /// </summary>
 public sealed class PerItemRateColumn(string columnName, string sizeParameter, Func<int, long> itemsPerInvoke, int operationsPerInvoke) : IColumn
 {
+    /// <summary>
+    /// Passes over <paramref name="size"/> items that make about <paramref name="itemsPerInvoke"/> items (at least one):
+    /// the repeat count of a benchmark whose invoke does a fixed amount of work whatever its [Params] size.
+    /// </summary>
+    public static int Passes(int size, int itemsPerInvoke) => Math.Max(1, (int)Math.Round((double)itemsPerInvoke / size));
+
+    /// <summary>The exact rate column of such a benchmark: one invoke is <see cref="Passes"/> passes over the size's items.</summary>
+    public static PerItemRateColumn ForPasses(string columnName, string sizeParameter, int itemsPerInvoke) =>
+        new(columnName, sizeParameter, size => (long)size * Passes(size, itemsPerInvoke), itemsPerInvoke);
+
     public string Id => nameof(PerItemRateColumn) + columnName;
     public string ColumnName => columnName;
     public bool AlwaysShow => true;

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using BenchmarkDotNet.Configs;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Random;
 
@@ -10,18 +9,12 @@ namespace RlKernels.Bench;
 /// baseline) against the lane forms (<see cref="F4"/>, <see cref="F8"/>, <see cref="F16"/>), which compute one block
 /// per element. Block i has counter (i, 0, 0, 0); all four output words are stored.
 /// </summary>
-[Config(typeof(Config))]
+[PassesRate("blocks/s", nameof(Count), BlocksPerInvoke)]
 public class PhiloxBenchmarks
 {
     /// <summary>Blocks per invoke (approximately; see <see cref="PassesPerInvoke"/>).</summary>
     private const int BlocksPerInvoke = 1 << 20;
     private const uint Key0 = 0x01234567u, Key1 = 0x89ABCDEFu;
-
-    private sealed class Config : ManualConfig
-    {
-        public Config() => AddColumn(new PerItemRateColumn("blocks/s", nameof(Count),
-            count => (long)count * PassesPerInvoke(count), BlocksPerInvoke));
-    }
 
     /// <summary>65543 is prime: the last lane value is partly padding (the tail).</summary>
     [Params(1024, 65543)]
@@ -43,7 +36,7 @@ public class PhiloxBenchmarks
     }
 
     /// <summary>Passes over the buffer per invoke so that passes · Count ≈ <see cref="BlocksPerInvoke"/>.</summary>
-    public static int PassesPerInvoke(int count) => Math.Max(1, (int)Math.Round((double)BlocksPerInvoke / count));
+    public static int PassesPerInvoke(int count) => PerItemRateColumn.Passes(count, BlocksPerInvoke);
 
     // [Count] each: output word w of block i.
     private float[] _r0 = [], _r1 = [], _r2 = [], _r3 = [];

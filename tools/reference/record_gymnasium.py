@@ -450,19 +450,24 @@ def names_for(gym, env_id, obs_names_arg, state_names_arg):
     return known
 
 
+def manifest_files(manifest_path):
+    """The "files" entries of an existing manifest (none when there is no manifest yet); an unreadable one is fatal."""
+    if not os.path.exists(manifest_path):
+        return {}
+    try:
+        with open(manifest_path) as f:
+            return json.load(f).get("files", {})
+    except (OSError, ValueError) as e:
+        fail(f"{manifest_path} cannot be read ({e}); move it away or pick another --out.")
+
+
 def command_classic(args):
     gym = import_gymnasium()
     env_ids = args.env or list(CLASSIC_ENVS)
     manifest_path = os.path.join(args.out, "manifest.json")
     manifest = run_info(gym)
     # Recording a new env into an existing folder keeps the other files' manifest entries.
-    previous = {}
-    if os.path.exists(manifest_path):
-        try:
-            with open(manifest_path) as f:
-                previous = json.load(f).get("files", {})
-        except (OSError, ValueError) as e:
-            fail(f"{manifest_path} cannot be read ({e}); move it away or pick another --out.")
+    previous = manifest_files(manifest_path)
     manifest["runs"] = {"uniform": {"seeds": args.seeds, "steps_per_seed": args.steps},
                         "heuristic": {"seeds": HEURISTIC_SEEDS, "steps_per_seed": args.heuristic_steps}}
     manifest["action_rng"] = ("numpy.random.default_rng([seed, 0x5EED]); Discrete: integers(n); "
@@ -777,13 +782,8 @@ def command_toytext(args):
     else:
         models = TOYTEXT_MODELS + [("chain5", None, {})]
     manifest_path = os.path.join(args.out, "manifest.json")
-    files = {}
-    if os.path.exists(manifest_path):
-        try:
-            with open(manifest_path) as f:
-                files = json.load(f).get("files", {})
-        except (OSError, ValueError) as e:
-            fail(f"{manifest_path} cannot be read ({e}); move it away or pick another --out.")
+    # Recording into an existing folder keeps the other files' manifest entries.
+    files = manifest_files(manifest_path)
     for model, env_id, kwargs in models:
         files[model + ".csv"] = record_model(gym, args.out, model, env_id, kwargs, info)
     manifest = dict(info)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using RlKernels.Algorithms.Deep;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
+using RlKernels.Tests.Cli;
 
 namespace RlKernels.Tests.Algorithms;
 
@@ -15,14 +16,6 @@ public class AddingAnAlgorithmTests(ITestOutputHelper log)
     // The one registration line (inside the library it is one line of DeepAlgorithms' list).
     static AddingAnAlgorithmTests() => DeepAlgorithms.Register(VanillaPolicyGradient.Entry);
 
-    private static (int Code, string Out, string Err) Train(DeepTrainSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = DeepTrainCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void RegisteredAlgorithmIsListedAndTrainsThroughTheTrainCommand()
     {
@@ -33,7 +26,7 @@ public class AddingAnAlgorithmTests(ITestOutputHelper log)
         try
         {
             var settings = new DeepTrainSettings { Env = "CartPole-v1", Algo = "test-vpg", Seed = 2, Steps = 40_960, EvalEpisodes = 50, Json = true, OutDir = dir };
-            var (code, output, error) = Train(settings);
+            var (code, output, error) = CliRun.Train(settings);
             Assert.True(code == ExitCodes.Ok, error);
             Assert.Equal("", error);
             using var doc = JsonDocument.Parse(output);
@@ -47,7 +40,7 @@ public class AddingAnAlgorithmTests(ITestOutputHelper log)
             Assert.True(policy.IsDiscrete);
 
             // Same seed, same model, bit for bit.
-            Assert.Equal(ExitCodes.Ok, Train(settings with { OutDir = again }).Code);
+            Assert.Equal(ExitCodes.Ok, CliRun.Train(settings with { OutDir = again }).Code);
             Assert.Equal(Hash(Path.Combine(dir, "model.safetensors")), Hash(Path.Combine(again, "model.safetensors")));
         }
         finally
@@ -67,7 +60,7 @@ public class AddingAnAlgorithmTests(ITestOutputHelper log)
         var clash = Assert.Throws<ArgumentException>(() => DeepAlgorithms.Register(VanillaPolicyGradient.Entry with { Defaults = _ => (1, 1) }));
         Assert.Contains("test-vpg", clash.Message);
         // Bad input of the new algorithm reaches the user as one line and exit code 2, like any other.
-        var (code, _, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", Algo = "test-vpg", Steps = 0, OutDir = Path.Combine(Path.GetTempPath(), "rlk-vpg-never-written") });
+        var (code, _, error) = CliRun.Train(new DeepTrainSettings { Env = "CartPole-v1", Algo = "test-vpg", Steps = 0, OutDir = Path.Combine(Path.GetTempPath(), "rlk-vpg-never-written") });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("--steps", error);
         Assert.DoesNotContain("   at ", error);

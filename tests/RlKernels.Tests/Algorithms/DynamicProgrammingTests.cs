@@ -90,13 +90,19 @@ public class DynamicProgrammingTests
         }
     }
 
+    /// <summary>Case <paramref name="name"/> and its policy-iteration solution at γ = 1.</summary>
+    private static (TabularMdp Model, TabularSolution Solution) PolicyIterationAtGammaOne(string name)
+    {
+        var model = TabularCases.Model(name);
+        return (model, PolicyIteration.Solve(model, new PolicyIterationConfig { Gamma = 1 }));
+    }
+
     [Theory]
     [InlineData("frozen4dry")]
     [InlineData("frozen8dry")]
     public void PolicyIteration_AtGammaOne_ReachesTheGoal_DespiteWallTies(string name)
     {
-        var model = TabularCases.Model(name);
-        var solution = PolicyIteration.Solve(model, new PolicyIterationConfig { Gamma = 1 });
+        var (model, solution) = PolicyIterationAtGammaOne(name);
         Assert.True(solution.Converged);
         // Bumping into the wall at the start ties with the best move at γ = 1.
         Assert.True(GreedyPolicy.OptimalActions(solution.Q, 4)[0].Length > 1);
@@ -115,8 +121,7 @@ public class DynamicProgrammingTests
     [InlineData("frozen8")]
     public void PolicyIteration_AtGammaOne_Slippery_PolicyAchievesTheOptimalGoalProbability(string name)
     {
-        var model = TabularCases.Model(name);
-        var solution = PolicyIteration.Solve(model, new PolicyIterationConfig { Gamma = 1 });
+        var (model, solution) = PolicyIterationAtGammaOne(name);
         var own = PolicyEvaluation.Evaluate(model, Bellman.OneHotPolicy(solution.Policy, 4), new PolicyEvaluationConfig { Gamma = 1, Tolerance = 1e-13 });
         double optimal = QIterationReference.MaxValue(TabularCases.ReferenceQ(name, 1.0), 4)[0];
         Assert.Equal(optimal, own.V[0], 1e-8);

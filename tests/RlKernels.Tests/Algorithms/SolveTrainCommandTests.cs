@@ -2,23 +2,16 @@ using System.Text.Json;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
 using RlKernels.Tests.Tabular;
+using RlKernels.Tests.Cli;
 
 namespace RlKernels.Tests.Algorithms;
 
 public class SolveTrainCommandTests
 {
-    private static (int Code, string Out, string Err) Solve(SolveSettings settings)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = SolveCommand.Run(settings, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
-
     [Fact]
     public void Solve_ChainWalk_Json_IsTheLecturesQStar()
     {
-        var (code, text, _) = Solve(new SolveSettings { Env = "ChainWalk-v0", Gamma = 1, Json = true });
+        var (code, text, _) = CliRun.Solve(new SolveSettings { Env = "ChainWalk-v0", Gamma = 1, Json = true });
         Assert.Equal(0, code);
         using var doc = JsonDocument.Parse(text);
         var root = doc.RootElement;
@@ -31,21 +24,21 @@ public class SolveTrainCommandTests
     [Fact]
     public void Solve_ChainWalk_Text_ShowsTheTableAndArrows()
     {
-        var (code, text, _) = Solve(new SolveSettings { Env = "ChainWalk-v0", Gamma = 1 });
+        var (code, text, _) = CliRun.Solve(new SolveSettings { Env = "ChainWalk-v0", Gamma = 1 });
         Assert.Equal(0, code);
         Assert.Contains("    0  -14  -13  -13       R", text);
         Assert.Contains("    3  -12   -1   -1       R", text);
         Assert.Contains("→→→→T", text);
-        var (_, uniform, _) = Solve(new SolveSettings { Env = "ChainWalk-v0", Gamma = 0.9, Policy = "uniform" });
+        var (_, uniform, _) = CliRun.Solve(new SolveSettings { Env = "ChainWalk-v0", Gamma = 0.9, Policy = "uniform" });
         Assert.Contains("uniform policy", uniform);
     }
 
     [Fact]
     public void Solve_ModelFile_EqualsEnv_AndFloatAgrees()
     {
-        var fromFile = Solve(new SolveSettings { Model = Path.Combine(TabularTestData.Dir, "FrozenLake-v1.4x4.slippery.csv"), Gamma = 0.99, Json = true });
-        var fromEnv = Solve(new SolveSettings { Env = "FrozenLake-v1", Gamma = 0.99, Json = true, Algo = "value-iteration" });
-        var asFloat = Solve(new SolveSettings { Env = "FrozenLake-v1", Gamma = 0.99, Json = true, Precision = "float" });
+        var fromFile = CliRun.Solve(new SolveSettings { Model = Path.Combine(TabularTestData.Dir, "FrozenLake-v1.4x4.slippery.csv"), Gamma = 0.99, Json = true });
+        var fromEnv = CliRun.Solve(new SolveSettings { Env = "FrozenLake-v1", Gamma = 0.99, Json = true, Algo = "value-iteration" });
+        var asFloat = CliRun.Solve(new SolveSettings { Env = "FrozenLake-v1", Gamma = 0.99, Json = true, Precision = "float" });
         double[] V(string json) => JsonDocument.Parse(json).RootElement.GetProperty("V").EnumerateArray().Select(e => e.GetDouble()).ToArray();
         var v = V(fromFile.Out);
         Kernels.KernelAssert.AllClose("V env", v, V(fromEnv.Out), 1e-9, 1e-9);
@@ -70,7 +63,7 @@ public class SolveTrainCommandTests
             "both" => new SolveSettings { Env = "FrozenLake-v1", Model = "x.csv" },
             _ => new SolveSettings { Env = "FrozenLake-v1", EnvArgs = ["map_name=9x9"] },
         };
-        var (code, text, err) = Solve(settings);
+        var (code, text, err) = CliRun.Solve(settings);
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", text);
         Assert.StartsWith("rlk solve: ", err);
@@ -84,13 +77,13 @@ public class SolveTrainCommandTests
         {
             string csv = Path.Combine(dir, "bad.csv");
             File.WriteAllText(csv, "state,action,prob,next_state,reward,terminated\n0,0,0.5,0,1,0\n");
-            var (code, _, err) = Solve(new SolveSettings { Model = csv });
+            var (code, _, err) = CliRun.Solve(new SolveSettings { Model = csv });
             Assert.Equal(ExitCodes.BadInput, code);
             Assert.Contains("sum to 0.5", err);
             File.WriteAllText(csv, "state,action,prob,next_state,reward,terminated\n0,0,1.0,0,nan,0\n");
-            Assert.Equal(ExitCodes.BadInput, Solve(new SolveSettings { Model = csv }).Code);
+            Assert.Equal(ExitCodes.BadInput, CliRun.Solve(new SolveSettings { Model = csv }).Code);
             File.WriteAllText(csv, "state,action,prob,next_state,reward,terminated\n0,0,-1.0,0,0,0\n0,0,2.0,0,0,0\n");
-            Assert.Equal(ExitCodes.BadInput, Solve(new SolveSettings { Model = csv }).Code);
+            Assert.Equal(ExitCodes.BadInput, CliRun.Solve(new SolveSettings { Model = csv }).Code);
         }
         finally { Directory.Delete(dir, true); }
     }

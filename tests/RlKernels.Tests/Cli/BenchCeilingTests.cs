@@ -13,9 +13,6 @@ namespace RlKernels.Tests.Cli;
 /// </summary>
 public class BenchCeilingTests(ITestOutputHelper output)
 {
-    private static (int Code, string Out, string Err) Run(BenchSettings settings) =>
-        CliRun.Capture((o, e) => BenchCommand.Run(settings, o, e));
-
     private static BenchSettings Tiny(bool ceilings, bool peers = false, string python = "python3") =>
         BenchCommandTests.Tiny("CartPole-v1") with { EnvCounts = [33], Ceilings = ceilings, BandwidthBytes = 2 << 20, Peers = peers, PythonCommand = python };
 
@@ -101,7 +98,7 @@ public class BenchCeilingTests(ITestOutputHelper output)
     [Fact]
     public void ARunHasCeilingRowsAndEveryRowItsPercentage()
     {
-        var rows = CliRun.JsonRows(Run(Tiny(ceilings: true)));
+        var rows = CliRun.JsonRows(CliRun.Bench(Tiny(ceilings: true)));
         var envRows = rows.Where(r => r.GetProperty("kind").GetString() == BenchKinds.Env).ToList();
         var ceilings = rows.Where(r => r.GetProperty("kind").GetString() == BenchKinds.Ceiling).ToList();
         Assert.Equal(2, envRows.Count);
@@ -123,10 +120,10 @@ public class BenchCeilingTests(ITestOutputHelper output)
     [Fact]
     public void WithoutCeilingsThereAreNoCeilingRowsOrPercentages()
     {
-        var rows = CliRun.JsonRows(Run(Tiny(ceilings: false)));
+        var rows = CliRun.JsonRows(CliRun.Bench(Tiny(ceilings: false)));
         Assert.All(rows, r => Assert.Equal(BenchKinds.Env, r.GetProperty("kind").GetString()));
         Assert.All(rows, r => Assert.Equal(System.Text.Json.JsonValueKind.Null, r.GetProperty("percent_of_ceiling").ValueKind));
-        var (code, text, _) = Run(Tiny(ceilings: false) with { Json = false });
+        var (code, text, _) = CliRun.Bench(Tiny(ceilings: false) with { Json = false });
         Assert.Equal(0, code);
         Assert.DoesNotContain("ceilings, measured in this run", text);
     }
@@ -182,7 +179,7 @@ public class BenchCeilingTests(ITestOutputHelper output)
     {
         WithFakePython("{\"available\": true, \"rates\": [1000, 1000, 1000], \"versions\": \"fake\"}", python =>
         {
-            var rows = CliRun.JsonRows(Run(Tiny(ceilings: false, peers: true, python: python)));
+            var rows = CliRun.JsonRows(CliRun.Bench(Tiny(ceilings: false, peers: true, python: python)));
             var peer = Assert.Single(rows, r => r.GetProperty("kind").GetString() == BenchKinds.Peer);
             Assert.Equal(BenchKinds.Gymnasium, peer.GetProperty("backend").GetString());
             Assert.Equal(1000, peer.GetProperty("steps_per_second").GetDouble());
@@ -197,14 +194,14 @@ public class BenchCeilingTests(ITestOutputHelper output)
     {
         WithFakePython("{\"available\": false, \"reason\": \"ModuleNotFoundError: No module named 'numpy'\"}", python =>
         {
-            var rows = CliRun.JsonRows(Run(Tiny(ceilings: false, peers: true, python: python)));
+            var rows = CliRun.JsonRows(CliRun.Bench(Tiny(ceilings: false, peers: true, python: python)));
             var peer = Assert.Single(rows, r => r.GetProperty("kind").GetString() == BenchKinds.Peer);
             Assert.Equal(System.Text.Json.JsonValueKind.Null, peer.GetProperty("steps_per_second").ValueKind);
             Assert.StartsWith("not available: ModuleNotFoundError", peer.GetProperty("note").GetString());
             var cpu = rows.Single(r => r.GetProperty("backend").GetString() == "cpu");
             Assert.Equal(System.Text.Json.JsonValueKind.Null, cpu.GetProperty("speedup_vs_peer").ValueKind);
 
-            var (code, text, _) = Run(Tiny(ceilings: false, peers: true, python: python) with { Json = false });
+            var (code, text, _) = CliRun.Bench(Tiny(ceilings: false, peers: true, python: python) with { Json = false });
             Assert.Equal(0, code);
             Assert.Contains("not available", text);
             Assert.Contains("No module named 'numpy'", text);

@@ -22,13 +22,10 @@ public class BenchCommandTests
         Ceilings = false,
     };
 
-    private static (int Code, string Out, string Err) Run(BenchSettings settings) =>
-        CliRun.Capture((output, error) => BenchCommand.Run(settings, output, error));
-
     [Fact]
     public void JsonRowsHaveTheRequiredFields()
     {
-        var rows = CliRun.JsonRows(Run(Tiny("CartPole-v1")));
+        var rows = CliRun.JsonRows(CliRun.Bench(Tiny("CartPole-v1")));
         Assert.Equal(2, rows.Count);
         foreach (var row in rows)
         {
@@ -76,7 +73,7 @@ public class BenchCommandTests
     [Fact]
     public void DefaultEnvsAreEveryRegisteredId()
     {
-        var (code, output, error) = Run(Tiny() with { Backends = ["cpu-scalar"] });
+        var (code, output, error) = CliRun.Bench(Tiny() with { Backends = ["cpu-scalar"] });
         Assert.True(code == 0, error);
         using var doc = JsonDocument.Parse(output);
         var envs = doc.RootElement.EnumerateArray().Select(r => r.GetProperty("env").GetString()!).ToArray();
@@ -86,7 +83,7 @@ public class BenchCommandTests
     [Fact]
     public void TableNamesEveryCell()
     {
-        var (code, output, error) = Run(Tiny("CartPole-v1") with { Json = false });
+        var (code, output, error) = CliRun.Bench(Tiny("CartPole-v1") with { Json = false });
         Assert.True(code == 0, error);
         Assert.Contains("CartPole-v1", output);
         Assert.Contains("cpu-scalar", output);
@@ -96,7 +93,7 @@ public class BenchCommandTests
     [Fact]
     public void UnknownEnvIsExitCode2AndListsKnownIds()
     {
-        var (code, output, error) = Run(Tiny("NoSuchEnv-v0"));
+        var (code, output, error) = CliRun.Bench(Tiny("NoSuchEnv-v0"));
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", output);
         Assert.Contains("NoSuchEnv-v0", error);
@@ -109,7 +106,7 @@ public class BenchCommandTests
     [InlineData(-5)]
     public void NonPositiveEnvCountIsExitCode2(int envCount)
     {
-        var (code, output, error) = Run(Tiny("CartPole-v1") with { EnvCounts = [envCount] });
+        var (code, output, error) = CliRun.Bench(Tiny("CartPole-v1") with { EnvCounts = [envCount] });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", output);
         Assert.Contains("--envs", error);
@@ -118,7 +115,7 @@ public class BenchCommandTests
     [Fact]
     public void UnknownBackendIsExitCode2AndListsKnownNames()
     {
-        var (code, _, error) = Run(Tiny("CartPole-v1") with { Backends = ["tpu"] });
+        var (code, _, error) = CliRun.Bench(Tiny("CartPole-v1") with { Backends = ["tpu"] });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("tpu", error);
         Assert.Contains(BackendNames.List, error);
@@ -127,7 +124,7 @@ public class BenchCommandTests
     [Fact]
     public void UnknownEnvArgIsExitCode2()
     {
-        var (code, _, error) = Run(Tiny("CartPole-v1") with { EnvArgs = ["no_such_key=1"] });
+        var (code, _, error) = CliRun.Bench(Tiny("CartPole-v1") with { EnvArgs = ["no_such_key=1"] });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("no_such_key", error);
     }
@@ -136,7 +133,7 @@ public class BenchCommandTests
     public void GpuWithoutGpuIsExitCode2()
     {
         Assert.SkipWhen(GpuDevice.CudaAvailable(), "A CUDA device is present.");
-        var (code, output, error) = Run(Tiny("CartPole-v1") with { Backends = ["cpu", "gpu"] });
+        var (code, output, error) = CliRun.Bench(Tiny("CartPole-v1") with { Backends = ["cpu", "gpu"] });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Equal("", output);
         Assert.Contains("gpu", error);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using RlKernels.Cli;
+using RlKernels.Cli.Commands;
 
 namespace RlKernels.Tests.Cli;
 
@@ -9,6 +10,26 @@ internal static class CliRun
     /// <summary>One command line through the real parser and top-level handler, output captured.</summary>
     public static (int Code, string Out, string Err) InProcess(params string[] args) =>
         Capture((output, error) => Program.Run(args, output, error));
+
+    /// <summary><c>rlk train</c> with a deep algorithm, through <see cref="DeepTrainCommand.Run"/>, output captured.</summary>
+    public static (int Code, string Out, string Err) Train(DeepTrainSettings settings) =>
+        Capture((output, error) => DeepTrainCommand.Run(settings, output, error));
+
+    /// <summary><c>rlk bench</c> (env steps), through <see cref="BenchCommand.Run"/>, output captured.</summary>
+    public static (int Code, string Out, string Err) Bench(BenchSettings settings) =>
+        Capture((output, error) => BenchCommand.Run(settings, output, error));
+
+    /// <summary><c>rlk bench mlp</c>, through <see cref="MlpBenchCommand.Run"/>, output captured.</summary>
+    public static (int Code, string Out, string Err) Bench(MlpBenchSettings settings) =>
+        Capture((output, error) => MlpBenchCommand.Run(settings, output, error));
+
+    /// <summary><c>rlk bench qiter</c>, through <see cref="QIterBenchCommand.Run"/>, output captured.</summary>
+    public static (int Code, string Out, string Err) Bench(QIterBenchSettings settings) =>
+        Capture((output, error) => QIterBenchCommand.Run(settings, output, error));
+
+    /// <summary><c>rlk solve</c>, through <see cref="SolveCommand.Run"/>, output captured.</summary>
+    public static (int Code, string Out, string Err) Solve(SolveSettings settings) =>
+        Capture((output, error) => SolveCommand.Run(settings, output, error));
 
     /// <summary>Calls a command's static <c>Run(..., output, error)</c> with fresh writers; returns its exit code and what it wrote.</summary>
     public static (int Code, string Out, string Err) Capture(Func<TextWriter, TextWriter, int> run)
@@ -50,6 +71,17 @@ internal static class CliRun
         Assert.True(lines.Length == 1, $"expected one line on stderr, got {lines.Length}: {result.Err}");
         Assert.DoesNotContain("   at ", result.Err);
         Assert.Contains(expected, result.Err);
+    }
+
+    /// <summary>
+    /// The bad-input contract of one rlk command line that may write under <paramref name="root"/>: exit 2, exactly one
+    /// line on stderr holding <paramref name="expected"/>, no stack trace, and nothing under root changed.
+    /// </summary>
+    public static void AssertRefusedLeavingUnchanged(string root, string expected, params string[] args)
+    {
+        var before = Snapshot(root);
+        AssertOneLineError(ExitCodes.BadInput, InProcess(args), expected);
+        Assert.Equal(before, Snapshot(root));
     }
 
     /// <summary>Every path under <paramref name="root"/> with its size and write time: equal snapshots mean nothing changed.</summary>

@@ -5,10 +5,10 @@ using RlKernels.Envs.Runner;
 namespace RlKernels.Tests.Cli;
 
 /// <summary>
-/// Every count of the bench, check and info commands has a lower and an upper bound (memory, cores, sane
-/// time): out of range → exit 2, one line naming the flag and the range, before anything is allocated.
+/// Every count of the bench, check, info and train commands has a lower and an upper bound (memory, cores, sane
+/// time): out of range → exit 2, one line naming the flag and the range, before anything is allocated or written.
 /// </summary>
-public class CountLimitTests
+public class CountLimitTests() : TempDirectoryTests("rlk-count-")
 {
     [Theory]
     [InlineData("bench --env CartPole-v1 --envs 2000000000", "--envs must be between 1 and")]
@@ -31,8 +31,29 @@ public class CountLimitTests
     [InlineData("check --backend cpu --steps 0", "--steps must be between 1 and")]
     [InlineData("check --backend cpu --steps 2000000000", "--steps must be between 1 and")]
     [InlineData("info --bogus", "--bogus")]
-    public void ACountOutOfRangeIsBadInputInOneLine(string commandLine, string expected) =>
-        CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess(commandLine.Split(' ')), expected);
+    [InlineData("train CartPole-v1 --threads 1000000", "--threads must be between 0 (all cores) and")]
+    [InlineData("train CartPole-v1 --threads -1", "--threads must be between 0 (all cores) and")]
+    [InlineData("train CartPole-v1 --envs 2000000000", "--envs must be between 1 and")]
+    [InlineData("train CartPole-v1 --envs 0", "--envs must be between 1 and")]
+    [InlineData("train CartPole-v1 --envs -5", "--envs must be between 1 and")]
+    [InlineData("train CartPole-v1 --steps 0", "--steps must be between 1 and")]
+    [InlineData("train CartPole-v1 --steps 9000000000000000000", "--steps must be between 1 and")]
+    [InlineData("train Pendulum-v1 --algo reparam-ac --envs 2147483647", "--envs must be between 1 and")]
+    [InlineData("train FrozenLake-v1 --tables -4", "--tables must be between 1 and --envs (256), got -4")]
+    [InlineData("train FrozenLake-v1 --tables 0", "--tables must be between 1 and --envs")]
+    [InlineData("train FrozenLake-v1 --tables 512", "--tables must be between 1 and --envs (256), got 512")]
+    [InlineData("train FrozenLake-v1 --envs 2000000000", "--envs must be between 1 and")]
+    [InlineData("train FrozenLake-v1 --envs -1", "--envs must be between 1 and")]
+    [InlineData("train FrozenLake-v1 --steps 0", "--steps must be between 1 and 2147483647")]
+    [InlineData("train FrozenLake-v1 --steps 3000000000", "--steps must be between 1 and 2147483647")]
+    [InlineData("train FrozenLake-v1 --algo rmax --known 0", "--known must be at least 1")]
+    public void ACountOutOfRangeIsBadInputInOneLine(string commandLine, string expected)
+    {
+        string[] args = commandLine.Split(' ');
+        // rlk train with a deep algorithm writes a run folder: it is given one in the scratch folder, which must stay empty.
+        if (args is ["train", not "FrozenLake-v1", ..]) args = [.. args, "--out", Temp.File("run")];
+        CliRun.AssertRefusedLeavingUnchanged(Temp.Path, expected, args);
+    }
 
     [Fact]
     public void TheRegistryRefusesMoreEnvsThanMemoryHoldsBeforeAllocating()

@@ -6,15 +6,12 @@ namespace RlKernels.Tests.Cli;
 
 public class DeepTrainCommandTests
 {
-    private static (int Code, string Out, string Err) Train(DeepTrainSettings settings) =>
-        CliRun.Capture((output, error) => DeepTrainCommand.Run(settings, output, error));
-
     [Fact]
     public void TrainsCartPoleWritesTheOutputsAndEvalReadsTheModel()
     {
         using var temp = new TempDirectory("rlk-deep-");
         string dir = temp.Path;
-        var (code, output, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", Json = true, OutDir = dir });
+        var (code, output, error) = CliRun.Train(new DeepTrainSettings { Env = "CartPole-v1", Json = true, OutDir = dir });
         Assert.True(code == 0, error);
         using var doc = JsonDocument.Parse(output);
         var root = doc.RootElement;
@@ -42,7 +39,7 @@ public class DeepTrainCommandTests
     [InlineData("CartPole-v1", "ppo", 0L, "--steps")]
     public void BadInputExitsWithTwoAndSaysWhy(string env, string algo, long? steps, string expected)
     {
-        var (code, _, error) = Train(new DeepTrainSettings { Env = env, Algo = algo, Steps = steps, OutDir = Path.Combine(Path.GetTempPath(), "rlk-deep-never-written") });
+        var (code, _, error) = CliRun.Train(new DeepTrainSettings { Env = env, Algo = algo, Steps = steps, OutDir = Path.Combine(Path.GetTempPath(), "rlk-deep-never-written") });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(expected, error);
     }
@@ -53,7 +50,7 @@ public class DeepTrainCommandTests
         using var temp = new TempDirectory("rlk-deep-");
         string dir = temp.Path;
         // Two position features × four frames: the policy's input is 8 wide.
-        var (code, output, error) = Train(new DeepTrainSettings
+        var (code, output, error) = CliRun.Train(new DeepTrainSettings
         {
             Env = "CartPole-v1", EnvArgs = ["hide_velocity=true", "frame_stack=4"], Steps = 2_048, Envs = 8,
             EvalEpisodes = 4, Json = true, OutDir = dir,
@@ -81,7 +78,7 @@ public class DeepTrainCommandTests
     public void BadEnvArgsExitWithTwoAndWriteNothing(string envArg, string expected)
     {
         string dir = Path.Combine(Path.GetTempPath(), $"rlk-deep-never-written-{Guid.NewGuid():N}");
-        var (code, _, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", EnvArgs = [envArg], OutDir = dir });
+        var (code, _, error) = CliRun.Train(new DeepTrainSettings { Env = "CartPole-v1", EnvArgs = [envArg], OutDir = dir });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains(expected, error);
         Assert.False(Directory.Exists(dir));
@@ -95,7 +92,7 @@ public class DeepTrainCommandTests
     {
         using var temp = new TempDirectory("rlk-deep-");
         string dir = temp.Path;
-        var (code, _, error) = Train(new DeepTrainSettings { Env = "CartPole-v1", LearningRate = 1e38f, OutDir = dir });
+        var (code, _, error) = CliRun.Train(new DeepTrainSettings { Env = "CartPole-v1", LearningRate = 1e38f, OutDir = dir });
         // Divergence is a runtime failure (exit 3), not bad input; the last good policy is kept.
         CliRun.AssertOneLineError(ExitCodes.RuntimeFailure, (code, "", error), "diverged at env step");
         Assert.Contains("layers.", error);

@@ -12,12 +12,8 @@ namespace RlKernels.Tests.Cli;
 /// <c>rlk eval</c> on bad input: one line on stderr naming the file (and the tensor or metadata key), exit 2,
 /// no stack trace, and the model file untouched.
 /// </summary>
-public sealed class EvalCommandBadInputTests : IDisposable
+public sealed class EvalCommandBadInputTests() : TempDirectoryTests("rlk-eval-")
 {
-    private readonly TempDirectory _temp = new("rlk-eval-");
-
-    public void Dispose() => _temp.Dispose();
-
     /// <summary>A CartPole policy (untrained: evaluating it is quick) saved by the code, with optional edits.</summary>
     private string Model(string name = "model.safetensors", int hidden = 6, int population = 1,
         Action<Mlp>? edit = null, string? envArgs = null)
@@ -28,7 +24,7 @@ public sealed class EvalCommandBadInputTests : IDisposable
         edit?.Invoke(net);
         var metadata = new Dictionary<string, string> { ["algo"] = "ppo" };
         if (envArgs is not null) metadata["env_args"] = envArgs;
-        string path = Path.Combine(_temp.Path, name);
+        string path = Path.Combine(Temp.Path, name);
         new PolicyNet(probe.Spec, net, 0f).Save(path, metadata);
         return path;
     }
@@ -46,11 +42,10 @@ public sealed class EvalCommandBadInputTests : IDisposable
     [Fact]
     public void AGoodModelEvaluates()
     {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        Assert.Equal(ExitCodes.Ok, EvalCommand.Run("CartPole-v1", Model(), 3, 1, "cpu", json: true, output, error));
-        Assert.Equal("", error.ToString());
-        Assert.Contains("\"mean_return\":", output.ToString());
+        var (code, output, error) = CliRun.Capture((o, e) => EvalCommand.Run("CartPole-v1", Model(), 3, 1, "cpu", json: true, o, e));
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Equal("", error);
+        Assert.Contains("\"mean_return\":", output);
     }
 
     [Fact]
@@ -66,20 +61,22 @@ public sealed class EvalCommandBadInputTests : IDisposable
         Assert.Contains("tensor 'policy.layers.0.bias'", BadInput(Model(edit: net => net.Bias(0)[2] = float.NegativeInfinity)));
 
     [Theory]
-    [InlineData("\"shape\":[1,6,4]", "\"shape\":\"1,6,4\"", "tensor 'policy.layers.0.weight': \"shape\" must be an array")]
-    [InlineData("\"dtype\":\"F32\"", "\"dtype\":\"F16\"", "unsupported dtype F16")]
-    [InlineData("\"shape\":[1,6,4]", "\"shape\":[1,4,6]", "tensor 'policy.layers.0.weight': has shape [1, 4, 6]; expected [1, 6, 4]")]
-    [InlineData("\"layer_sizes\":\"4,6,2\"", "\"layer_sizes\":\"4,-6,2\"", "metadata layer_sizes '4,-6,2'")]
-    [InlineData("\"activation\":\"Tanh\"", "\"activation\":\"7\"", "metadata activation '7'")]
-    [InlineData("\"format\":\"rlk-policy-v1\"", "\"format\":\"other\"", "not an rlk policy")]
-    public void AMalformedModelExitsTwoNamingWhatIsWrong(string from, string to, string expected)
+    [InlineData("shape", "[1,6,4]", "\"1,6,4\"", """tensor 'policy.layers.0.weight': "shape" must be an array""")]
+    [InlineData("dtype", "\"F32\"", "\"F16\"", "unsupported dtype F16")]
+    [InlineData("shape", "[1,6,4]", "[1,4,6]", "tensor 'policy.layers.0.weight': has shape [1, 4, 6]; expected [1, 6, 4]")]
+    [InlineData("layer_sizes", "\"4,6,2\"", "\"4,-6,2\"", "metadata layer_sizes '4,-6,2'")]
+    [InlineData("activation", "\"Tanh\"", "\"7\"", "metadata activation '7'")]
+    [InlineData("format", "\"rlk-policy-v1\"", "\"other\"", "not an rlk policy")]
+    public void AMalformedModelExitsTwoNamingWhatIsWrong(string key, string from, string to, string expected)
     {
+        // The header's "key":from (JSON) becomes "key":to.
+        string member = $"\"{key}\":";
         string path = Model();
         byte[] file = File.ReadAllBytes(path);
         int length = (int)BitConverter.ToUInt64(file, 0);
         string header = Encoding.UTF8.GetString(file, 8, length);
-        Assert.Contains(from, header);
-        byte[] json = Encoding.UTF8.GetBytes(header.Replace(from, to));
+        Assert.Contains(member + from, header);
+        byte[] json = Encoding.UTF8.GetBytes(header.Replace(member + from, member + to));
         File.WriteAllBytes(path, [.. BitConverter.GetBytes((ulong)json.Length), .. json, .. file[(8 + length)..]]);
         Assert.Contains(expected, BadInput(path));
     }
@@ -96,8 +93,8 @@ public sealed class EvalCommandBadInputTests : IDisposable
     [Fact]
     public void AMissingFileOrAFolderExitsTwo()
     {
-        Assert.Contains("does not exist", BadInput(Path.Combine(_temp.Path, "nothing.safetensors")));
-        Assert.Contains("is a folder", BadInput(_temp.Path));
+        Assert.Contains("does not exist", BadInput(Path.Combine(Temp.Path, "nothing.safetensors")));
+        Assert.Contains("is a folder", BadInput(Temp.Path));
     }
 
     [Fact]
@@ -105,10 +102,10 @@ public sealed class EvalCommandBadInputTests : IDisposable
         Assert.Contains("trained on CartPole-v1, not Acrobot-v1", BadInput(Model(), env: "Acrobot-v1"));
 
     [Theory]
-    [InlineData("{\"max_episode_steps\":\"50\"}", "must be a JSON array")]
-    [InlineData("[1,2]", "entry 0 is not a \"KEY=VALUE\" string")]
-    [InlineData("[\"max_episode_steps\"]", "entry 0 is not a \"KEY=VALUE\" string")]
-    [InlineData("[\"=5\"]", "entry 0 is not a \"KEY=VALUE\" string")]
+    [InlineData("""{"max_episode_steps":"50"}""", "must be a JSON array")]
+    [InlineData("[1,2]", """entry 0 is not a "KEY=VALUE" string""")]
+    [InlineData("""["max_episode_steps"]""", """entry 0 is not a "KEY=VALUE" string""")]
+    [InlineData("""["=5"]""", """entry 0 is not a "KEY=VALUE" string""")]
     [InlineData("\"max_episode_steps=50\"", "must be a JSON array")]
     [InlineData("[\"max_episode_steps=50\"", "is not valid JSON")]
     [InlineData("null", "must be a JSON array")]

@@ -20,13 +20,10 @@ public class MlpBenchCommandTests
         Json = true,
     };
 
-    private static (int Code, string Out, string Err) Run(MlpBenchSettings settings) =>
-        CliRun.Capture((output, error) => MlpBenchCommand.Run(settings, output, error));
-
     [Fact]
     public void JsonRowsHaveTheRequiredFields()
     {
-        var rows = CliRun.JsonRows(Run(Tiny()));
+        var rows = CliRun.JsonRows(CliRun.Bench(Tiny()));
         Assert.Equal(4, rows.Count);
         foreach (var row in rows)
         {
@@ -55,7 +52,7 @@ public class MlpBenchCommandTests
     [Fact]
     public void TableNamesTheCountedFlopsAndThePeak()
     {
-        var (code, output, error) = Run(Tiny() with { Json = false, Shapes = [(2, 4)] });
+        var (code, output, error) = CliRun.Bench(Tiny() with { Json = false, Shapes = [(2, 4)] });
         Assert.True(code == 0, error);
         Assert.Contains("FMA peak", output);
         Assert.Contains("6·Σ in·out = 600", output);
@@ -93,7 +90,7 @@ public class MlpBenchCommandTests
             Tiny() with { Shapes = [(1 << 20, 1 << 20)] },
         })
         {
-            var (code, output, error) = Run(settings);
+            var (code, output, error) = CliRun.Bench(settings);
             Assert.Equal(ExitCodes.BadInput, code);
             Assert.StartsWith("rlk bench mlp: ", error);
             Assert.Empty(output);
@@ -104,7 +101,7 @@ public class MlpBenchCommandTests
     public void GpuWithoutCuda_IsExit2()
     {
         if (GpuDevice.CudaAvailable()) return;
-        var (code, output, error) = Run(Tiny() with { Backends = ["gpu"] });
+        var (code, output, error) = CliRun.Bench(Tiny() with { Backends = ["gpu"] });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("rlk bench mlp:", error);
         Assert.Empty(output);

@@ -20,13 +20,10 @@ public class QIterBenchCommandTests
         Json = true,
     };
 
-    private static (int Code, string Out, string Err) Run(QIterBenchSettings settings) =>
-        CliRun.Capture((output, error) => QIterBenchCommand.Run(settings, output, error));
-
     [Fact]
     public void JsonRowsHaveTheRequiredFields()
     {
-        var rows = CliRun.JsonRows(Run(Tiny()));
+        var rows = CliRun.JsonRows(CliRun.Bench(Tiny()));
         var sweeps = rows.Where(r => r.GetProperty("kind").GetString() == "sweep").ToList();
         Assert.Equal(4, sweeps.Count);
         foreach (var row in sweeps)
@@ -53,7 +50,7 @@ public class QIterBenchCommandTests
     [InlineData(-3)]
     public void NonPositiveStateCount_IsBadInput(int states)
     {
-        var (code, output, error) = Run(Tiny() with { States = [states] });
+        var (code, output, error) = CliRun.Bench(Tiny() with { States = [states] });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("--states", error);
         Assert.Empty(output);
@@ -62,20 +59,20 @@ public class QIterBenchCommandTests
     [Fact]
     public void OtherBadInput_IsBadInput()
     {
-        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { Backends = ["tpu"] }).Code);
-        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { Actions = 0 }).Code);
-        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { Outcomes = 0 }).Code);
-        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { Gamma = 1.5 }).Code);
-        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { Repeats = 0 }).Code);
-        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { FrozenLakeInstances = -1 }).Code);
-        Assert.Equal(ExitCodes.BadInput, Run(Tiny() with { States = [1_000_000_000] }).Code);
+        Assert.Equal(ExitCodes.BadInput, CliRun.Bench(Tiny() with { Backends = ["tpu"] }).Code);
+        Assert.Equal(ExitCodes.BadInput, CliRun.Bench(Tiny() with { Actions = 0 }).Code);
+        Assert.Equal(ExitCodes.BadInput, CliRun.Bench(Tiny() with { Outcomes = 0 }).Code);
+        Assert.Equal(ExitCodes.BadInput, CliRun.Bench(Tiny() with { Gamma = 1.5 }).Code);
+        Assert.Equal(ExitCodes.BadInput, CliRun.Bench(Tiny() with { Repeats = 0 }).Code);
+        Assert.Equal(ExitCodes.BadInput, CliRun.Bench(Tiny() with { FrozenLakeInstances = -1 }).Code);
+        Assert.Equal(ExitCodes.BadInput, CliRun.Bench(Tiny() with { States = [1_000_000_000] }).Code);
     }
 
     [Fact]
     public void GpuWithoutCuda_IsBadInputWithAClearMessage()
     {
         if (GpuDevice.CudaAvailable()) return;  // only meaningful on a machine without a GPU
-        var (code, _, error) = Run(Tiny() with { Backends = ["gpu"] });
+        var (code, _, error) = CliRun.Bench(Tiny() with { Backends = ["gpu"] });
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains("no CUDA GPU", error);
     }

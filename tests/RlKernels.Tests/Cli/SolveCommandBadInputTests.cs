@@ -8,17 +8,13 @@ namespace RlKernels.Tests.Cli;
 /// <c>rlk solve --model FILE</c> on bad model files: one line on stderr naming the file and the field or line,
 /// exit 2, no stack trace, the files untouched.
 /// </summary>
-public sealed class SolveCommandBadInputTests : IDisposable
+public sealed class SolveCommandBadInputTests() : TempDirectoryTests("rlk-solve-")
 {
-    private readonly TempDirectory _temp = new("rlk-solve-");
-
-    public void Dispose() => _temp.Dispose();
-
     private string Write(string csv, string? sidecar)
     {
-        string path = Path.Combine(_temp.Path, "model.csv");
+        string path = Path.Combine(Temp.Path, "model.csv");
         File.WriteAllText(path, csv.ReplaceLineEndings("\n"));
-        if (sidecar is not null) File.WriteAllText(Path.Combine(_temp.Path, "model.json"), sidecar);
+        if (sidecar is not null) File.WriteAllText(Path.Combine(Temp.Path, "model.json"), sidecar);
         return path;
     }
 
@@ -27,11 +23,11 @@ public sealed class SolveCommandBadInputTests : IDisposable
 
     private string BadInput(string modelPath)
     {
-        var snapshot = Directory.GetFiles(_temp.Path).ToDictionary(f => f, File.ReadAllBytes);
-        var result = CliRun.Capture((output, error) => SolveCommand.Run(new SolveSettings { Model = modelPath, Gamma = 0.9 }, output, error));
+        var snapshot = Directory.GetFiles(Temp.Path).ToDictionary(f => f, File.ReadAllBytes);
+        var result = CliRun.Solve(new SolveSettings { Model = modelPath, Gamma = 0.9 });
         string line = CliRun.AssertBadInputLine(result, "rlk solve: ");
         Assert.DoesNotContain("(Parameter '", result.Err);
-        Assert.Equal(snapshot.Keys.Order(), Directory.GetFiles(_temp.Path).Order());
+        Assert.Equal(snapshot.Keys.Order(), Directory.GetFiles(Temp.Path).Order());
         foreach (var (file, bytes) in snapshot) Assert.Equal(bytes, File.ReadAllBytes(file));
         return line;
     }
@@ -41,12 +37,11 @@ public sealed class SolveCommandBadInputTests : IDisposable
     {
         foreach (string? sidecar in new[] { TabularModelFileTests.Sidecar, null })
         {
-            File.Delete(Path.Combine(_temp.Path, "model.json"));
-            var output = new StringWriter();
-            var error = new StringWriter();
-            Assert.Equal(ExitCodes.Ok, SolveCommand.Run(new SolveSettings { Model = Write(Csv(), sidecar), Gamma = 0.9, Json = true }, output, error));
-            Assert.Equal("", error.ToString());
-            Assert.Contains("\"V\":[", output.ToString());
+            File.Delete(Path.Combine(Temp.Path, "model.json"));
+            var (code, output, error) = CliRun.Solve(new SolveSettings { Model = Write(Csv(), sidecar), Gamma = 0.9, Json = true });
+            Assert.Equal(ExitCodes.Ok, code);
+            Assert.Equal("", error);
+            Assert.Contains("\"V\":[", output);
         }
     }
 
@@ -60,7 +55,7 @@ public sealed class SolveCommandBadInputTests : IDisposable
     {
         Assert.Contains(expected, BadInput(Write(Csv(firstRow), TabularModelFileTests.Sidecar)));
         // The same without a sidecar (sizes inferred from the rows).
-        File.Delete(Path.Combine(_temp.Path, "model.json"));
+        File.Delete(Path.Combine(Temp.Path, "model.json"));
         Assert.Contains("model.csv", BadInput(Write(Csv(firstRow), null)));
     }
 
@@ -88,7 +83,7 @@ public sealed class SolveCommandBadInputTests : IDisposable
     [Fact]
     public void AMissingFileOrAFolderExitsTwo()
     {
-        Assert.Contains("No such model file", BadInput(Path.Combine(_temp.Path, "nothing.csv")));
-        Assert.Contains("is a folder", BadInput(_temp.Path));
+        Assert.Contains("No such model file", BadInput(Path.Combine(Temp.Path, "nothing.csv")));
+        Assert.Contains("is a folder", BadInput(Temp.Path));
     }
 }

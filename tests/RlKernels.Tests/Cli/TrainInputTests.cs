@@ -7,56 +7,42 @@ namespace RlKernels.Tests.Cli;
 /// <c>rlk train</c> bad input through the real command line: flags the algorithm does not use, counts out of
 /// range, unusable <c>--out</c> folders. Each: exit 2, one line on stderr, no stack trace, nothing on disk.
 /// </summary>
-public class TrainInputTests
+public class TrainInputTests() : TempDirectoryTests("rlk-train-input-")
 {
     [Theory]
-    [InlineData("--tables 2", "ppo", "--tables does not apply to ppo; it is used by q-learning, sarsa")]
-    [InlineData("--gamma 0.9", "ppo", "--gamma does not apply to ppo; it is used by q-learning, sarsa, rmax")]
-    [InlineData("--epsilon 0.2", "a2c", "--epsilon does not apply to a2c")]
-    [InlineData("--exploration softmax", "reinforce", "--exploration does not apply to reinforce")]
-    [InlineData("--temperature 2", "ppo", "--temperature does not apply to ppo")]
-    [InlineData("--known 3", "ppo", "--known does not apply to ppo; it is used by rmax")]
-    [InlineData("--known 3", "q-learning", "--known does not apply to q-learning; it is used by rmax")]
-    [InlineData("--known 3", "sarsa", "--known does not apply to sarsa")]
-    [InlineData("--backend cpu", "q-learning", "--backend does not apply to q-learning; it is used by ppo")]
-    [InlineData("--threads 2", "sarsa", "--threads does not apply to sarsa")]
-    [InlineData("--no-stop", "rmax", "--no-stop does not apply to rmax")]
-    [InlineData("--force", "q-learning", "--force does not apply to q-learning")]
-    [InlineData("--lr 0.5", "rmax", "--lr does not apply to rmax")]
-    [InlineData("--epsilon 0.5", "rmax", "--epsilon does not apply to rmax")]
-    public void AFlagTheAlgorithmDoesNotUseIsRefused(string flag, string algo, string expected)
+    [InlineData("--tables 2", "ppo", "q-learning, sarsa")]
+    [InlineData("--gamma 0.9", "ppo", "q-learning, sarsa, rmax")]
+    [InlineData("--epsilon 0.2", "a2c", null)]
+    [InlineData("--exploration softmax", "reinforce", null)]
+    [InlineData("--temperature 2", "ppo", null)]
+    [InlineData("--known 3", "ppo", "rmax")]
+    [InlineData("--known 3", "q-learning", "rmax")]
+    [InlineData("--known 3", "sarsa", null)]
+    [InlineData("--backend cpu", "q-learning", "ppo")]
+    [InlineData("--threads 2", "sarsa", null)]
+    [InlineData("--no-stop", "rmax", null)]
+    [InlineData("--force", "q-learning", null)]
+    [InlineData("--lr 0.5", "rmax", null)]
+    [InlineData("--epsilon 0.5", "rmax", null)]
+    public void AFlagTheAlgorithmDoesNotUseIsRefused(string flag, string algo, string? usedBy)
     {
-        using var temp = new TempDirectory("rlk-train-input-");
-        string root = temp.Path;
-        string env = algo is "q-learning" or "sarsa" or "rmax" ? "FrozenLake-v1" : "CartPole-v1";
-        string outDir = Path.Combine(root, "run");
-        string[] args = ["train", env, "--algo", algo, .. flag.Split(' ')];
+        // The message names the flag and the algorithm, then (where checked here) the algorithms that use the flag.
+        string expected = $"{flag.Split(' ')[0]} does not apply to {algo}" + (usedBy is null ? "" : $"; it is used by {usedBy}");
+        bool tabular = algo is "q-learning" or "sarsa" or "rmax";
+        string[] args = ["train", tabular ? "FrozenLake-v1" : "CartPole-v1", "--algo", algo, .. flag.Split(' ')];
         // --out is itself deep-only: give it only to deep algorithms, so the flag under test is the one refused.
-        if (algo is not ("q-learning" or "sarsa" or "rmax")) args = [.. args, "--out", outDir];
-        CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess(args), expected);
-        Assert.Empty(CliRun.Snapshot(root));
+        if (!tabular) args = [.. args, "--out", Temp.File("run")];
+        CliRun.AssertRefusedLeavingUnchanged(Temp.Path, expected, args);
     }
 
     [Fact]
-    public void OutIsRefusedForATabularAlgorithm()
-    {
-        using var temp = new TempDirectory("rlk-train-input-");
-        string root = temp.Path;
-        CliRun.AssertOneLineError(ExitCodes.BadInput,
-            CliRun.InProcess("train", "FrozenLake-v1", "--out", Path.Combine(root, "run")), "--out does not apply to q-learning");
-        Assert.Empty(CliRun.Snapshot(root));
-    }
+    public void OutIsRefusedForATabularAlgorithm() =>
+        CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "--out does not apply to q-learning", "train", "FrozenLake-v1", "--out", Temp.File("run"));
 
     [Fact]
-    public void SeveralLearningRatesAreRefusedForADeepAlgorithm()
-    {
-        using var temp = new TempDirectory("rlk-train-input-");
-        string root = temp.Path;
-        CliRun.AssertOneLineError(ExitCodes.BadInput,
-            CliRun.InProcess("train", "CartPole-v1", "--lr", "0.001", "0.01", "--out", Path.Combine(root, "run")),
-            "--lr takes one value for deep algorithms");
-        Assert.Empty(CliRun.Snapshot(root));
-    }
+    public void SeveralLearningRatesAreRefusedForADeepAlgorithm() =>
+        CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "--lr takes one value for deep algorithms",
+            "train", "CartPole-v1", "--lr", "0.001", "0.01", "--out", Temp.File("run"));
 
     [Fact]
     public void SeveralLearningRatesStillTrainOneTablePerRateForQLearning()
@@ -66,33 +52,6 @@ public class TrainInputTests
         Assert.Equal(2, JsonDocument.Parse(output).RootElement.GetProperty("Q").GetArrayLength());
     }
 
-    [Theory]
-    [InlineData("CartPole-v1", "--threads 1000000", "--threads must be between 0 (all cores) and")]
-    [InlineData("CartPole-v1", "--threads -1", "--threads must be between 0 (all cores) and")]
-    [InlineData("CartPole-v1", "--envs 2000000000", "--envs must be between 1 and")]
-    [InlineData("CartPole-v1", "--envs 0", "--envs must be between 1 and")]
-    [InlineData("CartPole-v1", "--envs -5", "--envs must be between 1 and")]
-    [InlineData("CartPole-v1", "--steps 0", "--steps must be between 1 and")]
-    [InlineData("CartPole-v1", "--steps 9000000000000000000", "--steps must be between 1 and")]
-    [InlineData("Pendulum-v1 --algo reparam-ac", "--envs 2147483647", "--envs must be between 1 and")]
-    [InlineData("FrozenLake-v1", "--tables -4", "--tables must be between 1 and --envs (256), got -4")]
-    [InlineData("FrozenLake-v1", "--tables 0", "--tables must be between 1 and --envs")]
-    [InlineData("FrozenLake-v1", "--tables 512", "--tables must be between 1 and --envs (256), got 512")]
-    [InlineData("FrozenLake-v1", "--envs 2000000000", "--envs must be between 1 and")]
-    [InlineData("FrozenLake-v1", "--envs -1", "--envs must be between 1 and")]
-    [InlineData("FrozenLake-v1", "--steps 0", "--steps must be between 1 and 2147483647")]
-    [InlineData("FrozenLake-v1", "--steps 3000000000", "--steps must be between 1 and 2147483647")]
-    [InlineData("FrozenLake-v1 --algo rmax", "--known 0", "--known must be at least 1")]
-    public void ACountOutOfRangeIsRefusedBeforeAnyWork(string env, string flag, string expected)
-    {
-        using var temp = new TempDirectory("rlk-train-input-");
-        string root = temp.Path;
-        string[] args = ["train", .. env.Split(' '), .. flag.Split(' ')];
-        if (!env.StartsWith("FrozenLake", StringComparison.Ordinal)) args = [.. args, "--out", Path.Combine(root, "run")];
-        CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess(args), expected);
-        Assert.Empty(CliRun.Snapshot(root));
-    }
-
     [Fact]
     public void AnEmptyOutIsRefused() =>
         CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess("train", "CartPole-v1", "--out", ""), "--out is empty");
@@ -100,27 +59,18 @@ public class TrainInputTests
     [Fact]
     public void AnOutThatIsAFileIsRefusedAndTheFileIsUntouched()
     {
-        using var temp = new TempDirectory("rlk-train-input-");
-        string root = temp.Path;
-        string file = Path.Combine(root, "notes.txt");
+        string file = Temp.File("notes.txt");
         File.WriteAllText(file, "keep me");
-        var before = CliRun.Snapshot(root);
-        CliRun.AssertOneLineError(ExitCodes.BadInput, CliRun.InProcess("train", "CartPole-v1", "--out", file), "is an existing file, not a folder");
-        Assert.Equal(before, CliRun.Snapshot(root));
+        CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "is an existing file, not a folder", "train", "CartPole-v1", "--out", file);
         Assert.Equal("keep me", File.ReadAllText(file));
     }
 
     [Fact]
     public void AnOutUnderAFileCannotBeCreatedAndNothingIsLeft()
     {
-        using var temp = new TempDirectory("rlk-train-input-");
-        string root = temp.Path;
-        string file = Path.Combine(root, "plain");
+        string file = Temp.File("plain");
         File.WriteAllText(file, "x");
-        var before = CliRun.Snapshot(root);
-        CliRun.AssertOneLineError(ExitCodes.BadInput,
-            CliRun.InProcess("train", "CartPole-v1", "--out", Path.Combine(file, "a", "b")), "cannot be created or written");
-        Assert.Equal(before, CliRun.Snapshot(root));
+        CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "cannot be created or written", "train", "CartPole-v1", "--out", Path.Combine(file, "a", "b"));
     }
 
     [Fact]
@@ -131,10 +81,9 @@ public class TrainInputTests
     }
 
     [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
-    private static void ReadOnlyOutIsRefused()
+    private void ReadOnlyOutIsRefused()
     {
-        using var temp = new TempDirectory("rlk-train-input-");
-        string root = temp.Path;
+        string root = Temp.Path;
         string folder = Path.Combine(root, "locked");
         Directory.CreateDirectory(folder);
         try

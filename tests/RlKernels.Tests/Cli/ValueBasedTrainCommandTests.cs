@@ -1,11 +1,10 @@
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
-using Xunit;
 
 namespace RlKernels.Tests.Cli;
 
 /// <summary><c>rlk train</c> with the value-based algorithms: the wrong action space is bad input, named with the algorithms that fit, and nothing is written.</summary>
-public class ValueBasedTrainCommandTests
+public class ValueBasedTrainCommandTests() : TempDirectoryTests("rlk-value-")
 {
     [Theory]
     [InlineData("Pendulum-v1", "dqn", "reparam-ac")]
@@ -17,15 +16,9 @@ public class ValueBasedTrainCommandTests
     [InlineData("Pendulum-v1", "pqn", "reparam-ac, sac")]
     public void TheWrongActionSpaceExitsWithTwoNamingTheAlgorithmsThatFit(string env, string algo, string fitting)
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"rlk-value-never-written-{Guid.NewGuid():N}");
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = DeepTrainCommand.Run(new DeepTrainSettings { Env = env, Algo = algo, OutDir = dir, Json = true }, output, error);
-        Assert.Equal(ExitCodes.BadInput, code);
-        string message = error.ToString();
-        Assert.Single(message.TrimEnd('\n', '\r').Split('\n'));
-        Assert.Contains(fitting, message);
-        Assert.Equal("", output.ToString());
-        Assert.False(Directory.Exists(dir));
+        var result = CliRun.Train(new DeepTrainSettings { Env = env, Algo = algo, OutDir = Temp.File("run"), Json = true });
+        CliRun.AssertOneLineError(ExitCodes.BadInput, result, fitting);
+        Assert.Equal("", result.Out);
+        Assert.Empty(CliRun.Snapshot(Temp.Path));
     }
 }

@@ -4,6 +4,7 @@ using System.CommandLine;
 using System.Text.Json;
 using RlKernels.Cli;
 using RlKernels.Cli.Commands;
+using RlKernels.Tests.Cli;
 
 namespace RlKernels.Tests.Conformance;
 
@@ -18,13 +19,8 @@ public class ConformCommandTests
         EnvRegistry.IdsWhere(e => e.IsBuiltIn && e.Id != "FrozenLake8x8-v1"
             && (e.HasTabularModel || EnvTestKit.ClassicControlIds.Contains(e.Id)));
 
-    private static (int Code, string Output, string Error) Run(string? reference, bool json = false)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = ConformCommand.Run(reference, json, output, error);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Output, string Error) Run(string? reference, bool json = false) =>
+        CliRun.Capture((output, error) => ConformCommand.Run(reference, json, output, error));
 
     [Fact]
     public void InRepoClassicControlFolderPassesWithExitCodeZero()

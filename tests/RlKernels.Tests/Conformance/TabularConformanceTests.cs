@@ -150,41 +150,33 @@ public class TabularConformanceTests
     {
         using var temp = new TempDirectory();
         string csv = CopyModel("CliffWalking-v1", temp, editJson: json => json["make_kwargs"]!.AsObject()["is_slippery"] = null);
-        var r = TabularConformanceChecker.CheckFile(csv);
-        Assert.Equal(ConformanceStatus.Error, r.Status);
-        Assert.Contains("is_slippery", r.Message);
+        AssertChecked(csv, ConformanceStatus.Error, "is_slippery");
 
         File.Delete(temp.File("CliffWalking-v1.json"));
-        r = TabularConformanceChecker.CheckFile(csv);
-        Assert.Equal(ConformanceStatus.Error, r.Status);
-        Assert.Contains("no sidecar", r.Message);
+        AssertChecked(csv, ConformanceStatus.Error, "no sidecar");
 
         // A P table for an env without a tabular model.
-        csv = CopyModel("Taxi-v4", temp, editJson: json => json["env_id"] = "CartPole-v1");
-        r = TabularConformanceChecker.CheckFile(csv);
-        Assert.Equal(ConformanceStatus.Error, r.Status);
-        Assert.Contains("no tabular model", r.Message);
+        AssertChecked(CopyModel("Taxi-v4", temp, editJson: json => json["env_id"] = "CartPole-v1"), ConformanceStatus.Error, "no tabular model");
 
         // A row out of range.
-        csv = CopyModel("chain5", temp, EditField(3, 3, "7"));
-        r = TabularConformanceChecker.CheckFile(csv);
-        Assert.Equal(ConformanceStatus.Error, r.Status);
-        Assert.Contains("chain5.csv:5", r.Message);
+        AssertChecked(CopyModel("chain5", temp, EditField(3, 3, "7")), ConformanceStatus.Error, "chain5.csv:5");
     }
 
     [Fact]
     public void UnknownModelsAndEnvsAreSkipped()
     {
         using var temp = new TempDirectory();
-        string csv = CopyModel("chain5", temp, editJson: json => json["model"] = "chain7");
-        var r = TabularConformanceChecker.CheckFile(csv);
-        Assert.Equal(ConformanceStatus.Skipped, r.Status);
-        Assert.Contains("chain7", r.Message);
+        AssertChecked(CopyModel("chain5", temp, editJson: json => json["model"] = "chain7"), ConformanceStatus.Skipped, "chain7");
+        AssertChecked(CopyModel("Taxi-v4", temp, editJson: json => json["env_id"] = "Blackjack-v1"), ConformanceStatus.Skipped,
+            "Blackjack-v1 is not implemented");
+    }
 
-        csv = CopyModel("Taxi-v4", temp, editJson: json => json["env_id"] = "Blackjack-v1");
-        r = TabularConformanceChecker.CheckFile(csv);
-        Assert.Equal(ConformanceStatus.Skipped, r.Status);
-        Assert.Contains("Blackjack-v1 is not implemented", r.Message);
+    /// <summary>Checks <paramref name="csv"/> and asserts the status and a part of the message.</summary>
+    private static void AssertChecked(string csv, ConformanceStatus status, string inMessage)
+    {
+        var r = TabularConformanceChecker.CheckFile(csv);
+        Assert.True(r.Status == status, $"{csv}: {r.Status}, expected {status}: {r.Message}");
+        Assert.Contains(inMessage, r.Message);
     }
 
     [Fact]

@@ -186,23 +186,25 @@ public abstract class AutoResetTests(LaneKind lanes)
         Assert.All(env.Rewards.ToArray(), r => Assert.Equal(-1f, r));
     }
 
-    [Fact]
-    public void CustomTimeLimitTruncatesWithoutTerminating()
+    [Theory]
+    [InlineData(5)]
+    [InlineData(0)] // no limit: 250 steps pass ChainWalk's own (100)
+    public void ATimeLimitTruncatesWithoutTerminatingAndZeroMeansNone(int limit)
     {
         EnvTestKit.SkipUnlessSupported(lanes);
-        using var env = Make("ChainWalk-v0", AutoResetMode.SameStep, maxEpisodeSteps: 5, envCount: 3);
-        var left = new int[3];
-        for (int episode = 0; episode < 3; episode++)
-            for (int t = 1; t <= 5; t++)
-            {
-                env.Step(left);
-                Assert.All(env.Terminated.ToArray(), Assert.False);
-                Assert.All(env.Truncated.ToArray(), x => Assert.Equal(t == 5, x));
-                if (t < 5) continue;
-                Assert.All(env.EpisodeLengths.ToArray(), n => Assert.Equal(5, n));
-                Assert.All(env.EpisodeReturns.ToArray(), r => Assert.Equal(-5f, r));
-                Assert.All(env.FinalObservations.ToArray(), x => Assert.Equal(0f, x));
-            }
+        using var env = Make("ChainWalk-v0", AutoResetMode.SameStep, maxEpisodeSteps: limit, envCount: 3);
+        var left = new int[3]; // left from the start never terminates
+        for (int t = 1; t <= (limit > 0 ? 3 * limit : 250); t++)
+        {
+            env.Step(left);
+            bool truncated = limit > 0 && t % limit == 0;
+            Assert.All(env.Terminated.ToArray(), Assert.False);
+            Assert.All(env.Truncated.ToArray(), x => Assert.Equal(truncated, x));
+            if (!truncated) continue;
+            Assert.All(env.EpisodeLengths.ToArray(), n => Assert.Equal(limit, n));
+            Assert.All(env.EpisodeReturns.ToArray(), r => Assert.Equal((float)-limit, r));
+            Assert.All(env.FinalObservations.ToArray(), x => Assert.Equal(0f, x));
+        }
     }
 
     [Fact]
@@ -216,19 +218,6 @@ public abstract class AutoResetTests(LaneKind lanes)
         Assert.All(env.Terminated.ToArray(), Assert.True);
         Assert.All(env.Truncated.ToArray(), Assert.True);
         Assert.All(env.EpisodeReturns.ToArray(), r => Assert.Equal(-13f, r));
-    }
-
-    [Fact]
-    public void ZeroTimeLimitMeansNone()
-    {
-        EnvTestKit.SkipUnlessSupported(lanes);
-        using var env = Make("ChainWalk-v0", AutoResetMode.SameStep, maxEpisodeSteps: 0, envCount: 3);
-        var left = new int[3];
-        for (int t = 0; t < 250; t++)
-        {
-            env.Step(left);
-            Assert.All(env.Truncated.ToArray(), Assert.False);
-        }
     }
 
     [Fact]

@@ -126,15 +126,18 @@ public class CartPoleReferenceTests(ITestOutputHelper output)
         Assert.True(bad.Count == 0, $"{bad.Count} mismatches; first: {string.Join("; ", bad.Take(5))}");
     }
 
+    /// <summary>Both recordings (uniform and heuristic actions) on every float lane.</summary>
+    public static TheoryData<string, LaneKind> RecordingsOnFloatLanes()
+    {
+        var data = new TheoryData<string, LaneKind>();
+        foreach (LaneKind lanes in EnvTestKit.FloatLanes)
+            foreach (string file in new[] { "CartPole-v1.csv", "CartPole-v1.heuristic.csv" })
+                data.Add(file, lanes);
+        return data;
+    }
+
     [Theory]
-    [InlineData("CartPole-v1.csv", LaneKind.F1)]
-    [InlineData("CartPole-v1.heuristic.csv", LaneKind.F1)]
-    [InlineData("CartPole-v1.csv", LaneKind.F4)]
-    [InlineData("CartPole-v1.heuristic.csv", LaneKind.F4)]
-    [InlineData("CartPole-v1.csv", LaneKind.F8)]
-    [InlineData("CartPole-v1.heuristic.csv", LaneKind.F8)]
-    [InlineData("CartPole-v1.csv", LaneKind.F16)]
-    [InlineData("CartPole-v1.heuristic.csv", LaneKind.F16)]
+    [MemberData(nameof(RecordingsOnFloatLanes))]
     public void FloatLanesMatchGymnasiumWithinTolerance(string file, LaneKind lanes)
     {
         EnvTestKit.SkipUnlessSupported(lanes);

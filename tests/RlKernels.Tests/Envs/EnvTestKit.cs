@@ -24,6 +24,9 @@ internal static class EnvTestKit
     public static IReadOnlyList<string> ClassicControlIds =>
         EnvRegistry.IdsWhere(e => e.Spec(EnvArgs.Empty).Source.Contains("classic_control", StringComparison.Ordinal));
 
+    /// <summary>The float32 lanes, widest first.</summary>
+    public static IReadOnlyList<LaneKind> FloatLanes { get; } = [LaneKind.F16, LaneKind.F8, LaneKind.F4, LaneKind.F1];
+
     /// <summary>Ids as theory data.</summary>
     public static TheoryData<string> Theory(IEnumerable<string> ids) => new(ids);
 

@@ -10,30 +10,30 @@ namespace RlKernels.Tests.Envs;
 /// </summary>
 public sealed class LaneRowExportTests
 {
-    public static TheoryData<int, bool> Cases()
+    /// <summary>Every float lane × feature counts on both sides of the permute path's limit × full or partial lane values.</summary>
+    public static TheoryData<LaneKind, int, bool> Cases()
     {
-        var data = new TheoryData<int, bool>();
-        foreach (int features in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13 })
-            foreach (bool partial in new[] { false, true })
-                data.Add(features, partial);
+        var data = new TheoryData<LaneKind, int, bool>();
+        foreach (LaneKind lanes in EnvTestKit.FloatLanes)
+            foreach (int features in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13 })
+                foreach (bool partial in new[] { false, true })
+                    data.Add(lanes, features, partial);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public void F16_rows_match_the_definition(int features, bool partial) => Check<F16>(features, partial);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void F8_rows_match_the_definition(int features, bool partial) => Check<F8>(features, partial);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void F4_rows_match_the_definition(int features, bool partial) => Check<F4>(features, partial);
-
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public void F1_rows_match_the_definition(int features, bool partial) => Check<F1>(features, partial);
+    public void Rows_match_the_definition(LaneKind lanes, int features, bool partial)
+    {
+        switch (lanes)
+        {
+            case LaneKind.F16: Check<F16>(features, partial); break;
+            case LaneKind.F8: Check<F8>(features, partial); break;
+            case LaneKind.F4: Check<F4>(features, partial); break;
+            case LaneKind.F1: Check<F1>(features, partial); break;
+            default: throw new ArgumentOutOfRangeException(nameof(lanes), lanes, "a float lane");
+        }
+    }
 
     private static void Check<T>(int features, bool partial) where T : struct, ILane<T>
     {

@@ -24,10 +24,11 @@ public class RandomWalk1DTests(ITestOutputHelper output)
     /// </summary>
     private const double TrueValue = -11.435, TrueValueError = 0.003;
 
+    /// <summary>The CPU backends: lanes, scalar float32, scalar float64.</summary>
+    public static TheoryData<Backend> CpuBackends => new(Backend.Cpu, Backend.CpuScalar, Backend.CpuDouble);
+
     [Theory]
-    [InlineData(Backend.Cpu)]
-    [InlineData(Backend.CpuScalar)]
-    [InlineData(Backend.CpuDouble)]
+    [MemberData(nameof(CpuBackends))]
     public void MonteCarloValueOfTheStartUnderTheUniformPolicy(Backend backend)
     {
         // Each env contributes exactly its first 25 episodes. Stopping every env after a fixed number of
@@ -66,9 +67,7 @@ public class RandomWalk1DTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData(Backend.Cpu)]
-    [InlineData(Backend.CpuScalar)]
-    [InlineData(Backend.CpuDouble)]
+    [MemberData(nameof(CpuBackends))]
     public void StepLengthsAreNormalWithMeanOneAndStdQuarter(Backend backend)
     {
         const int envCount = 20_000, steps = 3;

@@ -85,6 +85,17 @@ internal static class KernelAssert
             Assert.Fail($"{what}: {mismatches}/{expected.Length} words differ. {context}{first}");
     }
 
+    /// <summary>
+    /// The start of a test of lane <typeparamref name="T"/> on fresh random inputs: skips it where the lane cannot
+    /// run, then returns a <see cref="FreshSeed"/> and a generator seeded with it.
+    /// </summary>
+    public static (int Seed, System.Random Rng) FreshRandom<T>() where T : struct, ILane<T>
+    {
+        SkipUnlessSupported<T>();
+        int seed = FreshSeed();
+        return (seed, new System.Random(seed));
+    }
+
     /// <summary>Skips the calling test when this machine cannot run lane <typeparamref name="T"/>.</summary>
     public static void SkipUnlessSupported<T>() where T : struct, ILane<T>
     {

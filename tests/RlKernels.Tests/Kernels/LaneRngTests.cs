@@ -43,9 +43,7 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void BitsToUnitIsExactAndInRange()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
         uint[] edges = [0u, 1u, 0xffu, 0x100u, 0x7fffffffu, 0x80000000u, 0xffffff00u, 0xfffffffeu, 0xffffffffu];
         var words = new uint[T.Count];
         for (int trial = 0; trial < 500; trial++)
@@ -84,9 +82,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void NextBitsFollowsTheCounterLayout()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), 67);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, 67);
         foreach (uint purpose in new[] { LaneRng<T>.EnvPurpose, LaneRng<T>.ActionPurpose, 0xdeadbeefu })
         {
             var (words, end) = LaneDraws<T>.Bits(start, Blocks, k0, k1, purpose);
@@ -100,9 +97,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void UniformsAreIdenticalToTheScalarFormula()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), 67);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, 67);
         const double low = -0.05, high = 0.05;
         double[] got = LaneDraws<T>.Uniform4(start, Blocks, k0, k1, low, high);
         uint[] words = OracleBits(start, Blocks, k0, k1, LaneRng<T>.EnvPurpose);
@@ -119,9 +115,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void UniformsAreIdenticalToF1()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), 67);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, 67);
         double[] reference = LaneDraws<F1>.Uniform4(start, Blocks, k0, k1, 0, 1);
         double[] got = LaneDraws<T>.Uniform4(start, Blocks, k0, k1, 0, 1);
         // On [0, 1) the uniform is the exact 24-bit unit, so even D1 matches F1 exactly.
@@ -131,9 +126,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void NormalsMatchDoubleBoxMullerAndF1()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), 67);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, 67);
         double[] got = LaneDraws<T>.Normal2(start, 4 * Blocks, k0, k1);
         uint[] words = OracleBits(start, 4 * Blocks, k0, k1, LaneRng<T>.EnvPurpose);
         var expected = new double[got.Length];
@@ -154,9 +148,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void UniformMomentsAreWithinStatisticalBounds()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), Envs);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, Envs);
         const double low = -2.0, high = 3.0, w = high - low;
         double[] u = LaneDraws<T>.Uniform4(start, Blocks, k0, k1, low, high);
         int n = u.Length;
@@ -181,9 +174,8 @@ public abstract class LaneRngTests<T> where T : struct, ILane<T>
     [Fact]
     public void NormalMomentsAreWithinStatisticalBounds()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var (start, k0, k1) = FreshInputs(new System.Random(seed), Envs);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
+        var (start, k0, k1) = FreshInputs(rng, Envs);
         double[] z = LaneDraws<T>.Normal2(start, 2 * Blocks, k0, k1);
         int n = z.Length;
         double mean = z.Average();
@@ -216,73 +208,50 @@ internal static class LaneDraws<TL> where TL : struct, ILane<TL>
     /// <summary>Words [env][block][4], and each env's counter after the draws.</summary>
     public static (uint[] Words, uint[] EndCounters) Bits(uint[] startCounters, int blocks, uint k0, uint k1, uint purpose)
     {
+        var end = new uint[startCounters.Length];
+        uint[] words = Draws(startCounters, blocks, k0, k1, purpose, 4,
+            (ref LaneRng<TL> rng, Span<TL> v) => rng.NextBits(out v[0], out v[1], out v[2], out v[3]), (v, j) => TL.BitsElement(v, j), end);
+        return (words, end);
+    }
+
+    /// <summary>Uniforms [env][block][4] in [low, high).</summary>
+    public static double[] Uniform4(uint[] startCounters, int blocks, uint k0, uint k1, double low, double high) =>
+        Draws(startCounters, blocks, k0, k1, LaneRng<TL>.EnvPurpose, 4,
+            (ref LaneRng<TL> rng, Span<TL> v) => rng.NextUniform4(TL.Splat(low), TL.Splat(high), out v[0], out v[1], out v[2], out v[3]),
+            (v, j) => TL.Element(v, j));
+
+    /// <summary>Normals [env][block][2].</summary>
+    public static double[] Normal2(uint[] startCounters, int blocks, uint k0, uint k1) =>
+        Draws(startCounters, blocks, k0, k1, LaneRng<TL>.EnvPurpose, 2,
+            (ref LaneRng<TL> rng, Span<TL> v) => rng.NextNormal2(out v[0], out v[1]), (v, j) => TL.Element(v, j));
+
+    /// <summary>One draw of <c>values.Length</c> lane values, advancing <paramref name="rng"/>.</summary>
+    private delegate void Draw(ref LaneRng<TL> rng, Span<TL> values);
+
+    /// <summary>
+    /// <paramref name="blocks"/> draws of <paramref name="perDraw"/> lane values for each group of TL.Count envs (each env
+    /// from its own start counter), scattered to [env][block][perDraw] by <paramref name="element"/>; each env's counter
+    /// after its draws goes to <paramref name="endCounters"/> when given.
+    /// </summary>
+    private static TOut[] Draws<TOut>(uint[] startCounters, int blocks, uint k0, uint k1, uint purpose, int perDraw,
+        Draw draw, Func<TL, int, TOut> element, uint[]? endCounters = null)
+    {
         int envs = startCounters.Length;
-        var words = new uint[envs * blocks * 4];
-        var end = new uint[envs];
+        var result = new TOut[envs * blocks * perDraw];
+        var values = new TL[perDraw];
         for (int e0 = 0; e0 < envs; e0 += TL.Count)
         {
             var rng = Make(startCounters, e0, k0, k1, purpose);
             for (int b = 0; b < blocks; b++)
             {
-                rng.NextBits(out TL r0, out TL r1, out TL r2, out TL r3);
+                draw(ref rng, values);
                 for (int j = 0; j < TL.Count && e0 + j < envs; j++)
-                {
-                    int at = ((e0 + j) * blocks + b) * 4;
-                    words[at] = TL.BitsElement(r0, j);
-                    words[at + 1] = TL.BitsElement(r1, j);
-                    words[at + 2] = TL.BitsElement(r2, j);
-                    words[at + 3] = TL.BitsElement(r3, j);
-                }
+                    for (int w = 0; w < perDraw; w++) result[((e0 + j) * blocks + b) * perDraw + w] = element(values[w], j);
             }
-            for (int j = 0; j < TL.Count && e0 + j < envs; j++) end[e0 + j] = TL.BitsElement(rng.Counter, j);
+            if (endCounters is not null)
+                for (int j = 0; j < TL.Count && e0 + j < envs; j++) endCounters[e0 + j] = TL.BitsElement(rng.Counter, j);
         }
-        return (words, end);
-    }
-
-    /// <summary>Uniforms [env][block][4] in [low, high).</summary>
-    public static double[] Uniform4(uint[] startCounters, int blocks, uint k0, uint k1, double low, double high)
-    {
-        int envs = startCounters.Length;
-        var u = new double[envs * blocks * 4];
-        for (int e0 = 0; e0 < envs; e0 += TL.Count)
-        {
-            var rng = Make(startCounters, e0, k0, k1, LaneRng<TL>.EnvPurpose);
-            for (int b = 0; b < blocks; b++)
-            {
-                rng.NextUniform4(TL.Splat(low), TL.Splat(high), out TL u0, out TL u1, out TL u2, out TL u3);
-                for (int j = 0; j < TL.Count && e0 + j < envs; j++)
-                {
-                    int at = ((e0 + j) * blocks + b) * 4;
-                    u[at] = TL.Element(u0, j);
-                    u[at + 1] = TL.Element(u1, j);
-                    u[at + 2] = TL.Element(u2, j);
-                    u[at + 3] = TL.Element(u3, j);
-                }
-            }
-        }
-        return u;
-    }
-
-    /// <summary>Normals [env][block][2].</summary>
-    public static double[] Normal2(uint[] startCounters, int blocks, uint k0, uint k1)
-    {
-        int envs = startCounters.Length;
-        var z = new double[envs * blocks * 2];
-        for (int e0 = 0; e0 < envs; e0 += TL.Count)
-        {
-            var rng = Make(startCounters, e0, k0, k1, LaneRng<TL>.EnvPurpose);
-            for (int b = 0; b < blocks; b++)
-            {
-                rng.NextNormal2(out TL z0, out TL z1);
-                for (int j = 0; j < TL.Count && e0 + j < envs; j++)
-                {
-                    int at = ((e0 + j) * blocks + b) * 2;
-                    z[at] = TL.Element(z0, j);
-                    z[at + 1] = TL.Element(z1, j);
-                }
-            }
-        }
-        return z;
+        return result;
     }
 }
 

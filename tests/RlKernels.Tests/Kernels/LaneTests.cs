@@ -72,9 +72,7 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
     [Fact]
     public void ArithmeticMatchesDouble()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
         float[] a = NonZeroInputs(rng, Trials * T.Count), b = NonZeroInputs(rng, Trials * T.Count);
         double tol = RoundedRtol;
         Check("+", Reference(a, b, (x, y) => x + y), Apply(a, b, (x, y) => x + y), 0, tol, seed, a, b);
@@ -87,9 +85,7 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
     [Fact]
     public void MathFunctionsMatchDouble()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
         float[] a = NonZeroInputs(rng, Trials * T.Count), b = NonZeroInputs(rng, Trials * T.Count);
         float[] positive = a.Select(MathF.Abs).ToArray();
         Check("Sin", Reference(a, Math.Sin), Apply(a, T.Sin), MathTol, MathTol, seed, a);
@@ -144,9 +140,7 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
     [Fact]
     public void ComparisonsAndMaskLogic()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
         var (a, b) = ComparisonInputs(rng);
         for (int i = 0; i < a.Length; i += T.Count)
         {
@@ -200,9 +194,7 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
     [Fact]
     public void NonZeroOnActionsAndSignedZero()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
         var v = new float[T.Count];
         for (int trial = 0; trial < Trials; trial++)
         {
@@ -217,9 +209,7 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
     [Fact]
     public void BitsIotaSplatAndMaskedAdd()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
         uint[] firsts = [0u, 1u, 0x7f800000u, 0x7fc00001u, 0x7f800001u, uint.MaxValue - 3, uint.MaxValue, (uint)rng.NextInt64(0, 1L << 32)];
         foreach (uint first in firsts)
         {
@@ -257,9 +247,7 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
     [Fact]
     public void LoadPadsPartialCountsWithZeros()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
         for (int count = 0; count <= T.Count; count++)
         {
             foreach (int start in new[] { 0, 3 })
@@ -284,9 +272,7 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
     [Fact]
     public void StoreTouchesOnlyCountElements()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
         var values = new double[T.Count];
         for (int j = 0; j < T.Count; j++) values[j] = rng.NextDouble() * 20 - 10 + 1e-9;
         T v = T.Load(values, 0, T.Count);

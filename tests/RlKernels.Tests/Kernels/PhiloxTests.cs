@@ -67,9 +67,7 @@ public abstract class PhiloxLaneTests<T> where T : struct, ILane<T>
     [Fact]
     public void MatchesScalarBlockOnRandomInputs()
     {
-        KernelAssert.SkipUnlessSupported<T>();
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        var (seed, rng) = KernelAssert.FreshRandom<T>();
         int n = T.Count;
         var c0 = new uint[n];
         var c1 = new uint[n];

@@ -107,9 +107,7 @@ public class WorkerPoolTests
         using var pool = new WorkerPool(threads);
         var e = Assert.Throws<InvalidOperationException>(() => pool.Run(new ThrowingJob((start, _) => start == 0), 40));
         Assert.Contains("boom at [0,", e.Message);
-        var job = new RecordingJob(40);
-        pool.Run(job, 40);
-        Assert.All(job.Hits, h => Assert.Equal(1, h));
+        AssertRunsEachIndexOnce(pool, 40);
     }
 
     [Theory]
@@ -125,15 +123,19 @@ public class WorkerPoolTests
             var e = Assert.Throws<AggregateException>(() => pool.Run(new ThrowingJob((_, end) => end == 40), 40));
             var inner = Assert.IsType<InvalidOperationException>(e.InnerException);
             Assert.Contains("boom", inner.Message);
-            var job = new RecordingJob(40);
-            pool.Run(job, 40);
-            Assert.All(job.Hits, h => Assert.Equal(1, h));
+            AssertRunsEachIndexOnce(pool, 40);
         }
         // Every part throws: some exception still surfaces, and the pool recovers.
         Assert.ThrowsAny<Exception>(() => pool.Run(new ThrowingJob((_, _) => true), 40));
-        var after = new RecordingJob(40);
-        pool.Run(after, 40);
-        Assert.All(after.Hits, h => Assert.Equal(1, h));
+        AssertRunsEachIndexOnce(pool, 40);
+    }
+
+    /// <summary>The pool is usable: a job over [0, <paramref name="n"/>) visits every index exactly once.</summary>
+    private static void AssertRunsEachIndexOnce(WorkerPool pool, int n)
+    {
+        var job = new RecordingJob(n);
+        pool.Run(job, n);
+        Assert.All(job.Hits, h => Assert.Equal(1, h));
     }
 
     [Theory]

@@ -16,17 +16,17 @@ public class GaussianTests
 
         var (sMean, sLogStd) = GaussianReference.SampleBackward(logStd, noise, g);
         double SampleLoss() => FiniteDifference.Dot(GaussianReference.Sample(mean, logStd, noise), g);
-        _data.CloseDouble(FiniteDifference.Gradient(mean, SampleLoss), sMean, "sample dMean", 1e-6, 1e-9);
-        _data.CloseDouble(FiniteDifference.Gradient(logStd, SampleLoss), sLogStd, "sample dLogStd", 1e-6, 1e-9);
+        _data.MatchesFiniteDifferences(mean, SampleLoss, sMean, "sample dMean");
+        _data.MatchesFiniteDifferences(logStd, SampleLoss, sLogStd, "sample dLogStd");
 
         var (lMean, lLogStd) = GaussianReference.LogProbBackward(actions, mean, logStd, gRow, R, D);
         double LogProbLoss() => FiniteDifference.Dot(GaussianReference.LogProb(actions, mean, logStd, R, D), gRow);
-        _data.CloseDouble(FiniteDifference.Gradient(mean, LogProbLoss), lMean, "log-prob dMean", 1e-6, 1e-9);
-        _data.CloseDouble(FiniteDifference.Gradient(logStd, LogProbLoss), lLogStd, "log-prob dLogStd", 1e-6, 1e-9);
+        _data.MatchesFiniteDifferences(mean, LogProbLoss, lMean, "log-prob dMean");
+        _data.MatchesFiniteDifferences(logStd, LogProbLoss, lLogStd, "log-prob dLogStd");
 
         double EntropyLoss() => FiniteDifference.Dot(GaussianReference.Entropy(logStd, R, D), gRow);
         double[] eLogStd = Enumerable.Range(0, R * D).Select(i => gRow[i / D]).ToArray();
-        _data.CloseDouble(FiniteDifference.Gradient(logStd, EntropyLoss), eLogStd, "entropy dLogStd", 1e-6, 1e-9);
+        _data.MatchesFiniteDifferences(logStd, EntropyLoss, eLogStd, "entropy dLogStd");
     }
 
     [Fact]

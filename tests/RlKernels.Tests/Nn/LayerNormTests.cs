@@ -17,9 +17,9 @@ public class LayerNormTests
         double[] x = _data.Uniform(P * R * F, 2), gain = _data.Uniform(P * F, 1.5), bias = _data.Uniform(P * F), g = _data.Uniform(P * R * F);
         double Loss() => FiniteDifference.Dot(LayerNormReference.Forward(x, gain, bias, P, R, F, Eps), g);
         var (dX, dGain, dBias) = LayerNormReference.Backward(x, gain, g, P, R, F, Eps);
-        _data.CloseDouble(FiniteDifference.Gradient(x, Loss), dX, "dX", 1e-5, 1e-8);
-        _data.CloseDouble(FiniteDifference.Gradient(gain, Loss), dGain, "dGain", 1e-6, 1e-9);
-        _data.CloseDouble(FiniteDifference.Gradient(bias, Loss), dBias, "dBias", 1e-6, 1e-9);
+        _data.MatchesFiniteDifferences(x, Loss, dX, "dX", 1e-5, 1e-8);
+        _data.MatchesFiniteDifferences(gain, Loss, dGain, "dGain");
+        _data.MatchesFiniteDifferences(bias, Loss, dBias, "dBias");
     }
 
     [Theory]

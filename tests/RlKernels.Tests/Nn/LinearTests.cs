@@ -14,9 +14,9 @@ public class LinearTests
         double[] x = _data.Uniform(P * B * I), w = _data.Uniform(P * O * I), b = _data.Uniform(P * O), g = _data.Uniform(P * B * O);
         double Loss() => FiniteDifference.Dot(LinearReference.Forward(x, w, b, P, B, I, O), g);
         var (dX, dW, dB) = LinearReference.Backward(x, w, g, P, B, I, O);
-        _data.CloseDouble(FiniteDifference.Gradient(x, Loss), dX, "dX", 1e-6, 1e-9);
-        _data.CloseDouble(FiniteDifference.Gradient(w, Loss), dW, "dW", 1e-6, 1e-9);
-        _data.CloseDouble(FiniteDifference.Gradient(b, Loss), dB, "dB", 1e-6, 1e-9);
+        _data.MatchesFiniteDifferences(x, Loss, dX, "dX");
+        _data.MatchesFiniteDifferences(w, Loss, dW, "dW");
+        _data.MatchesFiniteDifferences(b, Loss, dB, "dB");
     }
 
     [Theory]

@@ -18,8 +18,8 @@ public class MlpTests
         double[] theta = _data.Uniform(net.Layout.TotalCount), x = _data.Uniform(P * B * sizes[0]), g = _data.Uniform(P * B * sizes[^1]);
         double Loss() => FiniteDifference.Dot(MlpReference.Forward(theta, net.Layout, sizes, acts, x, P, B)[^1], g);
         var (dTheta, dX) = MlpReference.Backward(theta, net.Layout, sizes, acts, MlpReference.Forward(theta, net.Layout, sizes, acts, x, P, B), g, P, B);
-        _data.CloseDouble(FiniteDifference.Gradient(theta, Loss), dTheta, "dParams", 1e-6, 1e-9);
-        _data.CloseDouble(FiniteDifference.Gradient(x, Loss), dX, "dX", 1e-6, 1e-9);
+        _data.MatchesFiniteDifferences(theta, Loss, dTheta, "dParams");
+        _data.MatchesFiniteDifferences(x, Loss, dX, "dX");
     }
 
     [Theory]

@@ -1,3 +1,5 @@
+using RlKernels.Tests.Reference;
+
 namespace RlKernels.Tests.Nn;
 
 /// <summary>
@@ -62,6 +64,13 @@ public sealed class NnTestData
         for (int i = 0; i < actual.Length; i++) d[i] = actual[i];
         CloseCore(expected, d, name, rtol, atol);
     }
+
+    /// <summary>
+    /// A reference backward checked against central finite differences: <paramref name="analytic"/> is the gradient of
+    /// <paramref name="loss"/> with respect to <paramref name="input"/>.
+    /// </summary>
+    public void MatchesFiniteDifferences(double[] input, Func<double> loss, double[] analytic, string name, double rtol = 1e-6, double atol = 1e-9)
+        => CloseDouble(FiniteDifference.Gradient(input, loss), analytic, name, rtol, atol);
 
     /// <summary>Relative comparison of doubles (finite differences against the reference backward).</summary>
     public void CloseDouble(ReadOnlySpan<double> expected, ReadOnlySpan<double> actual, string name, double rtol, double atol)

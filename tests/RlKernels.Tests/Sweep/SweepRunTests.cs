@@ -14,25 +14,30 @@ public sealed class SweepRunTests
     private static string[] Rows(string dir) =>
         File.ReadAllLines(Path.Combine(dir, "runs.csv")).Select(l => { var f = l.Split(','); f[9] = ""; return string.Join(",", f); }).ToArray();
 
-    private static string NewRoot(out string spec)
+    /// <summary>A fresh temporary folder holding spec.toml with <paramref name="text"/>; returns the folder.</summary>
+    private static string NewRoot(out string spec, string text = Spec)
     {
         string root = Path.Combine(Path.GetTempPath(), "rlk-sweeprun-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
         spec = Path.Combine(root, "spec.toml");
-        File.WriteAllText(spec, Spec);
+        File.WriteAllText(spec, text);
         return root;
+    }
+
+    /// <summary>rlk sweep run in process (shard <paramref name="shard"/>, <paramref name="jobs"/> populations at once, 0 = all cores); asserts exit 0.</summary>
+    private static void RunSweep(string spec, string outDir, string? shard = null, int jobs = 0)
+    {
+        var result = CliRun.Capture((o, e) => SweepCommand.Run(spec, outDir, shard, null, jobs, false, o, e));
+        Assert.True(result.Code == ExitCodes.Ok, result.Err);
     }
 
     [Fact]
     public void A_run_trained_in_a_population_equals_rlk_train_alone_bit_for_bit()
     {
-        string root = Path.Combine(Path.GetTempPath(), "rlk-sweepmember-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        string spec = Path.Combine(root, "spec.toml");
         // One batch of 6 runs (3 learning rates × 2 seeds): one or two populations, never a run alone.
-        File.WriteAllText(spec, "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [5, 9]\neval_episodes = 7\nenvs = 8\nsteps = 1536\n[search]\nlr = [3e-4, 1e-3, 3e-3]\n");
-        var sweep = CliRun.Capture((o, e) => SweepCommand.Run(spec, Path.Combine(root, "sweep"), null, null, 1, false, o, e));
-        Assert.True(sweep.Code == ExitCodes.Ok, sweep.Err);
+        string root = NewRoot(out string spec,
+            "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [5, 9]\neval_episodes = 7\nenvs = 8\nsteps = 1536\n[search]\nlr = [3e-4, 1e-3, 3e-3]\n");
+        RunSweep(spec, Path.Combine(root, "sweep"), jobs: 1);
         var rows = File.ReadAllLines(Path.Combine(root, "sweep", "runs.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
         Assert.Equal(6, rows.Length);
         foreach (string id in new[] { "c1-s9", "c2-s5" })
@@ -40,11 +45,11 @@ public sealed class SweepRunTests
             string[] row = rows.Single(f => f[0] == id);
             float lr = new[] { 3e-4f, 1e-3f, 3e-3f }[int.Parse(id[1..2])];
             string alone = Path.Combine(root, "alone-" + id);
-            var train = CliRun.Capture((o, e) => RlKernels.Cli.Commands.DeepTrainCommand.Run(new RlKernels.Cli.Commands.DeepTrainSettings
+            var train = CliRun.Train(new RlKernels.Cli.Commands.DeepTrainSettings
             {
                 Env = "CartPole-v1", Algo = "ppo", Seed = ulong.Parse(id[4..]), Envs = 8, Steps = 1536, LearningRate = lr,
                 NoStop = true, EvalEpisodes = 7, OutDir = alone, Json = true,
-            }, o, e));
+            });
             Assert.True(train.Code == ExitCodes.Ok, train.Err);
             string member = Path.Combine(root, "sweep", "runs", id);
             Assert.Equal(File.ReadAllBytes(Path.Combine(alone, "curve.csv")), File.ReadAllBytes(Path.Combine(member, "curve.csv")));
@@ -59,15 +64,12 @@ public sealed class SweepRunTests
     [Fact]
     public void A_diverging_configuration_is_marked_diverged_and_the_rest_of_its_population_finish()
     {
-        string root = Path.Combine(Path.GetTempPath(), "rlk-sweepdiverge-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        string spec = Path.Combine(root, "spec.toml");
         // lr 1e38: Adam's first step overflows the weights, so the loss turns non-finite within a few updates.
         // (lr 10 does not: with Adam and gradient clipping it collapses CartPole's policy to one action, a return
         // of about 9, with every number finite — a poor run, ranked last, not a diverged one.)
-        File.WriteAllText(spec, "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [3]\neval_episodes = 5\nenvs = 8\nsteps = 2048\n[search]\nlr = [1e-3, 1e38, 3e-3]\n");
-        var sweep = CliRun.Capture((o, e) => SweepCommand.Run(spec, Path.Combine(root, "sweep"), null, null, 1, false, o, e));
-        Assert.True(sweep.Code == ExitCodes.Ok, sweep.Err);
+        string root = NewRoot(out string spec,
+            "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [3]\neval_episodes = 5\nenvs = 8\nsteps = 2048\n[search]\nlr = [1e-3, 1e38, 3e-3]\n");
+        RunSweep(spec, Path.Combine(root, "sweep"), jobs: 1);
         var rows = File.ReadAllLines(Path.Combine(root, "sweep", "runs.csv")).Skip(1).ToArray();
         Assert.Equal(3, rows.Length);
         string bad = rows.Single(r => r.StartsWith("c1-", StringComparison.Ordinal));
@@ -83,14 +85,12 @@ public sealed class SweepRunTests
     public void Three_shards_merged_equal_the_unsharded_sweep_row_for_row()
     {
         string root = NewRoot(out string spec);
-        var whole = CliRun.Capture((o, e) => SweepCommand.Run(spec, Path.Combine(root, "all"), null, null, 0, false, o, e));
-        Assert.True(whole.Code == ExitCodes.Ok, whole.Err);
+        RunSweep(spec, Path.Combine(root, "all"));
         var shardDirs = new List<string>();
         for (int i = 0; i < 3; i++)
         {
             string d = Path.Combine(root, $"shard{i}");
-            var r = CliRun.Capture((o, e) => SweepCommand.Run(spec, d, $"{i}/3", null, 0, false, o, e));
-            Assert.True(r.Code == ExitCodes.Ok, r.Err);
+            RunSweep(spec, d, $"{i}/3");
             shardDirs.Add(d);
         }
         var merged = CliRun.Capture((o, e) => SweepCommand.Merge(shardDirs, Path.Combine(root, "merged"), o, e));

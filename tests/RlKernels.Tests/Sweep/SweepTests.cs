@@ -23,13 +23,68 @@ public sealed class SweepTests
 
     private const string Good = "env = \"CartPole-v1\"\nalgo = \"ppo\"\nsteps = 2048\nseeds = 2\nsamples = 3\nsampler_seed = 5\n[search]\nlr = { dist = \"log-uniform\", low = 1e-4, high = 1e-2 }\nenvs = [4, 8]\n";
 
+    /// <summary>Bad specs, each with a part of the message it must get (every spec ends with a newline: the empty line before its closing quotes).</summary>
+    public static TheoryData<string, string> BadSpecs => new()
+    {
+        {
+            """
+            env = "CartPole-v1"
+            bogus = 3
+
+            """,
+            "spec.toml:2: unknown key 'bogus'; valid keys: env,"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            [search]
+            lr = { dist = "uniform", low = 0.5, high = 0.1 }
+
+            """,
+            "spec.toml:3: lr: low 0.5 > high 0.1"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            [search]
+            lr = { dist = "log-uniform", low = 0, high = 0.1 }
+
+            """,
+            "spec.toml:3: lr: log-uniform needs low > 0"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            [search]
+            lr = []
+
+            """,
+            "spec.toml:3: lr is an empty list"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            seeds = 1000
+            samples = 200
+            [search]
+            lr = { dist = "uniform", low = 0.1, high = 0.2 }
+
+            """,
+            "more than 100,000 runs"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            [search]
+            lr = { dist = "uniform", low = 0.1, high = 0.2, sigma = 1 }
+
+            """,
+            "spec.toml:3: unknown key 'lr.sigma'; valid keys: dist, low, high, values"
+        },
+    };
+
     [Theory]
-    [InlineData("env = \"CartPole-v1\"\nbogus = 3\n", "spec.toml:2: unknown key 'bogus'; valid keys: env,")]
-    [InlineData("env = \"CartPole-v1\"\n[search]\nlr = { dist = \"uniform\", low = 0.5, high = 0.1 }\n", "spec.toml:3: lr: low 0.5 > high 0.1")]
-    [InlineData("env = \"CartPole-v1\"\n[search]\nlr = { dist = \"log-uniform\", low = 0, high = 0.1 }\n", "spec.toml:3: lr: log-uniform needs low > 0")]
-    [InlineData("env = \"CartPole-v1\"\n[search]\nlr = []\n", "spec.toml:3: lr is an empty list")]
-    [InlineData("env = \"CartPole-v1\"\nseeds = 1000\nsamples = 200\n[search]\nlr = { dist = \"uniform\", low = 0.1, high = 0.2 }\n", "more than 100,000 runs")]
-    [InlineData("env = \"CartPole-v1\"\n[search]\nlr = { dist = \"uniform\", low = 0.1, high = 0.2, sigma = 1 }\n", "spec.toml:3: unknown key 'lr.sigma'; valid keys: dist, low, high, values")]
+    [MemberData(nameof(BadSpecs))]
     public void Bad_spec_is_one_line_exit_2_and_writes_nothing(string text, string expected)
     {
         string dir = TempDir();

@@ -171,12 +171,56 @@ public class TabularMdpTests
         }
     }
 
+    /// <summary>Malformed P tables of 1 state × 2 actions, each with a part of the message it must get (every table ends with a newline).</summary>
+    public static TheoryData<string, string> MalformedCsvs => new()
+    {
+        {
+            """
+            state,action,prob,next_state,reward
+
+            """,
+            "line 1: expected the header"
+        },
+        {
+            """
+            state,action,prob,next_state,reward,terminated
+            0,0,1.0,0,0,0
+            0,1,x,0,0,0
+
+            """,
+            "line 3: prob 'x' is not a number"
+        },
+        {
+            """
+            state,action,prob,next_state,reward,terminated
+            0,0,1.0,0,0,0
+            0,1,1.0,0,0,2
+
+            """,
+            "line 3: terminated must be 0 or 1"
+        },
+        {
+            """
+            state,action,prob,next_state,reward,terminated
+            0,0,1.0,0,0,0
+            0,1,1.0,0,0
+
+            """,
+            "line 3: expected 6 fields"
+        },
+        {
+            """
+            state,action,prob,next_state,reward,terminated
+            0,0,1.0,0,0,0
+            0,2,1.0,0,0,0
+
+            """,
+            "data row 2: action 2 is out of range"
+        },
+    };
+
     [Theory]
-    [InlineData("state,action,prob,next_state,reward\n", "line 1: expected the header")]
-    [InlineData("state,action,prob,next_state,reward,terminated\n0,0,1.0,0,0,0\n0,1,x,0,0,0\n", "line 3: prob 'x' is not a number")]
-    [InlineData("state,action,prob,next_state,reward,terminated\n0,0,1.0,0,0,0\n0,1,1.0,0,0,2\n", "line 3: terminated must be 0 or 1")]
-    [InlineData("state,action,prob,next_state,reward,terminated\n0,0,1.0,0,0,0\n0,1,1.0,0,0\n", "line 3: expected 6 fields")]
-    [InlineData("state,action,prob,next_state,reward,terminated\n0,0,1.0,0,0,0\n0,2,1.0,0,0,0\n", "data row 2: action 2 is out of range")]
+    [MemberData(nameof(MalformedCsvs))]
     public void MalformedCsvIsAClearError(string text, string expected)
     {
         var e = Assert.Throws<ArgumentException>(() => TabularMdp.ReadCsv(new StringReader(text), 1, 2, [1.0]));
