@@ -88,21 +88,11 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Load<TReader>(ref TReader src, out CartPole<T> s) where TReader : struct, ILaneReader<T>
-    {
-        s.X = src.Read(0);
-        s.XDot = src.Read(1);
-        s.Theta = src.Read(2);
-        s.ThetaDot = src.Read(3);
-    }
+    public static void Load<TReader>(ref TReader src, out CartPole<T> s) where TReader : struct, ILaneReader<T> =>
+        s = new() { X = src.Read(0), XDot = src.Read(1), Theta = src.Read(2), ThetaDot = src.Read(3) };
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<TWriter>(in CartPole<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
-    {
-        dst.Write(0, s.X);
-        dst.Write(1, s.XDot);
-        dst.Write(2, s.Theta);
-        dst.Write(3, s.ThetaDot);
-    }
+    public static void Store<TWriter>(in CartPole<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
+        dst.WriteFields(s.X, s.XDot, s.Theta, s.ThetaDot);
 }

@@ -74,17 +74,11 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Load<TReader>(ref TReader src, out MountainCar<T> s) where TReader : struct, ILaneReader<T>
-    {
-        s.Position = src.Read(0);
-        s.Velocity = src.Read(1);
-    }
+    public static void Load<TReader>(ref TReader src, out MountainCar<T> s) where TReader : struct, ILaneReader<T> =>
+        s = new() { Position = src.Read(0), Velocity = src.Read(1) };
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<TWriter>(in MountainCar<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
-    {
-        dst.Write(0, s.Position);
-        dst.Write(1, s.Velocity);
-    }
+    public static void Store<TWriter>(in MountainCar<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
+        dst.WriteFields(s.Position, s.Velocity);
 }
