@@ -21,8 +21,7 @@ namespace RlKernels.Envs;
 internal sealed class AcrobotDeclaration : IEnvDeclaration<AcrobotParams>
 {
     public static string Id => "Acrobot-v1";
-    public static TResult Accept<T, TSink, TResult>(TSink sink, AcrobotParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
-        sink.Use<Acrobot<T>, AcrobotParams>(p);
+    static TResult IEnvDeclaration<AcrobotParams>.Accept<T, TSink, TResult>(TSink sink, AcrobotParams p) => sink.Use<Acrobot<T>, AcrobotParams>(p);
     public static uint VelocityFeatures => 0b110000; // theta1_dot, theta2_dot
 }
 

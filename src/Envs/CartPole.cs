@@ -10,8 +10,7 @@ namespace RlKernels.Envs;
 internal sealed class CartPoleDeclaration : IEnvDeclaration<CartPoleParams>
 {
     public static string Id => "CartPole-v1";
-    public static TResult Accept<T, TSink, TResult>(TSink sink, CartPoleParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
-        sink.Use<CartPole<T>, CartPoleParams>(p);
+    static TResult IEnvDeclaration<CartPoleParams>.Accept<T, TSink, TResult>(TSink sink, CartPoleParams p) => sink.Use<CartPole<T>, CartPoleParams>(p);
     public static uint VelocityFeatures => 0b1010; // x_dot, theta_dot
 }
 
