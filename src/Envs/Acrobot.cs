@@ -164,13 +164,25 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Observe<TWriter>(in Acrobot<T> s, in AcrobotParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
-        obs.WriteFields(T.Cos(s.Theta1), T.Sin(s.Theta1), T.Cos(s.Theta2), T.Sin(s.Theta2), s.Theta1Dot, s.Theta2Dot);
+    public static void Observe<TWriter>(in Acrobot<T> s, in AcrobotParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
+    {
+        obs.Write(0, T.Cos(s.Theta1));
+        obs.Write(1, T.Sin(s.Theta1));
+        obs.Write(2, T.Cos(s.Theta2));
+        obs.Write(3, T.Sin(s.Theta2));
+        obs.Write(4, s.Theta1Dot);
+        obs.Write(5, s.Theta2Dot);
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Load<TReader>(ref TReader src, out Acrobot<T> s) where TReader : struct, ILaneReader<T> =>
-        s = new() { Theta1 = src.Read(0), Theta2 = src.Read(1), Theta1Dot = src.Read(2), Theta2Dot = src.Read(3) };
+    public static void Load<TReader>(ref TReader src, out Acrobot<T> s) where TReader : struct, ILaneReader<T>
+    {
+        s.Theta1 = src.Read(0);
+        s.Theta2 = src.Read(1);
+        s.Theta1Dot = src.Read(2);
+        s.Theta2Dot = src.Read(3);
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

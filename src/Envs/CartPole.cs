@@ -87,8 +87,13 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Load<TReader>(ref TReader src, out CartPole<T> s) where TReader : struct, ILaneReader<T> =>
-        s = new() { X = src.Read(0), XDot = src.Read(1), Theta = src.Read(2), ThetaDot = src.Read(3) };
+    public static void Load<TReader>(ref TReader src, out CartPole<T> s) where TReader : struct, ILaneReader<T>
+    {
+        s.X = src.Read(0);
+        s.XDot = src.Read(1);
+        s.Theta = src.Read(2);
+        s.ThetaDot = src.Read(3);
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -73,8 +73,11 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Load<TReader>(ref TReader src, out MountainCar<T> s) where TReader : struct, ILaneReader<T> =>
-        s = new() { Position = src.Read(0), Velocity = src.Read(1) };
+    public static void Load<TReader>(ref TReader src, out MountainCar<T> s) where TReader : struct, ILaneReader<T>
+    {
+        s.Position = src.Read(0);
+        s.Velocity = src.Read(1);
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -78,8 +78,11 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Load<TReader>(ref TReader src, out MountainCarContinuous<T> s) where TReader : struct, ILaneReader<T> =>
-        s = new() { Position = src.Read(0), Velocity = src.Read(1) };
+    public static void Load<TReader>(ref TReader src, out MountainCarContinuous<T> s) where TReader : struct, ILaneReader<T>
+    {
+        s.Position = src.Read(0);
+        s.Velocity = src.Read(1);
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -92,13 +92,20 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Observe<TWriter>(in Pendulum<T> s, in PendulumParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
-        obs.WriteFields(T.Cos(s.Theta), T.Sin(s.Theta), s.ThetaDot);
+    public static void Observe<TWriter>(in Pendulum<T> s, in PendulumParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
+    {
+        obs.Write(0, T.Cos(s.Theta));
+        obs.Write(1, T.Sin(s.Theta));
+        obs.Write(2, s.ThetaDot);
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Load<TReader>(ref TReader src, out Pendulum<T> s) where TReader : struct, ILaneReader<T> =>
-        s = new() { Theta = src.Read(0), ThetaDot = src.Read(1) };
+    public static void Load<TReader>(ref TReader src, out Pendulum<T> s) where TReader : struct, ILaneReader<T>
+    {
+        s.Theta = src.Read(0);
+        s.ThetaDot = src.Read(1);
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

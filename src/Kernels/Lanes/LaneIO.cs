@@ -17,9 +17,9 @@ public interface ILaneWriter<T> where T : struct, ILane<T>
 }
 
 /// <summary>
-/// Writes fields 0, 1, … in argument order, so an env's <c>Store</c> (and an <c>Observe</c> that lists its
-/// features) is one line naming its fields instead of one <c>Write(k, …)</c> statement per field. Inlined:
-/// the same stores as the statements it replaces.
+/// Writes fields 0, 1, … in argument order, so an env's <c>Store</c> is one line naming its fields instead of
+/// one <c>Write(k, …)</c> statement per field. Inlined: the same stores as the statements it replaces. (Pass
+/// stored values; an <c>Observe</c> that computes features writes each as it computes it, which measured faster.)
 /// </summary>
 public static class LaneWriterFields
 {
@@ -31,15 +31,6 @@ public static class LaneWriterFields
         dst.Write(1, f1);
     }
 
-    /// <summary>Fields 0 to 2.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WriteFields<T, TWriter>(ref this TWriter dst, T f0, T f1, T f2) where T : struct, ILane<T> where TWriter : struct, ILaneWriter<T>
-    {
-        dst.Write(0, f0);
-        dst.Write(1, f1);
-        dst.Write(2, f2);
-    }
-
     /// <summary>Fields 0 to 3.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteFields<T, TWriter>(ref this TWriter dst, T f0, T f1, T f2, T f3) where T : struct, ILane<T> where TWriter : struct, ILaneWriter<T>
@@ -48,17 +39,5 @@ public static class LaneWriterFields
         dst.Write(1, f1);
         dst.Write(2, f2);
         dst.Write(3, f3);
-    }
-
-    /// <summary>Fields 0 to 5.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WriteFields<T, TWriter>(ref this TWriter dst, T f0, T f1, T f2, T f3, T f4, T f5) where T : struct, ILane<T> where TWriter : struct, ILaneWriter<T>
-    {
-        dst.Write(0, f0);
-        dst.Write(1, f1);
-        dst.Write(2, f2);
-        dst.Write(3, f3);
-        dst.Write(4, f4);
-        dst.Write(5, f5);
     }
 }
