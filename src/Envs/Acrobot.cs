@@ -21,8 +21,7 @@ namespace RlKernels.Envs;
 internal sealed class AcrobotDeclaration : IEnvDeclaration<AcrobotParams>
 {
     public static string Id => "Acrobot-v1";
-    public static TResult Accept<T, TSink, TResult>(TSink sink, AcrobotParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
-        sink.Use<Acrobot<T>, AcrobotParams>(p);
+    static TResult IEnvDeclaration<AcrobotParams>.Accept<T, TSink, TResult>(TSink sink, AcrobotParams p) => sink.Use<Acrobot<T>, AcrobotParams>(p);
     public static uint VelocityFeatures => 0b110000; // theta1_dot, theta2_dot
 }
 
@@ -187,11 +186,6 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<TWriter>(in Acrobot<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
-    {
-        dst.Write(0, s.Theta1);
-        dst.Write(1, s.Theta2);
-        dst.Write(2, s.Theta1Dot);
-        dst.Write(3, s.Theta2Dot);
-    }
+    public static void Store<TWriter>(in Acrobot<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
+        dst.WriteFields(s.Theta1, s.Theta2, s.Theta1Dot, s.Theta2Dot);
 }

@@ -10,8 +10,7 @@ namespace RlKernels.Envs;
 internal sealed class CartPoleDeclaration : IEnvDeclaration<CartPoleParams>
 {
     public static string Id => "CartPole-v1";
-    public static TResult Accept<T, TSink, TResult>(TSink sink, CartPoleParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
-        sink.Use<CartPole<T>, CartPoleParams>(p);
+    static TResult IEnvDeclaration<CartPoleParams>.Accept<T, TSink, TResult>(TSink sink, CartPoleParams p) => sink.Use<CartPole<T>, CartPoleParams>(p);
     public static uint VelocityFeatures => 0b1010; // x_dot, theta_dot
 }
 
@@ -98,11 +97,6 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<TWriter>(in CartPole<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
-    {
-        dst.Write(0, s.X);
-        dst.Write(1, s.XDot);
-        dst.Write(2, s.Theta);
-        dst.Write(3, s.ThetaDot);
-    }
+    public static void Store<TWriter>(in CartPole<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
+        dst.WriteFields(s.X, s.XDot, s.Theta, s.ThetaDot);
 }

@@ -15,8 +15,7 @@ namespace RlKernels.Envs;
 internal sealed class ChainWalkDeclaration : IEnvDeclaration<ChainWalkParams>
 {
     public static string Id => "ChainWalk-v0";
-    public static TResult Accept<T, TSink, TResult>(TSink sink, ChainWalkParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
-        sink.Use<ChainWalk<T>, ChainWalkParams>(p);
+    static TResult IEnvDeclaration<ChainWalkParams>.Accept<T, TSink, TResult>(TSink sink, ChainWalkParams p) => sink.Use<ChainWalk<T>, ChainWalkParams>(p);
     public static bool TryGetModel(in ChainWalkParams p, [NotNullWhen(true)] out TabularMdp? model)
     {
         model = ChainWalk.BuildModel(p);

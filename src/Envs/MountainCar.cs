@@ -11,8 +11,7 @@ namespace RlKernels.Envs;
 internal sealed class MountainCarDeclaration : IEnvDeclaration<MountainCarParams>
 {
     public static string Id => "MountainCar-v0";
-    public static TResult Accept<T, TSink, TResult>(TSink sink, MountainCarParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
-        sink.Use<MountainCar<T>, MountainCarParams>(p);
+    static TResult IEnvDeclaration<MountainCarParams>.Accept<T, TSink, TResult>(TSink sink, MountainCarParams p) => sink.Use<MountainCar<T>, MountainCarParams>(p);
     public static uint VelocityFeatures => 0b10; // velocity
 }
 
@@ -82,9 +81,6 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<TWriter>(in MountainCar<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
-    {
-        dst.Write(0, s.Position);
-        dst.Write(1, s.Velocity);
-    }
+    public static void Store<TWriter>(in MountainCar<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
+        dst.WriteFields(s.Position, s.Velocity);
 }

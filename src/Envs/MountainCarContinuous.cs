@@ -15,8 +15,7 @@ namespace RlKernels.Envs;
 internal sealed class MountainCarContinuousDeclaration : IEnvDeclaration<MountainCarContinuousParams>
 {
     public static string Id => "MountainCarContinuous-v0";
-    public static TResult Accept<T, TSink, TResult>(TSink sink, MountainCarContinuousParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
-        sink.Use<MountainCarContinuous<T>, MountainCarContinuousParams>(p);
+    static TResult IEnvDeclaration<MountainCarContinuousParams>.Accept<T, TSink, TResult>(TSink sink, MountainCarContinuousParams p) => sink.Use<MountainCarContinuous<T>, MountainCarContinuousParams>(p);
     public static uint VelocityFeatures => 0b10; // velocity
 }
 
@@ -87,9 +86,6 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<TWriter>(in MountainCarContinuous<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
-    {
-        dst.Write(0, s.Position);
-        dst.Write(1, s.Velocity);
-    }
+    public static void Store<TWriter>(in MountainCarContinuous<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
+        dst.WriteFields(s.Position, s.Velocity);
 }

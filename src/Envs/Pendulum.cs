@@ -16,8 +16,7 @@ internal sealed class PendulumDeclaration : IEnvDeclaration<PendulumParams>
 {
     public static string Id => "Pendulum-v1";
     public static PendulumParams Parse(EnvArgs args) => new(args.GetDouble("g", 10.0));
-    public static TResult Accept<T, TSink, TResult>(TSink sink, PendulumParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
-        sink.Use<Pendulum<T>, PendulumParams>(p);
+    static TResult IEnvDeclaration<PendulumParams>.Accept<T, TSink, TResult>(TSink sink, PendulumParams p) => sink.Use<Pendulum<T>, PendulumParams>(p);
     public static uint VelocityFeatures => 0b100; // theta_dot
 }
 
@@ -110,9 +109,6 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Store<TWriter>(in Pendulum<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
-    {
-        dst.Write(0, s.Theta);
-        dst.Write(1, s.ThetaDot);
-    }
+    public static void Store<TWriter>(in Pendulum<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
+        dst.WriteFields(s.Theta, s.ThetaDot);
 }

@@ -12,8 +12,7 @@ namespace RlKernels.Envs;
 internal sealed class RandomWalk1DDeclaration : IEnvDeclaration<RandomWalk1DParams>
 {
     public static string Id => "RandomWalk1D-v0";
-    public static TResult Accept<T, TSink, TResult>(TSink sink, RandomWalk1DParams p) where T : struct, ILane<T> where TSink : IEnvSink<T, TResult> =>
-        sink.Use<RandomWalk1D<T>, RandomWalk1DParams>(p);
+    static TResult IEnvDeclaration<RandomWalk1DParams>.Accept<T, TSink, TResult>(TSink sink, RandomWalk1DParams p) => sink.Use<RandomWalk1D<T>, RandomWalk1DParams>(p);
 }
 
 /// <summary>RandomWalk1D constants.</summary>

@@ -13,34 +13,21 @@ namespace RlKernels.Algorithms.Deep;
 // P = population, N = envs per member, B = minibatch, C = replay capacity, O = obs size, A = action size.
 
 /// <summary>Reparameterization actor-critic hyperparameters; the defaults train Pendulum-v1.</summary>
-public sealed record ReparamActorCriticConfig
+public sealed record ReparamActorCriticConfig : ReplayActorCriticConfig
 {
-    /// <summary>Env, envs, steps, seeds and the stopping target.</summary>
-    public RunSettings Run { get; init; } = new() { EnvId = "Pendulum-v1", EnvCount = 16, TotalSteps = 100_000 };
-    /// <summary>Hidden layer widths of actor and critic.</summary>
-    public int[] Hidden { get; init; } = [64, 64];
+    /// <summary>Defaults: Pendulum-v1, 16 envs for 100 k steps; the shared ones of <see cref="ReplayActorCriticConfig"/> but critic rate 2e-3, γ 0.98 and τ 0.01.</summary>
+    public ReparamActorCriticConfig()
+    {
+        Run = new() { EnvId = "Pendulum-v1", EnvCount = 16, TotalSteps = 100_000 };
+        CriticLearningRate = 2e-3f;
+        Gamma = 0.98f;
+        Tau = 0.01f;
+    }
+
     /// <summary>Hidden activation.</summary>
     public Activation Activation { get; init; } = Activation.Relu;
-    /// <summary>Adam learning rate of the actor.</summary>
-    public float ActorLearningRate { get; init; } = 1e-3f;
-    /// <summary>Per-member actor learning rates (length P); overrides <see cref="ActorLearningRate"/>.</summary>
-    public float[]? ActorLearningRates { get; init; }
-    /// <summary>Adam learning rate of the critic.</summary>
-    public float CriticLearningRate { get; init; } = 2e-3f;
-    /// <summary>Discount γ.</summary>
-    public float Gamma { get; init; } = 0.98f;
-    /// <summary>Polyak rate of the target networks: θ̄ ← (1 − τ)θ̄ + τθ after every gradient step.</summary>
-    public float Tau { get; init; } = 0.01f;
     /// <summary>σ of the policy's noise z, in action units (Pendulum's torque is in [−2, 2]).</summary>
     public float NoiseStd { get; init; } = 0.2f;
-    /// <summary>Transitions kept per member.</summary>
-    public int ReplayCapacity { get; init; } = 100_000;
-    /// <summary>Transitions per gradient step (per member).</summary>
-    public int BatchSize { get; init; } = 256;
-    /// <summary>Env steps per member with uniformly random actions before learning starts.</summary>
-    public int WarmupSteps { get; init; } = 2_000;
-    /// <summary>Gradient steps per env step of a member (the update-to-data ratio).</summary>
-    public float UpdatesPerStep { get; init; } = 0.5f;
 }
 
 /// <summary>Reparameterization actor-critic training loop.</summary>

@@ -14,30 +14,15 @@ namespace RlKernels.Algorithms.Deep;
 // B = minibatch, O = obs size, A = action size.
 
 /// <summary>SAC hyperparameters; the defaults (CleanRL's sac_continuous_action.py rates, τ and batch; 64×64 networks and half an update per env step to fit two cores) train Pendulum-v1.</summary>
-public sealed record SacConfig
+public sealed record SacConfig : ReplayActorCriticConfig
 {
-    /// <summary>Env, envs, steps, seeds and the stopping target.</summary>
-    public RunSettings Run { get; init; } = new() { EnvId = "Pendulum-v1", EnvCount = 4, TotalSteps = 40_000 };
-    /// <summary>Hidden layer widths of actor and critics.</summary>
-    public int[] Hidden { get; init; } = [64, 64];
-    /// <summary>Adam learning rate of the actor.</summary>
-    public float ActorLearningRate { get; init; } = 3e-4f;
-    /// <summary>Per-member actor learning rates (length P); overrides <see cref="ActorLearningRate"/>.</summary>
-    public float[]? ActorLearningRates { get; init; }
-    /// <summary>Adam learning rate of the critics and of log α.</summary>
-    public float CriticLearningRate { get; init; } = 1e-3f;
-    /// <summary>Discount γ.</summary>
-    public float Gamma { get; init; } = 0.99f;
-    /// <summary>Polyak rate of the target critics.</summary>
-    public float Tau { get; init; } = 0.005f;
-    /// <summary>Transitions kept per member.</summary>
-    public int ReplayCapacity { get; init; } = 100_000;
-    /// <summary>Transitions per gradient step (per member).</summary>
-    public int BatchSize { get; init; } = 256;
-    /// <summary>Env steps per member with uniformly random actions before learning starts.</summary>
-    public int WarmupSteps { get; init; } = 2_000;
-    /// <summary>Gradient steps per env step of a member.</summary>
-    public float UpdatesPerStep { get; init; } = 0.5f;
+    /// <summary>Defaults: Pendulum-v1, 4 envs for 40 k steps, actor rate 3e-4; the rest those of <see cref="ReplayActorCriticConfig"/>.</summary>
+    public SacConfig()
+    {
+        Run = new() { EnvId = "Pendulum-v1", EnvCount = 4, TotalSteps = 40_000 };
+        ActorLearningRate = 3e-4f;
+    }
+
     /// <summary>Initial temperature α.</summary>
     public float InitialAlpha { get; init; } = 1f;
 }

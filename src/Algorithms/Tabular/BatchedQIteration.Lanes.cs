@@ -76,14 +76,14 @@ public static partial class BatchedQIteration
     private static TabularBatchSolution? TryRunLanes<T>(IReadOnlyList<TabularMdp> models, double[] gammas, BatchedQIterationConfig config)
         where T : unmanaged, IFloatingPointIeee754<T> => LaneSelection.BestWidth switch
         {
-            16 => TryRunLanes<T, Vector512<T>, LaneVector512<T>>(models, gammas, config),
-            8 => TryRunLanes<T, Vector256<T>, LaneVector256<T>>(models, gammas, config),
-            4 => TryRunLanes<T, Vector128<T>, LaneVector128<T>>(models, gammas, config),
+            16 => TryRunLanes<T, Vector512<T>, VectorOps512<T>>(models, gammas, config),
+            8 => TryRunLanes<T, Vector256<T>, VectorOps256<T>>(models, gammas, config),
+            4 => TryRunLanes<T, Vector128<T>, VectorOps128<T>>(models, gammas, config),
             _ => null,
         };
 
     private static TabularBatchSolution? TryRunLanes<T, TV, TW>(IReadOnlyList<TabularMdp> models, double[] gammas, BatchedQIterationConfig config)
-        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where TW : ILaneVector<TV, T>
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where TW : IVectorOps<TV, T>
     {
         if (SharedNextStates(models) is not var (next, ku)) return null;
         var first = models[0];
@@ -115,7 +115,7 @@ public static partial class BatchedQIteration
     }
 
     /// <summary>One worker's L lanes and their sweeps.</summary>
-    private sealed class LaneWorker<T, TV, TW> where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where TW : ILaneVector<TV, T>
+    private sealed class LaneWorker<T, TV, TW> where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where TW : IVectorOps<TV, T>
     {
         private readonly IReadOnlyList<TabularMdp> _models;
         private readonly double[] _gammas;

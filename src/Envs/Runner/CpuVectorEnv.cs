@@ -78,15 +78,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         threads = Math.Max(1, Math.Min(threads, _b.VecCount / MinVecsPerThread));
         if (backend != Backend.Cpu) threads = 1;
         _pool = new WorkerPool(threads);
-        _settings = new StepSettings
-        {
-            MaxEpisodeSteps = options.MaxEpisodeSteps ?? Spec.MaxEpisodeSteps,
-            Mode = options.AutoReset,
-            ActionIsDiscrete = Spec.Action.IsDiscrete,
-            ActionCount = Spec.Action.Count,
-            ActionLow = Spec.Action.Low,
-            ActionHigh = Spec.Action.High,
-        };
+        _settings = StepSettings.For(Spec, options);
         Reset(options.Seed);
     }
 

@@ -136,15 +136,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         EnvCount = envCount;
         Backend = options.Backend;
         AutoReset = options.AutoReset;
-        _settings = new StepSettings
-        {
-            MaxEpisodeSteps = options.MaxEpisodeSteps ?? Spec.MaxEpisodeSteps,
-            Mode = options.AutoReset,
-            ActionIsDiscrete = Spec.Action.IsDiscrete,
-            ActionCount = Spec.Action.Count,
-            ActionLow = Spec.Action.Low,
-            ActionHigh = Spec.Action.High,
-        };
+        _settings = StepSettings.For(Spec, options);
 
         // Kernels index with 32-bit ints (cheaper on a GPU), so every buffer must fit that.
         if ((long)envCount * Math.Max(Math.Max(Spec.ObsSize, Spec.StateSize), GpuEnvViews.BookRows) > int.MaxValue)

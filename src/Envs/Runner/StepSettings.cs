@@ -15,4 +15,15 @@ public struct StepSettings
     public int ActionCount;
     /// <summary>Bounds of the action space; StepRandom draws Box actions uniformly between them.</summary>
     public float ActionLow, ActionHigh;
+
+    /// <summary>The settings of an env with <paramref name="spec"/> run with <paramref name="options"/> (the Philox key is set at reset).</summary>
+    public static StepSettings For(EnvSpec spec, VectorEnvOptions options) => new()
+    {
+        MaxEpisodeSteps = options.MaxEpisodeSteps ?? spec.MaxEpisodeSteps,
+        Mode = options.AutoReset,
+        ActionIsDiscrete = spec.Action.IsDiscrete,
+        ActionCount = spec.Action.Count,
+        ActionLow = spec.Action.Low,
+        ActionHigh = spec.Action.High,
+    };
 }

@@ -8,7 +8,7 @@ namespace RlKernels.Kernels.Lanes;
 /// (Math.Sin/Cos call the C library, as CPython's math module does). Masks are 1.0/0.0; bits values
 /// hold the uint as an exact integer.
 /// </summary>
-public readonly struct D1 : ILane<D1>
+public readonly partial struct D1 : ILane<D1>
 {
     /// <summary>The single double element (for masks: 1 for true, 0 for false).</summary>
     public readonly double V;
@@ -85,47 +85,7 @@ public readonly struct D1 : ILane<D1>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 LessThan(D1 a, D1 b) => new(a.V < b.V ? 1 : 0);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 LessOrEqual(D1 a, D1 b) => new(a.V <= b.V ? 1 : 0);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 GreaterThan(D1 a, D1 b) => new(a.V > b.V ? 1 : 0);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 GreaterOrEqual(D1 a, D1 b) => new(a.V >= b.V ? 1 : 0);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 Equal(D1 a, D1 b) => new(a.V == b.V ? 1 : 0);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 And(D1 maskA, D1 maskB) => new(maskA.V * maskB.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Or(D1 maskA, D1 maskB) => new(Math.Max(maskA.V, maskB.V));
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 AndNot(D1 maskA, D1 maskB) => new(maskA.V * (1 - maskB.V));
-    /// <inheritdoc/>
-    public static D1 FalseMask => new(0);
-    /// <inheritdoc/>
-    public static D1 TrueMask => new(1);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 Select(D1 mask, D1 ifTrue, D1 ifFalse) => mask.V != 0 ? ifTrue : ifFalse;
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 MaskToOne(D1 mask) => mask;
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 NonZero(D1 value) => new(value.V != 0 ? 1 : 0);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool AnyTrue(D1 mask) => mask.V != 0;
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong MaskBits(D1 mask) => mask.V != 0 ? 1ul : 0ul;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

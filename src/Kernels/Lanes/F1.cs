@@ -9,7 +9,7 @@ namespace RlKernels.Kernels.Lanes;
 /// Masks are 1f/0f. Bits values hold uint bits reinterpreted as float (ILGPU's Interop casts, which
 /// also compile to PTX). Everything here must stay ILGPU-compatible except the MEMORY members.
 /// </summary>
-public readonly struct F1 : ILane<F1>
+public readonly partial struct F1 : ILane<F1>
 {
     /// <summary>The single float element (for masks: 1 for true, 0 for false).</summary>
     public readonly float V;
@@ -103,47 +103,7 @@ public readonly struct F1 : ILane<F1>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 LessThan(F1 a, F1 b) => new(a.V < b.V ? 1f : 0f);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 LessOrEqual(F1 a, F1 b) => new(a.V <= b.V ? 1f : 0f);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 GreaterThan(F1 a, F1 b) => new(a.V > b.V ? 1f : 0f);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 GreaterOrEqual(F1 a, F1 b) => new(a.V >= b.V ? 1f : 0f);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 Equal(F1 a, F1 b) => new(a.V == b.V ? 1f : 0f);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 And(F1 maskA, F1 maskB) => new(maskA.V * maskB.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Or(F1 maskA, F1 maskB) => new(maskA.V > maskB.V ? maskA.V : maskB.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 AndNot(F1 maskA, F1 maskB) => new(maskA.V * (1f - maskB.V));
-    /// <inheritdoc/>
-    public static F1 FalseMask => new(0f);
-    /// <inheritdoc/>
-    public static F1 TrueMask => new(1f);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 Select(F1 mask, F1 ifTrue, F1 ifFalse) => mask.V != 0f ? ifTrue : ifFalse;
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 MaskToOne(F1 mask) => mask;
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 NonZero(F1 value) => new(value.V != 0f ? 1f : 0f);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool AnyTrue(F1 mask) => mask.V != 0f;
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static ulong MaskBits(F1 mask) => mask.V != 0f ? 1ul : 0ul;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
