@@ -69,12 +69,39 @@ public static class Dqn
     public static DeepAlgorithm DoubleEntry { get; } = MakeEntry("double-dqn", @double: true);
 
     private static DeepAlgorithm MakeEntry(string name, bool @double) => new(name, ActionNeed.Discrete,
-        (run, lr) => Train(new DqnConfig { Run = run, Double = @double } is var c && lr is { } v ? c with { LearningRate = v } : c))
+        (run, o) => Train(DefaultConfig(run, o, @double)))
     {
         NeedsWhy = "it takes a max over actions",
-        Defaults = _ => (4, 500_000),
+        Defaults = env => env == "MountainCar-v0" ? (1, 120_000) : (4, 500_000),
         RolloutSteps = _ => 1,
+        UsesReplay = true,
+        Problem = (run, o) => DefaultConfig(run, o, @double) is var c ? c.Problem() ?? ReplayBuffer.SizeProblem(c.Run, c.ReplayCapacity) : null,
     };
+
+    /// <summary>
+    /// The configuration <c>rlk train ENV --algo dqn</c> (or <c>double-dqn</c>) uses: <see cref="DqnConfig"/>'s
+    /// defaults, and on MountainCar-v0 RL Baselines3 Zoo's published DQN hyperparameters (rate 4e-3, batch 128,
+    /// buffer 10 k, 1 k learning starts, γ 0.98, target copy every 600 env steps, 8 gradient steps per 16 env
+    /// steps, ε 1 → 0.07 over the first 20 %, relu 256×256, Huber loss, gradient norm clipped at 10); then the
+    /// overrides given.
+    /// </summary>
+    public static DqnConfig DefaultConfig(RunSettings run, DeepOverrides overrides, bool @double)
+    {
+        var c = new DqnConfig { Run = run, Double = @double };
+        if (run.EnvId == "MountainCar-v0")
+            c = c with
+            {
+                Hidden = [256, 256], LearningRate = 4e-3f, BatchSize = 128, ReplayCapacity = 10_000, LearningStarts = 1_000,
+                Gamma = 0.98f, UpdatesPerStep = 0.5f, TargetPeriod = 300, EndEpsilon = 0.07f, ExplorationFraction = 0.2f,
+                Loss = QLoss.Huber, MaxGradNorm = 10f,
+            };
+        return c with
+        {
+            LearningRate = overrides.LearningRate ?? c.LearningRate,
+            ReplayCapacity = overrides.ReplayCapacity ?? c.ReplayCapacity,
+            BatchSize = overrides.BatchSize ?? c.BatchSize,
+        };
+    }
 
     /// <summary>Purpose word of the Philox counter for ε-greedy choices.</summary>
     public const uint ActionPurpose = 0x44514E41; // "DQNA"
@@ -119,7 +146,7 @@ public static class Dqn
     public static TrainResult Train(DqnConfig config)
     {
         string name = config.Double ? "double-dqn" : "dqn";
-        using var training = TrainingRun.Start(config.Run, config.Problem() ?? SizeProblem(config));
+        using var training = TrainingRun.Start(config.Run, config.Problem() ?? ReplayBuffer.SizeProblem(config.Run, config.ReplayCapacity));
         training.RequireActions(discrete: true, "DQN needs discrete actions (its target takes a max over actions)");
         RunSettings run = training.Settings;
         IVectorEnv env = training.Env;
@@ -208,17 +235,5 @@ public static class Dqn
             }
         }
         return training.Result(name, steps, policy, q);
-    }
-
-    /// <summary>The replay buffer's size against memory, before the envs are made.</summary>
-    private static string? SizeProblem(DqnConfig config)
-    {
-        try
-        {
-            using var probe = Envs.Registry.EnvRegistry.Make(config.Run.EnvId, 1, new VectorEnvOptions(), config.Run.EnvArgs);
-            ReplayBuffer.CheckSize(config.Run.Population, config.ReplayCapacity, probe.Spec.ObsSize, 1, discrete: true);
-            return null;
-        }
-        catch (ArgumentException e) { return e.Message; }
     }
 }

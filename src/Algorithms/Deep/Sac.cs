@@ -40,6 +40,13 @@ public sealed record SacConfig
     public float UpdatesPerStep { get; init; } = 0.5f;
     /// <summary>Initial temperature α.</summary>
     public float InitialAlpha { get; init; } = 1f;
+
+    /// <summary>The config's own problem (null when fine), checked before any env is made.</summary>
+    public string? Problem() =>
+        BatchSize < 1 || ReplayCapacity < 1 ? $"SAC needs BatchSize and ReplayCapacity ≥ 1 (got {BatchSize}, {ReplayCapacity})."
+        : BatchSize > ReplayCapacity ? $"The batch ({BatchSize}) is larger than the replay buffer ({ReplayCapacity} transitions)."
+        : !(UpdatesPerStep > 0) || !(Tau > 0 && Tau <= 1) || !(InitialAlpha > 0) ? "SAC needs UpdatesPerStep > 0, Tau in (0, 1] and InitialAlpha > 0."
+        : null;
 }
 
 /// <summary>SAC training loop.</summary>
@@ -47,11 +54,25 @@ public static class Sac
 {
     /// <summary>SAC in the registry: continuous actions only; the learning rate given is the actor's.</summary>
     public static DeepAlgorithm Entry { get; } = new("sac", ActionNeed.Continuous,
-        (run, lr) => Train(new SacConfig { Run = run } is var c && lr is { } v ? c with { ActorLearningRate = v } : c))
+        (run, o) => Train(DefaultConfig(run, o)))
     {
         NeedsWhy = "its policy is a squashed Gaussian over a continuous action box",
         Defaults = _ => (4, 40_000),
+        UsesReplay = true,
+        Problem = (run, o) => DefaultConfig(run, o) is var c ? c.Problem() ?? ReplayBuffer.SizeProblem(c.Run, c.ReplayCapacity) : null,
     };
+
+    /// <summary>The configuration <c>rlk train ENV --algo sac</c> uses: <see cref="SacConfig"/>'s defaults, then the overrides given (the learning rate is the actor's).</summary>
+    public static SacConfig DefaultConfig(RunSettings run, DeepOverrides overrides)
+    {
+        var c = new SacConfig { Run = run };
+        return c with
+        {
+            ActorLearningRate = overrides.LearningRate ?? c.ActorLearningRate,
+            ReplayCapacity = overrides.ReplayCapacity ?? c.ReplayCapacity,
+            BatchSize = overrides.BatchSize ?? c.BatchSize,
+        };
+    }
 
     /// <summary>Purpose word of the Philox counter for SAC's warm-up actions.</summary>
     public const uint WarmupPurpose = 0x53414357; // "SACW"
@@ -62,10 +83,7 @@ public static class Sac
     /// <exception cref="TrainingDivergedException">A loss, gradient or parameter went non-finite.</exception>
     public static TrainResult Train(SacConfig config)
     {
-        using var training = TrainingRun.Start(config.Run,
-            config.BatchSize < 1 || config.ReplayCapacity < 1 ? "SAC needs BatchSize and ReplayCapacity ≥ 1."
-            : config.BatchSize > config.ReplayCapacity ? $"The batch ({config.BatchSize}) is larger than the replay buffer ({config.ReplayCapacity} transitions)."
-            : !(config.UpdatesPerStep > 0) || !(config.Tau > 0 && config.Tau <= 1) || !(config.InitialAlpha > 0) ? "SAC needs UpdatesPerStep > 0, Tau in (0, 1] and InitialAlpha > 0." : null);
+        using var training = TrainingRun.Start(config.Run, config.Problem() ?? ReplayBuffer.SizeProblem(config.Run, config.ReplayCapacity));
         training.RequireActions(discrete: false, "SAC needs continuous actions");
         RunSettings run = training.Settings;
         IVectorEnv env = training.Env;
