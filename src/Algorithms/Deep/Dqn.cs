@@ -48,6 +48,14 @@ public sealed record DqnConfig : DeepConfig
     public float EndEpsilon { get; init; } = 0.05f;
     /// <summary>Fraction of <see cref="RunSettings.TotalSteps"/> over which ε decays linearly.</summary>
     public float ExplorationFraction { get; init; } = 0.5f;
+    /// <summary>
+    /// Vector steps per ε-greedy decision (1: a fresh decision every step): the explore-or-not draw and the random
+    /// action are drawn once per block of this many steps, so an exploring block holds one random action, across
+    /// episode boundaries; greedy steps still take the arg-max of the current Q. Temporally extended ε-greedy
+    /// (after Dabney et al. 2021's εz-greedy, fixed duration): held actions explore like a slow random force where
+    /// independent draws average out (MountainCar).
+    /// </summary>
+    public int ExplorationHold { get; init; } = 1;
 
     /// <summary>The config's own problem (null when fine), checked before any env is made.</summary>
     public string? Problem() =>
@@ -56,6 +64,7 @@ public sealed record DqnConfig : DeepConfig
         : !(UpdatesPerStep > 0) || !float.IsFinite(UpdatesPerStep) ? $"UpdatesPerStep must be positive, got {UpdatesPerStep}."
         : !(Tau > 0 && Tau <= 1) || TargetPeriod < 1 ? $"DQN needs Tau in (0, 1] and TargetPeriod ≥ 1 (got {Tau}, {TargetPeriod})."
         : !(StartEpsilon is >= 0 and <= 1) || !(EndEpsilon is >= 0 and <= 1) || !(ExplorationFraction > 0) ? "ε must be in [0, 1] and ExplorationFraction > 0."
+        : ExplorationHold < 1 ? $"ExplorationHold must be ≥ 1, got {ExplorationHold}."
         : null;
 }
 
@@ -82,7 +91,8 @@ public static class Dqn
     /// The configuration <c>rlk train ENV --algo dqn</c> (or <c>double-dqn</c>) uses: <see cref="DqnConfig"/>'s
     /// defaults, and on MountainCar-v0 RL Baselines3 Zoo's published DQN hyperparameters (rate 4e-3, batch 128,
     /// buffer 10 k, 1 k learning starts, γ 0.98, target copy every 600 env steps, 8 gradient steps per 16 env
-    /// steps, ε 1 → 0.07 over the first 20 %, relu 256×256, Huber loss, gradient norm clipped at 10); then the
+    /// steps, ε 1 → 0.07 over the first 20 %, relu 256×256, Huber loss, gradient norm clipped at 10), plus ε-greedy
+    /// decisions held for 25 steps (<see cref="DqnConfig.ExplorationHold"/>: without it no episode reached the flag); then the
     /// overrides given.
     /// </summary>
     public static DqnConfig DefaultConfig(RunSettings run, DeepOverrides overrides, bool @double)
@@ -91,9 +101,9 @@ public static class Dqn
         if (run.EnvId == "MountainCar-v0")
             c = c with
             {
-                Hidden = [256, 256], LearningRate = 4e-3f, BatchSize = 128, ReplayCapacity = 10_000, LearningStarts = 1_000,
+                Hidden = [256, 256], LearningRate = 4e-3f, BatchSize = 128, ReplayCapacity = 10_000,
                 Gamma = 0.98f, UpdatesPerStep = 0.5f, TargetPeriod = 300, EndEpsilon = 0.07f, ExplorationFraction = 0.2f,
-                Loss = QLoss.Huber, MaxGradNorm = 10f,
+                Loss = QLoss.Huber, MaxGradNorm = 10f, ExplorationHold = 25, LearningStarts = 1_000,
             };
         return c with
         {
@@ -188,7 +198,7 @@ public static class Dqn
             float epsilon = Epsilon(steps, run.TotalSteps, config.StartEpsilon, config.EndEpsilon, config.ExplorationFraction);
             env.Observations.CopyTo(stepObs);
             if (epsilon < 1f) q.Forward(stepObs, n, stepQ);
-            EpsilonGreedy.Choose(stepQ, n, k, epsilon, run, vectorStep, ActionPurpose, actions);
+            EpsilonGreedy.Choose(stepQ, n, k, epsilon, run, vectorStep / (uint)config.ExplorationHold, ActionPurpose, actions);
             env.Step(actions);
             vectorStep++;
             replay.Add(stepObs, actions, default, env, n);
