@@ -28,4 +28,13 @@ public static class DeepLimits
         long byArrayLength = Array.MaxLength / ((long)DeepAlgorithms.RolloutSteps(algo, envId) * Math.Max(spec.ObsSize, 4 * 64));
         return (int)Math.Clamp(Math.Min(Math.Min(byMemory, byArrayLength), EnvRegistry.MaxEnvCount(envId, envArgs)), 1, int.MaxValue);
     }
+
+    /// <summary>The largest <c>--buffer-size</c> (transitions) of one member's replay buffer on <paramref name="envId"/> on this machine.</summary>
+    /// <exception cref="ArgumentException">Unknown env or bad env arguments.</exception>
+    public static int MaxReplay(string envId, IReadOnlyDictionary<string, string>? envArgs)
+    {
+        var spec = EnvRegistry.Get(envId).Spec(envArgs is null ? EnvArgs.Empty : new EnvArgs(envArgs));
+        bool discrete = spec.Action.IsDiscrete;
+        return (int)Math.Clamp(ReplayBuffer.MaxCapacity(1, spec.ObsSize, discrete ? 1 : spec.Action.Count, discrete), 1, int.MaxValue);
+    }
 }

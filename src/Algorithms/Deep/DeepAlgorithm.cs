@@ -18,9 +18,21 @@ public enum ActionNeed
 /// </summary>
 /// <param name="Name">Command-line name (<c>rlk train ENV --algo NAME</c>).</param>
 /// <param name="Needs">Action spaces it trains on; <see cref="DeepAlgorithms.CheckFits"/> refuses the others before any work.</param>
-/// <param name="Train">Trains with the algorithm's defaults under the given run settings; the learning rate, when given, overrides its default.</param>
-public sealed record DeepAlgorithm(string Name, ActionNeed Needs, Func<RunSettings, float?, TrainResult> Train)
+/// <param name="Train">Trains with the algorithm's defaults under the given run settings; the overrides given replace their defaults.</param>
+public sealed record DeepAlgorithm(string Name, ActionNeed Needs, Func<RunSettings, DeepOverrides, TrainResult> Train)
 {
+    /// <summary>
+    /// Has a replay buffer: reads <see cref="DeepOverrides.ReplayCapacity"/> and <see cref="DeepOverrides.BatchSize"/>
+    /// (<c>rlk train --buffer-size</c>, <c>--batch-size</c>; refused for the other algorithms).
+    /// </summary>
+    public bool UsesReplay { get; init; }
+
+    /// <summary>
+    /// The problem of the config the overrides make on these run settings (null: fine), which <c>rlk train</c>
+    /// checks before it writes anything: a batch larger than the buffer, a buffer beyond memory.
+    /// </summary>
+    public Func<RunSettings, DeepOverrides, string?> Problem { get; init; } = (_, _) => null;
+
     /// <summary>Default envs per member and env-step budget on an env (<c>rlk train</c> without --envs / --steps).</summary>
     public Func<string, (int EnvCount, long Steps)> Defaults { get; init; } = _ => (64, 1_000_000);
 

@@ -94,6 +94,22 @@ public static class DeepAlgorithms
     /// <summary>Rollout steps T the algorithm keeps per env on an env (see <see cref="DeepAlgorithm.RolloutSteps"/>).</summary>
     public static int RolloutSteps(string algorithm, string envId) => Get(algorithm).RolloutSteps(envId);
 
+    /// <summary>Names of the algorithms with a replay buffer (<see cref="DeepAlgorithm.UsesReplay"/>), in registry order.</summary>
+    public static IReadOnlyList<string> ReplayNames
+    {
+        get { lock (Gate) return All.Where(a => a.UsesReplay).Select(a => a.Name).ToArray(); }
+    }
+
+    /// <summary>Throws <see cref="ArgumentException"/> with the algorithm's own problem of these overrides on these run settings (<see cref="DeepAlgorithm.Problem"/>).</summary>
+    public static void CheckOverrides(string algorithm, RunSettings run, DeepOverrides overrides)
+    {
+        if (Get(algorithm).Problem(run, overrides) is { } problem) throw new ArgumentException(problem);
+    }
+
     /// <summary>Trains <paramref name="algorithm"/> with its defaults under the given run settings (learning rate optional).</summary>
-    public static TrainResult Train(string algorithm, RunSettings run, float? learningRate = null) => Get(algorithm).Train(run, learningRate);
+    public static TrainResult Train(string algorithm, RunSettings run, float? learningRate = null) =>
+        Train(algorithm, run, new DeepOverrides { LearningRate = learningRate });
+
+    /// <summary>Trains <paramref name="algorithm"/> with its defaults, replaced by the overrides given, under the given run settings.</summary>
+    public static TrainResult Train(string algorithm, RunSettings run, DeepOverrides overrides) => Get(algorithm).Train(run, overrides);
 }

@@ -48,6 +48,14 @@ public sealed record DqnConfig : DeepConfig
     public float EndEpsilon { get; init; } = 0.05f;
     /// <summary>Fraction of <see cref="RunSettings.TotalSteps"/> over which ε decays linearly.</summary>
     public float ExplorationFraction { get; init; } = 0.5f;
+    /// <summary>
+    /// Vector steps per ε-greedy decision (1: a fresh decision every step): the explore-or-not draw and the random
+    /// action are drawn once per block of this many steps, so an exploring block holds one random action, across
+    /// episode boundaries; greedy steps still take the arg-max of the current Q. Temporally extended ε-greedy
+    /// (after Dabney et al. 2021's εz-greedy, fixed duration): held actions explore like a slow random force where
+    /// independent draws average out (MountainCar).
+    /// </summary>
+    public int ExplorationHold { get; init; } = 1;
 
     /// <summary>The config's own problem (null when fine), checked before any env is made.</summary>
     public string? Problem() =>
@@ -56,6 +64,7 @@ public sealed record DqnConfig : DeepConfig
         : !(UpdatesPerStep > 0) || !float.IsFinite(UpdatesPerStep) ? $"UpdatesPerStep must be positive, got {UpdatesPerStep}."
         : !(Tau > 0 && Tau <= 1) || TargetPeriod < 1 ? $"DQN needs Tau in (0, 1] and TargetPeriod ≥ 1 (got {Tau}, {TargetPeriod})."
         : !(StartEpsilon is >= 0 and <= 1) || !(EndEpsilon is >= 0 and <= 1) || !(ExplorationFraction > 0) ? "ε must be in [0, 1] and ExplorationFraction > 0."
+        : ExplorationHold < 1 ? $"ExplorationHold must be ≥ 1, got {ExplorationHold}."
         : null;
 }
 
@@ -69,12 +78,40 @@ public static class Dqn
     public static DeepAlgorithm DoubleEntry { get; } = MakeEntry("double-dqn", @double: true);
 
     private static DeepAlgorithm MakeEntry(string name, bool @double) => new(name, ActionNeed.Discrete,
-        (run, lr) => Train(new DqnConfig { Run = run, Double = @double } is var c && lr is { } v ? c with { LearningRate = v } : c))
+        (run, o) => Train(DefaultConfig(run, o, @double)))
     {
         NeedsWhy = "it takes a max over actions",
-        Defaults = _ => (4, 500_000),
+        Defaults = env => env == "MountainCar-v0" ? (1, 120_000) : (4, 500_000),
         RolloutSteps = _ => 1,
+        UsesReplay = true,
+        Problem = (run, o) => DefaultConfig(run, o, @double) is var c ? c.Problem() ?? ReplayBuffer.SizeProblem(c.Run, c.ReplayCapacity) : null,
     };
+
+    /// <summary>
+    /// The configuration <c>rlk train ENV --algo dqn</c> (or <c>double-dqn</c>) uses: <see cref="DqnConfig"/>'s
+    /// defaults, and on MountainCar-v0 RL Baselines3 Zoo's published DQN hyperparameters (rate 4e-3, batch 128,
+    /// buffer 10 k, 1 k learning starts, γ 0.98, target copy every 600 env steps, 8 gradient steps per 16 env
+    /// steps, ε 1 → 0.07 over the first 20 %, relu 256×256, Huber loss, gradient norm clipped at 10), plus ε-greedy
+    /// decisions held for 25 steps (<see cref="DqnConfig.ExplorationHold"/>: without it no episode reached the flag); then the
+    /// overrides given.
+    /// </summary>
+    public static DqnConfig DefaultConfig(RunSettings run, DeepOverrides overrides, bool @double)
+    {
+        var c = new DqnConfig { Run = run, Double = @double };
+        if (run.EnvId == "MountainCar-v0")
+            c = c with
+            {
+                Hidden = [256, 256], LearningRate = 4e-3f, BatchSize = 128, ReplayCapacity = 10_000,
+                Gamma = 0.98f, UpdatesPerStep = 0.5f, TargetPeriod = 300, EndEpsilon = 0.07f, ExplorationFraction = 0.2f,
+                Loss = QLoss.Huber, MaxGradNorm = 10f, ExplorationHold = 25, LearningStarts = 1_000,
+            };
+        return c with
+        {
+            LearningRate = overrides.LearningRate ?? c.LearningRate,
+            ReplayCapacity = overrides.ReplayCapacity ?? c.ReplayCapacity,
+            BatchSize = overrides.BatchSize ?? c.BatchSize,
+        };
+    }
 
     /// <summary>Purpose word of the Philox counter for ε-greedy choices.</summary>
     public const uint ActionPurpose = 0x44514E41; // "DQNA"
@@ -119,7 +156,7 @@ public static class Dqn
     public static TrainResult Train(DqnConfig config)
     {
         string name = config.Double ? "double-dqn" : "dqn";
-        using var training = TrainingRun.Start(config.Run, config.Problem() ?? SizeProblem(config));
+        using var training = TrainingRun.Start(config.Run, config.Problem() ?? ReplayBuffer.SizeProblem(config.Run, config.ReplayCapacity));
         training.RequireActions(discrete: true, "DQN needs discrete actions (its target takes a max over actions)");
         RunSettings run = training.Settings;
         IVectorEnv env = training.Env;
@@ -161,7 +198,7 @@ public static class Dqn
             float epsilon = Epsilon(steps, run.TotalSteps, config.StartEpsilon, config.EndEpsilon, config.ExplorationFraction);
             env.Observations.CopyTo(stepObs);
             if (epsilon < 1f) q.Forward(stepObs, n, stepQ);
-            EpsilonGreedy.Choose(stepQ, n, k, epsilon, run, vectorStep, ActionPurpose, actions);
+            EpsilonGreedy.Choose(stepQ, n, k, epsilon, run, vectorStep / (uint)config.ExplorationHold, ActionPurpose, actions);
             env.Step(actions);
             vectorStep++;
             replay.Add(stepObs, actions, default, env, n);
@@ -208,17 +245,5 @@ public static class Dqn
             }
         }
         return training.Result(name, steps, policy, q);
-    }
-
-    /// <summary>The replay buffer's size against memory, before the envs are made.</summary>
-    private static string? SizeProblem(DqnConfig config)
-    {
-        try
-        {
-            using var probe = Envs.Registry.EnvRegistry.Make(config.Run.EnvId, 1, new VectorEnvOptions(), config.Run.EnvArgs);
-            ReplayBuffer.CheckSize(config.Run.Population, config.ReplayCapacity, probe.Spec.ObsSize, 1, discrete: true);
-            return null;
-        }
-        catch (ArgumentException e) { return e.Message; }
     }
 }

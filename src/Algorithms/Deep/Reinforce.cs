@@ -41,7 +41,7 @@ public static class Reinforce
     public static DeepAlgorithm Entry { get; } = RegistryEntry("reinforce", baseline: false);
 
     private static DeepAlgorithm RegistryEntry(string name, bool baseline) => new(name, ActionNeed.Any,
-        (run, lr) => Train(new ReinforceConfig { Run = run, Baseline = baseline } is var c && lr is { } v ? c with { LearningRate = v } : c))
+        (run, o) => Train(new ReinforceConfig { Run = run, Baseline = baseline } is var c && o.LearningRate is { } v ? c with { LearningRate = v } : c))
     {
         Defaults = _ => (64, 3_000_000),
         RolloutSteps = _ => new ReinforceConfig().RolloutSteps,

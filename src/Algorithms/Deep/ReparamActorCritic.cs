@@ -35,7 +35,7 @@ public static class ReparamActorCritic
 {
     /// <summary>The reparameterization actor-critic in the registry: continuous actions only; the learning rate given is the actor's.</summary>
     public static DeepAlgorithm Entry { get; } = new("reparam-ac", ActionNeed.Continuous,
-        (run, lr) => Train(new ReparamActorCriticConfig { Run = run } is var c && lr is { } v ? c with { ActorLearningRate = v } : c))
+        (run, o) => Train(new ReparamActorCriticConfig { Run = run } is var c && o.LearningRate is { } v ? c with { ActorLearningRate = v } : c))
     {
         Defaults = _ => (16, 60_000), // one env step at a time from a replay buffer: RolloutSteps stays 1
     };

@@ -1,3 +1,4 @@
+using RlKernels.Envs;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Random;
@@ -38,6 +39,11 @@ public sealed class ReplayBuffer : TransitionColumns
     public static long EstimateBytes(int population, long capacity, int obsSize, int actionWidth, bool discrete)
         => (long)population * capacity * (8L * obsSize + 4L * (discrete ? 1 : actionWidth) + 4 + 2);
 
+    /// <summary>The largest capacity <see cref="CheckSize"/> accepts: what fits in <see cref="MemoryBudget.UsableBytes"/> and in one .NET array per column.</summary>
+    public static long MaxCapacity(int population, int obsSize, int actionWidth, bool discrete) =>
+        Math.Min(MemoryBudget.UsableBytes / EstimateBytes(population, 1, obsSize, actionWidth, discrete),
+            Array.MaxLength / ((long)population * Math.Max(obsSize, actionWidth)));
+
     /// <summary>
     /// Throws <see cref="ArgumentException"/> when a buffer of this size cannot be allocated: a count below 1, more
     /// bytes than <see cref="MemoryBudget.UsableBytes"/>, or a column longer than .NET's array limit. Checked
@@ -54,6 +60,22 @@ public sealed class ReplayBuffer : TransitionColumns
         long widest = (long)population * capacity * Math.Max(obsSize, actionWidth);
         if (widest > Array.MaxLength)
             throw new ArgumentException($"A replay buffer of {capacity} transitions × {population} member(s) × {Math.Max(obsSize, actionWidth)} floats exceeds the largest array ({Array.MaxLength} elements). Use a smaller buffer.");
+    }
+
+    /// <summary>
+    /// The problem of a buffer of <paramref name="capacity"/> transitions per member for the run's env and
+    /// population (<see cref="CheckSize"/>), or null when it fits; reads the env's spec only, makes no env.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown env or bad env arguments.</exception>
+    public static string? SizeProblem(RunSettings run, int capacity)
+    {
+        EnvSpec spec = EnvRegistry.Get(run.EnvId).Spec(run.EnvArgs is null ? EnvArgs.Empty : new EnvArgs(run.EnvArgs));
+        try
+        {
+            CheckSize(run.Population, capacity, spec.ObsSize, spec.Action.IsDiscrete ? 1 : spec.Action.Count, spec.Action.IsDiscrete);
+            return null;
+        }
+        catch (ArgumentException e) { return e.Message; }
     }
 
     /// <summary>An empty ring of <paramref name="capacity"/> transitions per member; the size is checked first (<see cref="CheckSize"/>).</summary>

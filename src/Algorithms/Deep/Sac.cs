@@ -25,6 +25,20 @@ public sealed record SacConfig : ReplayActorCriticConfig
 
     /// <summary>Initial temperature α.</summary>
     public float InitialAlpha { get; init; } = 1f;
+    /// <summary>Tune α toward the target entropy; false keeps α at <see cref="InitialAlpha"/> (a fixed entropy coefficient).</summary>
+    public bool LearnAlpha { get; init; } = true;
+    /// <summary>
+    /// Vector steps each uniform warm-up action is held (1: a fresh draw every step). Held actions explore like a
+    /// slow random force, across episode boundaries, where independent draws average out (MountainCarContinuous).
+    /// </summary>
+    public int WarmupHold { get; init; } = 1;
+
+    /// <summary>The config's own problem (null when fine), checked before any env is made.</summary>
+    public string? Problem() =>
+        BatchSize < 1 || ReplayCapacity < 1 ? $"SAC needs BatchSize and ReplayCapacity ≥ 1 (got {BatchSize}, {ReplayCapacity})."
+        : BatchSize > ReplayCapacity ? $"The batch ({BatchSize}) is larger than the replay buffer ({ReplayCapacity} transitions)."
+        : !(UpdatesPerStep > 0) || !(Tau > 0 && Tau <= 1) || !(InitialAlpha > 0) || WarmupHold < 1 ? "SAC needs UpdatesPerStep > 0, Tau in (0, 1], InitialAlpha > 0 and WarmupHold ≥ 1."
+        : null;
 }
 
 /// <summary>SAC training loop.</summary>
@@ -32,11 +46,32 @@ public static class Sac
 {
     /// <summary>SAC in the registry: continuous actions only; the learning rate given is the actor's.</summary>
     public static DeepAlgorithm Entry { get; } = new("sac", ActionNeed.Continuous,
-        (run, lr) => Train(new SacConfig { Run = run } is var c && lr is { } v ? c with { ActorLearningRate = v } : c))
+        (run, o) => Train(DefaultConfig(run, o)))
     {
         NeedsWhy = "its policy is a squashed Gaussian over a continuous action box",
         Defaults = _ => (4, 40_000),
+        UsesReplay = true,
+        Problem = (run, o) => DefaultConfig(run, o) is var c ? c.Problem() ?? ReplayBuffer.SizeProblem(c.Run, c.ReplayCapacity) : null,
     };
+
+    /// <summary>
+    /// The configuration <c>rlk train ENV --algo sac</c> uses: <see cref="SacConfig"/>'s defaults; on
+    /// MountainCarContinuous-v0, whose reward for reaching the goal independent Gaussian noise almost never finds,
+    /// γ 0.999, a fixed α 0.1 and 10 k warm-up steps of uniform actions each held 25 steps; then the overrides
+    /// given (the learning rate is the actor's).
+    /// </summary>
+    public static SacConfig DefaultConfig(RunSettings run, DeepOverrides overrides)
+    {
+        var c = new SacConfig { Run = run };
+        if (run.EnvId == "MountainCarContinuous-v0")
+            c = c with { Gamma = 0.999f, LearnAlpha = false, InitialAlpha = 0.1f, WarmupSteps = 10_000, WarmupHold = 25 };
+        return c with
+        {
+            ActorLearningRate = overrides.LearningRate ?? c.ActorLearningRate,
+            ReplayCapacity = overrides.ReplayCapacity ?? c.ReplayCapacity,
+            BatchSize = overrides.BatchSize ?? c.BatchSize,
+        };
+    }
 
     /// <summary>Purpose word of the Philox counter for SAC's warm-up actions.</summary>
     public const uint WarmupPurpose = 0x53414357; // "SACW"
@@ -47,10 +82,7 @@ public static class Sac
     /// <exception cref="TrainingDivergedException">A loss, gradient or parameter went non-finite.</exception>
     public static TrainResult Train(SacConfig config)
     {
-        using var training = TrainingRun.Start(config.Run,
-            config.BatchSize < 1 || config.ReplayCapacity < 1 ? "SAC needs BatchSize and ReplayCapacity ≥ 1."
-            : config.BatchSize > config.ReplayCapacity ? $"The batch ({config.BatchSize}) is larger than the replay buffer ({config.ReplayCapacity} transitions)."
-            : !(config.UpdatesPerStep > 0) || !(config.Tau > 0 && config.Tau <= 1) || !(config.InitialAlpha > 0) ? "SAC needs UpdatesPerStep > 0, Tau in (0, 1] and InitialAlpha > 0." : null);
+        using var training = TrainingRun.Start(config.Run, config.Problem() ?? ReplayBuffer.SizeProblem(config.Run, config.ReplayCapacity));
         training.RequireActions(discrete: false, "SAC needs continuous actions");
         RunSettings run = training.Settings;
         IVectorEnv env = training.Env;
@@ -121,7 +153,7 @@ public static class Sac
                     Philox4x32.KeyFromSeed(run.SeedOf(p), out uint k0, out uint k1);
                     for (int i = 0; i < n * a; i++)
                     {
-                        Philox4x32.Block((uint)i, vectorStep, WarmupPurpose, 0, k0, k1, out uint bits, out _, out _, out _);
+                        Philox4x32.Block((uint)i, vectorStep / (uint)config.WarmupHold, WarmupPurpose, 0, k0, k1, out uint bits, out _, out _, out _);
                         stepAct[p * n * a + i] = low + (high - low) * Philox4x32.ToUnit(bits);
                     }
                 }
@@ -202,7 +234,7 @@ public static class Sac
                     for (int r = p * b; r < (p + 1) * b; r++) s += logProb[r] + targetEntropy;
                     alphaGrad[p] = -MathF.Exp(logAlpha[p]) * (float)(s / b);
                 }
-                alphaAdam.Step(logAlpha, alphaGrad);
+                if (config.LearnAlpha) alphaAdam.Step(logAlpha, alphaGrad);
                 policy.CheckFinite(steps, loss, ("actor", actor), ("critic 1", critics[0]), ("critic 2", critics[1]));
                 for (int c = 0; c < 2; c++) TargetNetwork.Polyak(targets[c].Parameters, critics[c].Parameters, config.Tau);
             }

@@ -28,10 +28,12 @@ public static class TanhGaussian
             for (int d = 0; d < a; d++)
             {
                 int i = r * a + d;
-                float z = noise[i], t = MathF.Tanh(mean[i] + MathF.Exp(logStd[i]) * z);
+                float z = noise[i], u = mean[i] + MathF.Exp(logStd[i]) * z, t = MathF.Tanh(u);
                 squashed[i] = t;
                 actions[i] = mid + half * t;
-                lp += -0.5f * z * z - logStd[i] - HalfLogTwoPi - MathF.Log(half * (1 - t * t) + JacobianEpsilon);
+                // 1 − tanh²u as sech²u = 4e/(1 + e)², e = exp(−2|u|): no cancellation where tanh u rounds near ±1.
+                float e = MathF.Exp(-2 * MathF.Abs(u)), sech2 = 4 * e / ((1 + e) * (1 + e));
+                lp += -0.5f * z * z - logStd[i] - HalfLogTwoPi - MathF.Log(half * sech2 + JacobianEpsilon);
             }
             logProb[r] = lp;
         }

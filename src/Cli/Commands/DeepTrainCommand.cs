@@ -27,6 +27,10 @@ public sealed record DeepTrainSettings
     public long? Steps { get; init; }
     /// <summary>Learning rate; null = the algorithm's default.</summary>
     public float? LearningRate { get; init; }
+    /// <summary>Replay buffer size in transitions (algorithms with a replay buffer); null = the algorithm's default.</summary>
+    public int? BufferSize { get; init; }
+    /// <summary>Transitions per gradient step (algorithms with a replay buffer); null = the algorithm's default.</summary>
+    public int? BatchSize { get; init; }
     /// <summary>CPU threads; 0 = all cores.</summary>
     public int Threads { get; init; }
     /// <summary>Keep training to the step budget after the target return is reached.</summary>
@@ -98,6 +102,7 @@ public static class DeepTrainCommand
     {
         Func<double> clock = ProcessClock();
         RunSettings run;
+        DeepOverrides overrides;
         string dir;
         try
         {
@@ -129,6 +134,13 @@ public static class DeepTrainCommand
                 Clock = clock,
             };
             run.Validate();
+            if (settings.BufferSize is { } buffer && (buffer < 1 || buffer > DeepLimits.MaxReplay(settings.Env, envArgs)))
+                throw new ArgumentException($"--buffer-size must be between 1 and {DeepLimits.MaxReplay(settings.Env, envArgs)} transitions for {settings.Env} (what fits in this machine's memory), got {buffer}.");
+            if (settings.BatchSize is < 1)
+                throw new ArgumentException($"--batch-size must be at least 1 (and at most the replay buffer's size), got {settings.BatchSize}.");
+            overrides = new DeepOverrides { LearningRate = settings.LearningRate, ReplayCapacity = settings.BufferSize, BatchSize = settings.BatchSize };
+            // The algorithm's own checks of the config these make (a batch larger than the buffer, a buffer beyond memory).
+            DeepAlgorithms.CheckOverrides(settings.Algo, run, overrides);
             // Bad env options, and a backend this machine lacks (the gpu backend without a GPU), fail here, not mid-run.
             using (RlKernels.Envs.Registry.EnvRegistry.Make(run.EnvId, 1, new VectorEnvOptions { Backend = run.Backend }, run.EnvArgs)) { }
             // Last, so that bad input above leaves the disk untouched; created (and probed) before any training.
@@ -152,7 +164,7 @@ public static class DeepTrainCommand
         {
             try
             {
-                result = TrainWithProgress(settings, run, output);
+                result = TrainWithProgress(settings, run, overrides, output);
             }
             catch (TrainingDivergedException e)
             {
@@ -209,10 +221,10 @@ public static class DeepTrainCommand
         return ExitCodes.Ok;
     }
 
-    private static TrainResult TrainWithProgress(DeepTrainSettings settings, RunSettings run, TextWriter output)
+    private static TrainResult TrainWithProgress(DeepTrainSettings settings, RunSettings run, DeepOverrides overrides, TextWriter output)
     {
         bool terminal = !settings.Json && ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
-        if (!terminal) return DeepAlgorithms.Train(settings.Algo, run, settings.LearningRate);
+        if (!terminal) return DeepAlgorithms.Train(settings.Algo, run, overrides);
         TrainResult? result = null;
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
@@ -227,7 +239,7 @@ public static class DeepTrainCommand
                         task.Description = string.Create(CultureInfo.InvariantCulture,
                             $"{settings.Algo} on {settings.Env}: {p.EnvSteps / Math.Max(p.Seconds, 1e-9):N0} steps/s, mean return {p.RecentMeanReturn:F1}");
                     },
-                }, settings.LearningRate);
+                }, overrides);
                 task.Value = task.MaxValue;
             });
         return result!;

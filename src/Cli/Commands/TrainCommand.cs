@@ -97,13 +97,18 @@ public static class TrainCommand
         var noStop = new Option<bool>("--no-stop") { Description = "Deep: train the whole budget even after the target return is reached." };
         var outDir = new Option<string?>("--out") { Description = "Deep: output folder (default runs/ENV-ALGO-sSEED). A folder that already holds a run is refused unless --force." };
         var force = new Option<bool>("--force") { Description = "Deep: overwrite the outputs of an earlier run in the --out folder." };
+        string replayList = string.Join(", ", RlKernels.Algorithms.Deep.DeepAlgorithms.ReplayNames);
+        var bufferSize = new Option<int?>("--buffer-size") { Description = $"Deep with a replay buffer ({replayList}): transitions it keeps (default per algorithm); at most what fits in memory." };
+        var batchSize = new Option<int?>("--batch-size") { Description = $"Deep with a replay buffer ({replayList}): transitions per gradient step (default per algorithm); at most the buffer size." };
         var command = new Command("train", "Train an agent on a batched env: a table (tabular algorithms) or networks (deep algorithms).")
         {
             env, envArg, algo, envs, steps, lr, seed, json, tables, gamma, epsilon, exploration, temperature, known, backend, threads, noStop, outDir, force,
+            bufferSize, batchSize,
         };
         string[] tdNames = ["q-learning", "sarsa"];
         string[] tabularNames = [.. Algorithms.Keys];
         string[] deepNames = [.. RlKernels.Algorithms.Deep.DeepAlgorithms.Names];
+        string[] replayNames = [.. RlKernels.Algorithms.Deep.DeepAlgorithms.ReplayNames];
         // Flag → the algorithms that use it; flags not listed (env, --env-arg, --algo, --envs, --steps, --seed, --json) take every algorithm.
         var flagUsers = new (Option Option, string[] Algorithms)[]
         {
@@ -111,6 +116,7 @@ public static class TrainCommand
             (tables, tdNames), (epsilon, tdNames), (exploration, tdNames), (temperature, tdNames),
             (gamma, tabularNames), (known, ["rmax"]),
             (backend, deepNames), (threads, deepNames), (noStop, deepNames), (outDir, deepNames), (force, deepNames),
+            (bufferSize, replayNames), (batchSize, replayNames),
         };
         command.SetAction(parse =>
         {
@@ -142,6 +148,8 @@ public static class TrainCommand
                     Envs = parse.GetValue(envs),
                     Steps = parse.GetValue(steps),
                     LearningRate = rates is null ? null : (float)rates[0],
+                    BufferSize = parse.GetValue(bufferSize),
+                    BatchSize = parse.GetValue(batchSize),
                     Threads = parse.GetValue(threads),
                     NoStop = parse.GetValue(noStop),
                     OutDir = parse.GetValue(outDir),

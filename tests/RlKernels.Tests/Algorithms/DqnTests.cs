@@ -116,6 +116,24 @@ public class DqnTests(ITestOutputHelper log)
         Assert.Contains("replay buffer", Assert.Throws<ArgumentException>(() => Dqn.Train(new DqnConfig { ReplayCapacity = int.MaxValue, BatchSize = 1, Run = new() { EnvId = "CartPole-v1", Seeds = [1, 2, 3, 4, 5, 6, 7, 8, 9] } })).Message);
         Assert.Throws<ArgumentException>(() => Dqn.Train(new DqnConfig { Tau = 0 }));
         Assert.Contains("discrete", Assert.Throws<ArgumentException>(() => Dqn.Train(new DqnConfig { Run = new() { EnvId = "Pendulum-v1", EnvCount = 2, TotalSteps = 100 } })).Message);
+        Assert.Contains("ExplorationHold must be ≥ 1", Assert.Throws<ArgumentException>(() => Dqn.Train(new DqnConfig { ExplorationHold = 0 })).Message);
+    }
+
+    [Fact]
+    public void HeldExplorationActionsChangeTheRunAndKeepItDeterministic()
+    {
+        float[] Q(DqnConfig c) => Dqn.Train(c).Policy!.Net.Parameters.ToArray();
+        float[] held = Q(Short(false, 3, 2_000) with { ExplorationHold = 25 });
+        Assert.NotEqual(Q(Short(false, 3, 2_000)), held);
+        Assert.Equal(held, Q(Short(false, 3, 2_000) with { ExplorationHold = 25 }));
+        // MountainCar-v0 gets RL Zoo's hyperparameters and held warm-up actions; CartPole keeps DqnConfig's.
+        var mc = Dqn.DefaultConfig(new RunSettings { EnvId = "MountainCar-v0" }, DeepOverrides.None, @double: false);
+        Assert.Equal((4e-3f, 0.98f, 0.07f, 0.2f), (mc.LearningRate, mc.Gamma, mc.EndEpsilon, mc.ExplorationFraction));
+        Assert.True(mc.ExplorationHold > 1);
+        var cp = Dqn.DefaultConfig(new RunSettings { EnvId = "CartPole-v1" }, DeepOverrides.None, @double: false);
+        var plain = new DqnConfig();
+        Assert.Equal((plain.LearningRate, plain.Gamma, plain.ExplorationHold, plain.LearningStarts), (cp.LearningRate, cp.Gamma, cp.ExplorationHold, cp.LearningStarts));
+        Assert.Equal(plain.Hidden, cp.Hidden);
     }
 
     private static DqnConfig Short(bool dbl, ulong seed, long steps) => new()

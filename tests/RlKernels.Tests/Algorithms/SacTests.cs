@@ -70,6 +70,24 @@ public class SacTests
     {
         Assert.Contains("larger than the replay buffer", Assert.Throws<ArgumentException>(() => Sac.Train(new SacConfig { BatchSize = 64, ReplayCapacity = 32 })).Message);
         Assert.Contains("continuous", Assert.Throws<ArgumentException>(() => Sac.Train(new SacConfig { Run = new() { EnvId = "CartPole-v1", EnvCount = 2, TotalSteps = 100 } })).Message);
+        Assert.Contains("WarmupHold ≥ 1", Assert.Throws<ArgumentException>(() => Sac.Train(new SacConfig { WarmupHold = 0 })).Message);
+    }
+
+    [Fact]
+    public void AFixedTemperatureAndHeldWarmUpActionsChangeTheRunAndKeepItDeterministic()
+    {
+        SacConfig Short() => new() { Run = new() { EnvId = "Pendulum-v1", EnvCount = 2, TotalSteps = 600, Seed = 5, TargetReturn = null, Threads = 1 }, WarmupSteps = 400, BatchSize = 32, Hidden = [16, 16] };
+        float[] Actor(SacConfig c) => Sac.Train(c).Policy!.Net.Parameters.ToArray();
+        float[] plain = Actor(Short());
+        float[] fixedAlpha = Actor(Short() with { LearnAlpha = false });
+        float[] held = Actor(Short() with { WarmupHold = 25 });
+        Assert.NotEqual(plain, fixedAlpha);
+        Assert.NotEqual(plain, held);
+        Assert.Equal(held, Actor(Short() with { WarmupHold = 25 }));
+        // MountainCarContinuous gets its exploration defaults; other envs keep SacConfig's.
+        var mcc = Sac.DefaultConfig(new RunSettings { EnvId = "MountainCarContinuous-v0" }, DeepOverrides.None);
+        Assert.Equal((0.999f, false, 0.1f, 25), (mcc.Gamma, mcc.LearnAlpha, mcc.InitialAlpha, mcc.WarmupHold));
+        Assert.Equal(new SacConfig().WarmupHold, Sac.DefaultConfig(new RunSettings { EnvId = "Pendulum-v1" }, DeepOverrides.None).WarmupHold);
     }
 
     [Fact]
