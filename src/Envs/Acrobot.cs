@@ -1,22 +1,5 @@
 namespace RlKernels.Envs;
 
-// Acrobot-v1. Source: gymnasium/envs/classic_control/acrobot.py (Gymnasium 1.x, book_or_nips = "book",
-// torque_noise_max = 0); equations as listed in data/reference/gymnasium/README.md, in the source's
-// operation order (_dsdt, rk4 with t = [0, dt], wrap, bound); x**2 of a state value is C pow (T.Square).
-// One RK4 step over [0, dt] with the torque held constant:
-//   k1 = f(y0), k2 = f(y0 + dt/2·k1), k3 = f(y0 + dt/2·k2), k4 = f(y0 + dt·k3),
-//   y1 = y0 + dt/6·(((k1 + 2·k2) + 2·k3) + k4).
-// Then theta1, theta2 wrap into [-pi, pi] and the velocities are clipped to ±4·pi, ±9·pi. Terminated
-// when -cos(theta1) - cos(theta2 + theta1) > 1; reward -1, or 0 on the terminating step.
-// Deviations: Gymnasium's wrap() loops; here it is unrolled to WrapPasses conditional passes each way,
-// bit-identical whenever at most that many 2·pi shifts are needed, i.e. unless one step moves an angle
-// by more than 4·pi (the velocities are clipped to 4·pi and 9·pi rad/s and dt is 0.2 s). Reference precision (D1)
-// otherwise follows the float64 arithmetic, but NumPy's float64 sin/cos (SIMD loops) and the C
-// library's that D1 calls differ at the last bit in some calls: next_state then differs by ~1e-16
-// relative (next_obs stays bit-identical as float32 on the reference files). Fast lanes compute in float32 with the lane's own sin/cos. Time limit (500), truncation and
-// auto-reset belong to the runner. Reset draws U(-0.1, 0.1)^4 from the counter RNG (instead of NumPy's
-// PCG64), in the lane's precision, then rounds it to float32 as the source does.
-
 /// <summary>Declares Acrobot: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
 internal sealed class AcrobotDeclaration : IEnvDeclaration<AcrobotParams>
 {
@@ -65,6 +48,22 @@ public readonly struct AcrobotParams
     }
 }
 
+// Acrobot-v1. Source: gymnasium/envs/classic_control/acrobot.py (Gymnasium 1.x, book_or_nips = "book",
+// torque_noise_max = 0); equations as listed in data/reference/gymnasium/README.md, in the source's
+// operation order (_dsdt, rk4 with t = [0, dt], wrap, bound); x**2 of a state value is C pow (T.Square).
+// One RK4 step over [0, dt] with the torque held constant:
+//   k1 = f(y0), k2 = f(y0 + dt/2·k1), k3 = f(y0 + dt/2·k2), k4 = f(y0 + dt·k3),
+//   y1 = y0 + dt/6·(((k1 + 2·k2) + 2·k3) + k4).
+// Then theta1, theta2 wrap into [-pi, pi] and the velocities are clipped to ±4·pi, ±9·pi. Terminated
+// when -cos(theta1) - cos(theta2 + theta1) > 1; reward -1, or 0 on the terminating step.
+// Deviations: Gymnasium's wrap() loops; here it is unrolled to WrapPasses conditional passes each way,
+// bit-identical whenever at most that many 2·pi shifts are needed, i.e. unless one step moves an angle
+// by more than 4·pi (the velocities are clipped to 4·pi and 9·pi rad/s and dt is 0.2 s). Reference precision (D1)
+// otherwise follows the float64 arithmetic, but NumPy's float64 sin/cos (SIMD loops) and the C
+// library's that D1 calls differ at the last bit in some calls: next_state then differs by ~1e-16
+// relative (next_obs stays bit-identical as float32 on the reference files). Fast lanes compute in float32 with the lane's own sin/cos. Time limit (500), truncation and
+// auto-reset belong to the runner. Reset draws U(-0.1, 0.1)^4 from the counter RNG (instead of NumPy's
+// PCG64), in the lane's precision, then rounds it to float32 as the source does.
 /// <summary>Acrobot-v1 state (theta1, theta2, theta1_dot, theta2_dot) and "book" dynamics.</summary>
 public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotParams> where T : struct, ILane<T>
 {

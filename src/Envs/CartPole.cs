@@ -1,11 +1,5 @@
 namespace RlKernels.Envs;
 
-// CartPole-v1. Source: gymnasium/envs/classic_control/cartpole.py (Gymnasium 1.x, default kwargs,
-// sutton_barto_reward=False); equations and constants as listed in data/reference/gymnasium/README.md.
-// Deviations: none in reference precision (D1). Fast lanes compute in float32 and use the lane's own
-// sin/cos. Time limit (500), reward bookkeeping and auto-reset belong to the runner. Reset draws
-// U(-0.05, 0.05)^4 from the counter RNG instead of NumPy's PCG64.
-
 /// <summary>Declares CartPole: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
 internal sealed class CartPoleDeclaration : IEnvDeclaration<CartPoleParams>
 {
@@ -29,6 +23,11 @@ public readonly struct CartPoleParams
     public double PoleMassLength => MassPole * Length;
 }
 
+// CartPole-v1. Source: gymnasium/envs/classic_control/cartpole.py (Gymnasium 1.x, default kwargs,
+// sutton_barto_reward=False); equations and constants as listed in data/reference/gymnasium/README.md.
+// Deviations: none in reference precision (D1). Fast lanes compute in float32 and use the lane's own
+// sin/cos. Time limit (500), reward bookkeeping and auto-reset belong to the runner. Reset draws
+// U(-0.05, 0.05)^4 from the counter RNG instead of NumPy's PCG64.
 /// <summary>CartPole-v1 state (x, x_dot, theta, theta_dot) and dynamics.</summary>
 public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartPoleParams> where T : struct, ILane<T>
 {

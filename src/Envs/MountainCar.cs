@@ -1,12 +1,5 @@
 namespace RlKernels.Envs;
 
-// MountainCar-v0. Source: gymnasium/envs/classic_control/mountain_car.py (Gymnasium 1.x, goal_velocity 0);
-// equations as listed in data/reference/gymnasium/README.md, in the source's operation order:
-// v += (a - 1)·force + cos(3p)·(-gravity); clip v; p += v; clip p; v = 0 at the left wall when v < 0.
-// Deviations: none in reference precision (D1). Fast lanes compute in float32 with the lane's own cos.
-// Time limit (200), truncation and auto-reset belong to the runner. Reset draws position U(-0.6, -0.4)
-// (velocity 0) from the counter RNG instead of NumPy's PCG64.
-
 /// <summary>Declares MountainCar: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
 internal sealed class MountainCarDeclaration : IEnvDeclaration<MountainCarParams>
 {
@@ -25,6 +18,12 @@ public readonly struct MountainCarParams
     public MountainCarParams() { }
 }
 
+// MountainCar-v0. Source: gymnasium/envs/classic_control/mountain_car.py (Gymnasium 1.x, goal_velocity 0);
+// equations as listed in data/reference/gymnasium/README.md, in the source's operation order:
+// v += (a - 1)·force + cos(3p)·(-gravity); clip v; p += v; clip p; v = 0 at the left wall when v < 0.
+// Deviations: none in reference precision (D1). Fast lanes compute in float32 with the lane's own cos.
+// Time limit (200), truncation and auto-reset belong to the runner. Reset draws position U(-0.6, -0.4)
+// (velocity 0) from the counter RNG instead of NumPy's PCG64.
 /// <summary>MountainCar-v0 state (position, velocity) and dynamics; actions 0/1/2 = left/none/right.</summary>
 public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvSpec<MountainCarParams> where T : struct, ILane<T>
 {

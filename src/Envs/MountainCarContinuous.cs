@@ -1,16 +1,5 @@
 namespace RlKernels.Envs;
 
-// MountainCarContinuous-v0. Source: gymnasium/envs/classic_control/continuous_mountain_car.py (Gymnasium 1.x);
-// equations as listed in data/reference/gymnasium/README.md, in the source's operation order:
-// force = min(max(a, -1), 1); v += force·power - 0.0025·cos(3p); clip v; p += v; clip p; wall rule.
-// Terminated if p >= 0.45 and v >= 0, tested BEFORE the state is rounded to float32 (as the source does);
-// reward = (100 if terminated else 0) - 0.1·a², with the UNCLIPPED action a.
-// Deviations: none in reference precision (D1): the state is rounded to float32 after every step
-// (T.RoundToFloat) and the arithmetic is float64 (NumPy 1.x promotion, as in the reference files).
-// Fast lanes compute in float32 with the lane's own cos. Time limit (999), truncation and auto-reset
-// belong to the runner. Reset draws position U(-0.6, -0.4) (velocity 0, float64 until the first step)
-// from the counter RNG instead of NumPy's PCG64.
-
 /// <summary>Declares MountainCarContinuous: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
 internal sealed class MountainCarContinuousDeclaration : IEnvDeclaration<MountainCarContinuousParams>
 {
@@ -29,6 +18,16 @@ public readonly struct MountainCarContinuousParams
     public MountainCarContinuousParams() { }
 }
 
+// MountainCarContinuous-v0. Source: gymnasium/envs/classic_control/continuous_mountain_car.py (Gymnasium 1.x);
+// equations as listed in data/reference/gymnasium/README.md, in the source's operation order:
+// force = min(max(a, -1), 1); v += force·power - 0.0025·cos(3p); clip v; p += v; clip p; wall rule.
+// Terminated if p >= 0.45 and v >= 0, tested BEFORE the state is rounded to float32 (as the source does);
+// reward = (100 if terminated else 0) - 0.1·a², with the UNCLIPPED action a.
+// Deviations: none in reference precision (D1): the state is rounded to float32 after every step
+// (T.RoundToFloat) and the arithmetic is float64 (NumPy 1.x promotion, as in the reference files).
+// Fast lanes compute in float32 with the lane's own cos. Time limit (999), truncation and auto-reset
+// belong to the runner. Reset draws position U(-0.6, -0.4) (velocity 0, float64 until the first step)
+// from the counter RNG instead of NumPy's PCG64.
 /// <summary>MountainCarContinuous-v0 state (position, velocity) and dynamics; the action is the force.</summary>
 public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, MountainCarContinuousParams>, IEnvSpec<MountainCarContinuousParams> where T : struct, ILane<T>
 {

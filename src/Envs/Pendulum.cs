@@ -1,16 +1,5 @@
 namespace RlKernels.Envs;
 
-// Pendulum-v1. Source: gymnasium/envs/classic_control/pendulum.py (Gymnasium 1.x, default g = 10.0);
-// equations as listed in data/reference/gymnasium/README.md, written in the source's operation order.
-// The cost uses the state BEFORE the step; angle_normalize is Python's floored modulo (T.FlooredMod: exact
-// in D1, where y - m·floor(y/m) would differ at the last bit; float lanes use that formula); x**2 is C pow (T.Square). theta is not wrapped.
-// Deviations: none in reference precision (D1) beyond sin: NumPy's float64 sin (SIMD loops) and the C
-// library's that D1 calls differ at the last bit for some theta, so next_state can differ by ~1e-16
-// relative (next_obs and rewards are bit-identical on the reference files). NumPy 1.x promotion
-// (3.0·u and 0.001·u² computed in float64 from the float32 action) as in the reference files. Fast lanes compute in float32 with the
-// lane's own sin/cos. Time limit (200), truncation and auto-reset belong to the runner. Reset draws
-// theta U(-pi, pi), theta_dot U(-1, 1) from the counter RNG instead of NumPy's PCG64.
-
 /// <summary>Declares Pendulum: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
 internal sealed class PendulumDeclaration : IEnvDeclaration<PendulumParams>
 {
@@ -42,6 +31,16 @@ public readonly struct PendulumParams
     }
 }
 
+// Pendulum-v1. Source: gymnasium/envs/classic_control/pendulum.py (Gymnasium 1.x, default g = 10.0);
+// equations as listed in data/reference/gymnasium/README.md, written in the source's operation order.
+// The cost uses the state BEFORE the step; angle_normalize is Python's floored modulo (T.FlooredMod: exact
+// in D1, where y - m·floor(y/m) would differ at the last bit; float lanes use that formula); x**2 is C pow (T.Square). theta is not wrapped.
+// Deviations: none in reference precision (D1) beyond sin: NumPy's float64 sin (SIMD loops) and the C
+// library's that D1 calls differ at the last bit for some theta, so next_state can differ by ~1e-16
+// relative (next_obs and rewards are bit-identical on the reference files). NumPy 1.x promotion
+// (3.0·u and 0.001·u² computed in float64 from the float32 action) as in the reference files. Fast lanes compute in float32 with the
+// lane's own sin/cos. Time limit (200), truncation and auto-reset belong to the runner. Reset draws
+// theta U(-pi, pi), theta_dot U(-1, 1) from the counter RNG instead of NumPy's PCG64.
 /// <summary>Pendulum-v1 state (theta, theta_dot) and dynamics.</summary>
 public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<PendulumParams> where T : struct, ILane<T>
 {

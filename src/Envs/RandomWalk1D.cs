@@ -1,13 +1,5 @@
 namespace RlKernels.Envs;
 
-// RandomWalk1D-v0: the continuous random walk of the lecture "Scaling up RL".
-// x starts at 0; L: x <- x - N(1, sigma^2), R: x <- x + N(1, sigma^2), sigma = 1/4; reward -1 per
-// action; terminated when x leaves [-3, 3]. Undiscounted, the uniform random policy has V(0) = -11.435
-// (+-0.003, plain float64 Monte Carlo over 10M episodes; the lecture's "(0, -16)" is one sampled return
-// used as a training example, not the value).
-// Deviation: a time limit of 1000 steps (the lecture has none), which the uniform policy reaches
-// with negligible probability.
-
 /// <summary>Declares RandomWalk1D: its id, options and env type (registered in <see cref="EnvRegistry"/>).</summary>
 internal sealed class RandomWalk1DDeclaration : IEnvDeclaration<RandomWalk1DParams>
 {
@@ -25,6 +17,13 @@ public readonly struct RandomWalk1DParams
     public RandomWalk1DParams() { }
 }
 
+// RandomWalk1D-v0: the continuous random walk of the lecture "Scaling up RL".
+// x starts at 0; L: x <- x - N(1, sigma^2), R: x <- x + N(1, sigma^2), sigma = 1/4; reward -1 per
+// action; terminated when x leaves [-3, 3]. Undiscounted, the uniform random policy has V(0) = -11.435
+// (+-0.003, plain float64 Monte Carlo over 10M episodes; the lecture's "(0, -16)" is one sampled return
+// used as a training example, not the value).
+// Deviation: a time limit of 1000 steps (the lecture has none), which the uniform policy reaches
+// with negligible probability.
 /// <summary>RandomWalk1D-v0 state (x) and dynamics.</summary>
 public struct RandomWalk1D<T> : IEnv<RandomWalk1D<T>, T, RandomWalk1DParams>, IEnvSpec<RandomWalk1DParams> where T : struct, ILane<T>
 {

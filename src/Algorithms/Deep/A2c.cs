@@ -2,13 +2,12 @@ using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Algorithms.Deep;
 
-// Advantage actor-critic (A2C, the synchronous A3C of Mnih et al. 2016) with GAE(λ) advantages: a learned
-// V is the critic, one gradient step per short rollout. P = population, N = envs per member, T = rollout
-// steps, B = T·N.
-
 /// <summary>A2C hyperparameters (all shared: <see cref="ActorCriticConfig"/>, and <see cref="DeepConfig"/>: tanh, rollouts of 16 steps, rate 3e-3, γ 0.99, clip 0.5).</summary>
 public sealed record A2cConfig : ActorCriticConfig;
 
+// Advantage actor-critic (A2C, the synchronous A3C of Mnih et al. 2016) with GAE(λ) advantages: a learned
+// V is the critic, one gradient step per short rollout. P = population, N = envs per member, T = rollout
+// steps, B = T·N.
 /// <summary>A2C training loop.</summary>
 public static class A2c
 {

@@ -4,14 +4,6 @@ using RlKernels.Kernels.Random;
 
 namespace RlKernels.Algorithms.Deep;
 
-// DQN (Mnih et al. 2015): a Q network learns from uniformly sampled replay transitions toward
-//   y = r + γ·(1 − terminated)·max_a′ Q̄(s′, a′)
-// with Q̄ a target network (hard copy every K gradient steps, or Polyak τ). Double DQN (van Hasselt et al.
-// 2016) picks a′ with the online network and evaluates it with Q̄: y = r + γ(1 − terminated)·Q̄(s′, argmax Q(s′, ·)).
-// Truncated transitions bootstrap from the final observation (the buffer's s′); terminated ones from 0.
-// Acts ε-greedily, ε linear from StartEpsilon to EndEpsilon over ExplorationFraction of the run.
-// P = population, N = envs per member, B = minibatch, K = actions, O = obs size.
-
 /// <summary>DQN hyperparameters; the defaults (after CleanRL's dqn.py) train CartPole-v1.</summary>
 public sealed record DqnConfig : DeepConfig
 {
@@ -68,6 +60,13 @@ public sealed record DqnConfig : DeepConfig
         : null;
 }
 
+// DQN (Mnih et al. 2015): a Q network learns from uniformly sampled replay transitions toward
+//   y = r + γ·(1 − terminated)·max_a′ Q̄(s′, a′)
+// with Q̄ a target network (hard copy every K gradient steps, or Polyak τ). Double DQN (van Hasselt et al.
+// 2016) picks a′ with the online network and evaluates it with Q̄: y = r + γ(1 − terminated)·Q̄(s′, argmax Q(s′, ·)).
+// Truncated transitions bootstrap from the final observation (the buffer's s′); terminated ones from 0.
+// Acts ε-greedily, ε linear from StartEpsilon to EndEpsilon over ExplorationFraction of the run.
+// P = population, N = envs per member, B = minibatch, K = actions, O = obs size.
 /// <summary>DQN and double DQN training loop.</summary>
 public static class Dqn
 {

@@ -4,14 +4,6 @@ using RlKernels.Kernels.Random;
 
 namespace RlKernels.Algorithms.Deep;
 
-// SARSA with a network for Q (NetworkSarsa; tabular SARSA is Tabular/TabularSarsa.cs): a neural Q(s, ·) (one output per discrete action): learns Q^π of the policy it follows by
-// regression on λ-returns of the sampled next actions, computed without gradient from a target network Q̄:
-//   SARSA(0) (λ = 0): y_t = r_t + γ(1 − terminated) Q̄(s_{t+1}, a_{t+1});
-//   SARSA(1) (λ = 1): the Monte-Carlo return, bootstrapped from Q̄ only where the rollout cuts an episode.
-// A truncated step bootstraps from Q̄(s_final, a′) with a′ drawn from the policy at the final observation.
-// The policy is uniform (evaluation of Q^π) or ε-greedy on Q (control). Needs discrete actions: the greedy
-// step is a max over actions. P = population, N = envs per member, T = rollout steps, B = T·N.
-
 /// <summary>Which policy SARSA follows (and so which Q^π it learns).</summary>
 public enum SarsaPolicy
 {
@@ -34,6 +26,13 @@ public sealed record NetworkSarsaConfig : ValueRegressionConfig
     public float EpsilonDecayFraction { get; init; } = 0.3f;
 }
 
+// SARSA with a network for Q (NetworkSarsa; tabular SARSA is Tabular/TabularSarsa.cs): a neural Q(s, ·) (one output per discrete action): learns Q^π of the policy it follows by
+// regression on λ-returns of the sampled next actions, computed without gradient from a target network Q̄:
+//   SARSA(0) (λ = 0): y_t = r_t + γ(1 − terminated) Q̄(s_{t+1}, a_{t+1});
+//   SARSA(1) (λ = 1): the Monte-Carlo return, bootstrapped from Q̄ only where the rollout cuts an episode.
+// A truncated step bootstraps from Q̄(s_final, a′) with a′ drawn from the policy at the final observation.
+// The policy is uniform (evaluation of Q^π) or ε-greedy on Q (control). Needs discrete actions: the greedy
+// step is a max over actions. P = population, N = envs per member, T = rollout steps, B = T·N.
 /// <summary>SARSA(λ) training loop.</summary>
 public static class NetworkSarsa
 {

@@ -2,10 +2,6 @@ using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Algorithms.Deep;
 
-// Proximal policy optimization (Schulman et al. 2017), clipped objective, after CleanRL ppo.py and
-// PureJaxRL ppo.py. Separate actor and critic networks. Works with categorical (discrete) and Gaussian
-// (continuous) policies. P = population, N = envs per member, T = rollout steps, B = T·N, M = B / minibatches.
-
 /// <summary>
 /// PPO hyperparameters (the shared ones in <see cref="ActorCriticConfig"/> and <see cref="DeepConfig"/>: tanh as in the PPO paper's MuJoCo setup,
 /// rollouts of 32 steps, rate 3e-3, γ 0.99, clip 0.5); the defaults solve CartPole-v1 in a few seconds on two cores.
@@ -25,6 +21,9 @@ public sealed record PpoConfig : ActorCriticConfig
     public float ClipCoef { get; init; } = 0.2f;
 }
 
+// Proximal policy optimization (Schulman et al. 2017), clipped objective, after CleanRL ppo.py and
+// PureJaxRL ppo.py. Separate actor and critic networks. Works with categorical (discrete) and Gaussian
+// (continuous) policies. P = population, N = envs per member, T = rollout steps, B = T·N, M = B / minibatches.
 /// <summary>PPO training loop.</summary>
 public static class Ppo
 {

@@ -4,15 +4,6 @@ using RlKernels.Kernels.Random;
 
 namespace RlKernels.Algorithms.Deep;
 
-// PQN (Gallici et al. 2024, "Simplifying Deep Temporal Difference Learning"): Q-learning without a replay buffer
-// and without a target network, made stable by LayerNorm in the Q network and by many envs stepped together.
-// Each update collects T ε-greedy steps of N envs per member, computes Q(λ) returns from the Q values the
-// rollout already computed,
-//   G_t = r_t + γ·[(1 − λ)·max_a Q(s_{t+1}, a) + λ·G_{t+1}],
-// cut to the one-step target r_t + γ(1 − terminated)·max_a Q(s′_t, a) at the rollout's end and at episode ends
-// (a truncated step bootstraps from its final observation s′_t, a terminated one from 0), then takes minibatch
-// steps on ½(Q(s_t, a_t) − G_t)². P = population, N = envs per member, T = rollout steps, B = T·N, K = actions.
-
 /// <summary>PQN hyperparameters; the defaults (after purejaxql's CartPole config) train CartPole-v1.</summary>
 public sealed record PqnConfig : DeepConfig
 {
@@ -43,6 +34,14 @@ public sealed record PqnConfig : DeepConfig
     public bool AnnealLearningRate { get; init; }
 }
 
+// PQN (Gallici et al. 2024, "Simplifying Deep Temporal Difference Learning"): Q-learning without a replay buffer
+// and without a target network, made stable by LayerNorm in the Q network and by many envs stepped together.
+// Each update collects T ε-greedy steps of N envs per member, computes Q(λ) returns from the Q values the
+// rollout already computed,
+//   G_t = r_t + γ·[(1 − λ)·max_a Q(s_{t+1}, a) + λ·G_{t+1}],
+// cut to the one-step target r_t + γ(1 − terminated)·max_a Q(s′_t, a) at the rollout's end and at episode ends
+// (a truncated step bootstraps from its final observation s′_t, a terminated one from 0), then takes minibatch
+// steps on ½(Q(s_t, a_t) − G_t)². P = population, N = envs per member, T = rollout steps, B = T·N, K = actions.
 /// <summary>PQN training loop.</summary>
 public static class Pqn
 {

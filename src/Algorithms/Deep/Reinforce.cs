@@ -2,15 +2,6 @@ using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Algorithms.Deep;
 
-// REINFORCE (Williams 1992) with the reward-to-go estimate: ∇J ≈ mean_t ∇log π(a_t|s_t) (G_t − b(s_t)),
-// G_t = Σ_{k≥t} γ^{k−t} r_k over the rest of the episode, b = 0 or a learned V (the baseline, fitted by
-// Monte-Carlo regression on the same returns). Only steps whose episode ends inside the rollout have a
-// complete return; the tail of each env's rollout is left out of the update (weight 0), so the estimate stays
-// Monte Carlo. Known bias of that cut: a step is kept only if its episode ends before the rollout does, which
-// under-samples the early steps of long episodes that start late in a rollout; a rollout of at least the
-// time limit (CartPole: 500) keeps it small. (TD(1) in ValueLearning.cs carries episodes across rollouts
-// instead; for a policy gradient that would mix in samples of older policies.) P = population, N = envs per member, T = rollout steps, B = T·N.
-
 /// <summary>REINFORCE hyperparameters (the shared ones in <see cref="DeepConfig"/>: tanh, rate 3e-3, γ 0.99 for the reward-to-go; clip 1).</summary>
 public sealed record ReinforceConfig : DeepConfig
 {
@@ -31,6 +22,14 @@ public sealed record ReinforceConfig : DeepConfig
     public float InitLogStd { get; init; } = 0f;
 }
 
+// REINFORCE (Williams 1992) with the reward-to-go estimate: ∇J ≈ mean_t ∇log π(a_t|s_t) (G_t − b(s_t)),
+// G_t = Σ_{k≥t} γ^{k−t} r_k over the rest of the episode, b = 0 or a learned V (the baseline, fitted by
+// Monte-Carlo regression on the same returns). Only steps whose episode ends inside the rollout have a
+// complete return; the tail of each env's rollout is left out of the update (weight 0), so the estimate stays
+// Monte Carlo. Known bias of that cut: a step is kept only if its episode ends before the rollout does, which
+// under-samples the early steps of long episodes that start late in a rollout; a rollout of at least the
+// time limit (CartPole: 500) keeps it small. (TD(1) in ValueLearning.cs carries episodes across rollouts
+// instead; for a policy gradient that would mix in samples of older policies.) P = population, N = envs per member, T = rollout steps, B = T·N.
 /// <summary>REINFORCE training loop.</summary>
 public static class Reinforce
 {

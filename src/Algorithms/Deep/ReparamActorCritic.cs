@@ -4,14 +4,6 @@ using RlKernels.Kernels.Random;
 
 namespace RlKernels.Algorithms.Deep;
 
-// The reparameterization actor-critic of the lecture, for continuous actions: a Gaussian policy
-// a = μθ(s) + σz, z ~ N(0, 1), σ fixed, is pushed along dQ/da of a learned critic Q(s, a):
-// ∇θ E_z[Q(s, μθ(s) + σz)] = E_z[∂Q/∂a · ∂μθ/∂θ]. μθ(s) = mid + half·tanh(net(s)) keeps actions in the
-// bounds. The critic learns Q^π off-policy from a replay buffer by TD(0) with Polyak-averaged target
-// networks (DDPG, Lillicrap et al. 2016, with the exploration noise inside the actor's objective).
-// Terminated transitions bootstrap from 0, truncated ones from the final observation.
-// P = population, N = envs per member, B = minibatch, C = replay capacity, O = obs size, A = action size.
-
 /// <summary>Reparameterization actor-critic hyperparameters; the defaults train Pendulum-v1.</summary>
 public sealed record ReparamActorCriticConfig : ReplayActorCriticConfig
 {
@@ -30,6 +22,13 @@ public sealed record ReparamActorCriticConfig : ReplayActorCriticConfig
     public float NoiseStd { get; init; } = 0.2f;
 }
 
+// The reparameterization actor-critic of the lecture, for continuous actions: a Gaussian policy
+// a = μθ(s) + σz, z ~ N(0, 1), σ fixed, is pushed along dQ/da of a learned critic Q(s, a):
+// ∇θ E_z[Q(s, μθ(s) + σz)] = E_z[∂Q/∂a · ∂μθ/∂θ]. μθ(s) = mid + half·tanh(net(s)) keeps actions in the
+// bounds. The critic learns Q^π off-policy from a replay buffer by TD(0) with Polyak-averaged target
+// networks (DDPG, Lillicrap et al. 2016, with the exploration noise inside the actor's objective).
+// Terminated transitions bootstrap from 0, truncated ones from the final observation.
+// P = population, N = envs per member, B = minibatch, C = replay capacity, O = obs size, A = action size.
 /// <summary>Reparameterization actor-critic training loop.</summary>
 public static class ReparamActorCritic
 {

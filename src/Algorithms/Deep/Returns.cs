@@ -12,6 +12,18 @@ namespace RlKernels.Algorithms.Deep;
 public static class Returns
 {
     /// <summary>
+    /// <see cref="RewardToGo(ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int, float, Span{float}, Span{bool})"/>
+    /// for every member of a population: arrays [P, T, N], member p's block at p·T·N.
+    /// </summary>
+    public static void RewardToGo(int population, ReadOnlySpan<float> rewards, ReadOnlySpan<bool> done,
+        int stepCount, int envCount, float gamma, Span<float> returns, Span<bool> complete)
+    {
+        int b = stepCount * envCount;
+        for (int p = 0; p < population; p++)
+            RewardToGo(rewards.Slice(p * b, b), done.Slice(p * b, b), stepCount, envCount, gamma, returns.Slice(p * b, b), complete.Slice(p * b, b));
+    }
+
+    /// <summary>
     /// Discounted reward-to-go G_t = r_t + γ G_{t+1}, restarting at every episode end. Steps after the last
     /// episode end of an env have no complete return: <paramref name="complete"/> is false there (G is then
     /// the partial sum, bootstrapped from 0).

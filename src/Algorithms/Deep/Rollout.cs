@@ -146,16 +146,11 @@ public sealed class Rollout
         Returns.Gae(Population, Rewards, Values, Done, LastValues, StepCount, EnvCount, _gamma, lambda, advantages, lambdaReturns);
 
     /// <summary>
-    /// Each member's discounted reward-to-go over this rollout (<see cref="Returns.RewardToGo"/>, γ of the rollout), and
+    /// Each member's discounted reward-to-go over this rollout (<see cref="Returns.RewardToGo(int, ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int, float, Span{float}, Span{bool})"/>, γ of the rollout), and
     /// whether each step's episode ends inside the rollout (its return is complete).
     /// </summary>
     /// <param name="returns">Reward-to-go G [P, T, N].</param>
     /// <param name="complete">The step's episode ends inside the rollout [P, T, N].</param>
-    public void RewardToGo(Span<float> returns, Span<bool> complete)
-    {
-        int batch = Batch;
-        for (int p = 0; p < Population; p++)
-            Returns.RewardToGo(Rewards.AsSpan(p * batch, batch), Done.AsSpan(p * batch, batch), StepCount, EnvCount, _gamma,
-                returns.Slice(p * batch, batch), complete.Slice(p * batch, batch));
-    }
+    public void RewardToGo(Span<float> returns, Span<bool> complete) =>
+        Returns.RewardToGo(Population, Rewards, Done, StepCount, EnvCount, _gamma, returns, complete);
 }

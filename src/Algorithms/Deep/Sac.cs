@@ -4,15 +4,6 @@ using RlKernels.Kernels.Random;
 
 namespace RlKernels.Algorithms.Deep;
 
-// SAC (Haarnoja et al. 2018, with the learned temperature of the follow-up paper): a tanh-squashed Gaussian
-// actor (TanhGaussian) with state-dependent μ and log σ (log σ squashed into [−5, 2]), twin Q critics with
-// Polyak-averaged targets, and a temperature α tuned so the policy's entropy stays near −A. From replay:
-//   critics: y = r + γ(1 − terminated)·[min_i Q̄_i(s′, a′) − α log π(a′|s′)], a′ ~ π(·|s′), loss ½(Q_i − y)²;
-//   actor:   E[α log π(ã|s) − min_i Q_i(s, ã)] through the reparameterized ã;
-//   α:       log α descends −α·E[log π + target entropy].
-// Truncated transitions bootstrap from the final observation. P = population, N = envs per member,
-// B = minibatch, O = obs size, A = action size.
-
 /// <summary>SAC hyperparameters; the defaults (CleanRL's sac_continuous_action.py rates, τ and batch; 64×64 networks and half an update per env step to fit two cores) train Pendulum-v1.</summary>
 public sealed record SacConfig : ReplayActorCriticConfig
 {
@@ -41,6 +32,14 @@ public sealed record SacConfig : ReplayActorCriticConfig
         : null;
 }
 
+// SAC (Haarnoja et al. 2018, with the learned temperature of the follow-up paper): a tanh-squashed Gaussian
+// actor (TanhGaussian) with state-dependent μ and log σ (log σ squashed into [−5, 2]), twin Q critics with
+// Polyak-averaged targets, and a temperature α tuned so the policy's entropy stays near −A. From replay:
+//   critics: y = r + γ(1 − terminated)·[min_i Q̄_i(s′, a′) − α log π(a′|s′)], a′ ~ π(·|s′), loss ½(Q_i − y)²;
+//   actor:   E[α log π(ã|s) − min_i Q_i(s, ã)] through the reparameterized ã;
+//   α:       log α descends −α·E[log π + target entropy].
+// Truncated transitions bootstrap from the final observation. P = population, N = envs per member,
+// B = minibatch, O = obs size, A = action size.
 /// <summary>SAC training loop.</summary>
 public static class Sac
 {

@@ -3,15 +3,6 @@ using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Algorithms.Deep;
 
-// Learning V^π of the uniform random policy with a neural net, by regression on targets computed without
-// gradient (the lecture's "learning V^π"):
-//   TD(1): Monte-Carlo returns G_t of terminated episodes (carried across rollouts until they end);
-//   TD(0): r_t + γ(1 − terminated) V̄(s_{t+1}), V̄ a target network refreshed every TargetPeriod updates
-//          (period 1: V̄ is the current net, i.e. in-place TD(0));
-//   TD(λ): the λ-returns of the same target network (GAE with λ, plus V̄), computed once per rollout.
-// A truncated step bootstraps from V̄(final observation), a terminated one from 0.
-// P = population, N = envs per member, T = rollout steps, B = T·N.
-
 /// <summary>Which target the value net regresses on.</summary>
 public enum ValueMethod
 {
@@ -45,6 +36,14 @@ public sealed record ValueLearningConfig : ValueRegressionConfig
     public int TargetPeriod { get; init; } = 1;
 }
 
+// Learning V^π of the uniform random policy with a neural net, by regression on targets computed without
+// gradient (the lecture's "learning V^π"):
+//   TD(1): Monte-Carlo returns G_t of terminated episodes (carried across rollouts until they end);
+//   TD(0): r_t + γ(1 − terminated) V̄(s_{t+1}), V̄ a target network refreshed every TargetPeriod updates
+//          (period 1: V̄ is the current net, i.e. in-place TD(0));
+//   TD(λ): the λ-returns of the same target network (GAE with λ, plus V̄), computed once per rollout.
+// A truncated step bootstraps from V̄(final observation), a terminated one from 0.
+// P = population, N = envs per member, T = rollout steps, B = T·N.
 /// <summary>Value learning of V^π for the uniform random policy.</summary>
 public static class ValueLearning
 {

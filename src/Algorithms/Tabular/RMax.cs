@@ -2,13 +2,6 @@ using RlKernels.Envs.Tabular;
 
 namespace RlKernels.Algorithms.Tabular;
 
-// R-max exploration on a batched env (see TabularLearning.cs for E, S, A): all envs share one learned
-// model. An (s, a) seen fewer than m = KnownThreshold times is a terminal utopia: one outcome,
-// terminated, with reward UtopiaReward (larger than any return the env can pay). A known (s, a) has its
-// empirical outcomes: each distinct (next state, reward, terminated) with probability count / n(s,a).
-// Whenever a pair becomes known the model is re-solved by Q-iteration, and every env acts greedily on
-// the solution (ties broken toward termination, so optimism about unknown pairs drives exploration).
-
 /// <summary>Settings of <see cref="RMax"/>.</summary>
 public sealed record RMaxConfig : TabularEnvConfig
 {
@@ -29,6 +22,12 @@ public sealed record RMaxConfig : TabularEnvConfig
     public double PlanningTolerance { get; init; } = 1e-9;
 }
 
+// R-max exploration on a batched env (see TabularLearning.cs for E, S, A): all envs share one learned
+// model. An (s, a) seen fewer than m = KnownThreshold times is a terminal utopia: one outcome,
+// terminated, with reward UtopiaReward (larger than any return the env can pay). A known (s, a) has its
+// empirical outcomes: each distinct (next state, reward, terminated) with probability count / n(s,a).
+// Whenever a pair becomes known the model is re-solved by Q-iteration, and every env acts greedily on
+// the solution (ties broken toward termination, so optimism about unknown pairs drives exploration).
 /// <summary>R-max: model-based exploration with optimism toward unknown state-action pairs.</summary>
 public static class RMax
 {
