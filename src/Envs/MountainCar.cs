@@ -41,28 +41,43 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Reset(out MountainCar<T> s, in MountainCarParams p, ref LaneRng<T> rng)
+    public static void Reset(out MountainCar<T> s, in MountainCarParams p, ref LaneRng<T> rng) =>
+        ResetCar(out s.Position, out s.Velocity, ref rng);
+
+    /// <summary>The start both MountainCar envs share: position U(-0.6, -0.4), velocity 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ResetCar(out T position, out T velocity, ref LaneRng<T> rng)
     {
         rng.NextBits(out T b0, out _, out _, out _);
-        s.Position = T.Splat(-0.6) + T.Splat(0.2) * T.BitsToUnit(b0);
-        s.Velocity = T.Splat(0.0);
+        position = T.Splat(-0.6) + T.Splat(0.2) * T.BitsToUnit(b0);
+        velocity = T.Splat(0.0);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref MountainCar<T> s, in MountainCarParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
-        T zero = T.Splat(0.0);
         T velocity = s.Velocity + ((action - T.Splat(1.0)) * T.Splat(p.Force) + T.Cos(T.Splat(3.0) * s.Position) * T.Splat(-p.Gravity));
-        velocity = T.Min(T.Max(velocity, T.Splat(-p.MaxSpeed)), T.Splat(p.MaxSpeed));
-        T minPosition = T.Splat(p.MinPosition);
-        T position = T.Min(T.Max(s.Position + velocity, minPosition), T.Splat(p.MaxPosition));
-        velocity = T.Select(T.And(T.Equal(position, minPosition), T.LessThan(velocity, zero)), zero, velocity);
-
-        terminated = T.And(T.GreaterOrEqual(position, T.Splat(p.GoalPosition)), T.GreaterOrEqual(velocity, T.Splat(p.GoalVelocity)));
+        terminated = Move(s.Position, ref velocity, out T position, p.MinPosition, p.MaxPosition, p.MaxSpeed, p.GoalPosition, p.GoalVelocity);
         reward = T.Splat(-1.0);
         s.Position = position;
         s.Velocity = velocity;
+    }
+
+    /// <summary>
+    /// The track both MountainCar envs share, after the velocity update: clip the velocity to ±maxSpeed, move and
+    /// clip the position, stop at the left wall when moving left; returns terminated (the goal reached).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static T Move(T start, ref T velocity, out T position,
+        double minPosition, double maxPosition, double maxSpeed, double goalPosition, double goalVelocity)
+    {
+        T zero = T.Splat(0.0);
+        velocity = T.Min(T.Max(velocity, T.Splat(-maxSpeed)), T.Splat(maxSpeed));
+        T min = T.Splat(minPosition);
+        position = T.Min(T.Max(start + velocity, min), T.Splat(maxPosition));
+        velocity = T.Select(T.And(T.Equal(position, min), T.LessThan(velocity, zero)), zero, velocity);
+        return T.And(T.GreaterOrEqual(position, T.Splat(goalPosition)), T.GreaterOrEqual(velocity, T.Splat(goalVelocity)));
     }
 
     /// <inheritdoc/>

@@ -45,27 +45,17 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Reset(out MountainCarContinuous<T> s, in MountainCarContinuousParams p, ref LaneRng<T> rng)
-    {
-        rng.NextBits(out T b0, out _, out _, out _);
-        s.Position = T.Splat(-0.6) + T.Splat(0.2) * T.BitsToUnit(b0);
-        s.Velocity = T.Splat(0.0);
-    }
+    public static void Reset(out MountainCarContinuous<T> s, in MountainCarContinuousParams p, ref LaneRng<T> rng) =>
+        MountainCar<T>.ResetCar(out s.Position, out s.Velocity, ref rng);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref MountainCarContinuous<T> s, in MountainCarContinuousParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
-        T zero = T.Splat(0.0);
         T force = T.Min(T.Max(action, T.Splat(p.MinAction)), T.Splat(p.MaxAction));
         T velocity = s.Velocity + (force * T.Splat(p.Power) - T.Splat(0.0025) * T.Cos(T.Splat(3.0) * s.Position));
-        velocity = T.Min(T.Max(velocity, T.Splat(-p.MaxSpeed)), T.Splat(p.MaxSpeed));
-        T minPosition = T.Splat(p.MinPosition);
-        T position = T.Min(T.Max(s.Position + velocity, minPosition), T.Splat(p.MaxPosition));
-        velocity = T.Select(T.And(T.Equal(position, minPosition), T.LessThan(velocity, zero)), zero, velocity);
-
-        terminated = T.And(T.GreaterOrEqual(position, T.Splat(p.GoalPosition)), T.GreaterOrEqual(velocity, T.Splat(p.GoalVelocity)));
-        reward = T.Select(terminated, T.Splat(100.0), zero) - (action * action) * T.Splat(0.1);
+        terminated = MountainCar<T>.Move(s.Position, ref velocity, out T position, p.MinPosition, p.MaxPosition, p.MaxSpeed, p.GoalPosition, p.GoalVelocity);
+        reward = T.Select(terminated, T.Splat(100.0), T.Splat(0.0)) - (action * action) * T.Splat(0.1);
         s.Position = T.RoundToFloat(position);
         s.Velocity = T.RoundToFloat(velocity);
     }

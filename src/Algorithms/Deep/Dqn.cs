@@ -5,7 +5,7 @@ using RlKernels.Kernels.Random;
 namespace RlKernels.Algorithms.Deep;
 
 /// <summary>DQN hyperparameters; the defaults (after CleanRL's dqn.py) train CartPole-v1.</summary>
-public sealed record DqnConfig : DeepConfig
+public sealed record DqnConfig : EpsilonGreedyConfig
 {
     /// <summary>Defaults: CartPole-v1, 4 envs for 500 k steps, relu 120×84, rate 2.5e-4, γ 0.99, no gradient clip.</summary>
     public DqnConfig()
@@ -34,12 +34,6 @@ public sealed record DqnConfig : DeepConfig
     public float Tau { get; init; } = 1f;
     /// <summary>Gradient steps between hard copies into the target network (with <see cref="Tau"/> = 1).</summary>
     public int TargetPeriod { get; init; } = 50;
-    /// <summary>ε at the start.</summary>
-    public float StartEpsilon { get; init; } = 1f;
-    /// <summary>ε after the decay.</summary>
-    public float EndEpsilon { get; init; } = 0.05f;
-    /// <summary>Fraction of <see cref="RunSettings.TotalSteps"/> over which ε decays linearly.</summary>
-    public float ExplorationFraction { get; init; } = 0.5f;
     /// <summary>
     /// Vector steps per ε-greedy decision (1: a fresh decision every step): the explore-or-not draw and the random
     /// action are drawn once per block of this many steps, so an exploring block holds one random action, across
@@ -55,7 +49,7 @@ public sealed record DqnConfig : DeepConfig
         : BatchSize > ReplayCapacity ? $"The batch ({BatchSize}) is larger than the replay buffer ({ReplayCapacity} transitions)."
         : !(UpdatesPerStep > 0) || !float.IsFinite(UpdatesPerStep) ? $"UpdatesPerStep must be positive, got {UpdatesPerStep}."
         : !(Tau > 0 && Tau <= 1) || TargetPeriod < 1 ? $"DQN needs Tau in (0, 1] and TargetPeriod ≥ 1 (got {Tau}, {TargetPeriod})."
-        : !(StartEpsilon is >= 0 and <= 1) || !(EndEpsilon is >= 0 and <= 1) || !(ExplorationFraction > 0) ? "ε must be in [0, 1] and ExplorationFraction > 0."
+        : !EpsilonScheduleValid ? "ε must be in [0, 1] and ExplorationFraction > 0."
         : ExplorationHold < 1 ? $"ExplorationHold must be ≥ 1, got {ExplorationHold}."
         : null;
 }
@@ -157,17 +151,14 @@ public static class Dqn
         string name = config.Double ? "double-dqn" : "dqn";
         using var training = TrainingRun.Start(config.Run, config.Problem() ?? ReplayBuffer.SizeProblem(config.Run, config.ReplayCapacity));
         training.RequireActions(discrete: true, "DQN needs discrete actions (its target takes a max over actions)");
-        RunSettings run = training.Settings;
-        IVectorEnv env = training.Env;
-        var pool = training.Pool;
+        var (run, env, pool) = training;
         int pop = run.Population, n = run.EnvCount, b = config.BatchSize;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
 
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 5), 0f);
         Mlp q = policy.Net;
-        Mlp target = PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 5);
-        q.Parameters.CopyTo(target.Parameters, 0);
+        Mlp target = TargetNetwork.CopyOf(q, pool);
         var opt = new Optimizers(pool).Add(q, lr, config.MaxGradNorm);
         var stats = training.Stats;
         var replay = new ReplayBuffer(pop, config.ReplayCapacity, o, 1, discrete: true);
@@ -194,7 +185,7 @@ public static class Dqn
         while (steps < run.TotalSteps)
         {
             // COLLECT ROLLOUT: one ε-greedy step of every env into the replay buffer
-            float epsilon = Epsilon(steps, run.TotalSteps, config.StartEpsilon, config.EndEpsilon, config.ExplorationFraction);
+            float epsilon = config.EpsilonAt(steps, run.TotalSteps);
             env.Observations.CopyTo(stepObs);
             if (epsilon < 1f) q.Forward(stepObs, n, stepQ);
             EpsilonGreedy.Choose(stepQ, n, k, epsilon, run, vectorStep / (uint)config.ExplorationHold, ActionPurpose, actions);

@@ -61,9 +61,7 @@ public static class NetworkSarsa
             config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || config.TargetPeriod < 1 || config.Run.EnvCount * config.RolloutSteps < config.Minibatches
                 ? "SARSA needs RolloutSteps, Epochs, Minibatches, TargetPeriod ≥ 1 and at least one sample per minibatch." : null);
         training.RequireActions(discrete: true, "SARSA needs discrete actions (its greedy step is a max over actions)");
-        RunSettings run = training.Settings;
-        IVectorEnv env = training.Env;
-        var pool = training.Pool; // outlives training: the returned network runs on it
+        var (run, env, pool) = training; // the pool outlives training: the returned network runs on it
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
@@ -71,8 +69,7 @@ public static class NetworkSarsa
         // The Q network doubles as the policy's network: greedy evaluation takes the arg-max of its outputs.
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 3), 0f);
         Mlp q = policy.Net;
-        Mlp target = PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 3);
-        q.Parameters.CopyTo(target.Parameters, 0);
+        Mlp target = TargetNetwork.CopyOf(q, pool);
         var optimizers = new Optimizers(pool);
         var opt = optimizers.Add(q, lr, config.MaxGradNorm);
         var stats = training.Stats;

@@ -5,9 +5,9 @@ using RlKernels.Kernels.Random;
 namespace RlKernels.Algorithms.Deep;
 
 /// <summary>PQN hyperparameters; the defaults (after purejaxql's CartPole config) train CartPole-v1.</summary>
-public sealed record PqnConfig : DeepConfig
+public sealed record PqnConfig : EpsilonGreedyConfig
 {
-    /// <summary>Defaults: CartPole-v1, 32 envs × 64 steps per update for 500 k steps, relu 128×128 with LayerNorm, rate 1e-4, γ 0.99, clip 10.</summary>
+    /// <summary>Defaults: CartPole-v1, 32 envs × 64 steps per update for 500 k steps, relu 128×128 with LayerNorm, rate 1e-4, γ 0.99, clip 10, ε decaying over the first 20 % of the run.</summary>
     public PqnConfig()
     {
         Run = new() { EnvId = "CartPole-v1", EnvCount = 32, TotalSteps = 500_000 };
@@ -16,6 +16,7 @@ public sealed record PqnConfig : DeepConfig
         RolloutSteps = 64;
         LearningRate = 1e-4f;
         MaxGradNorm = 10f;
+        ExplorationFraction = 0.2f;
     }
 
     /// <summary>λ of the Q(λ) return.</summary>
@@ -24,12 +25,6 @@ public sealed record PqnConfig : DeepConfig
     public int Epochs { get; init; } = 4;
     /// <summary>Minibatches per pass.</summary>
     public int Minibatches { get; init; } = 16;
-    /// <summary>ε at the start.</summary>
-    public float StartEpsilon { get; init; } = 1f;
-    /// <summary>ε after the decay.</summary>
-    public float EndEpsilon { get; init; } = 0.05f;
-    /// <summary>Fraction of <see cref="RunSettings.TotalSteps"/> over which ε decays linearly.</summary>
-    public float ExplorationFraction { get; init; } = 0.2f;
     /// <summary>Anneal the learning rate linearly to 0 over the run.</summary>
     public bool AnnealLearningRate { get; init; }
 }
@@ -95,12 +90,10 @@ public static class Pqn
         using var training = TrainingRun.Start(config.Run,
             config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || (long)config.Run.EnvCount * config.RolloutSteps < config.Minibatches
                 ? "PQN needs RolloutSteps, Epochs, Minibatches ≥ 1 and at least one sample per minibatch."
-                : !(config.Lambda is >= 0 and <= 1) || !(config.StartEpsilon is >= 0 and <= 1) || !(config.EndEpsilon is >= 0 and <= 1) || !(config.ExplorationFraction > 0)
+                : !(config.Lambda is >= 0 and <= 1) || !config.EpsilonScheduleValid
                     ? "PQN needs λ and ε in [0, 1] and ExplorationFraction > 0." : null);
         training.RequireActions(discrete: true, "PQN needs discrete actions (its target takes a max over actions)");
-        RunSettings run = training.Settings;
-        IVectorEnv env = training.Env;
-        var pool = training.Pool;
+        var (run, env, pool) = training;
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
@@ -140,7 +133,7 @@ public static class Pqn
             // COLLECT ROLLOUT: T ε-greedy steps; the Q values of each observation are kept for the returns
             for (int s = 0; s < t; s++)
             {
-                float epsilon = Dqn.Epsilon(steps + (long)s * n, run.TotalSteps, config.StartEpsilon, config.EndEpsilon, config.ExplorationFraction);
+                float epsilon = config.EpsilonAt(steps + (long)s * n, run.TotalSteps);
                 q.Forward(env.Observations, n, stepQ);
                 KeepMax(stepQ, maxQ, s);
                 EpsilonGreedy.Choose(stepQ, n, k, epsilon, run, vectorStep, ActionPurpose, stepActions);

@@ -53,9 +53,7 @@ public static class ReparamActorCritic
         using var training = TrainingRun.Start(config.Run, config.BatchSize < 1 || config.ReplayCapacity < config.BatchSize || config.UpdatesPerStep <= 0
             ? "Needs BatchSize ≥ 1, ReplayCapacity ≥ BatchSize and UpdatesPerStep > 0." : null);
         training.RequireActions(discrete: false, "The reparameterization actor-critic needs continuous actions");
-        RunSettings run = training.Settings;
-        IVectorEnv env = training.Env;
-        var pool = training.Pool; // outlives training: the returned networks run on it
+        var (run, env, pool) = training; // the pool outlives training: the returned networks run on it
         int pop = run.Population, n = run.EnvCount, b = config.BatchSize, cap = config.ReplayCapacity;
         int o = env.Spec.ObsSize, a = env.Spec.Action.Count, qIn = o + a;
         float low = env.Spec.Action.Low, high = env.Spec.Action.High, half = 0.5f * (high - low);
@@ -65,8 +63,8 @@ public static class ReparamActorCritic
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, a, config.Activation, run, pool, outputGain: 0.01f), 0f) { TanhSquash = true };
         Mlp actor = policy.Net;
         Mlp critic = PolicyNet.NewMlp(qIn, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
-        Mlp targetActor = PolicyNet.NewMlp(o, config.Hidden, a, config.Activation, run, pool, outputGain: 0.01f);
-        Mlp targetCritic = PolicyNet.NewMlp(qIn, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
+        Mlp targetActor = TargetNetwork.CopyOf(actor, pool);
+        Mlp targetCritic = TargetNetwork.CopyOf(critic, pool);
         var optimizers = new Optimizers(pool);
         var actorOpt = optimizers.Add(actor, actorLr, maxGradNorm: 0);
         var criticOpt = optimizers.Add(critic, criticLr, maxGradNorm: 0);

@@ -83,9 +83,7 @@ public static class Sac
     {
         using var training = TrainingRun.Start(config.Run, config.Problem() ?? ReplayBuffer.SizeProblem(config.Run, config.ReplayCapacity));
         training.RequireActions(discrete: false, "SAC needs continuous actions");
-        RunSettings run = training.Settings;
-        IVectorEnv env = training.Env;
-        var pool = training.Pool;
+        var (run, env, pool) = training;
         int pop = run.Population, n = run.EnvCount, b = config.BatchSize;
         int o = env.Spec.ObsSize, a = env.Spec.Action.Count, qIn = o + a;
         float low = env.Spec.Action.Low, high = env.Spec.Action.High, half = 0.5f * (high - low), mid = 0.5f * (high + low);
@@ -105,7 +103,7 @@ public static class Sac
         for (int c = 0; c < 2; c++)
         {
             critics[c] = PolicyNet.NewMlp(qIn, config.Hidden, 1, Activation.Relu, run, pool, outputGain: 1f, salt: (uint)(12 + c));
-            targets[c] = PolicyNet.NewMlp(qIn, config.Hidden, 1, Activation.Relu, run, pool, outputGain: 1f, salt: (uint)(12 + c));
+            targets[c] = TargetNetwork.CopyOf(critics[c], pool);
             criticOpts[c] = optimizers.Add(critics[c], criticLr, maxGradNorm: 0);
         }
         var logAlpha = Enumerable.Repeat(MathF.Log(config.InitialAlpha), pop).ToArray();

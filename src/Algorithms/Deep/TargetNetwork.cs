@@ -1,4 +1,5 @@
 using RlKernels.Kernels.Nn;
+using RlKernels.Kernels.Threading;
 
 namespace RlKernels.Algorithms.Deep;
 
@@ -19,6 +20,14 @@ public static class TargetNetwork
         if (!(tau > 0f && tau <= 1f)) throw new ArgumentOutOfRangeException(nameof(tau), tau, "tau must be in (0, 1].");
         if (tau == 1f) { online.CopyTo(target); return; }
         for (int i = 0; i < target.Length; i++) target[i] += tau * (online[i] - target[i]);
+    }
+
+    /// <summary>A network of <paramref name="online"/>'s shape starting from a copy of its parameters: the target at the start of training.</summary>
+    public static Mlp CopyOf(Mlp online, WorkerPool pool)
+    {
+        var target = new Mlp(online.LayerSizes, online.ActivationOf(0), online.ActivationOf(online.LayerCount - 1), online.Population, pool, online.Kernels);
+        online.Parameters.CopyTo(target.Parameters, 0);
+        return target;
     }
 
     /// <summary>

@@ -47,6 +47,9 @@ public sealed class TrainingRun : IDisposable
         if (Spec.Action.IsDiscrete != discrete) throw new ArgumentException($"{why}; {Spec.Id} has {Spec.Action}.");
     }
 
+    /// <summary>The settings, env copies and pool a training loop works with: <c>var (run, env, pool) = training;</c>.</summary>
+    public void Deconstruct(out RunSettings settings, out IVectorEnv env, out WorkerPool pool) => (settings, env, pool) = (Settings, Env, Pool);
+
     /// <summary>Env, copy counts, seeds, target.</summary>
     public RunSettings Settings { get; }
     /// <summary>P·N env copies, member p's at rows [p·N, (p+1)·N).</summary>

@@ -59,16 +59,13 @@ public static class ValueLearning
         using var training = TrainingRun.Start(config.Run, config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || config.TargetPeriod < 1
             ? "Value learning needs RolloutSteps, Epochs, Minibatches and TargetPeriod ≥ 1." : null);
         training.RequireActions(discrete: true, "Value learning uses the uniform random policy over discrete actions");
-        RunSettings run = training.Settings;
-        IVectorEnv env = training.Env;
-        var pool = training.Pool; // outlives training: the returned network runs on it
+        var (run, env, pool) = training; // the pool outlives training: the returned network runs on it
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize;
         float[] lr = config.MemberLearningRates();
 
         Mlp value = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
-        Mlp target = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
-        value.Parameters.CopyTo(target.Parameters, 0);
+        Mlp target = TargetNetwork.CopyOf(value, pool);
         var optimizers = new Optimizers(pool);
         var opt = optimizers.Add(value, lr, config.MaxGradNorm);
         var stats = training.Stats;
