@@ -98,6 +98,39 @@ public static class Bellman
         }
     }
 
+    /// <summary>
+    /// Synchronous sweeps V ← max_a Q(s, a) (value iteration: <paramref name="policy"/> empty) or V ← Σ_a π(a|s) Q(s, a)
+    /// (policy evaluation), Q = R + γ P V, from <paramref name="value"/> (overwritten) until the max-norm change of V
+    /// is ≤ the tolerance or the sweep cap; then Q from the final V with one more backup, and the greedy policy.
+    /// </summary>
+    /// <param name="algorithm">The solution's algorithm name.</param>
+    /// <param name="model">The MDP.</param>
+    /// <param name="config">Discount, tolerance and sweep cap (checked by the caller).</param>
+    /// <param name="value">[S] the starting V.</param>
+    /// <param name="policy">[S, A] π(a|s), or empty for the max over actions.</param>
+    internal static TabularSolution SweepValues(string algorithm, TabularMdp model, SweepConfig config, double[] value, ReadOnlySpan<double> policy)
+    {
+        int stateCount = model.StateCount, actionCount = model.ActionCount;
+        var q = new double[stateCount * actionCount];  // [S, A]
+        double[] v = value, vNext = new double[stateCount]; // [S]
+        double residual = double.PositiveInfinity;
+        int iteration = 0;
+        while (iteration < config.MaxIterations)
+        {
+            // UPDATE: V ← max_a (R + γ P V) or Σ_a π(a|s) (R + γ P V), every state at once.
+            Backup(model, config.Gamma, v, q);
+            if (policy.IsEmpty) MaxOverActions(q, actionCount, vNext);
+            else PolicyAverage(q, policy, actionCount, vNext);
+            residual = MaxAbsDifference(vNext, v);
+            (v, vNext) = (vNext, v);
+            iteration++;
+            if (residual <= config.Tolerance || !double.IsFinite(residual)) break;
+        }
+        Backup(model, config.Gamma, v, q);
+        return new TabularSolution(algorithm, config.Gamma, stateCount, actionCount, q, v,
+            GreedyPolicy.TowardTermination(model, q), iteration, residual, residual <= config.Tolerance);
+    }
+
     /// <summary>V(s) = max_a Q(s, a).</summary>
     /// <param name="q">[S, A]</param>
     /// <param name="actionCount">Actions A (the row width of <paramref name="q"/>).</param>

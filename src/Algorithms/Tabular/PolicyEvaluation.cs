@@ -35,9 +35,7 @@ public static class PolicyEvaluation
         ReadOnlySpan<double> initialValue = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Bellman.CheckGamma(config.Gamma, nameof(config.Gamma));
-        if (!(config.Tolerance >= 0)) throw new ArgumentException($"Tolerance must be ≥ 0, got {config.Tolerance}.", nameof(config));
-        if (config.MaxIterations < 1) throw new ArgumentException($"MaxIterations must be ≥ 1, got {config.MaxIterations}.", nameof(config));
+        config.CheckSweep();
         int stateCount = model.StateCount, actionCount = model.ActionCount;
         Bellman.CheckPolicy(policy, stateCount, actionCount, nameof(policy));
         if (!initialValue.IsEmpty && initialValue.Length != stateCount)
@@ -60,21 +58,7 @@ public static class PolicyEvaluation
             Array.Clear(v);
         }
         if (!initialValue.IsEmpty) initialValue.CopyTo(v);
-        double residual = double.PositiveInfinity;
-        int iteration = 0;
-        while (iteration < config.MaxIterations)
-        {
-            // UPDATE: V ← Σ_a π(a|s) (R + γ P V), every state at once.
-            Bellman.Backup(model, config.Gamma, v, q);
-            Bellman.PolicyAverage(q, policy, actionCount, vNext);
-            residual = Bellman.MaxAbsDifference(vNext, v);
-            (v, vNext) = (vNext, v);
-            iteration++;
-            if (residual <= config.Tolerance || !double.IsFinite(residual)) break;
-        }
-        Bellman.Backup(model, config.Gamma, v, q);
-        return new TabularSolution("policy-evaluation", config.Gamma, stateCount, actionCount, q, v,
-            GreedyPolicy.TowardTermination(model, q), iteration, residual, residual <= config.Tolerance);
+        return Bellman.SweepValues("policy-evaluation", model, config, v, policy);
     }
 
     /// <summary>Solves (I − γ P_π) V = R_π into <paramref name="value"/>; false when the system is singular.</summary>

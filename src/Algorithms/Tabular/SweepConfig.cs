@@ -12,4 +12,12 @@ public abstract record SweepConfig
     public double Tolerance { get; init; } = 1e-10;
     /// <summary>Sweep cap; reaching it means "not converged". Default 100,000.</summary>
     public int MaxIterations { get; init; } = 100_000;
+
+    /// <summary>Throws <see cref="ArgumentException"/> on γ outside [0, 1], a tolerance below 0 or NaN, or a cap below 1.</summary>
+    internal void CheckSweep()
+    {
+        Bellman.CheckGamma(Gamma, nameof(Gamma));
+        if (!(Tolerance >= 0)) throw new ArgumentException($"Tolerance must be ≥ 0, got {Tolerance}.", "config");
+        if (MaxIterations < 1) throw new ArgumentException($"MaxIterations must be ≥ 1, got {MaxIterations}.", "config");
+    }
 }

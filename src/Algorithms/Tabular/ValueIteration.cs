@@ -17,27 +17,7 @@ public static class ValueIteration
     public static TabularSolution Solve(TabularMdp model, ValueIterationConfig config)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Bellman.CheckGamma(config.Gamma, nameof(config.Gamma));
-        if (!(config.Tolerance >= 0)) throw new ArgumentException($"Tolerance must be ≥ 0, got {config.Tolerance}.", nameof(config));
-        if (config.MaxIterations < 1) throw new ArgumentException($"MaxIterations must be ≥ 1, got {config.MaxIterations}.", nameof(config));
-        int stateCount = model.StateCount, actionCount = model.ActionCount;
-        var q = new double[stateCount * actionCount];  // [S, A]
-        var v = new double[stateCount];                // [S]
-        var vNext = new double[stateCount];            // [S]
-        double residual = double.PositiveInfinity;
-        int iteration = 0;
-        while (iteration < config.MaxIterations)
-        {
-            // UPDATE: V ← max_a (R + γ P V), every state at once.
-            Bellman.Backup(model, config.Gamma, v, q);
-            Bellman.MaxOverActions(q, actionCount, vNext);
-            residual = Bellman.MaxAbsDifference(vNext, v);
-            (v, vNext) = (vNext, v);
-            iteration++;
-            if (residual <= config.Tolerance || !double.IsFinite(residual)) break;
-        }
-        Bellman.Backup(model, config.Gamma, v, q);
-        return new TabularSolution("value-iteration", config.Gamma, stateCount, actionCount, q, v,
-            GreedyPolicy.TowardTermination(model, q), iteration, residual, residual <= config.Tolerance);
+        config.CheckSweep();
+        return Bellman.SweepValues("value-iteration", model, config, new double[model.StateCount], policy: default);
     }
 }

@@ -114,12 +114,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         ActionValidation.CheckDiscrete(Spec, actions, EnvCount);
         // The workers convert the caller's actions block by block just before stepping them (StageActions):
         // a separate conversion pass over all envs first cost a read and a write of every action through memory.
-        fixed (int* p = actions)
-        {
-            _callerInts = p;
-            try { StepCore(1, random: false); }
-            finally { _callerInts = null; }
-        }
+        fixed (int* p = actions) StepFromCaller(ref _callerInts, p);
     }
 
     /// <inheritdoc/>
@@ -127,12 +122,15 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     {
         using var call = _caller.Enter("Step");
         ActionValidation.CheckContinuous(Spec, actions, EnvCount);
-        fixed (float* p = actions)
-        {
-            _callerFloats = p;
-            try { StepCore(1, random: false); }
-            finally { _callerFloats = null; }
-        }
+        fixed (float* p = actions) StepFromCaller(ref _callerFloats, p);
+    }
+
+    /// <summary>One step whose workers read the caller's pinned <paramref name="actions"/> through <paramref name="caller"/> (cleared after).</summary>
+    private unsafe void StepFromCaller<TAction>(ref TAction* caller, TAction* actions) where TAction : unmanaged
+    {
+        caller = actions;
+        try { StepCore(1, random: false); }
+        finally { caller = null; }
     }
 
     /// <inheritdoc/>
