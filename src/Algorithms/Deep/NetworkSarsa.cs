@@ -73,7 +73,7 @@ public static class NetworkSarsa
         var optimizers = new Optimizers(pool);
         var opt = optimizers.Add(q, lr, config.MaxGradNorm);
         var stats = training.Stats;
-        var minibatches = new Minibatches(run, batch, m);
+        var minibatch = new TakenActionMinibatch(new Minibatches(run, batch, m), pop, o, k);
 
         var obs = new float[pop * batch * o];      // [P, T, N, obsSize]
         var actions = new int[pop * batch];        // [P, T, N]
@@ -88,11 +88,6 @@ public static class NetworkSarsa
         var finalQ = new float[pop * n * k];
         var next = new int[pop * n];               // actions for the current observations
         var finalActions = new int[pop * n];
-        var mbObs = new float[pop * m * o];
-        var mbActions = new int[pop * m];
-        var mbTargets = new float[pop * m];
-        var prediction = new float[pop * m * k];
-        var dPrediction = new float[pop * m * k];
 
         long steps = 0;
         uint decision = 0;
@@ -142,15 +137,13 @@ public static class NetworkSarsa
             policy.KeepGood();
             for (int epoch = 0; epoch < config.Epochs; epoch++)
             {
-                minibatches.Shuffle();
+                minibatch.Shuffle();
                 for (int mb = 0; mb < config.Minibatches; mb++)
                 {
-                    minibatches.Gather<float>(obs, mbObs, mb, o);
-                    minibatches.Gather<int>(actions, mbActions, mb);
-                    minibatches.Gather<float>(targets, mbTargets, mb);
-                    q.Forward(mbObs, m, prediction);
-                    loss = TakenActionLoss.HalfSquared(prediction, mbActions, mbTargets, m, k, dPrediction);
-                    opt.Descend(dPrediction);
+                    minibatch.Gather(mb, obs, actions, targets);
+                    q.Forward(minibatch.Obs, m, minibatch.Prediction);
+                    loss = minibatch.Loss();
+                    opt.Descend(minibatch.DPrediction);
                     policy.CheckFinite(steps, loss, ("q", q));
                 }
             }

@@ -106,7 +106,7 @@ public static class Pqn
         lr.CopyTo(normAdam.LearningRate, 0);
         normAdam.Epsilon.AsSpan().Fill(1e-5f);
         var stats = training.Stats;
-        var minibatches = new Minibatches(run, batch, m);
+        var minibatch = new TakenActionMinibatch(new Minibatches(run, batch, m), pop, o, k);
 
         var obs = new float[pop * batch * o];          // [P, T, N, O]
         var actions = new int[pop * batch];            // [P, T, N]
@@ -119,11 +119,6 @@ public static class Pqn
         var stepQ = new float[pop * n * k];            // [P, N, K]
         var stepActions = new int[pop * n];            // [P, N]
         var norms = new float[pop];
-        var mbObs = new float[pop * m * o];
-        var mbActions = new int[pop * m];
-        var mbReturns = new float[pop * m];
-        var prediction = new float[pop * m * k];
-        var dPrediction = new float[pop * m * k];
 
         long steps = 0;
         uint vectorStep = 0;
@@ -174,16 +169,14 @@ public static class Pqn
             policy.KeepGood();
             for (int epoch = 0; epoch < config.Epochs; epoch++)
             {
-                minibatches.Shuffle();
+                minibatch.Shuffle();
                 for (int mb = 0; mb < config.Minibatches; mb++)
                 {
-                    minibatches.Gather<float>(obs, mbObs, mb, o);
-                    minibatches.Gather<int>(actions, mbActions, mb);
-                    minibatches.Gather<float>(returns, mbReturns, mb);
-                    q.Forward(mbObs, m, prediction);
-                    loss = TakenActionLoss.HalfSquared(prediction, mbActions, mbReturns, m, k, dPrediction);
+                    minibatch.Gather(mb, obs, actions, returns);
+                    q.Forward(minibatch.Obs, m, minibatch.Prediction);
+                    loss = minibatch.Loss();
                     q.ZeroGradients();
-                    q.Backward(dPrediction);
+                    q.Backward(minibatch.DPrediction);
                     ClipGlobalNorm(q, config.MaxGradNorm, norms);
                     linearOpt.Step();
                     normAdam.Step(q.Norms, q.NormGradients);
