@@ -29,39 +29,30 @@ namespace RlKernels.Envs.Tabular;
 // the params at all: the runners take it next to them (see IEnv).
 
 /// <summary>Sizes and offsets of a dense tabular table; unmanaged, so it can go to a GPU kernel.</summary>
-public readonly struct TabularLayout
+/// <param name="stateCount">S.</param>
+/// <param name="actionCount">A.</param>
+/// <param name="maxOutcomes">Kmax, the outcome slots per (s, a).</param>
+/// <param name="initialOffset">The float index where the initial distribution's (cdf, state) pairs start.</param>
+/// <param name="initialSearchSize">P, their count (a power of two, the binary search's range).</param>
+public readonly struct TabularLayout(int stateCount, int actionCount, int maxOutcomes, int initialOffset, int initialSearchSize)
 {
     /// <summary>
     /// S and A; Kmax, the outcome slots per (s, a); the float index where the initial distribution's
     /// (cdf, state) pairs start; and P, their count (a power of two, the binary search's range).
     /// </summary>
-    public readonly int StateCount, ActionCount, MaxOutcomes, InitialOffset, InitialSearchSize;
-
-    /// <summary>A layout with these sizes and offsets (see the fields).</summary>
-    public TabularLayout(int stateCount, int actionCount, int maxOutcomes, int initialOffset, int initialSearchSize)
-    {
-        StateCount = stateCount;
-        ActionCount = actionCount;
-        MaxOutcomes = maxOutcomes;
-        InitialOffset = initialOffset;
-        InitialSearchSize = initialSearchSize;
-    }
+    public readonly int StateCount = stateCount, ActionCount = actionCount, MaxOutcomes = maxOutcomes,
+        InitialOffset = initialOffset, InitialSearchSize = initialSearchSize;
 }
 
 /// <summary>A tabular env's parameters: its dense table (CPU array or GPU view) and layout.</summary>
-public readonly struct TabularParams<TTable> where TTable : struct
+/// <param name="table">The dense table.</param>
+/// <param name="layout">Its sizes and offsets.</param>
+public readonly struct TabularParams<TTable>(TTable table, TabularLayout layout) where TTable : struct
 {
     /// <summary>The dense table (layout described in TabularEnv.cs).</summary>
-    public readonly TTable Table;
+    public readonly TTable Table = table;
     /// <summary>Sizes and offsets within <see cref="Table"/>.</summary>
-    public readonly TabularLayout Layout;
-
-    /// <summary>Pairs a table with its layout.</summary>
-    public TabularParams(TTable table, TabularLayout layout)
-    {
-        Table = table;
-        Layout = layout;
-    }
+    public readonly TabularLayout Layout = layout;
 }
 
 /// <summary>Builds the dense table of a <see cref="TabularMdp"/> (layout in TabularEnv.cs).</summary>

@@ -10,21 +10,14 @@ namespace RlKernels.Envs.Wrappers;
 // not state). The state is the inner env's state, unchanged; only Observe differs.
 
 /// <summary>Parameters of <see cref="HiddenVelocity{TInner, T, TParams}"/>: the inner env's and which features stay.</summary>
-public readonly struct HiddenVelocityParams<TParams> where TParams : struct
+/// <param name="inner">The inner env's constants.</param>
+/// <param name="keepMask">Bit k set: feature k is kept.</param>
+public readonly struct HiddenVelocityParams<TParams>(TParams inner, uint keepMask) where TParams : struct
 {
     /// <summary>The inner env's constants.</summary>
-    public readonly TParams Inner;
+    public readonly TParams Inner = inner;
     /// <summary>Bit k set: inner observation feature k is kept. Kept features keep their order.</summary>
-    public readonly uint KeepMask;
-
-    /// <summary>Keeps the inner observation features whose bits are set in <paramref name="keepMask"/>.</summary>
-    /// <param name="inner">The inner env's constants.</param>
-    /// <param name="keepMask">Bit k set: feature k is kept.</param>
-    public HiddenVelocityParams(TParams inner, uint keepMask)
-    {
-        Inner = inner;
-        KeepMask = keepMask;
-    }
+    public readonly uint KeepMask = keepMask;
 }
 
 /// <summary>
