@@ -26,20 +26,12 @@ public static class QLearning
             for (int e = 0; e < run.EnvCount; e++) actions[e] = run.Act(e, states[e], step, 0);
             env.Step(actions);
 
-            var next = env.Observations;
-            var final = env.FinalObservations;
             double decay = run.Decay(step);
             for (int e = 0; e < run.EnvCount; e++)
             {
                 // COMPUTE TARGETS: r + γ max Q(s′,·); terminated: r; truncated: bootstrap from the final observation.
                 double target = env.Rewards[e];
-                if (!env.Terminated[e])
-                {
-                    int s2 = (int)(env.Truncated[e] ? final[e] : next[e]);
-                    double best = double.NegativeInfinity;
-                    for (int a = 0; a < run.ActionCount; a++) best = Math.Max(best, run.QOf(e, s2, a));
-                    target += run.GammaOf(e) * best;
-                }
+                if (!env.Terminated[e]) target += run.GammaOf(e) * run.MaxQ(e, run.BootstrapState(e));
                 run.Update(e, states[e], actions[e], target, decay);
             }
         }

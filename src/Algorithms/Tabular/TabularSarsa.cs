@@ -28,7 +28,6 @@ public static class TabularSarsa
             int[] states = run.ReadStates();
             env.Step(actions);
             var next = env.Observations;
-            var final = env.FinalObservations;
             for (int e = 0; e < run.EnvCount; e++) nextActions[e] = run.Act(e, (int)next[e], step + 1, 0);
 
             double decay = run.Decay(step);
@@ -36,13 +35,11 @@ public static class TabularSarsa
             {
                 // COMPUTE TARGETS: r + γ Q(s′, a′); terminated: r; truncated: a′ drawn at the final observation.
                 double target = env.Rewards[e];
-                if (env.Truncated[e] && !env.Terminated[e])
+                if (!env.Terminated[e])
                 {
-                    int sFinal = (int)final[e];
-                    target += run.GammaOf(e) * run.QOf(e, sFinal, run.Act(e, sFinal, step + 1, 1));
+                    int s2 = run.BootstrapState(e);
+                    target += run.GammaOf(e) * run.QOf(e, s2, env.Truncated[e] ? run.Act(e, s2, step + 1, 1) : nextActions[e]);
                 }
-                else if (!env.Terminated[e])
-                    target += run.GammaOf(e) * run.QOf(e, (int)next[e], nextActions[e]);
                 run.Update(e, states[e], actions[e], target, decay);
             }
             (actions, nextActions) = (nextActions, actions);

@@ -83,6 +83,20 @@ internal sealed class TabularTdRun : IDisposable
     public double GammaOf(int e) => Gammas[e / EnvsPerTable];
 
     /// <summary>
+    /// The state env e's last transition bootstraps from (when not terminated): the final observation where the
+    /// episode was truncated (the same-step auto-reset already shows the next episode's first state), else the state shown now.
+    /// </summary>
+    public int BootstrapState(int e) => (int)(Env.Truncated[e] ? Env.FinalObservations[e] : Env.Observations[e]);
+
+    /// <summary>max_a Q(<paramref name="state"/>, a) in env e's member's table.</summary>
+    public double MaxQ(int e, int state)
+    {
+        double best = double.NegativeInfinity;
+        for (int a = 0; a < ActionCount; a++) best = Math.Max(best, QOf(e, state, a));
+        return best;
+    }
+
+    /// <summary>
     /// The update of env e's transition from (<paramref name="state"/>, <paramref name="action"/>): one SGD step on
     /// ½ (Q(s,a) − target)² in its member's table at the member's rate times <paramref name="decay"/>; then counts the
     /// episode if it ended.
