@@ -14,10 +14,8 @@ namespace RlKernels.Tests.Nn;
 /// (CI reruns these tests with AVX2 and AVX-512 switched off, where only 4 runs): MLP forward and backward, the
 /// fused tanh and the Adam step against float64 references on fresh random inputs (the seed is in every failure).
 /// </summary>
-public class VectorWidthPathTests
+public class VectorWidthPathTests : NnTest
 {
-    private readonly NnTestData _data = new();
-
     public static TheoryData<int> Widths => new() { 4, 8, 16 };
 
     private static void SkipUnlessAccelerated(int width) =>
