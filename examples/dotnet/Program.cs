@@ -23,6 +23,6 @@ using (IVectorEnv env = EnvRegistry.Make("CartPole-v1", envCount, new VectorEnvO
     if (episodes == 0 || rewardSum <= 0) return 1;
 }
 
-TrainResult result = DeepAlgorithms.Get("ppo").Train(new RunSettings { EnvId = "CartPole-v1", TotalSteps = 20_000, Seed = 1, StopAtTarget = false }, null);
+TrainResult result = DeepAlgorithms.Get("ppo").Train(new RunSettings { EnvId = "CartPole-v1", TotalSteps = 20_000, Seed = 1, StopAtTarget = false }, DeepOverrides.None);
 Console.WriteLine($"ppo trained {result.EnvSteps} env steps; curve points: {result.Curve.Count}");
 return result.EnvSteps >= 20_000 && result.Policy is not null ? 0 : 1;

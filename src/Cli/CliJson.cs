@@ -1,5 +1,7 @@
 using System.Text.Json;
+using System.Numerics;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace RlKernels.Cli;
 
@@ -15,8 +17,8 @@ public static class CliJson
     private static JsonSerializerOptions Create(bool indented)
     {
         var options = new JsonSerializerOptions { WriteIndented = indented };
-        options.Converters.Add(new NonFiniteAsNullDouble());
-        options.Converters.Add(new NonFiniteAsNullFloat());
+        options.Converters.Add(new NonFiniteAsNull<double>(JsonMetadataServices.DoubleConverter));
+        options.Converters.Add(new NonFiniteAsNull<float>(JsonMetadataServices.SingleConverter));
         return options;
     }
 
@@ -27,26 +29,18 @@ public static class CliJson
     /// <summary>The value when finite, else null: for records whose field is <c>double?</c>.</summary>
     public static double? Finite(double value) => double.IsFinite(value) ? value : null;
 
-    private sealed class NonFiniteAsNullDouble : JsonConverter<double>
+    /// <summary>
+    /// A number as the default converter of <typeparamref name="T"/> reads and writes it, except that null reads as
+    /// NaN and a non-finite value writes as null.
+    /// </summary>
+    private sealed class NonFiniteAsNull<T>(JsonConverter<T> plain) : JsonConverter<T> where T : IFloatingPointIeee754<T>
     {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? T.NaN : plain.Read(ref reader, typeToConvert, options)!;
 
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
         {
-            if (double.IsFinite(value)) writer.WriteNumberValue(value);
-            else writer.WriteNullValue();
-        }
-    }
-
-    private sealed class NonFiniteAsNullFloat : JsonConverter<float>
-    {
-        public override float Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? float.NaN : reader.GetSingle();
-
-        public override void Write(Utf8JsonWriter writer, float value, JsonSerializerOptions options)
-        {
-            if (float.IsFinite(value)) writer.WriteNumberValue(value);
+            if (T.IsFinite(value)) plain.Write(writer, value, options);
             else writer.WriteNullValue();
         }
     }

@@ -198,7 +198,7 @@ public static class BenchCommand
                 CallerActions = parse.GetValue(callerActions),
                 Peers = parse.GetValue(peers),
                 Ceilings = !parse.GetValue(noCeilings),
-                Progress = ReferenceEquals(parse.InvocationConfiguration.Error, Console.Error) && !Console.IsErrorRedirected,
+                Progress = TimedBenchOptions.ShowsProgress(parse),
             };
             return Run(settings, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
@@ -548,17 +548,8 @@ public static class BenchCommand
         var measured = rows.Where(r => r.Kind != BenchKinds.Ceiling).ToList();
         var ceilings = rows.Where(r => r.Kind == BenchKinds.Ceiling).ToList();
         bool peers = measured.Any(r => r.Kind == BenchKinds.Peer);
-        var table = new Table().Border(TableBorder.Rounded);
-        table.AddColumn("env");
-        table.AddColumn("backend");
-        table.AddColumn(new TableColumn("lanes").RightAligned());
-        table.AddColumn(new TableColumn("threads").RightAligned());
-        table.AddColumn(new TableColumn("envs").RightAligned());
-        table.AddColumn(new TableColumn("steps/s (median)").RightAligned());
-        table.AddColumn(new TableColumn("min–max").RightAligned());
-        table.AddColumn(new TableColumn("bytes/env").RightAligned());
-        table.AddColumn(new TableColumn("vs cpu-scalar").RightAligned());
-        table.AddColumn(new TableColumn("% of ceiling").RightAligned());
+        var table = CliConsole.FigureTable(["env", "backend"],
+            "lanes", "threads", "envs", "steps/s (median)", "min–max", "bytes/env", "vs cpu-scalar", "% of ceiling");
         if (peers) table.AddColumn(new TableColumn("vs Gymnasium").RightAligned());
         foreach (var row in measured)
         {
@@ -585,13 +576,8 @@ public static class BenchCommand
             console.WriteLine($"{BenchKinds.Gymnasium}: Gymnasium's CartPoleVectorEnv stepped from python3 in this run: {note}.");
         if (ceilings.Count == 0) return;
 
-        var ceilingTable = new Table().Border(TableBorder.Rounded).Title("ceilings, measured in this run");
-        ceilingTable.AddColumn("ceiling");
-        ceilingTable.AddColumn(new TableColumn("lanes").RightAligned());
-        ceilingTable.AddColumn(new TableColumn("threads").RightAligned());
-        ceilingTable.AddColumn(new TableColumn("envs").RightAligned());
-        ceilingTable.AddColumn(new TableColumn("value").RightAligned());
-        ceilingTable.AddColumn(new TableColumn("min–max").RightAligned());
+        var ceilingTable = CliConsole.FigureTable(["ceiling"], "lanes", "threads", "envs", "value", "min–max")
+            .Title("ceilings, measured in this run");
         foreach (var row in ceilings)
         {
             bool steps = row.Env == BenchKinds.CartPoleCeiling;

@@ -19,4 +19,14 @@ internal static class CliConsole
         if (!terminal) console.Profile.Width = 160;
         return console;
     }
+
+    /// <summary>A rounded table of the bench commands: the <paramref name="labels"/> columns left-aligned, then the
+    /// <paramref name="figures"/> columns right-aligned.</summary>
+    public static Table FigureTable(string[] labels, params string[] figures)
+    {
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (string label in labels) table.AddColumn(label);
+        foreach (string figure in figures) table.AddColumn(new TableColumn(figure).RightAligned());
+        return table;
+    }
 }

@@ -15,28 +15,16 @@ using Spectre.Console;
 namespace RlKernels.Cli.Commands;
 
 /// <summary>What <c>rlk bench mlp</c> measures: every (population, batch) shape × backend.</summary>
-public sealed record MlpBenchSettings
+public sealed record MlpBenchSettings : TimedBenchSettings
 {
     /// <summary>Layer sizes from input to output; tanh between layers, identity output.</summary>
     public IReadOnlyList<int> Sizes { get; init; } = [4, 64, 64, 2];
     /// <summary>(population P, batch rows per member B) pairs.</summary>
     public IReadOnlyList<(int Population, int Batch)> Shapes { get; init; } = MlpBenchCommand.DefaultShapes;
-    /// <summary>cpu, cpu-scalar, gpu; empty = cpu, cpu-scalar and gpu when a CUDA GPU is present.</summary>
-    public IReadOnlyList<string> Backends { get; init; } = [];
-    /// <summary>Seconds per timed repeat (at least one training step).</summary>
-    public double Seconds { get; init; } = 0.5;
-    /// <summary>Timed repeats; the median is reported.</summary>
-    public int Repeats { get; init; } = 5;
     /// <summary>Seconds of untimed steps before timing, so tiered JIT compilation settles.</summary>
     public double WarmupSeconds { get; init; } = 0.3;
     /// <summary>Seconds per timed run of the FMA peak probe.</summary>
     public double PeakSeconds { get; init; } = 0.1;
-    /// <summary>Seed of the network and the data.</summary>
-    public ulong Seed { get; init; } = BenchCommand.Seed;
-    /// <summary>One JSON array on stdout instead of a table.</summary>
-    public bool Json { get; init; }
-    /// <summary>A line on stderr as each measurement starts.</summary>
-    public bool Progress { get; init; }
 }
 
 /// <summary>One measured (backend, population, batch) cell of <c>rlk bench mlp</c>.</summary>
@@ -77,20 +65,15 @@ public static class MlpBenchCommand
     /// <summary>The issue's grid: P = 1 with B ∈ {256, 1024, 4096, 16384}, and P = 64 × B = 256.</summary>
     public static readonly IReadOnlyList<(int Population, int Batch)> DefaultShapes = [(1, 256), (1, 1024), (1, 4096), (1, 16384), (64, 256)];
 
-    private static readonly string[] KnownBackends = ["cpu", "cpu-scalar", "gpu"];
-
     public static Command Create()
     {
         var batch = new Option<int[]>("--batch") { Description = "Batch rows B of a single network, P = 1 (repeatable). Default: 256, 1024, 4096, 16384 (and the 64x256 population).", HelpName = "B" };
         var population = new Option<string[]>("--population") { Description = "A population shape PxB, e.g. 64x256 (repeatable). Default: 64x256 (with the default --batch values).", HelpName = "PxB" };
         var sizes = new Option<string>("--sizes") { Description = "Layer sizes, input to output, tanh hidden layers.", DefaultValueFactory = _ => "4,64,64,2", HelpName = "N,N,…" };
-        var backend = new Option<string[]>("--backend") { Description = "cpu, cpu-scalar or gpu (repeatable). Default: cpu, cpu-scalar, and gpu when a CUDA GPU is present.", HelpName = "NAME" };
-        var seconds = new Option<double>("--seconds") { Description = "Seconds per timed repeat.", DefaultValueFactory = _ => 0.5 };
-        var repeats = new Option<int>("--repeats") { Description = "Timed repeats; the median is reported.", DefaultValueFactory = _ => 5 };
-        var json = new Option<bool>("--json") { Description = "Print one JSON array instead of a table." };
+        var timed = new TimedBenchOptions();
         var command = new Command("mlp", "Measure MLP training steps (forward+backward+Adam): samples/s and GFLOP/s vs the measured FMA peak.")
         {
-            batch, population, sizes, backend, seconds, repeats, json,
+            batch, population, sizes, timed.Backend, timed.Seconds, timed.Repeats, timed.Json,
         };
         command.SetAction(parse =>
         {
@@ -110,16 +93,7 @@ public static class MlpBenchCommand
                 error.WriteLine($"rlk bench mlp: {CliErrors.Message(e)}");
                 return ExitCodes.BadInput;
             }
-            return Run(new MlpBenchSettings
-            {
-                Sizes = layerSizes,
-                Shapes = shapes,
-                Backends = parse.GetValue(backend) ?? [],
-                Seconds = parse.GetValue(seconds),
-                Repeats = parse.GetValue(repeats),
-                Json = parse.GetValue(json),
-                Progress = ReferenceEquals(parse.InvocationConfiguration.Error, Console.Error) && !Console.IsErrorRedirected,
-            }, parse.InvocationConfiguration.Output, error);
+            return Run(timed.Read(parse, new MlpBenchSettings { Sizes = layerSizes, Shapes = shapes }), parse.InvocationConfiguration.Output, error);
         });
         return command;
     }
@@ -189,13 +163,7 @@ public static class MlpBenchCommand
             }
             CliLimits.CheckSeconds(settings.Seconds);
             CliLimits.CheckRepeats(settings.Repeats);
-            backends = settings.Backends.Count > 0
-                ? settings.Backends.Select(b => b.Trim().ToLowerInvariant()).Distinct().ToList()
-                : GpuDevice.CudaAvailable() ? ["cpu", "cpu-scalar", "gpu"] : ["cpu", "cpu-scalar"];
-            foreach (string b in backends)
-                if (!KnownBackends.Contains(b))
-                    throw new ArgumentException($"Unknown mlp backend '{b}'. Known: {string.Join(", ", KnownBackends)}.");
-            if (backends.Contains("gpu")) GpuDevice.Open(GpuDeviceKind.Cuda).Dispose();  // throws with the devices ILGPU saw
+            backends = settings.ResolveBackends("mlp");
         }
         catch (Exception e)
         {
@@ -345,18 +313,8 @@ public static class MlpBenchCommand
     private static void WriteTable(IReadOnlyList<MlpBenchRow> rows, double peak, int lanes, long flopsPerSample, TextWriter output)
     {
         var console = CliConsole.For(output);
-        var table = new Table().Border(TableBorder.Rounded);
-        table.AddColumn("backend");
-        table.AddColumn(new TableColumn("P").RightAligned());
-        table.AddColumn(new TableColumn("B").RightAligned());
-        table.AddColumn(new TableColumn("threads").RightAligned());
-        table.AddColumn(new TableColumn("lanes").RightAligned());
-        table.AddColumn(new TableColumn("samples/s").RightAligned());
-        table.AddColumn(new TableColumn("min–max").RightAligned());
-        table.AddColumn(new TableColumn("GFLOP/s").RightAligned());
-        table.AddColumn(new TableColumn("% of peak").RightAligned());
-        table.AddColumn(new TableColumn("ms/step").RightAligned());
-        table.AddColumn(new TableColumn("vs cpu-scalar").RightAligned());
+        var table = CliConsole.FigureTable(["backend"],
+            "P", "B", "threads", "lanes", "samples/s", "min–max", "GFLOP/s", "% of peak", "ms/step", "vs cpu-scalar");
         foreach (var row in rows)
             table.AddRow(Markup.Escape(row.Backend), row.Population.ToString(CultureInfo.InvariantCulture),
                 row.Batch.ToString("N0", CultureInfo.InvariantCulture), row.Threads.ToString("N0", CultureInfo.InvariantCulture),

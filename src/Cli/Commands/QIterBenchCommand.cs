@@ -12,7 +12,7 @@ using Spectre.Console;
 namespace RlKernels.Cli.Commands;
 
 /// <summary>What <c>rlk bench qiter</c> measures.</summary>
-public sealed record QIterBenchSettings
+public sealed record QIterBenchSettings : TimedBenchSettings
 {
     /// <summary>State counts S of the random sparse MDPs.</summary>
     public IReadOnlyList<int> States { get; init; } = [10_000, 100_000, 1_000_000];
@@ -20,24 +20,12 @@ public sealed record QIterBenchSettings
     public int Actions { get; init; } = 4;
     /// <summary>Outcomes (next states) per (s, a).</summary>
     public int Outcomes { get; init; } = 8;
-    /// <summary>cpu, cpu-scalar, gpu; empty = cpu, cpu-scalar and gpu when a CUDA GPU is present.</summary>
-    public IReadOnlyList<string> Backends { get; init; } = [];
     /// <summary>Discount of the sweeps.</summary>
     public double Gamma { get; init; } = 0.99;
-    /// <summary>Seconds per timed repeat (at least one sweep).</summary>
-    public double Seconds { get; init; } = 0.5;
-    /// <summary>Timed repeats; the median is reported.</summary>
-    public int Repeats { get; init; } = 5;
     /// <summary>Bytes of the streaming-read probe.</summary>
     public long BandwidthBytes { get; init; } = 512L << 20;
     /// <summary>FrozenLake-8x8 instances of the batched-versus-one-by-one row; 0 = skip it.</summary>
     public int FrozenLakeInstances { get; init; } = 1000;
-    /// <summary>Seed of the random models and maps.</summary>
-    public ulong Seed { get; init; } = BenchCommand.Seed;
-    /// <summary>One JSON array on stdout instead of a table.</summary>
-    public bool Json { get; init; }
-    /// <summary>A line on stderr as each measurement starts.</summary>
-    public bool Progress { get; init; }
 }
 
 /// <summary>One row of <c>rlk bench qiter</c>: a sweep measurement, or the batched FrozenLake comparison.</summary>
@@ -84,36 +72,26 @@ public sealed record QIterBenchRow
 /// </summary>
 public static class QIterBenchCommand
 {
-    private static readonly string[] KnownBackends = ["cpu", "cpu-scalar", "gpu"];
-
     public static Command Create()
     {
         var states = new Option<int[]>("--states") { Description = "States S (repeatable). Default: 10000, 100000, 1000000.", HelpName = "S" };
         var actions = new Option<int>("--actions") { Description = "Actions per state.", DefaultValueFactory = _ => 4 };
         var outcomes = new Option<int>("--outcomes") { Description = "Next states per (s, a).", DefaultValueFactory = _ => 8 };
-        var backend = new Option<string[]>("--backend") { Description = "cpu, cpu-scalar or gpu (repeatable). Default: cpu, cpu-scalar, and gpu when a CUDA GPU is present.", HelpName = "NAME" };
+        var timed = new TimedBenchOptions();
         var gamma = new Option<double>("--gamma") { Description = "Discount in [0, 1].", DefaultValueFactory = _ => 0.99 };
-        var seconds = new Option<double>("--seconds") { Description = "Seconds per timed repeat.", DefaultValueFactory = _ => 0.5 };
-        var repeats = new Option<int>("--repeats") { Description = "Timed repeats; the median is reported.", DefaultValueFactory = _ => 5 };
         var frozen = new Option<int>("--frozenlake") { Description = "FrozenLake-8x8 instances for the batched-vs-one-by-one row (0 = skip).", DefaultValueFactory = _ => 1000 };
-        var json = new Option<bool>("--json") { Description = "Print one JSON array instead of a table." };
         var command = new Command("qiter", "Measure Q-iteration sweeps (transitions/s, GB/s vs measured memory bandwidth) and batched FrozenLake solving.")
         {
-            states, actions, outcomes, backend, gamma, seconds, repeats, frozen, json,
+            states, actions, outcomes, timed.Backend, gamma, timed.Seconds, timed.Repeats, frozen, timed.Json,
         };
-        command.SetAction(parse => Run(new QIterBenchSettings
+        command.SetAction(parse => Run(timed.Read(parse, new QIterBenchSettings
         {
             States = parse.GetValue(states) is { Length: > 0 } s ? s : [10_000, 100_000, 1_000_000],
             Actions = parse.GetValue(actions),
             Outcomes = parse.GetValue(outcomes),
-            Backends = parse.GetValue(backend) ?? [],
             Gamma = parse.GetValue(gamma),
-            Seconds = parse.GetValue(seconds),
-            Repeats = parse.GetValue(repeats),
             FrozenLakeInstances = parse.GetValue(frozen),
-            Json = parse.GetValue(json),
-            Progress = ReferenceEquals(parse.InvocationConfiguration.Error, Console.Error) && !Console.IsErrorRedirected,
-        }, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        }), parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
         return command;
     }
 
@@ -150,13 +128,7 @@ public static class QIterBenchCommand
             if (settings.FrozenLakeInstances < 0 || settings.FrozenLakeInstances > MaxFrozenLakeInstances)
                 throw new ArgumentException($"--frozenlake must be between 0 and {MaxFrozenLakeInstances}, got {settings.FrozenLakeInstances}.");
             if (settings.BandwidthBytes < 1 << 20) throw new ArgumentException($"The bandwidth probe needs at least 1 MiB, got {settings.BandwidthBytes} bytes.");
-            backends = settings.Backends.Count > 0
-                ? settings.Backends.Select(b => b.Trim().ToLowerInvariant()).Distinct().ToList()
-                : GpuDevice.CudaAvailable() ? ["cpu", "cpu-scalar", "gpu"] : ["cpu", "cpu-scalar"];
-            foreach (string b in backends)
-                if (!KnownBackends.Contains(b))
-                    throw new ArgumentException($"Unknown qiter backend '{b}'. Known: {string.Join(", ", KnownBackends)}.");
-            if (backends.Contains("gpu")) GpuDevice.Open(GpuDeviceKind.Cuda).Dispose();  // throws with the devices ILGPU saw
+            backends = settings.ResolveBackends("qiter");
         }
         catch (Exception e)
         {
@@ -326,15 +298,8 @@ public static class QIterBenchCommand
     private static void WriteTable(IReadOnlyList<QIterBenchRow> rows, double bandwidth, TextWriter output)
     {
         var console = CliConsole.For(output);
-        var table = new Table().Border(TableBorder.Rounded);
-        table.AddColumn("backend");
-        table.AddColumn(new TableColumn("S").RightAligned());
-        table.AddColumn(new TableColumn("threads").RightAligned());
-        table.AddColumn(new TableColumn("transitions/s").RightAligned());
-        table.AddColumn(new TableColumn("GB/s").RightAligned());
-        table.AddColumn(new TableColumn("% of bandwidth").RightAligned());
-        table.AddColumn(new TableColumn("ms/sweep").RightAligned());
-        table.AddColumn(new TableColumn("vs cpu-scalar").RightAligned());
+        var table = CliConsole.FigureTable(["backend"],
+            "S", "threads", "transitions/s", "GB/s", "% of bandwidth", "ms/sweep", "vs cpu-scalar");
         foreach (var row in rows.Where(r => r.Kind == "sweep"))
             table.AddRow(Markup.Escape(row.Backend), row.States.ToString("N0", CultureInfo.InvariantCulture),
                 row.Threads.ToString(CultureInfo.InvariantCulture), BenchCommand.FormatRate(row.TransitionsPerSecond),

@@ -17,28 +17,10 @@ public readonly partial struct D1 : ILane<D1>
     public D1(double v) => V = v;
 
     /// <inheritdoc/>
-    public static int Count => 1;
-    /// <inheritdoc/>
     public static bool IsDouble => true;
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Splat(double value) => new(value);
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 operator +(D1 a, D1 b) => new(a.V + b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 operator -(D1 a, D1 b) => new(a.V - b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 operator *(D1 a, D1 b) => new(a.V * b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 operator /(D1 a, D1 b) => new(a.V / b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 operator -(D1 a) => new(-a.V);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -52,24 +34,6 @@ public readonly partial struct D1 : ILane<D1>
         sin = new(Math.Sin(x.V));
         cos = new(Math.Cos(x.V));
     }
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 Sqrt(D1 x) => new(Math.Sqrt(x.V));
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 Log(D1 x) => new(Math.Log(x.V));
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 Abs(D1 x) => new(Math.Abs(x.V));
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 Min(D1 a, D1 b) => new(a.V < b.V ? a.V : b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 Max(D1 a, D1 b) => new(a.V > b.V ? a.V : b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static D1 Floor(D1 x) => new(Math.Floor(x.V));
     /// <inheritdoc/>
     public static D1 FlooredMod(D1 y, D1 m)
     {
@@ -118,9 +82,6 @@ public readonly partial struct D1 : ILane<D1>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Element(D1 value, int j) => value.V;
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Load(ReadOnlySpan<float> src, int start, int count) => new(count > 0 ? src[start] : 0);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -130,16 +91,6 @@ public readonly partial struct D1 : ILane<D1>
     {
         if (count > 0) dst[start] = (float)value.V;
     }
-    /// <inheritdoc/>
-    public static void Store(D1 value, Span<double> dst, int start, int count)
-    {
-        if (count > 0) dst[start] = value.V;
-    }
-    /// <inheritdoc/>
-    public static void StoreMask(D1 mask, Span<byte> dst, int start, int count)
-    {
-        if (count > 0) dst[start] = mask.V != 0 ? (byte)1 : (byte)0;
-    }
 
     /// <inheritdoc/>
     public static D1 Gather(ReadOnlySpan<float> table, D1 index)
@@ -148,7 +99,4 @@ public readonly partial struct D1 : ILane<D1>
         int i = x >= table.Length ? table.Length - 1 : x > 0 ? (int)x : 0;
         return new(table[i]);
     }
-
-    /// <summary>The element in round-trip ("R") format.</summary>
-    public override string ToString() => V.ToString("R");
 }

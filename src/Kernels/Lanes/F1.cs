@@ -19,29 +19,11 @@ public readonly partial struct F1 : ILane<F1>
     public F1(float v) => V = v;
 
     /// <inheritdoc/>
-    public static int Count => 1;
-    /// <inheritdoc/>
     public static bool IsDouble => false;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Splat(double value) => new((float)value);
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 operator +(F1 a, F1 b) => new(a.V + b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 operator -(F1 a, F1 b) => new(a.V - b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 operator *(F1 a, F1 b) => new(a.V * b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 operator /(F1 a, F1 b) => new(a.V / b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 operator -(F1 a) => new(-a.V);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -70,24 +52,6 @@ public readonly partial struct F1 : ILane<F1>
         }
         LaneTrig.SinCos(x, out sin, out cos);
     }
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 Sqrt(F1 x) => new(MathF.Sqrt(x.V));
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 Log(F1 x) => new(MathF.Log(x.V));
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 Abs(F1 x) => new(MathF.Abs(x.V));
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 Min(F1 a, F1 b) => new(a.V < b.V ? a.V : b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 Max(F1 a, F1 b) => new(a.V > b.V ? a.V : b.V);
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static F1 Floor(F1 x) => new(MathF.Floor(x.V));
     /// <summary>
     /// y − m·floor(y/m) in float32: one formula for every float lane (F4/F8/F16 vectorize it), so they agree
     /// bit for bit. Python's exact floored modulo is D1's; in float32 the two differ within tolerance.
@@ -141,9 +105,6 @@ public readonly partial struct F1 : ILane<F1>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static double Element(F1 value, int j) => value.V;
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Load(ReadOnlySpan<float> src, int start, int count) => new(count > 0 ? src[start] : 0f);
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -153,16 +114,6 @@ public readonly partial struct F1 : ILane<F1>
     {
         if (count > 0) dst[start] = value.V;
     }
-    /// <inheritdoc/>
-    public static void Store(F1 value, Span<double> dst, int start, int count)
-    {
-        if (count > 0) dst[start] = value.V;
-    }
-    /// <inheritdoc/>
-    public static void StoreMask(F1 mask, Span<byte> dst, int start, int count)
-    {
-        if (count > 0) dst[start] = mask.V != 0f ? (byte)1 : (byte)0;
-    }
 
     /// <inheritdoc/>
     public static F1 Gather(ReadOnlySpan<float> table, F1 index)
@@ -171,7 +122,4 @@ public readonly partial struct F1 : ILane<F1>
         if ((uint)i >= (uint)table.Length) i = i < 0 ? 0 : table.Length - 1;
         return new(table[i]);
     }
-
-    /// <summary>The element in round-trip ("R") format.</summary>
-    public override string ToString() => V.ToString("R");
 }

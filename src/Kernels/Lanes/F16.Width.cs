@@ -18,13 +18,8 @@ public readonly partial struct F16
     /// <inheritdoc/>
     public static void StoreMask(F16 mask, Span<byte> dst, int start, int count)
     {
-        var bytes = Avx512F.ConvertToVector128Byte(mask.V.AsUInt32()) & Vector128.Create((byte)1);
-        if (count == 16)
-        {
-            bytes.CopyTo(dst.Slice(start, 16));
-            return;
-        }
-        for (int j = 0; j < count; j++) dst[start + j] = bytes.GetElement(j);
+        if (count == 16) (Avx512F.ConvertToVector128Byte(mask.V.AsUInt32()) & Vector128.Create((byte)1)).CopyTo(dst.Slice(start, 16));
+        else StoreMaskBits(mask.V.ExtractMostSignificantBits(), dst, start, count);
     }
 
     /// <summary>
@@ -33,8 +28,7 @@ public readonly partial struct F16
     /// </summary>
     public static unsafe F16 Gather(ReadOnlySpan<float> table, F16 index)
     {
-        if (table.IsEmpty) throw new ArgumentException("Cannot gather from an empty table.", nameof(table));
-        var i = Vector512.Min(Vector512.Max(Vector512.ConvertToInt32(index.V), Vector512<int>.Zero), Vector512.Create(table.Length - 1));
+        var i = GatherIndex(table, index);
         fixed (float* p = table)
             return new(Vector512.Create(Avx2.GatherVector256(p, i.GetLower(), 4), Avx2.GatherVector256(p, i.GetUpper(), 4)));
     }

@@ -32,19 +32,15 @@ public readonly partial struct F4
     }
 
     /// <inheritdoc/>
-    public static void StoreMask(F4 mask, Span<byte> dst, int start, int count)
-    {
-        uint bits = mask.V.ExtractMostSignificantBits();
-        for (int j = 0; j < count; j++) dst[start + j] = (byte)((bits >> j) & 1);
-    }
+    public static void StoreMask(F4 mask, Span<byte> dst, int start, int count) =>
+        StoreMaskBits(mask.V.ExtractMostSignificantBits(), dst, start, count);
 
     /// <summary>
     /// Four scalar loads (no 128-bit gather on NEON or SSE); indices are clamped first, as on the wider lanes.
     /// </summary>
     public static F4 Gather(ReadOnlySpan<float> table, F4 index)
     {
-        if (table.IsEmpty) throw new ArgumentException("Cannot gather from an empty table.", nameof(table));
-        var i = Vector128.Min(Vector128.Max(Vector128.ConvertToInt32(index.V), Vector128<int>.Zero), Vector128.Create(table.Length - 1));
+        var i = GatherIndex(table, index);
         return new(Vector128.Create(table[i.GetElement(0)], table[i.GetElement(1)], table[i.GetElement(2)], table[i.GetElement(3)]));
     }
 }

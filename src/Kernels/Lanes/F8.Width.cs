@@ -17,17 +17,13 @@ public readonly partial struct F8
     private static Vector256<ulong> MulEven(Vector256<uint> a, Vector256<uint> b) => Avx2.Multiply(a, b);
 
     /// <inheritdoc/>
-    public static void StoreMask(F8 mask, Span<byte> dst, int start, int count)
-    {
-        ulong bits = mask.V.ExtractMostSignificantBits();
-        for (int j = 0; j < count; j++) dst[start + j] = (byte)((bits >> j) & 1);
-    }
+    public static void StoreMask(F8 mask, Span<byte> dst, int start, int count) =>
+        StoreMaskBits(mask.V.ExtractMostSignificantBits(), dst, start, count);
 
     /// <summary>One vgatherdps; indices are clamped first (the instruction does no bounds check).</summary>
     public static unsafe F8 Gather(ReadOnlySpan<float> table, F8 index)
     {
-        if (table.IsEmpty) throw new ArgumentException("Cannot gather from an empty table.", nameof(table));
-        var i = Vector256.Min(Vector256.Max(Vector256.ConvertToInt32(index.V), Vector256<int>.Zero), Vector256.Create(table.Length - 1));
+        var i = GatherIndex(table, index);
         fixed (float* p = table) return new(Avx2.GatherVector256(p, i, 4));
     }
 }

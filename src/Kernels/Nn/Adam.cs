@@ -71,13 +71,8 @@ public sealed unsafe partial class Adam
         Span<float> parameters,          // [layout.TotalCount]
         ReadOnlySpan<float> gradients)   // [layout.TotalCount]
     {
-        Layout.RequireBuffer(parameters.Length, nameof(parameters));
-        Layout.RequireBuffer(gradients.Length, nameof(gradients));
-        Layout.RequirePerMember(LearningRate.Length, nameof(LearningRate));
-        Layout.RequirePerMember(Beta1.Length, nameof(Beta1));
-        Layout.RequirePerMember(Beta2.Length, nameof(Beta2));
-        Layout.RequirePerMember(Epsilon.Length, nameof(Epsilon));
-        Layout.RequirePerMember(WeightDecay.Length, nameof(WeightDecay));
+        Layout.RequireStep(parameters.Length, gradients.Length, (LearningRate, nameof(LearningRate)), (Beta1, nameof(Beta1)),
+            (Beta2, nameof(Beta2)), (Epsilon, nameof(Epsilon)), (WeightDecay, nameof(WeightDecay)));
         StepCount++;
         fixed (float* p = parameters, g = gradients)
         {

@@ -54,4 +54,13 @@ public sealed class ParameterLayout
 
     internal void RequireBuffer(int length, string name) => Shapes.Require(length, TotalCount, name, "[layout.TotalCount]");
     internal void RequirePerMember(int length, string name) => Shapes.Require(length, Population, name, "[P]");
+
+    /// <summary>The checks of an optimizer step, in the order it reports them: the parameters and gradients are whole
+    /// buffers of this layout, then each hyperparameter array holds one value per member.</summary>
+    internal void RequireStep(int parametersLength, int gradientsLength, params ReadOnlySpan<(float[] Values, string Name)> hyperparameters)
+    {
+        RequireBuffer(parametersLength, "parameters");
+        RequireBuffer(gradientsLength, "gradients");
+        foreach (var (values, name) in hyperparameters) RequirePerMember(values.Length, name);
+    }
 }

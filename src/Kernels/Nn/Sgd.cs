@@ -34,11 +34,8 @@ public sealed class Sgd
         Span<float> parameters,        // [layout.TotalCount]
         ReadOnlySpan<float> gradients) // [layout.TotalCount]
     {
-        Layout.RequireBuffer(parameters.Length, nameof(parameters));
-        Layout.RequireBuffer(gradients.Length, nameof(gradients));
-        Layout.RequirePerMember(LearningRate.Length, nameof(LearningRate));
-        Layout.RequirePerMember(Momentum.Length, nameof(Momentum));
-        Layout.RequirePerMember(WeightDecay.Length, nameof(WeightDecay));
+        Layout.RequireStep(parameters.Length, gradients.Length,
+            (LearningRate, nameof(LearningRate)), (Momentum, nameof(Momentum)), (WeightDecay, nameof(WeightDecay)));
         for (int p = 0; p < Layout.Population; p++)
         {
             float lr = LearningRate[p], mu = Momentum[p], wd = WeightDecay[p];

@@ -10,10 +10,8 @@ using Xunit;
 namespace RlKernels.Tests.Algorithms;
 
 /// <summary>PQN: its LayerNorm Q network against a float64 composition of the reference ops, its Q(λ) returns, its model file, a short run.</summary>
-public class PqnTests(ITestOutputHelper log)
+public class PqnTests(ITestOutputHelper log) : NnTest
 {
-    private readonly NnTestData _data = new();
-
     [Theory]
     [InlineData(Activation.Relu)]
     [InlineData(Activation.Tanh)]

@@ -6,10 +6,8 @@ using Xunit;
 namespace RlKernels.Tests.Algorithms;
 
 /// <summary>SAC's tanh-squashed Gaussian against float64 (log-prob with the change of variables, its reparameterization gradient by finite differences), and bad configs.</summary>
-public class SacTests
+public class SacTests : NnTest
 {
-    private readonly NnTestData _data = new();
-
     // log π in float64: Σ_d log N(u; μ, σ) − log(half·(1 − tanh²u) + ε), u = μ + σz.
     private static double[] LogProbReference(double[] mean, double[] logStd, double[] z, int rows, int a, double half)
     {

@@ -9,13 +9,8 @@ public sealed class CExampleTests
     [Trait(TestCategory.Name, TestCategory.Slow)]
     public void Random_agent_compiles_and_runs()
     {
-        string lib = NativePublish.Dir;
         using var tmp = new TempDirectory("rlk-cexample-");
-        string exe = tmp.File("random_agent");
-        string root = NativePublish.RepoRoot;
-        var cc = NativePublish.Run("cc", ["-O2", "-Wall", "-Werror", "-I" + Path.Combine(root, "include"), Path.Combine(root, "examples", "c", "random_agent.c"),
-            "-L" + lib, "-lrlkernels", "-Wl,-rpath," + lib, "-o", exe], root);
-        Assert.True(cc.Code == 0, $"cc failed:\n{cc.Err}");
+        string exe = CompileAgainstLibrary(Path.Combine("examples", "c", "random_agent.c"), tmp);
 
         var run = NativePublish.Run(exe, ["CartPole-v1", "64", "300"], tmp.Path);
         Assert.True(run.Code == 0, $"random_agent exited {run.Code}:\n{run.Out}\n{run.Err}");
@@ -37,16 +32,25 @@ public sealed class CExampleTests
     public void C_observations_equal_the_dotnet_runner_for_every_env_and_precision()
     {
         const int n = 5, steps = 20, seed = 3;
-        string lib = NativePublish.Dir;
-        string root = NativePublish.RepoRoot;
         using var tmp = new TempDirectory("rlk-ctraj-");
-        string exe = tmp.File("dump_trajectories");
-        var cc = NativePublish.Run("cc", ["-O2", "-Wall", "-Werror", "-I" + Path.Combine(root, "include"),
-            Path.Combine(root, "tests", "RlKernels.Tests", "Native", "dump_trajectories.c"),
-            "-L" + lib, "-lrlkernels", "-Wl,-rpath," + lib, "-o", exe], root);
-        Assert.True(cc.Code == 0, $"cc failed:\n{cc.Err}");
+        string exe = CompileAgainstLibrary(Path.Combine("tests", "RlKernels.Tests", "Native", "dump_trajectories.c"), tmp);
         var run = NativePublish.Run(exe, [tmp.Path, $"{n}", $"{steps}", $"{seed}"], tmp.Path);
         Assert.True(run.Code == 0, $"dump_trajectories exited {run.Code}:\n{run.Err}");
         PythonPackageTests.AssertDumpEqualsDotnet(tmp, "C", n, steps, seed);
+    }
+
+    /// <summary>
+    /// <paramref name="source"/> (relative to the repository root) compiled with cc, warnings as errors, against
+    /// include/rlkernels.h and the published librlkernels.so (found at run time through rpath); returns the program's
+    /// path in <paramref name="tmp"/>.
+    /// </summary>
+    private static string CompileAgainstLibrary(string source, TempDirectory tmp)
+    {
+        string lib = NativePublish.Dir, root = NativePublish.RepoRoot;
+        string exe = tmp.File(Path.GetFileNameWithoutExtension(source));
+        var cc = NativePublish.Run("cc", ["-O2", "-Wall", "-Werror", "-I" + Path.Combine(root, "include"), Path.Combine(root, source),
+            "-L" + lib, "-lrlkernels", "-Wl,-rpath," + lib, "-o", exe], root);
+        Assert.True(cc.Code == 0, $"cc failed:\n{cc.Err}");
+        return exe;
     }
 }

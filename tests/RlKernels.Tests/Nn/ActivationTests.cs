@@ -3,10 +3,8 @@ using RlKernels.Tests.Reference;
 
 namespace RlKernels.Tests.Nn;
 
-public class ActivationTests
+public class ActivationTests : NnTest
 {
-    private readonly NnTestData _data = new();
-
     [Theory]
     [InlineData(Activation.Tanh)]
     [InlineData(Activation.Relu)]

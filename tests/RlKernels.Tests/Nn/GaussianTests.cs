@@ -3,10 +3,9 @@ using RlKernels.Tests.Reference;
 
 namespace RlKernels.Tests.Nn;
 
-public class GaussianTests
+public class GaussianTests : NnTest
 {
     private const int R = 7, D = 3;
-    private readonly NnTestData _data = new();
 
     [Fact]
     public void ReferenceBackwardsMatchFiniteDifferences()

@@ -12,9 +12,8 @@ using RlKernels.Tests.Reference;
 namespace RlKernels.Tests.Nn;
 
 /// <summary>The GPU MLP kernels on ILGPU's CPU accelerator against the float64 reference, and compiled to PTX.</summary>
-public sealed class GpuMlpTests : IDisposable
+public sealed class GpuMlpTests : NnTest, IDisposable
 {
-    private readonly NnTestData _data = new();
     private readonly Context _context;
     private readonly Accelerator _accelerator;
     private readonly GpuMlpKernels _kernels;

@@ -12,9 +12,8 @@ namespace RlKernels.Tests.Nn;
 /// threads, and within float tolerance of the float64 reference. Batches are fresh random sizes that are not
 /// multiples of the 64-row chunk, so the last slice ends mid-chunk.
 /// </summary>
-public class GradientDeterminismTests(ITestOutputHelper output)
+public class GradientDeterminismTests(ITestOutputHelper output) : NnTest
 {
-    private readonly NnTestData _data = new();
     private static readonly int[] ThreadCounts = [1, 2, 3, 5];
 
     public static TheoryData<string, int, int> Shapes => new()

@@ -5,10 +5,9 @@ using Xunit;
 namespace RlKernels.Tests.Nn;
 
 /// <summary>LayerNorm: the float64 reference against finite differences, the kernel against the reference.</summary>
-public class LayerNormTests
+public class LayerNormTests : NnTest
 {
     private const double Eps = LayerNorm.DefaultEpsilon;
-    private readonly NnTestData _data = new();
 
     [Fact]
     public void ReferenceBackwardMatchesFiniteDifferences()

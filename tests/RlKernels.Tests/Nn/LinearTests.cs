@@ -3,10 +3,8 @@ using RlKernels.Tests.Reference;
 
 namespace RlKernels.Tests.Nn;
 
-public class LinearTests
+public class LinearTests : NnTest
 {
-    private readonly NnTestData _data = new();
-
     [Fact]
     public void ReferenceBackwardMatchesFiniteDifferences()
     {

@@ -3,11 +3,10 @@ using RlKernels.Tests.Reference;
 
 namespace RlKernels.Tests.Nn;
 
-public class LossTests
+public class LossTests : NnTest
 {
     private const int P = 3, N = 17;
     private const float Delta = 0.6f;
-    private readonly NnTestData _data = new();
 
     [Fact]
     public void ReferenceBackwardsMatchFiniteDifferences()

@@ -4,10 +4,8 @@ using RlKernels.Tests.Reference;
 
 namespace RlKernels.Tests.Nn;
 
-public class MlpTests
+public class MlpTests : NnTest
 {
-    private readonly NnTestData _data = new();
-
     [Fact]
     public void ReferenceBackwardMatchesFiniteDifferences()
     {

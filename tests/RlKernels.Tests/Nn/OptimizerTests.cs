@@ -3,10 +3,9 @@ using RlKernels.Tests.Reference;
 
 namespace RlKernels.Tests.Nn;
 
-public class OptimizerTests
+public class OptimizerTests : NnTest
 {
     private const int P = 3;
-    private readonly NnTestData _data = new();
     private readonly ParameterLayout _layout = new(P, [37, 5], ["w", "b"]);
 
     private double[] Member(double[] flat, int p) =>

@@ -3,10 +3,9 @@ using RlKernels.Tests.Reference;
 
 namespace RlKernels.Tests.Nn;
 
-public class SoftmaxTests
+public class SoftmaxTests : NnTest
 {
     private const int R = 7, C = 5;
-    private readonly NnTestData _data = new();
 
     [Fact]
     public void ReferenceBackwardsMatchFiniteDifferences()

@@ -14,29 +14,34 @@ namespace RlKernels.Tests.Nn;
 /// (CI reruns these tests with AVX2 and AVX-512 switched off, where only 4 runs): MLP forward and backward, the
 /// fused tanh and the Adam step against float64 references on fresh random inputs (the seed is in every failure).
 /// </summary>
-public class VectorWidthPathTests
+public class VectorWidthPathTests : NnTest
 {
-    private readonly NnTestData _data = new();
-
     public static TheoryData<int> Widths => new() { 4, 8, 16 };
 
     private static void SkipUnlessAccelerated(int width) =>
         Assert.SkipUnless(LaneSelection.IsAccelerated(width), $"{width}-float vectors are not accelerated in this process.");
 
+    /// <summary>(width, sizes, P, B, hidden, output, threads): two shapes at every width, then each width's own tile edges.</summary>
+    public static TheoryData<int, string, int, int, Activation, Activation, int> ForcedWidthCases()
+    {
+        var cases = new TheoryData<int, string, int, int, Activation, Activation, int>();
+        foreach (int width in new[] { 4, 8, 16 })
+        {
+            cases.Add(width, "5,19,67,3", 3, 37, Activation.Tanh, Activation.Identity, 1);
+            cases.Add(width, "4,64,64,2", 5, 130, Activation.Relu, Activation.Tanh, 2);
+        }
+        cases.Add(4, "4,64,64,2", 1, 301, Activation.Tanh, Activation.Identity, 2);
+        cases.Add(4, "17,131,1", 2, 9, Activation.Tanh, Activation.Relu, 2);
+        // 4, 8 and 24 outputs reach the one-vector and two-vector tiles; 3 outputs over 24 inputs the dot-product kernel.
+        cases.Add(4, "9,8,24,3", 3, 41, Activation.Tanh, Activation.Tanh, 2);
+        cases.Add(4, "6,4,33,2", 2, 23, Activation.Relu, Activation.Identity, 2);
+        cases.Add(8, "9,8,24,7", 3, 41, Activation.Tanh, Activation.Tanh, 2);
+        cases.Add(16, "9,16,80,7", 3, 41, Activation.Tanh, Activation.Tanh, 2);
+        return cases;
+    }
+
     [Theory]
-    [InlineData(4, "5,19,67,3", 3, 37, Activation.Tanh, Activation.Identity, 1)]
-    [InlineData(4, "4,64,64,2", 1, 301, Activation.Tanh, Activation.Identity, 2)]
-    [InlineData(4, "4,64,64,2", 5, 130, Activation.Relu, Activation.Tanh, 2)]
-    [InlineData(4, "17,131,1", 2, 9, Activation.Tanh, Activation.Relu, 2)]
-    // 4, 8 and 24 outputs reach the one-vector and two-vector tiles; 3 outputs over 24 inputs the dot-product kernel.
-    [InlineData(4, "9,8,24,3", 3, 41, Activation.Tanh, Activation.Tanh, 2)]
-    [InlineData(4, "6,4,33,2", 2, 23, Activation.Relu, Activation.Identity, 2)]
-    [InlineData(8, "5,19,67,3", 3, 37, Activation.Tanh, Activation.Identity, 1)]
-    [InlineData(8, "4,64,64,2", 5, 130, Activation.Relu, Activation.Tanh, 2)]
-    [InlineData(8, "9,8,24,7", 3, 41, Activation.Tanh, Activation.Tanh, 2)]
-    [InlineData(16, "5,19,67,3", 3, 37, Activation.Tanh, Activation.Identity, 1)]
-    [InlineData(16, "4,64,64,2", 5, 130, Activation.Relu, Activation.Tanh, 2)]
-    [InlineData(16, "9,16,80,7", 3, 41, Activation.Tanh, Activation.Tanh, 2)]
+    [MemberData(nameof(ForcedWidthCases))]
     public void ForcedWidthMatchesReference(int width, string sizeList, int P, int B, Activation hidden, Activation output, int threads)
     {
         SkipUnlessAccelerated(width);
