@@ -12,8 +12,6 @@ MountainCar hyperparameters rlk uses (RL Baselines3 Zoo's). Needs only Debian's 
 Prints one JSON line: env_steps, solved_at_seconds (null when not solved), seconds, eval_mean_return
 (greedy, 100 fresh episodes), steps_per_second.
 """
-import argparse
-import json
 import math
 import time
 
@@ -22,6 +20,8 @@ T0 = time.time()  # as close to process start as the imports allow; torch's impo
 import numpy as np
 import torch
 from torch import nn
+
+from torch_peer import parse_args, report, solved
 
 
 class CartPole:
@@ -111,15 +111,8 @@ def evaluate(q, cfg, episodes, seed):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--env", default="CartPole-v1", choices=sorted(CONFIGS))
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--no-stop", action="store_true", help="train the whole budget after solving")
-    args = ap.parse_args()
+    args = parse_args(sorted(CONFIGS))
     cfg = CONFIGS[args.env]
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     n, o, k, b, cap = cfg["envs"], cfg["env"].obs_size, cfg["env"].actions, cfg["batch"], cfg["buffer"]
     env = cfg["env"](n, rng)
@@ -178,19 +171,11 @@ def main():
                 target.load_state_dict(q.state_dict())
         if steps >= next_check:
             next_check = steps + 1000
-            if solved_at is None and len(finished) >= 100 and np.mean(finished[-100:]) >= cfg["env"].target:
+            if solved_at is None and solved(finished, cfg["env"].target):
                 solved_at = time.time() - T0
                 if not args.no_stop:
                     break
-    train_seconds = time.time() - t_train
-    print(json.dumps(dict(
-        env=args.env, algo="dqn (PyTorch %s)" % torch.__version__, seed=args.seed, threads=args.threads, env_steps=steps,
-        solved_at_seconds=None if solved_at is None else round(solved_at, 3),
-        train_mean_return=round(float(np.mean(finished[-100:])), 2) if finished else None,
-        train_episodes=len(finished), train_seconds=round(train_seconds, 3),
-        steps_per_second=round(steps / train_seconds, 1),
-        eval_mean_return=round(evaluate(q, cfg, 100, args.seed + 12345), 2),
-        seconds=round(time.time() - T0, 3))))
+    report(args.env, "dqn", args, steps, solved_at, finished, t_train, evaluate(q, cfg, 100, args.seed + 12345), T0)
 
 
 if __name__ == "__main__":

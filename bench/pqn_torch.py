@@ -15,8 +15,6 @@ observation's max Q). Needs only Debian's python3-torch and python3-numpy:
 Prints one JSON line: env_steps, solved_at_seconds (null when not solved), train_seconds, steps_per_second,
 eval_mean_return (greedy, 100 fresh episodes), seconds.
 """
-import argparse
-import json
 import math
 import os
 import sys
@@ -30,6 +28,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dqn_torch import CartPole, evaluate  # noqa: E402  (the same env and greedy evaluation as the DQN peer)
+from torch_peer import parse_args, report, solved  # noqa: E402
 
 # rlk's PqnConfig defaults
 CFG = dict(env=CartPole, envs=32, rollout=64, steps=500_000, hidden=128, lr=1e-4, gamma=0.99, lam=0.95, epochs=4,
@@ -51,13 +50,7 @@ def q_net(o, h, k):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--no-stop", action="store_true", help="train the whole budget after solving")
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
+    args = parse_args()
     rng = np.random.default_rng(args.seed)
     n, t, env_cls = CFG["envs"], CFG["rollout"], CFG["env"]
     o, k = env_cls.obs_size, env_cls.actions
@@ -112,19 +105,11 @@ def main():
                 loss.backward()
                 nn.utils.clip_grad_norm_(q.parameters(), CFG["clip"])
                 opt.step()
-        if solved_at is None and len(finished) >= 100 and np.mean(finished[-100:]) >= env_cls.target:
+        if solved_at is None and solved(finished, env_cls.target):
             solved_at = time.time() - T0
             if not args.no_stop:
                 break
-    train_seconds = time.time() - t_train
-    print(json.dumps(dict(
-        env="CartPole-v1", algo="pqn (PyTorch %s)" % torch.__version__, seed=args.seed, threads=args.threads,
-        env_steps=steps, solved_at_seconds=None if solved_at is None else round(solved_at, 3),
-        train_mean_return=round(float(np.mean(finished[-100:])), 2) if finished else None,
-        train_episodes=len(finished), train_seconds=round(train_seconds, 3),
-        steps_per_second=round(steps / train_seconds, 1),
-        eval_mean_return=round(evaluate(q, CFG, 100, args.seed + 12345), 2),
-        seconds=round(time.time() - T0, 3))))
+    report("CartPole-v1", "pqn", args, steps, solved_at, finished, t_train, evaluate(q, CFG, 100, args.seed + 12345), T0)
 
 
 if __name__ == "__main__":

@@ -13,8 +13,6 @@ Needs only Debian's python3-torch and python3-numpy:
 Prints one JSON line: env_steps, solved_at_seconds (null when not solved), train_seconds, steps_per_second
 (env steps per training second), eval_mean_return (deterministic policy, 100 fresh episodes), seconds.
 """
-import argparse
-import json
 import math
 import time
 
@@ -23,6 +21,8 @@ T0 = time.time()  # as close to process start as the imports allow; torch's impo
 import numpy as np
 import torch
 from torch import nn
+
+from torch_peer import parse_args, report, solved
 
 # rlk's SacConfig defaults (CleanRL's rates, τ and batch; 64×64 networks, half an update per env step)
 CFG = dict(envs=4, steps=40_000, hidden=64, actor_lr=3e-4, critic_lr=1e-3, gamma=0.99, tau=0.005, buffer=100_000,
@@ -92,13 +92,7 @@ def evaluate(actor, episodes, seed):
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--no-stop", action="store_true", help="train the whole budget after solving")
-    args = ap.parse_args()
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
+    args = parse_args()
     rng = np.random.default_rng(args.seed)
     n, o, a, cap, b = CFG["envs"], Pendulum.obs_size, Pendulum.act_size, CFG["buffer"], CFG["batch"]
     env = Pendulum(n, rng)
@@ -169,19 +163,11 @@ def main():
                         tp.mul_(1 - CFG["tau"]).add_(CFG["tau"] * p)
         if steps >= next_check:
             next_check = steps + 1000
-            if solved_at is None and len(finished) >= 100 and np.mean(finished[-100:]) >= CFG["target"]:
+            if solved_at is None and solved(finished, CFG["target"]):
                 solved_at = time.time() - T0
                 if not args.no_stop:
                     break
-    train_seconds = time.time() - t_train
-    print(json.dumps(dict(
-        env="Pendulum-v1", algo="sac (PyTorch %s)" % torch.__version__, seed=args.seed, threads=args.threads,
-        env_steps=steps, solved_at_seconds=None if solved_at is None else round(solved_at, 3),
-        train_mean_return=round(float(np.mean(finished[-100:])), 2) if finished else None,
-        train_episodes=len(finished), train_seconds=round(train_seconds, 3),
-        steps_per_second=round(steps / train_seconds, 1),
-        eval_mean_return=round(evaluate(actor, 100, args.seed + 12345), 2),
-        seconds=round(time.time() - T0, 3))))
+    report("Pendulum-v1", "sac", args, steps, solved_at, finished, t_train, evaluate(actor, 100, args.seed + 12345), T0)
 
 
 if __name__ == "__main__":
