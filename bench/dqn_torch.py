@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from torch_peer import parse_args, report, solved
+from torch_peer import end_episodes, parse_args, report, solved
 
 
 class CartPole:
@@ -145,11 +145,7 @@ def main():
         s_buf[idx], a_buf[idx], r_buf[idx], s2_buf[idx], d_buf[idx] = s, a, r, s2, term
         head, count = (head + n) % cap, min(count + n, cap)
         ep_ret += r
-        ended = term | trunc
-        if ended.any():
-            finished.extend(ep_ret[ended].tolist())
-            ep_ret[ended] = 0
-            env.reset_rows(ended)
+        end_episodes(env, ep_ret, finished, term | trunc)
         steps += n
         if steps >= cfg["starts"] and count >= b:
             updates_due += n * cfg["updates_per_step"]

@@ -28,7 +28,7 @@ from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from dqn_torch import CartPole, evaluate  # noqa: E402  (the same env and greedy evaluation as the DQN peer)
-from torch_peer import parse_args, report, solved  # noqa: E402
+from torch_peer import end_episodes, parse_args, report, solved  # noqa: E402
 
 # rlk's PqnConfig defaults
 CFG = dict(env=CartPole, envs=32, rollout=64, steps=500_000, hidden=128, lr=1e-4, gamma=0.99, lam=0.95, epochs=4,
@@ -77,11 +77,7 @@ def main():
                 with torch.no_grad():
                     final_max[s] = q(torch.as_tensor(env.s.astype(np.float32))).max(1).values.numpy()
             ep_ret += r
-            ended = te | tr
-            if ended.any():
-                finished.extend(ep_ret[ended].tolist())
-                ep_ret[ended] = 0
-                env.reset_rows(ended)
+            end_episodes(env, ep_ret, finished, te | tr)
             steps += n
         with torch.no_grad():
             max_q = q(torch.as_tensor(np.concatenate([obs, env.s.astype(np.float32)[None]]).reshape(-1, o)))

@@ -22,7 +22,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from torch_peer import parse_args, report, solved
+from torch_peer import end_episodes, parse_args, report, solved
 
 # rlk's SacConfig defaults (CleanRL's rates, τ and batch; 64×64 networks, half an update per env step)
 CFG = dict(envs=4, steps=40_000, hidden=64, actor_lr=3e-4, critic_lr=1e-3, gamma=0.99, tau=0.005, buffer=100_000,
@@ -126,10 +126,7 @@ def main():
         s_buf[idx], a_buf[idx], r_buf[idx], s2_buf[idx] = s, act, r, s2
         head, count = (head + n) % cap, min(count + n, cap)
         ep_ret += r
-        if trunc.any():
-            finished.extend(ep_ret[trunc].tolist())
-            ep_ret[trunc] = 0
-            env.reset_rows(trunc)
+        end_episodes(env, ep_ret, finished, trunc)
         steps += n
         if steps >= CFG["warmup"]:
             updates_due += n * CFG["updates_per_step"]

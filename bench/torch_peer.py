@@ -39,3 +39,11 @@ def report(env, algo, args, steps, solved_at, finished, t_train, eval_mean, t0):
         steps_per_second=round(steps / train_seconds, 1),
         eval_mean_return=round(eval_mean, 2),
         seconds=round(time.time() - t0, 3))))
+
+
+def end_episodes(env, ep_ret, finished, ended):
+    """Moves the returns of the episodes that ended this step (bool [N]) into finished and resets those envs."""
+    if ended.any():
+        finished.extend(ep_ret[ended].tolist())
+        ep_ret[ended] = 0
+        env.reset_rows(ended)
