@@ -178,24 +178,19 @@ public static class Dqn
         var ones = Enumerable.Repeat(1f, pop).ToArray();
         var lossPerMember = new float[pop];
 
-        long steps = 0, gradientSteps = 0, nextCurve = 0;
-        uint vectorStep = 0;
-        double updatesDue = 0;
+        var schedule = new ReplaySchedule(replay, stats, n, config.LearningStarts, config.UpdatesPerStep, b);
+        long gradientSteps = 0;
         float loss = 0;
-        while (steps < run.TotalSteps)
+        while (schedule.Steps < run.TotalSteps)
         {
             // COLLECT ROLLOUT: one ε-greedy step of every env into the replay buffer
-            float epsilon = config.EpsilonAt(steps, run.TotalSteps);
+            float epsilon = config.EpsilonAt(schedule.Steps, run.TotalSteps);
             env.Observations.CopyTo(stepObs);
             if (epsilon < 1f) q.Forward(stepObs, n, stepQ);
-            EpsilonGreedy.Choose(stepQ, n, k, epsilon, run, vectorStep / (uint)config.ExplorationHold, ActionPurpose, actions);
+            EpsilonGreedy.Choose(stepQ, n, k, epsilon, run, schedule.VectorStep / (uint)config.ExplorationHold, ActionPurpose, actions);
             env.Step(actions);
-            vectorStep++;
-            replay.Add(stepObs, actions, default, env, n);
-            stats.Record(env, n);
-            steps += n;
-            updatesDue += steps < config.LearningStarts || replay.Count < b ? 0 : n * config.UpdatesPerStep;
-            for (; updatesDue >= 1; updatesDue--)
+            schedule.Store(stepObs, actions, default, env);
+            while (schedule.TakeUpdate())
             {
                 replay.Sample(batch, seeds, (uint)gradientSteps);
 
@@ -223,17 +218,13 @@ public static class Dqn
                 Array.Clear(dQ);
                 for (int r = 0; r < pop * b; r++) dQ[r * k + batch.DiscreteActions[r]] = dTaken[r];
                 opt.Descend(dQ);
-                policy.CheckFinite(steps, loss, ("q", q));
+                policy.CheckFinite(schedule.Steps, loss, ("q", q));
                 gradientSteps++;
                 TargetNetwork.Update(target, q, config.Tau, gradientSteps, config.TargetPeriod);
             }
 
-            if (steps >= nextCurve)
-            {
-                nextCurve = steps + 1000;
-                if (training.EndUpdate(steps, loss, policy)) break;
-            }
+            if (schedule.CurveDue() && training.EndUpdate(schedule.Steps, loss, policy)) break;
         }
-        return training.Result(name, steps, policy, q);
+        return training.Result(name, schedule.Steps, policy, q);
     }
 }

@@ -135,18 +135,13 @@ public static class NetworkSarsa
             // UPDATE: minibatch steps on ½(Q(s, a) − y)², only the taken action's output gets a gradient
             if (config.AnnealLearningRate) optimizers.Anneal(steps, run.TotalSteps);
             policy.KeepGood();
-            for (int epoch = 0; epoch < config.Epochs; epoch++)
-            {
-                minibatch.Shuffle();
-                for (int mb = 0; mb < config.Minibatches; mb++)
+            loss = minibatch.Fit(config.Epochs, config.Minibatches, obs, actions, targets,
+                () => q.Forward(minibatch.Obs, m, minibatch.Prediction),
+                mbLoss =>
                 {
-                    minibatch.Gather(mb, obs, actions, targets);
-                    q.Forward(minibatch.Obs, m, minibatch.Prediction);
-                    loss = minibatch.Loss();
                     opt.Descend(minibatch.DPrediction);
-                    policy.CheckFinite(steps, loss, ("q", q));
-                }
-            }
+                    policy.CheckFinite(steps, mbLoss, ("q", q));
+                });
             if (++rollouts % config.TargetPeriod == 0) q.Parameters.CopyTo(target.Parameters, 0);
 
             if (training.EndUpdate(steps, loss, policy)) break;

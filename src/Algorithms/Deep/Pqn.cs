@@ -167,22 +167,17 @@ public static class Pqn
                 linearOpt.LearningRate.CopyTo(normAdam.LearningRate);
             }
             policy.KeepGood();
-            for (int epoch = 0; epoch < config.Epochs; epoch++)
-            {
-                minibatch.Shuffle();
-                for (int mb = 0; mb < config.Minibatches; mb++)
+            loss = minibatch.Fit(config.Epochs, config.Minibatches, obs, actions, returns,
+                () => q.Forward(minibatch.Obs, m, minibatch.Prediction),
+                mbLoss =>
                 {
-                    minibatch.Gather(mb, obs, actions, returns);
-                    q.Forward(minibatch.Obs, m, minibatch.Prediction);
-                    loss = minibatch.Loss();
                     q.ZeroGradients();
                     q.Backward(minibatch.DPrediction);
                     ClipGlobalNorm(q, config.MaxGradNorm, norms);
                     linearOpt.Step();
                     normAdam.Step(q.Norms, q.NormGradients);
-                    policy.CheckFinite(steps, loss, ("q", q.Linear));
-                }
-            }
+                    policy.CheckFinite(steps, mbLoss, ("q", q.Linear));
+                });
 
             if (training.EndUpdate(steps, loss, policy)) break;
         }

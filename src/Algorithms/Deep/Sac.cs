@@ -136,36 +136,31 @@ public static class Sac
         var dLogStd = new float[pop * b * a];
         var dRaw = new float[pop * b * 2 * a];
 
-        long steps = 0, nextCurve = 0;
-        uint vectorStep = 0, update = 0;
-        double updatesDue = 0;
+        var schedule = new ReplaySchedule(replay, stats, n, config.WarmupSteps, config.UpdatesPerStep, b);
+        uint update = 0;
         float loss = 0;
-        while (steps < run.TotalSteps)
+        while (schedule.Steps < run.TotalSteps)
         {
             // COLLECT ROLLOUT: one step of every env (uniform actions during warm-up, else sampled from π) into the replay buffer
             env.Observations.CopyTo(stepObs);
-            if (steps < config.WarmupSteps)
+            if (schedule.Steps < config.WarmupSteps)
                 for (int p = 0; p < pop; p++)
                 {
                     Philox4x32.KeyFromSeed(run.SeedOf(p), out uint k0, out uint k1);
                     for (int i = 0; i < n * a; i++)
                     {
-                        Philox4x32.Block((uint)i, vectorStep / (uint)config.WarmupHold, WarmupPurpose, 0, k0, k1, out uint bits, out _, out _, out _);
+                        Philox4x32.Block((uint)i, schedule.VectorStep / (uint)config.WarmupHold, WarmupPurpose, 0, k0, k1, out uint bits, out _, out _, out _);
                         stepAct[p * n * a + i] = low + (high - low) * Philox4x32.ToUnit(bits);
                     }
                 }
             else
             {
-                SamplePolicy(stepObs, n, vectorStep);
+                SamplePolicy(stepObs, n, schedule.VectorStep);
                 act.AsSpan(0, pop * n * a).CopyTo(stepAct);
             }
             env.Step(stepAct);
-            vectorStep++;
-            replay.Add(stepObs, default, stepAct, env, n);
-            stats.Record(env, n);
-            steps += n;
-            updatesDue += steps < config.WarmupSteps || replay.Count < b ? 0 : n * config.UpdatesPerStep;
-            for (; updatesDue >= 1; updatesDue--, update++)
+            schedule.Store(stepObs, default, stepAct, env);
+            for (; schedule.TakeUpdate(); update++)
             {
                 replay.Sample(batch, run.SeedOf, update);
 
@@ -232,19 +227,18 @@ public static class Sac
                     alphaGrad[p] = -MathF.Exp(logAlpha[p]) * (float)(s / b);
                 }
                 if (config.LearnAlpha) alphaAdam.Step(logAlpha, alphaGrad);
-                policy.CheckFinite(steps, loss, ("actor", actor), ("critic 1", critics[0]), ("critic 2", critics[1]));
+                policy.CheckFinite(schedule.Steps, loss, ("actor", actor), ("critic 1", critics[0]), ("critic 2", critics[1]));
                 for (int c = 0; c < 2; c++) TargetNetwork.Polyak(targets[c].Parameters, critics[c].Parameters, config.Tau);
             }
 
-            if (steps >= nextCurve)
+            if (schedule.CurveDue())
             {
-                nextCurve = steps + 1000;
                 CopyMean();
-                if (training.EndUpdate(steps, loss, policy)) break;
+                if (training.EndUpdate(schedule.Steps, loss, policy)) break;
             }
         }
         CopyMean();
-        return training.Result("sac", steps, policy, critics[0]);
+        return training.Result("sac", schedule.Steps, policy, critics[0]);
 
         // Samples ã ~ π(·|s) for [P, rows] observations into act, squashed, noise, logProb (mean and logStd kept).
         void SamplePolicy(ReadOnlySpan<float> observations, int m, uint counter)

@@ -47,6 +47,40 @@ public sealed class TakenActionMinibatch
         _minibatches.Gather(targets, Targets, minibatch);
     }
 
+    /// <summary>
+    /// The regression's update over a rollout: <paramref name="epochs"/> passes, each a fresh permutation cut into
+    /// <paramref name="minibatches"/> minibatches. Per minibatch: gather the rows, <paramref name="forward"/> writes
+    /// Q(s, ·) of <see cref="Obs"/> into <see cref="Prediction"/>, the loss and its gradient <see cref="DPrediction"/>
+    /// are computed, and <paramref name="descend"/> (backward, optimizer step, checks) gets member 0's loss.
+    /// Returns the last minibatch's loss.
+    /// </summary>
+    /// <param name="epochs">Passes over the rollout, ≥ 1.</param>
+    /// <param name="minibatches">Minibatches per pass, ≥ 1.</param>
+    /// <param name="obs">Rollout observations [P, B, O].</param>
+    /// <param name="actions">Rollout actions [P, B].</param>
+    /// <param name="targets">Regression targets [P, B].</param>
+    /// <param name="forward">Writes the network's Q values of <see cref="Obs"/> into <see cref="Prediction"/>.</param>
+    /// <param name="descend">Steps the network on <see cref="DPrediction"/>; gets member 0's loss.</param>
+    public float Fit(int epochs, int minibatches, ReadOnlySpan<float> obs, ReadOnlySpan<int> actions, ReadOnlySpan<float> targets,
+        Action forward, Action<float> descend)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(epochs, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(minibatches, 1);
+        float loss = 0;
+        for (int epoch = 0; epoch < epochs; epoch++)
+        {
+            Shuffle();
+            for (int mb = 0; mb < minibatches; mb++)
+            {
+                Gather(mb, obs, actions, targets);
+                forward();
+                loss = Loss();
+                descend(loss);
+            }
+        }
+        return loss;
+    }
+
     /// <summary>½(Q(s, a) − y)² on <see cref="Prediction"/>: writes <see cref="DPrediction"/> and returns member 0's loss.</summary>
     public float Loss() => TakenActionLoss.HalfSquared(Prediction, Actions, Targets, _minibatches.Size, _k, DPrediction);
 }
