@@ -14,18 +14,21 @@ public static class EnvRegistry
     // The built-in envs: one line each; everything else about an env is in its own file.
     static EnvRegistry()
     {
+        // Classic control (Gymnasium)
         Register<CartPoleDeclaration, CartPoleParams>();
-        Register<ChainWalkDeclaration, ChainWalkParams>();
-        Register<RandomWalk1DDeclaration, RandomWalk1DParams>();
-        Register<PendulumDeclaration, PendulumParams>();
+        Register<AcrobotDeclaration, AcrobotParams>();
         Register<MountainCarDeclaration, MountainCarParams>();
         Register<MountainCarContinuousDeclaration, MountainCarContinuousParams>();
-        Register<AcrobotDeclaration, AcrobotParams>();
+        Register<PendulumDeclaration, PendulumParams>();
+        // Toy text (Gymnasium)
         Register<FrozenLakeDeclaration, ToyTextParams>();
         Register<FrozenLake8x8Declaration, ToyTextParams>();
         Register<CliffWalkingDeclaration, ToyTextParams>();
         Register<CliffWalkingSlipperyDeclaration, ToyTextParams>();
         Register<TaxiDeclaration, ToyTextParams>();
+        // The lecture's worked examples
+        Register<ChainWalkDeclaration, ChainWalkParams>();
+        Register<RandomWalk1DDeclaration, RandomWalk1DParams>();
     }
 
     /// <summary>

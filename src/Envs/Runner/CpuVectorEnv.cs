@@ -246,14 +246,14 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                 {
                     // One Philox block serves four consecutive steps.
                     if (k == 0 || (step & 3) == 0)
-                        EnvLaneStep.RandomActionBlock(envIndex, step, st, out w0, out w1, out w2, out w3);
-                    action = EnvLaneStep.ActionFromBlock(step, w0, w1, w2, w3, st);
+                        RandomActions.Block(envIndex, step, st, out w0, out w1, out w2, out w3);
+                    action = RandomActions.FromBlock(step, w0, w1, w2, w3, st);
                 }
                 else
                 {
                     action = io.ReadAction();
                 }
-                EnvLaneStep.Step<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, st, action);
+                EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.Step(ref io, _params, st, action);
             }
             io.ExportObservations();
         }
@@ -277,7 +277,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         {
             obs.AsSpan().Clear();
             var io = new CpuLaneIO<T>(_b, v, obs, [], 0);
-            EnvLaneStep.Reset<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, _settings, T.TrueMask);
+            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.Reset(ref io, _params, _settings, T.TrueMask);
             io.ExportObservations();
         }
     }
@@ -299,7 +299,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             if (!any) continue;
             var io = new CpuLaneIO<T>(_b, v, obs, [], 0);
             io.LoadObservations();
-            EnvLaneStep.Reset<TEnv, T, TParams, CpuLaneIO<T>>(ref io, _params, _settings, T.NonZero(T.Load(flags, 0, T.Count)));
+            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.Reset(ref io, _params, _settings, T.NonZero(T.Load(flags, 0, T.Count)));
             io.ExportObservations();
         }
     }

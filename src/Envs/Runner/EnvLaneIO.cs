@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Runner;
@@ -13,10 +14,20 @@ public struct EnvBook<T> where T : struct, ILane<T>
     public T EpisodeLength;
     /// <summary>Mask: the episode ended and the env waits for a reset (next-step and disabled modes).</summary>
     public T Pending;
+
+    /// <summary>A new episode where <paramref name="mask"/> is true: the RNG counter after the reset's draws, return and length 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Restart(T mask, T rngCounter)
+    {
+        T zero = T.Splat(0);
+        RngCounter = T.Select(mask, rngCounter, RngCounter);
+        EpisodeReturn = T.Select(mask, zero, EpisodeReturn);
+        EpisodeLength = T.Select(mask, zero, EpisodeLength);
+    }
 }
 
 /// <summary>
-/// How the shared step logic (<see cref="EnvLaneStep"/>) reaches one lane value's memory. The CPU runner
+/// How the shared step logic (<see cref="EnvLaneStep{TEnv, T, TParams, TIO}"/>) reaches one lane value's memory. The CPU runner
 /// implements it over lane arrays, the GPU runner over ILGPU array views; the step logic itself exists
 /// once. <see cref="ILaneReader{T}.Read"/> reads state field k. Implementations are small structs that
 /// reach their memory through references, so copies of them write to the same place.

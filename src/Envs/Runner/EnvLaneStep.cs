@@ -9,15 +9,15 @@ namespace RlKernels.Envs.Runner;
 /// limit, write results and auto-reset in the configured mode. The CPU runner calls it per lane value,
 /// the GPU kernels per thread (T = F1), through an <see cref="IEnvLaneIO{T}"/>.
 /// </summary>
-public static class EnvLaneStep
+public static class EnvLaneStep<TEnv, T, TParams, TIO>
+    where TEnv : struct, IEnv<TEnv, T, TParams>
+    where T : struct, ILane<T>
+    where TParams : struct
+    where TIO : struct, IEnvLaneIO<T>
 {
     /// <summary>One step of one lane value with the given <paramref name="action"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Step<TEnv, T, TParams, TIO>(ref TIO io, in TParams p, in StepSettings st, T action)
-        where TEnv : struct, IEnv<TEnv, T, TParams>
-        where T : struct, ILane<T>
-        where TParams : struct
-        where TIO : struct, IEnvLaneIO<T>
+    public static void Step(ref TIO io, in TParams p, in StepSettings st, T action)
     {
         TEnv.Load(ref io, out TEnv s);
         io.ReadBook(out EnvBook<T> book);
@@ -36,7 +36,7 @@ public static class EnvLaneStep
 
         if (st.Mode == AutoResetMode.NextStep)
         {
-            StepNextStepMode<TEnv, T, TParams, TIO>(ref io, p, st, ref s, ref book, envIndex, counterBefore, ref rng, reward, terminated, truncated, done);
+            StepNextStepMode(ref io, p, st, ref s, ref book, envIndex, counterBefore, ref rng, reward, terminated, truncated, done);
             return;
         }
 
@@ -47,7 +47,7 @@ public static class EnvLaneStep
         TEnv.Observe(s, p, ref obsWriter);
         book.RngCounter = rng.Counter;
         if (T.AnyTrue(done))
-            EndEpisodes<TEnv, T, TParams, TIO>(ref io, p, st, s, done, ref rng, ref book);
+            EndEpisodes(ref io, p, st, s, done, ref rng, ref book);
         io.WriteBook(book);
     }
 
@@ -56,12 +56,8 @@ public static class EnvLaneStep
     /// and their step result is discarded. Out of line to keep the default path small.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StepNextStepMode<TEnv, T, TParams, TIO>(ref TIO io, in TParams p, in StepSettings st, ref TEnv s,
+    private static void StepNextStepMode(ref TIO io, in TParams p, in StepSettings st, ref TEnv s,
         ref EnvBook<T> book, T envIndex, T counterBefore, ref LaneRng<T> rng, T reward, T terminated, T truncated, T done)
-        where TEnv : struct, IEnv<TEnv, T, TParams>
-        where T : struct, ILane<T>
-        where TParams : struct
-        where TIO : struct, IEnvLaneIO<T>
     {
         // Envs that ended last step reset now: their step result is discarded.
         T pending = book.Pending;
@@ -77,10 +73,8 @@ public static class EnvLaneStep
         if (T.AnyTrue(pending))
         {
             var resetRng = new LaneRng<T>(counterBefore, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
-            ResetInto<TEnv, T, TParams, TIO>(ref io, p, pending, ref resetRng);
-            book.RngCounter = T.Select(pending, resetRng.Counter, book.RngCounter);
-            book.EpisodeReturn = T.Select(pending, zero, book.EpisodeReturn);
-            book.EpisodeLength = T.Select(pending, zero, book.EpisodeLength);
+            ResetInto(ref io, p, pending, ref resetRng);
+            book.Restart(pending, resetRng.Counter);
         }
         book.Pending = ended;
         io.WriteBook(book);
@@ -91,23 +85,16 @@ public static class EnvLaneStep
     /// of lane values, and inlining it would crowd the hot step out of the JIT's budget.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void EndEpisodes<TEnv, T, TParams, TIO>(ref TIO io, in TParams p, in StepSettings st, in TEnv s, T done,
+    private static void EndEpisodes(ref TIO io, in TParams p, in StepSettings st, in TEnv s, T done,
         ref LaneRng<T> rng, ref EnvBook<T> book)
-        where TEnv : struct, IEnv<TEnv, T, TParams>
-        where T : struct, ILane<T>
-        where TParams : struct
-        where TIO : struct, IEnvLaneIO<T>
     {
         io.WriteEpisode(done, book.EpisodeReturn, book.EpisodeLength);
         if (st.Mode == AutoResetMode.SameStep)
         {
             var finalWriter = new FinalObservationWriter<T, TIO>(io, done);
             TEnv.Observe(s, p, ref finalWriter);
-            ResetInto<TEnv, T, TParams, TIO>(ref io, p, done, ref rng);
-            book.RngCounter = T.Select(done, rng.Counter, book.RngCounter);
-            T zero = T.Splat(0);
-            book.EpisodeReturn = T.Select(done, zero, book.EpisodeReturn);
-            book.EpisodeLength = T.Select(done, zero, book.EpisodeLength);
+            ResetInto(ref io, p, done, ref rng);
+            book.Restart(done, rng.Counter);
         }
         else
         {
@@ -117,63 +104,23 @@ public static class EnvLaneStep
 
     /// <summary>Starts new episodes where <paramref name="mask"/> is true; the others are left as they are.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Reset<TEnv, T, TParams, TIO>(ref TIO io, in TParams p, in StepSettings st, T mask)
-        where TEnv : struct, IEnv<TEnv, T, TParams>
-        where T : struct, ILane<T>
-        where TParams : struct
-        where TIO : struct, IEnvLaneIO<T>
+    public static void Reset(ref TIO io, in TParams p, in StepSettings st, T mask)
     {
         io.ReadBook(out EnvBook<T> book);
         var rng = new LaneRng<T>(book.RngCounter, io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
-        ResetInto<TEnv, T, TParams, TIO>(ref io, p, mask, ref rng);
-        T zero = T.Splat(0);
-        book.RngCounter = T.Select(mask, rng.Counter, book.RngCounter);
-        book.EpisodeReturn = T.Select(mask, zero, book.EpisodeReturn);
-        book.EpisodeLength = T.Select(mask, zero, book.EpisodeLength);
+        ResetInto(ref io, p, mask, ref rng);
+        book.Restart(mask, rng.Counter);
         book.Pending = T.AndNot(book.Pending, mask);
         io.WriteBook(book);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ResetInto<TEnv, T, TParams, TIO>(ref TIO io, in TParams p, T mask, ref LaneRng<T> rng)
-        where TEnv : struct, IEnv<TEnv, T, TParams>
-        where T : struct, ILane<T>
-        where TParams : struct
-        where TIO : struct, IEnvLaneIO<T>
+    private static void ResetInto(ref TIO io, in TParams p, T mask, ref LaneRng<T> rng)
     {
         TEnv.Reset(out TEnv fresh, p, ref rng);
         var stateWriter = new MaskedStateWriter<T, TIO>(io, mask);
         TEnv.Store(fresh, ref stateWriter);
         var obsWriter = new MaskedObservationWriter<T, TIO>(io, mask);
         TEnv.Observe(fresh, p, ref obsWriter);
-    }
-
-    /// <summary>
-    /// The Philox block holding the random actions of steps 4b .. 4b+3 (b = step / 4) for each env:
-    /// purpose "action", counter (b, env index). Env i gets the same actions on every backend.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void RandomActionBlock<T>(T envIndex, uint step, in StepSettings st, out T w0, out T w1, out T w2, out T w3)
-        where T : struct, ILane<T> =>
-        T.Philox(T.BitsSplat(step >> 2), envIndex, LaneRng<T>.ActionPurpose, 0, st.Key0, st.Key1, out w0, out w1, out w2, out w3);
-
-    /// <summary>The action of step <paramref name="step"/>: word step % 4 of its block, mapped uniformly onto the action space.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T ActionFromBlock<T>(uint step, T w0, T w1, T w2, T w3, in StepSettings st) where T : struct, ILane<T>
-    {
-        T bits = (step & 3) switch { 0 => w0, 1 => w1, 2 => w2, _ => w3 };
-        T unit = T.BitsToUnit(bits);
-        if (st.ActionIsDiscrete)
-            // Min guards the rounding of (1 - 2^-24)·n up to n.
-            return T.Min(T.Floor(unit * T.Splat(st.ActionCount)), T.Splat(st.ActionCount - 1));
-        return T.Splat(st.ActionLow) + T.Splat(st.ActionHigh - st.ActionLow) * unit;
-    }
-
-    /// <summary>The random action of step <paramref name="step"/> (one block per call; loops should keep the block).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T RandomAction<T>(T envIndex, uint step, in StepSettings st) where T : struct, ILane<T>
-    {
-        RandomActionBlock(envIndex, step, st, out T w0, out T w1, out T w2, out T w3);
-        return ActionFromBlock(step, w0, w1, w2, w3, st);
     }
 }

@@ -6,7 +6,7 @@ namespace RlKernels.Envs.Runner;
 
 /// <summary>
 /// The GPU runner's kernels: one thread per env; each indexes its env and calls the shared step logic
-/// (<see cref="EnvLaneStep"/>) with T = <see cref="F1"/> through a <see cref="GpuLaneIO"/>.
+/// (<see cref="EnvLaneStep{TEnv, T, TParams, TIO}"/>) with T = <see cref="F1"/> through a <see cref="GpuLaneIO"/>.
 /// </summary>
 /// <remarks>
 /// They live in the Envs layer because they instantiate the env contract; the context, accelerator and
@@ -34,14 +34,14 @@ public static class GpuEnvKernels
             {
                 // One Philox block serves four consecutive steps, as on the CPU.
                 if (k == 0 || (step & 3) == 0)
-                    EnvLaneStep.RandomActionBlock(envIndex, step, st, out w0, out w1, out w2, out w3);
-                action = EnvLaneStep.ActionFromBlock(step, w0, w1, w2, w3, st);
+                    RandomActions.Block(envIndex, step, st, out w0, out w1, out w2, out w3);
+                action = RandomActions.FromBlock(step, w0, w1, w2, w3, st);
             }
             else
             {
                 action = io.ReadAction();
             }
-            EnvLaneStep.Step<TEnv, F1, TParams, GpuLaneIO>(ref io, p, st, action);
+            EnvLaneStep<TEnv, F1, TParams, GpuLaneIO>.Step(ref io, p, st, action);
         }
     }
 
@@ -52,7 +52,7 @@ public static class GpuEnvKernels
     {
         var io = new GpuLaneIO(views, index.X);
         StepSettings st = args.ToSettings();
-        EnvLaneStep.Reset<TEnv, F1, TParams, GpuLaneIO>(ref io, p, st, F1.TrueMask);
+        EnvLaneStep<TEnv, F1, TParams, GpuLaneIO>.Reset(ref io, p, st, F1.TrueMask);
     }
 
     /// <summary>Starts a new episode in env <paramref name="index"/> where <see cref="GpuEnvViews.ResetMask"/> is set.</summary>
@@ -63,7 +63,7 @@ public static class GpuEnvKernels
         if (views.ResetMask[index.X] == 0) return;
         var io = new GpuLaneIO(views, index.X);
         StepSettings st = args.ToSettings();
-        EnvLaneStep.Reset<TEnv, F1, TParams, GpuLaneIO>(ref io, p, st, F1.TrueMask);
+        EnvLaneStep<TEnv, F1, TParams, GpuLaneIO>.Reset(ref io, p, st, F1.TrueMask);
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ namespace RlKernels.Envs.Runner;
 
 /// <summary>
 /// The GPU batched runner: one ILGPU thread per env, struct-of-arrays state in device memory, the same
-/// semantics as <see cref="CpuVectorEnv{TEnv, T, TParams}"/> (both call <see cref="EnvLaneStep"/>).
+/// semantics as <see cref="CpuVectorEnv{TEnv, T, TParams}"/> (both call <see cref="EnvLaneStep{TEnv, T, TParams, TIO}"/>).
 /// Runs on CUDA (<see cref="Backend.Gpu"/>) or on ILGPU's CPU accelerator
 /// (<see cref="Backend.GpuCpuAccelerator"/>, for tests).
 /// </summary>
