@@ -28,11 +28,11 @@ public readonly struct MountainCarContinuousParams
 // Fast lanes compute in float32 with the lane's own cos. Time limit (999), truncation and auto-reset
 // belong to the runner. Reset draws position U(-0.6, -0.4) (velocity 0, float64 until the first step)
 // from the counter RNG instead of NumPy's PCG64.
-/// <summary>MountainCarContinuous-v0 state (position, velocity) and dynamics; the action is the force.</summary>
+/// <summary>MountainCarContinuous-v0: the car of <see cref="MountainCar{T}"/> on the same track, pushed by a continuous force.</summary>
 public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, MountainCarContinuousParams>, IEnvSpec<MountainCarContinuousParams> where T : struct, ILane<T>
 {
-    /// <summary>Car position along the track and its velocity (per step), rounded to float32 after every step.</summary>
-    public T Position, Velocity;
+    /// <summary>The car's position and velocity, rounded to float32 after every step; loaded, stored and observed as MountainCar's.</summary>
+    public MountainCar<T> Car;
 
     /// <summary>Time limit in steps (Gymnasium registration), applied by the runner as truncation.</summary>
     public const int MaxEpisodeSteps = 999;
@@ -46,35 +46,32 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out MountainCarContinuous<T> s, in MountainCarContinuousParams p, ref LaneRng<T> rng) =>
-        MountainCar<T>.ResetCar(out s.Position, out s.Velocity, ref rng);
+        MountainCar<T>.ResetCar(out s.Car.Position, out s.Car.Velocity, ref rng);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref MountainCarContinuous<T> s, in MountainCarContinuousParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
         T force = T.Min(T.Max(action, T.Splat(p.MinAction)), T.Splat(p.MaxAction));
-        T velocity = s.Velocity + (force * T.Splat(p.Power) - T.Splat(0.0025) * T.Cos(T.Splat(3.0) * s.Position));
-        terminated = MountainCar<T>.Move(s.Position, ref velocity, out T position, p.MinPosition, p.MaxPosition, p.MaxSpeed, p.GoalPosition, p.GoalVelocity);
+        T velocity = s.Car.Velocity + (force * T.Splat(p.Power) - T.Splat(0.0025) * T.Cos(T.Splat(3.0) * s.Car.Position));
+        terminated = MountainCar<T>.Move(s.Car.Position, ref velocity, out T position, p.MinPosition, p.MaxPosition, p.MaxSpeed, p.GoalPosition, p.GoalVelocity);
         reward = T.Select(terminated, T.Splat(100.0), T.Splat(0.0)) - (action * action) * T.Splat(0.1);
-        s.Position = T.RoundToFloat(position);
-        s.Velocity = T.RoundToFloat(velocity);
+        s.Car.Position = T.RoundToFloat(position);
+        s.Car.Velocity = T.RoundToFloat(velocity);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in MountainCarContinuous<T> s, in MountainCarContinuousParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T> =>
-        Store(s, ref obs); // the observation is the state
+        MountainCar<T>.Store(s.Car, ref obs); // the observation is the state
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Load<TReader>(ref TReader src, out MountainCarContinuous<T> s) where TReader : struct, ILaneReader<T>
-    {
-        s.Position = src.Read(0);
-        s.Velocity = src.Read(1);
-    }
+    public static void Load<TReader>(ref TReader src, out MountainCarContinuous<T> s) where TReader : struct, ILaneReader<T> =>
+        MountainCar<T>.Load(ref src, out s.Car);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in MountainCarContinuous<T> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T> =>
-        dst.WriteFields(s.Position, s.Velocity);
+        MountainCar<T>.Store(s.Car, ref dst);
 }
