@@ -28,4 +28,7 @@ public abstract record DeepConfig
 
     /// <summary>The learning rate of each member [P] (throws <see cref="ArgumentException"/> when <see cref="LearningRates"/> has the wrong length).</summary>
     public float[] MemberLearningRates() => Run.PerMember(LearningRate, LearningRates ?? Run.LearningRates, nameof(LearningRates));
+
+    /// <summary>The discount γ of each member [P]: <see cref="RunSettings.Gammas"/> when set, else <see cref="Gamma"/> for all.</summary>
+    public float[] MemberGammas() => Run.PerMember(Gamma, Run.Gammas, nameof(RunSettings.Gammas));
 }

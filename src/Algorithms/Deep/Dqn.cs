@@ -125,15 +125,18 @@ public static class Dqn
         ReadOnlySpan<float> nextOnline,  // [R, K] Q(s′, ·), or empty for plain DQN
         ReadOnlySpan<float> rewards,     // [R]
         ReadOnlySpan<bool> terminated,   // [R]
-        int rows, int k, float gamma,
+        int batch, int k,
+        ReadOnlySpan<float> gammas,      // [P] each member's discount; R = P · batch rows, member-major
         Span<float> y)                   // [R]
     {
         bool dbl = !nextOnline.IsEmpty;
         ReadOnlySpan<float> chooser = dbl ? nextOnline : nextTarget;
+        int rows = gammas.Length * batch;
+        if (y.Length < rows) throw new ArgumentException($"y has {y.Length} rows; expected P · batch = {rows}.", nameof(y));
         for (int r = 0; r < rows; r++)
         {
             int best = EpsilonGreedy.ArgMax(chooser.Slice(r * k, k));
-            y[r] = rewards[r] + (terminated[r] ? 0f : gamma * nextTarget[r * k + best]);
+            y[r] = rewards[r] + (terminated[r] ? 0f : gammas[r / batch] * nextTarget[r * k + best]);
         }
     }
 
@@ -154,6 +157,7 @@ public static class Dqn
         int pop = run.Population, n = run.EnvCount, b = config.BatchSize;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
+        float[] gammas = config.MemberGammas();
 
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 5), 0f);
         Mlp q = policy.Net;
@@ -196,7 +200,7 @@ public static class Dqn
                 // COMPUTE RETURNS: y from the target network (and the online one's choice for double DQN), no gradient
                 target.Forward(batch.NextObservations, b, nextT);
                 if (config.Double) q.Forward(batch.NextObservations, b, nextO);
-                Targets(nextT, nextO, batch.Rewards, batch.Terminated, pop * b, k, config.Gamma, y);
+                Targets(nextT, nextO, batch.Rewards, batch.Terminated, b, k, gammas, y);
 
                 // UPDATE: the loss on Q(s, a) of the taken action only
                 policy.KeepGood();

@@ -64,6 +64,7 @@ public static class NetworkSarsa
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
+        float[] gammas = config.MemberGammas();
 
         // The Q network doubles as the policy's network: greedy evaluation takes the arg-max of its outputs.
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 3), 0f);
@@ -116,7 +117,7 @@ public static class NetworkSarsa
                     {
                         int e = p * n + i, j = (p * t + s) * n + i;
                         bool truncatedOnly = truncated[e] && !terminated[e];
-                        rewards[j] = env.Rewards[e] + (truncatedOnly ? config.Gamma * finalQ[e * k + finalActions[e]] : 0f);
+                        rewards[j] = env.Rewards[e] + (truncatedOnly ? gammas[p] * finalQ[e * k + finalActions[e]] : 0f);
                         done[j] = terminated[e] || truncated[e];
                     }
                 stats.Record(env, n);
@@ -129,7 +130,7 @@ public static class NetworkSarsa
             for (int j = 0; j < qTaken.Length; j++) qTaken[j] = qAll[j * k + actions[j]];
             target.Forward(env.Observations, n, stepQ);
             for (int e = 0; e < pop * n; e++) lastQ[e] = stepQ[e * k + next[e]];
-            Returns.Gae(pop, rewards, qTaken, done, lastQ, t, n, config.Gamma, config.Lambda, advantages, targets);
+            Returns.Gae(pop, rewards, qTaken, done, lastQ, t, n, gammas, config.Lambda, advantages, targets);
 
             // UPDATE: minibatch steps on ½(Q(s, a) − y)², only the taken action's output gets a gradient
             if (config.AnnealLearningRate) optimizers.Anneal(steps, run.TotalSteps);

@@ -63,9 +63,12 @@ public static class Pqn
         ReadOnlySpan<bool> truncated,    // [P, T, N]
         ReadOnlySpan<float> maxQ,        // [P, T + 1, N] max_a Q(s_t, a) of the observation at each step, s_T last
         ReadOnlySpan<float> finalMaxQ,   // [P, T, N] max_a Q(s_final, a) where truncated (else ignored)
-        int population, int t, int n, float gamma, float lambda,
+        int population, int t, int n,
+        ReadOnlySpan<float> gammas,      // [P] each member's discount
+        float lambda,
         Span<float> returns)             // [P, T, N]
     {
+        Returns.RequirePerMember(gammas, population, nameof(gammas));
         for (int p = 0; p < population; p++)
             for (int i = 0; i < n; i++)
                 for (int s = t - 1; s >= 0; s--)
@@ -74,8 +77,8 @@ public static class Pqn
                     bool ended = terminated[j] || truncated[j];
                     float next = terminated[j] ? 0f : truncated[j] ? finalMaxQ[j] : maxQ[(p * (t + 1) + s + 1) * n + i];
                     returns[j] = ended || s == t - 1
-                        ? rewards[j] + gamma * next
-                        : rewards[j] + gamma * ((1 - lambda) * next + lambda * returns[j + n]);
+                        ? rewards[j] + gammas[p] * next
+                        : rewards[j] + gammas[p] * ((1 - lambda) * next + lambda * returns[j + n]);
                 }
     }
 
@@ -97,6 +100,7 @@ public static class Pqn
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
+        float[] gammas = config.MemberGammas();
 
         var q = new LayerNormNet(PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 7));
         var policy = new PolicyNet(env.Spec, q);
@@ -158,7 +162,7 @@ public static class Pqn
             steps += batch;
 
             // COMPUTE RETURNS: Q(λ) from the rollout's own Q values, no gradient
-            LambdaReturns(rewards, terminated, truncated, maxQ, finalMaxQ, pop, t, n, config.Gamma, config.Lambda, returns);
+            LambdaReturns(rewards, terminated, truncated, maxQ, finalMaxQ, pop, t, n, gammas, config.Lambda, returns);
 
             // UPDATE: minibatch steps on ½(Q(s, a) − G)², only the taken action's output gets a gradient
             if (config.AnnealLearningRate)

@@ -59,6 +59,7 @@ public static class ReparamActorCritic
         float low = env.Spec.Action.Low, high = env.Spec.Action.High, half = 0.5f * (high - low);
         float[] actorLr = run.PerMember(config.ActorLearningRate, config.ActorLearningRates ?? run.LearningRates, "ActorLearningRates");
         float[] criticLr = run.PerMember(config.CriticLearningRate, null, "CriticLearningRates");
+        float[] gammas = config.MemberGammas();
 
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, a, config.Activation, run, pool, outputGain: 0.01f), 0f) { TanhSquash = true };
         Mlp actor = policy.Net;
@@ -180,7 +181,7 @@ public static class ReparamActorCritic
                     for (int d = 0; d < a; d++) nextQIn[r * qIn + o + d] = policy.ToAction(bOut[r * a + d]);
                 }
                 targetCritic.Forward(nextQIn, b, q);
-                for (int r = 0; r < pop * b; r++) y[r] = bRew[r] + config.Gamma * bNotTerm[r] * q[r];
+                for (int r = 0; r < pop * b; r++) y[r] = bRew[r] + gammas[r / b] * bNotTerm[r] * q[r];
 
                 // UPDATE the critic: ½(Q(s, a) − y)²
                 policy.KeepGood();

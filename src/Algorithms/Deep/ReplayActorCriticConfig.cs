@@ -19,6 +19,9 @@ public abstract record ReplayActorCriticConfig
     public float CriticLearningRate { get; init; } = 1e-3f;
     /// <summary>Discount γ.</summary>
     public float Gamma { get; init; } = 0.99f;
+
+    /// <summary>The discount γ of each member [P]: <see cref="RunSettings.Gammas"/> when set, else <see cref="Gamma"/> for all.</summary>
+    public float[] MemberGammas() => Run.PerMember(Gamma, Run.Gammas, nameof(RunSettings.Gammas));
     /// <summary>Polyak rate of the target critics: θ̄ ← (1 − τ)θ̄ + τθ after every gradient step.</summary>
     public float Tau { get; init; } = 0.005f;
     /// <summary>Transitions kept per member.</summary>

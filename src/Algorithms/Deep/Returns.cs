@@ -11,16 +11,24 @@ namespace RlKernels.Algorithms.Deep;
 /// </remarks>
 public static class Returns
 {
+    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="perMember"/> holds one value per member ([P]).</summary>
+    internal static void RequirePerMember(ReadOnlySpan<float> perMember, int population, string name)
+    {
+        if (perMember.Length != population)
+            throw new ArgumentException($"{name} has {perMember.Length} entries; expected one per member [P] = {population}.", name);
+    }
+
     /// <summary>
     /// <see cref="RewardToGo(ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int, float, Span{float}, Span{bool})"/>
-    /// for every member of a population: arrays [P, T, N], member p's block at p·T·N.
+    /// for every member of a population: arrays [P, T, N], member p's block at p·T·N, discounted by its own γ (gammas [P]).
     /// </summary>
     public static void RewardToGo(int population, ReadOnlySpan<float> rewards, ReadOnlySpan<bool> done,
-        int stepCount, int envCount, float gamma, Span<float> returns, Span<bool> complete)
+        int stepCount, int envCount, ReadOnlySpan<float> gammas, Span<float> returns, Span<bool> complete)
     {
+        Returns.RequirePerMember(gammas, population, nameof(gammas));
         int b = stepCount * envCount;
         for (int p = 0; p < population; p++)
-            RewardToGo(rewards.Slice(p * b, b), done.Slice(p * b, b), stepCount, envCount, gamma, returns.Slice(p * b, b), complete.Slice(p * b, b));
+            RewardToGo(rewards.Slice(p * b, b), done.Slice(p * b, b), stepCount, envCount, gammas[p], returns.Slice(p * b, b), complete.Slice(p * b, b));
     }
 
     /// <summary>
@@ -54,16 +62,18 @@ public static class Returns
 
     /// <summary>
     /// <see cref="Gae(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{bool}, ReadOnlySpan{float}, int, int, float, float, Span{float}, Span{float})"/>
-    /// for every member of a population: arrays [P, T, N] (lastValues [P, N]), member p's block at p·T·N.
+    /// for every member of a population: arrays [P, T, N] (lastValues [P, N]), member p's block at p·T·N, discounted by
+    /// its own γ (gammas [P]).
     /// </summary>
     public static void Gae(int population,
         ReadOnlySpan<float> rewards, ReadOnlySpan<float> values, ReadOnlySpan<bool> done, ReadOnlySpan<float> lastValues,
-        int stepCount, int envCount, float gamma, float lambda, Span<float> advantages, Span<float> lambdaReturns)
+        int stepCount, int envCount, ReadOnlySpan<float> gammas, float lambda, Span<float> advantages, Span<float> lambdaReturns)
     {
+        Returns.RequirePerMember(gammas, population, nameof(gammas));
         int b = stepCount * envCount, n = envCount;
         for (int p = 0; p < population; p++)
             Gae(rewards.Slice(p * b, b), values.Slice(p * b, b), done.Slice(p * b, b), lastValues.Slice(p * n, n),
-                stepCount, envCount, gamma, lambda, advantages.Slice(p * b, b), lambdaReturns.Slice(p * b, b));
+                stepCount, envCount, gammas[p], lambda, advantages.Slice(p * b, b), lambdaReturns.Slice(p * b, b));
     }
 
     /// <summary>

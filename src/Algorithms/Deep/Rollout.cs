@@ -14,7 +14,7 @@ public sealed class Rollout
     private readonly PolicyNet _policy;
     private readonly Mlp? _critic;
     private readonly RunSettings _run;
-    private readonly float _gamma;
+    private readonly float[] _gammas; // [P]
     private readonly EpisodeStats _stats;
     private readonly float[] _stepOut, _stepRaw, _stepEnvActions, _stepNoise, _stepValues, _finalValues; // per step
     private readonly int[] _stepActions;
@@ -56,11 +56,11 @@ public sealed class Rollout
     /// <param name="critic">V(s) for <see cref="Values"/> and truncation bootstraps; null: values are 0.</param>
     /// <param name="run">Population, envs per member and seeds.</param>
     /// <param name="stepCount">Steps per rollout T.</param>
-    /// <param name="gamma">Discount γ of the truncation bootstrap and of GAE.</param>
+    /// <param name="gamma">Discount γ of the truncation bootstrap and of GAE, for every member unless <see cref="RunSettings.Gammas"/> sets one per member.</param>
     /// <param name="stats">Records the episodes that end.</param>
     public Rollout(IVectorEnv env, PolicyNet policy, Mlp? critic, RunSettings run, int stepCount, float gamma, EpisodeStats stats)
     {
-        _env = env; _policy = policy; _critic = critic; _run = run; _gamma = gamma; _stats = stats;
+        _env = env; _policy = policy; _critic = critic; _run = run; _gammas = run.PerMember(gamma, run.Gammas, nameof(RunSettings.Gammas)); _stats = stats;
         Population = run.Population; EnvCount = run.EnvCount; StepCount = stepCount;
         ObsSize = env.Spec.ObsSize; ActionWidth = policy.ActionWidth;
         int pn = Population * EnvCount, all = pn * stepCount;
@@ -121,7 +121,7 @@ public sealed class Rollout
             for (int i = 0; i < n; i++)
             {
                 int e = p * n + i, k = Index(p, t, i);
-                float bootstrap = anyTruncated && truncated[e] && !terminated[e] ? _gamma * _finalValues[e] : 0f;
+                float bootstrap = anyTruncated && truncated[e] && !terminated[e] ? _gammas[p] * _finalValues[e] : 0f;
                 Rewards[k] = _env.Rewards[e] + bootstrap;
                 Done[k] = terminated[e] || truncated[e];
             }
@@ -141,16 +141,16 @@ public sealed class Rollout
         _critic.Forward(_env.Observations, EnvCount, LastValues);
     }
 
-    /// <summary>GAE(λ) advantages and λ-returns [P, T, N] of the stored rollout (see <see cref="Returns.Gae(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{bool}, ReadOnlySpan{float}, int, int, float, float, Span{float}, Span{float})"/>).</summary>
+    /// <summary>GAE(λ) advantages and λ-returns [P, T, N] of the stored rollout (see <see cref="Returns.Gae(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{bool}, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, float, Span{float}, Span{float})"/>).</summary>
     public void Gae(float lambda, Span<float> advantages, Span<float> lambdaReturns) =>
-        Returns.Gae(Population, Rewards, Values, Done, LastValues, StepCount, EnvCount, _gamma, lambda, advantages, lambdaReturns);
+        Returns.Gae(Population, Rewards, Values, Done, LastValues, StepCount, EnvCount, _gammas, lambda, advantages, lambdaReturns);
 
     /// <summary>
-    /// Each member's discounted reward-to-go over this rollout (<see cref="Returns.RewardToGo(int, ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int, float, Span{float}, Span{bool})"/>, γ of the rollout), and
+    /// Each member's discounted reward-to-go over this rollout (<see cref="Returns.RewardToGo(int, ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int, ReadOnlySpan{float}, Span{float}, Span{bool})"/>, each member's γ), and
     /// whether each step's episode ends inside the rollout (its return is complete).
     /// </summary>
     /// <param name="returns">Reward-to-go G [P, T, N].</param>
     /// <param name="complete">The step's episode ends inside the rollout [P, T, N].</param>
     public void RewardToGo(Span<float> returns, Span<bool> complete) =>
-        Returns.RewardToGo(Population, Rewards, Done, StepCount, EnvCount, _gamma, returns, complete);
+        Returns.RewardToGo(Population, Rewards, Done, StepCount, EnvCount, _gammas, returns, complete);
 }

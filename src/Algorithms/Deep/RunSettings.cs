@@ -31,6 +31,11 @@ public sealed record RunSettings
     /// sweeps put configurations that differ only in learning rate and seed into one population this way.
     /// </summary>
     public float[]? LearningRates { get; init; }
+    /// <summary>
+    /// Per-member discounts γ [P] in (0, 1] overriding the algorithm's own (null: the algorithm's, for every member);
+    /// sweeps batch configurations that differ in γ this way.
+    /// </summary>
+    public float[]? Gammas { get; init; }
     /// <summary>Where the envs run; the networks run on the CPU kernels.</summary>
     public Backend Backend { get; init; } = Backend.Cpu;
     /// <summary>CPU threads for envs and networks; 0 = all cores. Results are bit-identical for any count (same seed, same <see cref="EnvCount"/>).</summary>
@@ -77,6 +82,10 @@ public sealed record RunSettings
             throw new ArgumentException($"LearningRates has {LearningRates.Length} entries; the population has {Population}.");
         if (LearningRates is not null && LearningRates.Any(r => !(r > 0 && float.IsFinite(r))))
             throw new ArgumentException("LearningRates must be positive finite numbers.");
+        if (Gammas is not null && Gammas.Length != Population)
+            throw new ArgumentException($"Gammas has {Gammas.Length} entries; the population has {Population}.");
+        if (Gammas is not null && Gammas.Any(g => !(g > 0 && g <= 1)))
+            throw new ArgumentException("Gammas must lie in (0, 1].");
         if (!EnvRegistry.TryGet(EnvId, out _))
             throw new ArgumentException($"Unknown env '{EnvId}'. Known envs: {string.Join(", ", EnvRegistry.Ids)}.");
         int maxEnvs = Math.Max(1, EnvRegistry.MaxEnvCount(EnvId, EnvArgs) / Population);

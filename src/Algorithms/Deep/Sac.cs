@@ -84,6 +84,7 @@ public static class Sac
         float low = env.Spec.Action.Low, high = env.Spec.Action.High, half = 0.5f * (high - low), mid = 0.5f * (high + low);
         float[] actorLr = run.PerMember(config.ActorLearningRate, config.ActorLearningRates ?? run.LearningRates, "ActorLearningRates");
         float[] criticLr = run.PerMember(config.CriticLearningRate, null, "CriticLearningRates");
+        float[] gammas = config.MemberGammas();
         var replay = new ReplayBuffer(pop, config.ReplayCapacity, o, a, discrete: false);
         var batch = new ReplayBatch(replay, b);
 
@@ -167,7 +168,7 @@ public static class Sac
                 for (int r = 0; r < pop * b; r++)
                 {
                     float alpha = MathF.Exp(logAlpha[r / b]);
-                    y[r] = batch.Rewards[r] + (batch.Terminated[r] ? 0f : config.Gamma * (Math.Min(qs[0][r], qs[1][r]) - alpha * logProb[r]));
+                    y[r] = batch.Rewards[r] + (batch.Terminated[r] ? 0f : gammas[r / b] * (Math.Min(qs[0][r], qs[1][r]) - alpha * logProb[r]));
                 }
 
                 // UPDATE the critics: ½(Q_i(s, a) − y)²

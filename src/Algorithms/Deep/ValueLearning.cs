@@ -63,6 +63,7 @@ public static class ValueLearning
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize;
         float[] lr = config.MemberLearningRates();
+        float[] gammas = config.MemberGammas();
 
         Mlp value = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
         Mlp target = TargetNetwork.CopyOf(value, pool);
@@ -125,7 +126,7 @@ public static class ValueLearning
                         int start = readyReturns[p].Count;
                         readyObs[p].AddRange(pendingObs[e]);
                         readyReturns[p].AddRange(pendingRewards[e]);
-                        for (int j = readyReturns[p].Count - 1; j >= start; j--) readyReturns[p][j] = g = readyReturns[p][j] + config.Gamma * g;
+                        for (int j = readyReturns[p].Count - 1; j >= start; j--) readyReturns[p][j] = g = readyReturns[p][j] + gammas[p] * g;
                         pendingObs[e].Clear();
                         pendingRewards[e].Clear();
                     }
@@ -157,8 +158,8 @@ public static class ValueLearning
                 target.Forward(env.Observations, n, lastValues);
                 // A truncated step's "next value" is V̄(s_final), not V̄ of the reset observation: fold it into the reward.
                 for (int k = 0; k < rewards.Length; k++)
-                    if (done[k] && bootstrap[k] > 0) rewards[k] += config.Gamma * nextValues[k];
-                Returns.Gae(pop, rewards, targetValues, done, lastValues, t, n, config.Gamma, config.Lambda, advantages, targets);
+                    if (done[k] && bootstrap[k] > 0) rewards[k] += gammas[k / batch] * nextValues[k];
+                Returns.Gae(pop, rewards, targetValues, done, lastValues, t, n, gammas, config.Lambda, advantages, targets);
             }
 
             // UPDATE: minibatch steps on ½(V(s) − target)²; the target net is refreshed every TargetPeriod steps
@@ -176,7 +177,7 @@ public static class ValueLearning
                         minibatches.Gather<float>(rewards, mbTargets, mb); // completed below with γ·bootstrap·V̄(s')
                         minibatches.Gather<float>(bootstrap, mbNextValues, mb);
                         target.Forward(mbNextObs, m, prediction);
-                        for (int r = 0; r < pop * m; r++) mbTargets[r] += config.Gamma * mbNextValues[r] * prediction[r];
+                        for (int r = 0; r < pop * m; r++) mbTargets[r] += gammas[r / m] * mbNextValues[r] * prediction[r];
                     }
                     else minibatches.Gather<float>(targets, mbTargets, mb);
                     value.Forward(mbObs, m, prediction);

@@ -6,7 +6,7 @@ using RlKernels.Envs.Registry;
 namespace RlKernels.Cli.Sweep;
 
 /// <summary>
-/// Trains runs of one batch (same env, algorithm, γ, envs and steps; differing only in seed and learning rate) as
+/// Trains runs of one batch (same env, algorithm, envs and steps; differing only in seed, learning rate and γ) as
 /// one population, then writes each member's folder as <c>rlk train --no-stop</c> would write it for that run
 /// alone: the same model.safetensors and curve.csv bytes, the same evaluation (tested). Sweeps train every run
 /// for its whole step budget, so runs compare over equal budgets.
@@ -54,9 +54,7 @@ public static class SweepPopulation
         var (defaultEnvs, defaultSteps) = DeepAlgorithms.Defaults(spec.Algo, spec.Env);
         SweepRun first = runs[0];
         int maxEnvs = DeepLimits.MaxEnvs(spec.Algo, spec.Env, envArgs);
-        bool anyLr = runs.Any(r => r.Get("lr") is not null);
-        if (anyLr && runs.Any(r => r.Get("lr") is null))
-            throw new ArgumentException("runs of one batch must all set lr or all leave it to the algorithm.");
+        float[]? rates = PerMember(runs, "lr"), gammas = PerMember(runs, "gamma");
         var run = new RunSettings
         {
             EnvId = spec.Env,
@@ -65,15 +63,15 @@ public static class SweepPopulation
             TotalSteps = first.Get("steps") is { } s ? (long)s : spec.Steps ?? defaultSteps,
             Seed = first.Seed,
             Seeds = runs.Select(r => r.Seed).ToArray(),
-            LearningRates = anyLr ? runs.Select(r => (float)r.Get("lr")!.Value).ToArray() : null,
+            LearningRates = rates,
+            Gammas = gammas,
             Backend = BackendNames.Parse(spec.Backend),
             Threads = threads,
             TargetReturn = DeepAlgorithms.TargetReturn(spec.Env),
             StopAtTarget = false,
         };
         run.Validate();
-        var overrides = new DeepOverrides { Gamma = first.Get("gamma") is { } g ? (float)g : null };
-        TrainResult result = DeepAlgorithms.Train(spec.Algo, run, overrides);
+        TrainResult result = DeepAlgorithms.Train(spec.Algo, run);
         var (means, stds) = Evaluation.Returns(result.Policy!, spec.EvalEpisodes,
             runs.Select(r => unchecked(r.Seed + EvalSeedOffset)).ToArray(), run.Backend, envArgs, threads);
 
@@ -95,6 +93,15 @@ public static class SweepPopulation
                 final is null ? "diverged: no finite evaluation return" : "ok"), result.EnvSteps));
         }
         return rows;
+    }
+
+    /// <summary>Each run's value of <paramref name="name"/> ([P]), or null when no run sets it (the algorithm's default).</summary>
+    private static float[]? PerMember(IReadOnlyList<SweepRun> runs, string name)
+    {
+        bool any = runs.Any(r => r.Get(name) is not null);
+        if (any && runs.Any(r => r.Get(name) is null))
+            throw new ArgumentException($"runs of one batch must all set {name} or all leave it to the algorithm.");
+        return any ? runs.Select(r => (float)r.Get(name)!.Value).ToArray() : null;
     }
 
     /// <summary>The run's model metadata, as <c>rlk train</c> writes it.</summary>

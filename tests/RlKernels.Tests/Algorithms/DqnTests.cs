@@ -15,15 +15,16 @@ public class DqnTests(ITestOutputHelper log)
     {
         int seed = KernelAssert.FreshSeed();
         var rng = new System.Random(seed);
-        const int rows = 40, k = 3;
-        const double gamma = 0.97;
+        // Two members of 20 rows, each with its own γ.
+        const int rows = 40, k = 3, batch = 20;
+        float[] gammas = [0.97f, 0.8f];
         float[] Uniform(int count) => Enumerable.Range(0, count).Select(_ => (float)(rng.NextDouble() * 4 - 2)).ToArray();
         float[] nextT = Uniform(rows * k), nextO = Uniform(rows * k), rewards = Uniform(rows);
         bool[] term = Enumerable.Range(0, rows).Select(_ => rng.Next(3) == 0).ToArray();
         var y = new float[rows];
         var yDouble = new float[rows];
-        Dqn.Targets(nextT, default, rewards, term, rows, k, (float)gamma, y);
-        Dqn.Targets(nextT, nextO, rewards, term, rows, k, (float)gamma, yDouble);
+        Dqn.Targets(nextT, default, rewards, term, batch, k, gammas, y);
+        Dqn.Targets(nextT, nextO, rewards, term, batch, k, gammas, yDouble);
         for (int r = 0; r < rows; r++)
         {
             double max = double.NegativeInfinity;
@@ -33,6 +34,7 @@ public class DqnTests(ITestOutputHelper log)
                 max = Math.Max(max, nextT[r * k + c]);
                 if (nextO[r * k + c] > nextO[r * k + chosen]) chosen = c;
             }
+            double gamma = gammas[r / batch];
             double plain = rewards[r] + (term[r] ? 0 : gamma * max);
             double dbl = rewards[r] + (term[r] ? 0 : gamma * nextT[r * k + chosen]);
             Assert.True(Math.Abs(plain - y[r]) < 1e-5, $"row {r}: {y[r]} vs {plain} (seed {seed})");
@@ -67,7 +69,7 @@ public class DqnTests(ITestOutputHelper log)
         Assert.Equal(qFinal, qStored);
         var y = new float[2];
         float r = buffer.Rewards[199];
-        Dqn.Targets([.. qStored, .. qStored], default, [r, r], [false, true], 2, 2, 0.9f, y);
+        Dqn.Targets([.. qStored, .. qStored], default, [r, r], [false, true], 2, 2, [0.9f], y);
         Assert.Equal(r + 0.9f * Math.Max(qFinal[0], qFinal[1]), y[0], 5);
         Assert.Equal(r, y[1]);
     }

@@ -4,7 +4,7 @@ using RlKernels.Kernels.Nn;
 namespace RlKernels.Tests.Algorithms;
 
 /// <summary>
-/// Member k of a population trains exactly as a run of its own with the same seed and learning rate: the same
+/// Member k of a population trains exactly as a run of its own with the same seed, learning rate and γ: the same
 /// learning curve and the same weights, bit for bit (what lets a sweep train configurations together).
 /// </summary>
 public class PopulationMemberTests(ITestOutputHelper output)
@@ -18,17 +18,18 @@ public class PopulationMemberTests(ITestOutputHelper output)
         DeepAlgorithm entry = DeepAlgorithms.Get(algo);
         string env = entry.Needs == ActionNeed.Continuous ? "Pendulum-v1" : "CartPole-v1";
         const int envs = 8;
-        // A few updates; replay-based algorithms past their 2,000-step warm-up and over several curve points.
-        long steps = Math.Max(envs * entry.RolloutSteps(env) * 3L, 4_800);
+        // A few updates; replay-based algorithms past their warm-up (SAC 2,000 steps, DQN 10,000) and over several curve points.
+        long steps = Math.Max(envs * entry.RolloutSteps(env) * 3L, entry.UsesReplay && entry.Needs == ActionNeed.Discrete ? 12_000 : 4_800);
         var common = new RunSettings { EnvId = env, EnvCount = envs, TotalSteps = steps, StopAtTarget = false, Threads = 2 };
         float[] rates = [3e-3f, 7e-4f, 1.5e-3f];
+        float[] gammas = [0.9f, 0.99f, 0.95f];
         ulong[] seeds = [11, 22, 33];
 
-        TrainResult population = DeepAlgorithms.Train(algo, common with { Seeds = seeds, LearningRates = rates });
+        TrainResult population = DeepAlgorithms.Train(algo, common with { Seeds = seeds, LearningRates = rates, Gammas = gammas });
         for (int k = 0; k < seeds.Length; k += 2) // the first and the last member: rows at the start and the end
         {
-            TrainResult alone = DeepAlgorithms.Train(algo, common with { Seed = seeds[k], Threads = 1 }, rates[k]);
-            string who = $"{algo} on {env}, member {k} (seed {seeds[k]}, lr {rates[k]})";
+            TrainResult alone = DeepAlgorithms.Train(algo, common with { Seed = seeds[k], Threads = 1, Gammas = [gammas[k]] }, rates[k]);
+            string who = $"{algo} on {env}, member {k} (seed {seeds[k]}, lr {rates[k]}, γ {gammas[k]})";
 
             var mine = population.Curve.Where(c => c.Member == k).ToArray();
             var own = alone.Curve.ToArray();

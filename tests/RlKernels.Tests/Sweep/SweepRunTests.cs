@@ -46,12 +46,13 @@ public sealed class SweepRunTests
     [Fact]
     public void A_swept_gamma_trains_each_run_as_rlk_train_with_that_gamma()
     {
-        // γ splits batches (the algorithms read it as one number per run): 2 γ × 2 seeds = 2 batches of 2 runs.
+        // γ varies per member: 2 γ × 2 seeds = one batch of 4 runs, trained as populations.
         string root = NewRoot(out string spec,
             "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [5, 9]\neval_episodes = 7\nenvs = 8\nsteps = 1536\n[search]\ngamma = [0.9, 0.99]\n");
         RunSweep(spec, Path.Combine(root, "sweep"), jobs: 1);
         double[] gammas = [0.9, 0.99];
         AssertMembersEqualRunsAlone(root, 4, ["c0-s9", "c1-s5"], id => new() { Env = "CartPole-v1", Gamma = gammas[int.Parse(id[1..2])] });
+        Assert.Single(File.ReadAllLines(Path.Combine(root, "sweep", "runs.csv")).Skip(1).Select(l => l.Split(',')[3]).Distinct());
         // The two γ differ in what they learn from the same seed.
         Assert.NotEqual(File.ReadAllBytes(Path.Combine(root, "sweep", "runs", "c0-s5", "model.safetensors")),
             File.ReadAllBytes(Path.Combine(root, "sweep", "runs", "c1-s5", "model.safetensors")));
