@@ -314,24 +314,33 @@ public static partial class BatchedQIteration
                 int from = (int)((long)StateCount * chunk / Chunks), to = (int)((long)StateCount * (chunk + 1) / Chunks);
                 for (int b = 0; b < Bp; b += Vector<T>.Count)
                 {
-                    var (residual, magnitude) = _shared ? SweepShared(from, to, b) : SweepGathered(from, to, b);
+                    var (residual, magnitude) = _shared ? Sweep(from, to, b, new SharedNext(this, b)) : SweepGathered(from, to, b);
                     residual.CopyTo(ChunkResidual, chunk * Bp + b);
                     magnitude.CopyTo(ChunkMagnitude, chunk * Bp + b);
                 }
             }
         }
 
-        /// <summary>States [from, to), members [b, b + W): next-state values are contiguous vectors.</summary>
-        private (Vector<T>, Vector<T>) SweepShared(int from, int to, int b)
+        /// <summary>States [from, to), members [b, b + W): each member's next states are gathered.</summary>
+        private unsafe (Vector<T>, Vector<T>) SweepGathered(int from, int to, int b)
         {
-            ref T v = ref MemoryMarshal.GetArrayDataReference(V);
+            Span<T> gathered = stackalloc T[Vector<T>.Count];  // the scalar fallback's lanes
+            fixed (T* vPinned = V) return Sweep(from, to, b, new GatheredNext(this, b, vPinned, gathered));
+        }
+
+        /// <summary>
+        /// States [from, to), members [b, b + W): Q'(s,a) = R(s,a) + γ Σ_j w_j V(s'_j) and V'(s) = max_a Q'(s,a);
+        /// returns the members' max |Q' − Q| and max |Q'|. <paramref name="source"/> supplies the terms w_j V(s'_j)
+        /// and the discount, the only difference between the two batches; as a struct type argument it is
+        /// compiled into this loop nest once per batch kind, inlined.
+        /// </summary>
+        private (Vector<T>, Vector<T>) Sweep<TNext>(int from, int to, int b, TNext source)
+            where TNext : struct, INextValues, allows ref struct
+        {
             ref T q = ref MemoryMarshal.GetArrayDataReference(Q);
             ref T qNext = ref MemoryMarshal.GetArrayDataReference(QNext);
             ref T vNext = ref MemoryMarshal.GetArrayDataReference(VNext);
             ref T reward = ref MemoryMarshal.GetArrayDataReference(_reward);
-            ref int next = ref MemoryMarshal.GetArrayDataReference(_next);
-            ref T weight = ref MemoryMarshal.GetArrayDataReference(_weight);
-            var gamma = Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(_gamma), (nuint)b);
             var residual = Vector<T>.Zero;
             var magnitude = Vector<T>.Zero;
             for (int s = from; s < to; s++)
@@ -341,12 +350,8 @@ public static partial class BatchedQIteration
                 {
                     int sa = s * ActionCount + a;
                     var acc = Vector<T>.Zero;
-                    for (int j = 0; j < K; j++)
-                    {
-                        int e = sa * K + j;
-                        acc += new Vector<T>(Unsafe.Add(ref weight, e)) * Vector.LoadUnsafe(ref v, (nuint)(Unsafe.Add(ref next, e) * Bp + b));
-                    }
-                    var updated = Vector.LoadUnsafe(ref reward, (nuint)(sa * Bp + b)) + gamma * acc;
+                    for (int j = 0; j < K; j++) acc += source.Term(sa, j);
+                    var updated = Vector.LoadUnsafe(ref reward, (nuint)(sa * Bp + b)) + source.Discount(acc);
                     residual = Vector.Max(residual, Vector.Abs(updated - Vector.LoadUnsafe(ref q, (nuint)(sa * Bp + b))));
                     magnitude = Vector.Max(magnitude, Vector.Abs(updated));
                     Vector.StoreUnsafe(updated, ref qNext, (nuint)(sa * Bp + b));
@@ -355,6 +360,45 @@ public static partial class BatchedQIteration
                 Vector.StoreUnsafe(best, ref vNext, (nuint)(s * Bp + b));
             }
             return (residual, magnitude);
+        }
+
+        /// <summary>How a sweep gets the terms of its backup for members [b, b + W): the one thing the two batches do differently.</summary>
+        private interface INextValues
+        {
+            /// <summary>w_j · V(s'_j) of slot <paramref name="j"/> of row <paramref name="sa"/> = s·A + a.</summary>
+            Vector<T> Term(int sa, int j);
+            /// <summary>The discounted continuation from the summed terms.</summary>
+            Vector<T> Discount(Vector<T> sum);
+        }
+
+        /// <summary>One MDP under W discounts: slot j has one next state for all members, so V(s'_j) is one contiguous
+        /// vector load, times the slot's broadcast weight; γ_b multiplies the sum.</summary>
+        private readonly ref struct SharedNext : INextValues
+        {
+            private readonly ref T _v;
+            private readonly ref int _next;
+            private readonly ref T _weight;
+            private readonly Vector<T> _gamma;
+            private readonly int _k, _bp, _b;
+
+            public SharedNext(SweepJob<T> job, int b)
+            {
+                _v = ref MemoryMarshal.GetArrayDataReference(job.V);
+                _next = ref MemoryMarshal.GetArrayDataReference(job._next);
+                _weight = ref MemoryMarshal.GetArrayDataReference(job._weight);
+                _gamma = Vector.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(job._gamma), (nuint)b);
+                (_k, _bp, _b) = (job.K, job.Bp, b);
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public Vector<T> Term(int sa, int j)
+            {
+                int e = sa * _k + j;
+                return new Vector<T>(Unsafe.Add(ref _weight, e)) * Vector.LoadUnsafe(ref _v, (nuint)(Unsafe.Add(ref _next, e) * _bp + _b));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public Vector<T> Discount(Vector<T> sum) => _gamma * sum;
         }
 
         /// <summary>True where <see cref="Gather"/> is one AVX2 instruction: Vector&lt;T&gt; is 256 bits (4 doubles or 8 floats).</summary>
@@ -377,53 +421,43 @@ public static partial class BatchedQIteration
             throw new PlatformNotSupportedException("Gather needs AVX2 and a 256-bit Vector<T> of float or double.");
         }
 
-        /// <summary>States [from, to), members [b, b + W): each member's next states are gathered.</summary>
-        private unsafe (Vector<T>, Vector<T>) SweepGathered(int from, int to, int b)
+        /// <summary>B MDPs: each member has its own next states, gathered lane by lane (one AVX2 gather where
+        /// <see cref="CanGather"/>, else scalar loads); γ_b is folded into the per-member weights.</summary>
+        private readonly unsafe ref struct GatheredNext : INextValues
         {
-            fixed (T* vPinned = V) return SweepGathered(from, to, b, vPinned);
-        }
+            private readonly T* _vPinned;
+            private readonly ref T _v;
+            private readonly ref int _next;
+            private readonly ref T _weight;
+            private readonly Span<T> _gathered;  // [W] scratch of the scalar fallback
+            private readonly int _k, _bp, _b;
 
-        private unsafe (Vector<T>, Vector<T>) SweepGathered(int from, int to, int b, T* vPinned)
-        {
-            int w = Vector<T>.Count;
-            Span<T> gathered = stackalloc T[w];
-            ref T v = ref MemoryMarshal.GetArrayDataReference(V);
-            ref T q = ref MemoryMarshal.GetArrayDataReference(Q);
-            ref T qNext = ref MemoryMarshal.GetArrayDataReference(QNext);
-            ref T vNext = ref MemoryMarshal.GetArrayDataReference(VNext);
-            ref T reward = ref MemoryMarshal.GetArrayDataReference(_reward);
-            ref int next = ref MemoryMarshal.GetArrayDataReference(_next);
-            ref T weight = ref MemoryMarshal.GetArrayDataReference(_weight);
-            var residual = Vector<T>.Zero;
-            var magnitude = Vector<T>.Zero;
-            for (int s = from; s < to; s++)
+            public GatheredNext(SweepJob<T> job, int b, T* vPinned, Span<T> gathered)
             {
-                var best = new Vector<T>(T.NegativeInfinity);
-                for (int a = 0; a < ActionCount; a++)
-                {
-                    int sa = s * ActionCount + a;
-                    var acc = Vector<T>.Zero;
-                    for (int j = 0; j < K; j++)
-                    {
-                        int e = (sa * K + j) * Bp + b;
-                        Vector<T> values;
-                        if (CanGather) values = Gather(vPinned, ref next, e);
-                        else
-                        {
-                            for (int lane = 0; lane < w; lane++) gathered[lane] = Unsafe.Add(ref v, Unsafe.Add(ref next, e + lane));
-                            values = new Vector<T>(gathered);
-                        }
-                        acc += Vector.LoadUnsafe(ref weight, (nuint)e) * values;
-                    }
-                    var updated = Vector.LoadUnsafe(ref reward, (nuint)(sa * Bp + b)) + acc;
-                    residual = Vector.Max(residual, Vector.Abs(updated - Vector.LoadUnsafe(ref q, (nuint)(sa * Bp + b))));
-                    magnitude = Vector.Max(magnitude, Vector.Abs(updated));
-                    Vector.StoreUnsafe(updated, ref qNext, (nuint)(sa * Bp + b));
-                    best = Vector.Max(best, updated);
-                }
-                Vector.StoreUnsafe(best, ref vNext, (nuint)(s * Bp + b));
+                _vPinned = vPinned;
+                _v = ref MemoryMarshal.GetArrayDataReference(job.V);
+                _next = ref MemoryMarshal.GetArrayDataReference(job._next);
+                _weight = ref MemoryMarshal.GetArrayDataReference(job._weight);
+                _gathered = gathered;
+                (_k, _bp, _b) = (job.K, job.Bp, b);
             }
-            return (residual, magnitude);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public Vector<T> Term(int sa, int j)
+            {
+                int e = (sa * _k + j) * _bp + _b;
+                Vector<T> values;
+                if (CanGather) values = Gather(_vPinned, ref _next, e);
+                else
+                {
+                    for (int lane = 0; lane < Vector<T>.Count; lane++) _gathered[lane] = Unsafe.Add(ref _v, Unsafe.Add(ref _next, e + lane));
+                    values = new Vector<T>(_gathered);
+                }
+                return Vector.LoadUnsafe(ref _weight, (nuint)e) * values;
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            public Vector<T> Discount(Vector<T> sum) => sum;
         }
     }
 }
