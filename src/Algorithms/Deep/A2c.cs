@@ -13,7 +13,7 @@ public static class A2c
 {
     /// <summary>A2C in the registry: any action space, the defaults of <see cref="A2cConfig"/>.</summary>
     public static DeepAlgorithm Entry { get; } = new("a2c", ActionNeed.Any,
-        (run, o) => Train(new A2cConfig { Run = run } is var c && o.LearningRate is { } v ? c with { LearningRate = v } : c))
+        (run, o) => Train(o.Apply(new A2cConfig { Run = run })))
     {
         Defaults = _ => (32, 2_000_000),
         RolloutSteps = _ => new A2cConfig().RolloutSteps,

@@ -2,7 +2,7 @@ namespace RlKernels.Algorithms.Deep;
 
 /// <summary>
 /// Hyperparameters a caller (<c>rlk train</c>'s flags) sets over an algorithm's defaults; null keeps the default.
-/// An algorithm reads the ones it has: every one the learning rate, those with a replay buffer
+/// An algorithm reads the ones it has: every one the learning rate and γ, those with a replay buffer
 /// (<see cref="DeepAlgorithm.UsesReplay"/>) also the buffer and batch sizes.
 /// </summary>
 public sealed record DeepOverrides
@@ -15,4 +15,20 @@ public sealed record DeepOverrides
     public int? ReplayCapacity { get; init; }
     /// <summary>Transitions per gradient step (per member); <c>rlk train --batch-size</c>.</summary>
     public int? BatchSize { get; init; }
+    /// <summary>Discount γ in (0, 1]; <c>rlk train --gamma</c>.</summary>
+    public float? Gamma { get; init; }
+
+    /// <summary><paramref name="config"/> with the learning rate and γ given here; the rest as it has them.</summary>
+    public T Apply<T>(T config) where T : DeepConfig =>
+        (T)((DeepConfig)config with { LearningRate = LearningRate ?? config.LearningRate, Gamma = Gamma ?? config.Gamma });
+
+    /// <summary><paramref name="config"/> with the learning rate (the actor's), γ and the replay sizes given here; the rest as it has them.</summary>
+    public T ApplyReplay<T>(T config) where T : ReplayActorCriticConfig =>
+        (T)((ReplayActorCriticConfig)config with
+        {
+            ActorLearningRate = LearningRate ?? config.ActorLearningRate,
+            Gamma = Gamma ?? config.Gamma,
+            ReplayCapacity = ReplayCapacity ?? config.ReplayCapacity,
+            BatchSize = BatchSize ?? config.BatchSize,
+        });
 }

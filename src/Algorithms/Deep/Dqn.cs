@@ -98,9 +98,8 @@ public static class Dqn
                 Gamma = 0.98f, UpdatesPerStep = 0.5f, TargetPeriod = 300, EndEpsilon = 0.07f, ExplorationFraction = 0.2f,
                 Loss = QLoss.Huber, MaxGradNorm = 10f, ExplorationHold = 25, LearningStarts = 1_000,
             };
-        return c with
+        return overrides.Apply(c) with
         {
-            LearningRate = overrides.LearningRate ?? c.LearningRate,
             ReplayCapacity = overrides.ReplayCapacity ?? c.ReplayCapacity,
             BatchSize = overrides.BatchSize ?? c.BatchSize,
         };

@@ -38,8 +38,7 @@ public static class NetworkSarsa
 {
     /// <summary>Network SARSA in the registry (<c>deep-sarsa</c>): discrete actions, ε-greedy control with a tanh 64×64 net, γ 0.99.</summary>
     public static DeepAlgorithm Entry { get; } = new("deep-sarsa", ActionNeed.Discrete,
-        (run, o) => Train(new NetworkSarsaConfig { Run = run, Policy = SarsaPolicy.EpsilonGreedy, Gamma = 0.99f, Hidden = [64, 64], Activation = Activation.Tanh }
-            is var c && o.LearningRate is { } v ? c with { LearningRate = v } : c))
+        (run, o) => Train(o.Apply(new NetworkSarsaConfig { Run = run, Policy = SarsaPolicy.EpsilonGreedy, Gamma = 0.99f, Hidden = [64, 64], Activation = Activation.Tanh })))
     {
         NeedsWhy = "it takes a max over actions",
         Defaults = _ => (64, 1_000_000),

@@ -28,7 +28,7 @@ public sealed record PpoConfig : ActorCriticConfig
 public static class Ppo
 {
     /// <summary>PPO in the registry: any action space; the CartPole defaults of <see cref="PpoConfig"/>, tuned ones on Pendulum-v1.</summary>
-    public static DeepAlgorithm Entry { get; } = new("ppo", ActionNeed.Any, (run, o) => Train(DefaultConfig(run, o.LearningRate)))
+    public static DeepAlgorithm Entry { get; } = new("ppo", ActionNeed.Any, (run, o) => Train(o.Apply(DefaultConfig(run, o.LearningRate))))
     {
         Defaults = env => env switch { "CartPole-v1" => (32, 1_000_000), "Pendulum-v1" => (64, 2_000_000), _ => (64, 1_000_000) },
         RolloutSteps = env => DefaultConfig(new RunSettings { EnvId = env }, null).RolloutSteps,

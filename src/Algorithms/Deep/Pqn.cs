@@ -42,7 +42,7 @@ public static class Pqn
 {
     /// <summary>PQN in the registry: discrete actions only.</summary>
     public static DeepAlgorithm Entry { get; } = new("pqn", ActionNeed.Discrete,
-        (run, o) => Train(new PqnConfig { Run = run } is var c && o.LearningRate is { } v ? c with { LearningRate = v } : c))
+        (run, o) => Train(o.Apply(new PqnConfig { Run = run })))
     {
         NeedsWhy = "it takes a max over actions",
         Defaults = _ => (32, 500_000),

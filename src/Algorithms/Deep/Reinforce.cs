@@ -40,7 +40,7 @@ public static class Reinforce
     public static DeepAlgorithm Entry { get; } = RegistryEntry("reinforce", baseline: false);
 
     private static DeepAlgorithm RegistryEntry(string name, bool baseline) => new(name, ActionNeed.Any,
-        (run, o) => Train(new ReinforceConfig { Run = run, Baseline = baseline } is var c && o.LearningRate is { } v ? c with { LearningRate = v } : c))
+        (run, o) => Train(o.Apply(new ReinforceConfig { Run = run, Baseline = baseline })))
     {
         Defaults = _ => (64, 3_000_000),
         RolloutSteps = _ => new ReinforceConfig().RolloutSteps,

@@ -34,7 +34,7 @@ public static class ReparamActorCritic
 {
     /// <summary>The reparameterization actor-critic in the registry: continuous actions only; the learning rate given is the actor's.</summary>
     public static DeepAlgorithm Entry { get; } = new("reparam-ac", ActionNeed.Continuous,
-        (run, o) => Train(new ReparamActorCriticConfig { Run = run } is var c && o.LearningRate is { } v ? c with { ActorLearningRate = v } : c))
+        (run, o) => Train(o.ApplyReplay(new ReparamActorCriticConfig { Run = run })))
     {
         Defaults = _ => (16, 60_000), // one env step at a time from a replay buffer: RolloutSteps stays 1
     };

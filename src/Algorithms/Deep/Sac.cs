@@ -64,12 +64,7 @@ public static class Sac
         var c = new SacConfig { Run = run };
         if (run.EnvId == "MountainCarContinuous-v0")
             c = c with { Gamma = 0.999f, LearnAlpha = false, InitialAlpha = 0.1f, WarmupSteps = 10_000, WarmupHold = 25 };
-        return c with
-        {
-            ActorLearningRate = overrides.LearningRate ?? c.ActorLearningRate,
-            ReplayCapacity = overrides.ReplayCapacity ?? c.ReplayCapacity,
-            BatchSize = overrides.BatchSize ?? c.BatchSize,
-        };
+        return overrides.ApplyReplay(c);
     }
 
     /// <summary>Purpose word of the Philox counter for SAC's warm-up actions.</summary>

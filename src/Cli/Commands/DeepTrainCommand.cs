@@ -27,6 +27,8 @@ public sealed record DeepTrainSettings
     public long? Steps { get; init; }
     /// <summary>Learning rate; null = the algorithm's default.</summary>
     public float? LearningRate { get; init; }
+    /// <summary>Discount γ in (0, 1]; null = the algorithm's default.</summary>
+    public double? Gamma { get; init; }
     /// <summary>Replay buffer size in transitions (algorithms with a replay buffer); null = the algorithm's default.</summary>
     public int? BufferSize { get; init; }
     /// <summary>Transitions per gradient step (algorithms with a replay buffer); null = the algorithm's default.</summary>
@@ -120,6 +122,8 @@ public static class DeepTrainCommand
                 throw new ArgumentException($"evaluation episodes must be between 1 and {maxEnvs}, got {settings.EvalEpisodes}.");
             if (settings.LearningRate is { } lrValue && !(lrValue > 0 && float.IsFinite(lrValue)))
                 throw new ArgumentException($"--lr must be a positive finite number (got {lrValue}).");
+            if (settings.Gamma is { } gammaValue && !(gammaValue > 0 && gammaValue <= 1))
+                throw new ArgumentException($"--gamma must be in (0, 1] (got {gammaValue}).");
             run = new RunSettings
             {
                 EnvId = settings.Env,
@@ -138,7 +142,10 @@ public static class DeepTrainCommand
                 throw new ArgumentException($"--buffer-size must be between 1 and {DeepLimits.MaxReplay(settings.Env, envArgs)} transitions for {settings.Env} (what fits in this machine's memory), got {buffer}.");
             if (settings.BatchSize is < 1)
                 throw new ArgumentException($"--batch-size must be at least 1 (and at most the replay buffer's size), got {settings.BatchSize}.");
-            overrides = new DeepOverrides { LearningRate = settings.LearningRate, ReplayCapacity = settings.BufferSize, BatchSize = settings.BatchSize };
+            overrides = new DeepOverrides
+            {
+                LearningRate = settings.LearningRate, Gamma = (float?)settings.Gamma, ReplayCapacity = settings.BufferSize, BatchSize = settings.BatchSize,
+            };
             // The algorithm's own checks of the config these make (a batch larger than the buffer, a buffer beyond memory).
             DeepAlgorithms.CheckOverrides(settings.Algo, run, overrides);
             // Bad env options, and a backend this machine lacks (the gpu backend without a GPU), fail here, not mid-run.

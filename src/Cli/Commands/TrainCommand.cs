@@ -86,7 +86,7 @@ public static class TrainCommand
         var json = new Option<bool>("--json") { Description = "Print JSON instead of text (a statistic without data, e.g. no finished episode, is null)." };
         // Tabular only.
         var tables = new Option<int>("--tables") { Description = "q-learning, sarsa: tables (population members); 1 = one shared table. Must divide --envs.", DefaultValueFactory = _ => 1 };
-        var gamma = new Option<double[]>("--gamma") { Description = "Tabular: discount (q-learning, sarsa: one, or one per table; rmax: one). Default 0.99.", AllowMultipleArgumentsPerToken = true };
+        var gamma = new Option<double[]>("--gamma") { Description = "Discount γ (q-learning, sarsa: one, or one per table; rmax and deep: exactly one). Default 0.99 tabular, per algorithm deep.", AllowMultipleArgumentsPerToken = true };
         var epsilon = new Option<double[]>("--epsilon") { Description = "q-learning, sarsa: ε of ε-greedy (one, or one per table). Default 0.1.", AllowMultipleArgumentsPerToken = true };
         var exploration = new Option<string>("--exploration") { Description = "q-learning, sarsa: epsilon-greedy or softmax.", DefaultValueFactory = _ => "epsilon-greedy" };
         var temperature = new Option<double>("--temperature") { Description = "q-learning, sarsa: softmax temperature.", DefaultValueFactory = _ => 1.0 };
@@ -114,7 +114,7 @@ public static class TrainCommand
         {
             (lr, [.. tdNames, .. deepNames]),
             (tables, tdNames), (epsilon, tdNames), (exploration, tdNames), (temperature, tdNames),
-            (gamma, tabularNames), (known, ["rmax"]),
+            (gamma, [.. tabularNames, .. deepNames]), (known, ["rmax"]),
             (backend, deepNames), (threads, deepNames), (noStop, deepNames), (outDir, deepNames), (force, deepNames),
             (bufferSize, replayNames), (batchSize, replayNames),
         };
@@ -138,6 +138,12 @@ public static class TrainCommand
                     error.WriteLine($"rlk train: --lr takes one value for deep algorithms ({algoName} trains one network), got {rates.Length}.");
                     return ExitCodes.BadInput;
                 }
+                double[]? gammas = parse.GetValue(gamma) is { Length: > 0 } dg ? dg : null;
+                if (gammas is { Length: > 1 })
+                {
+                    error.WriteLine($"rlk train: --gamma takes one value for deep algorithms ({algoName} trains one network), got {gammas.Length}.");
+                    return ExitCodes.BadInput;
+                }
                 return DeepTrainCommand.Run(new DeepTrainSettings
                 {
                     Env = envId,
@@ -148,6 +154,7 @@ public static class TrainCommand
                     Envs = parse.GetValue(envs),
                     Steps = parse.GetValue(steps),
                     LearningRate = rates is null ? null : (float)rates[0],
+                    Gamma = gammas?[0],
                     BufferSize = parse.GetValue(bufferSize),
                     BatchSize = parse.GetValue(batchSize),
                     Threads = parse.GetValue(threads),

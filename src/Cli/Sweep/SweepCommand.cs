@@ -61,7 +61,8 @@ public static class SweepCommand
         catch (ArgumentException e) { return BadInput(error, e); }
         output.WriteLine("run\tbatch\tseed\tparams");
         foreach (var r in runs) output.WriteLine($"{r.Id}\tb{r.Batch}\t{r.Seed}\t{r.ParamText}");
-        output.WriteLine($"{runs.Count} runs, {runs.Select(r => r.Config).Distinct().Count()} configurations, {runs.Select(r => r.Batch).Distinct().Count()} batches");
+        int configs = runs.Select(r => r.Config).Distinct().Count(), batches = runs.Select(r => r.Batch).Distinct().Count();
+        output.WriteLine($"{Count(runs.Count, "run")}, {Count(configs, "configuration")}, {Count(batches, "batch", "batches")}");
         return ExitCodes.Ok;
     }
 
@@ -231,4 +232,7 @@ public static class SweepCommand
         PrintTable(summary, output);
         return ExitCodes.Ok;
     }
+
+    /// <summary>"1 run", "2 runs".</summary>
+    private static string Count(int n, string one, string? many = null) => n == 1 ? $"1 {one}" : $"{n} {many ?? one + "s"}";
 }

@@ -20,14 +20,15 @@ public sealed record SweepRun(string Id, int Config, ulong Seed, IReadOnlyList<K
 /// <summary>
 /// Expands a spec into runs: the distributions are drawn <c>samples</c> times together (one draw per config),
 /// crossed with every grid list, then with every seed. Batching rule: lr and seed vary per member of a
-/// population; envs and steps change shapes or budgets, so each distinct (envs, steps) is its own batch.
+/// population; envs and steps change shapes or budgets, and the algorithms take γ as one number per run, so
+/// each distinct (γ, envs, steps) is its own batch.
 /// </summary>
 public static class SweepPlan
 {
     /// <summary>The most runs a spec may expand to.</summary>
     public const int MaxRuns = 100_000;
-    /// <summary>Parameters that change shapes or budgets and so split batches.</summary>
-    public static readonly IReadOnlyList<string> ShapeParams = ["envs", "steps"];
+    /// <summary>Parameters that split batches: shapes and budgets (envs, steps), and γ (one number per run in every algorithm).</summary>
+    public static readonly IReadOnlyList<string> ShapeParams = ["gamma", "envs", "steps"];
 
     /// <summary>All runs of <paramref name="spec"/>, config-major.</summary>
     public static IReadOnlyList<SweepRun> Expand(SweepSpec spec)

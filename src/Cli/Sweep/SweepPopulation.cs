@@ -6,7 +6,7 @@ using RlKernels.Envs.Registry;
 namespace RlKernels.Cli.Sweep;
 
 /// <summary>
-/// Trains runs of one batch (same env, algorithm, envs and steps; differing only in seed and learning rate) as
+/// Trains runs of one batch (same env, algorithm, γ, envs and steps; differing only in seed and learning rate) as
 /// one population, then writes each member's folder as <c>rlk train --no-stop</c> would write it for that run
 /// alone: the same model.safetensors and curve.csv bytes, the same evaluation (tested). Sweeps train every run
 /// for its whole step budget, so runs compare over equal budgets.
@@ -72,7 +72,8 @@ public static class SweepPopulation
             StopAtTarget = false,
         };
         run.Validate();
-        TrainResult result = DeepAlgorithms.Train(spec.Algo, run);
+        var overrides = new DeepOverrides { Gamma = first.Get("gamma") is { } g ? (float)g : null };
+        TrainResult result = DeepAlgorithms.Train(spec.Algo, run, overrides);
         var (means, stds) = Evaluation.Returns(result.Policy!, spec.EvalEpisodes,
             runs.Select(r => unchecked(r.Seed + EvalSeedOffset)).ToArray(), run.Backend, envArgs, threads);
 

@@ -14,7 +14,7 @@ public sealed record SweepSpec
     /// <summary>Top-level keys a spec may hold.</summary>
     public static readonly IReadOnlyList<string> TopKeys = ["env", "algo", "env_args", "steps", "envs", "seeds", "eval_episodes", "backend", "samples", "sampler_seed", "search"];
     /// <summary>Parameters the search space may vary (those <c>rlk train</c> takes per run).</summary>
-    public static readonly IReadOnlyList<string> SearchKeys = ["lr", "envs", "steps"];
+    public static readonly IReadOnlyList<string> SearchKeys = ["lr", "gamma", "envs", "steps"];
     private static readonly string[] DistKeys = ["dist", "low", "high", "values"];
 
     /// <summary>Env id.</summary>
@@ -91,7 +91,7 @@ public sealed record SweepSpec
             if (tname != "search")
                 throw new ArgumentException($"{name}:{table.Span.Start.Line + 1}: unknown table [{tname}]; valid keys: {string.Join(", ", TopKeys)}.");
             foreach (KeyValueSyntax kv in table.Items.OfType<KeyValueSyntax>())
-                search.Add(ParseParam(name, kv));
+                search.Add(CheckGamma(name, kv, ParseParam(name, kv)));
         }
         if (env is null) throw new ArgumentException($"{name}: the key 'env' is missing.");
         foreach (var dup in search.GroupBy(p => p.Name).Where(g => g.Count() > 1))
@@ -150,6 +150,16 @@ public sealed record SweepSpec
             default:
                 return new SweepParam(key, SweepParamKind.Fixed, [Number(name, kv, v)]);
         }
+    }
+
+    /// <summary>γ must lie in (0, 1]: every listed value, and a distribution's whole range.</summary>
+    private static SweepParam CheckGamma(string name, KeyValueSyntax kv, SweepParam p)
+    {
+        if (p.Name != "gamma") return p;
+        double low = p.IsSampled && p.Kind != SweepParamKind.Choice ? p.Low : p.Values.Min();
+        double high = p.IsSampled && p.Kind != SweepParamKind.Choice ? p.High : p.Values.Max();
+        if (!(low > 0 && high <= 1)) throw Bad(name, kv, $"gamma must be in (0, 1] (got values from {low} to {high})");
+        return p;
     }
 
     private static string KeyName(SyntaxNode key) => key.ToString()!.Trim().Trim('"', '\'');

@@ -99,6 +99,30 @@ public class DeepTrainCommandTests
         Assert.True(File.Exists(Path.Combine(dir, "model.safetensors")));
     }
 
+    /// <summary>Every built-in deep algorithm (the registry's, less the tests' own), for <see cref="GammaReachesTheAlgorithm"/>.</summary>
+    public static TheoryData<string> BuiltInDeepAlgorithms => new(RlKernels.Algorithms.Deep.DeepAlgorithms.Names.Where(n => !n.StartsWith("test-", StringComparison.Ordinal)));
+
+    [Theory]
+    [MemberData(nameof(BuiltInDeepAlgorithms))]
+    public void GammaReachesTheAlgorithm(string algo)
+    {
+        // --gamma 0.5 must change what is learned from the same seed; the budgets pass the replay algorithms' warm-up.
+        bool continuous = RlKernels.Algorithms.Deep.DeepAlgorithms.Get(algo).Needs == RlKernels.Algorithms.Deep.ActionNeed.Continuous;
+        using var temp = new TempDirectory("rlk-deep-gamma-");
+        byte[] Model(double? gamma)
+        {
+            string dir = Path.Combine(temp.Path, gamma is null ? "default" : "half");
+            var (code, _, error) = CliRun.Train(new DeepTrainSettings
+            {
+                Env = continuous ? "Pendulum-v1" : "CartPole-v1", Algo = algo, Gamma = gamma, Steps = continuous ? 2_600 : 10_500,
+                NoStop = true, EvalEpisodes = 1, Threads = 1, OutDir = dir,
+            });
+            Assert.True(code == 0, error);
+            return File.ReadAllBytes(Path.Combine(dir, "model.safetensors"));
+        }
+        Assert.NotEqual(Model(null), Model(0.5));
+    }
+
     [Fact]
     public void DeepAlgorithmsAreRecognizedForDispatch()
     {

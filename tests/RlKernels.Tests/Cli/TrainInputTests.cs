@@ -11,7 +11,6 @@ public class TrainInputTests() : TempDirectoryTests("rlk-train-input-")
 {
     [Theory]
     [InlineData("--tables 2", "ppo", "q-learning, sarsa")]
-    [InlineData("--gamma 0.9", "ppo", "q-learning, sarsa, rmax")]
     [InlineData("--epsilon 0.2", "a2c", null)]
     [InlineData("--exploration softmax", "reinforce", null)]
     [InlineData("--temperature 2", "ppo", null)]
@@ -43,6 +42,20 @@ public class TrainInputTests() : TempDirectoryTests("rlk-train-input-")
     public void SeveralLearningRatesAreRefusedForADeepAlgorithm() =>
         CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "--lr takes one value for deep algorithms",
             "train", "CartPole-v1", "--lr", "0.001", "0.01", "--out", Temp.File("run"));
+
+    [Fact]
+    public void SeveralGammasAreRefusedForADeepAlgorithm() =>
+        CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "--gamma takes one value for deep algorithms",
+            "train", "CartPole-v1", "--gamma", "0.9", "0.99", "--out", Temp.File("run"));
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("1.5")]
+    [InlineData("-0.5")]
+    [InlineData("NaN")]
+    public void AGammaOutsideZeroToOneIsRefusedForADeepAlgorithm(string gamma) =>
+        CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "--gamma must be in (0, 1]",
+            "train", "CartPole-v1", "--algo", "a2c", "--gamma", gamma, "--out", Temp.File("run"));
 
     [Fact]
     public void SeveralLearningRatesStillTrainOneTablePerRateForQLearning()

@@ -38,17 +38,42 @@ public sealed class SweepRunTests
         string root = NewRoot(out string spec,
             "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [5, 9]\neval_episodes = 7\nenvs = 8\nsteps = 1536\n[search]\nlr = [3e-4, 1e-3, 3e-3]\n");
         RunSweep(spec, Path.Combine(root, "sweep"), jobs: 1);
+        float[] rates = [3e-4f, 1e-3f, 3e-3f];
+        AssertMembersEqualRunsAlone(root, 6, ["c1-s9", "c2-s5"], id => new() { Env = "CartPole-v1", LearningRate = rates[int.Parse(id[1..2])] });
+        Directory.Delete(root, true);
+    }
+
+    [Fact]
+    public void A_swept_gamma_trains_each_run_as_rlk_train_with_that_gamma()
+    {
+        // γ splits batches (the algorithms read it as one number per run): 2 γ × 2 seeds = 2 batches of 2 runs.
+        string root = NewRoot(out string spec,
+            "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [5, 9]\neval_episodes = 7\nenvs = 8\nsteps = 1536\n[search]\ngamma = [0.9, 0.99]\n");
+        RunSweep(spec, Path.Combine(root, "sweep"), jobs: 1);
+        double[] gammas = [0.9, 0.99];
+        AssertMembersEqualRunsAlone(root, 4, ["c0-s9", "c1-s5"], id => new() { Env = "CartPole-v1", Gamma = gammas[int.Parse(id[1..2])] });
+        // The two γ differ in what they learn from the same seed.
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(root, "sweep", "runs", "c0-s5", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(root, "sweep", "runs", "c1-s5", "model.safetensors")));
+        Directory.Delete(root, true);
+    }
+
+    /// <summary>
+    /// The sweep in ROOT/sweep holds <paramref name="runCount"/> rows; each run of <paramref name="ids"/> (cC-sS) has
+    /// the curve, model and evaluation of <c>rlk train ENV --algo ppo --seed S --envs 8 --steps 1536 --no-stop</c> with
+    /// the env and parameters <paramref name="parameters"/> gives for it.
+    /// </summary>
+    private static void AssertMembersEqualRunsAlone(string root, int runCount, string[] ids, Func<string, RlKernels.Cli.Commands.DeepTrainSettings> parameters)
+    {
         var rows = File.ReadAllLines(Path.Combine(root, "sweep", "runs.csv")).Skip(1).Select(l => l.Split(',')).ToArray();
-        Assert.Equal(6, rows.Length);
-        foreach (string id in new[] { "c1-s9", "c2-s5" })
+        Assert.Equal(runCount, rows.Length);
+        foreach (string id in ids)
         {
             string[] row = rows.Single(f => f[0] == id);
-            float lr = new[] { 3e-4f, 1e-3f, 3e-3f }[int.Parse(id[1..2])];
             string alone = Path.Combine(root, "alone-" + id);
-            var train = CliRun.Train(new RlKernels.Cli.Commands.DeepTrainSettings
+            var train = CliRun.Train(parameters(id) with
             {
-                Env = "CartPole-v1", Algo = "ppo", Seed = ulong.Parse(id[4..]), Envs = 8, Steps = 1536, LearningRate = lr,
-                NoStop = true, EvalEpisodes = 7, OutDir = alone, Json = true,
+                Algo = "ppo", Seed = ulong.Parse(id[4..]), Envs = 8, Steps = 1536, NoStop = true, EvalEpisodes = 7, OutDir = alone, Json = true,
             });
             Assert.True(train.Code == ExitCodes.Ok, train.Err);
             string member = Path.Combine(root, "sweep", "runs", id);
@@ -58,7 +83,6 @@ public sealed class SweepRunTests
             double final = json.RootElement.GetProperty("final_mean_return").GetDouble();
             Assert.Equal(final, double.Parse(row[5], System.Globalization.CultureInfo.InvariantCulture));
         }
-        Directory.Delete(root, true);
     }
 
     [Fact]

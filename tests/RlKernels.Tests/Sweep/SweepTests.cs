@@ -81,6 +81,24 @@ public sealed class SweepTests
             """,
             "spec.toml:3: unknown key 'lr.sigma'; valid keys: dist, low, high, values"
         },
+        {
+            """
+            env = "CartPole-v1"
+            [search]
+            gamma = [0.9, 1.5]
+
+            """,
+            "spec.toml:3: gamma must be in (0, 1] (got values from 0.9 to 1.5)"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            [search]
+            gamma = { dist = "uniform", low = 0, high = 0.99 }
+
+            """,
+            "spec.toml:3: gamma must be in (0, 1]"
+        },
     };
 
     [Theory]
@@ -205,7 +223,7 @@ public sealed class SweepTests
     }
 }
 
-/// <summary>Every shipped example spec parses and plans.</summary>
+/// <summary>Every shipped example spec parses and plans, and every built-in deep algorithm has one.</summary>
 public sealed class SweepExampleTests
 {
     [Fact]
@@ -214,6 +232,9 @@ public sealed class SweepExampleTests
         string[] specs = Directory.GetFiles(FindExamples(), "*.toml");
         Assert.Contains(specs, s => s.EndsWith("cartpole-ppo-lr.toml", StringComparison.Ordinal));
         foreach (string spec in specs) Assert.NotEmpty(SweepPlan.Expand(SweepSpec.Load(spec)));
+        var covered = specs.Select(s => SweepSpec.Load(s).Algo).ToHashSet();
+        foreach (string algo in RlKernels.Algorithms.Deep.DeepAlgorithms.Names.Where(n => !n.StartsWith("test-", StringComparison.Ordinal)))
+            Assert.True(covered.Contains(algo), $"examples/sweeps has no spec for {algo}");
         Assert.Equal(64, SweepPlan.Expand(SweepSpec.Load(specs.Single(s => s.EndsWith("cartpole-ppo-lr.toml", StringComparison.Ordinal)))).Count);
     }
 
