@@ -42,6 +42,11 @@ public class AddingAnAlgorithmTests(ITestOutputHelper log)
             // Same seed, same model, bit for bit.
             Assert.Equal(ExitCodes.Ok, CliRun.Train(settings with { OutDir = again }).Code);
             Assert.Equal(Hash(Path.Combine(dir, "model.safetensors")), Hash(Path.Combine(again, "model.safetensors")));
+
+            // The command line's overrides reach it as they reach the built-in ones: --gamma 0.5 changes the model.
+            string half = Path.Combine(again, "gamma-half");
+            Assert.Equal(ExitCodes.Ok, CliRun.Train(settings with { OutDir = half, Gamma = 0.5 }).Code);
+            Assert.NotEqual(Hash(Path.Combine(dir, "model.safetensors")), Hash(Path.Combine(half, "model.safetensors")));
         }
         finally
         {

@@ -4,13 +4,10 @@ using RlKernels.Tests.Kernels;
 
 namespace RlKernels.Tests.Algorithms;
 
-public abstract class BatchedQIterationTests
+/// <summary>The batched solver at one <paramref name="precision"/>; results within |ref − x| ≤ <paramref name="tol"/>·(1 + |ref|).</summary>
+public abstract class BatchedQIterationTests(TabularPrecision precision, double tol)
 {
-    protected abstract TabularPrecision Precision { get; }
-    /// <summary>|ref − x| ≤ Tol·(1 + |ref|).</summary>
-    protected abstract double Tol { get; }
-
-    private BatchedQIterationConfig Config => new() { Precision = Precision, Tolerance = 1e-12 };
+    private BatchedQIterationConfig Config => new() { Precision = precision, Tolerance = 1e-12 };
 
     private static readonly double[] Gammas = [0.9, 0.99, 1.0];
 
@@ -27,9 +24,9 @@ public abstract class BatchedQIterationTests
             var member = batch.Member(b);
             Assert.True(member.Converged, $"{name} γ={Gammas[b]}: residual {member.Residual} after {member.Iterations}");
             var reference = TabularCases.ReferenceQ(name, Gammas[b]);
-            KernelAssert.AllClose("Q", reference, member.Q, Tol, Tol, $"{name} γ={Gammas[b]} {Precision}");
+            KernelAssert.AllClose("Q", reference, member.Q, tol, tol, $"{name} γ={Gammas[b]} {precision}");
             for (int s = 0; s < model.StateCount; s++)
-                Assert.True(GreedyPolicy.IsOptimal(reference, model.ActionCount, s, member.Policy[s], 10 * Tol),
+                Assert.True(GreedyPolicy.IsOptimal(reference, model.ActionCount, s, member.Policy[s], 10 * tol),
                     $"{name} γ={Gammas[b]}: action {member.Policy[s]} in state {s} is not optimal");
         }
     }
@@ -49,7 +46,7 @@ public abstract class BatchedQIterationTests
         {
             var member = batch.Member(b);
             Assert.True(member.Converged, $"member {b} ({names[b]} γ={gammas[b]}): residual {member.Residual}");
-            KernelAssert.AllClose("Q", TabularCases.ReferenceQ(names[b], gammas[b]), member.Q, Tol, Tol, $"member {b} {names[b]} γ={gammas[b]}");
+            KernelAssert.AllClose("Q", TabularCases.ReferenceQ(names[b], gammas[b]), member.Q, tol, tol, $"member {b} {names[b]} γ={gammas[b]}");
         }
     }
 
@@ -57,7 +54,7 @@ public abstract class BatchedQIterationTests
     public void ChainWalk_IsTheLecturesTable()
     {
         var member = BatchedQIteration.SolveGammas(TabularModels.ChainWalkModel(), [1.0], Config).Member(0);
-        KernelAssert.AllClose("Q", [-14, -13, -14, -12, -13, -11, -12, -1, 0, 0], member.Q, Tol, Tol);
+        KernelAssert.AllClose("Q", [-14, -13, -14, -12, -13, -11, -12, -1, 0, 0], member.Q, tol, tol);
         Assert.Equal([1, 1, 1, 1], member.Policy[..4]);
     }
 
@@ -98,7 +95,7 @@ public abstract class BatchedQIterationTests
             Assert.True(member.Converged, $"member {b}: residual {member.Residual}");
             Assert.Equal(gammas[b], member.Gamma);
             var single = QIteration.Solve(models[b], new QIterationConfig { Gamma = gammas[b], Tolerance = 1e-12 });
-            KernelAssert.AllClose("Q", single.Q, member.Q, Tol, Tol, $"member {b} threads={threads} {Precision}");
+            KernelAssert.AllClose("Q", single.Q, member.Q, tol, tol, $"member {b} threads={threads} {precision}");
         }
     }
     [Theory]
@@ -116,9 +113,9 @@ public abstract class BatchedQIterationTests
             var member = batch.Member(b);
             Assert.True(member.Converged, $"member {b}: residual {member.Residual}");
             var single = QIteration.Solve(models[b], new QIterationConfig { Gamma = gammas[b], Tolerance = 1e-12 });
-            KernelAssert.AllClose("Q", single.Q, member.Q, Tol, Tol, $"member {b} threads={threads} {Precision}");
-            KernelAssert.AllClose("V", single.V, member.V, Tol, Tol, $"member {b} threads={threads} {Precision}");
-            if (Precision == TabularPrecision.Double)
+            KernelAssert.AllClose("Q", single.Q, member.Q, tol, tol, $"member {b} threads={threads} {precision}");
+            KernelAssert.AllClose("V", single.V, member.V, tol, tol, $"member {b} threads={threads} {precision}");
+            if (precision == TabularPrecision.Double)
             {
                 Assert.InRange(member.Iterations, single.Iterations - 1, single.Iterations + 1);
                 Assert.Equal(single.Policy, member.Policy);
@@ -136,21 +133,13 @@ public abstract class BatchedQIterationTests
         Assert.False(batch.Converged[1]);
         Assert.Equal(2000, batch.Iterations[1]);
         Assert.True(batch.Converged[2]);
-        KernelAssert.AllClose("Q", [-2.0, -10.0], [batch.Q[0], batch.Q[2]], Tol, Tol);
+        KernelAssert.AllClose("Q", [-2.0, -10.0], [batch.Q[0], batch.Q[2]], tol, tol);
     }
 }
 
-public sealed class BatchedQIterationTests_Double : BatchedQIterationTests
-{
-    protected override TabularPrecision Precision => TabularPrecision.Double;
-    protected override double Tol => 1e-9;
-}
+public sealed class BatchedQIterationTests_Double() : BatchedQIterationTests(TabularPrecision.Double, 1e-9);
 
-public sealed class BatchedQIterationTests_Float : BatchedQIterationTests
-{
-    protected override TabularPrecision Precision => TabularPrecision.Float;
-    protected override double Tol => 1e-4;
-}
+public sealed class BatchedQIterationTests_Float() : BatchedQIterationTests(TabularPrecision.Float, 1e-4);
 
 /// <summary>
 /// The lane engine at every lane width this process accelerates (4, 8, 16: Vector128/256/512), forced with

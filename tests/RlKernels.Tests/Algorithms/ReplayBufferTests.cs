@@ -12,27 +12,23 @@ public class ReplayBufferTests(ITestOutputHelper log)
     private static void AddStep(ReplayBuffer buffer, int n, int t, bool truncateAll = false)
     {
         int pop = buffer.Population, o = buffer.ObsSize;
-        var obs = new float[pop * n * o];
-        var next = new float[pop * n * o];
+        // The step's columns [P, N, ...]; s′ here is the observation after auto-reset, the final one apart.
+        var step = new TransitionColumns(pop * n, o, actionWidth: 1, discrete: true);
         var final = new float[pop * n * o];
-        var act = new int[pop * n];
-        var rew = new float[pop * n];
-        var term = new bool[pop * n];
-        var trunc = new bool[pop * n];
         for (int p = 0; p < pop; p++)
             for (int i = 0; i < n; i++)
             {
                 int e = p * n + i;
                 float v = 1000 * p + 10 * t + i;
-                obs.AsSpan(e * o, o).Fill(v);
-                next.AsSpan(e * o, o).Fill(v + 0.25f);
+                step.Observations.AsSpan(e * o, o).Fill(v);
+                step.NextObservations.AsSpan(e * o, o).Fill(v + 0.25f);
                 final.AsSpan(e * o, o).Fill(v + 0.5f);
-                act[e] = (int)v;
-                rew[e] = v;
-                term[e] = i % 3 == 1;
-                trunc[e] = truncateAll;
+                step.DiscreteActions[e] = (int)v;
+                step.Rewards[e] = v;
+                step.Terminated[e] = i % 3 == 1;
+                step.Truncated[e] = truncateAll;
             }
-        buffer.Add(obs, act, default, rew, term, trunc, next, final, n);
+        buffer.Add(step.Observations, step.DiscreteActions, default, step.Rewards, step.Terminated, step.Truncated, step.NextObservations, final, n);
     }
 
     [Fact]

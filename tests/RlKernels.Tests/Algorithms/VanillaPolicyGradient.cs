@@ -19,7 +19,7 @@ public static class VanillaPolicyGradient
 {
     /// <summary>Its registry entry: any action space, 16 envs and 20 000 steps by default.</summary>
     public static DeepAlgorithm Entry { get; } = new("test-vpg", ActionNeed.Any,
-        (run, o) => Train(new VanillaPolicyGradientConfig { Run = run } is var c && o.LearningRate is { } v ? c with { LearningRate = v } : c))
+        (run, o) => Train(o.Apply(new VanillaPolicyGradientConfig { Run = run })))
     {
         Defaults = _ => (16, 20_000),
         RolloutSteps = _ => new VanillaPolicyGradientConfig().RolloutSteps,

@@ -24,6 +24,23 @@ public class RandomWalk1DTests(ITestOutputHelper output)
     /// </summary>
     private const double TrueValue = -11.435, TrueValueError = 0.003;
 
+    /// <summary>Running count, mean and sample standard deviation of the values added.</summary>
+    private struct Moments
+    {
+        private double _sum, _sumSq;
+        public long N { get; private set; }
+
+        public void Add(double x)
+        {
+            _sum += x;
+            _sumSq += x * x;
+            N++;
+        }
+
+        public readonly double Mean => _sum / N;
+        public readonly double Sd => Math.Sqrt((_sumSq - N * Mean * Mean) / (N - 1));
+    }
+
     /// <summary>The CPU backends: lanes, scalar float32, scalar float64.</summary>
     public static TheoryData<Backend> CpuBackends => new(Backend.Cpu, Backend.CpuScalar, Backend.CpuDouble);
 
@@ -38,8 +55,7 @@ public class RandomWalk1DTests(ITestOutputHelper output)
         using var env = EnvRegistry.Make("RandomWalk1D-v0", envCount, new VectorEnvOptions { Backend = backend, Seed = 16 });
         var count = new int[envCount];
         int remaining = envCount;
-        double sum = 0, sumSq = 0;
-        long n = 0;
+        var returns = new Moments();
         for (int step = 0; remaining > 0; step++)
         {
             Assert.True(step < 5000, "episodes do not end");
@@ -49,14 +65,12 @@ public class RandomWalk1DTests(ITestOutputHelper output)
                 if (!(env.Terminated[i] || env.Truncated[i]) || count[i] == perEnv) continue;
                 double g = env.EpisodeReturns[i];
                 Assert.Equal(-env.EpisodeLengths[i], g);
-                sum += g;
-                sumSq += g * g;
-                n++;
+                returns.Add(g);
                 if (++count[i] == perEnv) remaining--;
             }
         }
-        double mean = sum / n;
-        double sd = Math.Sqrt((sumSq - n * mean * mean) / (n - 1));
+        double mean = returns.Mean, sd = returns.Sd;
+        long n = returns.N;
         double se = sd / Math.Sqrt(n);
         output.WriteLine($"{backend}: V(0) = {mean:F4} ± {se:F4} (SE) over {n} episodes, return sd {sd:F3}; reference {TrueValue} ± {TrueValueError}");
         Assert.True(n >= 100_000);
@@ -74,9 +88,7 @@ public class RandomWalk1DTests(ITestOutputHelper output)
         using var env = EnvRegistry.Make("RandomWalk1D-v0", envCount, new VectorEnvOptions { Backend = backend, Seed = 4 });
         var actions = new int[envCount];
         for (int i = 0; i < envCount; i++) actions[i] = i % 2;
-        var sum = new double[2];
-        var sumSq = new double[2];
-        var n = new long[2];
+        var increments = new Moments[2]; // per action
         for (int t = 0; t < steps; t++)
         {
             float[] before = env.Observations.ToArray();
@@ -88,19 +100,15 @@ public class RandomWalk1DTests(ITestOutputHelper output)
                 double reached = ended ? env.FinalObservations[i] : env.Observations[i];
                 // D1 decides on the float64 state, which may round to exactly ±3 in the float32 observation.
                 Assert.True(ended == Math.Abs(reached) > 3 || Math.Abs(Math.Abs(reached) - 3) < 1e-6, $"env {i}: ended {ended} at x = {reached}");
-                double increment = reached - before[i];
-                int a = actions[i];
-                sum[a] += increment;
-                sumSq[a] += increment * increment;
-                n[a]++;
+                increments[actions[i]].Add(reached - before[i]);
             }
         }
         for (int a = 0; a < 2; a++)
         {
-            double mean = sum[a] / n[a];
-            double sd = Math.Sqrt((sumSq[a] - n[a] * mean * mean) / (n[a] - 1));
-            double seMean = 0.25 / Math.Sqrt(n[a]), seSd = 0.25 / Math.Sqrt(2.0 * n[a]);
-            output.WriteLine($"{backend} action {(a == 0 ? "L" : "R")}: mean {mean:F5} (±{seMean:F5}), sd {sd:F5} (±{seSd:F5}) over {n[a]} steps");
+            double mean = increments[a].Mean, sd = increments[a].Sd;
+            long n = increments[a].N;
+            double seMean = 0.25 / Math.Sqrt(n), seSd = 0.25 / Math.Sqrt(2.0 * n);
+            output.WriteLine($"{backend} action {(a == 0 ? "L" : "R")}: mean {mean:F5} (±{seMean:F5}), sd {sd:F5} (±{seSd:F5}) over {n} steps");
             Assert.True(Math.Abs(mean - (a == 0 ? -1 : 1)) < 5 * seMean, $"mean increment {mean}");
             Assert.True(Math.Abs(sd - 0.25) < 5 * seSd, $"increment sd {sd}");
         }

@@ -87,7 +87,7 @@ public sealed class GpuMlpTests : NnTest, IDisposable
     public void FusedForwardMatchesReference(string sizeList, int P, int B, Activation hidden, Activation output)
     {
         int[] sizes = sizeList.Split(',').Select(int.Parse).ToArray();
-        Activation[] acts = Enumerable.Range(0, sizes.Length - 1).Select(l => l == sizes.Length - 2 ? output : hidden).ToArray();
+        Activation[] acts = MlpReference.Activations(sizes, hidden, output);
         var net = new Mlp(sizes, hidden, output, P);
         var (theta, thetaD) = _data.Pair(net.Layout.TotalCount, 0.5);
         var (x, xD) = _data.Pair(P * B * sizes[0]);
@@ -104,7 +104,7 @@ public sealed class GpuMlpTests : NnTest, IDisposable
     public void GpuMlpTrainStepMatchesReferenceAndCpuAdam()
     {
         int[] sizes = [5, 19, 33, 3];
-        Activation[] acts = [Activation.Tanh, Activation.Tanh, Activation.Identity];
+        Activation[] acts = MlpReference.Activations(sizes, Activation.Tanh, Activation.Identity);
         const int P = 2, B = 13;
         var net = new Mlp(sizes, Activation.Tanh, Activation.Identity, P);
         var (theta, thetaD) = _data.Pair(net.Layout.TotalCount, 0.5);

@@ -38,7 +38,7 @@ public class GradientDeterminismTests(ITestOutputHelper output) : NnTest
         Assert.SkipUnless(width == 16 ? Vector512.IsHardwareAccelerated : Vector256.IsHardwareAccelerated && Fma.IsSupported,
             $"{width}-float vectors are not accelerated on this CPU.");
         int[] sizes = sizeList.Split(',').Select(int.Parse).ToArray();
-        Activation[] acts = Enumerable.Range(0, sizes.Length - 1).Select(l => l == sizes.Length - 2 ? Activation.Identity : Activation.Tanh).ToArray();
+        Activation[] acts = MlpReference.Activations(sizes, Activation.Tanh, Activation.Identity);
         // Fresh random batches: several slices (at least 128 rows each) and never a whole number of 64-row chunks.
         foreach (int drawn in _data.Ints(2, 3000))
         {

@@ -10,7 +10,7 @@ public class MlpTests : NnTest
     public void ReferenceBackwardMatchesFiniteDifferences()
     {
         int[] sizes = [3, 5, 4, 2];
-        Activation[] acts = [Activation.Tanh, Activation.Tanh, Activation.Tanh];
+        Activation[] acts = MlpReference.Activations(sizes, Activation.Tanh, Activation.Tanh);
         const int P = 2, B = 3;
         var net = new Mlp(sizes, Activation.Tanh, Activation.Tanh, P);
         double[] theta = _data.Uniform(net.Layout.TotalCount), x = _data.Uniform(P * B * sizes[0]), g = _data.Uniform(P * B * sizes[^1]);
@@ -31,7 +31,7 @@ public class MlpTests : NnTest
     public void KernelsMatchReference(string sizeList, int P, int B, Activation hidden, Activation output, MlpKernels kernels, int threads)
     {
         int[] sizes = sizeList.Split(',').Select(int.Parse).ToArray();
-        Activation[] acts = Enumerable.Range(0, sizes.Length - 1).Select(l => l == sizes.Length - 2 ? output : hidden).ToArray();
+        Activation[] acts = MlpReference.Activations(sizes, hidden, output);
         using var pool = new WorkerPool(threads);
         var net = new Mlp(sizes, hidden, output, P, pool, kernels);
         CheckAgainstReference(_data, net, sizes, acts, P, B);

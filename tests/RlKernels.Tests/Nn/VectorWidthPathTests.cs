@@ -67,7 +67,7 @@ public class VectorWidthPathTests : NnTest
 
     private void Check(int width, int[] sizes, int P, int B, Activation hidden, Activation output, int threads)
     {
-        Activation[] acts = Enumerable.Range(0, sizes.Length - 1).Select(l => l == sizes.Length - 2 ? output : hidden).ToArray();
+        Activation[] acts = MlpReference.Activations(sizes, hidden, output);
         using var pool = new WorkerPool(threads);
         var net = new Mlp(sizes, hidden, output, P, pool, MlpKernels.Fast, vectorWidth: width);
         Assert.Equal(width, net.VectorWidth);

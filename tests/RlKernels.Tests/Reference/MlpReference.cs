@@ -8,6 +8,10 @@ namespace RlKernels.Tests.Reference;
 /// </summary>
 public static class MlpReference
 {
+    /// <summary>The activation of each of the sizes.Length − 1 layers, as <see cref="Mlp"/> assigns them: <paramref name="hidden"/>, the last one <paramref name="output"/>.</summary>
+    public static Activation[] Activations(int[] sizes, Activation hidden, Activation output) =>
+        Enumerable.Range(0, sizes.Length - 1).Select(l => l == sizes.Length - 2 ? output : hidden).ToArray();
+
     /// <summary>All layer outputs h₀ = x … h_L.</summary>
     public static double[][] Forward(double[] parameters, ParameterLayout layout, int[] sizes, Activation[] acts, double[] x, int P, int B)
     {
