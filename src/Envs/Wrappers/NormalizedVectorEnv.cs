@@ -14,9 +14,8 @@ namespace RlKernels.Envs.Wrappers;
 /// On the GPU backends this pass runs on the host CPU after the observations are copied back (which a
 /// caller reading observations pays anyway); there is no device kernel for it yet.
 /// </remarks>
-public sealed class NormalizedVectorEnv : IVectorEnv
+public sealed class NormalizedVectorEnv : VectorEnvWrapper
 {
-    private readonly IVectorEnv _inner;
     private readonly SingleCallerGuard _caller;
     private readonly ObservationNormalizer _normalizer;
     private readonly float[] _obs;      // [envCount, obsSize] normalized observations
@@ -24,11 +23,9 @@ public sealed class NormalizedVectorEnv : IVectorEnv
     private bool _finalStale = true;
 
     /// <summary>Wraps <paramref name="inner"/> (and disposes it with this) and normalizes its current observations.</summary>
-    public NormalizedVectorEnv(IVectorEnv inner, ObservationNormalization settings)
+    public NormalizedVectorEnv(IVectorEnv inner, ObservationNormalization settings) : base(inner)
     {
-        ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(settings);
-        _inner = inner;
         _caller = new SingleCallerGuard(this);
         // The GPU runner reports one thread; this pass runs on the host, so it may use every core.
         int threads = inner.Backend is Backend.Gpu or Backend.GpuCpuAccelerator ? Environment.ProcessorCount : inner.ThreadCount;
@@ -59,64 +56,49 @@ public sealed class NormalizedVectorEnv : IVectorEnv
     /// <summary>False freezes the statistics (evaluation), as Gymnasium's <c>update_running_mean</c>.</summary>
     public bool UpdateStatistics { get; set; } = true;
 
-    /// <summary>The unnormalized env.</summary>
-    public IVectorEnv Inner => _inner;
-
     private void AfterCall()
     {
-        ReadOnlySpan<float> raw = _inner.Observations;
+        ReadOnlySpan<float> raw = Inner.Observations;
         if (UpdateStatistics) _normalizer.Update(raw);
         _normalizer.Normalize(raw, _obs);
         _finalStale = true;
     }
 
-    /// <inheritdoc/>
-    public EnvSpec Spec => _inner.Spec;
-    /// <inheritdoc/>
-    public int EnvCount => _inner.EnvCount;
-    /// <inheritdoc/>
-    public Backend Backend => _inner.Backend;
-    /// <inheritdoc/>
-    public AutoResetMode AutoReset => _inner.AutoReset;
-    /// <inheritdoc/>
-    public int ThreadCount => _inner.ThreadCount;
-    /// <inheritdoc/>
-    public int LaneWidth => _inner.LaneWidth;
     /// <summary>The inner env's bytes plus the two normalized observation rows (8 bytes per feature).</summary>
-    public long BytesPerEnv => _inner.BytesPerEnv + 8L * Spec.ObsSize;
+    public override long BytesPerEnv => Inner.BytesPerEnv + 8L * Spec.ObsSize;
 
     /// <inheritdoc/>
-    public void Reset(ulong seed) { using var call = _caller.Enter("Reset"); _inner.Reset(seed); AfterCall(); }
+    public override void Reset(ulong seed) { using var call = _caller.Enter("Reset"); Inner.Reset(seed); AfterCall(); }
     /// <inheritdoc/>
-    public void Reset(ReadOnlySpan<bool> mask) { using var call = _caller.Enter("Reset(mask)"); _inner.Reset(mask); AfterCall(); }
+    public override void Reset(ReadOnlySpan<bool> mask) { using var call = _caller.Enter("Reset(mask)"); Inner.Reset(mask); AfterCall(); }
     /// <inheritdoc/>
-    public void Step(ReadOnlySpan<int> actions) { using var call = _caller.Enter("Step"); _inner.Step(actions); AfterCall(); }
+    public override void Step(ReadOnlySpan<int> actions) { using var call = _caller.Enter("Step"); Inner.Step(actions); AfterCall(); }
     /// <inheritdoc/>
-    public void Step(ReadOnlySpan<float> actions) { using var call = _caller.Enter("Step"); _inner.Step(actions); AfterCall(); }
+    public override void Step(ReadOnlySpan<float> actions) { using var call = _caller.Enter("Step"); Inner.Step(actions); AfterCall(); }
 
     /// <inheritdoc/>
-    public void StepRandom(int stepCount)
+    public override void StepRandom(int stepCount)
     {
         using var call = _caller.Enter("StepRandom");
-        _inner.StepRandom(stepCount);
+        Inner.StepRandom(stepCount);
         if (stepCount > 0) AfterCall();
     }
 
     /// <inheritdoc/>
-    public void Synchronize() { using var call = _caller.Enter("Synchronize"); _inner.Synchronize(); }
+    public override void Synchronize() { using var call = _caller.Enter("Synchronize"); Inner.Synchronize(); }
 
     /// <summary>[envCount, obsSize] normalized observations after the last call.</summary>
-    public ReadOnlySpan<float> Observations => _obs;
+    public override ReadOnlySpan<float> Observations => _obs;
 
     /// <summary>[envCount, obsSize] normalized final observations (same-step mode); normalized on the first read after a call, with the statistics as they are then.</summary>
-    public ReadOnlySpan<float> FinalObservations
+    public override ReadOnlySpan<float> FinalObservations
     {
         get
         {
             using var call = _caller.Enter("reading FinalObservations");
             if (_finalStale)
             {
-                _normalizer.Normalize(_inner.FinalObservations, _finalObs);
+                _normalizer.Normalize(Inner.FinalObservations, _finalObs);
                 _finalStale = false;
             }
             return _finalObs;
@@ -124,21 +106,10 @@ public sealed class NormalizedVectorEnv : IVectorEnv
     }
 
     /// <inheritdoc/>
-    public ReadOnlySpan<float> Rewards => _inner.Rewards;
-    /// <inheritdoc/>
-    public ReadOnlySpan<bool> Terminated => _inner.Terminated;
-    /// <inheritdoc/>
-    public ReadOnlySpan<bool> Truncated => _inner.Truncated;
-    /// <inheritdoc/>
-    public ReadOnlySpan<float> EpisodeReturns => _inner.EpisodeReturns;
-    /// <inheritdoc/>
-    public ReadOnlySpan<int> EpisodeLengths => _inner.EpisodeLengths;
-
-    /// <inheritdoc/>
-    public void Dispose()
+    public override void Dispose()
     {
         if (!_caller.TryBeginDispose()) return;
         _normalizer.Dispose();
-        _inner.Dispose();
+        base.Dispose();
     }
 }

@@ -4,6 +4,7 @@ using RlKernels.Cli.Commands;
 using RlKernels.Envs;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
+using RlKernels.Envs.Wrappers;
 
 namespace RlKernels.Tests.Cli;
 
@@ -20,7 +21,7 @@ public sealed class BenchTimingTests
     /// <see cref="StepsPerSecond"/> env-steps per second; the work is done (waited for) only in Synchronize,
     /// as on a GPU. Everything else is the wrapped env's.
     /// </summary>
-    private sealed class QueuedDeviceEnv(IVectorEnv inner, double stepsPerSecond) : IVectorEnv
+    private sealed class QueuedDeviceEnv(IVectorEnv inner, double stepsPerSecond) : VectorEnvWrapper(inner)
     {
         public double StepsPerSecond { get; } = stepsPerSecond;
         /// <summary>Env-steps queued and not yet waited for.</summary>
@@ -28,39 +29,19 @@ public sealed class BenchTimingTests
         /// <summary>The most env-steps that were ever queued at once.</summary>
         public long MostQueued { get; private set; }
 
-        public void StepRandom(int stepCount)
+        public override void StepRandom(int stepCount)
         {
             Queued += (long)stepCount * EnvCount;
             MostQueued = Math.Max(MostQueued, Queued);
         }
 
-        public void Synchronize()
+        public override void Synchronize()
         {
             // Busy-wait: Thread.Sleep's millisecond granularity would distort short calls.
             long until = Stopwatch.GetTimestamp() + (long)(Queued / StepsPerSecond * Stopwatch.Frequency);
             while (Stopwatch.GetTimestamp() < until) Thread.SpinWait(20);
             Queued = 0;
         }
-
-        public EnvSpec Spec => inner.Spec;
-        public int EnvCount => inner.EnvCount;
-        public Backend Backend => inner.Backend;
-        public AutoResetMode AutoReset => inner.AutoReset;
-        public int ThreadCount => inner.ThreadCount;
-        public int LaneWidth => inner.LaneWidth;
-        public long BytesPerEnv => inner.BytesPerEnv;
-        public void Reset(ulong seed) => inner.Reset(seed);
-        public void Reset(ReadOnlySpan<bool> mask) => inner.Reset(mask);
-        public void Step(ReadOnlySpan<int> actions) => inner.Step(actions);
-        public void Step(ReadOnlySpan<float> actions) => inner.Step(actions);
-        public ReadOnlySpan<float> Observations => inner.Observations;
-        public ReadOnlySpan<float> FinalObservations => inner.FinalObservations;
-        public ReadOnlySpan<float> Rewards => inner.Rewards;
-        public ReadOnlySpan<bool> Terminated => inner.Terminated;
-        public ReadOnlySpan<bool> Truncated => inner.Truncated;
-        public ReadOnlySpan<float> EpisodeReturns => inner.EpisodeReturns;
-        public ReadOnlySpan<int> EpisodeLengths => inner.EpisodeLengths;
-        public void Dispose() => inner.Dispose();
     }
 
     [Fact]

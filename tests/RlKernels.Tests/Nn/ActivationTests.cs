@@ -24,28 +24,29 @@ public class ActivationTests : NnTest
         {
             var (x, xd) = _data.Pair(n, 9);
             float[] y = NnTestData.Poisoned(n);
-            Tanh.Forward(x, y);
+            Activations.Forward(Activation.Tanh, x, y);
             _data.Close(Array.ConvertAll(xd, Math.Tanh), y, $"tanh n={n}", 1e-5, 0);
         }
         double[] tiny = [1e-6, -3e-5, 3.9e-4, 4.1e-4, 1e-3, 0.05, 7.9, 8.5, 30, -30];
         float[] t = NnTestData.Poisoned(tiny.Length);
-        Tanh.Forward(NnTestData.ToFloat(tiny), t);
+        Activations.Forward(Activation.Tanh, NnTestData.ToFloat(tiny), t);
         _data.Close(Array.ConvertAll(NnTestData.ToDouble(NnTestData.ToFloat(tiny)), Math.Tanh), t, "tanh edge values", 1e-6, 0);
     }
 
     [Theory]
     [InlineData(Activation.Tanh)]
     [InlineData(Activation.Relu)]
+    [InlineData(Activation.Identity)]
     public void OpsMatchReference(Activation activation)
     {
         var (x, xd) = _data.Pair(53, 3);
         var (dY, dYd) = _data.Pair(53);
         float[] y = NnTestData.Poisoned(53);
-        if (activation == Activation.Tanh) Tanh.Forward(x, y); else Relu.Forward(x, y);
+        Activations.Forward(activation, x, y);
         double[] yRef = ActivationReference.Forward(activation, xd);
         _data.Close(yRef, y, "y");
         var (dX, dX0) = _data.Pair(53);
-        if (activation == Activation.Tanh) Tanh.Backward(y, dY, dX); else Relu.Backward(y, dY, dX);
+        Activations.Backward(activation, y, dY, dX);
         _data.Close(LinearTests.Add(dX0, ActivationReference.Backward(activation, yRef, dYd)), dX, "dX");
     }
 }

@@ -84,12 +84,12 @@ public class VectorWidthPathTests : NnTest
         {
             var (x, xd) = _data.Pair(n, 9);
             float[] y = NnTestData.Poisoned(n);
-            Tanh.Forward(x, y, width);
+            Activations.TanhForward(x, y, width);
             _data.Close(Array.ConvertAll(xd, Math.Tanh), y, $"tanh n={n}", 1e-5, 0);
         }
         double[] edges = [1e-6, -3e-5, 3.9e-4, 4.1e-4, 1e-3, 0.05, 7.9, 8.5, 30, -30, -7.9, 0.7, -2, 3, -1e-3, 5];
         float[] t = NnTestData.Poisoned(edges.Length);
-        Tanh.Forward(NnTestData.ToFloat(edges), t, width);
+        Activations.TanhForward(NnTestData.ToFloat(edges), t, width);
         _data.Close(Array.ConvertAll(NnTestData.ToDouble(NnTestData.ToFloat(edges)), Math.Tanh), t, "tanh edge values", 1e-6, 0);
     }
 
