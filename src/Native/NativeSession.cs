@@ -11,11 +11,8 @@ namespace RlKernels.Native;
 /// </summary>
 internal sealed unsafe class NativeSession : IDisposable
 {
-    private readonly float[]? _obs, _finalObs, _rewards, _returns;
-    private readonly byte[]? _terminated, _truncated;
     private readonly byte[] _finalMask;
-    private readonly int[]? _lengths;
-    private readonly bool _zeroCopy;
+    private readonly VectorEnvOutputs? _copy; // null when the env's own outputs are pinned
     private nint _lastError;
 
     public NativeSession(IVectorEnv env)
@@ -25,17 +22,7 @@ internal sealed unsafe class NativeSession : IDisposable
         // The final-observation mask is ours; the other outputs are the env's own pinned arrays when it has
         // them (IPinnedOutputs: no copy per step), else pinned copies refreshed after each call.
         _finalMask = GC.AllocateArray<byte>(n, pinned: true);
-        _zeroCopy = env is IPinnedOutputs;
-        if (!_zeroCopy)
-        {
-            _obs = GC.AllocateArray<float>(n * obs, pinned: true);
-            _finalObs = GC.AllocateArray<float>(n * obs, pinned: true);
-            _rewards = GC.AllocateArray<float>(n, pinned: true);
-            _returns = GC.AllocateArray<float>(n, pinned: true);
-            _terminated = GC.AllocateArray<byte>(n, pinned: true);
-            _truncated = GC.AllocateArray<byte>(n, pinned: true);
-            _lengths = GC.AllocateArray<int>(n, pinned: true);
-        }
+        if (env is not IPinnedOutputs) _copy = new VectorEnvOutputs(n, obs, pinned: true);
         CopyOutputs();
     }
 
@@ -45,26 +32,26 @@ internal sealed unsafe class NativeSession : IDisposable
     /// <summary>Fills <paramref name="b"/> with the pinned buffers' addresses.</summary>
     public void GetBuffers(NativeBuffers* b)
     {
-        b->FinalMask = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_finalMask, 0);
-        if (_zeroCopy)
+        b->FinalMask = Address<byte>(_finalMask);
+        if (_copy is null)
         {
             // Pinned for the env's life (IPinnedOutputs), so the addresses stay valid after the spans go.
             b->Observations = Address(Env.Observations);
             b->FinalObservations = Address(Env.FinalObservations);
             b->Rewards = Address(Env.Rewards);
-            b->Terminated = (byte*)Address(MemoryMarshal.AsBytes(Env.Terminated));
-            b->Truncated = (byte*)Address(MemoryMarshal.AsBytes(Env.Truncated));
+            b->Terminated = (byte*)Address(Env.Terminated);
+            b->Truncated = (byte*)Address(Env.Truncated);
             b->EpisodeReturns = Address(Env.EpisodeReturns);
             b->EpisodeLengths = Address(Env.EpisodeLengths);
             return;
         }
-        b->Observations = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(_obs!, 0);
-        b->FinalObservations = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(_finalObs!, 0);
-        b->Rewards = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(_rewards!, 0);
-        b->Terminated = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_terminated!, 0);
-        b->Truncated = (byte*)Marshal.UnsafeAddrOfPinnedArrayElement(_truncated!, 0);
-        b->EpisodeReturns = (float*)Marshal.UnsafeAddrOfPinnedArrayElement(_returns!, 0);
-        b->EpisodeLengths = (int*)Marshal.UnsafeAddrOfPinnedArrayElement(_lengths!, 0);
+        b->Observations = Address<float>(_copy.Obs);
+        b->FinalObservations = Address<float>(_copy.FinalObs);
+        b->Rewards = Address<float>(_copy.Rewards);
+        b->Terminated = (byte*)Address<bool>(_copy.Terminated);
+        b->Truncated = (byte*)Address<bool>(_copy.Truncated);
+        b->EpisodeReturns = Address<float>(_copy.CompletedReturn);
+        b->EpisodeLengths = Address<int>(_copy.CompletedLength);
     }
 
     private static T* Address<T>(ReadOnlySpan<T> span) where T : unmanaged =>
@@ -77,16 +64,8 @@ internal sealed unsafe class NativeSession : IDisposable
         // The mode is fixed at creation: outside same-step the mask stays as allocated, all zero.
         if (Env.AutoReset == AutoResetMode.SameStep)
             TensorPrimitives.BitwiseOr(terminated, truncated, _finalMask);
-        if (_zeroCopy) return;
-        Env.Observations.CopyTo(_obs);
-        Env.Rewards.CopyTo(_rewards);
-        terminated.CopyTo(_terminated);
-        truncated.CopyTo(_truncated);
-        Env.EpisodeReturns.CopyTo(_returns);
-        Env.EpisodeLengths.CopyTo(_lengths);
         // Final observations only change when an episode ended in same-step mode.
-        if (_finalMask.AsSpan().IndexOfAnyExcept((byte)0) >= 0)
-            Env.FinalObservations.CopyTo(_finalObs);
+        _copy?.CopyFrom(Env, 0, finalObservations: _finalMask.AsSpan().IndexOfAnyExcept((byte)0) >= 0);
     }
 
     /// <summary>The last error message as a NUL-terminated UTF-8 string owned by the session.</summary>

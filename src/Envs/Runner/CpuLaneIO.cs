@@ -4,10 +4,10 @@ using RlKernels.Kernels.Lanes;
 namespace RlKernels.Envs.Runner;
 
 /// <summary>
-/// The CPU runner's memory: struct-of-arrays lane columns for state and bookkeeping, row-major float32
-/// outputs for the caller.
+/// The CPU runner's memory: struct-of-arrays lane columns for state and bookkeeping, and the row-major outputs
+/// for the caller (the base class; pinned, see <see cref="IPinnedOutputs"/>).
 /// </summary>
-internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
+internal sealed class CpuEnvBuffers<T> : VectorEnvOutputs where T : struct, ILane<T>
 {
     public readonly int EnvCount, VecCount, StateSize, ObsSize;
     /// <summary>
@@ -23,20 +23,14 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
     public readonly T[] EpisodeLength;  // [VecCount]
     public readonly T[] Pending;        // [VecCount] mask
     public readonly T[] FinalObsLanes;  // [ObsSize, Stride] final observations, lane layout
-    public readonly float[] Obs;        // [EnvCount, ObsSize]
-    public readonly float[] FinalObs;   // [EnvCount, ObsSize]
-    public readonly float[] Rewards;    // [EnvCount]
-    public readonly bool[] Terminated;  // [EnvCount]
-    public readonly bool[] Truncated;   // [EnvCount]
-    public readonly float[] CompletedReturn; // [EnvCount], valid where the episode ended this step
-    public readonly int[] CompletedLength;   // [EnvCount], valid where the episode ended this step
     /// <summary>[VecCount] 1 where <see cref="FinalObsLanes"/> changed since the lane value's last export: only those
-    /// are copied into <see cref="FinalObs"/> (a step where no episode ends has nothing to copy).</summary>
+    /// are copied into <see cref="VectorEnvOutputs.FinalObs"/> (a step where no episode ends has nothing to copy).</summary>
     public readonly byte[] FinalObsChanged;
-    /// <summary>Lane layout to row-major rows (observations to <see cref="Obs"/>, <see cref="FinalObsLanes"/> to <see cref="FinalObs"/>).</summary>
+    /// <summary>Lane layout to row-major rows (observations to <see cref="VectorEnvOutputs.Obs"/>, <see cref="FinalObsLanes"/> to <see cref="VectorEnvOutputs.FinalObs"/>).</summary>
     public readonly LaneRowExport<T> RowExport;
 
-    public CpuEnvBuffers(int envCount, int stateSize, int obsSize)
+    // Outputs pinned (IPinnedOutputs): an embedder hands their addresses to C once instead of copying per step.
+    public CpuEnvBuffers(int envCount, int stateSize, int obsSize) : base(envCount, obsSize, pinned: true)
     {
         EnvCount = envCount;
         VecCount = (envCount + T.Count - 1) / T.Count;
@@ -49,14 +43,6 @@ internal sealed class CpuEnvBuffers<T> where T : struct, ILane<T>
         EpisodeLength = new T[VecCount];
         Pending = new T[VecCount];
         FinalObsLanes = new T[obsSize * Stride];
-        // Outputs pinned (IPinnedOutputs): an embedder hands their addresses to C once instead of copying per step.
-        Obs = GC.AllocateArray<float>(envCount * obsSize, pinned: true);
-        FinalObs = GC.AllocateArray<float>(envCount * obsSize, pinned: true);
-        Rewards = GC.AllocateArray<float>(envCount, pinned: true);
-        Terminated = GC.AllocateArray<bool>(envCount, pinned: true);
-        Truncated = GC.AllocateArray<bool>(envCount, pinned: true);
-        CompletedReturn = GC.AllocateArray<float>(envCount, pinned: true);
-        CompletedLength = GC.AllocateArray<int>(envCount, pinned: true);
         FinalObsChanged = new byte[VecCount];
         RowExport = new LaneRowExport<T>(obsSize);
     }

@@ -59,13 +59,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
 
     // HOST MEMORY
     private readonly float[] _actions;         // [envCount] validated actions, staged for the device
-    private readonly float[] _obs;             // [envCount, obsSize]
-    private readonly float[] _finalObs;        // [envCount, obsSize]
-    private readonly float[] _rewards;         // [envCount]
-    private readonly byte[] _terminated;       // [envCount] 0/1, exposed as bool
-    private readonly byte[] _truncated;        // [envCount] 0/1, exposed as bool
-    private readonly float[] _completedReturn; // [envCount]
-    private readonly int[] _completedLength;   // [envCount]
+    private readonly VectorEnvOutputs _out;    // the device outputs, copied back on first read after a call
     private readonly float[] _pending;         // [envCount] mask (disabled auto-reset checks)
 
     private readonly Action<Index1D, GpuEnvViews, TParams, GpuStepArgs, int> _stepKernel;
@@ -150,13 +144,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         {
             int obsSize = Spec.ObsSize, stateSize = Spec.StateSize;
             _actions = new float[envCount];
-            _obs = new float[envCount * obsSize];
-            _finalObs = new float[envCount * obsSize];
-            _rewards = new float[envCount];
-            _terminated = new byte[envCount];
-            _truncated = new byte[envCount];
-            _completedReturn = new float[envCount];
-            _completedLength = new int[envCount];
+            _out = new VectorEnvOutputs(envCount, obsSize, pinned: false);
             _pending = new float[envCount];
 
             Accelerator acc = _device.Accelerator;
@@ -294,13 +282,14 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
         // CopyToCPU runs on the default stream after the kernels queued there and waits for the copy.
         switch (what)
         {
-            case Stale.Obs: _views.Obs.CopyToCPU(_obs.AsSpan()); break;
-            case Stale.FinalObs: _views.FinalObs.CopyToCPU(_finalObs.AsSpan()); break;
-            case Stale.Rewards: _views.Rewards.CopyToCPU(_rewards.AsSpan()); break;
-            case Stale.Terminated: _views.Terminated.CopyToCPU(_terminated.AsSpan()); break;
-            case Stale.Truncated: _views.Truncated.CopyToCPU(_truncated.AsSpan()); break;
-            case Stale.EpisodeReturns: _views.CompletedReturn.CopyToCPU(_completedReturn.AsSpan()); break;
-            case Stale.EpisodeLengths: _views.CompletedLength.CopyToCPU(_completedLength.AsSpan()); break;
+            case Stale.Obs: _views.Obs.CopyToCPU(_out.Obs.AsSpan()); break;
+            case Stale.FinalObs: _views.FinalObs.CopyToCPU(_out.FinalObs.AsSpan()); break;
+            case Stale.Rewards: _views.Rewards.CopyToCPU(_out.Rewards.AsSpan()); break;
+            // The device writes the flags as bytes 0/1: the bool arrays' own representation.
+            case Stale.Terminated: _views.Terminated.CopyToCPU(MemoryMarshal.AsBytes(_out.Terminated.AsSpan())); break;
+            case Stale.Truncated: _views.Truncated.CopyToCPU(MemoryMarshal.AsBytes(_out.Truncated.AsSpan())); break;
+            case Stale.EpisodeReturns: _views.CompletedReturn.CopyToCPU(_out.CompletedReturn.AsSpan()); break;
+            case Stale.EpisodeLengths: _views.CompletedLength.CopyToCPU(_out.CompletedLength.AsSpan()); break;
             case Stale.Pending:
                 _views.Book.SubView((long)GpuEnvViews.BookPending * EnvCount, EnvCount).CopyToCPU(_pending.AsSpan());
                 break;
@@ -309,19 +298,19 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     }
 
     /// <inheritdoc/>
-    public ReadOnlySpan<float> Observations { get { using var call = _caller.Enter("reading Observations"); Refresh(Stale.Obs); return _obs; } }
+    public ReadOnlySpan<float> Observations { get { using var call = _caller.Enter("reading Observations"); Refresh(Stale.Obs); return _out.Obs; } }
     /// <inheritdoc/>
-    public ReadOnlySpan<float> FinalObservations { get { using var call = _caller.Enter("reading FinalObservations"); Refresh(Stale.FinalObs); return _finalObs; } }
+    public ReadOnlySpan<float> FinalObservations { get { using var call = _caller.Enter("reading FinalObservations"); Refresh(Stale.FinalObs); return _out.FinalObs; } }
     /// <inheritdoc/>
-    public ReadOnlySpan<float> Rewards { get { using var call = _caller.Enter("reading Rewards"); Refresh(Stale.Rewards); return _rewards; } }
+    public ReadOnlySpan<float> Rewards { get { using var call = _caller.Enter("reading Rewards"); Refresh(Stale.Rewards); return _out.Rewards; } }
     /// <inheritdoc/>
-    public ReadOnlySpan<bool> Terminated { get { using var call = _caller.Enter("reading Terminated"); Refresh(Stale.Terminated); return MemoryMarshal.Cast<byte, bool>(_terminated.AsSpan()); } }
+    public ReadOnlySpan<bool> Terminated { get { using var call = _caller.Enter("reading Terminated"); Refresh(Stale.Terminated); return _out.Terminated; } }
     /// <inheritdoc/>
-    public ReadOnlySpan<bool> Truncated { get { using var call = _caller.Enter("reading Truncated"); Refresh(Stale.Truncated); return MemoryMarshal.Cast<byte, bool>(_truncated.AsSpan()); } }
+    public ReadOnlySpan<bool> Truncated { get { using var call = _caller.Enter("reading Truncated"); Refresh(Stale.Truncated); return _out.Truncated; } }
     /// <inheritdoc/>
-    public ReadOnlySpan<float> EpisodeReturns { get { using var call = _caller.Enter("reading EpisodeReturns"); Refresh(Stale.EpisodeReturns); return _completedReturn; } }
+    public ReadOnlySpan<float> EpisodeReturns { get { using var call = _caller.Enter("reading EpisodeReturns"); Refresh(Stale.EpisodeReturns); return _out.CompletedReturn; } }
     /// <inheritdoc/>
-    public ReadOnlySpan<int> EpisodeLengths { get { using var call = _caller.Enter("reading EpisodeLengths"); Refresh(Stale.EpisodeLengths); return _completedLength; } }
+    public ReadOnlySpan<int> EpisodeLengths { get { using var call = _caller.Enter("reading EpisodeLengths"); Refresh(Stale.EpisodeLengths); return _out.CompletedLength; } }
 
     /// <summary>Test access: state field <paramref name="field"/> of env <paramref name="env"/> (one small copy).</summary>
     internal double StateOf(int env, int field)

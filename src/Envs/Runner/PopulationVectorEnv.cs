@@ -19,12 +19,11 @@ namespace RlKernels.Envs.Runner;
 public sealed class PopulationVectorEnv : IVectorEnv
 {
     private readonly IVectorEnv[] _members;
-    private readonly int _perMember, _obs;
-    private readonly float[] _observations, _finalObservations, _rewards, _episodeReturns, _floatActions;
+    private readonly int _perMember;
+    private readonly VectorEnvOutputs _out; // [P·N] rows, member p's at [p·N, (p+1)·N)
+    private readonly float[] _floatActions;
     private readonly int[] _intActions;
     private readonly bool[] _mask;
-    private readonly bool[] _terminated, _truncated;
-    private readonly int[] _episodeLengths;
     private readonly ParallelOptions _parallel;
     private readonly SingleCallerGuard _guard;
 
@@ -56,16 +55,8 @@ public sealed class PopulationVectorEnv : IVectorEnv
             throw;
         }
         _perMember = perMember;
-        IVectorEnv first = _members[0];
-        _obs = first.Spec.ObsSize;
         int rows = perMember * seeds.Count;
-        _observations = new float[rows * _obs];
-        _finalObservations = new float[rows * _obs];
-        _rewards = new float[rows];
-        _episodeReturns = new float[rows];
-        _terminated = new bool[rows];
-        _truncated = new bool[rows];
-        _episodeLengths = new int[rows];
+        _out = new VectorEnvOutputs(rows, _members[0].Spec.ObsSize, pinned: false);
         // The caller's actions and reset masks, copied once checked: the members step from these (one action per env).
         _floatActions = new float[rows];
         _intActions = new int[rows];
@@ -144,19 +135,19 @@ public sealed class PopulationVectorEnv : IVectorEnv
     }
 
     /// <inheritdoc/>
-    public ReadOnlySpan<float> Observations => _observations;
+    public ReadOnlySpan<float> Observations => _out.Obs;
     /// <inheritdoc/>
-    public ReadOnlySpan<float> FinalObservations => _finalObservations;
+    public ReadOnlySpan<float> FinalObservations => _out.FinalObs;
     /// <inheritdoc/>
-    public ReadOnlySpan<float> Rewards => _rewards;
+    public ReadOnlySpan<float> Rewards => _out.Rewards;
     /// <inheritdoc/>
-    public ReadOnlySpan<bool> Terminated => _terminated;
+    public ReadOnlySpan<bool> Terminated => _out.Terminated;
     /// <inheritdoc/>
-    public ReadOnlySpan<bool> Truncated => _truncated;
+    public ReadOnlySpan<bool> Truncated => _out.Truncated;
     /// <inheritdoc/>
-    public ReadOnlySpan<float> EpisodeReturns => _episodeReturns;
+    public ReadOnlySpan<float> EpisodeReturns => _out.CompletedReturn;
     /// <inheritdoc/>
-    public ReadOnlySpan<int> EpisodeLengths => _episodeLengths;
+    public ReadOnlySpan<int> EpisodeLengths => _out.CompletedLength;
 
     /// <summary>Runs <paramref name="body"/> for every member (in parallel over members when allowed), then gathers
     /// the outputs. Called inside the single-caller guard: the scratch buffers belong to this one call.</summary>
@@ -169,18 +160,7 @@ public sealed class PopulationVectorEnv : IVectorEnv
 
     private void Gather()
     {
-        int n = _perMember, o = n * _obs;
-        for (int p = 0; p < _members.Length; p++)
-        {
-            IVectorEnv m = _members[p];
-            m.Observations.CopyTo(_observations.AsSpan(p * o, o));
-            m.FinalObservations.CopyTo(_finalObservations.AsSpan(p * o, o));
-            m.Rewards.CopyTo(_rewards.AsSpan(p * n, n));
-            m.Terminated.CopyTo(_terminated.AsSpan(p * n, n));
-            m.Truncated.CopyTo(_truncated.AsSpan(p * n, n));
-            m.EpisodeReturns.CopyTo(_episodeReturns.AsSpan(p * n, n));
-            m.EpisodeLengths.CopyTo(_episodeLengths.AsSpan(p * n, n));
-        }
+        for (int p = 0; p < _members.Length; p++) _out.CopyFrom(_members[p], p * _perMember);
     }
 
     /// <inheritdoc/>
