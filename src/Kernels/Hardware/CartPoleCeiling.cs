@@ -18,8 +18,10 @@ namespace RlKernels.Kernels.Hardware;
 /// Loop order: steps outside, lane values inside, over blocks of <see cref="BlockVecs"/> lane values (16 KB of
 /// state with 512-bit lanes, L1-resident). Consecutive lane values are independent, so the out-of-order core
 /// overlaps their dependency chains; one lane value stepped K times in a row would be bound by the latency
-/// of its own chain instead. Actions come from the state (push toward the side the pole falls to), which
-/// keeps every lane finite and near upright without resets.
+/// of its own chain instead. Actions come from the state through a stabilizing feedback law, which keeps every
+/// lane near upright and near the centre without resets (a push on the sign of θ̇ alone let the pole spin, so
+/// after many steps θ grew into the thousands and the trig left its fast path: the row read 70 M to 1.5 G steps/s
+/// from run to run).
 /// </remarks>
 public static class CartPoleCeiling
 {
@@ -161,7 +163,10 @@ public static class CartPoleCeiling
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void StepOne(ref T x, ref T xDot, ref T theta, ref T thetaDot, ref T terminations)
         {
-            T force = T.Select(T.GreaterThan(thetaDot, T.Splat(0)), T.Splat(ForceMag), T.Splat(-ForceMag));
+            // A linear state-feedback controller (bang-bang on 0.1·x + 0.2·ẋ + θ + 0.5·θ̇): it keeps θ within about
+            // 0.03 rad and x within about 0.1 forever, so the trig stays on its small-argument path as in the env.
+            T drive = T.Splat(0.1) * x + T.Splat(0.2) * xDot + theta + T.Splat(0.5) * thetaDot;
+            T force = T.Select(T.GreaterThan(drive, T.Splat(0)), T.Splat(ForceMag), T.Splat(-ForceMag));
             T.SinCos(theta, out T sin, out T cos);
             T totalMass = T.Splat(TotalMass), poleMassLength = T.Splat(PoleMassLength);
             T temp = (force + poleMassLength * (thetaDot * thetaDot) * sin) / totalMass;

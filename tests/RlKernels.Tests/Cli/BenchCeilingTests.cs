@@ -16,11 +16,14 @@ public class BenchCeilingTests(ITestOutputHelper output)
     private static BenchSettings Tiny(bool ceilings, bool peers = false, string python = "python3") =>
         BenchCommandTests.Tiny("CartPole-v1") with { EnvCounts = [33], Ceilings = ceilings, BandwidthBytes = 2 << 20, Peers = peers, PythonCommand = python };
 
-    /// <summary>Gymnasium's CartPole step in float64, with the ceiling loop's action rule (push toward the falling side).</summary>
+    /// <summary>The ceiling loop's action rule: push right where 0.1·x + 0.2·ẋ + θ + 0.5·θ̇ &gt; 0.</summary>
+    private static double Drive(double[] s) => 0.1 * s[0] + 0.2 * s[1] + s[2] + 0.5 * s[3];
+
+    /// <summary>Gymnasium's CartPole step in float64, with the ceiling loop's action rule.</summary>
     private static void ReferenceStep(double[] s)
     {
         const double g = 9.8, mc = 1.0, mp = 0.1, l = 0.5, fm = 10.0, tau = 0.02;
-        double force = s[3] > 0 ? fm : -fm;
+        double force = Drive(s) > 0 ? fm : -fm;
         double cos = Math.Cos(s[2]), sin = Math.Sin(s[2]);
         double temp = (force + mp * l * s[3] * s[3] * sin) / (mc + mp);
         double thetaAcc = (g * sin - cos * temp) / (l * (4.0 / 3.0 - mp * cos * cos / (mc + mp)));
@@ -55,11 +58,11 @@ public class BenchCeilingTests(ITestOutputHelper output)
         for (int e = 0; e < envs; e++)
         {
             double[] s = [start[e, 0], start[e, 1], start[e, 2], start[e, 3]];
-            // Same actions in both: skip envs whose thetaDot passes near 0 (float vs double could pick different sides).
+            // Same actions in both: skip envs whose drive passes near 0 (float vs double could pick different sides).
             bool ambiguous = false;
             for (int k = 0; k < steps; k++)
             {
-                ambiguous |= Math.Abs(s[3]) < 1e-3;
+                ambiguous |= Math.Abs(Drive(s)) < 1e-3;
                 ReferenceStep(s);
             }
             if (ambiguous) continue;
@@ -80,6 +83,24 @@ public class BenchCeilingTests(ITestOutputHelper output)
             if (width == 4) CeilingLoopMatchesTheReference<F4>();
             if (width == 8) CeilingLoopMatchesTheReference<F8>();
             if (width == 16) CeilingLoopMatchesTheReference<F16>();
+        }
+    }
+
+    /// <summary>
+    /// The loop runs for millions of steps without resets, so its states must stay where CartPole's do (|θ| within
+    /// the 12° limit, |x| within 2.4): a pole left to spin makes θ grow into the thousands, and the lane trig's
+    /// large-argument path then swings the measured rate by 20×.
+    /// </summary>
+    [Fact]
+    public void CeilingLoopKeepsEveryLaneInsideCartPolesLimits()
+    {
+        var job = new CartPoleCeiling.Job<F1>(64);
+        job.StepRange(0, job.VecCount, 50_000);
+        for (int v = 0; v < job.VecCount; v++)
+        {
+            double x = F1.Element(job.X[v], 0), theta = F1.Element(job.Theta[v], 0);
+            Assert.True(Math.Abs(theta) < 0.2 && Math.Abs(x) < 2.4, $"env {v}: x {x}, θ {theta} after 50,000 steps");
+            Assert.Equal(0.0, F1.Element(job.Terminations[v], 0));
         }
     }
 
