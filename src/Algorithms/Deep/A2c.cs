@@ -17,7 +17,7 @@ public static class A2c
     {
         Defaults = _ => (32, 2_000_000),
         RolloutSteps = _ => new A2cConfig().RolloutSteps,
-        MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.EntropyCoef],
+        MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.EntropyCoef, MemberParam.MaxGradNorm],
     };
 
     /// <summary>

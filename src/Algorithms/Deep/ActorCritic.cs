@@ -58,8 +58,9 @@ internal sealed class ActorCritic
         Policy = PolicyNet.Create(training.Spec, config.Hidden, config.Activation, run, training.Pool, outputGain: 0.01f, config.InitLogStd);
         Critic = PolicyNet.NewMlp(training.Spec.ObsSize, config.Hidden, 1, config.Activation, run, training.Pool, outputGain: 1f, salt: 1);
         Optimizers = new Optimizers(training.Pool);
-        Actor = new PolicyGradientStep(Policy, Optimizers, lr, config.MaxGradNorm, rows);
-        _criticOptimizer = Optimizers.Add(Critic, lr, config.MaxGradNorm);
+        float[] maxNorms = config.MemberMaxGradNorms();
+        Actor = new PolicyGradientStep(Policy, Optimizers, lr, maxNorms, rows);
+        _criticOptimizer = Optimizers.Add(Critic, lr, maxNorms);
         Rollout = new Rollout(training.Env, Policy, Critic, run, config.RolloutSteps, config.Gamma, training.Stats);
         _lambdas = MemberParam.Lambda.Of(run, config.Lambda);
         EntropyCoefs = MemberParam.EntropyCoef.Of(run, config.EntropyCoef);

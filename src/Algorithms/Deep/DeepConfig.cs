@@ -31,4 +31,7 @@ public abstract record DeepConfig
 
     /// <summary>The discount γ of each member [P]: <see cref="RunSettings.Gammas"/> when set, else <see cref="Gamma"/> for all.</summary>
     public float[] MemberGammas() => MemberParam.Gamma.Of(Run, Gamma);
+
+    /// <summary>The gradient-norm limit of each member [P]: <see cref="RunSettings.MaxGradNorms"/> when set, else <see cref="MaxGradNorm"/> for all.</summary>
+    public float[] MemberMaxGradNorms() => MemberParam.MaxGradNorm.Of(Run, MaxGradNorm);
 }

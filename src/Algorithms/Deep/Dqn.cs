@@ -77,6 +77,7 @@ public static class Dqn
         Defaults = env => env == "MountainCar-v0" ? (1, 120_000) : (4, 500_000),
         RolloutSteps = _ => 1,
         UsesReplay = true,
+        MemberParams = [.. MemberParam.Common, MemberParam.MaxGradNorm],
         Problem = (run, o) => DefaultConfig(run, o, @double) is var c ? c.Problem() ?? ReplayBuffer.SizeProblem(c.Run, c.ReplayCapacity) : null,
     };
 
@@ -162,7 +163,7 @@ public static class Dqn
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 5), 0f);
         Mlp q = policy.Net;
         Mlp target = TargetNetwork.CopyOf(q, pool);
-        var opt = new Optimizers(pool).Add(q, lr, config.MaxGradNorm);
+        var opt = new Optimizers(pool).Add(q, lr, config.MemberMaxGradNorms());
         var stats = training.Stats;
         var replay = new ReplayBuffer(pop, config.ReplayCapacity, o, 1, discrete: true);
         var batch = new ReplayBatch(replay, b);

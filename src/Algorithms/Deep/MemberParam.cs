@@ -33,8 +33,12 @@ public sealed record MemberParam(string Key, string Flag, string Description, st
     public static MemberParam ClipCoef { get; } = new("clip", "--clip", "PPO ratio clip ε", "a positive finite number",
         v => v > 0 && float.IsFinite(v), r => r.ClipCoefs, (r, v) => r with { ClipCoefs = v });
 
+    /// <summary>Global gradient-norm limit of each network's update (every algorithm with <see cref="DeepConfig.MaxGradNorm"/>): <see cref="RunSettings.MaxGradNorms"/>.</summary>
+    public static MemberParam MaxGradNorm { get; } = new("max_grad_norm", "--max-grad-norm", "gradient-norm limit", "a positive finite number",
+        v => v > 0 && float.IsFinite(v), r => r.MaxGradNorms, (r, v) => r with { MaxGradNorms = v });
+
     /// <summary>Every per-member hyperparameter, in the order help and errors list them.</summary>
-    public static IReadOnlyList<MemberParam> All { get; } = [LearningRate, Gamma, Lambda, EntropyCoef, ClipCoef];
+    public static IReadOnlyList<MemberParam> All { get; } = [LearningRate, Gamma, Lambda, EntropyCoef, ClipCoef, MaxGradNorm];
 
     /// <summary>What every algorithm reads: the learning rate and γ (the default of <see cref="DeepAlgorithm.MemberParams"/>).</summary>
     public static IReadOnlyList<MemberParam> Common { get; } = [LearningRate, Gamma];

@@ -43,7 +43,7 @@ public static class NetworkSarsa
         NeedsWhy = "it takes a max over actions",
         Defaults = _ => (64, 1_000_000),
         RolloutSteps = _ => new NetworkSarsaConfig().RolloutSteps,
-        MemberParams = [.. MemberParam.Common, MemberParam.Lambda],
+        MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.MaxGradNorm],
     };
 
     /// <summary>Purpose word of the Philox counter for SARSA's action choices.</summary>
@@ -72,7 +72,7 @@ public static class NetworkSarsa
         Mlp q = policy.Net;
         Mlp target = TargetNetwork.CopyOf(q, pool);
         var optimizers = new Optimizers(pool);
-        var opt = optimizers.Add(q, lr, config.MaxGradNorm);
+        var opt = optimizers.Add(q, lr, config.MemberMaxGradNorms());
         var stats = training.Stats;
         var minibatch = new TakenActionMinibatch(new Minibatches(run, batch, m), pop, o, k);
 

@@ -14,10 +14,17 @@ public sealed class Optimizers(WorkerPool pool)
     private readonly List<(Adam Adam, float[] BaseRates)> _groups = [];
 
     /// <summary>A network's optimizer: global-norm clipping at <paramref name="maxGradNorm"/> (≤ 0: none), then Adam at <paramref name="learningRates"/> [P].</summary>
-    public NetOptimizer Add(Mlp net, float[] learningRates, float maxGradNorm)
+    public NetOptimizer Add(Mlp net, float[] learningRates, float maxGradNorm) =>
+        Add(net, learningRates, Enumerable.Repeat(maxGradNorm, net.Population).ToArray());
+
+    /// <summary>
+    /// A network's optimizer: member p's gradients clipped to global norm <paramref name="maxGradNorms"/>[p] (every
+    /// limit ≤ 0 or non-finite: none; some but not all such is refused), then Adam at <paramref name="learningRates"/> [P].
+    /// </summary>
+    public NetOptimizer Add(Mlp net, float[] learningRates, float[] maxGradNorms)
     {
         var adam = NewAdam(net.Layout, learningRates, pool);
-        return new NetOptimizer(net, adam, maxGradNorm);
+        return new NetOptimizer(net, adam, maxGradNorms);
     }
 
     /// <summary>The log-σ optimizer of a Gaussian policy, at the same per-member rates as its network; null for a categorical policy.</summary>
@@ -50,7 +57,7 @@ public sealed class Optimizers(WorkerPool pool)
     }
 }
 
-/// <summary>Optimizer steps for a network: per-member global-norm clipping, then Adam (see <see cref="Optimizers.Add"/>).</summary>
+/// <summary>Optimizer steps for a network: per-member global-norm clipping, then Adam (see <see cref="Optimizers.Add(Mlp, float[], float[])"/>).</summary>
 public sealed class NetOptimizer
 {
     private readonly Mlp _net;
@@ -58,12 +65,17 @@ public sealed class NetOptimizer
     private readonly float[] _maxNorm, _norms;
     private readonly bool _clip;
 
-    internal NetOptimizer(Mlp net, Adam adam, float maxGradNorm)
+    internal NetOptimizer(Mlp net, Adam adam, float[] maxGradNorms)
     {
         _net = net;
         _adam = adam;
-        _clip = maxGradNorm > 0 && float.IsFinite(maxGradNorm);
-        _maxNorm = Enumerable.Repeat(maxGradNorm, net.Population).ToArray();
+        if (maxGradNorms.Length != net.Population)
+            throw new ArgumentException($"{maxGradNorms.Length} gradient-norm limits for a population of {net.Population}.", nameof(maxGradNorms));
+        int limited = maxGradNorms.Count(v => v > 0 && float.IsFinite(v));
+        if (limited != 0 && limited != maxGradNorms.Length)
+            throw new ArgumentException("Either every member's gradient norm is limited or none's.", nameof(maxGradNorms));
+        _clip = limited > 0;
+        _maxNorm = (float[])maxGradNorms.Clone();
         _norms = new float[net.Population];
     }
 

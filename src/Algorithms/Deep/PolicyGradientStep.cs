@@ -19,13 +19,13 @@ public sealed class PolicyGradientStep
     /// <param name="policy">The policy to train; its network and (Gaussian) log σ get optimizers.</param>
     /// <param name="optimizers">The set the new optimizers are added to.</param>
     /// <param name="learningRates">Learning rate per member [P].</param>
-    /// <param name="maxGradNorm">Global gradient-norm clip per member.</param>
+    /// <param name="maxGradNorms">Global gradient-norm limit per member [P] (≤ 0: none).</param>
     /// <param name="rows">Rows per member M of the largest minibatch.</param>
-    public PolicyGradientStep(PolicyNet policy, Optimizers optimizers, float[] learningRates, float maxGradNorm, int rows)
+    public PolicyGradientStep(PolicyNet policy, Optimizers optimizers, float[] learningRates, float[] maxGradNorms, int rows)
     {
         _policy = policy;
         _head = new PolicyHead(policy);
-        _netOpt = optimizers.Add(policy.Net, learningRates, maxGradNorm);
+        _netOpt = optimizers.Add(policy.Net, learningRates, maxGradNorms);
         _logStdOpt = optimizers.AddLogStd(policy, learningRates);
         int pop = policy.Net.Population;
         Output = new float[pop * rows * policy.ActionWidth];

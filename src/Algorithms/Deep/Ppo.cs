@@ -32,7 +32,7 @@ public static class Ppo
     {
         Defaults = env => env switch { "CartPole-v1" => (32, 1_000_000), "Pendulum-v1" => (64, 2_000_000), _ => (64, 1_000_000) },
         RolloutSteps = env => DefaultConfig(new RunSettings { EnvId = env }, null).RolloutSteps,
-        MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.EntropyCoef, MemberParam.ClipCoef],
+        MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.EntropyCoef, MemberParam.ClipCoef, MemberParam.MaxGradNorm],
     };
 
     /// <summary>The configuration <c>rlk train ENV --algo ppo</c> uses.</summary>

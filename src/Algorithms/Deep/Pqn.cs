@@ -47,7 +47,7 @@ public static class Pqn
         NeedsWhy = "it takes a max over actions",
         Defaults = _ => (32, 500_000),
         RolloutSteps = _ => new PqnConfig().RolloutSteps,
-        MemberParams = [.. MemberParam.Common, MemberParam.Lambda],
+        MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.MaxGradNorm],
     };
 
     /// <summary>Purpose word of the Philox counter for PQN's ε-greedy choices.</summary>
@@ -102,7 +102,7 @@ public static class Pqn
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
-        float[] gammas = config.MemberGammas(), lambdas = MemberParam.Lambda.Of(run, config.Lambda);
+        float[] gammas = config.MemberGammas(), lambdas = MemberParam.Lambda.Of(run, config.Lambda), maxNorms = config.MemberMaxGradNorms();
 
         var q = new LayerNormNet(PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 7));
         var policy = new PolicyNet(env.Spec, q);
@@ -179,7 +179,7 @@ public static class Pqn
                 {
                     q.ZeroGradients();
                     q.Backward(minibatch.DPrediction);
-                    ClipGlobalNorm(q, config.MaxGradNorm, norms);
+                    ClipGlobalNorm(q, maxNorms, norms);
                     linearOpt.Step();
                     normAdam.Step(q.Norms, q.NormGradients);
                     policy.CheckFinite(steps, mbLoss, ("q", q.Linear));
@@ -198,14 +198,16 @@ public static class Pqn
 
     /// <summary>
     /// Scales member p's gradients (Linear layers and norms together) so their global L2 norm is at most
-    /// <paramref name="maxNorm"/> (≤ 0: no clipping); the norm is summed tensor by tensor in a fixed order.
+    /// maxNorms[p] (≤ 0: no clipping of that member); the norm is summed tensor by tensor in a fixed order.
     /// </summary>
-    public static void ClipGlobalNorm(LayerNormNet net, float maxNorm, Span<float> norms) // norms: [P]
+    public static void ClipGlobalNorm(LayerNormNet net, ReadOnlySpan<float> maxNorms, Span<float> norms) // maxNorms, norms: [P]
     {
-        if (!(maxNorm > 0) || !float.IsFinite(maxNorm)) return;
+        Returns.RequirePerMember(maxNorms, net.Population, nameof(maxNorms));
         ParameterLayout a = net.Linear.Layout, b = net.NormLayout;
         for (int p = 0; p < net.Population; p++)
         {
+            float maxNorm = maxNorms[p];
+            if (!(maxNorm > 0) || !float.IsFinite(maxNorm)) continue;
             double sq = SumSquares(net.Linear.Gradients, a, p) + SumSquares(net.NormGradients, b, p);
             norms[p] = (float)Math.Sqrt(sq);
             if (!(sq > (double)maxNorm * maxNorm)) continue;

@@ -44,6 +44,7 @@ public static class Reinforce
     {
         Defaults = _ => (64, 3_000_000),
         RolloutSteps = _ => new ReinforceConfig().RolloutSteps,
+        MemberParams = [.. MemberParam.Common, MemberParam.MaxGradNorm],
     };
 
     /// <summary>
@@ -66,8 +67,9 @@ public static class Reinforce
         int w = policy.ActionWidth;
         Mlp? baseline = config.Baseline ? PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, training.Pool, outputGain: 1f, salt: 1) : null;
         var optimizers = new Optimizers(training.Pool);
-        var actor = new PolicyGradientStep(policy, optimizers, lr, config.MaxGradNorm, m);
-        var baselineOpt = baseline is null ? null : optimizers.Add(baseline, lr, config.MaxGradNorm);
+        float[] maxNorms = config.MemberMaxGradNorms();
+        var actor = new PolicyGradientStep(policy, optimizers, lr, maxNorms, m);
+        var baselineOpt = baseline is null ? null : optimizers.Add(baseline, lr, maxNorms);
         // No critic in the rollout: truncated episodes bootstrap from 0 (CartPole's time limit is part of the task).
         var rollout = new Rollout(training.Env, policy, critic: null, run, t, config.Gamma, training.Stats);
         var minibatches = new Minibatches(run, batch, m);

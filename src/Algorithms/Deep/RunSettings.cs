@@ -42,6 +42,8 @@ public sealed record RunSettings
     public float[]? EntropyCoefs { get; init; }
     /// <summary>Per-member PPO ratio clips ε [P], positive and finite (null: the algorithm's).</summary>
     public float[]? ClipCoefs { get; init; }
+    /// <summary>Per-member global gradient-norm limits [P], positive and finite (the algorithms with a <see cref="DeepConfig.MaxGradNorm"/>; null: the algorithm's).</summary>
+    public float[]? MaxGradNorms { get; init; }
     /// <summary>Where the envs run; the networks run on the CPU kernels.</summary>
     public Backend Backend { get; init; } = Backend.Cpu;
     /// <summary>CPU threads for envs and networks; 0 = all cores. Results are bit-identical for any count (same seed, same <see cref="EnvCount"/>).</summary>

@@ -68,7 +68,7 @@ public static class ValueLearning
         Mlp value = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
         Mlp target = TargetNetwork.CopyOf(value, pool);
         var optimizers = new Optimizers(pool);
-        var opt = optimizers.Add(value, lr, config.MaxGradNorm);
+        var opt = optimizers.Add(value, lr, config.MemberMaxGradNorms());
         var stats = training.Stats;
         var minibatches = new Minibatches(run, batch, m);
 

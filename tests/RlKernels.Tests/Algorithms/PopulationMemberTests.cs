@@ -5,7 +5,7 @@ namespace RlKernels.Tests.Algorithms;
 
 /// <summary>
 /// Member k of a population trains exactly as a run of its own with the same seed, learning rate, γ and the other
-/// per-member hyperparameters its algorithm has (λ, entropy and clip coefficients): the same learning curve and the
+/// per-member hyperparameters its algorithm has (λ, entropy and clip coefficients, gradient-norm limit): the same learning curve and the
 /// same weights, bit for bit (what lets a sweep train configurations together).
 /// </summary>
 public class PopulationMemberTests(ITestOutputHelper output)
@@ -31,6 +31,7 @@ public class PopulationMemberTests(ITestOutputHelper output)
             [MemberParam.Lambda] = [0.6f, 0.95f, 0.8f],
             [MemberParam.EntropyCoef] = [0f, 0.01f, 0.05f],
             [MemberParam.ClipCoef] = [0.1f, 0.2f, 0.3f],
+            [MemberParam.MaxGradNorm] = [0.05f, 1f, 0.4f],
         }.Where(o => entry.MemberParams.Contains(o.Key)).ToArray();
         Assert.Equal(entry.MemberParams.Count, MemberParam.Common.Count + others.Length);
         RunSettings With(RunSettings run, Func<float[], float[]> pick) => others.Aggregate(run, (r, o) => o.Key.Set(r, pick(o.Value)));

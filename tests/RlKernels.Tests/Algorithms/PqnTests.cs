@@ -129,7 +129,7 @@ public class PqnTests(ITestOutputHelper log) : NnTest
         NnTestData.ToFloat(_data.Uniform(net.NormGradients.Length, 3)).CopyTo(net.NormGradients, 0);
         float[] before = [.. net.Linear.Gradients, .. net.NormGradients];
         var norms = new float[2];
-        Pqn.ClipGlobalNorm(net, 1f, norms);
+        Pqn.ClipGlobalNorm(net, [1f, 1f], norms);
         Assert.True(norms[0] > 1 && norms[1] > 1);
         float[] after = [.. net.Linear.Gradients, .. net.NormGradients];
         for (int p = 0; p < 2; p++)

@@ -32,7 +32,7 @@ public static class VanillaPolicyGradient
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t;
 
         var policy = PolicyNet.Create(training.Spec, config.Hidden, config.Activation, run, training.Pool, outputGain: 0.01f, initLogStd: 0f);
-        var actor = new PolicyGradientStep(policy, new Optimizers(training.Pool), config.MemberLearningRates(), config.MaxGradNorm, batch);
+        var actor = new PolicyGradientStep(policy, new Optimizers(training.Pool), config.MemberLearningRates(), config.MemberMaxGradNorms(), batch);
         var rollout = new Rollout(training.Env, policy, critic: null, run, t, config.Gamma, training.Stats);
         var returns = new float[pop * batch];   // [P, T, N] reward-to-go
         var complete = new bool[pop * batch];   // [P, T, N] the episode ends inside the rollout

@@ -27,6 +27,7 @@ public class TrainInputTests() : TempDirectoryTests("rlk-train-input-")
     [InlineData("--ent-coef 0.01", "pqn", "ppo, a2c")]
     [InlineData("--clip 0.2", "a2c", "ppo")]
     [InlineData("--clip 0.2", "q-learning", "ppo")]
+    [InlineData("--max-grad-norm 1", "sac", "ppo, a2c, reinforce-baseline, reinforce, deep-sarsa, dqn, double-dqn, pqn")]
     public void AFlagTheAlgorithmDoesNotUseIsRefused(string flag, string algo, string? usedBy)
     {
         // The message names the flag and the algorithm, then (where checked here) the algorithms that use the flag.
@@ -71,6 +72,9 @@ public class TrainInputTests() : TempDirectoryTests("rlk-train-input-")
     [InlineData("--clip", "0", "ppo", "--clip must be a positive finite number")]
     [InlineData("--clip", "NaN", "ppo", "--clip must be a positive finite number")]
     [InlineData("--clip", "1e40", "ppo", "--clip must be a positive finite number")] // infinite as the float PPO takes
+    [InlineData("--max-grad-norm", "0", "dqn", "--max-grad-norm must be a positive finite number")]
+    [InlineData("--max-grad-norm", "-1", "a2c", "--max-grad-norm must be a positive finite number")]
+    [InlineData("--max-grad-norm", "NaN", "pqn", "--max-grad-norm must be a positive finite number")]
     public void APerMemberHyperparameterOutOfRangeIsRefused(string flag, string value, string algo, string expected) =>
         CliRun.AssertRefusedLeavingUnchanged(Temp.Path, expected, "train", "CartPole-v1", "--algo", algo, flag, value, "--out", Temp.File("run"));
 

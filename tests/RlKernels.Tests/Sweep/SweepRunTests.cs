@@ -63,6 +63,7 @@ public sealed class SweepRunTests
     [InlineData("lambda", 0.8, 0.95)]
     [InlineData("ent_coef", 0.0, 0.05)]
     [InlineData("clip", 0.1, 0.3)]
+    [InlineData("max_grad_norm", 0.05, 0.5)]
     public void A_swept_per_member_hyperparameter_trains_each_run_as_rlk_train_with_its_flag(string key, double first, double second)
     {
         // The key varies per member: 2 values × 2 seeds = one batch of 4 runs, trained as one population.

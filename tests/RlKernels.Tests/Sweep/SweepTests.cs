@@ -157,6 +157,25 @@ public sealed class SweepTests
             """,
             "spec.toml:4: 'clip' (PPO ratio clip ε) does not apply to a2c; it is used by ppo"
         },
+        {
+            """
+            env = "Pendulum-v1"
+            algo = "sac"
+            [search]
+            max_grad_norm = [0.5, 1]
+
+            """,
+            "spec.toml:4: 'max_grad_norm' (gradient-norm limit) does not apply to sac; it is used by ppo, a2c, reinforce-baseline, reinforce, deep-sarsa, dqn, double-dqn, pqn"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            [search]
+            max_grad_norm = [0.5, 0]
+
+            """,
+            "spec.toml:3: max_grad_norm must be a positive finite number (got values from 0 to 0.5)"
+        },
     };
 
     [Theory]
@@ -242,7 +261,7 @@ public sealed class SweepTests
     [Theory]
     [InlineData("ppo", "lambda = [0.8, 0.95]\nent_coef = [0, 0.01]\nclip = { dist = \"uniform\", low = 0.1, high = 0.3 }\ngamma = [0.9, 0.99]")]
     [InlineData("a2c", "lambda = { dist = \"uniform\", low = 0, high = 1 }\nent_coef = [0, 0.01, 0.1]")]
-    [InlineData("pqn", "lambda = [0, 0.5, 1]\nlr = [1e-4, 3e-4]")]
+    [InlineData("pqn", "lambda = [0, 0.5, 1]\nlr = [1e-4, 3e-4]\nmax_grad_norm = { dist = \"log-uniform\", low = 0.1, high = 10 }")]
     public void Per_member_hyperparameters_share_one_batch(string algo, string search)
     {
         // Every swept key here varies per member: the whole sweep is one population, however many configurations.
