@@ -77,7 +77,7 @@ public static class Dqn
         Defaults = env => env == "MountainCar-v0" ? (1, 120_000) : (4, 500_000),
         RolloutSteps = _ => 1,
         UsesReplay = true,
-        MemberParams = [.. MemberParam.Common, MemberParam.MaxGradNorm],
+        MemberParams = [.. MemberParam.Common, MemberParam.MaxGradNorm, MemberParam.Tau, MemberParam.TargetPeriod],
         Problem = (run, o) => DefaultConfig(run, o, @double) is var c ? c.Problem() ?? ReplayBuffer.SizeProblem(c.Run, c.ReplayCapacity) : null,
     };
 
@@ -158,7 +158,8 @@ public static class Dqn
         int pop = run.Population, n = run.EnvCount, b = config.BatchSize;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
-        float[] gammas = config.MemberGammas();
+        float[] gammas = config.MemberGammas(), taus = MemberParam.Tau.Of(run, config.Tau);
+        int[] periods = MemberParam.TargetPeriod.OfWhole(run, config.TargetPeriod);
 
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 5), 0f);
         Mlp q = policy.Net;
@@ -224,7 +225,7 @@ public static class Dqn
                 opt.Descend(dQ);
                 policy.CheckFinite(schedule.Steps, loss, ("q", q));
                 gradientSteps++;
-                TargetNetwork.Update(target, q, config.Tau, gradientSteps, config.TargetPeriod);
+                TargetNetwork.Update(target, q, taus, gradientSteps, periods);
             }
 
             if (schedule.CurveDue() && training.EndUpdate(schedule.Steps, loss, policy)) break;

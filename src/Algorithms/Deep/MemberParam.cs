@@ -17,6 +17,9 @@ namespace RlKernels.Algorithms.Deep;
 public sealed record MemberParam(string Key, string Flag, string Description, string Range, Func<float, bool> Valid,
     Func<RunSettings, float[]?> Get, Func<RunSettings, float[]?, RunSettings> Set)
 {
+    /// <summary>Takes whole numbers only (a count): a sweep draws it from a list, <c>int</c> or <c>choice</c>, not a continuous distribution.</summary>
+    public bool Whole { get; init; }
+
     /// <summary>Learning rate (the actor's where an algorithm has two): <see cref="RunSettings.LearningRates"/>.</summary>
     public static MemberParam LearningRate { get; } = new("lr", "--lr", "learning rate", "a positive finite number",
         v => v > 0 && float.IsFinite(v), r => r.LearningRates, (r, v) => r with { LearningRates = v });
@@ -37,8 +40,15 @@ public sealed record MemberParam(string Key, string Flag, string Description, st
     public static MemberParam MaxGradNorm { get; } = new("max_grad_norm", "--max-grad-norm", "gradient-norm limit", "a positive finite number",
         v => v > 0 && float.IsFinite(v), r => r.MaxGradNorms, (r, v) => r with { MaxGradNorms = v });
 
+    /// <summary>Polyak rate τ of the target networks (DQN with τ &lt; 1, SAC, reparam-ac): <see cref="RunSettings.Taus"/>.</summary>
+    public static MemberParam Tau { get; } = new("tau", "--tau", "target-network Polyak rate τ", "in (0, 1]",
+        v => v > 0 && v <= 1, r => r.Taus, (r, v) => r with { Taus = v });
+    /// <summary>Hard copies into the target network every this many updates (DQN: gradient steps; network SARSA: rollouts): <see cref="RunSettings.TargetPeriods"/>.</summary>
+    public static MemberParam TargetPeriod { get; } = new("target_period", "--target-period", "target-network copy period", "a whole number from 1 to 10000000",
+        v => v >= 1 && v <= 10_000_000 && v == MathF.Floor(v), r => r.TargetPeriods, (r, v) => r with { TargetPeriods = v }) { Whole = true };
+
     /// <summary>Every per-member hyperparameter, in the order help and errors list them.</summary>
-    public static IReadOnlyList<MemberParam> All { get; } = [LearningRate, Gamma, Lambda, EntropyCoef, ClipCoef, MaxGradNorm];
+    public static IReadOnlyList<MemberParam> All { get; } = [LearningRate, Gamma, Lambda, EntropyCoef, ClipCoef, MaxGradNorm, Tau, TargetPeriod];
 
     /// <summary>What every algorithm reads: the learning rate and γ (the default of <see cref="DeepAlgorithm.MemberParams"/>).</summary>
     public static IReadOnlyList<MemberParam> Common { get; } = [LearningRate, Gamma];
@@ -49,6 +59,10 @@ public sealed record MemberParam(string Key, string Flag, string Description, st
     /// </summary>
     /// <exception cref="ArgumentException">The run's values do not hold one per member.</exception>
     public float[] Of(RunSettings run, float value) => run.PerMember(value, Get(run), Key);
+
+    /// <summary><see cref="Of"/> of a whole-number parameter (<see cref="Whole"/>), as integers [P].</summary>
+    public int[] OfWhole(RunSettings run, int value) =>
+        Get(run) is null ? Enumerable.Repeat(value, run.Population).ToArray() : Of(run, value).Select(v => (int)v).ToArray();
 
     /// <summary>Throws <see cref="ArgumentException"/> unless the run's values, when set, hold one valid value per member.</summary>
     public void Check(RunSettings run)

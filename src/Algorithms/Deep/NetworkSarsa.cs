@@ -43,7 +43,7 @@ public static class NetworkSarsa
         NeedsWhy = "it takes a max over actions",
         Defaults = _ => (64, 1_000_000),
         RolloutSteps = _ => new NetworkSarsaConfig().RolloutSteps,
-        MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.MaxGradNorm],
+        MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.MaxGradNorm, MemberParam.TargetPeriod],
     };
 
     /// <summary>Purpose word of the Philox counter for SARSA's action choices.</summary>
@@ -66,6 +66,7 @@ public static class NetworkSarsa
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
         float[] gammas = config.MemberGammas(), lambdas = MemberParam.Lambda.Of(run, config.Lambda);
+        int[] periods = MemberParam.TargetPeriod.OfWhole(run, config.TargetPeriod);
 
         // The Q network doubles as the policy's network: greedy evaluation takes the arg-max of its outputs.
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 3), 0f);
@@ -143,7 +144,7 @@ public static class NetworkSarsa
                     opt.Descend(minibatch.DPrediction);
                     policy.CheckFinite(steps, mbLoss, ("q", q));
                 });
-            if (++rollouts % config.TargetPeriod == 0) q.Parameters.CopyTo(target.Parameters, 0);
+            TargetNetwork.Update(target, q, taus: default, ++rollouts, periods);
 
             if (training.EndUpdate(steps, loss, policy)) break;
         }

@@ -37,6 +37,7 @@ public static class ReparamActorCritic
         (run, o) => Train(o.ApplyReplay(new ReparamActorCriticConfig { Run = run })))
     {
         Defaults = _ => (16, 60_000), // one env step at a time from a replay buffer: RolloutSteps stays 1
+        MemberParams = [.. MemberParam.Common, MemberParam.Tau],
     };
 
     /// <summary>Purpose word of the Philox counter for replay sampling.</summary>
@@ -59,7 +60,7 @@ public static class ReparamActorCritic
         float low = env.Spec.Action.Low, high = env.Spec.Action.High, half = 0.5f * (high - low);
         float[] actorLr = run.PerMember(config.ActorLearningRate, config.ActorLearningRates ?? run.LearningRates, "ActorLearningRates");
         float[] criticLr = run.PerMember(config.CriticLearningRate, null, "CriticLearningRates");
-        float[] gammas = config.MemberGammas();
+        float[] gammas = config.MemberGammas(), taus = MemberParam.Tau.Of(run, config.Tau);
 
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, a, config.Activation, run, pool, outputGain: 0.01f), 0f) { TanhSquash = true };
         Mlp actor = policy.Net;
@@ -217,8 +218,8 @@ public static class ReparamActorCritic
                 actorOpt.Descend(dOut);
                 policy.CheckFinite(steps, loss, ("actor", actor), ("critic", critic));
 
-                Polyak(targetActor.Parameters, actor.Parameters, config.Tau);
-                Polyak(targetCritic.Parameters, critic.Parameters, config.Tau);
+                TargetNetwork.Polyak(targetActor, actor, taus);
+                TargetNetwork.Polyak(targetCritic, critic, taus);
             }
 
             if (steps >= nextCurve)
@@ -228,10 +229,5 @@ public static class ReparamActorCritic
             }
         }
         return training.Result("reparam-ac", steps, policy, critic);
-    }
-
-    private static void Polyak(Span<float> target, ReadOnlySpan<float> online, float tau)
-    {
-        for (int i = 0; i < target.Length; i++) target[i] += tau * (online[i] - target[i]);
     }
 }

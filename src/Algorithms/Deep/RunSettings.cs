@@ -44,6 +44,10 @@ public sealed record RunSettings
     public float[]? ClipCoefs { get; init; }
     /// <summary>Per-member global gradient-norm limits [P], positive and finite (the algorithms with a <see cref="DeepConfig.MaxGradNorm"/>; null: the algorithm's).</summary>
     public float[]? MaxGradNorms { get; init; }
+    /// <summary>Per-member Polyak rates τ [P] in (0, 1] of the target networks (dqn, double-dqn, sac, reparam-ac; null: the algorithm's).</summary>
+    public float[]? Taus { get; init; }
+    /// <summary>Per-member target-network copy periods [P], whole numbers ≥ 1 (dqn, double-dqn, deep-sarsa; null: the algorithm's).</summary>
+    public float[]? TargetPeriods { get; init; }
     /// <summary>Where the envs run; the networks run on the CPU kernels.</summary>
     public Backend Backend { get; init; } = Backend.Cpu;
     /// <summary>CPU threads for envs and networks; 0 = all cores. Results are bit-identical for any count (same seed, same <see cref="EnvCount"/>).</summary>

@@ -49,6 +49,7 @@ public static class Sac
     {
         NeedsWhy = "its policy is a squashed Gaussian over a continuous action box",
         Defaults = _ => (4, 40_000),
+        MemberParams = [.. MemberParam.Common, MemberParam.Tau],
         UsesReplay = true,
         Problem = (run, o) => DefaultConfig(run, o) is var c ? c.Problem() ?? ReplayBuffer.SizeProblem(c.Run, c.ReplayCapacity) : null,
     };
@@ -84,7 +85,7 @@ public static class Sac
         float low = env.Spec.Action.Low, high = env.Spec.Action.High, half = 0.5f * (high - low), mid = 0.5f * (high + low);
         float[] actorLr = run.PerMember(config.ActorLearningRate, config.ActorLearningRates ?? run.LearningRates, "ActorLearningRates");
         float[] criticLr = run.PerMember(config.CriticLearningRate, null, "CriticLearningRates");
-        float[] gammas = config.MemberGammas();
+        float[] gammas = config.MemberGammas(), taus = MemberParam.Tau.Of(run, config.Tau);
         var replay = new ReplayBuffer(pop, config.ReplayCapacity, o, a, discrete: false);
         var batch = new ReplayBatch(replay, b);
 
@@ -224,7 +225,7 @@ public static class Sac
                 }
                 if (config.LearnAlpha) alphaAdam.Step(logAlpha, alphaGrad);
                 policy.CheckFinite(schedule.Steps, loss, ("actor", actor), ("critic 1", critics[0]), ("critic 2", critics[1]));
-                for (int c = 0; c < 2; c++) TargetNetwork.Polyak(targets[c].Parameters, critics[c].Parameters, config.Tau);
+                for (int c = 0; c < 2; c++) TargetNetwork.Polyak(targets[c], critics[c], taus);
             }
 
             if (schedule.CurveDue())

@@ -64,6 +64,7 @@ public static class ValueLearning
         int o = env.Spec.ObsSize;
         float[] lr = config.MemberLearningRates();
         float[] gammas = config.MemberGammas(), lambdas = MemberParam.Lambda.Of(run, config.Lambda);
+        int[] periods = MemberParam.TargetPeriod.OfWhole(run, config.TargetPeriod);
 
         Mlp value = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
         Mlp target = TargetNetwork.CopyOf(value, pool);
@@ -190,7 +191,7 @@ public static class ValueLearning
                     }
                     opt.Descend(dPrediction);
                     if (!float.IsFinite(loss)) throw new TrainingDivergedException($"Value learning diverged at env step {steps}: non-finite loss.", steps, "loss", null);
-                    if (++gradientSteps % config.TargetPeriod == 0) value.Parameters.CopyTo(target.Parameters, 0);
+                    TargetNetwork.Update(target, value, taus: default, ++gradientSteps, periods);
                 }
             }
 

@@ -156,7 +156,8 @@ public sealed record SweepSpec
     /// <summary>
     /// A per-member hyperparameter (<see cref="MemberParam"/>) must be one the algorithm has (when the algorithm is
     /// known; an unknown one is reported with the list of known ones), and in its range: every listed value, and a
-    /// distribution's whole range (each is an interval, so its ends decide), as the float the algorithm gets.
+    /// distribution's whole range (each is an interval, so its ends decide), as the float the algorithm gets; a
+    /// whole-number parameter is not drawn from a continuous distribution.
     /// </summary>
     private static SweepParam CheckMemberParam(string name, KeyValueSyntax kv, SweepParam p, string? algo)
     {
@@ -164,10 +165,12 @@ public sealed record SweepSpec
         algo ??= "ppo";
         if (DeepAlgorithms.IsKnown(algo) && !DeepAlgorithms.Get(algo).MemberParams.Contains(param))
             throw Bad(name, kv, $"'{p.Name}' ({param.Description}) does not apply to {algo}; it is used by {string.Join(", ", DeepAlgorithms.NamesWith(param))}");
-        double low = p.IsSampled && p.Kind != SweepParamKind.Choice ? p.Low : p.Values.Min();
-        double high = p.IsSampled && p.Kind != SweepParamKind.Choice ? p.High : p.Values.Max();
-        if (!(param.Valid((float)low) && param.Valid((float)high)))
-            throw Bad(name, kv, $"{p.Name} must be {param.Range} (got values from {low} to {high})");
+        if (param.Whole && p.Kind is SweepParamKind.Uniform or SweepParamKind.LogUniform)
+            throw Bad(name, kv, $"{p.Name} takes whole numbers: give a list, or dist = \"int\" or \"choice\"");
+        bool range = p.IsSampled && p.Kind != SweepParamKind.Choice;
+        IReadOnlyList<double> values = range ? [p.Low, p.High] : p.Values;
+        if (!values.All(v => param.Valid((float)v)))
+            throw Bad(name, kv, $"{p.Name} must be {param.Range} (got values from {values.Min()} to {values.Max()})");
         return p;
     }
 

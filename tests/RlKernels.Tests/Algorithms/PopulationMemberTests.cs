@@ -5,7 +5,7 @@ namespace RlKernels.Tests.Algorithms;
 
 /// <summary>
 /// Member k of a population trains exactly as a run of its own with the same seed, learning rate, γ and the other
-/// per-member hyperparameters its algorithm has (λ, entropy and clip coefficients, gradient-norm limit): the same learning curve and the
+/// per-member hyperparameters its algorithm has (λ, entropy and clip coefficients, gradient-norm limit, target-network τ and period): the same learning curve and the
 /// same weights, bit for bit (what lets a sweep train configurations together).
 /// </summary>
 public class PopulationMemberTests(ITestOutputHelper output)
@@ -32,6 +32,8 @@ public class PopulationMemberTests(ITestOutputHelper output)
             [MemberParam.EntropyCoef] = [0f, 0.01f, 0.05f],
             [MemberParam.ClipCoef] = [0.1f, 0.2f, 0.3f],
             [MemberParam.MaxGradNorm] = [0.05f, 1f, 0.4f],
+            [MemberParam.Tau] = [1f, 0.5f, 0.02f],          // member 0 hard copies, member 2 Polyak steps
+            [MemberParam.TargetPeriod] = [20f, 50f, 5f],
         }.Where(o => entry.MemberParams.Contains(o.Key)).ToArray();
         Assert.Equal(entry.MemberParams.Count, MemberParam.Common.Count + others.Length);
         RunSettings With(RunSettings run, Func<float[], float[]> pick) => others.Aggregate(run, (r, o) => o.Key.Set(r, pick(o.Value)));

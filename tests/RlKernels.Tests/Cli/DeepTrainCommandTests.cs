@@ -126,7 +126,7 @@ public class DeepTrainCommandTests
     /// <summary>Every (built-in algorithm, per-member hyperparameter beyond lr and γ it has), for <see cref="APerMemberFlagReachesTheAlgorithm"/>.</summary>
     public static TheoryData<string, string, string> PerMemberFlags()
     {
-        var values = new Dictionary<string, string> { ["--lambda"] = "0.3", ["--ent-coef"] = "0.1", ["--clip"] = "0.02", ["--max-grad-norm"] = "0.01" };
+        var values = new Dictionary<string, string> { ["--lambda"] = "0.3", ["--ent-coef"] = "0.1", ["--clip"] = "0.02", ["--max-grad-norm"] = "0.01", ["--tau"] = "0.5", ["--target-period"] = "3" };
         var data = new TheoryData<string, string, string>();
         foreach (string algo in BuiltInDeepAlgorithms)
             foreach (var p in RlKernels.Algorithms.Deep.DeepAlgorithms.Get(algo).MemberParams.Except(RlKernels.Algorithms.Deep.MemberParam.Common))
@@ -140,12 +140,13 @@ public class DeepTrainCommandTests
     {
         // Through the real command line: the flag must change what is learned from the same seed (the replay
         // algorithms past their 10,000-step warm-up).
-        string steps = RlKernels.Algorithms.Deep.DeepAlgorithms.Get(algo).UsesReplay ? "10500" : "4096";
+        var entry = RlKernels.Algorithms.Deep.DeepAlgorithms.Get(algo);
+        bool continuous = entry.Needs == RlKernels.Algorithms.Deep.ActionNeed.Continuous;
+        string env = continuous ? "Pendulum-v1" : "CartPole-v1", steps = continuous ? "2600" : entry.UsesReplay ? "10500" : "4096";
         using var temp = new TempDirectory("rlk-deep-flag-");
         byte[] Model(params string[] extra)
         {
             string dir = Path.Combine(temp.Path, extra.Length == 0 ? "default" : "flag");
-            string env = RlKernels.Algorithms.Deep.DeepAlgorithms.Get(algo).Needs == RlKernels.Algorithms.Deep.ActionNeed.Continuous ? "Pendulum-v1" : "CartPole-v1";
             var (code, _, error) = CliRun.InProcess(["train", env, "--algo", algo, "--steps", steps, "--no-stop", "--threads", "1", "--out", dir, .. extra]);
             Assert.True(code == 0, error);
             return File.ReadAllBytes(Path.Combine(dir, "model.safetensors"));

@@ -28,6 +28,8 @@ public class TrainInputTests() : TempDirectoryTests("rlk-train-input-")
     [InlineData("--clip 0.2", "a2c", "ppo")]
     [InlineData("--clip 0.2", "q-learning", "ppo")]
     [InlineData("--max-grad-norm 1", "sac", "ppo, a2c, reinforce-baseline, reinforce, deep-sarsa, dqn, double-dqn, pqn")]
+    [InlineData("--tau 0.1", "ppo", "reparam-ac, dqn, double-dqn, sac")]
+    [InlineData("--target-period 10", "pqn", "deep-sarsa, dqn, double-dqn")]
     public void AFlagTheAlgorithmDoesNotUseIsRefused(string flag, string algo, string? usedBy)
     {
         // The message names the flag and the algorithm, then (where checked here) the algorithms that use the flag.
@@ -54,15 +56,11 @@ public class TrainInputTests() : TempDirectoryTests("rlk-train-input-")
             "train", "CartPole-v1", "--gamma", "0.9", "0.99", "--out", Temp.File("run"));
 
     [Theory]
-    [InlineData("0")]
-    [InlineData("1.5")]
-    [InlineData("-0.5")]
-    [InlineData("NaN")]
-    public void AGammaOutsideZeroToOneIsRefusedForADeepAlgorithm(string gamma) =>
-        CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "--gamma must be in (0, 1]",
-            "train", "CartPole-v1", "--algo", "a2c", "--gamma", gamma, "--out", Temp.File("run"));
-
-    [Theory]
+    [InlineData("--gamma", "0", "a2c", "--gamma must be in (0, 1]")]
+    [InlineData("--gamma", "1.5", "a2c", "--gamma must be in (0, 1]")]
+    [InlineData("--gamma", "-0.5", "a2c", "--gamma must be in (0, 1]")]
+    [InlineData("--gamma", "NaN", "a2c", "--gamma must be in (0, 1]")]
+    [InlineData("--lr", "-1", "ppo", "--lr must be a positive finite number")]
     [InlineData("--lambda", "1.5", "ppo", "--lambda must be in [0, 1]")]
     [InlineData("--lambda", "-0.1", "pqn", "--lambda must be in [0, 1]")]
     [InlineData("--lambda", "NaN", "a2c", "--lambda must be in [0, 1]")]
@@ -75,7 +73,11 @@ public class TrainInputTests() : TempDirectoryTests("rlk-train-input-")
     [InlineData("--max-grad-norm", "0", "dqn", "--max-grad-norm must be a positive finite number")]
     [InlineData("--max-grad-norm", "-1", "a2c", "--max-grad-norm must be a positive finite number")]
     [InlineData("--max-grad-norm", "NaN", "pqn", "--max-grad-norm must be a positive finite number")]
-    public void APerMemberHyperparameterOutOfRangeIsRefused(string flag, string value, string algo, string expected) =>
+    [InlineData("--tau", "0", "dqn", "--tau must be in (0, 1]")]
+    [InlineData("--tau", "1.5", "dqn", "--tau must be in (0, 1]")]
+    [InlineData("--target-period", "2.5", "dqn", "--target-period must be a whole number from 1 to 10000000")]
+    [InlineData("--target-period", "0", "deep-sarsa", "--target-period must be a whole number from 1 to 10000000")]
+    public void ADeepHyperparameterOutOfRangeIsRefused(string flag, string value, string algo, string expected) =>
         CliRun.AssertRefusedLeavingUnchanged(Temp.Path, expected, "train", "CartPole-v1", "--algo", algo, flag, value, "--out", Temp.File("run"));
 
     [Fact]

@@ -60,21 +60,26 @@ public sealed class SweepRunTests
     }
 
     [Theory]
-    [InlineData("lambda", 0.8, 0.95)]
-    [InlineData("ent_coef", 0.0, 0.05)]
-    [InlineData("clip", 0.1, 0.3)]
-    [InlineData("max_grad_norm", 0.05, 0.5)]
-    public void A_swept_per_member_hyperparameter_trains_each_run_as_rlk_train_with_its_flag(string key, double first, double second)
+    [InlineData("ppo", "lambda", 0.8, 0.95)]
+    [InlineData("ppo", "ent_coef", 0.0, 0.05)]
+    [InlineData("ppo", "clip", 0.1, 0.3)]
+    [InlineData("ppo", "max_grad_norm", 0.05, 0.5)]
+    [InlineData("deep-sarsa", "target_period", 1, 4)]
+    [InlineData("sac", "tau", 0.005, 0.2)]
+    public void A_swept_per_member_hyperparameter_trains_each_run_as_rlk_train_with_its_flag(string algo, string key, double first, double second)
     {
         // The key varies per member: 2 values × 2 seeds = one batch of 4 runs, trained as one population.
+        bool continuous = RlKernels.Algorithms.Deep.DeepAlgorithms.Get(algo).Needs == RlKernels.Algorithms.Deep.ActionNeed.Continuous;
+        string env = continuous ? "Pendulum-v1" : "CartPole-v1";
+        long steps = continuous ? 2600 : 1536; // SAC past its warm-up
         string root = NewRoot(out string spec,
-            $"env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [5, 9]\neval_episodes = 7\nenvs = 8\nsteps = 1536\n[search]\n{key} = [{first.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, {second.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}]\n");
+            $"env = \"{env}\"\nalgo = \"{algo}\"\nseeds = [5, 9]\neval_episodes = 7\nenvs = 8\nsteps = {steps}\n[search]\n{key} = [{first.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, {second.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}]\n");
         RunSweep(spec, Path.Combine(root, "sweep"), jobs: 1);
         double[] values = [first, second];
         RlKernels.Algorithms.Deep.MemberParam param = RlKernels.Algorithms.Deep.MemberParam.All.Single(p => p.Key == key);
         AssertMembersEqualRunsAlone(root, 4, ["c0-s9", "c1-s5"], id => new()
         {
-            Env = "CartPole-v1", Hyperparameters = new Dictionary<RlKernels.Algorithms.Deep.MemberParam, double> { [param] = values[int.Parse(id[1..2])] },
+            Env = env, Algo = algo, Steps = steps, Hyperparameters = new Dictionary<RlKernels.Algorithms.Deep.MemberParam, double> { [param] = values[int.Parse(id[1..2])] },
         });
         Assert.Single(File.ReadAllLines(Path.Combine(root, "sweep", "runs.csv")).Skip(1).Select(l => l.Split(',')[3]).Distinct());
         // The two values differ in what they learn from the same seed.
@@ -85,8 +90,8 @@ public sealed class SweepRunTests
 
     /// <summary>
     /// The sweep in ROOT/sweep holds <paramref name="runCount"/> rows; each run of <paramref name="ids"/> (cC-sS) has
-    /// the curve, model and evaluation of <c>rlk train ENV --algo ppo --seed S --envs 8 --steps 1536 --no-stop</c> with
-    /// the env and parameters <paramref name="parameters"/> gives for it.
+    /// the curve, model and evaluation of <c>rlk train ENV --algo ALGO --seed S --envs 8 --steps STEPS --no-stop</c> with
+    /// the env, algorithm (default ppo), steps (default 1536) and parameters <paramref name="parameters"/> gives for it.
     /// </summary>
     private static void AssertMembersEqualRunsAlone(string root, int runCount, string[] ids, Func<string, RlKernels.Cli.Commands.DeepTrainSettings> parameters)
     {
@@ -96,9 +101,10 @@ public sealed class SweepRunTests
         {
             string[] row = rows.Single(f => f[0] == id);
             string alone = Path.Combine(root, "alone-" + id);
-            var train = CliRun.Train(parameters(id) with
+            var settings = parameters(id);
+            var train = CliRun.Train(settings with
             {
-                Algo = "ppo", Seed = ulong.Parse(id[4..]), Envs = 8, Steps = 1536, NoStop = true, EvalEpisodes = 7, OutDir = alone, Json = true,
+                Seed = ulong.Parse(id[4..]), Envs = 8, Steps = settings.Steps ?? 1536, NoStop = true, EvalEpisodes = 7, OutDir = alone, Json = true,
             });
             Assert.True(train.Code == ExitCodes.Ok, train.Err);
             string member = Path.Combine(root, "sweep", "runs", id);

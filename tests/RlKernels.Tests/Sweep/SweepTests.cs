@@ -176,6 +176,35 @@ public sealed class SweepTests
             """,
             "spec.toml:3: max_grad_norm must be a positive finite number (got values from 0 to 0.5)"
         },
+        {
+            """
+            env = "CartPole-v1"
+            algo = "dqn"
+            [search]
+            target_period = { dist = "uniform", low = 10, high = 100 }
+
+            """,
+            "spec.toml:4: target_period takes whole numbers: give a list, or dist = \"int\" or \"choice\""
+        },
+        {
+            """
+            env = "CartPole-v1"
+            algo = "dqn"
+            [search]
+            target_period = [10, 2.5, 100]
+
+            """,
+            "spec.toml:4: target_period must be a whole number from 1 to 10000000 (got values from 2.5 to 100)"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            [search]
+            tau = [0.1]
+
+            """,
+            "spec.toml:3: 'tau' (target-network Polyak rate τ) does not apply to ppo; it is used by reparam-ac, dqn, double-dqn, sac"
+        },
     };
 
     [Theory]
@@ -261,6 +290,7 @@ public sealed class SweepTests
     [Theory]
     [InlineData("ppo", "lambda = [0.8, 0.95]\nent_coef = [0, 0.01]\nclip = { dist = \"uniform\", low = 0.1, high = 0.3 }\ngamma = [0.9, 0.99]")]
     [InlineData("a2c", "lambda = { dist = \"uniform\", low = 0, high = 1 }\nent_coef = [0, 0.01, 0.1]")]
+    [InlineData("dqn", "target_period = { dist = \"int\", low = 10, high = 500 }\ntau = [1, 0.1]\nmax_grad_norm = [1, 10]")]
     [InlineData("pqn", "lambda = [0, 0.5, 1]\nlr = [1e-4, 3e-4]\nmax_grad_norm = { dist = \"log-uniform\", low = 0.1, high = 10 }")]
     public void Per_member_hyperparameters_share_one_batch(string algo, string search)
     {
