@@ -30,8 +30,8 @@ public sealed record DeepTrainSettings
     /// <summary>Discount γ in (0, 1]; null = the algorithm's default.</summary>
     public double? Gamma { get; init; }
     /// <summary>
-    /// Values of the per-member hyperparameters given beyond the learning rate and γ (<c>--lambda</c>, <c>--ent-coef</c>,
-    /// <c>--clip</c>): the run's one member takes them as a sweep's member would (<see cref="MemberParam.Set"/>); absent: the algorithm's.
+    /// Values of the per-member hyperparameters given beyond the learning rate and γ (<see cref="MemberParam.All"/>:
+    /// <c>--lambda</c>, <c>--ent-coef</c>, <c>--clip</c>, …): the run's one member takes them as a sweep's member would (<see cref="MemberParam.Set"/>); absent: the algorithm's.
     /// </summary>
     public IReadOnlyDictionary<MemberParam, double> Hyperparameters { get; init; } = new Dictionary<MemberParam, double>();
     /// <summary>Replay buffer size in transitions (algorithms with a replay buffer); null = the algorithm's default.</summary>

@@ -100,7 +100,8 @@ public static class TrainCommand
         string replayList = string.Join(", ", RlKernels.Algorithms.Deep.DeepAlgorithms.ReplayNames);
         var bufferSize = new Option<int?>("--buffer-size") { Description = $"Deep with a replay buffer ({replayList}): transitions it keeps (default per algorithm); at most what fits in memory." };
         var batchSize = new Option<int?>("--batch-size") { Description = $"Deep with a replay buffer ({replayList}): transitions per gradient step (default per algorithm); at most the buffer size." };
-        // Deep: the per-member hyperparameters beyond lr and γ (--lambda, --ent-coef, --clip), one flag each for the algorithms that have it.
+        // Deep: the per-member hyperparameters beyond lr and γ (MemberParam.All: --lambda, --ent-coef, --clip, --max-grad-norm, --tau,
+        // --target-period), one flag each, refused for the algorithms that do not have it.
         var hyper = RlKernels.Algorithms.Deep.MemberParam.All.Except(RlKernels.Algorithms.Deep.MemberParam.Common).Select(p => (Param: p, Option: new Option<double?>(p.Flag)
         {
             Description = $"Deep ({string.Join(", ", RlKernels.Algorithms.Deep.DeepAlgorithms.NamesWith(p))}): {p.Description}, {p.Range} (default per algorithm).",
