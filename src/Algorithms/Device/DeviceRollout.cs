@@ -5,7 +5,6 @@ using RlKernels.Envs.Runner;
 using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Nn;
-using RlKernels.Kernels.Random;
 
 namespace RlKernels.Algorithms.Device;
 
@@ -83,23 +82,13 @@ public sealed class DeviceRollout<TEnv, TParams> : IDisposable
         Accelerator acc = env.Device.Accelerator;
         long samples = (long)env.EnvCount * steps;
         int[] policyMeta = MlpFusedForwardKernel.Meta(policy), criticMeta = MlpFusedForwardKernel.Meta(critic);
-        var keys = new uint[2 * pop];
-        for (int p = 0; p < pop; p++) Philox4x32.KeyFromSeed(seeds[p], out keys[2 * p], out keys[2 * p + 1]);
+        uint[] keys = DeviceSeeds.Keys(seeds);
 
-        _obs = acc.Allocate1D<float>(samples * spec.ObsSize);
-        _actions = acc.Allocate1D<int>(samples);
-        _logProbs = acc.Allocate1D<float>(samples);
-        _values = acc.Allocate1D<float>(samples);
-        _rewards = acc.Allocate1D<float>(samples);
-        _terminated = acc.Allocate1D<byte>(samples);
-        _truncated = acc.Allocate1D<byte>(samples);
-        _finalValues = acc.Allocate1D<float>(samples);
-        _lastValues = acc.Allocate1D<float>(env.EnvCount);
-        _episodeSums = acc.Allocate1D<float>(2L * env.EnvCount);
-        _metrics = acc.Allocate1D<float>(2L * pop);
-        _policyMeta = acc.Allocate1D<int>(policyMeta.Length);
-        _criticMeta = acc.Allocate1D<int>(criticMeta.Length);
-        _keys = acc.Allocate1D<uint>(keys.Length);
+        MemoryBuffer1D<float, Stride1D.Dense> Floats(long n) => acc.Allocate1D<float>(n);
+        (_obs, _actions, _logProbs, _values) = (Floats(samples * spec.ObsSize), acc.Allocate1D<int>(samples), Floats(samples), Floats(samples));
+        (_rewards, _terminated, _truncated, _finalValues) = (Floats(samples), acc.Allocate1D<byte>(samples), acc.Allocate1D<byte>(samples), Floats(samples));
+        (_lastValues, _episodeSums, _metrics) = (Floats(env.EnvCount), Floats(2L * env.EnvCount), Floats(2L * pop));
+        (_policyMeta, _criticMeta, _keys) = (acc.Allocate1D<int>(policyMeta.Length), acc.Allocate1D<int>(criticMeta.Length), acc.Allocate1D<uint>(keys.Length));
         transfers.ToDevice<int>(policyMeta, _policyMeta.View);
         transfers.ToDevice<int>(criticMeta, _criticMeta.View);
         transfers.ToDevice<uint>(keys, _keys.View);

@@ -125,8 +125,20 @@ public sealed class GpuMlp : IDisposable
             _hostSettings[4 * population + p] = 1f - settings.LearningRate[p] * settings.WeightDecay[p];
         }
         _settings.CopyFromCPU(_hostSettings);
-        _adam((int)_parameters.Length, _parameters.View, _gradients.View, _m.View, _v.View, _layout.View, _shape.Layout.TensorCount, _settings.View);
+        AdamStep(_settings.View);
     }
+
+    /// <summary>
+    /// One Adam step with per-member settings already on the device, [5, P] as <see cref="AdamKernel"/> reads them
+    /// (β₁, β₂, step size, ε̂, decay): for loops that keep their optimizer schedule on the device (no upload).
+    /// </summary>
+    public void AdamStep(ArrayView<float> memberSettings) // [5, P]
+    {
+        _adam((int)_parameters.Length, _parameters.View, _gradients.View, _m.View, _v.View, _layout.View, _shape.Layout.TensorCount, memberSettings);
+    }
+
+    /// <summary>The tensor layout on the device, [2T]: each tensor's offset, then its per-member size (as <see cref="AdamKernel"/> reads it).</summary>
+    public ArrayView1D<int, Stride1D.Dense> Layout => _layout.View;
 
     /// <summary>Copies the device parameters into the host network.</summary>
     public void DownloadParameters()

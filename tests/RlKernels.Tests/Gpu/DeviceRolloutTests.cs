@@ -20,7 +20,7 @@ namespace RlKernels.Tests.Gpu;
 /// </summary>
 public class DeviceRolloutTests
 {
-    private const int Pop = 2, N = 5, T = 24, Rollouts = 2, MaxSteps = 15; // 15: truncations happen too
+    private const int Pop = 2, N = 5, T = 24, Rollouts = 2, MaxSteps = 15;
     private const string Id = "CartPole-v1";
 
     /// <summary>A network with fresh normal parameters (σ 0.7: logits far enough apart that actions vary, no zeros).</summary>
@@ -42,27 +42,33 @@ public class DeviceRolloutTests
         public required byte[][] Terminated, Truncated;
         public required DeviceTransfers Transfers;
         public required int Seed;
+        public required int MaxSteps;
     }
 
-    private static VectorEnvOptions Options(Backend backend, ulong seed) => new() { Backend = backend, Seed = seed, MaxEpisodeSteps = MaxSteps };
+    private static VectorEnvOptions Options(Backend backend, ulong seed, int maxSteps) => new() { Backend = backend, Seed = seed, MaxEpisodeSteps = maxSteps };
 
     /// <summary>Runs <see cref="Rollouts"/> device rollouts and downloads everything (test-side copies, not through the hook).</summary>
-    private static Run RunDevice()
+    /// <param name="maxSteps">The time limit.</param>
+    /// <param name="pushRight">Bias the policy's last layer so it (almost) always pushes right: every episode then
+    /// terminates within a few dozen steps, whatever the random weights.</param>
+    private static Run RunDevice(int maxSteps = MaxSteps, bool pushRight = false)
     {
         int seed = KernelAssert.FreshSeed();
         var rng = new System.Random(seed);
         Mlp policy = RandomNet([4, 16, 16, 2], rng), critic = RandomNet([4, 16, 16, 1], rng);
+        if (pushRight)
+            for (int p = 0; p < Pop; p++) policy.Bias(policy.LayerCount - 1)[2 * p + 1] = 30f;
         ulong envSeed = (ulong)rng.NextInt64();
         ulong[] seeds = [(ulong)rng.NextInt64(), (ulong)rng.NextInt64()];
         var transfers = new DeviceTransfers();
-        using var env = (GpuVectorEnv<CartPole<F1>, CartPoleParams>)EnvRegistry.Make(Id, Pop * N, Options(Backend.GpuCpuAccelerator, envSeed));
+        using var env = (GpuVectorEnv<CartPole<F1>, CartPoleParams>)EnvRegistry.Make(Id, Pop * N, Options(Backend.GpuCpuAccelerator, envSeed, maxSteps));
         Accelerator acc = env.Device.Accelerator;
         using var policyParams = acc.Allocate1D(policy.Parameters);
         using var criticParams = acc.Allocate1D(critic.Parameters);
         using var rollout = new DeviceRollout<CartPole<F1>, CartPoleParams>(env, policy, policyParams.View, critic, criticParams.View, seeds, T, transfers);
         var run = new Run
         {
-            Policy = policy, Critic = critic, EnvSeed = envSeed, Seeds = seeds, Transfers = transfers, Seed = seed,
+            Policy = policy, Critic = critic, EnvSeed = envSeed, Seeds = seeds, Transfers = transfers, Seed = seed, MaxSteps = maxSteps,
             Obs = new float[Rollouts][], LogProbs = new float[Rollouts][], Values = new float[Rollouts][], Rewards = new float[Rollouts][],
             FinalValues = new float[Rollouts][], LastValues = new float[Rollouts][], Metrics = new float[Rollouts][],
             Actions = new int[Rollouts][], Terminated = new byte[Rollouts][], Truncated = new byte[Rollouts][],
@@ -89,14 +95,21 @@ public class DeviceRolloutTests
 
     private static int Index(int p, int t, int i) => (p * T + t) * N + i;
 
-    [Fact]
-    public void EnvPartEqualsTheCpuRunnerReplayingTheSameActions()
+    /// <summary>
+    /// A 6-step limit truncates every episode that lives 6 steps (CartPole cannot fall that fast), and a policy
+    /// that always pushes right terminates every episode (falls) before the 500-step limit: both kinds of end,
+    /// and their bootstraps, are checked for certain.
+    /// </summary>
+    [Theory]
+    [InlineData(6, false)]
+    [InlineData(500, true)]
+    public void EnvPartEqualsTheCpuRunnerReplayingTheSameActions(int maxSteps, bool pushRight)
     {
-        Run d = RunDevice();
-        using var cpu = EnvRegistry.Make(Id, Pop * N, Options(Backend.CpuScalar, d.EnvSeed));
+        Run d = RunDevice(maxSteps, pushRight);
+        using var cpu = EnvRegistry.Make(Id, Pop * N, Options(Backend.CpuScalar, d.EnvSeed, d.MaxSteps));
         var actions = new int[Pop * N];
         var finalValue = new float[Pop * N];
-        int dones = 0, truncations = 0;
+        int terminations = 0, truncations = 0;
         for (int k = 0; k < Rollouts; k++)
         {
             var sums = new double[2 * Pop];
@@ -125,7 +138,7 @@ public class DeviceRolloutTests
                         Assert.True(Math.Abs(expected - d.FinalValues[k][s]) <= 1e-5 + 1e-5 * Math.Abs(expected), $"{where} final value {expected} vs {d.FinalValues[k][s]}");
                         if (cpu.Terminated[e] || cpu.Truncated[e])
                         {
-                            dones++;
+                            if (cpu.Terminated[e]) terminations++;
                             if (bootstrap) truncations++;
                             sums[2 * p] += cpu.EpisodeReturns[e];
                             sums[2 * p + 1] += 1;
@@ -138,7 +151,7 @@ public class DeviceRolloutTests
             d.Critic.Forward(cpu.Observations, N, last);
             KernelAssert.AllClose($"seed {d.Seed}: last values", last.Select(v => (double)v).ToArray(), d.LastValues[k].Select(v => (double)v).ToArray(), 1e-5, 1e-5);
         }
-        Assert.True(dones > 0 && truncations > 0, $"seed {d.Seed}: the rollout must see episode ends ({dones}) and truncations ({truncations})");
+        Assert.True(pushRight ? terminations > 0 : truncations > 0, $"seed {d.Seed}: {terminations} terminations, {truncations} truncations");
     }
 
     [Fact]
@@ -219,12 +232,6 @@ public class DeviceRolloutTests
         var (env, parameters) = EnvRegistry.Get(id).GpuKernelTypes(EnvArgs.Empty);
         var kernels = DeviceRolloutKernels.All(env, parameters);
         Assert.Equal(2, kernels.Count);
-        foreach (var kernel in kernels)
-        {
-            string ptx = PtxCompiler.Compile(kernel);
-            Assert.Contains(".entry", ptx);
-            var externs = PtxCompiler.UnresolvedExterns(ptx);
-            Assert.True(externs.Count == 0, $"{id} {kernel.Name}: unresolved externs in PTX:\n{string.Join("\n", externs)}");
-        }
+        foreach (var kernel in kernels) PtxAssert.CompilesWithoutExterns(kernel, id);
     }
 }
