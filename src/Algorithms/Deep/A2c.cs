@@ -17,6 +17,7 @@ public static class A2c
     {
         Defaults = _ => (32, 2_000_000),
         RolloutSteps = _ => new A2cConfig().RolloutSteps,
+        MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.EntropyCoef],
     };
 
     /// <summary>
@@ -35,13 +36,14 @@ public static class A2c
         PolicyGradientStep actor = ac.Actor;
         Rollout rollout = ac.Rollout;
         float[] advantages = ac.Advantages;   // [P, T, N]
+        float[] dEntropy = ac.EntropyCoefs.Select(c => -c / batch).ToArray(); // [P] dLoss/dH per row
 
         long steps = 0;
         float loss = 0;
         while (steps < run.TotalSteps)
         {
             // COLLECT ROLLOUT, COMPUTE RETURNS (GAE advantages and λ-returns as value targets, no gradient)
-            ac.CollectWithGae(config.Lambda);
+            ac.CollectWithGae();
             steps += batch;
             if (config.NormalizeAdvantages)
                 for (int p = 0; p < pop; p++) Returns.Normalize(advantages.AsSpan(p * batch, batch));
@@ -53,9 +55,9 @@ public static class A2c
             for (int r = 0; r < pop * batch; r++)
             {
                 actor.DLogProb[r] = -advantages[r] / batch;
-                if (r < batch) loss -= (advantages[r] * actor.LogProb[r] + config.EntropyCoef * actor.Entropy[r]) / batch;
+                if (r < batch) loss -= (advantages[r] * actor.LogProb[r] + ac.EntropyCoefs[0] * actor.Entropy[r]) / batch;
             }
-            actor.Step(rollout.Actions, rollout.RawActions, batch, -config.EntropyCoef / batch);
+            actor.Step(rollout.Actions, rollout.RawActions, batch, dEntropy);
             ac.CriticStep(rollout.Obs, ac.Returns, batch, config.ValueCoef);
             ac.CheckFinite(steps, loss);
 

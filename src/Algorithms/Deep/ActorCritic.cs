@@ -27,6 +27,7 @@ internal sealed class ActorCritic
     private readonly int _population;
     private readonly NetOptimizer _criticOptimizer;
     private readonly float[] _value, _dValue; // [P, M]
+    private readonly float[] _lambdas;        // [P] each member's GAE λ
 
     /// <summary>The actor.</summary>
     public readonly PolicyNet Policy;
@@ -42,9 +43,11 @@ internal sealed class ActorCritic
     public readonly float[] Advantages;
     /// <summary>λ-returns [P, T, N] of the last <see cref="CollectWithGae"/>, the critic's targets.</summary>
     public readonly float[] Returns;
+    /// <summary>Each member's entropy-bonus weight [P] (<see cref="ActorCriticConfig.EntropyCoef"/>, or <see cref="RunSettings.EntropyCoefs"/>).</summary>
+    public readonly float[] EntropyCoefs;
 
     /// <param name="training">The run: env, spec, pool.</param>
-    /// <param name="config">Network shapes, learning rates, clip, γ, rollout length, initial log σ.</param>
+    /// <param name="config">Network shapes, learning rates, clip, γ, λ, entropy weight, rollout length, initial log σ.</param>
     /// <param name="rows">Rows per member M of the largest update (B for A2C, a minibatch for PPO).</param>
     public ActorCritic(TrainingRun training, ActorCriticConfig config, int rows)
     {
@@ -58,18 +61,20 @@ internal sealed class ActorCritic
         Actor = new PolicyGradientStep(Policy, Optimizers, lr, config.MaxGradNorm, rows);
         _criticOptimizer = Optimizers.Add(Critic, lr, config.MaxGradNorm);
         Rollout = new Rollout(training.Env, Policy, Critic, run, config.RolloutSteps, config.Gamma, training.Stats);
+        _lambdas = MemberParam.Lambda.Of(run, config.Lambda);
+        EntropyCoefs = MemberParam.EntropyCoef.Of(run, config.EntropyCoef);
         Advantages = new float[_population * batch];
         Returns = new float[_population * batch];
         _value = new float[_population * rows];
         _dValue = new float[_population * rows];
     }
 
-    /// <summary>Collects a rollout and computes its GAE(<paramref name="lambda"/>) advantages and λ-returns (no gradient).</summary>
-    public void CollectWithGae(float lambda)
+    /// <summary>Collects a rollout and computes its GAE(λ) advantages and λ-returns, each member with its own λ (no gradient).</summary>
+    public void CollectWithGae()
     {
         Rollout.Collect();
         Rollout.ComputeLastValues();
-        Rollout.Gae(lambda, Advantages, Returns);
+        Rollout.Gae(_lambdas, Advantages, Returns);
     }
 
     /// <summary>One critic step on <paramref name="valueCoef"/>·½(V − G)², averaged over <paramref name="rows"/> rows per member.</summary>

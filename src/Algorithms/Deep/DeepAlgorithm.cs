@@ -42,6 +42,13 @@ public sealed record DeepAlgorithm(string Name, ActionNeed Needs, Func<RunSettin
     /// </summary>
     public Func<string, int> RolloutSteps { get; init; } = _ => 1;
 
+    /// <summary>
+    /// The per-member hyperparameters it reads from <see cref="RunSettings"/> (<see cref="MemberParam"/>: the
+    /// <c>rlk train</c> flags and sweep keys it takes); default the learning rate and γ. Training refuses run
+    /// settings that set any other, so no value is silently ignored.
+    /// </summary>
+    public IReadOnlyList<MemberParam> MemberParams { get; init; } = MemberParam.Common;
+
     /// <summary>Why it needs its action kind, for the error message (e.g. "it takes a max over actions"); null: no reason given.</summary>
     public string? NeedsWhy { get; init; }
 }

@@ -110,6 +110,30 @@ public static class DeepAlgorithms
     public static TrainResult Train(string algorithm, RunSettings run, float? learningRate = null) =>
         Train(algorithm, run, new DeepOverrides { LearningRate = learningRate });
 
-    /// <summary>Trains <paramref name="algorithm"/> with its defaults, replaced by the overrides given, under the given run settings.</summary>
-    public static TrainResult Train(string algorithm, RunSettings run, DeepOverrides overrides) => Get(algorithm).Train(run, overrides);
+    /// <summary>Names of the algorithms that read <paramref name="param"/> (<see cref="DeepAlgorithm.MemberParams"/>), in registry order.</summary>
+    public static IReadOnlyList<string> NamesWith(MemberParam param)
+    {
+        lock (Gate) return All.Where(a => a.MemberParams.Contains(param)).Select(a => a.Name).ToArray();
+    }
+
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> when <paramref name="algorithm"/> does not read <paramref name="param"/>,
+    /// naming the parameter (by <paramref name="name"/>: its flag or sweep key) and the algorithms that read it.
+    /// </summary>
+    public static void CheckHas(string algorithm, MemberParam param, string name)
+    {
+        if (!Get(algorithm).MemberParams.Contains(param))
+            throw new ArgumentException($"{name} ({param.Description}) does not apply to {algorithm}; it is used by {string.Join(", ", NamesWith(param))}.");
+    }
+
+    /// <summary>
+    /// Trains <paramref name="algorithm"/> with its defaults, replaced by the overrides given, under the given run settings.
+    /// Throws <see cref="ArgumentException"/> when the run sets per-member values of a hyperparameter the algorithm does not have.
+    /// </summary>
+    public static TrainResult Train(string algorithm, RunSettings run, DeepOverrides overrides)
+    {
+        foreach (MemberParam param in MemberParam.All)
+            if (param.Get(run) is not null) CheckHas(algorithm, param, param.Key);
+        return Get(algorithm).Train(run, overrides);
+    }
 }

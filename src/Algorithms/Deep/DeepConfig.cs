@@ -30,5 +30,5 @@ public abstract record DeepConfig
     public float[] MemberLearningRates() => Run.PerMember(LearningRate, LearningRates ?? Run.LearningRates, nameof(LearningRates));
 
     /// <summary>The discount γ of each member [P]: <see cref="RunSettings.Gammas"/> when set, else <see cref="Gamma"/> for all.</summary>
-    public float[] MemberGammas() => Run.PerMember(Gamma, Run.Gammas, nameof(RunSettings.Gammas));
+    public float[] MemberGammas() => MemberParam.Gamma.Of(Run, Gamma);
 }

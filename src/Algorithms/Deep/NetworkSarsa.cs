@@ -43,6 +43,7 @@ public static class NetworkSarsa
         NeedsWhy = "it takes a max over actions",
         Defaults = _ => (64, 1_000_000),
         RolloutSteps = _ => new NetworkSarsaConfig().RolloutSteps,
+        MemberParams = [.. MemberParam.Common, MemberParam.Lambda],
     };
 
     /// <summary>Purpose word of the Philox counter for SARSA's action choices.</summary>
@@ -64,7 +65,7 @@ public static class NetworkSarsa
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
-        float[] gammas = config.MemberGammas();
+        float[] gammas = config.MemberGammas(), lambdas = MemberParam.Lambda.Of(run, config.Lambda);
 
         // The Q network doubles as the policy's network: greedy evaluation takes the arg-max of its outputs.
         var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 3), 0f);
@@ -130,7 +131,7 @@ public static class NetworkSarsa
             for (int j = 0; j < qTaken.Length; j++) qTaken[j] = qAll[j * k + actions[j]];
             target.Forward(env.Observations, n, stepQ);
             for (int e = 0; e < pop * n; e++) lastQ[e] = stepQ[e * k + next[e]];
-            Returns.Gae(pop, rewards, qTaken, done, lastQ, t, n, gammas, config.Lambda, advantages, targets);
+            Returns.Gae(pop, rewards, qTaken, done, lastQ, t, n, gammas, lambdas, advantages, targets);
 
             // UPDATE: minibatch steps on ½(Q(s, a) − y)², only the taken action's output gets a gradient
             if (config.AnnealLearningRate) optimizers.Anneal(steps, run.TotalSteps);

@@ -51,8 +51,11 @@ public sealed class PolicyGradientStep
         _head.LogProbAndEntropy(Output, actions, rawActions, m, LogProb, Entropy);
     }
 
-    /// <summary>Backpropagates <see cref="DLogProb"/> and <paramref name="dEntropyPerRow"/> into the policy, then one optimizer step.</summary>
-    public void Step(ReadOnlySpan<int> actions, ReadOnlySpan<float> rawActions, int m, float dEntropyPerRow)
+    /// <summary>
+    /// Backpropagates <see cref="DLogProb"/> and each member's dLoss/dH per row, <paramref name="dEntropyPerRow"/> [P]
+    /// (empty, the default: no entropy term), into the policy, then one optimizer step.
+    /// </summary>
+    public void Step(ReadOnlySpan<int> actions, ReadOnlySpan<float> rawActions, int m, ReadOnlySpan<float> dEntropyPerRow = default)
     {
         Array.Clear(_dOutput);
         _head.Backward(Output, actions, rawActions, m, DLogProb, dEntropyPerRow, _dOutput);

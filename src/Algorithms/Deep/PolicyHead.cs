@@ -26,18 +26,26 @@ public sealed class PolicyHead(PolicyNet policy)
         Gaussian.Entropy(logStd, pop * m, w, entropy);
     }
 
-    /// <summary>Accumulates dOutput [P, M, W] (and the log σ gradient) from dLogProb [P·M] and an entropy coefficient per row.</summary>
+    /// <summary>
+    /// Accumulates dOutput [P, M, W] (and the log σ gradient) from dLogProb [P·M] and each member's dLoss/dH per row,
+    /// <paramref name="dEntropyPerRow"/> [P] (empty: none).
+    /// </summary>
     public void Backward(ReadOnlySpan<float> output, ReadOnlySpan<int> actions, ReadOnlySpan<float> rawActions, int m,
-        ReadOnlySpan<float> dLogProb, float dEntropyPerRow, Span<float> dOutput)
+        ReadOnlySpan<float> dLogProb, ReadOnlySpan<float> dEntropyPerRow, Span<float> dOutput)
     {
         int w = policy.ActionWidth, pop = policy.Net.Population, rows = pop * m;
+        if (!dEntropyPerRow.IsEmpty && dEntropyPerRow.Length != pop)
+            throw new ArgumentException($"dEntropyPerRow has {dEntropyPerRow.Length} entries; expected one per member [P] = {pop}.", nameof(dEntropyPerRow));
         if (_dEntropy.Length < rows) _dEntropy = new float[rows];
         Span<float> dEntropy = _dEntropy.AsSpan(0, rows);
-        dEntropy.Fill(dEntropyPerRow);
+        for (int p = 0; p < pop; p++) dEntropy.Slice(p * m, m).Fill(dEntropyPerRow.IsEmpty ? 0f : dEntropyPerRow[p]);
         if (policy.IsDiscrete)
         {
             Categorical.LogProbBackward(output, actions, dLogProb, rows, w, dOutput);
-            if (dEntropyPerRow != 0f) Categorical.EntropyBackward(output, dEntropy, rows, w, dOutput);
+            // Member by member, only where its weight is not 0: a member trains as it would alone whatever the others' weights.
+            for (int p = 0; p < pop; p++)
+                if (dEntropy[p * m] != 0f)
+                    Categorical.EntropyBackward(output.Slice(p * m * w, m * w), dEntropy.Slice(p * m, m), m, w, dOutput.Slice(p * m * w, m * w));
             return;
         }
         Span<float> logStd = LogStdRows(m);

@@ -32,6 +32,7 @@ public static class Ppo
     {
         Defaults = env => env switch { "CartPole-v1" => (32, 1_000_000), "Pendulum-v1" => (64, 2_000_000), _ => (64, 1_000_000) },
         RolloutSteps = env => DefaultConfig(new RunSettings { EnvId = env }, null).RolloutSteps,
+        MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.EntropyCoef, MemberParam.ClipCoef],
     };
 
     /// <summary>The configuration <c>rlk train ENV --algo ppo</c> uses.</summary>
@@ -62,6 +63,8 @@ public static class Ppo
         PolicyGradientStep actor = ac.Actor;
         Rollout rollout = ac.Rollout;
         var minibatches = new Minibatches(run, batch, m);
+        float[] clip = MemberParam.ClipCoef.Of(run, config.ClipCoef);        // [P] each member's ε
+        float[] dEntropy = ac.EntropyCoefs.Select(c => -c / m).ToArray();   // [P] dLoss/dH per row
 
         var mbObs = new float[pop * m * o];         // [P, M, obsSize]
         var mbActions = new int[pop * m];           // [P, M]
@@ -75,7 +78,7 @@ public static class Ppo
         while (steps < run.TotalSteps)
         {
             // COLLECT ROLLOUT, COMPUTE RETURNS (GAE advantages and λ-returns, no gradient)
-            ac.CollectWithGae(config.Lambda);
+            ac.CollectWithGae();
             steps += batch;
 
             // UPDATE
@@ -101,12 +104,12 @@ public static class Ppo
                     for (int r = 0; r < pop * m; r++)
                     {
                         float ratio = MathF.Exp(actor.LogProb[r] - mbOldLogProb[r]), a = mbAdv[r];
-                        float unclipped = ratio * a, clipped = Math.Clamp(ratio, 1f - config.ClipCoef, 1f + config.ClipCoef) * a;
+                        float eps = clip[r / m], unclipped = ratio * a, clipped = Math.Clamp(ratio, 1f - eps, 1f + eps) * a;
                         // d/dlogπ of −min(…): −ρA where the unclipped term is the minimum, else 0 (the clip blocks the gradient).
                         actor.DLogProb[r] = unclipped <= clipped ? -unclipped / m : 0f;
-                        if (r < m) loss -= MathF.Min(unclipped, clipped) / m + config.EntropyCoef * actor.Entropy[r] / m;
+                        if (r < m) loss -= MathF.Min(unclipped, clipped) / m + ac.EntropyCoefs[0] * actor.Entropy[r] / m;
                     }
-                    actor.Step(mbActions, mbRaw, m, -config.EntropyCoef / m);
+                    actor.Step(mbActions, mbRaw, m, dEntropy);
 
                     // Critic: minimize c_V · ½(V − G)².
                     ac.CriticStep(mbObs, mbReturns, m, config.ValueCoef);

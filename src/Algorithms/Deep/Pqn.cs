@@ -47,6 +47,7 @@ public static class Pqn
         NeedsWhy = "it takes a max over actions",
         Defaults = _ => (32, 500_000),
         RolloutSteps = _ => new PqnConfig().RolloutSteps,
+        MemberParams = [.. MemberParam.Common, MemberParam.Lambda],
     };
 
     /// <summary>Purpose word of the Philox counter for PQN's ε-greedy choices.</summary>
@@ -65,10 +66,11 @@ public static class Pqn
         ReadOnlySpan<float> finalMaxQ,   // [P, T, N] max_a Q(s_final, a) where truncated (else ignored)
         int population, int t, int n,
         ReadOnlySpan<float> gammas,      // [P] each member's discount
-        float lambda,
+        ReadOnlySpan<float> lambdas,     // [P] each member's λ
         Span<float> returns)             // [P, T, N]
     {
         Returns.RequirePerMember(gammas, population, nameof(gammas));
+        Returns.RequirePerMember(lambdas, population, nameof(lambdas));
         for (int p = 0; p < population; p++)
             for (int i = 0; i < n; i++)
                 for (int s = t - 1; s >= 0; s--)
@@ -78,7 +80,7 @@ public static class Pqn
                     float next = terminated[j] ? 0f : truncated[j] ? finalMaxQ[j] : maxQ[(p * (t + 1) + s + 1) * n + i];
                     returns[j] = ended || s == t - 1
                         ? rewards[j] + gammas[p] * next
-                        : rewards[j] + gammas[p] * ((1 - lambda) * next + lambda * returns[j + n]);
+                        : rewards[j] + gammas[p] * ((1 - lambdas[p]) * next + lambdas[p] * returns[j + n]);
                 }
     }
 
@@ -100,7 +102,7 @@ public static class Pqn
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize, k = env.Spec.Action.Count;
         float[] lr = config.MemberLearningRates();
-        float[] gammas = config.MemberGammas();
+        float[] gammas = config.MemberGammas(), lambdas = MemberParam.Lambda.Of(run, config.Lambda);
 
         var q = new LayerNormNet(PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 7));
         var policy = new PolicyNet(env.Spec, q);
@@ -162,7 +164,7 @@ public static class Pqn
             steps += batch;
 
             // COMPUTE RETURNS: Q(λ) from the rollout's own Q values, no gradient
-            LambdaReturns(rewards, terminated, truncated, maxQ, finalMaxQ, pop, t, n, gammas, config.Lambda, returns);
+            LambdaReturns(rewards, terminated, truncated, maxQ, finalMaxQ, pop, t, n, gammas, lambdas, returns);
 
             // UPDATE: minibatch steps on ½(Q(s, a) − G)², only the taken action's output gets a gradient
             if (config.AnnealLearningRate)

@@ -130,7 +130,7 @@ public static class Reinforce
                 actor.Evaluate(mbObs, mbActions, mbRaw, m);
                 loss = 0;
                 for (int r = 0; r < m; r++) loss += actor.DLogProb[r] * actor.LogProb[r];
-                actor.Step(mbActions, mbRaw, m, 0f);
+                actor.Step(mbActions, mbRaw, m);
 
                 if (baseline is not null)
                 {

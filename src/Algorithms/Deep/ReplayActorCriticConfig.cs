@@ -21,7 +21,7 @@ public abstract record ReplayActorCriticConfig
     public float Gamma { get; init; } = 0.99f;
 
     /// <summary>The discount γ of each member [P]: <see cref="RunSettings.Gammas"/> when set, else <see cref="Gamma"/> for all.</summary>
-    public float[] MemberGammas() => Run.PerMember(Gamma, Run.Gammas, nameof(RunSettings.Gammas));
+    public float[] MemberGammas() => MemberParam.Gamma.Of(Run, Gamma);
     /// <summary>Polyak rate of the target critics: θ̄ ← (1 − τ)θ̄ + τθ after every gradient step.</summary>
     public float Tau { get; init; } = 0.005f;
     /// <summary>Transitions kept per member.</summary>

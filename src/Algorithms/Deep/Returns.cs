@@ -62,18 +62,19 @@ public static class Returns
 
     /// <summary>
     /// <see cref="Gae(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{bool}, ReadOnlySpan{float}, int, int, float, float, Span{float}, Span{float})"/>
-    /// for every member of a population: arrays [P, T, N] (lastValues [P, N]), member p's block at p·T·N, discounted by
-    /// its own γ (gammas [P]).
+    /// for every member of a population: arrays [P, T, N] (lastValues [P, N]), member p's block at p·T·N, with its own
+    /// γ and λ (gammas [P], lambdas [P]).
     /// </summary>
     public static void Gae(int population,
         ReadOnlySpan<float> rewards, ReadOnlySpan<float> values, ReadOnlySpan<bool> done, ReadOnlySpan<float> lastValues,
-        int stepCount, int envCount, ReadOnlySpan<float> gammas, float lambda, Span<float> advantages, Span<float> lambdaReturns)
+        int stepCount, int envCount, ReadOnlySpan<float> gammas, ReadOnlySpan<float> lambdas, Span<float> advantages, Span<float> lambdaReturns)
     {
         Returns.RequirePerMember(gammas, population, nameof(gammas));
+        Returns.RequirePerMember(lambdas, population, nameof(lambdas));
         int b = stepCount * envCount, n = envCount;
         for (int p = 0; p < population; p++)
             Gae(rewards.Slice(p * b, b), values.Slice(p * b, b), done.Slice(p * b, b), lastValues.Slice(p * n, n),
-                stepCount, envCount, gammas[p], lambda, advantages.Slice(p * b, b), lambdaReturns.Slice(p * b, b));
+                stepCount, envCount, gammas[p], lambdas[p], advantages.Slice(p * b, b), lambdaReturns.Slice(p * b, b));
     }
 
     /// <summary>

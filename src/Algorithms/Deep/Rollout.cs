@@ -60,7 +60,7 @@ public sealed class Rollout
     /// <param name="stats">Records the episodes that end.</param>
     public Rollout(IVectorEnv env, PolicyNet policy, Mlp? critic, RunSettings run, int stepCount, float gamma, EpisodeStats stats)
     {
-        _env = env; _policy = policy; _critic = critic; _run = run; _gammas = run.PerMember(gamma, run.Gammas, nameof(RunSettings.Gammas)); _stats = stats;
+        _env = env; _policy = policy; _critic = critic; _run = run; _gammas = MemberParam.Gamma.Of(run, gamma); _stats = stats;
         Population = run.Population; EnvCount = run.EnvCount; StepCount = stepCount;
         ObsSize = env.Spec.ObsSize; ActionWidth = policy.ActionWidth;
         int pn = Population * EnvCount, all = pn * stepCount;
@@ -141,9 +141,9 @@ public sealed class Rollout
         _critic.Forward(_env.Observations, EnvCount, LastValues);
     }
 
-    /// <summary>GAE(λ) advantages and λ-returns [P, T, N] of the stored rollout (see <see cref="Returns.Gae(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{bool}, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, float, Span{float}, Span{float})"/>).</summary>
-    public void Gae(float lambda, Span<float> advantages, Span<float> lambdaReturns) =>
-        Returns.Gae(Population, Rewards, Values, Done, LastValues, StepCount, EnvCount, _gammas, lambda, advantages, lambdaReturns);
+    /// <summary>GAE advantages and λ-returns [P, T, N] of the stored rollout, member p with λ = lambdas[p] (see <see cref="Returns.Gae(int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{bool}, ReadOnlySpan{float}, int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>).</summary>
+    public void Gae(ReadOnlySpan<float> lambdas, Span<float> advantages, Span<float> lambdaReturns) =>
+        Returns.Gae(Population, Rewards, Values, Done, LastValues, StepCount, EnvCount, _gammas, lambdas, advantages, lambdaReturns);
 
     /// <summary>
     /// Each member's discounted reward-to-go over this rollout (<see cref="Returns.RewardToGo(int, ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int, ReadOnlySpan{float}, Span{float}, Span{bool})"/>, each member's γ), and

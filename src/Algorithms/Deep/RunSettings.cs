@@ -36,6 +36,12 @@ public sealed record RunSettings
     /// sweeps batch configurations that differ in γ this way.
     /// </summary>
     public float[]? Gammas { get; init; }
+    /// <summary>Per-member λ [P] in [0, 1] of GAE and λ-returns (A2C, PPO, PQN, network SARSA; null: the algorithm's).</summary>
+    public float[]? Lambdas { get; init; }
+    /// <summary>Per-member entropy-bonus weights [P], finite and ≥ 0 (A2C, PPO; null: the algorithm's).</summary>
+    public float[]? EntropyCoefs { get; init; }
+    /// <summary>Per-member PPO ratio clips ε [P], positive and finite (null: the algorithm's).</summary>
+    public float[]? ClipCoefs { get; init; }
     /// <summary>Where the envs run; the networks run on the CPU kernels.</summary>
     public Backend Backend { get; init; } = Backend.Cpu;
     /// <summary>CPU threads for envs and networks; 0 = all cores. Results are bit-identical for any count (same seed, same <see cref="EnvCount"/>).</summary>
@@ -78,14 +84,7 @@ public sealed record RunSettings
     public void Validate()
     {
         if (Seeds is { Length: 0 }) throw new ArgumentException("Seeds, when given, needs at least one entry.");
-        if (LearningRates is not null && LearningRates.Length != Population)
-            throw new ArgumentException($"LearningRates has {LearningRates.Length} entries; the population has {Population}.");
-        if (LearningRates is not null && LearningRates.Any(r => !(r > 0 && float.IsFinite(r))))
-            throw new ArgumentException("LearningRates must be positive finite numbers.");
-        if (Gammas is not null && Gammas.Length != Population)
-            throw new ArgumentException($"Gammas has {Gammas.Length} entries; the population has {Population}.");
-        if (Gammas is not null && Gammas.Any(g => !(g > 0 && g <= 1)))
-            throw new ArgumentException("Gammas must lie in (0, 1].");
+        foreach (MemberParam param in MemberParam.All) param.Check(this);
         if (!EnvRegistry.TryGet(EnvId, out _))
             throw new ArgumentException($"Unknown env '{EnvId}'. Known envs: {string.Join(", ", EnvRegistry.Ids)}.");
         int maxEnvs = Math.Max(1, EnvRegistry.MaxEnvCount(EnvId, EnvArgs) / Population);

@@ -63,7 +63,7 @@ public static class ValueLearning
         int pop = run.Population, n = run.EnvCount, t = config.RolloutSteps, batch = n * t, m = batch / config.Minibatches;
         int o = env.Spec.ObsSize;
         float[] lr = config.MemberLearningRates();
-        float[] gammas = config.MemberGammas();
+        float[] gammas = config.MemberGammas(), lambdas = MemberParam.Lambda.Of(run, config.Lambda);
 
         Mlp value = PolicyNet.NewMlp(o, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 2);
         Mlp target = TargetNetwork.CopyOf(value, pool);
@@ -159,7 +159,7 @@ public static class ValueLearning
                 // A truncated step's "next value" is V̄(s_final), not V̄ of the reset observation: fold it into the reward.
                 for (int k = 0; k < rewards.Length; k++)
                     if (done[k] && bootstrap[k] > 0) rewards[k] += gammas[k / batch] * nextValues[k];
-                Returns.Gae(pop, rewards, targetValues, done, lastValues, t, n, gammas, config.Lambda, advantages, targets);
+                Returns.Gae(pop, rewards, targetValues, done, lastValues, t, n, gammas, lambdas, advantages, targets);
             }
 
             // UPDATE: minibatch steps on ½(V(s) − target)²; the target net is refreshed every TargetPeriod steps

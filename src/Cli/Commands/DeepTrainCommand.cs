@@ -29,6 +29,11 @@ public sealed record DeepTrainSettings
     public float? LearningRate { get; init; }
     /// <summary>Discount γ in (0, 1]; null = the algorithm's default.</summary>
     public double? Gamma { get; init; }
+    /// <summary>
+    /// Values of the per-member hyperparameters given beyond the learning rate and γ (<c>--lambda</c>, <c>--ent-coef</c>,
+    /// <c>--clip</c>): the run's one member takes them as a sweep's member would (<see cref="MemberParam.Set"/>); absent: the algorithm's.
+    /// </summary>
+    public IReadOnlyDictionary<MemberParam, double> Hyperparameters { get; init; } = new Dictionary<MemberParam, double>();
     /// <summary>Replay buffer size in transitions (algorithms with a replay buffer); null = the algorithm's default.</summary>
     public int? BufferSize { get; init; }
     /// <summary>Transitions per gradient step (algorithms with a replay buffer); null = the algorithm's default.</summary>
@@ -120,10 +125,10 @@ public static class DeepTrainCommand
                 throw new ArgumentException($"--threads must be between 0 (all cores) and {VectorEnvOptions.MaxThreads} (4 per core), got {settings.Threads}.");
             if (settings.EvalEpisodes < 1 || settings.EvalEpisodes > maxEnvs)
                 throw new ArgumentException($"evaluation episodes must be between 1 and {maxEnvs}, got {settings.EvalEpisodes}.");
-            if (settings.LearningRate is { } lrValue && !(lrValue > 0 && float.IsFinite(lrValue)))
-                throw new ArgumentException($"--lr must be a positive finite number (got {lrValue}).");
-            if (settings.Gamma is { } gammaValue && !(gammaValue > 0 && gammaValue <= 1))
-                throw new ArgumentException($"--gamma must be in (0, 1] (got {gammaValue}).");
+            (MemberParam Param, double? Value)[] given =
+                [(MemberParam.LearningRate, settings.LearningRate), (MemberParam.Gamma, settings.Gamma), .. settings.Hyperparameters.Select(h => (h.Key, (double?)h.Value))];
+            foreach (var (param, value) in given)
+                if (value is { } v && !param.Valid((float)v)) throw new ArgumentException($"{param.Flag} must be {param.Range} (got {v}).");
             run = new RunSettings
             {
                 EnvId = settings.Env,
@@ -137,6 +142,11 @@ public static class DeepTrainCommand
                 StopAtTarget = !settings.NoStop,
                 Clock = clock,
             };
+            foreach (var (param, value) in settings.Hyperparameters)
+            {
+                DeepAlgorithms.CheckHas(settings.Algo, param, param.Flag);
+                run = param.Set(run, [(float)value]);
+            }
             run.Validate();
             if (settings.BufferSize is { } buffer && (buffer < 1 || buffer > DeepLimits.MaxReplay(settings.Env, envArgs)))
                 throw new ArgumentException($"--buffer-size must be between 1 and {DeepLimits.MaxReplay(settings.Env, envArgs)} transitions for {settings.Env} (what fits in this machine's memory), got {buffer}.");

@@ -100,24 +100,31 @@ public static class TrainCommand
         string replayList = string.Join(", ", RlKernels.Algorithms.Deep.DeepAlgorithms.ReplayNames);
         var bufferSize = new Option<int?>("--buffer-size") { Description = $"Deep with a replay buffer ({replayList}): transitions it keeps (default per algorithm); at most what fits in memory." };
         var batchSize = new Option<int?>("--batch-size") { Description = $"Deep with a replay buffer ({replayList}): transitions per gradient step (default per algorithm); at most the buffer size." };
+        // Deep: the per-member hyperparameters beyond lr and γ (--lambda, --ent-coef, --clip), one flag each for the algorithms that have it.
+        var hyper = RlKernels.Algorithms.Deep.MemberParam.All.Except(RlKernels.Algorithms.Deep.MemberParam.Common).Select(p => (Param: p, Option: new Option<double?>(p.Flag)
+        {
+            Description = $"Deep ({string.Join(", ", RlKernels.Algorithms.Deep.DeepAlgorithms.NamesWith(p))}): {p.Description}, {p.Range} (default per algorithm).",
+        })).ToArray();
         var command = new Command("train", "Train an agent on a batched env: a table (tabular algorithms) or networks (deep algorithms).")
         {
             env, envArg, algo, envs, steps, lr, seed, json, tables, gamma, epsilon, exploration, temperature, known, backend, threads, noStop, outDir, force,
             bufferSize, batchSize,
         };
+        foreach (var (_, option) in hyper) command.Options.Add(option);
         string[] tdNames = ["q-learning", "sarsa"];
         string[] tabularNames = [.. Algorithms.Keys];
         string[] deepNames = [.. RlKernels.Algorithms.Deep.DeepAlgorithms.Names];
         string[] replayNames = [.. RlKernels.Algorithms.Deep.DeepAlgorithms.ReplayNames];
         // Flag → the algorithms that use it; flags not listed (env, --env-arg, --algo, --envs, --steps, --seed, --json) take every algorithm.
-        var flagUsers = new (Option Option, string[] Algorithms)[]
-        {
+        (Option Option, string[] Algorithms)[] flagUsers =
+        [
             (lr, [.. tdNames, .. deepNames]),
             (tables, tdNames), (epsilon, tdNames), (exploration, tdNames), (temperature, tdNames),
             (gamma, [.. tabularNames, .. deepNames]), (known, ["rmax"]),
             (backend, deepNames), (threads, deepNames), (noStop, deepNames), (outDir, deepNames), (force, deepNames),
             (bufferSize, replayNames), (batchSize, replayNames),
-        };
+            .. hyper.Select(h => ((Option)h.Option, RlKernels.Algorithms.Deep.DeepAlgorithms.NamesWith(h.Param).ToArray())),
+        ];
         command.SetAction(parse =>
         {
             TextWriter output = parse.InvocationConfiguration.Output, error = parse.InvocationConfiguration.Error;
@@ -155,6 +162,7 @@ public static class TrainCommand
                     Steps = parse.GetValue(steps),
                     LearningRate = rates is null ? null : (float)rates[0],
                     Gamma = gammas?[0],
+                    Hyperparameters = hyper.Where(h => parse.GetValue(h.Option) is not null).ToDictionary(h => h.Param, h => parse.GetValue(h.Option)!.Value),
                     BufferSize = parse.GetValue(bufferSize),
                     BatchSize = parse.GetValue(batchSize),
                     Threads = parse.GetValue(threads),

@@ -19,7 +19,8 @@ public sealed record SweepRun(string Id, int Config, ulong Seed, IReadOnlyList<K
 
 /// <summary>
 /// Expands a spec into runs: the distributions are drawn <c>samples</c> times together (one draw per config),
-/// crossed with every grid list, then with every seed. Batching rule: lr, γ and seed vary per member of a
+/// crossed with every grid list, then with every seed. Batching rule: seed and the per-member hyperparameters
+/// (<see cref="RlKernels.Algorithms.Deep.MemberParam.All"/>: lr, γ, λ, entropy and clip coefficients) vary per member of a
 /// population; envs and steps change shapes or budgets, so each distinct (envs, steps) is its own batch.
 /// </summary>
 public static class SweepPlan

@@ -6,7 +6,8 @@ using RlKernels.Envs.Registry;
 namespace RlKernels.Cli.Sweep;
 
 /// <summary>
-/// Trains runs of one batch (same env, algorithm, envs and steps; differing only in seed, learning rate and γ) as
+/// Trains runs of one batch (same env, algorithm, envs and steps; differing only in seed and per-member hyperparameters:
+/// <see cref="MemberParam.All"/>) as
 /// one population, then writes each member's folder as <c>rlk train --no-stop</c> would write it for that run
 /// alone: the same model.safetensors and curve.csv bytes, the same evaluation (tested). Sweeps train every run
 /// for its whole step budget, so runs compare over equal budgets.
@@ -54,7 +55,6 @@ public static class SweepPopulation
         var (defaultEnvs, defaultSteps) = DeepAlgorithms.Defaults(spec.Algo, spec.Env);
         SweepRun first = runs[0];
         int maxEnvs = DeepLimits.MaxEnvs(spec.Algo, spec.Env, envArgs);
-        float[]? rates = PerMember(runs, "lr"), gammas = PerMember(runs, "gamma");
         var run = new RunSettings
         {
             EnvId = spec.Env,
@@ -63,13 +63,12 @@ public static class SweepPopulation
             TotalSteps = first.Get("steps") is { } s ? (long)s : spec.Steps ?? defaultSteps,
             Seed = first.Seed,
             Seeds = runs.Select(r => r.Seed).ToArray(),
-            LearningRates = rates,
-            Gammas = gammas,
             Backend = BackendNames.Parse(spec.Backend),
             Threads = threads,
             TargetReturn = DeepAlgorithms.TargetReturn(spec.Env),
             StopAtTarget = false,
         };
+        foreach (MemberParam param in MemberParam.All) run = param.Set(run, PerMember(runs, param.Key));
         run.Validate();
         TrainResult result = DeepAlgorithms.Train(spec.Algo, run);
         var (means, stds) = Evaluation.Returns(result.Policy!, spec.EvalEpisodes,

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using RlKernels.Algorithms.Deep;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 
@@ -13,8 +14,8 @@ public sealed record SweepSpec
 {
     /// <summary>Top-level keys a spec may hold.</summary>
     public static readonly IReadOnlyList<string> TopKeys = ["env", "algo", "env_args", "steps", "envs", "seeds", "eval_episodes", "backend", "samples", "sampler_seed", "search"];
-    /// <summary>Parameters the search space may vary (those <c>rlk train</c> takes per run).</summary>
-    public static readonly IReadOnlyList<string> SearchKeys = ["lr", "gamma", "envs", "steps"];
+    /// <summary>Parameters the search space may vary (those <c>rlk train</c> takes per run): the per-member ones (<see cref="MemberParam.All"/>), envs and steps.</summary>
+    public static readonly IReadOnlyList<string> SearchKeys = [.. MemberParam.All.Select(p => p.Key), "envs", "steps"];
     private static readonly string[] DistKeys = ["dist", "low", "high", "values"];
 
     /// <summary>Env id.</summary>
@@ -91,7 +92,7 @@ public sealed record SweepSpec
             if (tname != "search")
                 throw new ArgumentException($"{name}:{table.Span.Start.Line + 1}: unknown table [{tname}]; valid keys: {string.Join(", ", TopKeys)}.");
             foreach (KeyValueSyntax kv in table.Items.OfType<KeyValueSyntax>())
-                search.Add(CheckGamma(name, kv, ParseParam(name, kv)));
+                search.Add(CheckMemberParam(name, kv, ParseParam(name, kv), algo));
         }
         if (env is null) throw new ArgumentException($"{name}: the key 'env' is missing.");
         foreach (var dup in search.GroupBy(p => p.Name).Where(g => g.Count() > 1))
@@ -152,13 +153,21 @@ public sealed record SweepSpec
         }
     }
 
-    /// <summary>γ must lie in (0, 1]: every listed value, and a distribution's whole range.</summary>
-    private static SweepParam CheckGamma(string name, KeyValueSyntax kv, SweepParam p)
+    /// <summary>
+    /// A per-member hyperparameter (<see cref="MemberParam"/>) must be one the algorithm has (when the algorithm is
+    /// known; an unknown one is reported with the list of known ones), and in its range: every listed value, and a
+    /// distribution's whole range (each is an interval, so its ends decide), as the float the algorithm gets.
+    /// </summary>
+    private static SweepParam CheckMemberParam(string name, KeyValueSyntax kv, SweepParam p, string? algo)
     {
-        if (p.Name != "gamma") return p;
+        if (MemberParam.All.FirstOrDefault(m => m.Key == p.Name) is not { } param) return p;
+        algo ??= "ppo";
+        if (DeepAlgorithms.IsKnown(algo) && !DeepAlgorithms.Get(algo).MemberParams.Contains(param))
+            throw Bad(name, kv, $"'{p.Name}' ({param.Description}) does not apply to {algo}; it is used by {string.Join(", ", DeepAlgorithms.NamesWith(param))}");
         double low = p.IsSampled && p.Kind != SweepParamKind.Choice ? p.Low : p.Values.Min();
         double high = p.IsSampled && p.Kind != SweepParamKind.Choice ? p.High : p.Values.Max();
-        if (!(low > 0 && high <= 1)) throw Bad(name, kv, $"gamma must be in (0, 1] (got values from {low} to {high})");
+        if (!(param.Valid((float)low) && param.Valid((float)high)))
+            throw Bad(name, kv, $"{p.Name} must be {param.Range} (got values from {low} to {high})");
         return p;
     }
 

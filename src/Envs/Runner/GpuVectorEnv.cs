@@ -88,6 +88,29 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     /// <summary>Views of this runner's device memory, for kernels that step the envs themselves.</summary>
     public GpuEnvViews Views => _views;
 
+    /// <summary>The env parameters the kernels take (for kernels that step the envs themselves).</summary>
+    public TParams KernelParameters => _params;
+
+    /// <summary>
+    /// The step settings (time limit, auto-reset mode, the env's Philox key) as a kernel argument, actions
+    /// read rather than drawn: what a kernel that steps the envs itself passes to the shared step logic.
+    /// </summary>
+    public GpuStepArgs KernelStepArgs => GpuStepArgs.From(_settings, false, _stepCount);
+
+    /// <summary>
+    /// Tells the runner that a kernel of its own stepped every env <paramref name="stepCount"/> times through
+    /// <see cref="Views"/>: the host copies are out of date and the step count moves on, as after
+    /// <see cref="Step(ReadOnlySpan{int})"/>. No launch, no copy.
+    /// </summary>
+    public void MarkSteppedOnDevice(int stepCount)
+    {
+        using var call = _caller.Enter("MarkSteppedOnDevice");
+        ArgumentOutOfRangeException.ThrowIfNegative(stepCount);
+        ThrowIfDisposed();
+        _stepCount += (uint)stepCount;
+        _stale = Stale.All;
+    }
+
     /// <summary>A runner for env parameters that are plain values (no device memory).</summary>
     /// <param name="spec">The env's spec for <paramref name="parameters"/> (sizes, spaces, time limit).</param>
     /// <param name="parameters">Env constants.</param>

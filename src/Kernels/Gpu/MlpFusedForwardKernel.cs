@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using ILGPU;
 using ILGPU.Runtime;
 using RlKernels.Kernels.Nn;
@@ -50,13 +51,30 @@ public static class MlpFusedForwardKernel
         var buffer = LocalMemory.Allocate<float>(2 * MaxWidth);
         int inSize = meta[0];
         for (int i = 0; i < inSize; i++) buffer[i] = x[(long)(int)index * inSize + i];
+        int current = ForwardRow(parameters, meta, layerCount, p, buffer);
+        int top = meta[layerCount];
+        for (int o = 0; o < top; o++) y[(long)(int)index * top + o] = buffer[current + o];
+    }
+
+    /// <summary>
+    /// The forward pass of one row of member <paramref name="member"/>, in place in a thread's buffer: the
+    /// input sits in buffer[0, in) on entry; returns the offset of the output (buffer[offset, offset + out)).
+    /// Other kernels (the fused rollout) call it to run a network inside their own thread.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int ForwardRow(
+        ArrayView<float> parameters, // [layout.TotalCount]
+        ArrayView<int> meta,         // [4L + 1]
+        int layerCount, int member,
+        ArrayView<float> buffer)     // [2·MaxWidth] the thread's local memory
+    {
         int current = 0;
         for (int l = 0; l < layerCount; l++)
         {
-            inSize = meta[l];
+            int inSize = meta[l];
             int outSize = meta[l + 1];
-            long w = meta[layerCount + 1 + l] + (long)p * outSize * inSize;
-            long bias = meta[2 * layerCount + 1 + l] + (long)p * outSize;
+            long w = meta[layerCount + 1 + l] + (long)member * outSize * inSize;
+            long bias = meta[2 * layerCount + 1 + l] + (long)member * outSize;
             int activation = meta[3 * layerCount + 1 + l];
             int next = MaxWidth - current;
             for (int o = 0; o < outSize; o++)
@@ -67,7 +85,6 @@ public static class MlpFusedForwardKernel
             }
             current = next;
         }
-        int top = meta[layerCount];
-        for (int o = 0; o < top; o++) y[(long)(int)index * top + o] = buffer[current + o];
+        return current;
     }
 }

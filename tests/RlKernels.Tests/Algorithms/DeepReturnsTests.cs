@@ -45,6 +45,31 @@ public class DeepReturnsTests
     }
 
     [Fact]
+    public void PopulationGaeGivesEachMemberItsOwnGammaAndLambda()
+    {
+        // Member p's block of the population call equals the one-member call with its own γ and λ, bit for bit.
+        const int pop = 3, t = 20, n = 4, b = t * n;
+        float[] gammas = [0.9f, 0.99f, 1f], lambdas = [0f, 0.95f, 0.5f];
+        var rollouts = Enumerable.Range(0, pop).Select(p => RandomRollout(t, n, 100 + p)).ToArray();
+        float[] rewards = [.. rollouts.SelectMany(r => r.Rewards)], values = [.. rollouts.SelectMany(r => r.Values)];
+        bool[] done = [.. rollouts.SelectMany(r => r.Done)];
+        float[] last = [.. rollouts.SelectMany(r => r.Last)];
+        var adv = new float[pop * b];
+        var ret = new float[pop * b];
+        Returns.Gae(pop, rewards, values, done, last, t, n, gammas, lambdas, adv, ret);
+        for (int p = 0; p < pop; p++)
+        {
+            var own = new float[b];
+            var ownRet = new float[b];
+            var r = rollouts[p];
+            Returns.Gae(r.Rewards, r.Values, r.Done, r.Last, t, n, gammas[p], lambdas[p], own, ownRet);
+            Assert.Equal(own, adv.AsSpan(p * b, b).ToArray());
+            Assert.Equal(ownRet, ret.AsSpan(p * b, b).ToArray());
+        }
+        Assert.Throws<ArgumentException>(() => Returns.Gae(pop, rewards, values, done, last, t, n, gammas, [0.5f], adv, ret));
+    }
+
+    [Fact]
     public void RewardToGoRestartsAtEpisodeEndsAndFlagsIncompleteTails()
     {
         const int t = 50, n = 4;

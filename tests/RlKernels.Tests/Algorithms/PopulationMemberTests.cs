@@ -4,8 +4,9 @@ using RlKernels.Kernels.Nn;
 namespace RlKernels.Tests.Algorithms;
 
 /// <summary>
-/// Member k of a population trains exactly as a run of its own with the same seed, learning rate and γ: the same
-/// learning curve and the same weights, bit for bit (what lets a sweep train configurations together).
+/// Member k of a population trains exactly as a run of its own with the same seed, learning rate, γ and the other
+/// per-member hyperparameters its algorithm has (λ, entropy and clip coefficients): the same learning curve and the
+/// same weights, bit for bit (what lets a sweep train configurations together).
 /// </summary>
 public class PopulationMemberTests(ITestOutputHelper output)
 {
@@ -24,12 +25,21 @@ public class PopulationMemberTests(ITestOutputHelper output)
         float[] rates = [3e-3f, 7e-4f, 1.5e-3f];
         float[] gammas = [0.9f, 0.99f, 0.95f];
         ulong[] seeds = [11, 22, 33];
+        // The algorithm's other per-member hyperparameters, each differing between members (member 0 without an entropy bonus, the others with).
+        var others = new Dictionary<MemberParam, float[]>
+        {
+            [MemberParam.Lambda] = [0.6f, 0.95f, 0.8f],
+            [MemberParam.EntropyCoef] = [0f, 0.01f, 0.05f],
+            [MemberParam.ClipCoef] = [0.1f, 0.2f, 0.3f],
+        }.Where(o => entry.MemberParams.Contains(o.Key)).ToArray();
+        Assert.Equal(entry.MemberParams.Count, MemberParam.Common.Count + others.Length);
+        RunSettings With(RunSettings run, Func<float[], float[]> pick) => others.Aggregate(run, (r, o) => o.Key.Set(r, pick(o.Value)));
 
-        TrainResult population = DeepAlgorithms.Train(algo, common with { Seeds = seeds, LearningRates = rates, Gammas = gammas });
+        TrainResult population = DeepAlgorithms.Train(algo, With(common with { Seeds = seeds, LearningRates = rates, Gammas = gammas }, v => v));
         for (int k = 0; k < seeds.Length; k += 2) // the first and the last member: rows at the start and the end
         {
-            TrainResult alone = DeepAlgorithms.Train(algo, common with { Seed = seeds[k], Threads = 1, Gammas = [gammas[k]] }, rates[k]);
-            string who = $"{algo} on {env}, member {k} (seed {seeds[k]}, lr {rates[k]}, γ {gammas[k]})";
+            TrainResult alone = DeepAlgorithms.Train(algo, With(common with { Seed = seeds[k], Threads = 1, Gammas = [gammas[k]] }, v => [v[k]]), rates[k]);
+            string who = $"{algo} on {env}, member {k} (seed {seeds[k]}, lr {rates[k]}, γ {gammas[k]}{string.Concat(others.Select(o => $", {o.Key.Key} {o.Value[k]}"))})";
 
             var mine = population.Curve.Where(c => c.Member == k).ToArray();
             var own = alone.Curve.ToArray();

@@ -73,7 +73,7 @@ public class PqnTests(ITestOutputHelper log) : NnTest
         float[] finalMaxQ = [0, 7, 0, 0];        // max Q(s_final) of the truncated step
         const float g = 0.9f, lam = 0.5f;
         var ret = new float[4];
-        Pqn.LambdaReturns(r, term, trunc, maxQ, finalMaxQ, 1, 4, 1, [g], lam, ret);
+        Pqn.LambdaReturns(r, term, trunc, maxQ, finalMaxQ, 1, 4, 1, [g], [lam], ret);
         float g3 = 4;                                  // terminated: r alone
         float g2 = 3 + g * ((1 - lam) * 40 + lam * g3); // live: mixes max Q(s_3) and G_3
         float g1 = 2 + g * 7;                          // truncated: bootstraps from the final observation
@@ -82,7 +82,7 @@ public class PqnTests(ITestOutputHelper log) : NnTest
 
         // λ = 0 is the one-step target everywhere; the last step bootstraps from s_T when the episode goes on.
         term[3] = false;
-        Pqn.LambdaReturns(r, term, trunc, maxQ, finalMaxQ, 1, 4, 1, [g], 0f, ret);
+        Pqn.LambdaReturns(r, term, trunc, maxQ, finalMaxQ, 1, 4, 1, [g], [0f], ret);
         Assert.Equal([1 + g * 20, 2 + g * 7, 3 + g * 40, 4 + g * 50], ret);
     }
 
@@ -99,7 +99,7 @@ public class PqnTests(ITestOutputHelper log) : NnTest
         float[] finalMaxQ = Enumerable.Range(0, P * T * N).Select(_ => (float)rng.NextDouble() * 5).ToArray();
         var ret = new float[P * T * N];
         float[] gammas = [0.95f, 0.8f]; // each member its own γ
-        Pqn.LambdaReturns(r, term, trunc, maxQ, finalMaxQ, P, T, N, gammas, 1f, ret);
+        Pqn.LambdaReturns(r, term, trunc, maxQ, finalMaxQ, P, T, N, gammas, [1f, 1f], ret);
         for (int p = 0; p < P; p++)
             for (int i = 0; i < N; i++)
                 for (int s = 0; s < T; s++)

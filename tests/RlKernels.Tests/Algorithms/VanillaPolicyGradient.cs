@@ -67,7 +67,7 @@ public static class VanillaPolicyGradient
                 actor.DLogProb[r] = -returns[r] / batch;
                 if (r < batch) loss += actor.DLogProb[r] * actor.LogProb[r];
             }
-            actor.Step(rollout.Actions, rollout.RawActions, batch, dEntropyPerRow: 0f);
+            actor.Step(rollout.Actions, rollout.RawActions, batch);
             policy.CheckFinite(steps, loss, ("policy", policy.Net));
 
             if (training.EndUpdate(steps, loss, policy)) break;

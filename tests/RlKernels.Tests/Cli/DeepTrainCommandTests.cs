@@ -123,6 +123,33 @@ public class DeepTrainCommandTests
         Assert.NotEqual(Model(null), Model(0.5));
     }
 
+    /// <summary>Every (built-in algorithm, per-member hyperparameter beyond lr and γ it has), for <see cref="APerMemberFlagReachesTheAlgorithm"/>.</summary>
+    public static TheoryData<string, string, string> PerMemberFlags()
+    {
+        var values = new Dictionary<string, string> { ["--lambda"] = "0.3", ["--ent-coef"] = "0.1", ["--clip"] = "0.02" };
+        var data = new TheoryData<string, string, string>();
+        foreach (string algo in BuiltInDeepAlgorithms)
+            foreach (var p in RlKernels.Algorithms.Deep.DeepAlgorithms.Get(algo).MemberParams.Except(RlKernels.Algorithms.Deep.MemberParam.Common))
+                data.Add(algo, p.Flag, values[p.Flag]);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(PerMemberFlags))]
+    public void APerMemberFlagReachesTheAlgorithm(string algo, string flag, string value)
+    {
+        // Through the real command line: the flag must change what is learned from the same seed.
+        using var temp = new TempDirectory("rlk-deep-flag-");
+        byte[] Model(params string[] extra)
+        {
+            string dir = Path.Combine(temp.Path, extra.Length == 0 ? "default" : "flag");
+            var (code, _, error) = CliRun.InProcess(["train", "CartPole-v1", "--algo", algo, "--steps", "4096", "--no-stop", "--threads", "1", "--out", dir, .. extra]);
+            Assert.True(code == 0, error);
+            return File.ReadAllBytes(Path.Combine(dir, "model.safetensors"));
+        }
+        Assert.NotEqual(Model(), Model(flag, value));
+    }
+
     [Fact]
     public void DeepAlgorithmsAreRecognizedForDispatch()
     {

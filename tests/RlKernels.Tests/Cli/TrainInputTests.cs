@@ -23,6 +23,10 @@ public class TrainInputTests() : TempDirectoryTests("rlk-train-input-")
     [InlineData("--force", "q-learning", null)]
     [InlineData("--lr 0.5", "rmax", null)]
     [InlineData("--epsilon 0.5", "rmax", null)]
+    [InlineData("--lambda 0.9", "dqn", "ppo, a2c, deep-sarsa, pqn")]
+    [InlineData("--ent-coef 0.01", "pqn", "ppo, a2c")]
+    [InlineData("--clip 0.2", "a2c", "ppo")]
+    [InlineData("--clip 0.2", "q-learning", "ppo")]
     public void AFlagTheAlgorithmDoesNotUseIsRefused(string flag, string algo, string? usedBy)
     {
         // The message names the flag and the algorithm, then (where checked here) the algorithms that use the flag.
@@ -56,6 +60,19 @@ public class TrainInputTests() : TempDirectoryTests("rlk-train-input-")
     public void AGammaOutsideZeroToOneIsRefusedForADeepAlgorithm(string gamma) =>
         CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "--gamma must be in (0, 1]",
             "train", "CartPole-v1", "--algo", "a2c", "--gamma", gamma, "--out", Temp.File("run"));
+
+    [Theory]
+    [InlineData("--lambda", "1.5", "ppo", "--lambda must be in [0, 1]")]
+    [InlineData("--lambda", "-0.1", "pqn", "--lambda must be in [0, 1]")]
+    [InlineData("--lambda", "NaN", "a2c", "--lambda must be in [0, 1]")]
+    [InlineData("--ent-coef", "-0.01", "ppo", "--ent-coef must be a finite number ≥ 0")]
+    [InlineData("--ent-coef", "Infinity", "a2c", "--ent-coef must be a finite number ≥ 0")]
+    [InlineData("--ent-coef", "NaN", "ppo", "--ent-coef must be a finite number ≥ 0")]
+    [InlineData("--clip", "0", "ppo", "--clip must be a positive finite number")]
+    [InlineData("--clip", "NaN", "ppo", "--clip must be a positive finite number")]
+    [InlineData("--clip", "1e40", "ppo", "--clip must be a positive finite number")] // infinite as the float PPO takes
+    public void APerMemberHyperparameterOutOfRangeIsRefused(string flag, string value, string algo, string expected) =>
+        CliRun.AssertRefusedLeavingUnchanged(Temp.Path, expected, "train", "CartPole-v1", "--algo", algo, flag, value, "--out", Temp.File("run"));
 
     [Fact]
     public void SeveralLearningRatesStillTrainOneTablePerRateForQLearning()

@@ -59,6 +59,29 @@ public sealed class SweepRunTests
         Directory.Delete(root, true);
     }
 
+    [Theory]
+    [InlineData("lambda", 0.8, 0.95)]
+    [InlineData("ent_coef", 0.0, 0.05)]
+    [InlineData("clip", 0.1, 0.3)]
+    public void A_swept_per_member_hyperparameter_trains_each_run_as_rlk_train_with_its_flag(string key, double first, double second)
+    {
+        // The key varies per member: 2 values × 2 seeds = one batch of 4 runs, trained as one population.
+        string root = NewRoot(out string spec,
+            $"env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [5, 9]\neval_episodes = 7\nenvs = 8\nsteps = 1536\n[search]\n{key} = [{first.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, {second.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}]\n");
+        RunSweep(spec, Path.Combine(root, "sweep"), jobs: 1);
+        double[] values = [first, second];
+        RlKernels.Algorithms.Deep.MemberParam param = RlKernels.Algorithms.Deep.MemberParam.All.Single(p => p.Key == key);
+        AssertMembersEqualRunsAlone(root, 4, ["c0-s9", "c1-s5"], id => new()
+        {
+            Env = "CartPole-v1", Hyperparameters = new Dictionary<RlKernels.Algorithms.Deep.MemberParam, double> { [param] = values[int.Parse(id[1..2])] },
+        });
+        Assert.Single(File.ReadAllLines(Path.Combine(root, "sweep", "runs.csv")).Skip(1).Select(l => l.Split(',')[3]).Distinct());
+        // The two values differ in what they learn from the same seed.
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(root, "sweep", "runs", "c0-s5", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(root, "sweep", "runs", "c1-s5", "model.safetensors")));
+        Directory.Delete(root, true);
+    }
+
     /// <summary>
     /// The sweep in ROOT/sweep holds <paramref name="runCount"/> rows; each run of <paramref name="ids"/> (cC-sS) has
     /// the curve, model and evaluation of <c>rlk train ENV --algo ppo --seed S --envs 8 --steps 1536 --no-stop</c> with

@@ -99,6 +99,64 @@ public sealed class SweepTests
             """,
             "spec.toml:3: gamma must be in (0, 1]"
         },
+        {
+            """
+            env = "CartPole-v1"
+            [search]
+            lambda = [0.5, 1.5]
+
+            """,
+            "spec.toml:3: lambda must be in [0, 1] (got values from 0.5 to 1.5)"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            algo = "a2c"
+            [search]
+            ent_coef = { dist = "uniform", low = -0.01, high = 0.1 }
+
+            """,
+            "spec.toml:4: ent_coef must be a finite number ≥ 0 (got values from -0.01 to 0.1)"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            [search]
+            clip = { dist = "choice", values = [0.2, 0] }
+
+            """,
+            "spec.toml:3: clip must be a positive finite number (got values from 0 to 0.2)"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            algo = "dqn"
+            [search]
+            lambda = [0.9, 0.95]
+
+            """,
+            "spec.toml:4: 'lambda' (λ of GAE / λ-returns) does not apply to dqn; it is used by ppo, a2c, deep-sarsa, pqn"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            algo = "pqn"
+            [search]
+            ent_coef = [0.01]
+
+            """,
+            "spec.toml:4: 'ent_coef' (entropy coefficient) does not apply to pqn; it is used by ppo, a2c"
+        },
+        {
+            """
+            env = "CartPole-v1"
+            algo = "a2c"
+            [search]
+            clip = [0.1, 0.2]
+
+            """,
+            "spec.toml:4: 'clip' (PPO ratio clip ε) does not apply to a2c; it is used by ppo"
+        },
     };
 
     [Theory]
@@ -179,6 +237,24 @@ public sealed class SweepTests
         // Shards partition the runs.
         var shards = Enumerable.Range(0, 3).SelectMany(i => SweepPlan.Shard(runs, i, 3)).Select(r => r.Id).Order();
         Assert.Equal(runs.Select(r => r.Id).Order(), shards);
+    }
+
+    [Theory]
+    [InlineData("ppo", "lambda = [0.8, 0.95]\nent_coef = [0, 0.01]\nclip = { dist = \"uniform\", low = 0.1, high = 0.3 }\ngamma = [0.9, 0.99]")]
+    [InlineData("a2c", "lambda = { dist = \"uniform\", low = 0, high = 1 }\nent_coef = [0, 0.01, 0.1]")]
+    [InlineData("pqn", "lambda = [0, 0.5, 1]\nlr = [1e-4, 3e-4]")]
+    public void Per_member_hyperparameters_share_one_batch(string algo, string search)
+    {
+        // Every swept key here varies per member: the whole sweep is one population, however many configurations.
+        string text = $"env = \"CartPole-v1\"\nalgo = \"{algo}\"\nseeds = 2\nsamples = 3\n[search]\n{search}\n";
+        var runs = SweepPlan.Expand(SweepSpec.Parse(text, "spec.toml"));
+        Assert.True(runs.Select(r => r.Config).Distinct().Count() > 2, $"{algo}: {runs.Count} runs");
+        Assert.Single(runs.Select(r => r.Batch).Distinct());
+        string dir = TempDir();
+        var (code, output, error) = CliRun.Capture((o, e) => SweepCommand.Plan(WriteSpec(dir, text), o, e));
+        Directory.Delete(dir, true);
+        Assert.True(code == ExitCodes.Ok, error);
+        Assert.EndsWith($"{runs.Count} runs, {runs.Count / 2} configurations, 1 batch", output.TrimEnd());
     }
 
     /// <summary>Plain reference: sort, drop the lowest and highest quarter (n divisible by 4), average the rest.</summary>
