@@ -9,20 +9,24 @@ namespace RlKernels.Kernels.Nn;
 /// </summary>
 public static unsafe class Linear
 {
-    /// <summary>Forward pass with the register-blocked SIMD kernel at <see cref="Mlp.BestVectorWidth"/> (16, 8 or 4 floats); naive loops where none is usable.</summary>
+    /// <summary>
+    /// Forward pass. <see cref="MlpKernels.Fast"/>: the register-blocked SIMD kernel at <see cref="Mlp.BestVectorWidth"/>
+    /// (16, 8 or 4 floats), plain loops where none is usable; <see cref="MlpKernels.Naive"/>: plain loops, the benchmark baseline.
+    /// </summary>
     /// <remarks>Effectively computes y[p, b, o] = bias[p, o] + Σ_i x[p, b, i] · weight[p, o, i].</remarks>
     public static void Forward(
         ReadOnlySpan<float> x,      // [P, B, in]
         ReadOnlySpan<float> weight, // [P, out, in]
         ReadOnlySpan<float> bias,   // [P, out]
         int population, int batch, int inSize, int outSize,
-        Span<float> y)              // [P, B, out]
+        Span<float> y,              // [P, B, out]
+        MlpKernels kernels = MlpKernels.Fast)
     {
         Check(x, weight, bias, population, batch, inSize, outSize, y, nameof(y));
         int width = Mlp.BestVectorWidth;
-        if (width == 1)
+        if (width == 1 || kernels == MlpKernels.Naive)
         {
-            ForwardNaive(x, weight, bias, population, batch, inSize, outSize, y);
+            ForwardLoops(x, weight, bias, population, batch, inSize, outSize, y);
             return;
         }
         float[] transposed = ArrayPool<float>.Shared.Rent(inSize * outSize);
@@ -46,16 +50,9 @@ public static unsafe class Linear
         }
     }
 
-    /// <summary>Forward pass as plain loops: the benchmark baseline.</summary>
-    /// <remarks>Effectively computes y[p, b, o] = bias[p, o] + Σ_i x[p, b, i] · weight[p, o, i].</remarks>
-    public static void ForwardNaive(
-        ReadOnlySpan<float> x,      // [P, B, in]
-        ReadOnlySpan<float> weight, // [P, out, in]
-        ReadOnlySpan<float> bias,   // [P, out]
-        int population, int batch, int inSize, int outSize,
-        Span<float> y)              // [P, B, out]
+    private static void ForwardLoops(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> bias,
+        int population, int batch, int inSize, int outSize, Span<float> y)
     {
-        Check(x, weight, bias, population, batch, inSize, outSize, y, nameof(y));
         for (int p = 0; p < population; p++)
             for (int b = 0; b < batch; b++)
             {
@@ -70,7 +67,11 @@ public static unsafe class Linear
             }
     }
 
-    /// <summary>Backward pass with the blocked SIMD kernels at <see cref="Mlp.BestVectorWidth"/> (naive loops where no width is usable); accumulates into dX (skipped when empty), dWeight, dBias.</summary>
+    /// <summary>
+    /// Backward pass; accumulates into dX (skipped when empty), dWeight, dBias. <see cref="MlpKernels.Fast"/>: the blocked
+    /// SIMD kernels at <see cref="Mlp.BestVectorWidth"/>, plain loops where no width is usable; <see cref="MlpKernels.Naive"/>:
+    /// plain loops, the benchmark baseline.
+    /// </summary>
     /// <remarks>Effectively computes dX += dY·W, dW += dYᵀ·x, dBias += Σ_b dY, per member.</remarks>
     public static void Backward(
         ReadOnlySpan<float> x,      // [P, B, in]
@@ -79,13 +80,14 @@ public static unsafe class Linear
         int population, int batch, int inSize, int outSize,
         Span<float> dX,             // [P, B, in] or empty
         Span<float> dWeight,        // [P, out, in]
-        Span<float> dBias)          // [P, out]
+        Span<float> dBias,          // [P, out]
+        MlpKernels kernels = MlpKernels.Fast)
     {
         CheckBackward(x, weight, dY, population, batch, inSize, outSize, dX, dWeight, dBias);
         int width = Mlp.BestVectorWidth;
-        if (width == 1)
+        if (width == 1 || kernels == MlpKernels.Naive)
         {
-            BackwardNaive(x, weight, dY, population, batch, inSize, outSize, dX, dWeight, dBias);
+            BackwardLoops(x, weight, dY, population, batch, inSize, outSize, dX, dWeight, dBias);
             return;
         }
         float[] transposed = ArrayPool<float>.Shared.Rent(inSize * outSize);
@@ -115,18 +117,9 @@ public static unsafe class Linear
         }
     }
 
-    /// <summary>Backward pass as plain loops: the benchmark baseline.</summary>
-    /// <remarks>Effectively computes dX += dY·W, dW += dYᵀ·x, dBias += Σ_b dY, per member.</remarks>
-    public static void BackwardNaive(
-        ReadOnlySpan<float> x,      // [P, B, in]
-        ReadOnlySpan<float> weight, // [P, out, in]
-        ReadOnlySpan<float> dY,     // [P, B, out]
-        int population, int batch, int inSize, int outSize,
-        Span<float> dX,             // [P, B, in] or empty
-        Span<float> dWeight,        // [P, out, in]
-        Span<float> dBias)          // [P, out]
+    private static void BackwardLoops(ReadOnlySpan<float> x, ReadOnlySpan<float> weight, ReadOnlySpan<float> dY,
+        int population, int batch, int inSize, int outSize, Span<float> dX, Span<float> dWeight, Span<float> dBias)
     {
-        CheckBackward(x, weight, dY, population, batch, inSize, outSize, dX, dWeight, dBias);
         for (int p = 0; p < population; p++)
             for (int b = 0; b < batch; b++)
             {

@@ -205,7 +205,7 @@ public sealed unsafe partial class Mlp
         for (int l = 0; l < LayerCount; l++)
         {
             Span<float> output = _acts[l + 1].AsSpan(0, Population * batch * _sizes[l + 1]);
-            Linear.ForwardNaive(_acts[l].AsSpan(0, Population * batch * _sizes[l]), Weight(l), Bias(l), Population, batch, _sizes[l], _sizes[l + 1], output);
+            Linear.Forward(_acts[l].AsSpan(0, Population * batch * _sizes[l]), Weight(l), Bias(l), Population, batch, _sizes[l], _sizes[l + 1], output, MlpKernels.Naive);
             for (int i = 0; i < output.Length; i++)
                 output[i] = _activations[l] switch
                 {
@@ -227,8 +227,8 @@ public sealed unsafe partial class Mlp
             int n = Population * batch * _sizes[l];
             Span<float> dIn = l > 0 ? _deltas[l].AsSpan(0, n) : dX;
             if (l > 0) dIn.Clear();
-            Linear.BackwardNaive(_acts[l].AsSpan(0, n), Weight(l), _deltas[l + 1].AsSpan(0, Population * batch * _sizes[l + 1]),
-                Population, batch, _sizes[l], _sizes[l + 1], dIn, WeightGradient(l), BiasGradient(l));
+            Linear.Backward(_acts[l].AsSpan(0, n), Weight(l), _deltas[l + 1].AsSpan(0, Population * batch * _sizes[l + 1]),
+                Population, batch, _sizes[l], _sizes[l + 1], dIn, WeightGradient(l), BiasGradient(l), MlpKernels.Naive);
             if (l > 0) ApplyActivationGrad(_acts[l], _activations[l - 1], dIn);
         }
     }

@@ -33,16 +33,15 @@ public class LinearTests : NnTest
         var (dY, dYd) = _data.Pair(P * B * O);
 
         float[] y = NnTestData.Poisoned(P * B * O);
-        if (naive) Linear.ForwardNaive(x, w, b, P, B, I, O, y);
-        else Linear.Forward(x, w, b, P, B, I, O, y);
+        var kernels = naive ? MlpKernels.Naive : MlpKernels.Fast;
+        Linear.Forward(x, w, b, P, B, I, O, y, kernels);
         _data.Close(LinearReference.Forward(xd, wd, bd, P, B, I, O), y, "y");
 
         // Backward accumulates: start from random values and expect start + gradient.
         var (dX, dX0) = _data.Pair(P * B * I);
         var (dW, dW0) = _data.Pair(P * O * I);
         var (dB, dB0) = _data.Pair(P * O);
-        if (naive) Linear.BackwardNaive(x, w, dY, P, B, I, O, dX, dW, dB);
-        else Linear.Backward(x, w, dY, P, B, I, O, dX, dW, dB);
+        Linear.Backward(x, w, dY, P, B, I, O, dX, dW, dB, kernels);
         var (rX, rW, rB) = LinearReference.Backward(xd, wd, dYd, P, B, I, O);
         _data.Close(Add(dX0, rX), dX, "dX");
         _data.Close(Add(dW0, rW), dW, "dW");
