@@ -137,8 +137,8 @@ public class DevicePpoUpdateTests
         using var env = EnvRegistry.Make("CartPole-v1", 1);
         var policy = new PolicyNet(env.Spec, actor, 0f);
         var optimizers = new Optimizers(pool);
-        var step = new PolicyGradientStep(policy, optimizers, config.MemberLearningRates(), config.MaxGradNorm, m);
-        NetOptimizer criticOpt = optimizers.Add(critic, config.MemberLearningRates(), config.MaxGradNorm);
+        var step = new PolicyGradientStep(policy, optimizers, config.MemberLearningRates(), config.MemberMaxGradNorms(), m);
+        NetOptimizer criticOpt = optimizers.Add(critic, config.MemberLearningRates(), config.MemberMaxGradNorms());
         float[] gammas = config.MemberGammas();
         var rewards = new float[b.Rewards.Length];
         var done = new bool[b.Rewards.Length];
