@@ -1,0 +1,116 @@
+using System.Diagnostics;
+using System.Reflection;
+using RlKernels.Algorithms.Deep;
+using RlKernels.Envs;
+using RlKernels.Envs.Registry;
+using RlKernels.Envs.Runner;
+using RlKernels.Kernels.Lanes;
+using RlKernels.Kernels.Nn;
+using RlKernels.Kernels.Threading;
+
+namespace RlKernels.Algorithms.Device;
+
+/// <summary>
+/// PPO with the whole loop on the device: <see cref="DeviceRollout{TEnv, TParams}"/> (env, policy, sampling in
+/// one launch) and <see cref="DevicePpoUpdate"/> (GAE, losses, backward, clipping, Adam as launches). Per
+/// rollout and update the host reads back [P, 2] episode metrics and [P, 3] update metrics; the parameters
+/// come back only to confirm a solve (a greedy evaluation, as <see cref="StopRule"/> does) and at the end.
+/// </summary>
+/// <remarks>
+/// Discrete actions, <see cref="Backend.Gpu"/> or <see cref="Backend.GpuCpuAccelerator"/>. The networks are
+/// initialized as the CPU <see cref="Ppo"/> initializes them. All members share one env seed
+/// (<see cref="RunSettings.Seed"/>); their sampling and minibatch seeds are <see cref="RunSettings.SeedOf"/>.
+/// </remarks>
+public static class DevicePpo
+{
+    /// <summary>Trains an actor and a critic per member with PPO on the device (see the class summary).</summary>
+    /// <exception cref="ArgumentException">Invalid settings, a backend other than gpu/gpu-cpu, continuous actions, or a config the device update does not run.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient norm went non-finite.</exception>
+    public static TrainResult Train(PpoConfig config) => Train(config, new DeviceTransfers());
+
+    /// <summary><see cref="Train(PpoConfig)"/> with the copies counted in <paramref name="transfers"/> (tests read it from the progress callback).</summary>
+    internal static TrainResult Train(PpoConfig config, DeviceTransfers transfers)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        RunSettings run = config.Run;
+        run.Validate();
+        if (run.Backend is not (Backend.Gpu or Backend.GpuCpuAccelerator))
+            throw new ArgumentException($"Device PPO runs on the gpu or gpu-cpu backend, not {run.Backend}.");
+        var options = new VectorEnvOptions { Backend = run.Backend, Seed = run.Seed };
+        using IVectorEnv env = EnvRegistry.Make(run.EnvId, run.Population * run.EnvCount, options, run.EnvArgs);
+        if (!env.Spec.Action.IsDiscrete) throw new ArgumentException($"Device PPO samples discrete actions; {run.EnvId} has {env.Spec.Action}.");
+        Type type = env.GetType();
+        if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(GpuVectorEnv<,>))
+            throw new ArgumentException($"Device PPO needs a plain GPU runner for {run.EnvId}, not {type.Name}.");
+        MethodInfo train = typeof(DevicePpo).GetMethod(nameof(TrainOn), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(type.GetGenericArguments());
+        try
+        {
+            return (TrainResult)train.Invoke(null, [config, env, transfers])!;
+        }
+        catch (TargetInvocationException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+            throw;
+        }
+    }
+
+    private static TrainResult TrainOn<TEnv, TParams>(PpoConfig config, GpuVectorEnv<TEnv, TParams> env, DeviceTransfers transfers)
+        where TEnv : struct, IEnv<TEnv, F1, TParams>
+        where TParams : struct
+    {
+        var watch = Stopwatch.StartNew();
+        RunSettings run = config.Run;
+        EnvSpec spec = env.Spec;
+        int pop = run.Population, n = run.EnvCount;
+        WorkerPool pool = run.MakePool(); // outlives the run: the returned networks use it
+        Mlp actor = PolicyNet.NewMlp(spec.ObsSize, config.Hidden, spec.Action.Count, config.Activation, run, pool, outputGain: 0.01f);
+        Mlp critic = PolicyNet.NewMlp(spec.ObsSize, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
+        var policy = new PolicyNet(spec, actor, 0f);
+        ulong[] seeds = Enumerable.Range(0, pop).Select(run.SeedOf).ToArray();
+        using var update = new DevicePpoUpdate(env.Device.Accelerator, actor, critic, config, n, seeds, transfers);
+        using var rollout = new DeviceRollout<TEnv, TParams>(env, actor, update.Actor.Parameters, critic, update.Critic.Parameters, seeds, config.RolloutSteps, transfers);
+        var stats = new DeviceEpisodeStats(pop, run.RecentEpisodes);
+        var curve = new List<CurvePoint>();
+        double? solvedAt = null;
+        long? solvedStep = null;
+        long steps = 0;
+        int sinceConfirm = int.MaxValue / 2;
+        while (steps < run.TotalSteps)
+        {
+            rollout.Collect();
+            steps += (long)config.RolloutSteps * n;
+            stats.Record(rollout.ReadEpisodeMetrics());
+            update.Update(rollout.Views);
+            ReadOnlySpan<float> metrics = update.ReadMetrics();
+            float loss = metrics[0];
+            for (int p = 0; p < pop; p++)
+                if (!float.IsFinite(metrics[3 * p]) || !float.IsFinite(metrics[3 * p + 1]) || !float.IsFinite(metrics[3 * p + 2]))
+                    throw new TrainingDivergedException(
+                        $"Training diverged at env step {steps}: member {p}'s loss or gradient norm is non-finite ({metrics[3 * p]}, {metrics[3 * p + 1]}, {metrics[3 * p + 2]}).",
+                        steps, "device update", null);
+            double seconds = watch.Elapsed.TotalSeconds;
+            for (int p = 0; p < pop; p++) curve.Add(new CurvePoint(steps, seconds, p, stats.RecentMean(p), stats.Count(p)));
+            run.Progress?.Invoke(new TrainProgress(steps, seconds, stats.RecentMean(0), stats.Count(0), loss));
+
+            // The stop rule of the CPU loops: the recent training mean at the target, then a greedy evaluation every few updates.
+            if (run.TargetReturn is not { } target || !stats.AllAtLeast(target)) continue;
+            if (solvedAt is null) (solvedAt, solvedStep) = (seconds, steps);
+            if (!run.StopAtTarget) continue;
+            if (run.ConfirmEpisodes == 0) break;
+            if (++sinceConfirm < 4) continue;
+            sinceConfirm = 0;
+            update.Actor.DownloadParameters();
+            double[] means = Evaluation.MeanReturns(policy, run.ConfirmEpisodes, run.Seed ^ 0xC0F1_2A3B_0000UL + (ulong)steps, run.Backend, run.EnvArgs, run.Threads);
+            if (means.All(m => m >= target + run.ConfirmMargin * Math.Abs(target))) break;
+        }
+        update.Actor.DownloadParameters();
+        update.Critic.DownloadParameters();
+        return new TrainResult
+        {
+            Algorithm = "ppo", Settings = run, Policy = policy, Critic = critic, Curve = curve, EnvSteps = steps,
+            Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = solvedAt, SolvedAtStep = solvedStep,
+            FinalRecentMean = Enumerable.Range(0, pop).Select(stats.RecentMean).ToArray(),
+        };
+    }
+}

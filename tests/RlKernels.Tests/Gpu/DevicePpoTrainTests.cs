@@ -1,0 +1,56 @@
+using RlKernels.Algorithms.Deep;
+using RlKernels.Algorithms.Device;
+using RlKernels.Envs.Runner;
+using RlKernels.Tests.Kernels;
+
+namespace RlKernels.Tests.Gpu;
+
+/// <summary>
+/// <see cref="DevicePpo.Train"/> end to end on ILGPU's CPU accelerator: a few rollouts and updates run, every
+/// iteration copies back only its scalar metrics, and bad settings are refused before anything runs. (Solving
+/// CartPole on the CPU accelerator takes far longer than a test may: about 2 s an update at 4 envs.)
+/// </summary>
+public class DevicePpoTrainTests
+{
+    private static RunSettings Run(Backend backend, string env = "CartPole-v1", int population = 1, Action<TrainProgress>? progress = null) => new()
+    {
+        EnvId = env, EnvCount = 4, TotalSteps = 4 * 16 * 3, Seed = (ulong)KernelAssert.FreshSeed(), Backend = backend,
+        Seeds = population > 1 ? Enumerable.Range(1, population).Select(i => (ulong)i * 7919).ToArray() : null, Progress = progress,
+    };
+
+    private static PpoConfig Config(RunSettings run) => Ppo.DefaultConfig(run, null) with { Hidden = [16], RolloutSteps = 16, Epochs = 2, Minibatches = 2 };
+
+    [Fact]
+    [Trait(TestCategory.Name, TestCategory.Slow)]
+    public void EachIterationCopiesBackOnlyItsScalarMetrics()
+    {
+        var transfers = new DeviceTransfers();
+        var seen = new List<(int Copies, long Bytes, int Uploads)>();
+        const int pop = 2;
+        RunSettings run = Run(Backend.GpuCpuAccelerator, population: pop,
+            progress: _ => seen.Add((transfers.ToHostCopies, transfers.ToHostBytes, transfers.ToDeviceCopies)));
+        TrainResult result = DevicePpo.Train(Config(run), transfers);
+
+        Assert.Equal(3, seen.Count);
+        Assert.Equal(4L * 16 * 3, result.EnvSteps);
+        for (int i = 1; i < seen.Count; i++)
+        {
+            // Per rollout + update: the [P, 2] episode metrics and the [P, 3] update metrics; nothing goes up.
+            Assert.Equal(2, seen[i].Copies - seen[i - 1].Copies);
+            Assert.Equal((2L + 3L) * pop * sizeof(float), seen[i].Bytes - seen[i - 1].Bytes);
+            Assert.Equal(seen[0].Uploads, seen[i].Uploads);
+        }
+        Assert.All(result.FinalRecentMean, m => Assert.True(m > 0, $"recent mean {m}: CartPole episodes return ≥ 1"));
+        Assert.NotNull(result.Policy);
+        Assert.All(result.Policy!.Net.Parameters, v => Assert.True(float.IsFinite(v)));
+    }
+
+    [Fact]
+    public void RefusesOtherBackendsAndContinuousActions()
+    {
+        var cpu = Assert.Throws<ArgumentException>(() => DevicePpo.Train(Config(Run(Backend.Cpu))));
+        Assert.Contains("gpu", cpu.Message);
+        var continuous = Assert.Throws<ArgumentException>(() => DevicePpo.Train(Config(Run(Backend.GpuCpuAccelerator, "Pendulum-v1"))));
+        Assert.Contains("discrete", continuous.Message);
+    }
+}
