@@ -12,11 +12,10 @@ public sealed class DeviceNetOptimizer : IDisposable
 {
     private readonly GpuMlp _net;
     private readonly int _population, _tensorCount;
-    private readonly float _maxNorm;
     private readonly bool _clip;
-    private readonly MemoryBuffer1D<float, Stride1D.Dense> _norms, _scales, _hyper, _settings;
+    private readonly MemoryBuffer1D<float, Stride1D.Dense> _maxNorms, _norms, _scales, _hyper, _settings;
     private readonly MemoryBuffer1D<double, Stride1D.Dense> _powers;
-    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, int, float, ArrayView<float>, ArrayView<float>> _globalNorm;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, ArrayView<float>> _globalNorm;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<int>, int, ArrayView<float>> _scale;
     private readonly Action<Index1D, ArrayView<double>, ArrayView<float>, ArrayView<float>> _schedule;
 
@@ -24,17 +23,22 @@ public sealed class DeviceNetOptimizer : IDisposable
     /// <param name="net">The network to train.</param>
     /// <param name="tensorCount">Tensors in its layout (2 per layer).</param>
     /// <param name="learningRates">Learning rate per member [P].</param>
-    /// <param name="maxGradNorm">Global-norm clip per member (≤ 0 or non-finite: none).</param>
+    /// <param name="maxGradNorms">Global-norm limit per member [P]: every member's positive and finite, or none's (no clipping).</param>
     /// <param name="transfers">Counts the one upload of the hyperparameters.</param>
-    public DeviceNetOptimizer(Accelerator accelerator, GpuMlp net, int tensorCount, ReadOnlySpan<float> learningRates, float maxGradNorm, DeviceTransfers transfers)
+    public DeviceNetOptimizer(Accelerator accelerator, GpuMlp net, int tensorCount, ReadOnlySpan<float> learningRates, ReadOnlySpan<float> maxGradNorms, DeviceTransfers transfers)
     {
         ArgumentNullException.ThrowIfNull(net);
         ArgumentNullException.ThrowIfNull(transfers);
         _net = net;
         _population = learningRates.Length;
         _tensorCount = tensorCount;
-        _maxNorm = maxGradNorm;
-        _clip = maxGradNorm > 0 && float.IsFinite(maxGradNorm);
+        if (maxGradNorms.Length != _population)
+            throw new ArgumentException($"{maxGradNorms.Length} gradient-norm limits for a population of {_population}.", nameof(maxGradNorms));
+        int limited = 0;
+        foreach (float v in maxGradNorms) if (v > 0 && float.IsFinite(v)) limited++;
+        if (limited != 0 && limited != _population)
+            throw new ArgumentException("Either every member's gradient norm is limited or none's.", nameof(maxGradNorms));
+        _clip = limited > 0;
         var hyper = new float[5 * _population];
         for (int p = 0; p < _population; p++)
         {
@@ -46,13 +50,14 @@ public sealed class DeviceNetOptimizer : IDisposable
         }
         var powers = new double[2 * _population];
         Array.Fill(powers, 1.0);
-        (_norms, _scales) = (accelerator.Allocate1D<float>(_population), accelerator.Allocate1D<float>(_population));
+        (_maxNorms, _norms, _scales) = (accelerator.Allocate1D<float>(_population), accelerator.Allocate1D<float>(_population), accelerator.Allocate1D<float>(_population));
         (_hyper, _settings) = (accelerator.Allocate1D<float>(hyper.Length), accelerator.Allocate1D<float>(hyper.Length));
         _powers = accelerator.Allocate1D<double>(powers.Length);
         _norms.MemSetToZero();
         transfers.ToDevice<float>(hyper, _hyper.View);
         transfers.ToDevice<double>(powers, _powers.View);
-        _globalNorm = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, float, ArrayView<float>, ArrayView<float>>(DeviceOptimizerKernels.GlobalNormKernel);
+        transfers.ToDevice(maxGradNorms, _maxNorms.View);
+        _globalNorm = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, ArrayView<float>, ArrayView<float>, ArrayView<float>>(DeviceOptimizerKernels.GlobalNormKernel);
         _scale = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, int, ArrayView<float>>(DeviceOptimizerKernels.ScaleKernel);
         _schedule = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<double>, ArrayView<float>, ArrayView<float>>(DeviceOptimizerKernels.AdamScheduleKernel);
     }
@@ -65,7 +70,7 @@ public sealed class DeviceNetOptimizer : IDisposable
     {
         if (_clip)
         {
-            _globalNorm(_population, _net.Gradients, _net.Layout, _tensorCount, _maxNorm, _norms.View, _scales.View);
+            _globalNorm(_population, _net.Gradients, _net.Layout, _tensorCount, _maxNorms.View, _norms.View, _scales.View);
             _scale((int)_net.Gradients.Length, _net.Gradients, _net.Layout, _tensorCount, _scales.View);
         }
         _schedule(_population, _powers.View, _hyper.View, _settings.View);
@@ -75,7 +80,7 @@ public sealed class DeviceNetOptimizer : IDisposable
     /// <summary>Frees the optimizer's own buffers (not the network's).</summary>
     public void Dispose()
     {
-        foreach (var b in new[] { _norms, _scales, _hyper, _settings }) b.Dispose();
+        foreach (var b in new[] { _maxNorms, _norms, _scales, _hyper, _settings }) b.Dispose();
         _powers.Dispose();
     }
 }

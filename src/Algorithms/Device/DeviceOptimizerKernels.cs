@@ -12,13 +12,14 @@ public static class DeviceOptimizerKernels
 {
     /// <summary>
     /// Thread p: n_p = ‖g_p‖₂ over all its tensors (double sums per tensor, as the CPU), and the factor
-    /// min(1, maxNorm / (n_p + 1e-6)). A non-finite norm gives a non-finite or unit factor: the norm shows it.
+    /// min(1, maxNorm_p / (n_p + 1e-6)). A non-finite norm gives a non-finite or unit factor: the norm shows it.
     /// </summary>
     public static void GlobalNormKernel(
         Index1D index,
         ArrayView<float> gradients, // [layout total]
         ArrayView<int> layout,      // [2T]
-        int tensorCount, float maxNorm,
+        int tensorCount,
+        ArrayView<float> maxNorms,  // [P]
         ArrayView<float> norms,     // [P]
         ArrayView<float> scales)    // [P]
     {
@@ -38,7 +39,7 @@ public static class DeviceOptimizerKernels
         }
         float norm = (float)Math.Sqrt(sum);
         norms[p] = norm;
-        float scale = maxNorm / (norm + 1e-6f);
+        float scale = maxNorms[p] / (norm + 1e-6f);
         scales[p] = scale < 1f ? scale : 1f;
     }
 

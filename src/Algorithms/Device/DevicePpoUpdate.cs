@@ -46,7 +46,7 @@ public sealed class DevicePpoUpdate : IDisposable
     /// <param name="accelerator">Where everything lives (the env runner's accelerator).</param>
     /// <param name="actor">The actor's shape and initial parameters (obs → logits, P members).</param>
     /// <param name="critic">The critic's shape and initial parameters (obs → 1).</param>
-    /// <param name="config">Epochs, minibatches, value weight, gradient clip, rollout length T; per member (its <c>Run</c>'s arrays or the scalars) γ, λ, clip ε, entropy weight and learning rate.</param>
+    /// <param name="config">Epochs, minibatches, value weight, gradient clip, rollout length T; per member (its <c>Run</c>'s arrays or the scalars) γ, λ, clip ε, entropy weight, learning rate and gradient-norm limit.</param>
     /// <param name="envsPerMember">N: the rollout has B = T·N samples per member.</param>
     /// <param name="seeds">Each member's seed [P] (keys its minibatch permutations, as the CPU's <c>RunSettings.SeedOf</c>).</param>
     /// <param name="transfers">Counts the copies (a few uploads here, once).</param>
@@ -74,8 +74,9 @@ public sealed class DevicePpoUpdate : IDisposable
         RunSettings run = config.Run;
         float[] members = [.. config.MemberGammas(), .. MemberParam.Lambda.Of(run, config.Lambda),
             .. MemberParam.ClipCoef.Of(run, config.ClipCoef), .. MemberParam.EntropyCoef.Of(run, config.EntropyCoef)]; // [4, P]
-        _actorOpt = new DeviceNetOptimizer(accelerator, Actor, actor.Layout.TensorCount, lr, config.MaxGradNorm, transfers);
-        _criticOpt = new DeviceNetOptimizer(accelerator, Critic, critic.Layout.TensorCount, lr, config.MaxGradNorm, transfers);
+        float[] maxNorms = config.MemberMaxGradNorms();
+        _actorOpt = new DeviceNetOptimizer(accelerator, Actor, actor.Layout.TensorCount, lr, maxNorms, transfers);
+        _criticOpt = new DeviceNetOptimizer(accelerator, Critic, critic.Layout.TensorCount, lr, maxNorms, transfers);
 
         long all = (long)pop * batch, rows = (long)pop * m;
         MemoryBuffer1D<float, Stride1D.Dense> Floats(long n) => accelerator.Allocate1D<float>(n);

@@ -65,7 +65,7 @@ public class DevicePpoUpdateTests
         Run = new RunSettings
         {
             EnvCount = N, Seeds = seeds, LearningRates = [3e-3f, 1e-3f], Gammas = [0.99f, 0.95f],
-            Lambdas = [0.95f, 0.8f], ClipCoefs = [0.2f, 0.1f], EntropyCoefs = [0.01f, 0.02f],
+            Lambdas = [0.95f, 0.8f], ClipCoefs = [0.2f, 0.1f], EntropyCoefs = [0.01f, 0.02f], MaxGradNorms = [0.05f, 100f], // member 0 always clipped, member 1 never
         },
         RolloutSteps = T, Epochs = 2, Minibatches = 2,
     };
