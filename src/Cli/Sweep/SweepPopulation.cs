@@ -19,8 +19,9 @@ public static class SweepPopulation
 
     /// <summary>
     /// Trains <paramref name="runs"/> (one batch) together on <paramref name="threads"/> threads into
-    /// DIR/runs/ID. A population that diverges is trained again member by member, so that only the diverging
-    /// runs are marked diverged (a member trains alone exactly as in the population).
+    /// DIR/runs/ID. A population in which a member diverges is split in two halves, each trained again as a
+    /// population, down to the diverging runs alone: only they are marked diverged, and the others stay batched
+    /// (members are independent, so a member trains in any population exactly as alone: tested).
     /// </summary>
     /// <returns>One row per run, in the order given, and the env steps each took.</returns>
     public static IReadOnlyList<(SweepRow Row, long EnvSteps)> Train(SweepSpec spec, IReadOnlyList<SweepRun> runs, string dir, int threads)
@@ -31,8 +32,11 @@ public static class SweepPopulation
         }
         catch (TrainingDivergedException) when (runs.Count > 1)
         {
-            // One member diverged: the others must still finish.
-            return runs.SelectMany(r => Train(spec, [r], dir, threads)).ToArray();
+            // A member diverged (which one is not known: the check names a tensor, and the loss is member 0's).
+            // Halving finds the diverging runs in a few retrains of shrinking populations; one run at a time
+            // would train every other member alone too.
+            int half = runs.Count / 2;
+            return [.. Train(spec, runs.Take(half).ToArray(), dir, threads), .. Train(spec, runs.Skip(half).ToArray(), dir, threads)];
         }
         catch (TrainingDivergedException e)
         {

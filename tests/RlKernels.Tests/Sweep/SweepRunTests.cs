@@ -133,6 +133,16 @@ public sealed class SweepRunTests
         foreach (string ok in rows.Where(r => !r.StartsWith("c1-", StringComparison.Ordinal)))
             Assert.EndsWith(",\"ok\"", ok);
         Assert.True(File.Exists(Path.Combine(root, "sweep", "runs", "c1-s3", "model.safetensors")), "the last good policy is kept");
+
+        // The others are unchanged by their diverging neighbour: the same bytes as a sweep without it.
+        string cleanRoot = NewRoot(out string cleanSpec,
+            "env = \"CartPole-v1\"\nalgo = \"ppo\"\nseeds = [3]\neval_episodes = 5\nenvs = 8\nsteps = 2048\n[search]\nlr = [1e-3, 3e-3]\n");
+        RunSweep(cleanSpec, Path.Combine(cleanRoot, "sweep"), jobs: 1);
+        foreach (var (mixed, clean) in new[] { ("c0-s3", "c0-s3"), ("c2-s3", "c1-s3") })
+            foreach (string file in new[] { "model.safetensors", "curve.csv" })
+                Assert.Equal(File.ReadAllBytes(Path.Combine(cleanRoot, "sweep", "runs", clean, file)),
+                    File.ReadAllBytes(Path.Combine(root, "sweep", "runs", mixed, file)));
+        Directory.Delete(cleanRoot, true);
         Directory.Delete(root, true);
     }
 

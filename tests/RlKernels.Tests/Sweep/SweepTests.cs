@@ -23,6 +23,10 @@ public sealed class SweepTests
 
     private const string Good = "env = \"CartPole-v1\"\nalgo = \"ppo\"\nsteps = 2048\nseeds = 2\nsamples = 3\nsampler_seed = 5\n[search]\nlr = { dist = \"log-uniform\", low = 1e-4, high = 1e-2 }\nenvs = [4, 8]\n";
 
+    /// <summary>A spec of <paramref name="env"/> (and <paramref name="algo"/>, when given) whose [search] table holds one line.</summary>
+    private static string Search(string line, string? algo = null, string env = "CartPole-v1") =>
+        $"env = \"{env}\"\n" + (algo is null ? "" : $"algo = \"{algo}\"\n") + $"[search]\n{line}\n";
+
     /// <summary>Bad specs, each with a part of the message it must get (every spec ends with a newline: the empty line before its closing quotes).</summary>
     public static TheoryData<string, string> BadSpecs => new()
     {
@@ -35,30 +39,15 @@ public sealed class SweepTests
             "spec.toml:2: unknown key 'bogus'; valid keys: env,"
         },
         {
-            """
-            env = "CartPole-v1"
-            [search]
-            lr = { dist = "uniform", low = 0.5, high = 0.1 }
-
-            """,
+            Search("""lr = { dist = "uniform", low = 0.5, high = 0.1 }"""),
             "spec.toml:3: lr: low 0.5 > high 0.1"
         },
         {
-            """
-            env = "CartPole-v1"
-            [search]
-            lr = { dist = "log-uniform", low = 0, high = 0.1 }
-
-            """,
+            Search("""lr = { dist = "log-uniform", low = 0, high = 0.1 }"""),
             "spec.toml:3: lr: log-uniform needs low > 0"
         },
         {
-            """
-            env = "CartPole-v1"
-            [search]
-            lr = []
-
-            """,
+            Search("""lr = []"""),
             "spec.toml:3: lr is an empty list"
         },
         {
@@ -73,136 +62,59 @@ public sealed class SweepTests
             "more than 100,000 runs"
         },
         {
-            """
-            env = "CartPole-v1"
-            [search]
-            lr = { dist = "uniform", low = 0.1, high = 0.2, sigma = 1 }
-
-            """,
+            Search("""lr = { dist = "uniform", low = 0.1, high = 0.2, sigma = 1 }"""),
             "spec.toml:3: unknown key 'lr.sigma'; valid keys: dist, low, high, values"
         },
         {
-            """
-            env = "CartPole-v1"
-            [search]
-            gamma = [0.9, 1.5]
-
-            """,
+            Search("""gamma = [0.9, 1.5]"""),
             "spec.toml:3: gamma must be in (0, 1] (got values from 0.9 to 1.5)"
         },
         {
-            """
-            env = "CartPole-v1"
-            [search]
-            gamma = { dist = "uniform", low = 0, high = 0.99 }
-
-            """,
+            Search("""gamma = { dist = "uniform", low = 0, high = 0.99 }"""),
             "spec.toml:3: gamma must be in (0, 1]"
         },
         {
-            """
-            env = "CartPole-v1"
-            [search]
-            lambda = [0.5, 1.5]
-
-            """,
+            Search("""lambda = [0.5, 1.5]"""),
             "spec.toml:3: lambda must be in [0, 1] (got values from 0.5 to 1.5)"
         },
         {
-            """
-            env = "CartPole-v1"
-            algo = "a2c"
-            [search]
-            ent_coef = { dist = "uniform", low = -0.01, high = 0.1 }
-
-            """,
+            Search("""ent_coef = { dist = "uniform", low = -0.01, high = 0.1 }""", algo: "a2c"),
             "spec.toml:4: ent_coef must be a finite number ≥ 0 (got values from -0.01 to 0.1)"
         },
         {
-            """
-            env = "CartPole-v1"
-            [search]
-            clip = { dist = "choice", values = [0.2, 0] }
-
-            """,
+            Search("""clip = { dist = "choice", values = [0.2, 0] }"""),
             "spec.toml:3: clip must be a positive finite number (got values from 0 to 0.2)"
         },
         {
-            """
-            env = "CartPole-v1"
-            algo = "dqn"
-            [search]
-            lambda = [0.9, 0.95]
-
-            """,
+            Search("""lambda = [0.9, 0.95]""", algo: "dqn"),
             "spec.toml:4: 'lambda' (λ of GAE / λ-returns) does not apply to dqn; it is used by ppo, a2c, deep-sarsa, pqn"
         },
         {
-            """
-            env = "CartPole-v1"
-            algo = "pqn"
-            [search]
-            ent_coef = [0.01]
-
-            """,
+            Search("""ent_coef = [0.01]""", algo: "pqn"),
             "spec.toml:4: 'ent_coef' (entropy coefficient) does not apply to pqn; it is used by ppo, a2c"
         },
         {
-            """
-            env = "CartPole-v1"
-            algo = "a2c"
-            [search]
-            clip = [0.1, 0.2]
-
-            """,
+            Search("""clip = [0.1, 0.2]""", algo: "a2c"),
             "spec.toml:4: 'clip' (PPO ratio clip ε) does not apply to a2c; it is used by ppo"
         },
         {
-            """
-            env = "Pendulum-v1"
-            algo = "sac"
-            [search]
-            max_grad_norm = [0.5, 1]
-
-            """,
+            Search("""max_grad_norm = [0.5, 1]""", algo: "sac", env: "Pendulum-v1"),
             "spec.toml:4: 'max_grad_norm' (gradient-norm limit) does not apply to sac; it is used by ppo, a2c, reinforce-baseline, reinforce, deep-sarsa, dqn, double-dqn, pqn"
         },
         {
-            """
-            env = "CartPole-v1"
-            [search]
-            max_grad_norm = [0.5, 0]
-
-            """,
+            Search("""max_grad_norm = [0.5, 0]"""),
             "spec.toml:3: max_grad_norm must be a positive finite number (got values from 0 to 0.5)"
         },
         {
-            """
-            env = "CartPole-v1"
-            algo = "dqn"
-            [search]
-            target_period = { dist = "uniform", low = 10, high = 100 }
-
-            """,
+            Search("""target_period = { dist = "uniform", low = 10, high = 100 }""", algo: "dqn"),
             "spec.toml:4: target_period takes whole numbers: give a list, or dist = \"int\" or \"choice\""
         },
         {
-            """
-            env = "CartPole-v1"
-            algo = "dqn"
-            [search]
-            target_period = [10, 2.5, 100]
-
-            """,
+            Search("""target_period = [10, 2.5, 100]""", algo: "dqn"),
             "spec.toml:4: target_period must be a whole number from 1 to 10000000 (got values from 2.5 to 100)"
         },
         {
-            """
-            env = "CartPole-v1"
-            [search]
-            tau = [0.1]
-
-            """,
+            Search("""tau = [0.1]"""),
             "spec.toml:3: 'tau' (target-network Polyak rate τ) does not apply to ppo; it is used by reparam-ac, dqn, double-dqn, sac"
         },
     };
