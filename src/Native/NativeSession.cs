@@ -33,25 +33,15 @@ internal sealed unsafe class NativeSession : IDisposable
     public void GetBuffers(NativeBuffers* b)
     {
         b->FinalMask = Address<byte>(_finalMask);
-        if (_copy is null)
-        {
-            // Pinned for the env's life (IPinnedOutputs), so the addresses stay valid after the spans go.
-            b->Observations = Address(Env.Observations);
-            b->FinalObservations = Address(Env.FinalObservations);
-            b->Rewards = Address(Env.Rewards);
-            b->Terminated = (byte*)Address(Env.Terminated);
-            b->Truncated = (byte*)Address(Env.Truncated);
-            b->EpisodeReturns = Address(Env.EpisodeReturns);
-            b->EpisodeLengths = Address(Env.EpisodeLengths);
-            return;
-        }
-        b->Observations = Address<float>(_copy.Obs);
-        b->FinalObservations = Address<float>(_copy.FinalObs);
-        b->Rewards = Address<float>(_copy.Rewards);
-        b->Terminated = (byte*)Address<bool>(_copy.Terminated);
-        b->Truncated = (byte*)Address<bool>(_copy.Truncated);
-        b->EpisodeReturns = Address<float>(_copy.CompletedReturn);
-        b->EpisodeLengths = Address<int>(_copy.CompletedLength);
+        // The env's own outputs are pinned for its life (IPinnedOutputs), so their addresses stay valid after the spans go.
+        VectorEnvOutputs? c = _copy;
+        b->Observations = Address(c is null ? Env.Observations : c.Obs);
+        b->FinalObservations = Address(c is null ? Env.FinalObservations : c.FinalObs);
+        b->Rewards = Address(c is null ? Env.Rewards : c.Rewards);
+        b->Terminated = (byte*)Address(c is null ? Env.Terminated : c.Terminated);
+        b->Truncated = (byte*)Address(c is null ? Env.Truncated : c.Truncated);
+        b->EpisodeReturns = Address(c is null ? Env.EpisodeReturns : c.CompletedReturn);
+        b->EpisodeLengths = Address(c is null ? Env.EpisodeLengths : c.CompletedLength);
     }
 
     private static T* Address<T>(ReadOnlySpan<T> span) where T : unmanaged =>

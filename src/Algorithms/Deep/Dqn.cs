@@ -161,9 +161,7 @@ public static class Dqn
         float[] gammas = config.MemberGammas(), taus = MemberParam.Tau.Of(run, config.Tau);
         int[] periods = MemberParam.TargetPeriod.OfWhole(run, config.TargetPeriod);
 
-        var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 5), 0f);
-        Mlp q = policy.Net;
-        Mlp target = TargetNetwork.CopyOf(q, pool);
+        var (policy, q, target) = QNetwork.New(config, run, env.Spec, pool, salt: 5);
         var opt = new Optimizers(pool).Add(q, lr, config.MemberMaxGradNorms());
         var stats = training.Stats;
         var replay = new ReplayBuffer(pop, config.ReplayCapacity, o, 1, discrete: true);

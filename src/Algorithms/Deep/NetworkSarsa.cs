@@ -69,9 +69,7 @@ public static class NetworkSarsa
         int[] periods = MemberParam.TargetPeriod.OfWhole(run, config.TargetPeriod);
 
         // The Q network doubles as the policy's network: greedy evaluation takes the arg-max of its outputs.
-        var policy = new PolicyNet(env.Spec, PolicyNet.NewMlp(o, config.Hidden, k, config.Activation, run, pool, outputGain: 1f, salt: 3), 0f);
-        Mlp q = policy.Net;
-        Mlp target = TargetNetwork.CopyOf(q, pool);
+        var (policy, q, target) = QNetwork.New(config, run, env.Spec, pool, salt: 3);
         var optimizers = new Optimizers(pool);
         var opt = optimizers.Add(q, lr, config.MemberMaxGradNorms());
         var stats = training.Stats;
