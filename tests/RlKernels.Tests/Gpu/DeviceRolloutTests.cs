@@ -56,6 +56,9 @@ public class DeviceRolloutTests
         int seed = KernelAssert.FreshSeed();
         var rng = new System.Random(seed);
         Mlp policy = RandomNet([4, 16, 16, 2], rng), critic = RandomNet([4, 16, 16, 1], rng);
+        // Last layer at 0.3×: logit gaps of about one unit, so both actions are drawn often (never a near-deterministic member).
+        foreach (ref float v in policy.Weight(policy.LayerCount - 1)) v *= 0.3f;
+        foreach (ref float v in policy.Bias(policy.LayerCount - 1)) v *= 0.3f;
         if (pushRight)
             for (int p = 0; p < Pop; p++) policy.Bias(policy.LayerCount - 1)[2 * p + 1] = 30f;
         ulong envSeed = (ulong)rng.NextInt64();
