@@ -197,6 +197,9 @@ public sealed unsafe partial class Mlp
         }
     }
 
+    /// <summary>Layer <paramref name="layer"/>'s output h_l of the last forward pass ([P, B, size_l]; h_0 = x), for tests.</summary>
+    internal ReadOnlySpan<float> LayerOutput(int layer) => _acts[layer].AsSpan(0, Population * _batch * _sizes[layer]);
+
     /// <summary>Runs the network on a batch and keeps the activations for <see cref="Backward"/>.</summary>
     /// <remarks>Effectively computes h₀ = x, h_{l+1} = act_l(h_l·W_lᵀ + b_l), y = h_L, per member.</remarks>
     public void Forward(
