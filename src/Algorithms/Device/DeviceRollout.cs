@@ -11,15 +11,11 @@ namespace RlKernels.Algorithms.Device;
 /// <summary>
 /// An on-policy rollout that never leaves the device: each <see cref="Collect"/> is one launch of
 /// <see cref="DeviceRolloutKernels.RolloutKernel{TEnv, TParams}"/> over a <see cref="GpuVectorEnv{TEnv, TParams}"/>'s
-/// memory, with the policy and critic read from device parameter buffers (the ones the update trains).
-/// The host reads back only <see cref="ReadEpisodeMetrics"/>'s [P, 2] scalars. P = population (the
-/// networks' population), N = envs per member (the runner holds P·N, member p's at rows [p·N, (p+1)·N)),
-/// T = steps per rollout.
+/// memory, with the policy and critic read from the device parameter buffers the update trains. The trajectory
+/// stays in <see cref="Views"/>; the host reads back only <see cref="ReadEpisodeMetrics"/>'s [P, 2] scalars.
+/// Discrete actions and same-step auto-reset only (a truncated step's final observation must be on the device
+/// for its bootstrap). P = population, N = envs per member (member p's at rows [p·N, (p+1)·N)), T = steps.
 /// </summary>
-/// <remarks>
-/// Discrete actions only (a categorical policy), same-step auto-reset only (a truncated step's final
-/// observation must be on the device for its bootstrap). The trajectory stays on the device in <see cref="Views"/>.
-/// </remarks>
 public sealed class DeviceRollout<TEnv, TParams> : IDisposable
     where TEnv : struct, IEnv<TEnv, F1, TParams>
     where TParams : struct
