@@ -22,8 +22,12 @@ env=$(sed -n 's/^env = "\(.*\)"/\1/p' "$spec"); algo=$(sed -n 's/^algo = "\(.*\)
 steps=$(sed -n 's/^steps = //p' "$spec")
 start=$(date +%s.%N)
 "$rlk" sweep plan "$spec" | sed '1d;$d' | while IFS=$'\t' read -r id batch seed params; do
-  lr=$(echo "$params" | sed -n 's/.*lr=\([^;]*\).*/\1/p')
-  "$rlk" train "$env" --algo "$algo" --seed "$seed" ${steps:+--steps "$steps"} ${lr:+--lr "$lr"} \
+  # Each swept key=value becomes its rlk train flag: lr → --lr, ent_coef → --ent-coef, max_grad_norm → --max-grad-norm, …
+  flags=()
+  IFS=';' read -ra pairs <<< "$params"
+  for kv in "${pairs[@]}"; do [ -n "$kv" ] && flags+=("--${kv%%=*}" "${kv#*=}"); done
+  flags=("${flags[@]//_/-}")
+  "$rlk" train "$env" --algo "$algo" --seed "$seed" ${steps:+--steps "$steps"} "${flags[@]}" \
     --no-stop --json --force --out "$work/separate/$id" > /dev/null
 done
 separate=$(echo "$(date +%s.%N) - $start" | bc)
