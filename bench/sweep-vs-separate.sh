@@ -19,7 +19,7 @@ sweep=$(echo "$(date +%s.%N) - $start" | bc)
 
 # The same runs, read back from the plan: one `rlk train` process per run.
 env=$(sed -n 's/^env = "\(.*\)"/\1/p' "$spec"); algo=$(sed -n 's/^algo = "\(.*\)"/\1/p' "$spec")
-steps=$(sed -n 's/^steps = //p' "$spec")
+steps=$(sed -n 's/^steps = //p' "$spec"); envs=$(sed -n 's/^envs = //p' "$spec")
 start=$(date +%s.%N)
 "$rlk" sweep plan "$spec" | sed '1d;$d' | while IFS=$'\t' read -r id batch seed params; do
   # Each swept key=value becomes its rlk train flag: lr → --lr, ent_coef → --ent-coef, max_grad_norm → --max-grad-norm, …
@@ -27,9 +27,12 @@ start=$(date +%s.%N)
   IFS=';' read -ra pairs <<< "$params"
   for kv in "${pairs[@]}"; do [ -n "$kv" ] && flags+=("--${kv%%=*}" "${kv#*=}"); done
   flags=("${flags[@]//_/-}")
-  "$rlk" train "$env" --algo "$algo" --seed "$seed" ${steps:+--steps "$steps"} "${flags[@]}" \
+  "$rlk" train "$env" --algo "$algo" --seed "$seed" ${steps:+--steps "$steps"} ${envs:+--envs "$envs"} "${flags[@]}" \
     --no-stop --json --force --out "$work/separate/$id" > /dev/null
 done
 separate=$(echo "$(date +%s.%N) - $start" | bc)
 runs=$(( $("$rlk" sweep plan "$spec" | wc -l) - 2 ))
-printf '{"runs": %d, "sweep_s": %.2f, "separate_s": %.2f, "speedup": %.2f}\n' "$runs" "$sweep" "$separate" "$(echo "$separate / $sweep" | bc -l)"
+# Like with like: each separate run's model must be the sweep member's, byte for byte.
+same=0
+for d in "$work"/separate/*/; do id=$(basename "$d"); cmp -s "$d/model.safetensors" "$work/sweep/runs/$id/model.safetensors" && same=$((same + 1)); done
+printf '{"runs": %d, "sweep_s": %.2f, "separate_s": %.2f, "speedup": %.2f, "identical_models": %d}\n' "$runs" "$sweep" "$separate" "$(echo "$separate / $sweep" | bc -l)" "$same"
