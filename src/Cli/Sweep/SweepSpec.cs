@@ -12,6 +12,8 @@ namespace RlKernels.Cli.Sweep;
 /// </summary>
 public sealed record SweepSpec
 {
+    /// <summary>The algorithm of a spec without an <c>algo</c> key (as <c>rlk train</c>'s).</summary>
+    public const string DefaultAlgo = "ppo";
     /// <summary>Top-level keys a spec may hold.</summary>
     public static readonly IReadOnlyList<string> TopKeys = ["env", "algo", "env_args", "steps", "envs", "seeds", "eval_episodes", "backend", "samples", "sampler_seed", "search"];
     /// <summary>Parameters the search space may vary (those <c>rlk train</c> takes per run): the per-member ones (<see cref="MemberParam.All"/>), envs and steps.</summary>
@@ -21,7 +23,7 @@ public sealed record SweepSpec
     /// <summary>Env id.</summary>
     public required string Env { get; init; }
     /// <summary>Deep algorithm name.</summary>
-    public string Algo { get; init; } = "ppo";
+    public string Algo { get; init; } = DefaultAlgo;
     /// <summary>Env options KEY=VALUE.</summary>
     public IReadOnlyList<string> EnvArgs { get; init; } = [];
     /// <summary>Env-step budget per run; null = the algorithm's default.</summary>
@@ -99,7 +101,7 @@ public sealed record SweepSpec
             throw new ArgumentException($"{name}: [search] sets '{dup.Key}' twice.");
         return new SweepSpec
         {
-            Env = env, Algo = algo ?? "ppo", Backend = backend ?? "cpu", EnvArgs = envArgs, Steps = steps, Envs = envs,
+            Env = env, Algo = algo ?? DefaultAlgo, Backend = backend ?? "cpu", EnvArgs = envArgs, Steps = steps, Envs = envs,
             Seeds = seeds, EvalEpisodes = evalEpisodes, Samples = samples, SamplerSeed = samplerSeed, Search = search,
             Hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text))),
         };
@@ -162,7 +164,7 @@ public sealed record SweepSpec
     private static SweepParam CheckMemberParam(string name, KeyValueSyntax kv, SweepParam p, string? algo)
     {
         if (MemberParam.All.FirstOrDefault(m => m.Key == p.Name) is not { } param) return p;
-        algo ??= "ppo";
+        algo ??= DefaultAlgo;
         if (DeepAlgorithms.IsKnown(algo) && !DeepAlgorithms.Get(algo).MemberParams.Contains(param))
             throw Bad(name, kv, $"'{p.Name}' ({param.Description}) does not apply to {algo}; it is used by {string.Join(", ", DeepAlgorithms.NamesWith(param))}");
         if (param.Whole && p.Kind is SweepParamKind.Uniform or SweepParamKind.LogUniform)
