@@ -1,4 +1,5 @@
 using ILGPU;
+using RlKernels.Kernels.Gpu;
 
 namespace RlKernels.Algorithms.Device;
 
@@ -52,10 +53,7 @@ public static class DeviceOptimizerKernels
         ArrayView<float> scales)    // [P]
     {
         int i = index;
-        int t = 0;
-        while (t + 1 < tensorCount && i >= layout[t + 1]) t++;
-        int member = (i - layout[t]) / layout[tensorCount + t];
-        float scale = scales[member];
+        float scale = scales[AdamKernel.MemberOf(i, layout, tensorCount)];
         if (scale < 1f) gradients[i] *= scale;
     }
 

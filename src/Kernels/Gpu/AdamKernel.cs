@@ -23,9 +23,7 @@ public static class AdamKernel
         ArrayView<float> memberSettings) // [5, P]: β₁, β₂, step size, ε̂, decay
     {
         int i = index;
-        int t = 0;
-        while (t + 1 < tensorCount && i >= layout[t + 1]) t++;
-        int member = (i - layout[t]) / layout[tensorCount + t];
+        int member = MemberOf(i, layout, tensorCount);
         int population = (int)(memberSettings.Length / 5);
         float b1 = memberSettings[member], b2 = memberSettings[population + member];
         float stepSize = memberSettings[2 * population + member], epsHat = memberSettings[3 * population + member];
@@ -36,5 +34,16 @@ public static class AdamKernel
         m[i] = mi;
         v[i] = vi;
         parameters[i] = decay * parameters[i] - stepSize * mi / (ILGPU.Algorithms.XMath.Sqrt(vi) + epsHat);
+    }
+
+    /// <summary>
+    /// The member that flat parameter <paramref name="i"/> belongs to, in a device layout ([2T]: each tensor's
+    /// offset, then its per-member size; member p's slice of tensor t starts at offset + p·size).
+    /// </summary>
+    public static int MemberOf(int i, ArrayView<int> layout, int tensorCount)
+    {
+        int t = 0;
+        while (t + 1 < tensorCount && i >= layout[t + 1]) t++;
+        return (i - layout[t]) / layout[tensorCount + t];
     }
 }
