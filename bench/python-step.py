@@ -23,7 +23,11 @@ import rlkernels  # noqa: E402
 def timed_rate(step, n, seconds, repeats):
     """Median steps/s over `repeats` timed windows of about `seconds` each."""
     rates = []
-    step()  # warm-up (JIT, thread start)
+    # Warm-up: thread start, and the .NET runtime's tiered compilation, which re-compiles the step's callees
+    # optimized only after they have run a while (one call left the first timed windows at tier 0).
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < max(1.0, seconds):
+        step()
     for _ in range(repeats):
         calls, t0 = 0, time.perf_counter()
         while True:
@@ -54,8 +58,17 @@ def main():
 
     envs = rlkernels.make_vec("CartPole-v1", a.envs, seed=0)
     envs.reset(seed=0)
-    actions = np.random.default_rng(0).integers(0, 2, a.envs, dtype=np.int32)  # preallocated
-    py = timed_rate(lambda: envs.step(actions), a.envs, a.seconds, a.repeats)
+    # Preallocated, 16 arrays used in turn like `rlk bench --caller-actions`: with one fixed array every env would
+    # repeat one action and its CartPole episodes would end in about 9 steps instead of about 22 under random actions.
+    rng = np.random.default_rng(0)
+    action_sets = [rng.integers(0, 2, a.envs, dtype=np.int32) for _ in range(16)]
+    turn = [0]
+
+    def step():
+        envs.step(action_sets[turn[0]])
+        turn[0] = (turn[0] + 1) % len(action_sets)
+
+    py = timed_rate(step, a.envs, a.seconds, a.repeats)
     envs.close()
     bench = rlk_bench(a.envs, a.seconds, a.repeats)
     print(f"rlkernels from Python, CartPole-v1 x {a.envs}: {py / 1e6:8.1f} M steps/s")

@@ -76,6 +76,8 @@ internal sealed class LaneRowExport<T> where T : struct, ILane<T>
             _ = rows.AsSpan(rowStart, _features * T.Count);
             _ = lanes[(_features - 1) * stride + vec];
             if (typeof(T) == typeof(F16)) Export16(lanes, vec, stride, rows, rowStart);
+            else if (_features == 4) Transpose8x4(lanes, vec, stride, rows, rowStart);
+            else if (_features == 2) Transpose8x2(lanes, vec, stride, rows, rowStart);
             else Export8(lanes, vec, stride, rows, rowStart);
             return;
         }
@@ -109,6 +111,46 @@ internal sealed class LaneRowExport<T> where T : struct, ILane<T>
         Avx512F.PermuteVar16x32x2(
             Unsafe.As<T, Vector512<float>>(ref Unsafe.Add(ref column, k * stride)), index,
             Unsafe.As<T, Vector512<float>>(ref Unsafe.Add(ref column, Math.Min(k + 1, features - 1) * stride)));
+
+    /// <summary>
+    /// Four features of 8 lanes (CartPole's observation): the classic in-lane transpose, 12 shuffles with immediate
+    /// operands and no index loads, against 16 variable permutes and 12 blends on the general path (measured: the
+    /// general path took a fifth of a one-step call's time).
+    /// </summary>
+    private static void Transpose8x4(T[] lanes, int vec, int stride, float[] rows, int rowStart)
+    {
+        ref T column = ref lanes[vec];
+        var a = Unsafe.As<T, Vector256<float>>(ref column);
+        var b = Unsafe.As<T, Vector256<float>>(ref Unsafe.Add(ref column, stride));
+        var c = Unsafe.As<T, Vector256<float>>(ref Unsafe.Add(ref column, 2 * stride));
+        var d = Unsafe.As<T, Vector256<float>>(ref Unsafe.Add(ref column, 3 * stride));
+        var ab0 = Avx.UnpackLow(a, b);   // a0 b0 a1 b1 | a4 b4 a5 b5
+        var ab1 = Avx.UnpackHigh(a, b);  // a2 b2 a3 b3 | a6 b6 a7 b7
+        var cd0 = Avx.UnpackLow(c, d);
+        var cd1 = Avx.UnpackHigh(c, d);
+        var e0 = Avx.Shuffle(ab0, cd0, 0x44); // a0 b0 c0 d0 | a4 b4 c4 d4
+        var e1 = Avx.Shuffle(ab0, cd0, 0xEE); // a1 b1 c1 d1 | a5 b5 c5 d5
+        var e2 = Avx.Shuffle(ab1, cd1, 0x44);
+        var e3 = Avx.Shuffle(ab1, cd1, 0xEE);
+        ref float row = ref rows[rowStart];
+        Avx.Permute2x128(e0, e1, 0x20).StoreUnsafe(ref row, 0);  // envs 0, 1
+        Avx.Permute2x128(e2, e3, 0x20).StoreUnsafe(ref row, 8);  // envs 2, 3
+        Avx.Permute2x128(e0, e1, 0x31).StoreUnsafe(ref row, 16); // envs 4, 5
+        Avx.Permute2x128(e2, e3, 0x31).StoreUnsafe(ref row, 24); // envs 6, 7
+    }
+
+    /// <summary>Two features of 8 lanes (MountainCar's observation): interleave, then put the halves in order.</summary>
+    private static void Transpose8x2(T[] lanes, int vec, int stride, float[] rows, int rowStart)
+    {
+        ref T column = ref lanes[vec];
+        var a = Unsafe.As<T, Vector256<float>>(ref column);
+        var b = Unsafe.As<T, Vector256<float>>(ref Unsafe.Add(ref column, stride));
+        var lo = Avx.UnpackLow(a, b);  // a0 b0 a1 b1 | a4 b4 a5 b5
+        var hi = Avx.UnpackHigh(a, b); // a2 b2 a3 b3 | a6 b6 a7 b7
+        ref float row = ref rows[rowStart];
+        Avx.Permute2x128(lo, hi, 0x20).StoreUnsafe(ref row, 0);
+        Avx.Permute2x128(lo, hi, 0x31).StoreUnsafe(ref row, 8);
+    }
 
     private void Export8(T[] lanes, int vec, int stride, float[] rows, int rowStart)
     {
