@@ -87,6 +87,12 @@ rlk_status rlk_get_spaces(int64_t handle, rlk_spaces* out);
 rlk_status rlk_get_obs_bounds(int64_t handle, float* low, float* high, int32_t length);
 /** The library-owned output buffers (same pointers for the env's life). */
 rlk_status rlk_get_buffers(int64_t handle, rlk_buffers* out);
+/** Caller-owned outputs: after this call and after every later reset and step, the library also copies its outputs
+ *  into the non-NULL pointers of *buffers (a NULL pointer: that output is not copied). num_envs and obs_size are the
+ *  sizes the caller allocated for; anything but the env's own is RLK_ERR_BUFFER_SIZE and changes nothing. buffers NULL
+ *  stops the copies. The copies cost a pass over the outputs per call; the library-owned buffers (rlk_get_buffers)
+ *  need none. The caller keeps the memory valid until it stops the copies or closes the env. */
+rlk_status rlk_set_buffers(int64_t handle, const rlk_buffers* buffers, int64_t num_envs, int64_t obs_size);
 
 /** Starts a new episode in every env; all randomness now derives from `seed`. */
 rlk_status rlk_reset(int64_t handle, uint64_t seed);

@@ -117,6 +117,21 @@ public static unsafe class NativeApi
         s.GetBuffers(output);
     });
 
+    /// <summary><c>rlk_set_buffers</c>: caller-owned outputs that every later reset and step also fills (NULL: stop).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rlk_set_buffers")]
+    public static int SetBuffers(long handle, NativeBuffers* buffers, long numEnvs, long obsSize) => Run(handle, s =>
+    {
+        if (buffers == null)
+        {
+            s.SetCallerBuffers(null);
+            return;
+        }
+        // The caller states the sizes it allocated for; a mismatch is refused before anything changes.
+        CheckLength(numEnvs, s.Env.EnvCount, "num_envs of the caller's buffers");
+        CheckLength(obsSize, s.Env.Spec.ObsSize, "obs_size of the caller's buffers");
+        s.SetCallerBuffers(*buffers);
+    });
+
     /// <summary><c>rlk_reset</c>.</summary>
     [UnmanagedCallersOnly(EntryPoint = "rlk_reset")]
     public static int Reset(long handle, ulong seed) => Run(handle, s =>

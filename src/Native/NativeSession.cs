@@ -14,6 +14,8 @@ internal sealed unsafe class NativeSession : IDisposable
     private readonly byte[] _finalMask;
     private readonly VectorEnvOutputs? _copy; // null when the env's own outputs are pinned
     private nint _lastError;
+    // Caller-owned outputs (rlk_set_buffers), filled after each call; null when the caller reads ours.
+    private NativeBuffers? _callerBuffers;
 
     public NativeSession(IVectorEnv env)
     {
@@ -56,6 +58,35 @@ internal sealed unsafe class NativeSession : IDisposable
             TensorPrimitives.BitwiseOr(terminated, truncated, _finalMask);
         // Final observations only change when an episode ended in same-step mode.
         _copy?.CopyFrom(Env, 0, finalObservations: _finalMask.AsSpan().IndexOfAnyExcept((byte)0) >= 0);
+        if (_callerBuffers is { } to) CopyToCaller(to);
+    }
+
+    /// <summary>Outputs go to <paramref name="buffers"/> too after every later call (null: only to ours); filled now.</summary>
+    public void SetCallerBuffers(NativeBuffers? buffers)
+    {
+        _callerBuffers = buffers;
+        if (buffers is { } to) CopyToCaller(to);
+    }
+
+    /// <summary>Copies every output the caller gave a pointer for (a NULL pointer: that output is not wanted).</summary>
+    private void CopyToCaller(NativeBuffers to)
+    {
+        NativeBuffers from;
+        GetBuffers(&from);
+        int n = Env.EnvCount, rows = n * Env.Spec.ObsSize;
+        Copy(from.Observations, to.Observations, rows);
+        Copy(from.FinalObservations, to.FinalObservations, rows);
+        Copy(from.FinalMask, to.FinalMask, n);
+        Copy(from.Rewards, to.Rewards, n);
+        Copy(from.Terminated, to.Terminated, n);
+        Copy(from.Truncated, to.Truncated, n);
+        Copy(from.EpisodeReturns, to.EpisodeReturns, n);
+        Copy(from.EpisodeLengths, to.EpisodeLengths, n);
+    }
+
+    private static void Copy<T>(T* from, T* to, int count) where T : unmanaged
+    {
+        if (to != null) new ReadOnlySpan<T>(from, count).CopyTo(new Span<T>(to, count));
     }
 
     /// <summary>The last error message as a NUL-terminated UTF-8 string owned by the session.</summary>

@@ -26,6 +26,7 @@ typedef int32_t (*create_fn)(const char*, const char* const*, int32_t, int32_t, 
 typedef int32_t (*spaces_fn)(int64_t, rlk_spaces*);
 typedef int32_t (*bounds_fn)(int64_t, float*, float*, int32_t);
 typedef int32_t (*buffers_fn)(int64_t, rlk_buffers*);
+typedef int32_t (*set_buffers_fn)(int64_t, const rlk_buffers*, int64_t, int64_t);
 typedef int32_t (*reset_fn)(int64_t, uint64_t);
 typedef int32_t (*reset_mask_fn)(int64_t, const uint8_t*, int64_t);
 typedef int32_t (*step_d_fn)(int64_t, const int32_t*, int64_t);
@@ -41,6 +42,7 @@ static struct {
     spaces_fn spaces;
     bounds_fn bounds;
     buffers_fn buffers;
+    set_buffers_fn set_buffers;
     reset_fn reset;
     reset_mask_fn reset_mask;
     step_d_fn step_d;
@@ -116,6 +118,7 @@ static void load(void) {
     RESOLVE(spaces, "GetSpaces")
     RESOLVE(bounds, "GetObsBounds")
     RESOLVE(buffers, "GetBuffers")
+    RESOLVE(set_buffers, "SetBuffers")
     RESOLVE(reset, "Reset")
     RESOLVE(reset_mask, "ResetMask")
     RESOLVE(step_d, "StepDiscrete")
@@ -151,6 +154,9 @@ rlk_status rlk_get_obs_bounds(int64_t h, float* low, float* high, int32_t length
 }
 
 rlk_status rlk_get_buffers(int64_t h, rlk_buffers* out) { return ready() ? (rlk_status)api.buffers(h, out) : RLK_ERR_HOST; }
+rlk_status rlk_set_buffers(int64_t h, const rlk_buffers* buffers, int64_t num_envs, int64_t obs_size) {
+    return ready() ? (rlk_status)api.set_buffers(h, buffers, num_envs, obs_size) : RLK_ERR_HOST;
+}
 
 rlk_status rlk_reset(int64_t h, uint64_t seed) { return ready() ? (rlk_status)api.reset(h, seed) : RLK_ERR_HOST; }
 

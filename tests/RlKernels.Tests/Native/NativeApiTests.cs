@@ -15,6 +15,7 @@ public sealed unsafe class NativeApiTests
     private static readonly delegate* unmanaged<long, int*, long, int> StepDiscreteFn = &NativeApi.StepDiscrete;
     private static readonly delegate* unmanaged<long, float*, long, int> StepContinuousFn = &NativeApi.StepContinuous;
     private static readonly delegate* unmanaged<long, NativeBuffers*, int> BuffersFn = &NativeApi.GetBuffers;
+    private static readonly delegate* unmanaged<long, NativeBuffers*, long, long, int> SetBuffersFn = &NativeApi.SetBuffers;
     private static readonly delegate* unmanaged<long, NativeSpaces*, int> SpacesFn = &NativeApi.GetSpaces;
     private static readonly delegate* unmanaged<long, byte*, long, int> ResetMaskFn = &NativeApi.ResetMask;
     private static readonly delegate* unmanaged<long, int> CloseFn = &NativeApi.Close;
@@ -73,6 +74,98 @@ public sealed unsafe class NativeApiTests
                 Assert.Equal(reference.Terminated[i], b.Terminated[i] != 0);
         }
         Assert.Equal(0, CloseFn(h));
+    }
+
+    /// <summary>Caller-owned buffers of one env: every output, filled with a marker so that a copy shows.</summary>
+    private sealed class CallerBuffers : IDisposable
+    {
+        public readonly float[] Obs, FinalObs, Rewards, Returns;
+        public readonly byte[] FinalMask, Terminated, Truncated;
+        public readonly int[] Lengths;
+        private readonly List<GCHandle> _pins = [];
+
+        public CallerBuffers(int n, int obsSize)
+        {
+            Obs = Marked(new float[n * obsSize]); FinalObs = Marked(new float[n * obsSize]);
+            Rewards = Marked(new float[n]); Returns = Marked(new float[n]);
+            FinalMask = Enumerable.Repeat((byte)7, n).ToArray(); Terminated = Enumerable.Repeat((byte)7, n).ToArray();
+            Truncated = Enumerable.Repeat((byte)7, n).ToArray(); Lengths = Enumerable.Repeat(-7, n).ToArray();
+        }
+
+        private static float[] Marked(float[] a) { Array.Fill(a, -777f); return a; }
+
+        private T* Pin<T>(T[] a) where T : unmanaged
+        {
+            var h = GCHandle.Alloc(a, GCHandleType.Pinned);
+            _pins.Add(h);
+            return (T*)h.AddrOfPinnedObject();
+        }
+
+        public NativeBuffers Pointers() => new()
+        {
+            Observations = Pin(Obs), FinalObservations = Pin(FinalObs), FinalMask = Pin(FinalMask), Rewards = Pin(Rewards),
+            Terminated = Pin(Terminated), Truncated = Pin(Truncated), EpisodeReturns = Pin(Returns), EpisodeLengths = Pin(Lengths),
+        };
+
+        public void Dispose() { foreach (var h in _pins) h.Free(); }
+    }
+
+    [Theory]
+    [InlineData("next_step")]
+    [InlineData("same_step")]
+    public void Caller_owned_buffers_receive_every_output_after_each_call(string mode)
+    {
+        var (status, h) = Create("CartPole-v1", 5, seed: 4, mode: mode);
+        Assert.Equal(NativeStatus.Ok, status);
+        NativeBuffers ours;
+        Assert.Equal(0, BuffersFn(h, &ours));
+        using var mine = new CallerBuffers(5, 4);
+        NativeBuffers p = mine.Pointers();
+        Assert.Equal(0, SetBuffersFn(h, &p, 5, 4));
+        // Filled at once with the state after creation's reset.
+        Assert.Equal(new ReadOnlySpan<float>(ours.Observations, 20).ToArray(), mine.Obs);
+        int[] actions = [1, 1, 0, 1, 0];
+        bool sawEnd = false;
+        for (int t = 0; t < 40; t++)
+        {
+            Assert.Equal(NativeStatus.Ok, Step(h, actions));
+            Assert.Equal(new ReadOnlySpan<float>(ours.Observations, 20).ToArray(), mine.Obs);
+            Assert.Equal(new ReadOnlySpan<float>(ours.FinalObservations, 20).ToArray(), mine.FinalObs);
+            Assert.Equal(new ReadOnlySpan<float>(ours.Rewards, 5).ToArray(), mine.Rewards);
+            Assert.Equal(new ReadOnlySpan<byte>(ours.FinalMask, 5).ToArray(), mine.FinalMask);
+            Assert.Equal(new ReadOnlySpan<byte>(ours.Terminated, 5).ToArray(), mine.Terminated);
+            Assert.Equal(new ReadOnlySpan<byte>(ours.Truncated, 5).ToArray(), mine.Truncated);
+            Assert.Equal(new ReadOnlySpan<float>(ours.EpisodeReturns, 5).ToArray(), mine.Returns);
+            Assert.Equal(new ReadOnlySpan<int>(ours.EpisodeLengths, 5).ToArray(), mine.Lengths);
+            sawEnd |= mine.Terminated.Any(b => b != 0);
+        }
+        Assert.True(sawEnd, "no episode ended in 40 steps: the flags were never checked non-zero");
+
+        // NULL stops the copies: the caller's memory keeps the last values.
+        float[] before = mine.Obs.ToArray();
+        Assert.Equal(0, SetBuffersFn(h, null, 0, 0));
+        Assert.Equal(NativeStatus.Ok, Step(h, actions));
+        Assert.Equal(before, mine.Obs);
+        Assert.NotEqual(new ReadOnlySpan<float>(ours.Observations, 20).ToArray(), mine.Obs);
+        Assert.Equal(0, CloseFn(h));
+    }
+
+    [Theory]
+    [InlineData(4, 4, "num_envs of the caller's buffers has length 4; this env needs 5")]
+    [InlineData(5, 3, "obs_size of the caller's buffers has length 3; this env needs 4")]
+    public void Caller_buffers_of_the_wrong_size_are_refused_and_change_nothing(long numEnvs, long obsSize, string message)
+    {
+        var (_, h) = Create("CartPole-v1", 5, seed: 4);
+        using var mine = new CallerBuffers(5, 4);
+        NativeBuffers p = mine.Pointers();
+        Assert.Equal((int)NativeStatus.BufferSize, SetBuffersFn(h, &p, numEnvs, obsSize));
+        Assert.Contains(message, Error(h));
+        // Nothing was registered: steps leave the caller's memory alone, and the env is still usable.
+        Assert.Equal(NativeStatus.Ok, Step(h, 1, 0, 1, 0, 1));
+        Assert.All(mine.Obs, x => Assert.Equal(-777f, x));
+        Assert.Equal((int)NativeStatus.InvalidHandle, SetBuffersFn(987654, &p, 5, 4));
+        Assert.Equal(0, CloseFn(h));
+        Assert.Equal((int)NativeStatus.InvalidHandle, SetBuffersFn(h, &p, 5, 4));
     }
 
     [Fact]

@@ -2,6 +2,7 @@
  * dump_trajectories.c: the C side of CExampleTests' same-trajectory check. For every id the library lists, in both
  * precisions, writes the observations of a fixed seed and action formula (python/tests/dump_trajectories.py's)
  * as raw float32 files OUT_DIR/ENV-PRECISION.f32 ([steps + 1, num_envs, obs_size]), and the ids to OUT_DIR/ids.txt.
+ * The observations written are a caller-owned copy (rlk_set_buffers), checked equal to the library-owned ones.
  * Usage: dump_trajectories OUT_DIR NUM_ENVS STEPS SEED
  */
 #include <stdio.h>
@@ -27,7 +28,13 @@ static int dump(const char* out, const char* id, const char* precision, int n, i
     FILE* f = fopen(path, "wb");
     if (!f) return 3;
     size_t row = (size_t)n * (size_t)sp.obs_size;
-    fwrite(buf.observations, sizeof(float), row, f);
+    /* Caller-owned observations too (rlk_set_buffers): what is written is the caller's copy, checked against ours. */
+    float* mine = malloc(sizeof(float) * row);
+    rlk_buffers wanted = {0};
+    wanted.observations = mine;
+    if (rlk_set_buffers(env, &wanted, n, sp.obs_size) != RLK_OK) return fail(env, "rlk_set_buffers");
+    if (memcmp(mine, buf.observations, sizeof(float) * row) != 0) return fail(env, "caller-owned observations after reset");
+    fwrite(mine, sizeof(float), row, f);
     int32_t* discrete = malloc(sizeof(int32_t) * (size_t)n);
     float* continuous = malloc(sizeof(float) * (size_t)n);
     for (int t = 0; t < steps; t++) {
@@ -42,10 +49,12 @@ static int dump(const char* out, const char* id, const char* precision, int n, i
             s = rlk_step_continuous(env, continuous, n);
         }
         if (s != RLK_OK) return fail(env, "rlk_step");
-        fwrite(buf.observations, sizeof(float), row, f);
+        if (memcmp(mine, buf.observations, sizeof(float) * row) != 0) return fail(env, "caller-owned observations after a step");
+        fwrite(mine, sizeof(float), row, f);
     }
     free(discrete);
     free(continuous);
+    free(mine);
     fclose(f);
     return rlk_close(env) == RLK_OK ? 0 : fail(env, "rlk_close");
 }
