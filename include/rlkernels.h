@@ -96,6 +96,9 @@ rlk_status rlk_set_buffers(int64_t handle, const rlk_buffers* buffers, int64_t n
 
 /** Starts a new episode in every env; all randomness now derives from `seed`. */
 rlk_status rlk_reset(int64_t handle, uint64_t seed);
+/** Starts a new episode in every env, env i's randomness from now on derived from seeds[i] and i alone: the same
+ *  seeds give the same episodes whatever came before. seeds is [length], length must equal num_envs. */
+rlk_status rlk_reset_seeds(int64_t handle, const uint64_t* seeds, int64_t length);
 /** Starts a new episode where mask[i] != 0; mask is [length], length must equal num_envs. */
 rlk_status rlk_reset_mask(int64_t handle, const uint8_t* mask, int64_t length);
 

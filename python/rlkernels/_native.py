@@ -68,6 +68,7 @@ def lib():
             "rlk_get_buffers": (i32, [i64, ctypes.POINTER(Buffers)]),
             "rlk_reset": (i32, [i64, u64]),
             "rlk_reset_mask": (i32, [i64, ctypes.c_void_p, i64]),
+            "rlk_reset_seeds": (i32, [i64, ctypes.c_void_p, i64]),
             "rlk_step_discrete": (i32, [i64, ctypes.c_void_p, i64]),
             "rlk_step_continuous": (i32, [i64, ctypes.c_void_p, i64]),
             "rlk_step_random": (i32, [i64, i32]),

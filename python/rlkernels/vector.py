@@ -113,9 +113,9 @@ class RlKernelsVectorEnv(_Base):
             mask = np.ascontiguousarray(mask)
             _native.check(self._lib.rlk_reset_mask(self._handle, mask.ctypes.data, mask.size), self._handle)
             return self._obs, {}
+        if seed is not None and not isinstance(seed, (int, np.integer)):
+            return self._reset_seeds(seed)
         if seed is not None:
-            if not isinstance(seed, (int, np.integer)):
-                raise TypeError("seed must be an int (per-env seed lists are not supported)")
             self._seed, self._resets = int(seed), 0
         # Each unseeded reset continues the stream with a new derived seed (Gymnasium: no re-seeding).
         reset_seed = self._seed if self._resets == 0 else self._seed + 0x9E3779B97F4A7C15 * self._resets
@@ -140,6 +140,20 @@ class RlKernelsVectorEnv(_Base):
         if self.autoreset_mode == "same_step" and self._final_mask.any():
             infos = {"final_obs": self._final_obs, "_final_obs": self._final_mask}
         return self._obs, self._rewards, self._terminated, self._truncated, infos
+
+    def _reset_seeds(self, seeds):
+        """reset(seed=[s0, s1, ...]): env i's randomness from now on derives from seeds[i] and i alone."""
+        if isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__len__"):
+            raise TypeError(f"seed must be an int, a sequence of {self.num_envs} ints, or None; got {type(seeds).__name__}")
+        if any(s is None or isinstance(s, bool) or not isinstance(s, (int, np.integer)) for s in seeds):
+            raise TypeError("per-env seeds must all be ints (None entries are not supported)")
+        if any(int(s) < 0 or int(s) >= 2**64 for s in seeds):
+            raise ValueError("per-env seeds must be in [0, 2**64)")
+        arr = np.array([int(s) for s in seeds], dtype=np.uint64)
+        _native.check(self._lib.rlk_reset_seeds(self._handle, arr.ctypes.data, arr.size), self._handle)
+        # A later reset() without seeds continues from a seed derived from these.
+        self._seed, self._resets = int(np.bitwise_xor.reduce(arr)) if arr.size else 0, 1
+        return self._obs, {}
 
     def episode_statistics(self):
         """(returns, lengths) views: valid where the last step ended an episode."""

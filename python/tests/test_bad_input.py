@@ -78,3 +78,18 @@ def test_wrong_length_reset_mask(cartpole):
 def test_bad_env_arg():
     with pytest.raises(ValueError):
         rlkernels.make_vec("FrozenLake-v1", 2, map_name="13x13")
+
+
+def test_bad_per_env_seeds(cartpole):
+    before = cartpole.reset(seed=[1, 2, 3])[0].copy()
+    with pytest.raises(ValueError, match="seeds has length 2; this env needs 3"):
+        cartpole.reset(seed=[1, 2])
+    with pytest.raises(TypeError, match="ints"):
+        cartpole.reset(seed=[1, None, 3])
+    with pytest.raises(TypeError, match="seed must be"):
+        cartpole.reset(seed="123")
+    with pytest.raises(ValueError, match="2\\*\\*64"):
+        cartpole.reset(seed=[1, -2, 3])
+    # Nothing changed: the env still holds the seeded start and steps on.
+    assert np.array_equal(cartpole.reset(seed=[1, 2, 3])[0], before)
+    cartpole.step(np.zeros(N, np.int32))

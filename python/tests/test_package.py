@@ -28,3 +28,21 @@ def test_every_env_both_precisions_steps():
                 a = np.stack([envs.single_action_space.sample() for _ in range(3)])
                 envs.step(a.reshape(3) if envs.discrete else a.reshape(3).astype(np.float32))
             envs.close()
+
+
+def test_per_env_seeds_repeat_whatever_came_before():
+    """reset(seed=[...]): env i's episode comes from seeds[i] and i alone, as Gymnasium's per-env seed lists."""
+    a = rlkernels.make_vec("CartPole-v1", 4, seed=1)
+    b = rlkernels.make_vec("CartPole-v1", 4, seed=2)
+    b.step(np.ones(4, np.int32))
+    seeds = [7, 8, 9, 10]
+    oa = a.reset(seed=seeds)[0].copy()
+    ob = b.reset(seed=seeds)[0].copy()
+    assert np.array_equal(oa, ob)
+    for t in range(20):
+        act = np.array([(i + t) % 2 for i in range(4)], np.int32)
+        assert np.array_equal(a.step(act)[0], b.step(act)[0])
+    changed = a.reset(seed=[7, 8, 99, 10])[0]
+    assert np.array_equal(changed[[0, 1, 3]], oa[[0, 1, 3]]) and not np.array_equal(changed[2], oa[2])
+    a.close()
+    b.close()

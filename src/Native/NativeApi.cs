@@ -140,6 +140,16 @@ public static unsafe class NativeApi
         s.CopyOutputs();
     });
 
+    /// <summary><c>rlk_reset_seeds</c>: one seed per env.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "rlk_reset_seeds")]
+    public static int ResetSeeds(long handle, ulong* seeds, long length) => Run(handle, s =>
+    {
+        CheckLength(length, s.Env.EnvCount, "seeds");
+        if (seeds == null) throw new NullReferenceException("seeds is NULL.");
+        s.Env.Reset(new ReadOnlySpan<ulong>(seeds, (int)length));
+        s.CopyOutputs();
+    });
+
     /// <summary><c>rlk_reset_mask</c>.</summary>
     [UnmanagedCallersOnly(EntryPoint = "rlk_reset_mask")]
     public static int ResetMask(long handle, byte* mask, long length) => Run(handle, s =>

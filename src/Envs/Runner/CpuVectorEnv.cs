@@ -88,6 +88,34 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         using var call = _caller.Enter("Reset");
         Philox4x32.KeyFromSeed(seed, out _settings.Key0, out _settings.Key1);
         Array.Clear(_b.RngCounter);
+        RestartAll();
+    }
+
+    /// <inheritdoc/>
+    public void Reset(ReadOnlySpan<ulong> seeds)
+    {
+        using var call = _caller.Enter("Reset(seeds)");
+        PerEnvSeeds.CheckLength(seeds, EnvCount);
+        (_settings.Key0, _settings.Key1) = PerEnvSeeds.Key();
+        Span<float> oneHot = stackalloc float[T.Count];
+        for (int v = 0; v < _b.VecCount; v++)
+        {
+            T counters = T.BitsSplat(0);
+            int first = v * T.Count, count = Math.Min(T.Count, EnvCount - first);
+            for (int j = 0; j < count; j++)
+            {
+                oneHot.Clear();
+                oneHot[j] = 1f;
+                counters = T.Select(T.NonZero(T.Load(oneHot, 0, T.Count)), T.BitsSplat(PerEnvSeeds.Counter(seeds[first + j])), counters);
+            }
+            _b.RngCounter[v] = counters;
+        }
+        RestartAll();
+    }
+
+    /// <summary>Every env's episode bookkeeping and outputs cleared and a reset run, with the key and counters as set.</summary>
+    private void RestartAll()
+    {
         Array.Clear(_b.EpisodeReturn);
         Array.Clear(_b.EpisodeLength);
         Array.Clear(_b.Pending);

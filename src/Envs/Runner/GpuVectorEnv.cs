@@ -224,7 +224,26 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     {
         using var call = _caller.Enter("Reset");
         Philox4x32.KeyFromSeed(seed, out _settings.Key0, out _settings.Key1);
+        RestartAll(null);
+    }
+
+    /// <inheritdoc/>
+    public void Reset(ReadOnlySpan<ulong> seeds)
+    {
+        using var call = _caller.Enter("Reset(seeds)");
+        PerEnvSeeds.CheckLength(seeds, EnvCount);
+        (_settings.Key0, _settings.Key1) = PerEnvSeeds.Key();
+        // The book row holds each counter's bits as a float.
+        var counters = new float[EnvCount];
+        for (int i = 0; i < counters.Length; i++) counters[i] = BitConverter.UInt32BitsToSingle(PerEnvSeeds.Counter(seeds[i]));
+        RestartAll(counters);
+    }
+
+    /// <summary>Outputs and bookkeeping cleared, the RNG counters set (<paramref name="counters"/>, [envCount] bits; null: 0), and every env reset.</summary>
+    private void RestartAll(float[]? counters)
+    {
         _dBook.MemSetToZero();
+        if (counters is not null) _views.Book.SubView((long)GpuEnvViews.BookRngCounter * EnvCount, EnvCount).CopyFromCPU(counters);
         _dRewards.MemSetToZero();
         _dTerminated.MemSetToZero();
         _dTruncated.MemSetToZero();

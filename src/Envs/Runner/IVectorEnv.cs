@@ -47,6 +47,12 @@ public interface IVectorEnv : IDisposable
     void Reset(ulong seed);
     /// <summary>Starts a new episode where <paramref name="mask"/> is true ([envCount]).</summary>
     void Reset(ReadOnlySpan<bool> mask);
+    /// <summary>
+    /// Starts a new episode in every env, env i's randomness from now on derived from <paramref name="seeds"/>[i] and
+    /// its index alone ([envCount]; see <see cref="PerEnvSeeds"/>): the same seeds give the same episodes whatever came
+    /// before. Random actions (<see cref="StepRandom"/>) restart too.
+    /// </summary>
+    void Reset(ReadOnlySpan<ulong> seeds);
     /// <summary>One step with discrete actions ([envCount], each in [0, n)).</summary>
     void Step(ReadOnlySpan<int> actions);
     /// <summary>One step with continuous actions ([envCount], finite).</summary>

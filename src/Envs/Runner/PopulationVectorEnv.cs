@@ -91,6 +91,15 @@ public sealed class PopulationVectorEnv : IVectorEnv
         StepMembers(p => _members[p].Reset(unchecked(seed + (ulong)p)));
     }
 
+    /// <summary>Every member starts new episodes, member p's env j from seed <paramref name="seeds"/>[p · perMember + j] (see <see cref="PerEnvSeeds"/>: index j within the member).</summary>
+    public void Reset(ReadOnlySpan<ulong> seeds)
+    {
+        using var call = _guard.Enter(nameof(Reset));
+        PerEnvSeeds.CheckLength(seeds, EnvCount);
+        ulong[] copy = seeds.ToArray();
+        StepMembers(p => _members[p].Reset(copy.AsSpan(p * _perMember, _perMember)));
+    }
+
     /// <inheritdoc/>
     public void Reset(ReadOnlySpan<bool> mask)
     {

@@ -72,6 +72,8 @@ public sealed class NormalizedVectorEnv : VectorEnvWrapper
     /// <inheritdoc/>
     public override void Reset(ReadOnlySpan<bool> mask) { using var call = _caller.Enter("Reset(mask)"); Inner.Reset(mask); AfterCall(); }
     /// <inheritdoc/>
+    public override void Reset(ReadOnlySpan<ulong> seeds) { using var call = _caller.Enter("Reset(seeds)"); Inner.Reset(seeds); AfterCall(); }
+    /// <inheritdoc/>
     public override void Step(ReadOnlySpan<int> actions) { using var call = _caller.Enter("Step"); Inner.Step(actions); AfterCall(); }
     /// <inheritdoc/>
     public override void Step(ReadOnlySpan<float> actions) { using var call = _caller.Enter("Step"); Inner.Step(actions); AfterCall(); }

@@ -38,6 +38,8 @@ public abstract class VectorEnvWrapper : IVectorEnv
     /// <inheritdoc/>
     public virtual void Reset(ReadOnlySpan<bool> mask) => Inner.Reset(mask);
     /// <inheritdoc/>
+    public virtual void Reset(ReadOnlySpan<ulong> seeds) => Inner.Reset(seeds);
+    /// <inheritdoc/>
     public virtual void Step(ReadOnlySpan<int> actions) => Inner.Step(actions);
     /// <inheritdoc/>
     public virtual void Step(ReadOnlySpan<float> actions) => Inner.Step(actions);

@@ -29,6 +29,7 @@ typedef int32_t (*buffers_fn)(int64_t, rlk_buffers*);
 typedef int32_t (*set_buffers_fn)(int64_t, const rlk_buffers*, int64_t, int64_t);
 typedef int32_t (*reset_fn)(int64_t, uint64_t);
 typedef int32_t (*reset_mask_fn)(int64_t, const uint8_t*, int64_t);
+typedef int32_t (*reset_seeds_fn)(int64_t, const uint64_t*, int64_t);
 typedef int32_t (*step_d_fn)(int64_t, const int32_t*, int64_t);
 typedef int32_t (*step_c_fn)(int64_t, const float*, int64_t);
 typedef int32_t (*step_r_fn)(int64_t, int32_t);
@@ -45,6 +46,7 @@ static struct {
     set_buffers_fn set_buffers;
     reset_fn reset;
     reset_mask_fn reset_mask;
+    reset_seeds_fn reset_seeds;
     step_d_fn step_d;
     step_c_fn step_c;
     step_r_fn step_r;
@@ -121,6 +123,7 @@ static void load(void) {
     RESOLVE(set_buffers, "SetBuffers")
     RESOLVE(reset, "Reset")
     RESOLVE(reset_mask, "ResetMask")
+    RESOLVE(reset_seeds, "ResetSeeds")
     RESOLVE(step_d, "StepDiscrete")
     RESOLVE(step_c, "StepContinuous")
     RESOLVE(step_r, "StepRandom")
@@ -160,6 +163,9 @@ rlk_status rlk_set_buffers(int64_t h, const rlk_buffers* buffers, int64_t num_en
 
 rlk_status rlk_reset(int64_t h, uint64_t seed) { return ready() ? (rlk_status)api.reset(h, seed) : RLK_ERR_HOST; }
 
+rlk_status rlk_reset_seeds(int64_t h, const uint64_t* seeds, int64_t length) {
+    return ready() ? (rlk_status)api.reset_seeds(h, seeds, length) : RLK_ERR_HOST;
+}
 rlk_status rlk_reset_mask(int64_t h, const uint8_t* mask, int64_t length) {
     return ready() ? (rlk_status)api.reset_mask(h, mask, length) : RLK_ERR_HOST;
 }

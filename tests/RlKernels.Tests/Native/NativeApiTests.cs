@@ -18,6 +18,7 @@ public sealed unsafe class NativeApiTests
     private static readonly delegate* unmanaged<long, NativeBuffers*, long, long, int> SetBuffersFn = &NativeApi.SetBuffers;
     private static readonly delegate* unmanaged<long, NativeSpaces*, int> SpacesFn = &NativeApi.GetSpaces;
     private static readonly delegate* unmanaged<long, byte*, long, int> ResetMaskFn = &NativeApi.ResetMask;
+    private static readonly delegate* unmanaged<long, ulong*, long, int> ResetSeedsFn = &NativeApi.ResetSeeds;
     private static readonly delegate* unmanaged<long, int> CloseFn = &NativeApi.Close;
     private static readonly delegate* unmanaged<long, byte*> ErrorFn = &NativeApi.LastError;
     private static readonly delegate* unmanaged<byte**, int, int> ListFn = &NativeApi.ListEnvs;
@@ -108,6 +109,29 @@ public sealed unsafe class NativeApiTests
         };
 
         public void Dispose() { foreach (var h in _pins) h.Free(); }
+    }
+
+    [Fact]
+    public void Reset_seeds_matches_the_vector_env_and_refuses_bad_lengths()
+    {
+        var (_, h) = Create("CartPole-v1", 6, seed: 2);
+        NativeBuffers b;
+        Assert.Equal(0, BuffersFn(h, &b));
+        ulong[] seeds = [11, 22, 33, 44, 55, 66];
+        fixed (ulong* p = seeds) Assert.Equal(0, ResetSeedsFn(h, p, 6));
+        using IVectorEnv reference = EnvRegistry.Make("CartPole-v1", 6, new VectorEnvOptions { Seed = 8, AutoReset = AutoResetMode.NextStep, Threads = 1 });
+        reference.Reset(seeds);
+        Assert.Equal(reference.Observations.ToArray(), new ReadOnlySpan<float>(b.Observations, 24).ToArray());
+
+        float[] before = new ReadOnlySpan<float>(b.Observations, 24).ToArray();
+        fixed (ulong* p = seeds) Assert.Equal((int)NativeStatus.BufferSize, ResetSeedsFn(h, p, 5));
+        Assert.Contains("seeds has length 5; this env needs 6", Error(h));
+        Assert.Equal((int)NativeStatus.InvalidArgument, ResetSeedsFn(h, null, 6));
+        Assert.Contains("seeds is NULL", Error(h));
+        Assert.Equal(before, new ReadOnlySpan<float>(b.Observations, 24).ToArray());
+        Assert.Equal(NativeStatus.Ok, Step(h, 1, 0, 1, 0, 1, 0));
+        Assert.Equal(0, CloseFn(h));
+        fixed (ulong* p = seeds) Assert.Equal((int)NativeStatus.InvalidHandle, ResetSeedsFn(h, p, 6));
     }
 
     [Theory]
