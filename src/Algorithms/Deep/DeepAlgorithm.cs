@@ -49,6 +49,12 @@ public sealed record DeepAlgorithm(string Name, ActionNeed Needs, Func<RunSettin
     /// </summary>
     public IReadOnlyList<MemberParam> MemberParams { get; init; } = MemberParam.Common;
 
+    /// <summary>
+    /// Runs its whole loop (env, networks, update) on the device on the gpu and gpu-cpu backends; <c>rlk train</c>
+    /// refuses those backends for the algorithms without it.
+    /// </summary>
+    public bool RunsOnDevice { get; init; }
+
     /// <summary>Why it needs its action kind, for the error message (e.g. "it takes a max over actions"); null: no reason given.</summary>
     public string? NeedsWhy { get; init; }
 }

@@ -100,6 +100,12 @@ public static class DeepAlgorithms
         get { lock (Gate) return All.Where(a => a.UsesReplay).Select(a => a.Name).ToArray(); }
     }
 
+    /// <summary>Names of the algorithms that run wholly on the device on the gpu backends (<see cref="DeepAlgorithm.RunsOnDevice"/>), in registry order.</summary>
+    public static IReadOnlyList<string> DeviceNames
+    {
+        get { lock (Gate) return All.Where(a => a.RunsOnDevice).Select(a => a.Name).ToArray(); }
+    }
+
     /// <summary>Throws <see cref="ArgumentException"/> with the algorithm's own problem of these overrides on these run settings (<see cref="DeepAlgorithm.Problem"/>).</summary>
     public static void CheckOverrides(string algorithm, RunSettings run, DeepOverrides overrides)
     {

@@ -1,3 +1,4 @@
+using RlKernels.Algorithms.Device;
 using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Algorithms.Deep;
@@ -27,9 +28,16 @@ public sealed record PpoConfig : ActorCriticConfig
 /// <summary>PPO training loop.</summary>
 public static class Ppo
 {
-    /// <summary>PPO in the registry: any action space; the CartPole defaults of <see cref="PpoConfig"/>, tuned ones on Pendulum-v1.</summary>
-    public static DeepAlgorithm Entry { get; } = new("ppo", ActionNeed.Any, (run, o) => Train(o.Apply(DefaultConfig(run, o.LearningRate))))
+    /// <summary>
+    /// PPO in the registry: any action space; the CartPole defaults of <see cref="PpoConfig"/>, tuned ones on Pendulum-v1.
+    /// On the gpu and gpu-cpu backends the whole loop runs on the device (<see cref="DevicePpo"/>: discrete actions only).
+    /// </summary>
+    public static DeepAlgorithm Entry { get; } = new("ppo", ActionNeed.Any, (run, o) => DevicePpo.RunsOn(run.Backend)
+        ? DevicePpo.Train(o.Apply(DefaultConfig(run, o.LearningRate)))
+        : Train(o.Apply(DefaultConfig(run, o.LearningRate))))
     {
+        RunsOnDevice = true,
+        Problem = (run, o) => DevicePpo.RunsOn(run.Backend) ? DevicePpo.Problem(o.Apply(DefaultConfig(run, o.LearningRate))) : null,
         Defaults = env => env switch { "CartPole-v1" => (32, 1_000_000), "Pendulum-v1" => (64, 2_000_000), _ => (64, 1_000_000) },
         RolloutSteps = env => DefaultConfig(new RunSettings { EnvId = env }, null).RolloutSteps,
         MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.EntropyCoef, MemberParam.ClipCoef, MemberParam.MaxGradNorm],

@@ -28,20 +28,54 @@ public static class DevicePpo
     /// <exception cref="TrainingDivergedException">The loss or a gradient norm went non-finite.</exception>
     public static TrainResult Train(PpoConfig config) => Train(config, new DeviceTransfers());
 
+    /// <summary>True for the backends whose PPO runs wholly on the device (gpu, gpu-cpu).</summary>
+    public static bool RunsOn(Backend backend) => backend is Backend.Gpu or Backend.GpuCpuAccelerator;
+
+    /// <summary>
+    /// Why <see cref="Train(PpoConfig)"/> would refuse <paramref name="config"/> (null: it runs it), checked before
+    /// any training: the backend, the counts, discrete actions, a plain GPU runner (probed with one env), no annealing.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid run settings or env options.</exception>
+    /// <exception cref="InvalidOperationException">The backend is missing on this machine (gpu without a GPU).</exception>
+    public static string? Problem(PpoConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (SettingsProblem(config) is { } problem) return problem;
+        using IVectorEnv probe = EnvRegistry.Make(config.Run.EnvId, 1, new VectorEnvOptions { Backend = config.Run.Backend }, config.Run.EnvArgs);
+        return EnvProblem(config, probe);
+    }
+
+    private static string? SettingsProblem(PpoConfig config)
+    {
+        RunSettings run = config.Run;
+        run.Validate();
+        if (!RunsOn(run.Backend)) return $"Device PPO runs on the gpu or gpu-cpu backend, not {run.Backend}.";
+        if (config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || (long)run.EnvCount * config.RolloutSteps < config.Minibatches)
+            return "PPO needs RolloutSteps, Epochs, Minibatches ≥ 1 and at least one sample per minibatch.";
+        return null;
+    }
+
+    private static string? EnvProblem(PpoConfig config, IVectorEnv env)
+    {
+        RunSettings run = config.Run;
+        if (!env.Spec.Action.IsDiscrete)
+            return $"Device PPO (--backend gpu, gpu-cpu) samples discrete actions; {run.EnvId} has {env.Spec.Action}. Use --backend cpu.";
+        Type type = env.GetType();
+        if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(GpuVectorEnv<,>))
+            return $"Device PPO (--backend gpu, gpu-cpu) needs a plain GPU runner for {run.EnvId}, not {type.Name} (env options that wrap the runner are not supported there). Use --backend cpu.";
+        return config.AnnealLearningRate ? "Device PPO does not anneal the learning rate." : null;
+    }
+
     /// <summary><see cref="Train(PpoConfig)"/> with the copies counted in <paramref name="transfers"/> (tests read it from the progress callback).</summary>
     internal static TrainResult Train(PpoConfig config, DeviceTransfers transfers)
     {
         ArgumentNullException.ThrowIfNull(config);
         RunSettings run = config.Run;
-        run.Validate();
-        if (run.Backend is not (Backend.Gpu or Backend.GpuCpuAccelerator))
-            throw new ArgumentException($"Device PPO runs on the gpu or gpu-cpu backend, not {run.Backend}.");
+        if (SettingsProblem(config) is { } problem) throw new ArgumentException(problem);
         var options = new VectorEnvOptions { Backend = run.Backend, Seed = run.Seed };
         using IVectorEnv env = EnvRegistry.Make(run.EnvId, run.Population * run.EnvCount, options, run.EnvArgs);
-        if (!env.Spec.Action.IsDiscrete) throw new ArgumentException($"Device PPO samples discrete actions; {run.EnvId} has {env.Spec.Action}.");
+        if (EnvProblem(config, env) is { } envProblem) throw new ArgumentException(envProblem);
         Type type = env.GetType();
-        if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(GpuVectorEnv<,>))
-            throw new ArgumentException($"Device PPO needs a plain GPU runner for {run.EnvId}, not {type.Name}.");
         MethodInfo train = typeof(DevicePpo).GetMethod(nameof(TrainOn), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(type.GetGenericArguments());
         try

@@ -19,7 +19,7 @@ public sealed record DeepTrainSettings
     /// <summary>Env options KEY=VALUE (Gymnasium kwargs and wrappers such as frame_stack), as given on the command line.</summary>
     public IReadOnlyList<string> EnvArgs { get; init; } = [];
     public ulong Seed { get; init; } = 1;
-    /// <summary>Backend name of the envs (see <see cref="BackendNames"/>); the networks run on the CPU.</summary>
+    /// <summary>Backend name (see <see cref="BackendNames"/>): cpu backends step the envs there and run the networks on the CPU; gpu and gpu-cpu run ppo's whole loop on the device.</summary>
     public string Backend { get; init; } = "cpu";
     /// <summary>Env copies; null = the algorithm's default.</summary>
     public int? Envs { get; init; }
@@ -152,6 +152,8 @@ public static class DeepTrainCommand
                 throw new ArgumentException($"--buffer-size must be between 1 and {DeepLimits.MaxReplay(settings.Env, envArgs)} transitions for {settings.Env} (what fits in this machine's memory), got {buffer}.");
             if (settings.BatchSize is < 1)
                 throw new ArgumentException($"--batch-size must be at least 1 (and at most the replay buffer's size), got {settings.BatchSize}.");
+            if (RlKernels.Algorithms.Device.DevicePpo.RunsOn(run.Backend) && !DeepAlgorithms.Get(settings.Algo).RunsOnDevice)
+                throw new ArgumentException($"--backend {settings.Backend} trains the whole loop on the device, which {string.Join(", ", DeepAlgorithms.DeviceNames)} does; {settings.Algo} trains with --backend cpu.");
             overrides = new DeepOverrides
             {
                 LearningRate = settings.LearningRate, Gamma = (float?)settings.Gamma, ReplayCapacity = settings.BufferSize, BatchSize = settings.BatchSize,

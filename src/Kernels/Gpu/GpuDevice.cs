@@ -55,6 +55,13 @@ public sealed class GpuDevice : IDisposable
         Kind = kind;
     }
 
+    /// <summary>
+    /// The CPU accelerator's simulated device: groups of 2 threads on one multiprocessor. ILGPU's default (groups of
+    /// 16 OS threads that meet at a barrier after every group) made a 65,536-thread launch take seconds on 2 cores;
+    /// 2-thread groups take milliseconds. No kernel here needs larger groups (the tiled product then uses 1 × 1 tiles).
+    /// </summary>
+    private static readonly CPUDevice CpuSimulator = new(numThreadsPerWarp: 2, numWarpsPerMultiprocessor: 1, numMultiprocessors: 1);
+
     /// <summary>Opens the first CUDA GPU or ILGPU's CPU accelerator.</summary>
     /// <exception cref="InvalidOperationException">
     /// <paramref name="kind"/> is <see cref="GpuDeviceKind.Cuda"/> and ILGPU finds no CUDA device; thrown
@@ -64,7 +71,7 @@ public sealed class GpuDevice : IDisposable
     {
         if (kind == GpuDeviceKind.CpuAccelerator)
         {
-            var cpuContext = Context.Create(b => b.CPU(CPUDevice.Default).EnableAlgorithms());
+            var cpuContext = Context.Create(b => b.CPU(CpuSimulator).EnableAlgorithms());
             return new GpuDevice(cpuContext, cpuContext.CreateCPUAccelerator(0), kind);
         }
 

@@ -14,14 +14,23 @@ public sealed class GpuMlpKernels : IDisposable
     private readonly Accelerator _accelerator;
     private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, ArrayView<float>> _fused;
     private readonly Action<KernelConfig, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulParams> _matMul;
+    private readonly Action<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulParams> _directMatMul;
+    private readonly bool _tiled;
     private readonly Action<Index1D, ArrayView<float>, int, ArrayView<float>> _activationGrad;
     private readonly Action<Index1D, ArrayView<float>, int, int, ArrayView<float>> _columnSums;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _dummy;
 
     /// <summary>Compiles and loads the MLP kernels on <paramref name="accelerator"/> and picks the matmul tile size for it.</summary>
-    public GpuMlpKernels(Accelerator accelerator)
+    /// <param name="accelerator">Where the kernels run.</param>
+    /// <param name="tiled">
+    /// Products on <see cref="TiledMatMulKernel"/> (true) or <see cref="DirectMatMulKernel"/> (false); null: tiled on a
+    /// GPU, direct on ILGPU's CPU accelerator, where group barriers cost OS-thread meetings.
+    /// </param>
+    public GpuMlpKernels(Accelerator accelerator, bool? tiled = null)
     {
         _accelerator = accelerator;
+        _tiled = tiled ?? accelerator.AcceleratorType != AcceleratorType.CPU;
+        _directMatMul = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulParams>(DirectMatMulKernel.Kernel);
         _fused = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, ArrayView<int>, int, int, ArrayView<float>>(MlpFusedForwardKernel.Kernel);
         _matMul = accelerator.LoadStreamKernel<ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, MatMulParams>(TiledMatMulKernel.Kernel);
         _activationGrad = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ArrayView<float>>(MlpElementwiseKernels.ActivationGrad);
@@ -31,6 +40,12 @@ public sealed class GpuMlpKernels : IDisposable
     }
 
     private readonly int _tile;
+
+    private void MatMul(int population, ArrayView<float> a, ArrayView<float> b, ArrayView<float> bias, ArrayView<float> c, in MatMulParams prm)
+    {
+        if (_tiled) _matMul(TiledMatMulKernel.Config(population, prm), a, b, bias, c, prm);
+        else _directMatMul(population * prm.M * prm.N, a, b, bias, c, prm);
+    }
 
     /// <summary>Whole-network forward, one thread per row (see <see cref="MlpFusedForwardKernel"/>).</summary>
     public void FusedForward(
@@ -59,7 +74,7 @@ public sealed class GpuMlpKernels : IDisposable
             AStrideP = (long)batch * inSize, BStrideP = (long)outSize * inSize, CStrideP = (long)batch * outSize, BiasStrideP = outSize,
             Ldc = outSize, HasBias = 1, Activation = (int)activation, Tile = _tile,
         };
-        _matMul(TiledMatMulKernel.Config(population, prm), x, weight, bias, y, prm);
+        MatMul(population, x, weight, bias, y, prm);
     }
 
     /// <summary>Linear backward; accumulates into dX (skipped when its length is 0), dWeight and dBias.</summary>
@@ -82,7 +97,7 @@ public sealed class GpuMlpKernels : IDisposable
                 AStrideP = (long)batch * outSize, BStrideP = (long)outSize * inSize, CStrideP = (long)batch * inSize,
                 Ldc = inSize, Accumulate = 1, Tile = _tile,
             };
-            _matMul(TiledMatMulKernel.Config(population, dataGrad), dY, weight, _dummy.View, dX, dataGrad);
+            MatMul(population, dY, weight, _dummy.View, dX, dataGrad);
         }
         var weightGrad = new MatMulParams
         {
@@ -91,7 +106,7 @@ public sealed class GpuMlpKernels : IDisposable
             AStrideP = (long)batch * outSize, BStrideP = (long)batch * inSize, CStrideP = (long)outSize * inSize,
             Ldc = inSize, Accumulate = 1, Tile = _tile,
         };
-        _matMul(TiledMatMulKernel.Config(population, weightGrad), dY, x, _dummy.View, dWeight, weightGrad);
+        MatMul(population, dY, x, _dummy.View, dWeight, weightGrad);
         _columnSums(population * outSize, dY, batch, outSize, dBias);
     }
 

@@ -80,6 +80,12 @@ public static class TiledMatMulKernel
             Group.Barrier();
         }
         if (row >= prm.M || col >= prm.N) return;
+        Store(bias, c, prm, p, row, col, acc);
+    }
+
+    /// <summary>Writes one element of C from its sum: adds it (Accumulate), or bias, activation and store.</summary>
+    public static void Store(ArrayView<float> bias, ArrayView<float> c, MatMulParams prm, int p, int row, int col, float acc)
+    {
         long ci = p * prm.CStrideP + (long)row * prm.Ldc + col;
         if (prm.Accumulate != 0)
         {

@@ -36,11 +36,14 @@ public sealed class GpuMlpTests : NnTest, IDisposable
     private MemoryBuffer1D<float, Stride1D.Dense> Upload(float[] data) => _accelerator.Allocate1D(data);
 
     [Theory]
-    [InlineData(2, 37, 19, 67, Activation.Tanh, Traits = [TestCategory.Name, TestCategory.Slow])]
-    [InlineData(1, 5, 4, 2, Activation.Relu)]
-    [InlineData(3, 17, 33, 16, Activation.Identity)]
-    public void TiledLinearMatchesReference(int P, int B, int I, int O, Activation activation)
+    [InlineData(2, 37, 19, 67, Activation.Tanh, true, Traits = [TestCategory.Name, TestCategory.Slow])]
+    [InlineData(1, 5, 4, 2, Activation.Relu, true)]
+    [InlineData(3, 17, 33, 16, Activation.Identity, true)]
+    [InlineData(2, 37, 19, 67, Activation.Tanh, false)]
+    [InlineData(1, 5, 4, 2, Activation.Relu, false)]
+    public void TiledAndDirectLinearMatchReference(int P, int B, int I, int O, Activation activation, bool tiled)
     {
+        using var kernels = new GpuMlpKernels(_accelerator, tiled);
         var (x, xD) = _data.Pair(P * B * I);
         var (w, wD) = _data.Pair(P * O * I);
         var (b, bD) = _data.Pair(P * O);
@@ -49,8 +52,8 @@ public sealed class GpuMlpTests : NnTest, IDisposable
         using var wb = Upload(w);
         using var bb = Upload(b);
         using var yb = Upload(NnTestData.Poisoned(P * B * O));
-        _kernels.LinearForward(xb.View, wb.View, bb.View, P, B, I, O, activation, yb.View);
-        _kernels.Synchronize();
+        kernels.LinearForward(xb.View, wb.View, bb.View, P, B, I, O, activation, yb.View);
+        kernels.Synchronize();
         _data.Close(ActivationReference.Forward(activation, LinearReference.Forward(xD, wD, bD, P, B, I, O)), yb.GetAsArray1D(), "y");
 
         var (dX, dX0) = _data.Pair(P * B * I);
@@ -60,8 +63,8 @@ public sealed class GpuMlpTests : NnTest, IDisposable
         using var dxb = Upload(dX);
         using var dwb = Upload(dW);
         using var dbb = Upload(dB);
-        _kernels.LinearBackward(xb.View, wb.View, dyb.View, P, B, I, O, dxb.View, dwb.View, dbb.View);
-        _kernels.Synchronize();
+        kernels.LinearBackward(xb.View, wb.View, dyb.View, P, B, I, O, dxb.View, dwb.View, dbb.View);
+        kernels.Synchronize();
         var (rX, rW, rB) = LinearReference.Backward(xD, wD, dYD, P, B, I, O);
         _data.Close(LinearTests.Add(dX0, rX), dxb.GetAsArray1D(), "dX");
         _data.Close(LinearTests.Add(dW0, rW), dwb.GetAsArray1D(), "dW");
@@ -133,7 +136,7 @@ public sealed class GpuMlpTests : NnTest, IDisposable
         _data.Close(NnTestData.ToDouble(expected), net.Parameters, "parameters after Adam", 1e-5, 1e-6);
     }
 
-    public static TheoryData<string> Kernels => ["fused", "tiled", "activation-grad", "column-sums", "mse-grad", "adam"];
+    public static TheoryData<string> Kernels => ["fused", "tiled", "direct", "activation-grad", "column-sums", "mse-grad", "adam"];
 
     [Theory]
     [MemberData(nameof(Kernels))]
@@ -143,6 +146,7 @@ public sealed class GpuMlpTests : NnTest, IDisposable
         {
             "fused" => (typeof(MlpFusedForwardKernel).GetMethod(nameof(MlpFusedForwardKernel.Kernel))!, false),
             "tiled" => (typeof(TiledMatMulKernel).GetMethod(nameof(TiledMatMulKernel.Kernel))!, true),
+            "direct" => (typeof(DirectMatMulKernel).GetMethod(nameof(DirectMatMulKernel.Kernel))!, false),
             "activation-grad" => (typeof(MlpElementwiseKernels).GetMethod(nameof(MlpElementwiseKernels.ActivationGrad))!, false),
             "column-sums" => (typeof(MlpElementwiseKernels).GetMethod(nameof(MlpElementwiseKernels.ColumnSums))!, false),
             "mse-grad" => (typeof(MlpElementwiseKernels).GetMethod(nameof(MlpElementwiseKernels.MseGrad))!, false),
