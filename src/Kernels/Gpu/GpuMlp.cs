@@ -96,14 +96,22 @@ public sealed class GpuMlp : IDisposable
     {
         var sizes = _shape.LayerSizes;
         int layers = _shape.LayerCount;
-        _deltas[layers].View.CopyFrom(dY);
-        _kernels.ActivationGrad(_acts[layers].View, _shape.ActivationOf(layers - 1), _deltas[layers].View);
+        // Fewer launches (a PPO update makes ~16 backward passes per net): an identity output's layer reads dY
+        // itself, no copy or activation gradient; each hidden delta is stored, not zeroed and added to.
+        ArrayView<float> delta = dY;
+        if (_shape.ActivationOf(layers - 1) != Activation.Identity)
+        {
+            _deltas[layers].View.CopyFrom(dY);
+            _kernels.ActivationGrad(_acts[layers].View, _shape.ActivationOf(layers - 1), _deltas[layers].View);
+            delta = _deltas[layers].View;
+        }
         for (int l = layers - 1; l >= 0; l--)
         {
-            if (l > 0) _deltas[l].MemSetToZero();
-            _kernels.LinearBackward(_acts[l].View, Tensor(_parameters, 2 * l), _deltas[l + 1].View, _shape.Population, _batch,
-                sizes[l], sizes[l + 1], l > 0 ? _deltas[l].View : ArrayView<float>.Empty, Tensor(_gradients, 2 * l), Tensor(_gradients, 2 * l + 1));
-            if (l > 0) _kernels.ActivationGrad(_acts[l].View, _shape.ActivationOf(l - 1), _deltas[l].View);
+            _kernels.LinearBackward(_acts[l].View, Tensor(_parameters, 2 * l), delta, _shape.Population, _batch, sizes[l], sizes[l + 1],
+                l > 0 ? _deltas[l].View : ArrayView<float>.Empty, Tensor(_gradients, 2 * l), Tensor(_gradients, 2 * l + 1), accumulateDx: false);
+            if (l == 0) break;
+            _kernels.ActivationGrad(_acts[l].View, _shape.ActivationOf(l - 1), _deltas[l].View);
+            delta = _deltas[l].View;
         }
     }
 

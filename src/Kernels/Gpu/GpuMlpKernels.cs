@@ -77,8 +77,8 @@ public sealed class GpuMlpKernels : IDisposable
         MatMul(population, x, weight, bias, y, prm);
     }
 
-    /// <summary>Linear backward; accumulates into dX (skipped when its length is 0), dWeight and dBias.</summary>
-    /// <remarks>Effectively computes dX += dY·W, dW += dYᵀ·x, dBias += Σ_b dY, per member.</remarks>
+    /// <summary>Linear backward; accumulates into dX (skipped when its length is 0; overwritten unless <paramref name="accumulateDx"/>), dWeight and dBias.</summary>
+    /// <remarks>Effectively computes dX += dY·W (or dX = dY·W), dW += dYᵀ·x, dBias += Σ_b dY, per member.</remarks>
     public void LinearBackward(
         ArrayView<float> x,       // [P, B, in]
         ArrayView<float> weight,  // [P, out, in]
@@ -86,7 +86,8 @@ public sealed class GpuMlpKernels : IDisposable
         int population, int batch, int inSize, int outSize,
         ArrayView<float> dX,      // [P, B, in] or empty
         ArrayView<float> dWeight, // [P, out, in]
-        ArrayView<float> dBias)   // [P, out]
+        ArrayView<float> dBias,   // [P, out]
+        bool accumulateDx = true)
     {
         if (dX.Length > 0)
         {
@@ -95,7 +96,7 @@ public sealed class GpuMlpKernels : IDisposable
                 M = batch, N = inSize, K = outSize,
                 ASm = outSize, ASk = 1, BSk = inSize, BSn = 1, // dY·W
                 AStrideP = (long)batch * outSize, BStrideP = (long)outSize * inSize, CStrideP = (long)batch * inSize,
-                Ldc = inSize, Accumulate = 1, Tile = _tile,
+                Ldc = inSize, Accumulate = accumulateDx ? 1 : 0, Tile = _tile, // stored plainly: no bias, identity
             };
             MatMul(population, dY, weight, _dummy.View, dX, dataGrad);
         }
