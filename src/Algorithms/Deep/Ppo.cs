@@ -30,14 +30,17 @@ public static class Ppo
 {
     /// <summary>
     /// PPO in the registry: any action space; the CartPole defaults of <see cref="PpoConfig"/>, tuned ones on Pendulum-v1.
-    /// On the gpu and gpu-cpu backends the whole loop runs on the device (<see cref="DevicePpo"/>: discrete actions only).
+    /// On the gpu and gpu-cpu backends the whole loop runs on the device (<see cref="DevicePpo"/>) where it can (discrete
+    /// actions, a plain GPU runner); otherwise, as every other deep algorithm there, the envs step on the device and
+    /// the networks train on the CPU, so a run that worked before the device path existed still works.
     /// </summary>
-    public static DeepAlgorithm Entry { get; } = new("ppo", ActionNeed.Any, (run, o) => DevicePpo.RunsOn(run.Backend)
-        ? DevicePpo.Train(o.Apply(DefaultConfig(run, o.LearningRate)))
-        : Train(o.Apply(DefaultConfig(run, o.LearningRate))))
+    public static DeepAlgorithm Entry { get; } = new("ppo", ActionNeed.Any, (run, o) =>
+    {
+        PpoConfig config = o.Apply(DefaultConfig(run, o.LearningRate));
+        return DevicePpo.RunsOn(run.Backend) && DevicePpo.Problem(config) is null ? DevicePpo.Train(config) : Train(config);
+    })
     {
         RunsOnDevice = true,
-        Problem = (run, o) => DevicePpo.RunsOn(run.Backend) ? DevicePpo.Problem(o.Apply(DefaultConfig(run, o.LearningRate))) : null,
         Defaults = env => env switch { "CartPole-v1" => (32, 1_000_000), "Pendulum-v1" => (64, 2_000_000), _ => (64, 1_000_000) },
         RolloutSteps = env => DefaultConfig(new RunSettings { EnvId = env }, null).RolloutSteps,
         MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.EntropyCoef, MemberParam.ClipCoef, MemberParam.MaxGradNorm],

@@ -152,8 +152,6 @@ public static class DeepTrainCommand
                 throw new ArgumentException($"--buffer-size must be between 1 and {DeepLimits.MaxReplay(settings.Env, envArgs)} transitions for {settings.Env} (what fits in this machine's memory), got {buffer}.");
             if (settings.BatchSize is < 1)
                 throw new ArgumentException($"--batch-size must be at least 1 (and at most the replay buffer's size), got {settings.BatchSize}.");
-            if (RlKernels.Algorithms.Device.DevicePpo.RunsOn(run.Backend) && !DeepAlgorithms.Get(settings.Algo).RunsOnDevice)
-                throw new ArgumentException($"--backend {settings.Backend} trains the whole loop on the device, which {string.Join(", ", DeepAlgorithms.DeviceNames)} does; {settings.Algo} trains with --backend cpu.");
             overrides = new DeepOverrides
             {
                 LearningRate = settings.LearningRate, Gamma = (float?)settings.Gamma, ReplayCapacity = settings.BufferSize, BatchSize = settings.BatchSize,

@@ -92,7 +92,7 @@ public static class TrainCommand
         var temperature = new Option<double>("--temperature") { Description = "q-learning, sarsa: softmax temperature.", DefaultValueFactory = _ => 1.0 };
         var known = new Option<int>("--known") { Description = "rmax: visits after which (s, a) is known (m).", DefaultValueFactory = _ => 5 };
         // Deep only.
-        var backend = new Option<string>("--backend") { Description = $"Deep: backend ({BackendNames.List}). cpu backends step the envs there, the networks on the CPU; gpu and gpu-cpu (the GPU kernels on the CPU) run {string.Join(", ", RlKernels.Algorithms.Deep.DeepAlgorithms.DeviceNames)} wholly on the device (env, networks, update; discrete actions) and refuse the other deep algorithms.", DefaultValueFactory = _ => "cpu" };
+        var backend = new Option<string>("--backend") { Description = $"Deep: backend ({BackendNames.List}). cpu backends step the envs there, the networks on the CPU; gpu and gpu-cpu (the GPU kernels on the CPU) run {string.Join(", ", RlKernels.Algorithms.Deep.DeepAlgorithms.DeviceNames)} wholly on the device (env, networks, update) for discrete actions on a plain env, and otherwise step the envs there with the networks on the CPU.", DefaultValueFactory = _ => "cpu" };
         var threads = new Option<int>("--threads") { Description = "Deep: CPU threads; 0 = all cores; at most 4 per core.", DefaultValueFactory = _ => 0 };
         var noStop = new Option<bool>("--no-stop") { Description = "Deep: train the whole budget even after the target return is reached." };
         var outDir = new Option<string?>("--out") { Description = "Deep: output folder (default runs/ENV-ALGO-sSEED). A folder that already holds a run is refused unless --force." };
