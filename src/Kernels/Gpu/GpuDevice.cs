@@ -81,7 +81,7 @@ public sealed class GpuDevice : IDisposable
             context.Dispose();
             throw new InvalidOperationException(
                 $"--backend gpu: no CUDA GPU found; ILGPU saw: {DescribeDevices()}. " +
-                "Use --backend cpu, or Backend.GpuCpuAccelerator to run the GPU kernels on ILGPU's CPU accelerator.");
+                "Use --backend cpu, or --backend gpu-cpu (Backend.GpuCpuAccelerator) to run the GPU kernels on ILGPU's CPU accelerator.");
         }
         try
         {
