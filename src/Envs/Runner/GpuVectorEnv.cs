@@ -165,6 +165,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
 
         try
         {
+            CheckFitsOnDevice(Spec, envCount, _device.Accelerator);
             int obsSize = Spec.ObsSize, stateSize = Spec.StateSize;
             _actions = new float[envCount];
             _out = new VectorEnvOutputs(envCount, obsSize, pinned: false);
@@ -217,6 +218,29 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
             _device.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Device bytes per env: state, bookkeeping, actions, observations and final observations, rewards,
+    /// completed returns and lengths (4 bytes each), and the terminated, truncated and reset-mask flags.</summary>
+    public static long DeviceBytesPerEnv(EnvSpec spec) =>
+        4L * (spec.StateSize + GpuEnvViews.BookRows + 1 + 2L * spec.ObsSize + 3) + 3;
+
+    /// <summary>Test hook: the device memory <see cref="CheckFitsOnDevice"/> assumes on this thread instead of the accelerator's.</summary>
+    [ThreadStatic] internal static long? t_deviceMemoryForTests;
+
+    /// <summary>
+    /// Refuses, before anything is allocated on the device, an env count whose buffers would not fit in 90% of the
+    /// accelerator's memory (the rest for the runtime and the kernels' code): one line instead of an allocation
+    /// failure midway.
+    /// </summary>
+    private static void CheckFitsOnDevice(EnvSpec spec, int envCount, Accelerator accelerator)
+    {
+        long memory = t_deviceMemoryForTests ?? accelerator.MemorySize;
+        long budget = memory / 10 * 9, perEnv = DeviceBytesPerEnv(spec);
+        if ((long)envCount * perEnv > budget)
+            throw new ArgumentOutOfRangeException(nameof(envCount), envCount,
+                $"{envCount} copies of {spec.Id} need about {Registry.MemoryBudget.Format(envCount * perEnv)} of device memory; " +
+                $"at most {budget / perEnv} fit in 90% of {accelerator.Name}'s {Registry.MemoryBudget.Format(memory)}.");
     }
 
     /// <inheritdoc/>
