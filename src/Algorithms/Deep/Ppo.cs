@@ -41,6 +41,8 @@ public static class Ppo
     })
     {
         RunsOnDevice = true,
+        // Only a device run too big for the device's memory is refused; what the device loop cannot run falls back.
+        Problem = (run, o) => DevicePpo.MemoryProblem(o.Apply(DefaultConfig(run, o.LearningRate))),
         Defaults = env => env switch { "CartPole-v1" => (32, 1_000_000), "Pendulum-v1" => (64, 2_000_000), _ => (64, 1_000_000) },
         RolloutSteps = env => DefaultConfig(new RunSettings { EnvId = env }, null).RolloutSteps,
         MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.EntropyCoef, MemberParam.ClipCoef, MemberParam.MaxGradNorm],

@@ -89,6 +89,61 @@ public static class DevicePpo
         }
     }
 
+    /// <summary>
+    /// Device bytes the rollout and update buffers take for <paramref name="config"/>: per sample (P·N·T) the rollout's
+    /// observations, actions, log-probabilities, values, rewards, flags and final values and the update's advantages,
+    /// returns and permutation; per minibatch row (P·N·T / minibatches) the staged minibatch and both networks'
+    /// activations and deltas; per parameter its value, gradient and two Adam moments.
+    /// </summary>
+    public static long DeviceBytes(PpoConfig config, EnvSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(spec);
+        RunSettings run = config.Run;
+        long samples = (long)run.Population * run.EnvCount * config.RolloutSteps;
+        long rows = samples / Math.Max(1, config.Minibatches);
+        int[] actor = [spec.ObsSize, .. config.Hidden, spec.Action.Count], critic = [spec.ObsSize, .. config.Hidden, 1];
+        long perSample = 4L * spec.ObsSize + 34;
+        long perRow = 4L * (6 + spec.Action.Count) + 8L * (actor.Sum() + critic.Sum());
+        long parameters = 16L * run.Population * (Parameters(actor) + Parameters(critic));
+        return samples * perSample + rows * perRow + parameters;
+    }
+
+    /// <summary>Weights and biases of a dense net with these layer sizes (one member).</summary>
+    private static long Parameters(int[] sizes)
+    {
+        long count = 0;
+        for (int l = 0; l + 1 < sizes.Length; l++) count += (long)sizes[l] * sizes[l + 1] + sizes[l + 1];
+        return count;
+    }
+
+    /// <summary>Test hook: the device memory the memory checks assume on this thread instead of the accelerator's.</summary>
+    [ThreadStatic] internal static long? t_deviceMemoryForTests;
+
+    /// <summary>
+    /// Why the device loop cannot hold <paramref name="config"/>'s buffers (over 90% of the device's memory), or null
+    /// (also when the run would not take the device loop at all). Opens the device to read its size; run before
+    /// anything is written, so that such a run is refused with one line instead of failing midway.
+    /// </summary>
+    public static string? MemoryProblem(PpoConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (!RunsOn(config.Run.Backend) || Problem(config) is not null) return null;
+        EnvSpec spec = EnvRegistry.Get(config.Run.EnvId).Spec(config.Run.EnvArgs is null ? EnvArgs.Empty : new EnvArgs(config.Run.EnvArgs));
+        using var device = Kernels.Gpu.GpuDevice.Open(config.Run.Backend == Backend.Gpu ? Kernels.Gpu.GpuDeviceKind.Cuda : Kernels.Gpu.GpuDeviceKind.CpuAccelerator);
+        return MemoryMessage(config, spec, device.Accelerator);
+    }
+
+    private static string? MemoryMessage(PpoConfig config, EnvSpec spec, ILGPU.Runtime.Accelerator accelerator)
+    {
+        long memory = t_deviceMemoryForTests ?? accelerator.MemorySize, budget = memory / 10 * 9;
+        long need = DeviceBytes(config, spec);
+        return need <= budget ? null :
+            $"Device PPO with {config.Run.Population} member(s) × {config.Run.EnvCount} envs × {config.RolloutSteps} steps needs about " +
+            $"{MemoryBudget.Format(need)} of device memory; 90% of {accelerator.Name}'s {MemoryBudget.Format(memory)} is {MemoryBudget.Format(budget)}. " +
+            "Use fewer envs, members or rollout steps.";
+    }
+
     private static TrainResult TrainOn<TEnv, TParams>(PpoConfig config, GpuVectorEnv<TEnv, TParams> env, DeviceTransfers transfers)
         where TEnv : struct, IEnv<TEnv, F1, TParams>
         where TParams : struct
@@ -102,6 +157,8 @@ public static class DevicePpo
         Mlp critic = PolicyNet.NewMlp(spec.ObsSize, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
         var policy = new PolicyNet(spec, actor, 0f);
         ulong[] seeds = Enumerable.Range(0, pop).Select(run.SeedOf).ToArray();
+        // Before the rollout and update buffers are allocated (the CLI asks MemoryProblem before writing anything).
+        if (MemoryMessage(config, spec, env.Device.Accelerator) is { } tooBig) throw new ArgumentOutOfRangeException(nameof(config), tooBig);
         using var update = new DevicePpoUpdate(env.Device.Accelerator, actor, critic, config, n, seeds, transfers);
         using var rollout = new DeviceRollout<TEnv, TParams>(env, actor, update.Actor.Parameters, critic, update.Critic.Parameters, seeds, config.RolloutSteps, transfers);
         var stats = new DeviceEpisodeStats(pop, run.RecentEpisodes);
