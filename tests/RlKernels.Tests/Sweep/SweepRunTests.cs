@@ -117,6 +117,27 @@ public sealed class SweepRunTests
     }
 
     [Fact]
+    public void A_ppo_sweep_on_gpu_cpu_trains_its_population_on_the_device()
+    {
+        // 2 learning rates × 2 seeds: one population of 4 members through DevicePpo (the whole loop on ILGPU's CPU
+        // accelerator), 2 updates each.
+        string root = NewRoot(out string spec,
+            "env = \"CartPole-v1\"\nalgo = \"ppo\"\nbackend = \"gpu-cpu\"\nseeds = [5, 9]\neval_episodes = 3\nenvs = 4\nsteps = 256\n[search]\nlr = [3e-4, 1e-3]\n");
+        RunSweep(spec, Path.Combine(root, "sweep"), jobs: 1);
+        string[] rows = File.ReadAllLines(Path.Combine(root, "sweep", "runs.csv")).Skip(1).ToArray();
+        Assert.Equal(4, rows.Length);
+        foreach (string id in new[] { "c0-s5", "c0-s9", "c1-s5", "c1-s9" })
+        {
+            Assert.Single(rows, r => r.StartsWith(id + ",", StringComparison.Ordinal));
+            Assert.True(File.Exists(Path.Combine(root, "sweep", "runs", id, "model.safetensors")), id);
+        }
+        // The two learning rates learn differently from the same seed: each member had its own.
+        Assert.NotEqual(File.ReadAllBytes(Path.Combine(root, "sweep", "runs", "c0-s5", "model.safetensors")),
+            File.ReadAllBytes(Path.Combine(root, "sweep", "runs", "c1-s5", "model.safetensors")));
+        Directory.Delete(root, true);
+    }
+
+    [Fact]
     public void A_diverging_configuration_is_marked_diverged_and_the_rest_of_its_population_finish()
     {
         // lr 1e38: Adam's first step overflows the weights, so the loss turns non-finite within a few updates.
