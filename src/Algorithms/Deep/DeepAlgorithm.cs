@@ -50,8 +50,8 @@ public sealed record DeepAlgorithm(string Name, ActionNeed Needs, Func<RunSettin
     public IReadOnlyList<MemberParam> MemberParams { get; init; } = MemberParam.Common;
 
     /// <summary>
-    /// Runs its whole loop (env, networks, update) on the device on the gpu and gpu-cpu backends; <c>rlk train</c>
-    /// refuses those backends for the algorithms without it.
+    /// Runs its whole loop (env, networks, update) on the device on the gpu and gpu-cpu backends where it can; the
+    /// algorithms without it step the envs there and train the networks on the CPU.
     /// </summary>
     public bool RunsOnDevice { get; init; }
 

@@ -117,9 +117,6 @@ public static class DevicePpo
         return count;
     }
 
-    /// <summary>Test hook: the device memory the memory checks assume on this thread instead of the accelerator's.</summary>
-    [ThreadStatic] internal static long? t_deviceMemoryForTests;
-
     /// <summary>
     /// Why the device loop cannot hold <paramref name="config"/>'s buffers (over 90% of the device's memory), or null
     /// (also when the run would not take the device loop at all). Opens the device to read its size; run before
@@ -131,16 +128,15 @@ public static class DevicePpo
         if (!RunsOn(config.Run.Backend) || Problem(config) is not null) return null;
         EnvSpec spec = EnvRegistry.Get(config.Run.EnvId).Spec(config.Run.EnvArgs is null ? EnvArgs.Empty : new EnvArgs(config.Run.EnvArgs));
         using var device = Kernels.Gpu.GpuDevice.Open(config.Run.Backend == Backend.Gpu ? Kernels.Gpu.GpuDeviceKind.Cuda : Kernels.Gpu.GpuDeviceKind.CpuAccelerator);
-        return MemoryMessage(config, spec, device.Accelerator);
+        return MemoryMessage(config, spec, device);
     }
 
-    private static string? MemoryMessage(PpoConfig config, EnvSpec spec, ILGPU.Runtime.Accelerator accelerator)
+    private static string? MemoryMessage(PpoConfig config, EnvSpec spec, Kernels.Gpu.GpuDevice device)
     {
-        long memory = t_deviceMemoryForTests ?? accelerator.MemorySize, budget = memory / 10 * 9;
         long need = DeviceBytes(config, spec);
-        return need <= budget ? null :
+        return need <= device.UsableBytes ? null :
             $"Device PPO with {config.Run.Population} member(s) × {config.Run.EnvCount} envs × {config.RolloutSteps} steps needs about " +
-            $"{MemoryBudget.Format(need)} of device memory; 90% of {accelerator.Name}'s {MemoryBudget.Format(memory)} is {MemoryBudget.Format(budget)}. " +
+            $"{MemoryBudget.Format(need)} of device memory; 90% of {device.Accelerator.Name}'s {MemoryBudget.Format(device.MemoryBytes)} is {MemoryBudget.Format(device.UsableBytes)}. " +
             "Use fewer envs, members or rollout steps.";
     }
 
@@ -158,7 +154,7 @@ public static class DevicePpo
         var policy = new PolicyNet(spec, actor, 0f);
         ulong[] seeds = Enumerable.Range(0, pop).Select(run.SeedOf).ToArray();
         // Before the rollout and update buffers are allocated (the CLI asks MemoryProblem before writing anything).
-        if (MemoryMessage(config, spec, env.Device.Accelerator) is { } tooBig) throw new ArgumentOutOfRangeException(nameof(config), tooBig);
+        if (MemoryMessage(config, spec, env.Device) is { } tooBig) throw new ArgumentOutOfRangeException(nameof(config), tooBig);
         using var update = new DevicePpoUpdate(env.Device.Accelerator, actor, critic, config, n, seeds, transfers);
         using var rollout = new DeviceRollout<TEnv, TParams>(env, actor, update.Actor.Parameters, critic, update.Critic.Parameters, seeds, config.RolloutSteps, transfers);
         var stats = new DeviceEpisodeStats(pop, run.RecentEpisodes);

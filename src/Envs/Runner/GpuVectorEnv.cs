@@ -165,7 +165,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
 
         try
         {
-            CheckFitsOnDevice(Spec, envCount, _device.Accelerator);
+            CheckFitsOnDevice(Spec, envCount, _device);
             int obsSize = Spec.ObsSize, stateSize = Spec.StateSize;
             _actions = new float[envCount];
             _out = new VectorEnvOutputs(envCount, obsSize, pinned: false);
@@ -225,22 +225,17 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
     public static long DeviceBytesPerEnv(EnvSpec spec) =>
         4L * (spec.StateSize + GpuEnvViews.BookRows + 1 + 2L * spec.ObsSize + 3) + 3;
 
-    /// <summary>Test hook: the device memory <see cref="CheckFitsOnDevice"/> assumes on this thread instead of the accelerator's.</summary>
-    [ThreadStatic] internal static long? t_deviceMemoryForTests;
-
     /// <summary>
-    /// Refuses, before anything is allocated on the device, an env count whose buffers would not fit in 90% of the
-    /// accelerator's memory (the rest for the runtime and the kernels' code): one line instead of an allocation
-    /// failure midway.
+    /// Refuses, before anything is allocated on the device, an env count whose buffers would not fit in the device's
+    /// usable memory (<see cref="GpuDevice.UsableBytes"/>): one line instead of an allocation failure midway.
     /// </summary>
-    private static void CheckFitsOnDevice(EnvSpec spec, int envCount, Accelerator accelerator)
+    private static void CheckFitsOnDevice(EnvSpec spec, int envCount, GpuDevice device)
     {
-        long memory = t_deviceMemoryForTests ?? accelerator.MemorySize;
-        long budget = memory / 10 * 9, perEnv = DeviceBytesPerEnv(spec);
-        if ((long)envCount * perEnv > budget)
+        long perEnv = DeviceBytesPerEnv(spec);
+        if ((long)envCount * perEnv > device.UsableBytes)
             throw new ArgumentOutOfRangeException(nameof(envCount), envCount,
                 $"{envCount} copies of {spec.Id} need about {Registry.MemoryBudget.Format(envCount * perEnv)} of device memory; " +
-                $"at most {budget / perEnv} fit in 90% of {accelerator.Name}'s {Registry.MemoryBudget.Format(memory)}.");
+                $"at most {device.UsableBytes / perEnv} fit in 90% of {device.Accelerator.Name}'s {Registry.MemoryBudget.Format(device.MemoryBytes)}.");
     }
 
     /// <inheritdoc/>

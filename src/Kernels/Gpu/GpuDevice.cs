@@ -55,6 +55,17 @@ public sealed class GpuDevice : IDisposable
         Kind = kind;
     }
 
+    /// <summary>Test hook: the memory size <see cref="MemoryBytes"/> reports on this thread instead of the accelerator's
+    /// (ILGPU's CPU accelerator reports effectively unlimited memory).</summary>
+    [ThreadStatic] internal static long? t_memoryForTests;
+
+    /// <summary>The device's memory in bytes.</summary>
+    public long MemoryBytes => t_memoryForTests ?? Accelerator.MemorySize;
+
+    /// <summary>What a run may plan to allocate on the device, checked before it allocates: 90% of
+    /// <see cref="MemoryBytes"/>, the rest left for the runtime and the kernels' code.</summary>
+    public long UsableBytes => MemoryBytes / 10 * 9;
+
     /// <summary>
     /// The CPU accelerator's simulated device: groups of 2 threads on one multiprocessor. ILGPU's default (groups of
     /// 16 OS threads that meet at a barrier after every group) made a 65,536-thread launch take seconds on 2 cores;

@@ -1,6 +1,7 @@
 using RlKernels.Algorithms.Deep;
 using RlKernels.Algorithms.Device;
 using RlKernels.Envs.Runner;
+using RlKernels.Kernels.Gpu;
 using RlKernels.Tests.Cli;
 
 namespace RlKernels.Tests.Gpu;
@@ -21,7 +22,7 @@ public sealed class DevicePpoMemoryTests() : TempDirectoryTests("rlk-device-memo
             TargetReturn = DeepAlgorithms.TargetReturn("CartPole-v1"),
         };
         PpoConfig config = Ppo.DefaultConfig(run, null);
-        DevicePpo.t_deviceMemoryForTests = 64 * 1024;
+        GpuDevice.t_memoryForTests = 64 * 1024;
         try
         {
             var e = Assert.Throws<ArgumentOutOfRangeException>(() => DevicePpo.Train(config));
@@ -31,7 +32,7 @@ public sealed class DevicePpoMemoryTests() : TempDirectoryTests("rlk-device-memo
         }
         finally
         {
-            DevicePpo.t_deviceMemoryForTests = null;
+            GpuDevice.t_memoryForTests = null;
         }
         // With the accelerator's own size the same run trains.
         Assert.Equal(256, DevicePpo.Train(config).EnvSteps);
@@ -40,7 +41,7 @@ public sealed class DevicePpoMemoryTests() : TempDirectoryTests("rlk-device-memo
     [Fact]
     public void Rlk_train_refuses_it_with_one_line_and_writes_nothing()
     {
-        DevicePpo.t_deviceMemoryForTests = 64 * 1024;
+        GpuDevice.t_memoryForTests = 64 * 1024;
         try
         {
             CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "of device memory; 90% of",
@@ -48,7 +49,7 @@ public sealed class DevicePpoMemoryTests() : TempDirectoryTests("rlk-device-memo
         }
         finally
         {
-            DevicePpo.t_deviceMemoryForTests = null;
+            GpuDevice.t_memoryForTests = null;
         }
     }
 

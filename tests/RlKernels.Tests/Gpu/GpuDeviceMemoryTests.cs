@@ -1,5 +1,6 @@
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
+using RlKernels.Kernels.Gpu;
 
 namespace RlKernels.Tests.Gpu;
 
@@ -12,14 +13,14 @@ public sealed class GpuDeviceMemoryTests
 {
     private static IVectorEnv MakeWithDeviceMemory(long deviceBytes, int envCount)
     {
-        GpuVectorEnv<RlKernels.Envs.CartPole<RlKernels.Kernels.Lanes.F1>, RlKernels.Envs.CartPoleParams>.t_deviceMemoryForTests = deviceBytes;
+        GpuDevice.t_memoryForTests = deviceBytes;
         try
         {
             return EnvRegistry.Make("CartPole-v1", envCount, new VectorEnvOptions { Backend = Backend.GpuCpuAccelerator });
         }
         finally
         {
-            GpuVectorEnv<RlKernels.Envs.CartPole<RlKernels.Kernels.Lanes.F1>, RlKernels.Envs.CartPoleParams>.t_deviceMemoryForTests = null;
+            GpuDevice.t_memoryForTests = null;
         }
     }
 
