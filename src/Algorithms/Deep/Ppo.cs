@@ -37,7 +37,7 @@ public static class Ppo
     public static DeepAlgorithm Entry { get; } = new("ppo", ActionNeed.Any, (run, o) =>
     {
         PpoConfig config = o.Apply(DefaultConfig(run, o.LearningRate));
-        return DevicePpo.RunsOn(run.Backend) && DevicePpo.Problem(config) is null ? DevicePpo.Train(config) : Train(config);
+        return (DevicePpo.RunsOn(run.Backend) ? DevicePpo.TrainIfItRuns(config) : null) ?? Train(config);
     })
     {
         RunsOnDevice = true,

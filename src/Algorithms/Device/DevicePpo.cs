@@ -67,14 +67,23 @@ public static class DevicePpo
     }
 
     /// <summary><see cref="Train(PpoConfig)"/> with the copies counted in <paramref name="transfers"/> (tests read it from the progress callback).</summary>
-    internal static TrainResult Train(PpoConfig config, DeviceTransfers transfers)
+    internal static TrainResult Train(PpoConfig config, DeviceTransfers transfers) =>
+        TrainOrExplain(config, transfers, out string? problem) ?? throw new ArgumentException(problem);
+
+    /// <summary>
+    /// <see cref="Train(PpoConfig)"/> where the device loop runs <paramref name="config"/>, else null (what
+    /// <see cref="Problem"/> would say, found on the run's own env instead of a probe): the caller trains another way.
+    /// </summary>
+    public static TrainResult? TrainIfItRuns(PpoConfig config) => TrainOrExplain(config, new DeviceTransfers(), out _);
+
+    private static TrainResult? TrainOrExplain(PpoConfig config, DeviceTransfers transfers, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(config);
         RunSettings run = config.Run;
-        if (SettingsProblem(config) is { } problem) throw new ArgumentException(problem);
+        if ((problem = SettingsProblem(config)) is not null) return null;
         var options = new VectorEnvOptions { Backend = run.Backend, Seed = run.Seed };
         using IVectorEnv env = EnvRegistry.Make(run.EnvId, run.Population * run.EnvCount, options, run.EnvArgs);
-        if (EnvProblem(config, env) is { } envProblem) throw new ArgumentException(envProblem);
+        if ((problem = EnvProblem(config, env)) is not null) return null;
         Type type = env.GetType();
         MethodInfo train = typeof(DevicePpo).GetMethod(nameof(TrainOn), BindingFlags.NonPublic | BindingFlags.Static)!
             .MakeGenericMethod(type.GetGenericArguments());
