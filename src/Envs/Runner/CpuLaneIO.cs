@@ -67,22 +67,25 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     private readonly CpuEnvBuffers<T> _b;
     private readonly T[] _obs;
     private readonly float[] _actions;
-    private readonly int _vec, _firstEnv, _count, _actionsFirstEnv;
+    private readonly int _vec, _firstEnv, _count, _actionsFirstEnv, _obsOffset;
 
     /// <param name="buffers">The runner's memory.</param>
     /// <param name="vec">The lane value.</param>
-    /// <param name="obs">[ObsSize] the calling worker's observations of this lane value, lane layout, exported to
+    /// <param name="obs">[block, ObsSize] the calling worker's observations of this lane value, lane layout, exported to
     /// the row-major rows by <see cref="ExportObservations"/>. A worker's own small buffer, not a column of a
     /// [ObsSize, envs] array: it stays in L1, where a full array cost a write and a read of every observation
     /// through memory on each one-step call.</param>
+    /// <param name="obsOffset">Where this lane value's [ObsSize] observations start in <paramref name="obs"/> (a worker's
+    /// buffer holds those of a block of lane values).</param>
     /// <param name="actions">The caller's actions of a block of envs that holds this lane value's, as floats (the
     /// calling worker's buffer, see <see cref="CpuVectorEnv{TEnv, T, TParams}"/>); empty when actions are drawn.</param>
     /// <param name="actionsFirstEnv">The env of <c>actions[0]</c>.</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public CpuLaneIO(CpuEnvBuffers<T> buffers, int vec, T[] obs, float[] actions, int actionsFirstEnv)
+    public CpuLaneIO(CpuEnvBuffers<T> buffers, int vec, T[] obs, int obsOffset, float[] actions, int actionsFirstEnv)
     {
         _b = buffers;
         _obs = obs;
+        _obsOffset = obsOffset;
         _actions = actions;
         _actionsFirstEnv = actionsFirstEnv;
         _vec = vec;
@@ -107,12 +110,12 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     // the caller's row-major rows once per call by ExportObservations: a K-step call pays for the
     // transpose once, not K times.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void WriteObservation(int feature, T value) => _obs[feature] = value;
+    public readonly void WriteObservation(int feature, T value) => _obs[_obsOffset + feature] = value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteObservationMasked(int feature, T value, T mask)
     {
-        ref T slot = ref _obs[feature];
+        ref T slot = ref _obs[_obsOffset + feature];
         slot = T.Select(mask, value, slot);
     }
 
@@ -126,7 +129,7 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
         {
             column.Clear();
             for (int j = 0; j < _count; j++) column[j] = _b.Obs[rowStart + j * _b.ObsSize + k];
-            _obs[k] = T.Load(column, 0, T.Count);
+            _obs[_obsOffset + k] = T.Load(column, 0, T.Count);
         }
     }
 
@@ -143,7 +146,7 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     public readonly void ExportObservations()
     {
         int rowStart = _firstEnv * _b.ObsSize;
-        _b.RowExport.Export(_obs, 0, 1, _b.Obs, rowStart, _count);
+        _b.RowExport.Export(_obs, _obsOffset, 1, _b.Obs, rowStart, _count);
         if (_b.FinalObsChanged[_vec] != 0)
         {
             _b.RowExport.Export(_b.FinalObsLanes, _vec, _b.Stride, _b.FinalObs, rowStart, _count);

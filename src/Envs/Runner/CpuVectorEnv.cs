@@ -20,8 +20,8 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     /// <summary>Below this many lane values per thread, splitting costs more than it saves.</summary>
     private const int MinVecsPerThread = 64;
 
-    /// <summary>Lane values whose caller actions are staged at once: small enough to stay in L1.</summary>
-    private const int ActionBlockVecs = 64;
+    /// <summary>Lane values stepped together (their caller actions staged at once): small enough to stay in L1/L2.</summary>
+    private const int StepBlockVecs = 64;
 
     private readonly CpuEnvBuffers<T> _b;
     private readonly WorkerPool _pool;
@@ -225,65 +225,79 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         }
     }
 
-    /// <summary>A worker's observations of the lane value it steps ([ObsSize], see <see cref="CpuLaneIO{T}"/>);
-    /// allocated once per thread, cleared before each lane value.</summary>
+    /// <summary>A worker's observations of the block of lane values it steps ([StepBlockVecs, ObsSize], see
+    /// <see cref="CpuLaneIO{T}"/>); allocated once per thread, cleared before each block.</summary>
     [ThreadStatic] private static T[]? t_obs;
-    /// <summary>A worker's block of caller actions as floats ([ActionBlockVecs · lane width]), converted just
+    /// <summary>A worker's block of caller actions as floats ([StepBlockVecs · lane width]), converted just
     /// before the block is stepped; allocated once per thread.</summary>
     [ThreadStatic] private static float[]? t_actions;
+    /// <summary>A worker's random-action Philox words of the block ([StepBlockVecs, 4]): one draw serves four steps.</summary>
+    [ThreadStatic] private static T[]? t_actionWords;
 
-    private T[] WorkerObservations()
+    private T[] WorkerObservations(int vecs)
     {
         var obs = t_obs;
-        if (obs is null || obs.Length != Spec.ObsSize) t_obs = obs = new T[Spec.ObsSize];
+        if (obs is null || obs.Length != vecs * Spec.ObsSize) t_obs = obs = new T[vecs * Spec.ObsSize];
         return obs;
     }
 
-    /// <remarks>AggressiveOptimization: a call can last seconds, too few calls for tiered compilation
+    /// <remarks>
+    /// Loop order: blocks of <see cref="StepBlockVecs"/> lane values, steps inside a block, lane values inside a
+    /// step. Consecutive lane values are independent, so the core overlaps their dependency chains (sin/cos,
+    /// divisions); stepping one lane value K times in a row was bound by the latency of its own chain. A block's
+    /// state, bookkeeping and outputs stay in L1/L2 across its K steps.
+    /// AggressiveOptimization: a call can last seconds, too few calls for tiered compilation
     /// to promote it before a benchmark ends. One call site of the step keeps the inlined body within
     /// the JIT's budget.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunSteps(int start, int end)
     {
         var st = _settings;
+        // A local copy: the JIT keeps constants derived from it in registers across the loop (through the
+        // field, every step converted them again, since any store might have changed it).
+        TParams prm = _params;
         bool random = _randomActions;
         int stepCount = _jobSteps;
         uint firstStep = _stepCount;
-        T[] obs = WorkerObservations();
+        int obsSize = Spec.ObsSize;
+        T[] obs = WorkerObservations(StepBlockVecs);
         // Caller actions are converted a block at a time into this small buffer just before the block is stepped:
         // converting them all first cost a write and a read of every action through memory.
-        float[] staged = random ? [] : (t_actions ??= new float[ActionBlockVecs * T.Count]);
-        int blockFirstEnv = 0;
-        for (int v = start; v < end; v++)
+        float[] staged = random ? [] : (t_actions ??= new float[StepBlockVecs * T.Count]);
+        T[] words = random ? (t_actionWords ??= new T[StepBlockVecs * 4]) : [];
+        for (int block = start; block < end; block += StepBlockVecs)
         {
-            if (!random && (v - start) % ActionBlockVecs == 0)
-            {
-                blockFirstEnv = v * T.Count;
-                StageActions(blockFirstEnv, Math.Min(end * T.Count, EnvCount), staged);
-            }
-            // Cleared so that no value of the previous lane value can leak into this one's outputs.
+            int blockEnd = Math.Min(end, block + StepBlockVecs);
+            int blockFirstEnv = block * T.Count;
+            if (!random) StageActions(blockFirstEnv, Math.Min(blockEnd * T.Count, EnvCount), staged);
+            // Cleared so that no value of the previous block can leak into this one's outputs.
             obs.AsSpan().Clear();
-            var io = new CpuLaneIO<T>(_b, v, obs, staged, blockFirstEnv);
-            T envIndex = io.EnvIndex();
-            T w0 = default, w1 = default, w2 = default, w3 = default;
             for (int k = 0; k < stepCount; k++)
             {
                 uint step = firstStep + (uint)k;
-                T action;
-                if (random)
+                bool draw = k == 0 || (step & 3) == 0;
+                for (int v = block; v < blockEnd; v++)
                 {
-                    // One Philox block serves four consecutive steps.
-                    if (k == 0 || (step & 3) == 0)
-                        RandomActions.Block(envIndex, step, st, out w0, out w1, out w2, out w3);
-                    action = RandomActions.FromBlock(step, w0, w1, w2, w3, st);
+                    int slot = v - block;
+                    var io = new CpuLaneIO<T>(_b, v, obs, slot * obsSize, staged, blockFirstEnv);
+                    T action;
+                    if (random)
+                    {
+                        // One Philox block serves four consecutive steps.
+                        ref T w = ref words[slot * 4];
+                        if (draw)
+                            RandomActions.Block(io.EnvIndex(), step, st, out w, out Unsafe.Add(ref w, 1), out Unsafe.Add(ref w, 2), out Unsafe.Add(ref w, 3));
+                        action = RandomActions.FromBlock(step, w, Unsafe.Add(ref w, 1), Unsafe.Add(ref w, 2), Unsafe.Add(ref w, 3), st);
+                    }
+                    else
+                    {
+                        action = io.ReadAction();
+                    }
+                    EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.Step(ref io, prm, st, action);
                 }
-                else
-                {
-                    action = io.ReadAction();
-                }
-                EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.Step(ref io, _params, st, action);
             }
-            io.ExportObservations();
+            for (int v = block; v < blockEnd; v++)
+                new CpuLaneIO<T>(_b, v, obs, (v - block) * obsSize, staged, blockFirstEnv).ExportObservations();
         }
     }
 
@@ -300,11 +314,11 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
 
     private void RunReset(int start, int end)
     {
-        T[] obs = WorkerObservations();
+        T[] obs = WorkerObservations(1);
         for (int v = start; v < end; v++)
         {
             obs.AsSpan().Clear();
-            var io = new CpuLaneIO<T>(_b, v, obs, [], 0);
+            var io = new CpuLaneIO<T>(_b, v, obs, 0, [], 0);
             EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.Reset(ref io, _params, _settings, T.TrueMask);
             io.ExportObservations();
         }
@@ -313,7 +327,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     private void RunResetMasked(int start, int end)
     {
         Span<float> flags = stackalloc float[T.Count];
-        T[] obs = WorkerObservations();
+        T[] obs = WorkerObservations(1);
         for (int v = start; v < end; v++)
         {
             int first = v * T.Count, count = Math.Min(T.Count, EnvCount - first);
@@ -325,7 +339,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                 any |= _resetMask[first + j];
             }
             if (!any) continue;
-            var io = new CpuLaneIO<T>(_b, v, obs, [], 0);
+            var io = new CpuLaneIO<T>(_b, v, obs, 0, [], 0);
             io.LoadObservations();
             EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.Reset(ref io, _params, _settings, T.NonZero(T.Load(flags, 0, T.Count)));
             io.ExportObservations();

@@ -16,6 +16,12 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     where TIO : struct, IEnvLaneIO<T>
 {
     /// <summary>One step of one lane value with the given <paramref name="action"/>.</summary>
+    /// <remarks>
+    /// The state, bookkeeping and RNG are locals that no out-of-line call takes by reference: passing them
+    /// to the episode-end call made the JIT keep them in stack memory for the whole step (every field stored
+    /// and reloaded around each operation). The step writes everything back first; the rare episode-end
+    /// work then reads what it needs from the lane value's memory again.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref TIO io, in TParams p, in StepSettings st, T action)
     {
@@ -34,72 +40,58 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
             : T.FalseMask;
         T done = T.Or(terminated, truncated);
 
-        if (st.Mode == AutoResetMode.NextStep)
-        {
-            StepNextStepMode(ref io, p, st, ref s, ref book, envIndex, counterBefore, ref rng, reward, terminated, truncated, done);
-            return;
-        }
-
-        io.WriteStep(reward, terminated, truncated);
+        // Next-step mode (Gymnasium's vector default): envs that ended in the previous step reset now and
+        // their step result is discarded. In the other modes no env is pending when a step starts.
+        T pending = st.Mode == AutoResetMode.NextStep ? book.Pending : T.FalseMask;
+        io.WriteStep(T.Select(pending, T.Splat(0), reward), T.AndNot(terminated, pending), T.AndNot(truncated, pending));
         var stateWriter = new StateWriter<T, TIO>(io);
         TEnv.Store(s, ref stateWriter);
         var obsWriter = new ObservationWriter<T, TIO>(io);
         TEnv.Observe(s, p, ref obsWriter);
         book.RngCounter = rng.Counter;
-        if (T.AnyTrue(done))
-            EndEpisodes(ref io, p, st, s, done, ref rng, ref book);
         io.WriteBook(book);
+        if (T.AnyTrue(T.Or(done, pending)))
+            EndEpisodes(io, p, st, T.AndNot(done, pending), pending, counterBefore);
     }
 
     /// <summary>
-    /// Next-step auto-reset (Gymnasium's vector default): envs that ended in the previous step reset now
-    /// and their step result is discarded. Out of line to keep the default path small.
+    /// Records the episodes that <paramref name="ended"/> and resets in the configured mode: same-step resets
+    /// them now (keeping their final observations), next-step resets the <paramref name="pending"/> envs (from
+    /// <paramref name="counterBefore"/>, their RNG counter before this step) and marks the ended ones pending,
+    /// disabled marks them pending. Reads and writes the lane value's memory (written by the step before).
+    /// Out of line: it runs for a minority of lane values, and inlining it would crowd the hot step out of
+    /// the JIT's budget.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void StepNextStepMode(ref TIO io, in TParams p, in StepSettings st, ref TEnv s,
-        ref EnvBook<T> book, T envIndex, T counterBefore, ref LaneRng<T> rng, T reward, T terminated, T truncated, T done)
+    private static void EndEpisodes(TIO io, TParams p, in StepSettings st, T ended, T pending, T counterBefore)
     {
-        // Envs that ended last step reset now: their step result is discarded.
-        T pending = book.Pending;
-        T zero = T.Splat(0);
-        io.WriteStep(T.Select(pending, zero, reward), T.AndNot(terminated, pending), T.AndNot(truncated, pending));
-        var stateWriter = new StateWriter<T, TIO>(io);
-        TEnv.Store(s, ref stateWriter);
-        var obsWriter = new ObservationWriter<T, TIO>(io);
-        TEnv.Observe(s, p, ref obsWriter);
-        T ended = T.AndNot(done, pending);
+        io.ReadBook(out EnvBook<T> book);
         if (T.AnyTrue(ended)) io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
-        book.RngCounter = rng.Counter;
-        if (T.AnyTrue(pending))
-        {
-            var resetRng = new LaneRng<T>(counterBefore, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
-            ResetInto(ref io, p, pending, ref resetRng);
-            book.Restart(pending, resetRng.Counter);
-        }
-        book.Pending = ended;
-        io.WriteBook(book);
-    }
-
-    /// <summary>
-    /// Records and (same-step mode) resets the episodes that ended. Out of line: it runs for a minority
-    /// of lane values, and inlining it would crowd the hot step out of the JIT's budget.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void EndEpisodes(ref TIO io, in TParams p, in StepSettings st, in TEnv s, T done,
-        ref LaneRng<T> rng, ref EnvBook<T> book)
-    {
-        io.WriteEpisode(done, book.EpisodeReturn, book.EpisodeLength);
+        T envIndex = io.EnvIndex();
         if (st.Mode == AutoResetMode.SameStep)
         {
-            var finalWriter = new FinalObservationWriter<T, TIO>(io, done);
+            TEnv.Load(ref io, out TEnv s);
+            var finalWriter = new FinalObservationWriter<T, TIO>(io, ended);
             TEnv.Observe(s, p, ref finalWriter);
-            ResetInto(ref io, p, done, ref rng);
-            book.Restart(done, rng.Counter);
+            var rng = new LaneRng<T>(book.RngCounter, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
+            ResetInto(ref io, p, ended, ref rng);
+            book.Restart(ended, rng.Counter);
+        }
+        else if (st.Mode == AutoResetMode.NextStep)
+        {
+            if (T.AnyTrue(pending))
+            {
+                var resetRng = new LaneRng<T>(counterBefore, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
+                ResetInto(ref io, p, pending, ref resetRng);
+                book.Restart(pending, resetRng.Counter);
+            }
+            book.Pending = ended;
         }
         else
         {
-            book.Pending = T.Or(book.Pending, done);
+            book.Pending = T.Or(book.Pending, ended);
         }
+        io.WriteBook(book);
     }
 
     /// <summary>Starts new episodes where <paramref name="mask"/> is true; the others are left as they are.</summary>
