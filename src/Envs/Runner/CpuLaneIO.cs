@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using RlKernels.Kernels.Lanes;
 
 namespace RlKernels.Envs.Runner;
@@ -186,11 +187,26 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
         T.StoreMask(truncated, System.Runtime.InteropServices.MemoryMarshal.AsBytes(_b.Truncated.AsSpan()), _firstEnv, _count);
     }
 
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteEpisode(T ended, T episodeReturn, T episodeLength)
     {
+        if (_count == T.Count && !T.IsDouble && (T.Count == 16 || T.Count == 8))
+        {
+            // A full float lane value: one blend and store each for returns and lengths, in place of a loop over
+            // the ended envs (this runs for about half the lane values of a CartPole step).
+            if (T.Count == 16) WriteEpisodeBlend<Vector512<float>, Vector512<int>>(ended, episodeReturn, episodeLength);
+            else WriteEpisodeBlend<Vector256<float>, Vector256<int>>(ended, episodeReturn, episodeLength);
+            return;
+        }
+        WriteEndedEnvs(ended, episodeReturn, episodeLength);
+    }
+
+    /// <summary>The general <see cref="WriteEpisode"/>: env by env (partial or double lane values, 4-wide lanes).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private readonly void WriteEndedEnvs(T ended, T episodeReturn, T episodeLength)
+    {
         // Both vectors stored once, then read per ended env: taking elements out of the registers one at a time
-        // (T.Element) spilled the whole vector for each, and this runs for about half the lane values of a step.
+        // (T.Element) spilled the whole vector for each.
         Span<float> returns = stackalloc float[T.Count], lengths = stackalloc float[T.Count];
         T.Store(episodeReturn, returns, 0, 1, T.Count);
         T.Store(episodeLength, lengths, 0, 1, T.Count);
@@ -203,6 +219,33 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
             _b.CompletedReturn[_firstEnv + j] = returns[j];
             // Float lanes count in floats; a double lane's count may pass 2^24, where a float would round it.
             _b.CompletedLength[_firstEnv + j] = T.IsDouble ? (int)T.Element(episodeLength, j) : (int)lengths[j];
+        }
+    }
+
+    /// <summary>Returns and lengths of the <paramref name="ended"/> envs of a full float lane value written over the
+    /// completed-episode outputs, the other envs' values kept. <typeparamref name="TF"/> is T's vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void WriteEpisodeBlend<TF, TI>(T ended, T episodeReturn, T episodeLength)
+        where TF : struct where TI : struct
+    {
+        ref float returns = ref _b.CompletedReturn[_firstEnv];
+        ref int lengths = ref _b.CompletedLength[_firstEnv + T.Count - 1];
+        lengths = ref Unsafe.Subtract(ref lengths, T.Count - 1);
+        if (typeof(TF) == typeof(Vector512<float>))
+        {
+            var mask = Unsafe.As<T, Vector512<float>>(ref ended);
+            Vector512.ConditionalSelect(mask, Unsafe.As<T, Vector512<float>>(ref episodeReturn), Vector512.LoadUnsafe(ref returns))
+                .StoreUnsafe(ref returns);
+            Vector512.ConditionalSelect(mask.AsInt32(), Vector512.ConvertToInt32(Unsafe.As<T, Vector512<float>>(ref episodeLength)),
+                Vector512.LoadUnsafe(ref lengths)).StoreUnsafe(ref lengths);
+        }
+        else
+        {
+            var mask = Unsafe.As<T, Vector256<float>>(ref ended);
+            Vector256.ConditionalSelect(mask, Unsafe.As<T, Vector256<float>>(ref episodeReturn), Vector256.LoadUnsafe(ref returns))
+                .StoreUnsafe(ref returns);
+            Vector256.ConditionalSelect(mask.AsInt32(), Vector256.ConvertToInt32(Unsafe.As<T, Vector256<float>>(ref episodeLength)),
+                Vector256.LoadUnsafe(ref lengths)).StoreUnsafe(ref lengths);
         }
     }
 }
