@@ -233,6 +233,26 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     [ThreadStatic] private static float[]? t_actions;
     /// <summary>A worker's random-action Philox words of the block ([StepBlockVecs, 4]): one draw serves four steps.</summary>
     [ThreadStatic] private static T[]? t_actionWords;
+    /// <summary>A worker's episode ends of a block's step ([StepBlockVecs, 3]: ended, pending, RNG counter before;
+    /// see <see cref="EnvLaneStep{TEnv, T, TParams, TIO}.StepBody"/>) and the block slots they belong to ([StepBlockVecs]).</summary>
+    [ThreadStatic] private static T[]? t_ends;
+    [ThreadStatic] private static int[]? t_endSlots;
+
+    /// <summary>The episode-end work of the <paramref name="count"/> lane values of a block whose step ended or reset
+    /// episodes, one after another (their Philox draws overlap).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void FinishEpisodes(int block, int[] slots, T[] ends, int count, T[] obs, float[] staged, int blockFirstEnv)
+    {
+        var st = _settings;
+        int obsSize = Spec.ObsSize;
+        for (int i = 0; i < count; i++)
+        {
+            int slot = slots[i];
+            var io = new CpuLaneIO<T>(_b, block + slot, obs, slot * obsSize, staged, blockFirstEnv);
+            ref T end = ref ends[i * 3];
+            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodes(ref io, _params, st, end, Unsafe.Add(ref end, 1), Unsafe.Add(ref end, 2));
+        }
+    }
 
     private T[] WorkerObservations(int vecs)
     {
@@ -265,6 +285,8 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         // converting them all first cost a write and a read of every action through memory.
         float[] staged = random ? [] : (t_actions ??= new float[StepBlockVecs * T.Count]);
         T[] words = random ? (t_actionWords ??= new T[StepBlockVecs * 4]) : [];
+        T[] ends = t_ends ??= new T[StepBlockVecs * 3];
+        int[] endSlots = t_endSlots ??= new int[StepBlockVecs];
         for (int block = start; block < end; block += StepBlockVecs)
         {
             int blockEnd = Math.Min(end, block + StepBlockVecs);
@@ -276,6 +298,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             {
                 uint step = firstStep + (uint)k;
                 bool draw = k == 0 || (step & 3) == 0;
+                int endCount = 0;
                 for (int v = block; v < blockEnd; v++)
                 {
                     int slot = v - block;
@@ -293,8 +316,17 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                     {
                         action = io.ReadAction();
                     }
-                    EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.Step(ref io, prm, st, action);
+                    if (EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.StepBody(ref io, prm, st, action, out T ended, out T pending, out T counterBefore))
+                    {
+                        ref T record = ref ends[endCount * 3];
+                        record = ended;
+                        Unsafe.Add(ref record, 1) = pending;
+                        Unsafe.Add(ref record, 2) = counterBefore;
+                        endSlots[endCount++] = slot;
+                    }
                 }
+                // The episode ends of this step, after the block's step loop: the hot loop holds no call.
+                if (endCount > 0) FinishEpisodes(block, endSlots, ends, endCount, obs, staged, blockFirstEnv);
             }
             for (int v = block; v < blockEnd; v++)
                 new CpuLaneIO<T>(_b, v, obs, (v - block) * obsSize, staged, blockFirstEnv).ExportObservations();

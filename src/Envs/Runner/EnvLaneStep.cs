@@ -25,10 +25,29 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref TIO io, in TParams p, in StepSettings st, T action)
     {
+        if (StepBody(ref io, p, st, action, out T ended, out T pending, out T counterBefore))
+            EndEpisodes(io, p, st, ended, pending, counterBefore);
+    }
+
+    /// <summary>
+    /// <see cref="Step"/> without its episode-end work: steps, writes the results, state and bookkeeping, and
+    /// returns whether <see cref="FinishEpisodes"/> must run for this lane value (with the masks it takes), before
+    /// the lane value's next step. The CPU runner defers that work to the end of a block's step, out of its hot loop.
+    /// </summary>
+    /// <param name="io">The lane value's memory.</param>
+    /// <param name="p">Env constants.</param>
+    /// <param name="st">Key, time limit, auto-reset mode.</param>
+    /// <param name="action">The action of every element.</param>
+    /// <param name="ended">Mask: envs whose episode ended in this step.</param>
+    /// <param name="pending">Mask: envs that reset in this step (next-step mode; else false).</param>
+    /// <param name="counterBefore">Bits: the RNG counters before this step (next-step resets draw from them).</param>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool StepBody(ref TIO io, in TParams p, in StepSettings st, T action, out T ended, out T pending, out T counterBefore)
+    {
         TEnv.Load(ref io, out TEnv s);
         io.ReadBook(out EnvBook<T> book);
         T envIndex = io.EnvIndex();
-        T counterBefore = book.RngCounter;
+        counterBefore = book.RngCounter;
         var rng = new LaneRng<T>(counterBefore, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
 
         TEnv.Step(ref s, p, action, ref rng, out T reward, out T terminated);
@@ -42,7 +61,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
 
         // Next-step mode (Gymnasium's vector default): envs that ended in the previous step reset now and
         // their step result is discarded. In the other modes no env is pending when a step starts.
-        T pending = st.Mode == AutoResetMode.NextStep ? book.Pending : T.FalseMask;
+        pending = st.Mode == AutoResetMode.NextStep ? book.Pending : T.FalseMask;
         io.WriteStep(T.Select(pending, T.Splat(0), reward), T.AndNot(terminated, pending), T.AndNot(truncated, pending));
         var stateWriter = new StateWriter<T, TIO>(io);
         TEnv.Store(s, ref stateWriter);
@@ -50,8 +69,8 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         TEnv.Observe(s, p, ref obsWriter);
         book.RngCounter = rng.Counter;
         io.WriteBook(book);
-        if (T.AnyTrue(T.Or(done, pending)))
-            EndEpisodes(io, p, st, T.AndNot(done, pending), pending, counterBefore);
+        ended = T.AndNot(done, pending);
+        return T.AnyTrue(T.Or(done, pending));
     }
 
     /// <summary>
@@ -63,7 +82,12 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     /// the JIT's budget.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static void EndEpisodes(TIO io, TParams p, in StepSettings st, T ended, T pending, T counterBefore)
+    private static void EndEpisodes(TIO io, TParams p, in StepSettings st, T ended, T pending, T counterBefore) =>
+        FinishEpisodes(ref io, p, st, ended, pending, counterBefore);
+
+    /// <summary>The episode-end work of a step whose <see cref="StepBody"/> returned true (see <see cref="EndEpisodes"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FinishEpisodes(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore)
     {
         io.ReadBook(out EnvBook<T> book);
         if (T.AnyTrue(ended)) io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
