@@ -298,6 +298,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             {
                 uint step = firstStep + (uint)k;
                 bool draw = k == 0 || (step & 3) == 0;
+                bool observe = k == stepCount - 1;
                 int endCount = 0;
                 for (int v = block; v < blockEnd; v++)
                 {
@@ -316,7 +317,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                     {
                         action = io.ReadAction();
                     }
-                    if (EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.StepBody(ref io, prm, st, action, out T ended, out T pending, out T counterBefore))
+                    if (EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.StepBody(ref io, prm, st, action, observe, out T ended, out T pending, out T counterBefore))
                     {
                         ref T record = ref ends[endCount * 3];
                         record = ended;

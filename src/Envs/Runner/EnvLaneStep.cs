@@ -25,7 +25,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref TIO io, in TParams p, in StepSettings st, T action)
     {
-        if (StepBody(ref io, p, st, action, out T ended, out T pending, out T counterBefore))
+        if (StepBody(ref io, p, st, action, observe: true, out T ended, out T pending, out T counterBefore))
             EndEpisodes(io, p, st, ended, pending, counterBefore);
     }
 
@@ -38,11 +38,13 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     /// <param name="p">Env constants.</param>
     /// <param name="st">Key, time limit, auto-reset mode.</param>
     /// <param name="action">The action of every element.</param>
+    /// <param name="observe">Write the observations. A call of K steps needs only its last step's (and those of
+    /// envs that reset after it, which <see cref="FinishEpisodes"/> writes): the others are overwritten unseen.</param>
     /// <param name="ended">Mask: envs whose episode ended in this step.</param>
     /// <param name="pending">Mask: envs that reset in this step (next-step mode; else false).</param>
     /// <param name="counterBefore">Bits: the RNG counters before this step (next-step resets draw from them).</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool StepBody(ref TIO io, in TParams p, in StepSettings st, T action, out T ended, out T pending, out T counterBefore)
+    public static bool StepBody(ref TIO io, in TParams p, in StepSettings st, T action, bool observe, out T ended, out T pending, out T counterBefore)
     {
         TEnv.Load(ref io, out TEnv s);
         io.ReadBook(out EnvBook<T> book);
@@ -65,8 +67,11 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         io.WriteStep(T.Select(pending, T.Splat(0), reward), T.AndNot(terminated, pending), T.AndNot(truncated, pending));
         var stateWriter = new StateWriter<T, TIO>(io);
         TEnv.Store(s, ref stateWriter);
-        var obsWriter = new ObservationWriter<T, TIO>(io);
-        TEnv.Observe(s, p, ref obsWriter);
+        if (observe)
+        {
+            var obsWriter = new ObservationWriter<T, TIO>(io);
+            TEnv.Observe(s, p, ref obsWriter);
+        }
         book.RngCounter = rng.Counter;
         io.WriteBook(book);
         ended = T.AndNot(done, pending);
