@@ -241,7 +241,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     /// <summary>The episode-end work of the <paramref name="count"/> lane values of a block whose step ended or reset
     /// episodes, one after another (their Philox draws overlap).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private void FinishEpisodes(int block, int[] slots, T[] ends, int count, T[] obs, float[] staged, int blockFirstEnv)
+    private void FinishEpisodes(int block, int[] slots, T[] ends, int count, T[] obs, float[] staged, int blockFirstEnv, bool observe)
     {
         var st = _settings;
         int obsSize = Spec.ObsSize;
@@ -250,7 +250,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             int slot = slots[i];
             var io = new CpuLaneIO<T>(_b, block + slot, obs, slot * obsSize, staged, blockFirstEnv);
             ref T end = ref ends[i * 3];
-            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodes(ref io, _params, st, end, Unsafe.Add(ref end, 1), Unsafe.Add(ref end, 2));
+            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodes(ref io, _params, st, end, Unsafe.Add(ref end, 1), Unsafe.Add(ref end, 2), observe);
         }
     }
 
@@ -327,7 +327,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                     }
                 }
                 // The episode ends of this step, after the block's step loop: the hot loop holds no call.
-                if (endCount > 0) FinishEpisodes(block, endSlots, ends, endCount, obs, staged, blockFirstEnv);
+                if (endCount > 0) FinishEpisodes(block, endSlots, ends, endCount, obs, staged, blockFirstEnv, observe);
             }
             for (int v = block; v < blockEnd; v++)
                 new CpuLaneIO<T>(_b, v, obs, (v - block) * obsSize, staged, blockFirstEnv).ExportObservations();

@@ -88,11 +88,13 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void EndEpisodes(TIO io, TParams p, in StepSettings st, T ended, T pending, T counterBefore) =>
-        FinishEpisodes(ref io, p, st, ended, pending, counterBefore);
+        FinishEpisodes(ref io, p, st, ended, pending, counterBefore, observe: true);
 
-    /// <summary>The episode-end work of a step whose <see cref="StepBody"/> returned true (see <see cref="EndEpisodes"/>).</summary>
+    /// <summary>The episode-end work of a step whose <see cref="StepBody"/> returned true (see <see cref="EndEpisodes"/>);
+    /// <paramref name="observe"/> as the step's: without it, the new episodes' observations are not written (the
+    /// call's last step writes every observation).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void FinishEpisodes(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore)
+    public static void FinishEpisodes(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore, bool observe)
     {
         io.ReadBook(out EnvBook<T> book);
         if (T.AnyTrue(ended)) io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
@@ -103,7 +105,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
             var finalWriter = new FinalObservationWriter<T, TIO>(io, ended);
             TEnv.Observe(s, p, ref finalWriter);
             var rng = new LaneRng<T>(book.RngCounter, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
-            ResetInto(ref io, p, ended, ref rng);
+            ResetInto(ref io, p, ended, ref rng, observe);
             book.Restart(ended, rng.Counter);
         }
         else if (st.Mode == AutoResetMode.NextStep)
@@ -111,7 +113,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
             if (T.AnyTrue(pending))
             {
                 var resetRng = new LaneRng<T>(counterBefore, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
-                ResetInto(ref io, p, pending, ref resetRng);
+                ResetInto(ref io, p, pending, ref resetRng, observe);
                 book.Restart(pending, resetRng.Counter);
             }
             book.Pending = ended;
@@ -129,19 +131,22 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     {
         io.ReadBook(out EnvBook<T> book);
         var rng = new LaneRng<T>(book.RngCounter, io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
-        ResetInto(ref io, p, mask, ref rng);
+        ResetInto(ref io, p, mask, ref rng, observe: true);
         book.Restart(mask, rng.Counter);
         book.Pending = T.AndNot(book.Pending, mask);
         io.WriteBook(book);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void ResetInto(ref TIO io, in TParams p, T mask, ref LaneRng<T> rng)
+    private static void ResetInto(ref TIO io, in TParams p, T mask, ref LaneRng<T> rng, bool observe)
     {
         TEnv.Reset(out TEnv fresh, p, ref rng);
         var stateWriter = new MaskedStateWriter<T, TIO>(io, mask);
         TEnv.Store(fresh, ref stateWriter);
-        var obsWriter = new MaskedObservationWriter<T, TIO>(io, mask);
-        TEnv.Observe(fresh, p, ref obsWriter);
+        if (observe)
+        {
+            var obsWriter = new MaskedObservationWriter<T, TIO>(io, mask);
+            TEnv.Observe(fresh, p, ref obsWriter);
+        }
     }
 }
