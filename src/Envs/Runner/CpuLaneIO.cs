@@ -12,7 +12,7 @@ internal sealed class CpuEnvBuffers<T> : VectorEnvOutputs where T : struct, ILan
 {
     public readonly int EnvCount, VecCount, StateSize, ObsSize;
     /// <summary>
-    /// Distance between two columns (fields) of <see cref="State"/> and <see cref="FinalObsLanes"/>, in lane values: VecCount padded so that a column spans an odd number
+    /// Distance between two columns (fields) of <see cref="State"/>, in lane values: VecCount padded so that a column spans an odd number
     /// of cache lines. With a power-of-two stride (65536 envs: 4096 lane values of 64 bytes) every field
     /// of one lane value maps to the same L1 and L2 cache set, and an env with more fields than the
     /// cache's ways (a frame stack: dozens) misses on every access (measured 2× slower).
@@ -23,11 +23,7 @@ internal sealed class CpuEnvBuffers<T> : VectorEnvOutputs where T : struct, ILan
     public readonly T[] EpisodeReturn;  // [VecCount]
     public readonly T[] EpisodeLength;  // [VecCount]
     public readonly T[] Pending;        // [VecCount] mask
-    public readonly T[] FinalObsLanes;  // [ObsSize, Stride] final observations, lane layout
-    /// <summary>[VecCount] 1 where <see cref="FinalObsLanes"/> changed since the lane value's last export: only those
-    /// are copied into <see cref="VectorEnvOutputs.FinalObs"/> (a step where no episode ends has nothing to copy).</summary>
-    public readonly byte[] FinalObsChanged;
-    /// <summary>Lane layout to row-major rows (observations to <see cref="VectorEnvOutputs.Obs"/>, <see cref="FinalObsLanes"/> to <see cref="VectorEnvOutputs.FinalObs"/>).</summary>
+    /// <summary>Lane layout to row-major rows (observations to <see cref="VectorEnvOutputs.Obs"/>).</summary>
     public readonly LaneRowExport<T> RowExport;
 
     // Outputs pinned (IPinnedOutputs): an embedder hands their addresses to C once instead of copying per step.
@@ -43,8 +39,6 @@ internal sealed class CpuEnvBuffers<T> : VectorEnvOutputs where T : struct, ILan
         EpisodeReturn = new T[VecCount];
         EpisodeLength = new T[VecCount];
         Pending = new T[VecCount];
-        FinalObsLanes = new T[obsSize * Stride];
-        FinalObsChanged = new byte[VecCount];
         RowExport = new LaneRowExport<T>(obsSize);
     }
 
@@ -59,7 +53,7 @@ internal sealed class CpuEnvBuffers<T> : VectorEnvOutputs where T : struct, ILan
 
     /// <summary>Bytes of memory per env (state, bookkeeping and outputs).</summary>
     public long BytesPerEnv =>
-        (long)(StateSize + 4 + ObsSize) * Unsafe.SizeOf<T>() / T.Count + 4L * (1 + 2 * ObsSize + 1 + 1 + 1) + 2;
+        (long)(StateSize + 4) * Unsafe.SizeOf<T>() / T.Count + 4L * (1 + 2 * ObsSize + 1 + 1 + 1) + 2;
 }
 
 /// <summary><see cref="IEnvLaneIO{T}"/> over <see cref="CpuEnvBuffers{T}"/> for lane value <c>vec</c>.</summary>
@@ -134,25 +128,26 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
         }
     }
 
+    /// <remarks>Straight into the ended envs' row-major rows: about one env of a lane value ends at a time, so a few
+    /// scalar stores replace the lane-layout copy that cost a transpose of the whole lane value at export.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteFinalObservation(int feature, T value, T mask)
     {
-        ref T slot = ref _b.FinalObsLanes[feature * _b.Stride + _vec];
-        slot = T.Select(mask, value, slot);
-        _b.FinalObsChanged[_vec] = 1;
+        ulong bits = T.MaskBits(mask);
+        while (bits != 0)
+        {
+            int j = System.Numerics.BitOperations.TrailingZeroCount(bits);
+            bits &= bits - 1;
+            if (j >= _count) break;
+            _b.FinalObs[(_firstEnv + j) * _b.ObsSize + feature] = (float)T.Element(value, j);
+        }
     }
 
-    /// <summary>Copies this lane value's observations, and its final observations where they changed, into the
-    /// row-major outputs: afterwards each row-major buffer holds its lane buffer's values, as if all were copied.</summary>
+    /// <summary>Copies this lane value's observations into the row-major outputs.</summary>
     public readonly void ExportObservations()
     {
         int rowStart = _firstEnv * _b.ObsSize;
         _b.RowExport.Export(_obs, _obsOffset, 1, _b.Obs, rowStart, _count);
-        if (_b.FinalObsChanged[_vec] != 0)
-        {
-            _b.RowExport.Export(_b.FinalObsLanes, _vec, _b.Stride, _b.FinalObs, rowStart, _count);
-            _b.FinalObsChanged[_vec] = 0;
-        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -203,8 +203,6 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         Array.Clear(_b.Terminated);
         Array.Clear(_b.Truncated);
         Array.Clear(_b.FinalObs);
-        Array.Clear(_b.FinalObsLanes);
-        Array.Clear(_b.FinalObsChanged);
     }
 
     private void Run(Job job, int steps)
