@@ -73,6 +73,10 @@ public static class Program
         {
             return Fail(error, e, "rlk: out of memory; use fewer envs, a smaller batch or a smaller model.");
         }
+        catch (Exception e) when (CliErrors.DeviceError(e) is { } device)
+        {
+            return Fail(error, e, $"rlk: device error: {device.GetType().Name}: {OneLine(device.Message)}");
+        }
         catch (Exception e)
         {
             return Fail(error, e, $"rlk: internal error: {e.GetType().Name}: {OneLine(e.Message)} (set RLK_DEBUG=1 for the stack trace)");

@@ -103,6 +103,7 @@ public sealed class DeviceRollout<TEnv, TParams> : IDisposable
             Steps = steps, EnvsPerMember = EnvsPerMember, ObsSize = spec.ObsSize, ActionCount = spec.Action.Count,
             PolicyLayers = policy.LayerCount, CriticLayers = critic.LayerCount, SampleStep = 0,
         };
+        GpuDevice.ThrowIfCompileFailureInjected();
         _rollout = acc.LoadAutoGroupedStreamKernel<Index1D, GpuEnvViews, TParams, GpuStepArgs, DeviceRolloutViews, DeviceRolloutArgs>(
             DeviceRolloutKernels.RolloutKernel<TEnv, TParams>);
         _episodeMetrics = acc.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int, ArrayView<float>>(DeviceRolloutKernels.EpisodeMetricsKernel);

@@ -236,7 +236,7 @@ public static class BenchCommand
                 foreach (Backend b in backends)
                     MakeOrExplain(id, b, envArgs);
         }
-        catch (Exception e)
+        catch (Exception e) when (CliErrors.DeviceError(e) is null)
         {
             error.WriteLine($"rlk bench: {CliErrors.Message(e)}");
             return ExitCodes.BadInput;

@@ -20,4 +20,16 @@ internal static class CliErrors
         }
         return message.ReplaceLineEndings(" ");
     }
+
+    /// <summary>
+    /// The exception from ILGPU in <paramref name="e"/> or its inner exceptions, if any: a kernel the device's
+    /// compiler rejects, or a driver or launch failure. The README's exit-code table files these under device
+    /// errors (exit 3), not bad input, even where they surface while a command checks its arguments.
+    /// </summary>
+    public static Exception? DeviceError(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x.GetType().Namespace is { } ns && (ns == "ILGPU" || ns.StartsWith("ILGPU.", StringComparison.Ordinal))) return x;
+        return null;
+    }
 }

@@ -204,6 +204,7 @@ public sealed class GpuVectorEnv<TEnv, TParams> : IVectorEnv
                 EnvCount = envCount,
                 ObsSize = obsSize,
             };
+            GpuDevice.ThrowIfCompileFailureInjected();
             _stepKernel = acc.LoadAutoGroupedStreamKernel<Index1D, GpuEnvViews, TParams, GpuStepArgs, int>(
                 GpuEnvKernels.StepKernel<TEnv, TParams>);
             _resetKernel = acc.LoadAutoGroupedStreamKernel<Index1D, GpuEnvViews, TParams, GpuStepArgs>(

@@ -59,6 +59,17 @@ public sealed class GpuDevice : IDisposable
     /// (ILGPU's CPU accelerator reports effectively unlimited memory).</summary>
     [ThreadStatic] internal static long? t_memoryForTests;
 
+    /// <summary>Test hook: when set on this thread, <see cref="ThrowIfCompileFailureInjected"/> throws ILGPU's own compiler
+    /// exception with this message, as a kernel that does not compile for the device would (no real kernel fails here).</summary>
+    [ThreadStatic] internal static string? t_compileFailureForTests;
+
+    /// <summary>Called where kernels are loaded (compiled): the test hook's failure, else nothing.</summary>
+    /// <exception cref="ILGPU.InternalCompilerException">The hook is set.</exception>
+    public static void ThrowIfCompileFailureInjected()
+    {
+        if (t_compileFailureForTests is { } message) throw new ILGPU.InternalCompilerException(message);
+    }
+
     /// <summary>The device's memory in bytes.</summary>
     public long MemoryBytes => t_memoryForTests ?? Accelerator.MemorySize;
 
