@@ -285,13 +285,16 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         T[] words = random ? (t_actionWords ??= new T[StepBlockVecs * 4]) : [];
         T[] ends = t_ends ??= new T[StepBlockVecs * 3];
         int[] endSlots = t_endSlots ??= new int[StepBlockVecs];
-        for (int block = start; block < end; block += StepBlockVecs)
+        // One-element lanes step one lane value at a time through a call's steps: a scalar step has little to overlap
+        // across lane values, and the block loop's bookkeeping per step slowed the cpu-scalar baseline.
+        int blockVecs = T.Count == 1 && stepCount > 1 ? 1 : StepBlockVecs;
+        for (int block = start; block < end; block += blockVecs)
         {
-            int blockEnd = Math.Min(end, block + StepBlockVecs);
+            int blockEnd = Math.Min(end, block + blockVecs);
             int blockFirstEnv = block * T.Count;
             if (!random) StageActions(blockFirstEnv, Math.Min(blockEnd * T.Count, EnvCount), staged);
             // Cleared so that no value of the previous block can leak into this one's outputs.
-            obs.AsSpan().Clear();
+            obs.AsSpan(0, (blockEnd - block) * obsSize).Clear();
             for (int k = 0; k < stepCount; k++)
             {
                 uint step = firstStep + (uint)k;
