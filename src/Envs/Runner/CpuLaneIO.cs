@@ -189,8 +189,7 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
         {
             // A full float lane value: one blend and store each for returns and lengths, in place of a loop over
             // the ended envs (this runs for about half the lane values of a CartPole step).
-            if (T.Count == 16) WriteEpisodeBlend<Vector512<float>, Vector512<int>>(ended, episodeReturn, episodeLength);
-            else WriteEpisodeBlend<Vector256<float>, Vector256<int>>(ended, episodeReturn, episodeLength);
+            WriteEpisodeFull(ended, episodeReturn, episodeLength);
             return;
         }
         WriteEndedEnvs(ended, episodeReturn, episodeLength);
@@ -217,16 +216,15 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
         }
     }
 
-    /// <summary>Returns and lengths of the <paramref name="ended"/> envs of a full float lane value written over the
-    /// completed-episode outputs, the other envs' values kept. <typeparamref name="TF"/> is T's vector.</summary>
+    /// <summary>Returns and lengths of the <paramref name="ended"/> envs of a full 16- or 8-wide float lane value written
+    /// over the completed-episode outputs, the other envs' values kept.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly void WriteEpisodeBlend<TF, TI>(T ended, T episodeReturn, T episodeLength)
-        where TF : struct where TI : struct
+    private readonly void WriteEpisodeFull(T ended, T episodeReturn, T episodeLength)
     {
-        ref float returns = ref _b.CompletedReturn[_firstEnv];
-        ref int lengths = ref _b.CompletedLength[_firstEnv + T.Count - 1];
-        lengths = ref Unsafe.Subtract(ref lengths, T.Count - 1);
-        if (typeof(TF) == typeof(Vector512<float>))
+        // The spans check the bounds once for the whole vector.
+        ref float returns = ref _b.CompletedReturn.AsSpan(_firstEnv, T.Count)[0];
+        ref int lengths = ref _b.CompletedLength.AsSpan(_firstEnv, T.Count)[0];
+        if (T.Count == 16)
         {
             var mask = Unsafe.As<T, Vector512<float>>(ref ended);
             Vector512.ConditionalSelect(mask, Unsafe.As<T, Vector512<float>>(ref episodeReturn), Vector512.LoadUnsafe(ref returns))

@@ -237,7 +237,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     [ThreadStatic] private static int[]? t_endSlots;
 
     /// <summary>The episode-end work of the <paramref name="count"/> lane values of a block whose step ended or reset
-    /// episodes, one after another (their Philox draws overlap).</summary>
+    /// episodes, one after another.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private void FinishEpisodes(int block, int[] slots, T[] ends, int count, T[] obs, float[] staged, int blockFirstEnv, bool observe)
     {
@@ -252,10 +252,12 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         }
     }
 
-    private T[] WorkerObservations(int vecs)
+    /// <summary>The worker's observation buffer, [StepBlockVecs, ObsSize] for every job (a reset uses its first slot):
+    /// one size, so steps and resets in turn do not reallocate it.</summary>
+    private T[] WorkerObservations()
     {
         var obs = t_obs;
-        if (obs is null || obs.Length != vecs * Spec.ObsSize) t_obs = obs = new T[vecs * Spec.ObsSize];
+        if (obs is null || obs.Length != StepBlockVecs * Spec.ObsSize) t_obs = obs = new T[StepBlockVecs * Spec.ObsSize];
         return obs;
     }
 
@@ -271,14 +273,14 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     private void RunSteps(int start, int end)
     {
         var st = _settings;
-        // A local copy: the JIT keeps constants derived from it in registers across the loop (through the
-        // field, every step converted them again, since any store might have changed it).
+        // A local copy for the inlined step (measured no slower than the field). The JIT still converts each float64
+        // constant on every step: bench/README.md, stop 26.
         TParams prm = _params;
         bool random = _randomActions;
         int stepCount = _jobSteps;
         uint firstStep = _stepCount;
         int obsSize = Spec.ObsSize;
-        T[] obs = WorkerObservations(StepBlockVecs);
+        T[] obs = WorkerObservations();
         // Caller actions are converted a block at a time into this small buffer just before the block is stepped:
         // converting them all first cost a write and a read of every action through memory.
         float[] staged = random ? [] : (t_actions ??= new float[StepBlockVecs * T.Count]);
@@ -348,10 +350,10 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
 
     private void RunReset(int start, int end)
     {
-        T[] obs = WorkerObservations(1);
+        T[] obs = WorkerObservations();
         for (int v = start; v < end; v++)
         {
-            obs.AsSpan().Clear();
+            obs.AsSpan(0, Spec.ObsSize).Clear();
             var io = new CpuLaneIO<T>(_b, v, obs, 0, [], 0);
             EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.Reset(ref io, _params, _settings, T.TrueMask);
             io.ExportObservations();
@@ -361,7 +363,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     private void RunResetMasked(int start, int end)
     {
         Span<float> flags = stackalloc float[T.Count];
-        T[] obs = WorkerObservations(1);
+        T[] obs = WorkerObservations();
         for (int v = start; v < end; v++)
         {
             int first = v * T.Count, count = Math.Min(T.Count, EnvCount - first);
