@@ -157,21 +157,21 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     public readonly T ReadAction() => T.Load(_actions, _firstEnv - _actionsFirstEnv, _count);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void ReadBook(out EnvBook<T> book)
+    public readonly void ReadBook(out EnvBook<T> book, bool withPending)
     {
         book.RngCounter = _b.RngCounter[_vec];
         book.EpisodeReturn = _b.EpisodeReturn[_vec];
         book.EpisodeLength = _b.EpisodeLength[_vec];
-        book.Pending = _b.Pending[_vec];
+        book.Pending = withPending ? _b.Pending[_vec] : T.FalseMask;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void WriteBook(in EnvBook<T> book)
+    public readonly void WriteBook(in EnvBook<T> book, bool withCounter, bool withPending)
     {
-        _b.RngCounter[_vec] = book.RngCounter;
+        if (withCounter) _b.RngCounter[_vec] = book.RngCounter;
         _b.EpisodeReturn[_vec] = book.EpisodeReturn;
         _b.EpisodeLength[_vec] = book.EpisodeLength;
-        _b.Pending[_vec] = book.Pending;
+        if (withPending) _b.Pending[_vec] = book.Pending;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -295,8 +295,8 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             int blockEnd = Math.Min(end, block + blockVecs);
             int blockFirstEnv = block * T.Count;
             if (!random) StageActions(blockFirstEnv, Math.Min(blockEnd * T.Count, EnvCount), staged);
-            // Cleared so that no value of the previous block can leak into this one's outputs.
-            obs.AsSpan(0, (blockEnd - block) * obsSize).Clear();
+            // Not cleared: the last step writes every feature of every lane value of the block (Observe's contract)
+            // before anything is exported.
             for (int k = 0; k < stepCount; k++)
             {
                 uint step = firstStep + (uint)k;

@@ -48,10 +48,13 @@ public interface IEnvLaneIO<T> : ILaneReader<T> where T : struct, ILane<T>
     T EnvIndex();
     /// <summary>The action each element was given.</summary>
     T ReadAction();
-    /// <summary>Reads the bookkeeping (RNG counter, running return and length, pending flag) of these envs.</summary>
-    void ReadBook(out EnvBook<T> book);
-    /// <summary>Stores the bookkeeping of these envs back.</summary>
-    void WriteBook(in EnvBook<T> book);
+    /// <summary>Reads the bookkeeping (RNG counter, running return and length, pending flag) of these envs; without
+    /// <paramref name="withPending"/>, <see cref="EnvBook{T}.Pending"/> is not read (false). A one-step call streams every
+    /// env's memory, so a column it does not need is a cost (constant arguments: folded after inlining).</summary>
+    void ReadBook(out EnvBook<T> book, bool withPending);
+    /// <summary>Stores the running return and length of these envs back, the RNG counter with <paramref name="withCounter"/>
+    /// and the pending flag with <paramref name="withPending"/> (each only where it may have changed).</summary>
+    void WriteBook(in EnvBook<T> book, bool withCounter, bool withPending);
     /// <summary>Writes reward and the two flags of this step.</summary>
     void WriteStep(T reward, T terminated, T truncated);
     /// <summary>Records return and length of the episodes that ended (where <paramref name="ended"/> is true).</summary>

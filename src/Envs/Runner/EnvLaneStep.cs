@@ -47,7 +47,8 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     public static bool StepBody(ref TIO io, in TParams p, in StepSettings st, T action, bool observe, out T ended, out T pending, out T counterBefore)
     {
         TEnv.Load(ref io, out TEnv s);
-        io.ReadBook(out EnvBook<T> book);
+        // The pending flag matters to next-step mode only, and no step changes it (episode ends do).
+        io.ReadBook(out EnvBook<T> book, withPending: st.Mode == AutoResetMode.NextStep);
         T envIndex = io.EnvIndex();
         counterBefore = book.RngCounter;
         var rng = new LaneRng<T>(counterBefore, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
@@ -73,7 +74,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
             TEnv.Observe(s, p, ref obsWriter);
         }
         book.RngCounter = rng.Counter;
-        io.WriteBook(book);
+        io.WriteBook(book, withCounter: rng.Draws != 0, withPending: false);
         ended = T.AndNot(done, pending);
         return T.AnyTrue(T.Or(done, pending));
     }
@@ -96,7 +97,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void FinishEpisodes(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore, bool observe)
     {
-        io.ReadBook(out EnvBook<T> book);
+        io.ReadBook(out EnvBook<T> book, withPending: true);
         if (T.AnyTrue(ended)) io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
         T envIndex = io.EnvIndex();
         if (st.Mode == AutoResetMode.SameStep)
@@ -122,19 +123,19 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         {
             book.Pending = T.Or(book.Pending, ended);
         }
-        io.WriteBook(book);
+        io.WriteBook(book, withCounter: true, withPending: true);
     }
 
     /// <summary>Starts new episodes where <paramref name="mask"/> is true; the others are left as they are.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(ref TIO io, in TParams p, in StepSettings st, T mask)
     {
-        io.ReadBook(out EnvBook<T> book);
+        io.ReadBook(out EnvBook<T> book, withPending: true);
         var rng = new LaneRng<T>(book.RngCounter, io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
         ResetInto(ref io, p, mask, ref rng, observe: true);
         book.Restart(mask, rng.Counter);
         book.Pending = T.AndNot(book.Pending, mask);
-        io.WriteBook(book);
+        io.WriteBook(book, withCounter: true, withPending: true);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

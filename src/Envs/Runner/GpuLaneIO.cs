@@ -64,23 +64,23 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void ReadBook(out EnvBook<F1> book)
+    public readonly void ReadBook(out EnvBook<F1> book, bool withPending)
     {
         // Counter bits travel as float loads and stores only: no arithmetic that could touch the bits.
         book.RngCounter = new(_v.Book[GpuEnvViews.BookRngCounter * _v.EnvCount + _env]);
         book.EpisodeReturn = new(_v.Book[GpuEnvViews.BookEpisodeReturn * _v.EnvCount + _env]);
         book.EpisodeLength = new(_v.Book[GpuEnvViews.BookEpisodeLength * _v.EnvCount + _env]);
-        book.Pending = new(_v.Book[GpuEnvViews.BookPending * _v.EnvCount + _env]);
+        book.Pending = withPending ? new(_v.Book[GpuEnvViews.BookPending * _v.EnvCount + _env]) : F1.FalseMask;
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void WriteBook(in EnvBook<F1> book)
+    public readonly void WriteBook(in EnvBook<F1> book, bool withCounter, bool withPending)
     {
-        _v.Book[GpuEnvViews.BookRngCounter * _v.EnvCount + _env] = book.RngCounter.V;
+        if (withCounter) _v.Book[GpuEnvViews.BookRngCounter * _v.EnvCount + _env] = book.RngCounter.V;
         _v.Book[GpuEnvViews.BookEpisodeReturn * _v.EnvCount + _env] = book.EpisodeReturn.V;
         _v.Book[GpuEnvViews.BookEpisodeLength * _v.EnvCount + _env] = book.EpisodeLength.V;
-        _v.Book[GpuEnvViews.BookPending * _v.EnvCount + _env] = book.Pending.V;
+        if (withPending) _v.Book[GpuEnvViews.BookPending * _v.EnvCount + _env] = book.Pending.V;
     }
 
     /// <inheritdoc/>

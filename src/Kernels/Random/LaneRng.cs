@@ -17,6 +17,9 @@ public struct LaneRng<T> where T : struct, ILane<T>
 
     /// <summary>Bits: blocks drawn so far by each env.</summary>
     public T Counter;
+    /// <summary>Blocks drawn through this generator so far. A step that draws nothing leaves it 0, a constant the JIT
+    /// folds after inlining: the runner then skips storing an unchanged counter (a column of dirty lines per call).</summary>
+    public int Draws;
     /// <summary>Bits: each element's env index.</summary>
     public readonly T EnvIndex;
     /// <summary>Philox key words (from the seed) and the purpose word (counter word c2) that separates streams.</summary>
@@ -39,6 +42,7 @@ public struct LaneRng<T> where T : struct, ILane<T>
     {
         T.Philox(Counter, EnvIndex, Purpose, 0, Key0, Key1, out r0, out r1, out r2, out r3);
         Counter = T.BitsAdd(Counter, 1, T.TrueMask);
+        Draws++;
     }
 
     /// <summary>Four uniforms in [low, high) from the next block.</summary>
