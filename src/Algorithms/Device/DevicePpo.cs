@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 using RlKernels.Algorithms.Deep;
 using RlKernels.Envs;
 using RlKernels.Envs.Registry;
@@ -60,9 +59,8 @@ public static class DevicePpo
         RunSettings run = config.Run;
         if (!env.Spec.Action.IsDiscrete)
             return $"Device PPO (--backend gpu, gpu-cpu) samples discrete actions; {run.EnvId} has {env.Spec.Action}. Use --backend cpu.";
-        Type type = env.GetType();
-        if (!type.IsGenericType || type.GetGenericTypeDefinition() != typeof(GpuVectorEnv<,>))
-            return $"Device PPO (--backend gpu, gpu-cpu) needs a plain GPU runner for {run.EnvId}, not {type.Name} (env options that wrap the runner are not supported there). Use --backend cpu.";
+        if (!GpuRunnerDispatch.IsPlainRunner(env))
+            return $"Device PPO (--backend gpu, gpu-cpu) needs a plain GPU runner for {run.EnvId}, not {env.GetType().Name} (env options that wrap the runner are not supported there). Use --backend cpu.";
         return config.AnnealLearningRate ? "Device PPO does not anneal the learning rate." : null;
     }
 
@@ -84,18 +82,7 @@ public static class DevicePpo
         var options = new VectorEnvOptions { Backend = run.Backend, Seed = run.Seed };
         using IVectorEnv env = EnvRegistry.Make(run.EnvId, run.Population * run.EnvCount, options, run.EnvArgs);
         if ((problem = EnvProblem(config, env)) is not null) return null;
-        Type type = env.GetType();
-        MethodInfo train = typeof(DevicePpo).GetMethod(nameof(TrainOn), BindingFlags.NonPublic | BindingFlags.Static)!
-            .MakeGenericMethod(type.GetGenericArguments());
-        try
-        {
-            return (TrainResult)train.Invoke(null, [config, env, transfers])!;
-        }
-        catch (TargetInvocationException e) when (e.InnerException is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
-            throw;
-        }
+        return GpuRunnerDispatch.Invoke<TrainResult>(typeof(DevicePpo), nameof(TrainOn), env, config, env, transfers);
     }
 
     /// <summary>

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json.Serialization;
 using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
+using RlKernels.Kernels.Gpu;
 using RlKernels.Kernels.Hardware;
 using Spectre.Console;
 
@@ -105,6 +106,10 @@ public static class BenchKinds
     public const string MemoryCopy = "memory-copy";
     /// <summary>Ceiling row: register-resident FMA chain on all cores.</summary>
     public const string FmaPeak = "fma-peak";
+    /// <summary>Ceiling row of a device backend (gpu, gpu-cpu): its copy bandwidth, read + write bytes (<see cref="GpuCeilings"/>).</summary>
+    public const string DeviceCopy = "device-copy";
+    /// <summary>Ceiling row of a device backend: multiply-add chains on every thread it holds (<see cref="GpuCeilings"/>).</summary>
+    public const string DeviceFmaPeak = "device-fma-peak";
     /// <summary>Backend name of the Gymnasium peer rows.</summary>
     public const string Gymnasium = "gymnasium-numpy";
 }
@@ -184,6 +189,7 @@ public static class BenchCommand
         // `rlk bench qiter`: Q-iteration sweeps; `rlk bench mlp`: MLP training steps; `rlk bench` alone keeps measuring envs.
         command.Subcommands.Add(QIterBenchCommand.Create());
         command.Subcommands.Add(MlpBenchCommand.Create());
+        command.Subcommands.Add(RolloutBenchCommand.Create());
         command.SetAction(parse =>
         {
             var settings = new BenchSettings
@@ -247,9 +253,9 @@ public static class BenchCommand
         var ceilingRows = new List<BenchRow>();
         try
         {
-            if (settings.Ceilings) ceilingRows.AddRange(MeasureCeilings(settings, error));
+            if (settings.Ceilings) ceilingRows.AddRange(MeasureCeilings(settings, backends, error));
         }
-        catch (Exception e)
+        catch (Exception e) when (CliErrors.DeviceError(e) is null)
         {
             error.WriteLine($"rlk bench: ceilings: {CliErrors.Message(e).ReplaceLineEndings(" ")}");
             return ExitCodes.RuntimeFailure;
@@ -314,6 +320,8 @@ public static class BenchCommand
                 if (peer is not null && peer.StepsPerSecond > 0)
                     row.SpeedupVsPeer = row.StepsPerSecond / peer.StepsPerSecond;
             }
+            // The CartPole SoA loop is the host's ceiling: a device row is not a percentage of it.
+            if (row.Backend is "gpu" or "gpu-cpu") continue;
             var ceiling = ceilingRows.FirstOrDefault(r => r.Env == BenchKinds.CartPoleCeiling && r.Envs == row.Envs);
             if (ceiling is not null && ceiling.StepsPerSecond > 0 && double.IsFinite(row.StepsPerSecond))
             {
@@ -325,9 +333,10 @@ public static class BenchCommand
 
     /// <summary>
     /// The ceilings of this run: the CartPole SoA loop at every batch size (the cpu backend's lanes and thread
-    /// rule), streaming read and copy bandwidth, and the FMA peak on all cores.
+    /// rule), streaming read and copy bandwidth, and the FMA peak on all cores; for each device backend measured,
+    /// the device's own copy bandwidth and FMA peak.
     /// </summary>
-    private static List<BenchRow> MeasureCeilings(BenchSettings settings, TextWriter error)
+    private static List<BenchRow> MeasureCeilings(BenchSettings settings, IReadOnlyList<Backend> backends, TextWriter error)
     {
         var rows = new List<BenchRow>();
         foreach (int envCount in settings.EnvCounts.Distinct())
@@ -357,6 +366,14 @@ public static class BenchCommand
         rows.Add(HardwareRow(BenchKinds.MemoryRead, MemoryBandwidth.MeasureReadGBps(settings.BandwidthBytes, passes: passes), "GB/s", settings.Repeats));
         rows.Add(HardwareRow(BenchKinds.MemoryCopy, MemoryBandwidth.MeasureCopyGBps(settings.BandwidthBytes, passes: passes), "GB/s", settings.Repeats));
         rows.Add(HardwareRow(BenchKinds.FmaPeak, FmaPeak.MeasureGflops(seconds: Math.Min(0.05, settings.Seconds), repeats: settings.Repeats), "GFLOP/s", settings.Repeats));
+        foreach (Backend b in backends.Where(b => b is Backend.Gpu or Backend.GpuCpuAccelerator))
+        {
+            if (settings.Progress) error.WriteLine($"bench ceiling {BackendNames.Name(b)} copy and FMA …");
+            using var device = GpuDevice.Open(b == Backend.Gpu ? GpuDeviceKind.Cuda : GpuDeviceKind.CpuAccelerator);
+            var (copy, fma) = GpuCeilings.Measure(device, settings.Repeats);
+            rows.Add(HardwareRow(BenchKinds.DeviceCopy, copy, "GB/s", settings.Repeats) with { Backend = BackendNames.Name(b), Threads = 0 });
+            rows.Add(HardwareRow(BenchKinds.DeviceFmaPeak, fma, "GFLOP/s", settings.Repeats) with { Backend = BackendNames.Name(b), Threads = 0 });
+        }
         return rows;
     }
 
@@ -592,8 +609,9 @@ public static class BenchCommand
         foreach (var row in ceilings)
         {
             bool steps = row.Env == BenchKinds.CartPoleCeiling;
+            bool device = row.Env is BenchKinds.DeviceCopy or BenchKinds.DeviceFmaPeak;
             ceilingTable.AddRow(
-                Markup.Escape(row.Env),
+                Markup.Escape(device ? $"{row.Env} ({row.Backend})" : row.Env),
                 steps ? row.Lanes.ToString(CultureInfo.InvariantCulture) : "",
                 row.Threads.ToString(CultureInfo.InvariantCulture),
                 steps ? row.Envs.ToString("N0", CultureInfo.InvariantCulture) : "",
@@ -602,7 +620,8 @@ public static class BenchCommand
         }
         console.Write(ceilingTable);
         console.WriteLine($"{BenchKinds.CartPoleCeiling}: CartPole dynamics and termination only, over struct-of-arrays lanes (no RNG, resets or outputs); % of ceiling compares every row with it at the same envs. " +
-            $"{BenchKinds.MemoryRead}/{BenchKinds.MemoryCopy}: streaming bandwidth, median (copy counts bytes read + written). {BenchKinds.FmaPeak}: register-resident FMA chain on all cores, best run.");
+            $"{BenchKinds.MemoryRead}/{BenchKinds.MemoryCopy}: streaming bandwidth, median (copy counts bytes read + written). {BenchKinds.FmaPeak}: register-resident FMA chain on all cores, best run." +
+            (ceilings.Any(r => r.Env == BenchKinds.DeviceCopy) ? $" {BenchKinds.DeviceCopy}/{BenchKinds.DeviceFmaPeak}: the device's copy kernel (read + write bytes) and multiply-add chains on every thread it holds, medians; device rows are not compared with the host's {BenchKinds.CartPoleCeiling}." : ""));
     }
 
     /// <summary>"123.4 M" style: three significant digits with an SI prefix.</summary>

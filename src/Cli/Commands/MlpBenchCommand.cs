@@ -40,10 +40,11 @@ public sealed record MlpBenchRow
     [JsonPropertyName("max_samples_per_second")] public required double Max { get; init; }
     /// <summary>Counted flops (<see cref="FlopsPerSample"/>) × samples/s, 10^9.</summary>
     [JsonPropertyName("gflops")] public required double Gflops { get; init; }
-    /// <summary>The machine's measured all-core single-precision FMA peak (widest accelerated vectors, best of the probe's runs), GFLOP/s; a CPU figure on every row.</summary>
+    /// <summary>The measured single-precision FMA peak the row is compared with, GFLOP/s: on cpu rows the machine's all cores
+    /// (widest accelerated vectors, best of the probe's runs); on gpu rows the device's (<see cref="GpuCeilings"/>), measured on it in the same run.</summary>
     [JsonPropertyName("peak_gflops")] public required double PeakGflops { get; init; }
-    /// <summary>gflops / peak_gflops; null on gpu rows, whose peak is not the CPU's.</summary>
-    [JsonPropertyName("peak_fraction")] public double? PeakFraction { get; init; }
+    /// <summary>gflops / peak_gflops.</summary>
+    [JsonPropertyName("peak_fraction")] public required double PeakFraction { get; init; }
     /// <summary>2·Σ in·out forward plus twice that backward, per sample.</summary>
     [JsonPropertyName("flops_per_sample")] public required long FlopsPerSample { get; init; }
     [JsonPropertyName("threads")] public required int Threads { get; init; }
@@ -177,12 +178,20 @@ public static class MlpBenchCommand
         int lanes = LaneSelection.HardwareWidth;
         double peak = FmaPeak.MeasureGflops(width: lanes, seconds: settings.PeakSeconds);
         long flopsPerSample = FlopsPerSample(settings.Sizes);
+        // The gpu rows' yardstick is the device's own FMA peak, measured on it in this run.
+        double? devicePeak = null;
+        if (backends.Contains("gpu"))
+        {
+            if (settings.Progress) error.WriteLine("bench mlp: device FMA peak …");
+            using var device = GpuDevice.Open(GpuDeviceKind.Cuda);
+            devicePeak = GpuCeilings.Measure(device, settings.Repeats).FmaGflops;
+        }
         var rows = new List<MlpBenchRow>();
         foreach (var (p, b) in settings.Shapes.Distinct())
             foreach (string backend in backends)
             {
                 if (settings.Progress) error.WriteLine($"bench mlp {backend} P={p} B={b} …");
-                rows.Add(Measure(backend, p, b, peak, flopsPerSample, settings));
+                rows.Add(Measure(backend, p, b, backend == "gpu" ? devicePeak!.Value : peak, flopsPerSample, settings));
             }
         foreach (var row in rows)
         {
@@ -293,7 +302,7 @@ public static class MlpBenchCommand
                 Max = samples / perStep[0],
                 Gflops = gflops,
                 PeakGflops = peak,
-                PeakFraction = backend == "gpu" ? null : gflops / peak,
+                PeakFraction = gflops / peak,
                 FlopsPerSample = flopsPerSample,
                 Threads = threads,
                 Lanes = lanes,
@@ -321,12 +330,14 @@ public static class MlpBenchCommand
                 row.Lanes.ToString(CultureInfo.InvariantCulture), BenchCommand.FormatRate(row.SamplesPerSecond),
                 $"{BenchCommand.FormatRate(row.Min)}–{BenchCommand.FormatRate(row.Max)}",
                 row.Gflops.ToString("0.0", CultureInfo.InvariantCulture),
-                row.PeakFraction is double f ? (100 * f).ToString("0.0", CultureInfo.InvariantCulture) + "%" : "",
+                (100 * row.PeakFraction).ToString("0.0", CultureInfo.InvariantCulture) + "%",
                 (1e3 * row.SecondsPerStep).ToString("0.000", CultureInfo.InvariantCulture),
                 row.SpeedupVsCpuScalar is double s ? s.ToString("0.0", CultureInfo.InvariantCulture) + "×" : "");
         console.Write(table);
+        string gpuPeak = rows.FirstOrDefault(r => r.Backend == "gpu") is { } g
+            ? string.Create(CultureInfo.InvariantCulture, $"; gpu rows against the device's, {g.PeakGflops:0} GFLOP/s") : "";
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Measured FMA peak: {peak:0.0} GFLOP/s ({Environment.ProcessorCount} threads, {lanes}-float vectors). One step = forward, MSE gradient, backward, Adam over P·B samples; " +
+            $"Measured FMA peak: {peak:0.0} GFLOP/s ({Environment.ProcessorCount} threads, {lanes}-float vectors){gpuPeak}. One step = forward, MSE gradient, backward, Adam over P·B samples; " +
             $"counted flops per sample: 2·in·out per Linear forward, twice that backward = 6·Σ in·out = {flopsPerSample} (bias, activations, loss and Adam not counted). Median of {rows.FirstOrDefault()?.Repeats ?? 0} repeats."));
     }
 }

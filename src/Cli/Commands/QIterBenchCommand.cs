@@ -42,7 +42,8 @@ public sealed record QIterBenchRow
     [JsonPropertyName("transitions_per_second")] public required double TransitionsPerSecond { get; init; }
     /// <summary>Counted bytes (<see cref="SlicedMdp.BytesPerSweep"/>) per second, 10^9.</summary>
     [JsonPropertyName("gb_per_second")] public required double GbPerSecond { get; init; }
-    /// <summary>The machine's measured streaming-read bandwidth, 10^9 bytes/s, all cores.</summary>
+    /// <summary>The yardstick, 10^9 bytes/s: on cpu rows the machine's streaming-read bandwidth (all cores); on gpu rows the
+    /// device's copy bandwidth (read + write bytes, <see cref="GpuCeilings"/>), measured on it in the same run.</summary>
     [JsonPropertyName("bandwidth_gb_per_second")] public required double BandwidthGbPerSecond { get; init; }
     /// <summary>gb_per_second / bandwidth_gb_per_second.</summary>
     [JsonPropertyName("bandwidth_fraction")] public required double BandwidthFraction { get; init; }
@@ -139,6 +140,14 @@ public static class QIterBenchCommand
         // MEASURE: the bandwidth yardstick first, then every S × backend, then the FrozenLake batch.
         if (settings.Progress) error.WriteLine("bench qiter: streaming-read bandwidth …");
         double bandwidth = MemoryBandwidth.MeasureReadGBps(settings.BandwidthBytes);
+        // The gpu rows' yardstick is the device's own copy bandwidth, measured on it in this run.
+        double? deviceBandwidth = null;
+        if (backends.Contains("gpu"))
+        {
+            if (settings.Progress) error.WriteLine("bench qiter: device copy bandwidth …");
+            using var device = GpuDevice.Open(GpuDeviceKind.Cuda);
+            deviceBandwidth = GpuCeilings.Measure(device, settings.Repeats).CopyGBps;
+        }
         var rows = new List<QIterBenchRow>();
         foreach (int stateCount in settings.States.Distinct())
         {
@@ -146,7 +155,7 @@ public static class QIterBenchCommand
             foreach (string b in backends)
             {
                 if (settings.Progress) error.WriteLine($"bench qiter {b} S={stateCount} …");
-                rows.Add(MeasureSweeps(model, b, bandwidth, settings));
+                rows.Add(MeasureSweeps(model, b, b == "gpu" ? deviceBandwidth!.Value : bandwidth, settings));
             }
         }
         foreach (var row in rows)
@@ -307,7 +316,8 @@ public static class QIterBenchCommand
                 (1e3 * row.SecondsPerSweep).ToString("0.00", CultureInfo.InvariantCulture),
                 row.SpeedupVsCpuScalar is double s ? s.ToString("0.0", CultureInfo.InvariantCulture) + "×" : "");
         console.Write(table);
-        console.WriteLine($"Measured streaming-read bandwidth: {bandwidth.ToString("0.0", CultureInfo.InvariantCulture)} GB/s (all cores). " +
+        console.WriteLine($"Measured streaming-read bandwidth: {bandwidth.ToString("0.0", CultureInfo.InvariantCulture)} GB/s (all cores)" +
+            (rows.FirstOrDefault(r => r.Kind == "sweep" && r.Backend == "gpu") is { } g ? $"; gpu rows against the device's copy bandwidth, {g.BandwidthGbPerSecond.ToString("0", CultureInfo.InvariantCulture)} GB/s" : "") + ". " +
             "Bytes counted per sweep: next + weight (8 per slot), R, old Q and new Q (12 per (s, a)), V once and V' (8 per state).");
         foreach (var row in rows.Where(r => r.Kind == "batched_frozenlake"))
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,

@@ -241,4 +241,27 @@ public class BenchCeilingTests(ITestOutputHelper output)
         string line = CliRun.AssertBadInputLine(CliRun.InProcess(args.Split(' ')), "rlk");
         Assert.Contains(expected, line);
     }
+
+    [Fact]
+    public void ADeviceBackendAddsItsOwnCeilingsAndIsNotAPercentageOfTheHostLoop()
+    {
+        var (code, output, error) = CliRun.Bench(Tiny(ceilings: true) with { Backends = ["cpu", "gpu-cpu"], Json = true });
+        Assert.True(code == ExitCodes.Ok, error);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        var rows = json.RootElement.EnumerateArray().ToList();
+        string Text(System.Text.Json.JsonElement r, string name) => r.GetProperty(name).GetString()!;
+        foreach (string name in new[] { BenchKinds.DeviceCopy, BenchKinds.DeviceFmaPeak })
+        {
+            var row = Assert.Single(rows, r => Text(r, "kind") == BenchKinds.Ceiling && Text(r, "env") == name);
+            Assert.Equal("gpu-cpu", Text(row, "backend"));
+            Assert.True(row.GetProperty("value").GetDouble() > 0, $"{name} {row.GetProperty("value")}");
+        }
+        var cpu = Assert.Single(rows, r => Text(r, "kind") == BenchKinds.Env && Text(r, "backend") == "cpu");
+        var device = Assert.Single(rows, r => Text(r, "kind") == BenchKinds.Env && Text(r, "backend") == "gpu-cpu");
+        Assert.Equal(System.Text.Json.JsonValueKind.Number, cpu.GetProperty("percent_of_ceiling").ValueKind);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, device.GetProperty("percent_of_ceiling").ValueKind);
+        // A host-only run measures no device.
+        var (_, hostOnly, _) = CliRun.Bench(Tiny(ceilings: true) with { Json = true });
+        Assert.DoesNotContain(BenchKinds.DeviceCopy, hostOnly);
+    }
 }

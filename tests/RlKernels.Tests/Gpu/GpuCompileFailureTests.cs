@@ -34,6 +34,14 @@ public sealed class GpuCompileFailureTests() : TempDirectoryTests("rlk-compile-f
     }
 
     [Fact]
+    public void Rlk_bench_rollout_reports_it_in_one_line()
+    {
+        var result = WithCompileFailure(() => CliRun.InProcess(
+            "bench", "rollout", "--backend", "gpu-cpu", "--envs", "64", "--steps", "2", "--seconds", "0.01", "--repeats", "1"));
+        CliRun.AssertOneLineError(ExitCodes.RuntimeFailure, result, $"rlk: device error: InternalCompilerException: {Message}");
+    }
+
+    [Fact]
     public void Without_the_hook_the_same_bench_runs()
     {
         var result = CliRun.InProcess(
