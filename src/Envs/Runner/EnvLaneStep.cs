@@ -99,29 +99,30 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     {
         io.ReadBook(out EnvBook<T> book, withPending: true);
         if (T.AnyTrue(ended)) io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
-        T envIndex = io.EnvIndex();
+        // One reset site for both modes that reset (the inlined reset is the bulk of this method's code): same-step resets
+        // the ended envs from their counters now, next-step the pending ones from their counters before this step.
+        T resetMask = T.FalseMask, resetCounter = book.RngCounter;
         if (st.Mode == AutoResetMode.SameStep)
         {
             TEnv.Load(ref io, out TEnv s);
             var finalWriter = new FinalObservationWriter<T, TIO>(io, ended);
             TEnv.Observe(s, p, ref finalWriter);
-            var rng = new LaneRng<T>(book.RngCounter, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
-            ResetInto(ref io, p, ended, ref rng, observe);
-            book.Restart(ended, rng.Counter);
+            resetMask = ended;
         }
         else if (st.Mode == AutoResetMode.NextStep)
         {
-            if (T.AnyTrue(pending))
-            {
-                var resetRng = new LaneRng<T>(counterBefore, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
-                ResetInto(ref io, p, pending, ref resetRng, observe);
-                book.Restart(pending, resetRng.Counter);
-            }
+            (resetMask, resetCounter) = (pending, counterBefore);
             book.Pending = ended;
         }
         else
         {
             book.Pending = T.Or(book.Pending, ended);
+        }
+        if (T.AnyTrue(resetMask))
+        {
+            var rng = new LaneRng<T>(resetCounter, io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
+            ResetInto(ref io, p, resetMask, ref rng, observe);
+            book.Restart(resetMask, rng.Counter);
         }
         io.WriteBook(book, withCounter: true, withPending: true);
     }

@@ -76,12 +76,12 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Set(index, value);
 
-    // Load and WriteSlots are out of line here, at eight slots: inlined into a step together with the
-    // inner env, 32 or 64 slots' worth of reads and writes exhaust the JIT's inlining budget, which
-    // then leaves lane operators and writers as calls; eight slots per call inline completely.
+    // Load and WriteSlots inline: out of line, each call took the history by reference, so the step kept it in stack
+    // memory and paid a call per eight slots; inlined, a CartPole frame stack (k = 4, 16 slots) took about 18% less
+    // CPU time per step, k = 2 and 8 about 7%, Acrobot k = 4 the same (one thread, 65,536 envs, alternating runs).
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out FrameSlots8<T> h) where TReader : struct, ILaneReader<T>
     {
         h.S0 = src.Read(offset);
@@ -95,7 +95,7 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
     }
 
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in FrameSlots8<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>
     {
         if (count <= 0) return;
