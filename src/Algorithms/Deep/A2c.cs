@@ -1,3 +1,4 @@
+using RlKernels.Algorithms.Device;
 using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Algorithms.Deep;
@@ -11,10 +12,20 @@ public sealed record A2cConfig : ActorCriticConfig;
 /// <summary>A2C training loop.</summary>
 public static class A2c
 {
-    /// <summary>A2C in the registry: any action space, the defaults of <see cref="A2cConfig"/>.</summary>
-    public static DeepAlgorithm Entry { get; } = new("a2c", ActionNeed.Any,
-        (run, o) => Train(o.Apply(new A2cConfig { Run = run })))
+    /// <summary>
+    /// A2C in the registry: any action space, the defaults of <see cref="A2cConfig"/>. On the gpu and gpu-cpu backends the
+    /// whole loop runs on the device (<see cref="DeviceA2c"/>) where it can (discrete actions, a plain GPU runner), as PPO's
+    /// does; otherwise the envs step on the device and the networks train on the CPU.
+    /// </summary>
+    public static DeepAlgorithm Entry { get; } = new("a2c", ActionNeed.Any, (run, o) =>
     {
+        A2cConfig config = o.Apply(new A2cConfig { Run = run });
+        return (DeviceA2c.RunsOn(run.Backend) ? DeviceA2c.TrainIfItRuns(config) : null) ?? Train(config);
+    })
+    {
+        RunsOnDevice = true,
+        // Only a device run too big for the device's memory is refused; what the device loop cannot run falls back.
+        Problem = (run, o) => DeviceA2c.MemoryProblem(o.Apply(new A2cConfig { Run = run })),
         Defaults = _ => (32, 2_000_000),
         RolloutSteps = _ => new A2cConfig().RolloutSteps,
         MemberParams = [.. MemberParam.Common, MemberParam.Lambda, MemberParam.EntropyCoef, MemberParam.MaxGradNorm],

@@ -48,7 +48,7 @@ public sealed record RunSettings
     public float[]? Taus { get; init; }
     /// <summary>Per-member target-network copy periods [P], whole numbers ≥ 1 (dqn, double-dqn, deep-sarsa; null: the algorithm's).</summary>
     public float[]? TargetPeriods { get; init; }
-    /// <summary>Where the envs run; the networks run on the CPU kernels, except in the registry's ppo on gpu backends where the device loop can run it (<see cref="Device.DevicePpo"/>: all on the device).</summary>
+    /// <summary>Where the envs run; the networks run on the CPU kernels, except in the registry's ppo and a2c on gpu backends where the device loop can run them (<see cref="Device.DevicePpo"/>, <see cref="Device.DeviceA2c"/>: all on the device).</summary>
     public Backend Backend { get; init; } = Backend.Cpu;
     /// <summary>CPU threads for envs and networks; 0 = all cores. Results are bit-identical for any count (same seed, same <see cref="EnvCount"/>).</summary>
     public int Threads { get; init; }

@@ -1,19 +1,14 @@
-using System.Diagnostics;
 using RlKernels.Algorithms.Deep;
 using RlKernels.Envs;
-using RlKernels.Envs.Registry;
 using RlKernels.Envs.Runner;
-using RlKernels.Kernels.Lanes;
-using RlKernels.Kernels.Nn;
-using RlKernels.Kernels.Threading;
 
 namespace RlKernels.Algorithms.Device;
 
 /// <summary>
-/// PPO with the whole loop on the device: <see cref="DeviceRollout{TEnv, TParams}"/> (env, policy, sampling in
-/// one launch) and <see cref="DevicePpoUpdate"/> (GAE, losses, backward, clipping, Adam as launches). Per
-/// rollout and update the host reads back [P, 2] episode metrics and [P, 3] update metrics; the parameters
-/// come back only to confirm a solve (a greedy evaluation, as <see cref="StopRule"/> does) and at the end.
+/// PPO with the whole loop on the device (the loop it shares with <see cref="DeviceA2c"/>): <see cref="DeviceRollout{TEnv, TParams}"/>
+/// (env, policy, sampling in one launch) and <see cref="DevicePpoUpdate"/> (GAE, losses, backward, clipping, Adam as
+/// launches). Per rollout and update the host reads back [P, 2] episode metrics and [P, 3] update metrics; the
+/// parameters come back only to confirm a solve (a greedy evaluation, as <see cref="StopRule"/> does) and at the end.
 /// </summary>
 /// <remarks>
 /// Discrete actions, <see cref="Backend.Gpu"/> or <see cref="Backend.GpuCpuAccelerator"/>. The networks are
@@ -28,7 +23,7 @@ public static class DevicePpo
     public static TrainResult Train(PpoConfig config) => Train(config, new DeviceTransfers());
 
     /// <summary>True for the backends whose PPO runs wholly on the device (gpu, gpu-cpu).</summary>
-    public static bool RunsOn(Backend backend) => backend is Backend.Gpu or Backend.GpuCpuAccelerator;
+    public static bool RunsOn(Backend backend) => DeviceActorCritic.RunsOn(backend);
 
     /// <summary>
     /// Why <see cref="Train(PpoConfig)"/> would refuse <paramref name="config"/> (null: it runs it), checked before
@@ -36,54 +31,16 @@ public static class DevicePpo
     /// </summary>
     /// <exception cref="ArgumentException">Invalid run settings or env options.</exception>
     /// <exception cref="InvalidOperationException">The backend is missing on this machine (gpu without a GPU).</exception>
-    public static string? Problem(PpoConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        if (SettingsProblem(config) is { } problem) return problem;
-        using IVectorEnv probe = EnvRegistry.Make(config.Run.EnvId, 1, new VectorEnvOptions { Backend = config.Run.Backend }, config.Run.EnvArgs);
-        return EnvProblem(config, probe);
-    }
-
-    private static string? SettingsProblem(PpoConfig config)
-    {
-        RunSettings run = config.Run;
-        run.Validate();
-        if (!RunsOn(run.Backend)) return $"Device PPO runs on the gpu or gpu-cpu backend, not {run.Backend}.";
-        if (config.RolloutSteps < 1 || config.Epochs < 1 || config.Minibatches < 1 || (long)run.EnvCount * config.RolloutSteps < config.Minibatches)
-            return "PPO needs RolloutSteps, Epochs, Minibatches ≥ 1 and at least one sample per minibatch.";
-        return null;
-    }
-
-    private static string? EnvProblem(PpoConfig config, IVectorEnv env)
-    {
-        RunSettings run = config.Run;
-        if (!env.Spec.Action.IsDiscrete)
-            return $"Device PPO (--backend gpu, gpu-cpu) samples discrete actions; {run.EnvId} has {env.Spec.Action}. Use --backend cpu.";
-        if (!GpuRunnerDispatch.IsPlainRunner(env))
-            return $"Device PPO (--backend gpu, gpu-cpu) needs a plain GPU runner for {run.EnvId}, not {env.GetType().Name} (env options that wrap the runner are not supported there). Use --backend cpu.";
-        return config.AnnealLearningRate ? "Device PPO does not anneal the learning rate." : null;
-    }
+    public static string? Problem(PpoConfig config) => DeviceActorCritic.Problem(config);
 
     /// <summary><see cref="Train(PpoConfig)"/> with the copies counted in <paramref name="transfers"/> (tests read it from the progress callback).</summary>
-    internal static TrainResult Train(PpoConfig config, DeviceTransfers transfers) =>
-        TrainOrExplain(config, transfers, out string? problem) ?? throw new ArgumentException(problem);
+    internal static TrainResult Train(PpoConfig config, DeviceTransfers transfers) => DeviceActorCritic.Train(config, transfers);
 
     /// <summary>
     /// <see cref="Train(PpoConfig)"/> where the device loop runs <paramref name="config"/>, else null (what
     /// <see cref="Problem"/> would say, found on the run's own env instead of a probe): the caller trains another way.
     /// </summary>
-    public static TrainResult? TrainIfItRuns(PpoConfig config) => TrainOrExplain(config, new DeviceTransfers(), out _);
-
-    private static TrainResult? TrainOrExplain(PpoConfig config, DeviceTransfers transfers, out string? problem)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        RunSettings run = config.Run;
-        if ((problem = SettingsProblem(config)) is not null) return null;
-        var options = new VectorEnvOptions { Backend = run.Backend, Seed = run.Seed };
-        using IVectorEnv env = EnvRegistry.Make(run.EnvId, run.Population * run.EnvCount, options, run.EnvArgs);
-        if ((problem = EnvProblem(config, env)) is not null) return null;
-        return GpuRunnerDispatch.Invoke<TrainResult>(typeof(DevicePpo), nameof(TrainOn), env, config, env, transfers);
-    }
+    public static TrainResult? TrainIfItRuns(PpoConfig config) => DeviceActorCritic.TrainIfItRuns(config);
 
     /// <summary>
     /// Device bytes the rollout and update buffers take for <paramref name="config"/>: per sample (P·N·T) the rollout's
@@ -91,109 +48,12 @@ public static class DevicePpo
     /// returns and permutation; per minibatch row (P·N·T / minibatches) the staged minibatch and both networks'
     /// activations and deltas; per parameter its value, gradient and two Adam moments.
     /// </summary>
-    public static long DeviceBytes(PpoConfig config, EnvSpec spec)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(spec);
-        RunSettings run = config.Run;
-        long samples = (long)run.Population * run.EnvCount * config.RolloutSteps;
-        long rows = samples / Math.Max(1, config.Minibatches);
-        int[] actor = [spec.ObsSize, .. config.Hidden, spec.Action.Count], critic = [spec.ObsSize, .. config.Hidden, 1];
-        long perSample = 4L * spec.ObsSize + 34;
-        long perRow = 4L * (6 + spec.Action.Count) + 8L * (actor.Sum() + critic.Sum());
-        long parameters = 16L * run.Population * (Parameters(actor) + Parameters(critic));
-        return samples * perSample + rows * perRow + parameters;
-    }
-
-    /// <summary>Weights and biases of a dense net with these layer sizes (one member).</summary>
-    private static long Parameters(int[] sizes)
-    {
-        long count = 0;
-        for (int l = 0; l + 1 < sizes.Length; l++) count += (long)sizes[l] * sizes[l + 1] + sizes[l + 1];
-        return count;
-    }
+    public static long DeviceBytes(PpoConfig config, EnvSpec spec) => DeviceActorCritic.DeviceBytes(config, spec);
 
     /// <summary>
     /// Why the device loop cannot hold <paramref name="config"/>'s buffers (over 90% of the device's memory), or null
     /// (also when the run would not take the device loop at all). Opens the device to read its size; run before
     /// anything is written, so that such a run is refused with one line instead of failing midway.
     /// </summary>
-    public static string? MemoryProblem(PpoConfig config)
-    {
-        ArgumentNullException.ThrowIfNull(config);
-        if (!RunsOn(config.Run.Backend) || Problem(config) is not null) return null;
-        EnvSpec spec = EnvRegistry.Get(config.Run.EnvId).Spec(config.Run.EnvArgs is null ? EnvArgs.Empty : new EnvArgs(config.Run.EnvArgs));
-        using var device = Kernels.Gpu.GpuDevice.Open(config.Run.Backend == Backend.Gpu ? Kernels.Gpu.GpuDeviceKind.Cuda : Kernels.Gpu.GpuDeviceKind.CpuAccelerator);
-        return MemoryMessage(config, spec, device);
-    }
-
-    private static string? MemoryMessage(PpoConfig config, EnvSpec spec, Kernels.Gpu.GpuDevice device)
-    {
-        long need = DeviceBytes(config, spec);
-        return need <= device.UsableBytes ? null :
-            $"Device PPO with {config.Run.Population} member(s) × {config.Run.EnvCount} envs × {config.RolloutSteps} steps needs about " +
-            $"{MemoryBudget.Format(need)} of device memory; 90% of {device.Accelerator.Name}'s {MemoryBudget.Format(device.MemoryBytes)} is {MemoryBudget.Format(device.UsableBytes)}. " +
-            "Use fewer envs, members or rollout steps.";
-    }
-
-    private static TrainResult TrainOn<TEnv, TParams>(PpoConfig config, GpuVectorEnv<TEnv, TParams> env, DeviceTransfers transfers)
-        where TEnv : struct, IEnv<TEnv, F1, TParams>
-        where TParams : struct
-    {
-        var watch = Stopwatch.StartNew();
-        RunSettings run = config.Run;
-        EnvSpec spec = env.Spec;
-        int pop = run.Population, n = run.EnvCount;
-        WorkerPool pool = run.MakePool(); // outlives the run: the returned networks use it
-        Mlp actor = PolicyNet.NewMlp(spec.ObsSize, config.Hidden, spec.Action.Count, config.Activation, run, pool, outputGain: 0.01f);
-        Mlp critic = PolicyNet.NewMlp(spec.ObsSize, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
-        var policy = new PolicyNet(spec, actor, 0f);
-        ulong[] seeds = Enumerable.Range(0, pop).Select(run.SeedOf).ToArray();
-        // Before the rollout and update buffers are allocated (the CLI asks MemoryProblem before writing anything).
-        if (MemoryMessage(config, spec, env.Device) is { } tooBig) throw new ArgumentOutOfRangeException(nameof(config), tooBig);
-        using var update = new DevicePpoUpdate(env.Device.Accelerator, actor, critic, config, n, seeds, transfers);
-        using var rollout = new DeviceRollout<TEnv, TParams>(env, actor, update.Actor.Parameters, critic, update.Critic.Parameters, seeds, config.RolloutSteps, transfers);
-        var stats = new DeviceEpisodeStats(pop, run.RecentEpisodes);
-        var curve = new List<CurvePoint>();
-        double? solvedAt = null;
-        long? solvedStep = null;
-        long steps = 0;
-        int sinceConfirm = int.MaxValue / 2;
-        while (steps < run.TotalSteps)
-        {
-            rollout.Collect();
-            steps += (long)config.RolloutSteps * n;
-            stats.Record(rollout.ReadEpisodeMetrics());
-            update.Update(rollout.Views);
-            ReadOnlySpan<float> metrics = update.ReadMetrics();
-            float loss = metrics[0];
-            for (int p = 0; p < pop; p++)
-                if (!float.IsFinite(metrics[3 * p]) || !float.IsFinite(metrics[3 * p + 1]) || !float.IsFinite(metrics[3 * p + 2]))
-                    throw new TrainingDivergedException(
-                        $"Training diverged at env step {steps}: member {p}'s loss or gradient norm is non-finite ({metrics[3 * p]}, {metrics[3 * p + 1]}, {metrics[3 * p + 2]}).",
-                        steps, "device update", null);
-            double seconds = watch.Elapsed.TotalSeconds;
-            for (int p = 0; p < pop; p++) curve.Add(new CurvePoint(steps, seconds, p, stats.RecentMean(p), stats.Count(p)));
-            run.Progress?.Invoke(new TrainProgress(steps, seconds, stats.RecentMean(0), stats.Count(0), loss));
-
-            // The stop rule of the CPU loops: the recent training mean at the target, then a greedy evaluation every few updates.
-            if (run.TargetReturn is not { } target || !stats.AllAtLeast(target)) continue;
-            if (solvedAt is null) (solvedAt, solvedStep) = (seconds, steps);
-            if (!run.StopAtTarget) continue;
-            if (run.ConfirmEpisodes == 0) break;
-            if (++sinceConfirm < 4) continue;
-            sinceConfirm = 0;
-            update.Actor.DownloadParameters();
-            double[] means = Evaluation.MeanReturns(policy, run.ConfirmEpisodes, run.Seed ^ 0xC0F1_2A3B_0000UL + (ulong)steps, run.Backend, run.EnvArgs, run.Threads);
-            if (means.All(m => m >= target + run.ConfirmMargin * Math.Abs(target))) break;
-        }
-        update.Actor.DownloadParameters();
-        update.Critic.DownloadParameters();
-        return new TrainResult
-        {
-            Algorithm = "ppo", Settings = run, Policy = policy, Critic = critic, Curve = curve, EnvSteps = steps,
-            Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = solvedAt, SolvedAtStep = solvedStep,
-            FinalRecentMean = Enumerable.Range(0, pop).Select(stats.RecentMean).ToArray(),
-        };
-    }
+    public static string? MemoryProblem(PpoConfig config) => DeviceActorCritic.MemoryProblem(config);
 }

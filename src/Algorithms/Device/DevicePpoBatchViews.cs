@@ -13,7 +13,7 @@ public struct DevicePpoBatchViews
     public ArrayView<float> Advantages;
     /// <summary>λ-returns (the critic's targets), [P, B].</summary>
     public ArrayView<float> Returns;
-    /// <summary>This epoch's permutation of each member's samples, [P, B].</summary>
+    /// <summary>This epoch's permutation of each member's samples, [P, B] (PPO only).</summary>
     public ArrayView<int> Permutation;
     /// <summary>The actor network's input for the minibatch, [P, M, obsSize].</summary>
     public ArrayView<float> ActorInput;
@@ -58,4 +58,6 @@ public struct DevicePpoArgs
     public int ActionCount;
     /// <summary>Weight of the value loss ½(V − G)².</summary>
     public float ValueCoef;
+    /// <summary>1: PPO, the ratio-clipped surrogate on permuted minibatches; 0: A2C, −A·log π on the rollout in order (no permutation read).</summary>
+    public int Clipped;
 }

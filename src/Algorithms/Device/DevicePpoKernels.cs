@@ -8,7 +8,8 @@ namespace RlKernels.Algorithms.Device;
 /// <summary>
 /// PPO's own math as kernels over device buffers, each the CPU code's arithmetic in the CPU's order
 /// (<c>Returns.Gae</c>, <c>Shuffle.Permutation</c>, <c>Minibatches.Gather</c>, <c>Returns.Normalize</c>, the
-/// clipped surrogate and value loss of <c>Ppo.Train</c> with <c>Categorical</c>'s backward). The networks'
+/// clipped surrogate and value loss of <c>Ppo.Train</c> with <c>Categorical</c>'s backward; A2C's policy gradient of
+/// <c>A2c.Train</c> where <see cref="DevicePpoArgs.Clipped"/> is 0). The networks'
 /// forward, backward and optimizer steps are <see cref="GpuMlp"/> and <see cref="DeviceNetOptimizer"/>.
 /// P = population, N = envs per member, T = steps, B = T·N, M = rows per minibatch.
 /// </summary>
@@ -64,7 +65,10 @@ public static class DevicePpoKernels
         }
     }
 
-    /// <summary>Thread p·M + j: row j of member p's minibatch <paramref name="minibatch"/>, gathered from the rollout through the permutation.</summary>
+    /// <summary>
+    /// Thread p·M + j: row j of member p's minibatch <paramref name="minibatch"/>, gathered from the rollout through the
+    /// permutation (PPO), or row minibatch·M + j itself (A2C: the rollout in its order, as the CPU update reads it).
+    /// </summary>
     public static void GatherKernel(
         Index1D index,
         DeviceRolloutViews r,
@@ -74,7 +78,8 @@ public static class DevicePpoKernels
     {
         int m = a.Rows, batch = a.Steps * a.EnvsPerMember, o = a.ObsSize;
         int p = index.X / m, j = index.X - p * m;
-        long src = (long)p * batch + b.Permutation[(long)p * batch + (long)minibatch * m + j];
+        int row = minibatch * m + j;
+        long src = (long)p * batch + (a.Clipped != 0 ? b.Permutation[(long)p * batch + row] : row);
         long dst = index.X;
         for (int f = 0; f < o; f++)
         {
@@ -109,6 +114,7 @@ public static class DevicePpoKernels
     /// Thread r (of P·M): the clipped surrogate's gradient into the logits. ρ = exp(log π − log π_old);
     /// dLoss/dlog π = −ρA/M where the unclipped term is the minimum, else 0; then log π's backward
     /// (one-hot − softmax) and the entropy bonus's backward at dH = −c_H/M; ε and c_H are member p's. Writes the row's loss share.
+    /// Without <see cref="DevicePpoArgs.Clipped"/> (A2C) the loss is −(A·log π + c_H·H)/M and dLoss/dlog π = −A/M, as the CPU <c>A2c.Train</c>.
     /// </summary>
     public static void SurrogateGradKernel(
         Index1D index,
@@ -127,11 +133,22 @@ public static class DevicePpoKernels
             float logP = logits[z + c] - lse;
             entropy -= MathF.Exp(logP) * logP;
         }
-        float ratio = MathF.Exp(logProb - b.OldLogProbs[r]), adv = b.MinibatchAdvantages[r];
-        float low = 1f - clip, high = 1f + clip;
-        float clippedRatio = ratio < low ? low : (ratio > high ? high : ratio);
-        float unclipped = ratio * adv, clipped = clippedRatio * adv;
-        float dLogProb = unclipped <= clipped ? -unclipped / m : 0f;
+        float adv = b.MinibatchAdvantages[r], dLogProb, rowLoss;
+        if (a.Clipped != 0)
+        {
+            float ratio = MathF.Exp(logProb - b.OldLogProbs[r]);
+            float low = 1f - clip, high = 1f + clip;
+            float clippedRatio = ratio < low ? low : (ratio > high ? high : ratio);
+            float unclipped = ratio * adv, clipped = clippedRatio * adv;
+            dLogProb = unclipped <= clipped ? -unclipped / m : 0f;
+            float smaller = unclipped < clipped ? unclipped : clipped;
+            rowLoss = -(smaller / m + entropyCoef * entropy / m);
+        }
+        else
+        {
+            dLogProb = -adv / m;
+            rowLoss = -((adv * logProb + entropyCoef * entropy) / m);
+        }
         float dEntropy = -entropyCoef / m;
         for (int c = 0; c < w; c++)
         {
@@ -140,8 +157,7 @@ public static class DevicePpoKernels
             if (dEntropy != 0f) d -= dEntropy * MathF.Exp(logP) * (logP + entropy);
             b.DLogits[z + c] = d;
         }
-        float smaller = unclipped < clipped ? unclipped : clipped;
-        b.RowLoss[r] = -(smaller / m + entropyCoef * entropy / m);
+        b.RowLoss[r] = rowLoss;
     }
 
     /// <summary>Thread r (of P·M): the value loss's gradient c_V·(V − G)/M.</summary>

@@ -10,14 +10,18 @@ namespace RlKernels.Algorithms.Device;
 /// PPO's update on the device: GAE over a <see cref="DeviceRolloutViews"/> trajectory, then per epoch a fresh
 /// permutation and per minibatch {gather, advantage normalization, actor forward, clipped-surrogate gradient,
 /// backward, clip, Adam; critic forward, value gradient, backward, clip, Adam}: the CPU <c>Ppo.Train</c> loop
-/// body in the same order with the same minibatch permutations, every step a launch. The host reads back only
-/// <see cref="ReadMetrics"/>'s [P, 3] scalars. Owns the actor and critic <see cref="GpuMlp"/>s (the rollout reads
-/// their <see cref="GpuMlp.Parameters"/>). P = population, N = envs per member, T = steps, M = rows per minibatch.
+/// body in the same order with the same minibatch permutations, every step a launch. Given an <see cref="A2cConfig"/>
+/// it is A2C's update, the CPU <c>A2c.Train</c> loop body: the same launches once, over the whole rollout in its
+/// order (no permutation), with the plain policy gradient −A·∇log π (PPO's at a ratio of 1) in place of the clipped
+/// surrogate. The host reads back only <see cref="ReadMetrics"/>'s [P, 3] scalars. Owns the actor and critic
+/// <see cref="GpuMlp"/>s (the rollout reads their <see cref="GpuMlp.Parameters"/>). P = population, N = envs per
+/// member, T = steps, M = rows per minibatch (A2C: M = T·N).
 /// </summary>
 /// <remarks>Categorical policies only; no learning-rate annealing (the config must not ask for it).</remarks>
 public sealed class DevicePpoUpdate : IDisposable
 {
-    private readonly PpoConfig _config;
+    private readonly DeviceUpdatePlan _plan;
+    private readonly bool _normalizeAdvantages;
     private readonly DeviceTransfers _transfers;
     private readonly DeviceNetOptimizer _actorOpt, _criticOpt;
     private readonly MemoryBuffer1D<float, Stride1D.Dense> _advantages, _returns, _oldLogProbs, _mbAdv, _mbReturns, _dLogits, _dValues, _rowLoss, _members, _metrics;
@@ -46,41 +50,47 @@ public sealed class DevicePpoUpdate : IDisposable
     /// <param name="accelerator">Where everything lives (the env runner's accelerator).</param>
     /// <param name="actor">The actor's shape and initial parameters (obs → logits, P members).</param>
     /// <param name="critic">The critic's shape and initial parameters (obs → 1).</param>
-    /// <param name="config">Epochs, minibatches, value weight, gradient clip, rollout length T; per member (its <c>Run</c>'s arrays or the scalars) γ, λ, clip ε, entropy weight, learning rate and gradient-norm limit.</param>
+    /// <param name="config">
+    /// A <see cref="PpoConfig"/> (PPO's update) or an <see cref="A2cConfig"/> (A2C's): epochs and minibatches (PPO), value weight,
+    /// advantage normalization, rollout length T; per member (its <c>Run</c>'s arrays or the scalars) γ, λ, clip ε (PPO),
+    /// entropy weight, learning rate and gradient-norm limit.
+    /// </param>
     /// <param name="envsPerMember">N: the rollout has B = T·N samples per member.</param>
     /// <param name="seeds">Each member's seed [P] (keys its minibatch permutations, as the CPU's <c>RunSettings.SeedOf</c>).</param>
     /// <param name="transfers">Counts the copies (a few uploads here, once).</param>
-    /// <exception cref="ArgumentException">A config the device update does not run (annealing, fewer samples than minibatches) or shapes that disagree.</exception>
-    public DevicePpoUpdate(Accelerator accelerator, Mlp actor, Mlp critic, PpoConfig config, int envsPerMember, ReadOnlySpan<ulong> seeds, DeviceTransfers transfers)
+    /// <exception cref="ArgumentException">A config the device update does not run (another algorithm's, annealing, fewer samples than minibatches) or shapes that disagree.</exception>
+    public DevicePpoUpdate(Accelerator accelerator, Mlp actor, Mlp critic, ActorCriticConfig config, int envsPerMember, ReadOnlySpan<ulong> seeds, DeviceTransfers transfers)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(critic);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(transfers);
+        DeviceUpdatePlan plan = DeviceUpdatePlan.Of(config);
         int pop = actor.Population, t = config.RolloutSteps, batch = t * envsPerMember;
-        if (config.AnnealLearningRate) throw new ArgumentException("The device PPO update does not anneal the learning rate.", nameof(config));
-        if (config.Epochs < 1 || config.Minibatches < 1 || t < 1 || envsPerMember < 1 || batch < config.Minibatches)
-            throw new ArgumentException("PPO needs RolloutSteps, Epochs, Minibatches, envs ≥ 1 and at least one sample per minibatch.", nameof(config));
+        if (plan.Anneals) throw new ArgumentException($"The device {plan.Label} update does not anneal the learning rate.", nameof(config));
+        if (plan.Epochs < 1 || plan.Minibatches < 1 || t < 1 || envsPerMember < 1 || batch < plan.Minibatches)
+            throw new ArgumentException($"{plan.Label} needs RolloutSteps, Epochs, Minibatches, envs ≥ 1 and at least one sample per minibatch.", nameof(config));
         if (critic.Population != pop || seeds.Length != pop || critic.InputSize != actor.InputSize || critic.OutputSize != 1)
             throw new ArgumentException($"Population {pop}: the critic has {critic.Population} members, {seeds.Length} seeds; the critic must map {actor.InputSize} inputs to 1.");
-        _config = config;
+        _plan = plan;
+        _normalizeAdvantages = config.NormalizeAdvantages;
         _transfers = transfers;
         Population = pop;
-        Rows = batch / config.Minibatches;
+        Rows = batch / plan.Minibatches;
         int m = Rows, obs = actor.InputSize, w = actor.OutputSize;
         Actor = new GpuMlp(accelerator, actor, m);
         Critic = new GpuMlp(accelerator, critic, m);
         float[] lr = config.MemberLearningRates();
         RunSettings run = config.Run;
-        float[] members = [.. config.MemberGammas(), .. MemberParam.Lambda.Of(run, config.Lambda),
-            .. MemberParam.ClipCoef.Of(run, config.ClipCoef), .. MemberParam.EntropyCoef.Of(run, config.EntropyCoef)]; // [4, P]
+        float[] clip = config is PpoConfig ppo ? MemberParam.ClipCoef.Of(run, ppo.ClipCoef) : new float[pop]; // A2C: unread
+        float[] members = [.. config.MemberGammas(), .. MemberParam.Lambda.Of(run, config.Lambda), .. clip, .. MemberParam.EntropyCoef.Of(run, config.EntropyCoef)]; // [4, P]
         float[] maxNorms = config.MemberMaxGradNorms();
         _actorOpt = new DeviceNetOptimizer(accelerator, Actor, actor.Layout.TensorCount, lr, maxNorms, transfers);
         _criticOpt = new DeviceNetOptimizer(accelerator, Critic, critic.Layout.TensorCount, lr, maxNorms, transfers);
 
         long all = (long)pop * batch, rows = (long)pop * m;
         MemoryBuffer1D<float, Stride1D.Dense> Floats(long n) => accelerator.Allocate1D<float>(n);
-        (_advantages, _returns, _permutation) = (Floats(all), Floats(all), accelerator.Allocate1D<int>(all));
+        (_advantages, _returns, _permutation) = (Floats(all), Floats(all), accelerator.Allocate1D<int>(plan.Clipped ? all : 1)); // A2C reads no permutation
         (_actions, _oldLogProbs, _mbAdv, _mbReturns) = (accelerator.Allocate1D<int>(rows), Floats(rows), Floats(rows), Floats(rows));
         (_dLogits, _dValues, _rowLoss) = (Floats(rows * w), Floats(rows), Floats(rows));
         (_members, _metrics, _keys) = (Floats((long)DevicePpoBatchViews.MemberRows * pop), Floats(3L * pop), accelerator.Allocate1D<uint>(2L * pop));
@@ -97,7 +107,7 @@ public sealed class DevicePpoUpdate : IDisposable
         };
         _args = new DevicePpoArgs
         {
-            Steps = t, EnvsPerMember = envsPerMember, Rows = m, ObsSize = obs, ActionCount = w, ValueCoef = config.ValueCoef,
+            Steps = t, EnvsPerMember = envsPerMember, Rows = m, ObsSize = obs, ActionCount = w, ValueCoef = config.ValueCoef, Clipped = plan.Clipped ? 1 : 0,
         };
         _gae = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceRolloutViews, DevicePpoBatchViews, DevicePpoArgs>(DevicePpoKernels.GaeKernel);
         _permute = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<uint>, uint, int, ArrayView<int>>(DevicePpoKernels.PermutationKernel);
@@ -111,21 +121,21 @@ public sealed class DevicePpoUpdate : IDisposable
     /// <summary>The GAE outputs and minibatch buffers (for tests and fused callers).</summary>
     public DevicePpoBatchViews Batch => _b;
 
-    /// <summary>Queues one whole PPO update on the trajectory in <paramref name="rollout"/> (launches only, no copy).</summary>
+    /// <summary>Queues one whole PPO (or A2C) update on the trajectory in <paramref name="rollout"/> (launches only, no copy).</summary>
     /// <param name="rollout">A trajectory of T steps of P·N envs, [P, T, N] (e.g. <see cref="DeviceRollout{TEnv, TParams}.Views"/>).</param>
     public void Update(DeviceRolloutViews rollout)
     {
         int pop = Population, m = Rows, batch = _args.Steps * _args.EnvsPerMember;
         _gae(pop * _args.EnvsPerMember, rollout, _b, _args);
-        for (int epoch = 0; epoch < _config.Epochs; epoch++)
+        for (int epoch = 0; epoch < _plan.Epochs; epoch++)
         {
-            _permute(pop, _keys.View, _round++, batch, _permutation.View);
-            for (int mb = 0; mb < _config.Minibatches; mb++)
+            if (_plan.Clipped) _permute(pop, _keys.View, _round++, batch, _permutation.View);
+            for (int mb = 0; mb < _plan.Minibatches; mb++)
             {
                 _gather(pop * m, rollout, _b, mb, _args);
-                if (_config.NormalizeAdvantages) _normalize(pop, _mbAdv.View, m);
+                if (_normalizeAdvantages) _normalize(pop, _mbAdv.View, m);
 
-                // Actor: descend −mean min(ρA, clip(ρ)A) − c_H·H.
+                // Actor: descend −mean min(ρA, clip(ρ)A) − c_H·H (A2C: −mean A·log π − c_H·H).
                 Actor.Forward();
                 _surrogate(pop * m, Actor.Output, _b, _args);
                 Actor.ZeroGradients();

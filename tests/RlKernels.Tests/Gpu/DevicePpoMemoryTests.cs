@@ -38,14 +38,16 @@ public sealed class DevicePpoMemoryTests() : TempDirectoryTests("rlk-device-memo
         Assert.Equal(256, DevicePpo.Train(config).EnvSteps);
     }
 
-    [Fact]
-    public void Rlk_train_refuses_it_with_one_line_and_writes_nothing()
+    [Theory]
+    [InlineData("ppo")]
+    [InlineData("a2c")]
+    public void Rlk_train_refuses_it_with_one_line_and_writes_nothing(string algo)
     {
         GpuDevice.t_memoryForTests = 64 * 1024;
         try
         {
             CliRun.AssertRefusedLeavingUnchanged(Temp.Path, "of device memory; 90% of",
-                "train", "CartPole-v1", "--algo", "ppo", "--backend", "gpu-cpu", "--envs", "8", "--steps", "256", "--out", Temp.File("run"));
+                "train", "CartPole-v1", "--algo", algo, "--backend", "gpu-cpu", "--envs", "8", "--steps", "256", "--out", Temp.File("run"));
         }
         finally
         {

@@ -12,7 +12,7 @@ namespace RlKernels.Tests.Gpu;
 /// </summary>
 public class DevicePpoTrainTests
 {
-    private static RunSettings Run(Backend backend, string env = "CartPole-v1", int population = 1, Action<TrainProgress>? progress = null) => new()
+    internal static RunSettings Run(Backend backend, string env = "CartPole-v1", int population = 1, Action<TrainProgress>? progress = null) => new()
     {
         EnvId = env, EnvCount = 4, TotalSteps = 4 * 16 * 3, Seed = (ulong)KernelAssert.FreshSeed(), Backend = backend,
         Seeds = population > 1 ? Enumerable.Range(1, population).Select(i => (ulong)i * 7919).ToArray() : null, Progress = progress,
@@ -22,14 +22,20 @@ public class DevicePpoTrainTests
 
     [Fact]
     [Trait(TestCategory.Name, TestCategory.Slow)]
-    public void EachIterationCopiesBackOnlyItsScalarMetrics()
+    public void EachIterationCopiesBackOnlyItsScalarMetrics() => AssertEachIterationCopiesBackOnlyItsScalarMetrics((run, t) => DevicePpo.Train(Config(run), t));
+
+    /// <summary>
+    /// Three iterations of a 2-member device run (<paramref name="train"/>, counting its copies in the transfers it is given):
+    /// per rollout and update the [P, 2] episode metrics and the [P, 3] update metrics come back, nothing goes up.
+    /// </summary>
+    internal static void AssertEachIterationCopiesBackOnlyItsScalarMetrics(Func<RunSettings, DeviceTransfers, TrainResult> train)
     {
         var transfers = new DeviceTransfers();
         var seen = new List<(int Copies, long Bytes, int Uploads)>();
         const int pop = 2;
         RunSettings run = Run(Backend.GpuCpuAccelerator, population: pop,
             progress: _ => seen.Add((transfers.ToHostCopies, transfers.ToHostBytes, transfers.ToDeviceCopies)));
-        TrainResult result = DevicePpo.Train(Config(run), transfers);
+        TrainResult result = train(run, transfers);
 
         Assert.Equal(3, seen.Count);
         Assert.Equal(4L * 16 * 3, result.EnvSteps);
@@ -46,11 +52,14 @@ public class DevicePpoTrainTests
     }
 
     [Fact]
-    public void RefusesOtherBackendsAndContinuousActions()
+    public void RefusesOtherBackendsAndContinuousActions() => AssertRefusesOtherBackendsAndContinuousActions("PPO", run => DevicePpo.Train(Config(run)));
+
+    /// <summary>The device loop (<paramref name="train"/>) refuses the cpu backend and continuous actions, naming the algorithm (<paramref name="label"/>).</summary>
+    internal static void AssertRefusesOtherBackendsAndContinuousActions(string label, Func<RunSettings, TrainResult> train)
     {
-        var cpu = Assert.Throws<ArgumentException>(() => DevicePpo.Train(Config(Run(Backend.Cpu))));
-        Assert.Contains("gpu", cpu.Message);
-        var continuous = Assert.Throws<ArgumentException>(() => DevicePpo.Train(Config(Run(Backend.GpuCpuAccelerator, "Pendulum-v1"))));
-        Assert.Contains("discrete", continuous.Message);
+        var cpu = Assert.Throws<ArgumentException>(() => train(Run(Backend.Cpu)));
+        Assert.Contains($"Device {label} runs on the gpu or gpu-cpu backend", cpu.Message);
+        var continuous = Assert.Throws<ArgumentException>(() => train(Run(Backend.GpuCpuAccelerator, "Pendulum-v1")));
+        Assert.Contains($"Device {label} (--backend gpu, gpu-cpu) samples discrete actions", continuous.Message);
     }
 }

@@ -19,11 +19,11 @@ namespace RlKernels.Tests.Gpu;
 /// </summary>
 public class DevicePpoUpdateTests
 {
-    private const int Pop = 2, N = 6, T = 8, Obs = 4, Classes = 2;
+    internal const int Pop = 2, N = 6, T = 8, Obs = 4, Classes = 2;
 
-    private static double Normal(System.Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+    internal static double Normal(System.Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
-    private static Mlp RandomNet(int[] sizes, System.Random rng, double scale)
+    internal static Mlp RandomNet(int[] sizes, System.Random rng, double scale)
     {
         var net = new Mlp(sizes, Activation.Tanh, Activation.Identity, Pop);
         for (int i = 0; i < net.Parameters.Length; i++) net.Parameters[i] = (float)(scale * Normal(rng));
@@ -31,7 +31,7 @@ public class DevicePpoUpdateTests
     }
 
     /// <summary>A random trajectory [P, T, N]: obs, actions, old log-probs near the current policy's (so ratios straddle the clip), rewards, flags, values.</summary>
-    private sealed class Batch
+    internal sealed class Batch
     {
         public float[] Obs = new float[Pop * T * N * DevicePpoUpdateTests.Obs], LogProbs = new float[Pop * T * N], Values = new float[Pop * T * N],
             Rewards = new float[Pop * T * N], FinalValues = new float[Pop * T * N], LastValues = new float[Pop * N];
@@ -39,7 +39,7 @@ public class DevicePpoUpdateTests
         public byte[] Terminated = new byte[Pop * T * N], Truncated = new byte[Pop * T * N];
     }
 
-    private static Batch RandomBatch(System.Random rng, Mlp actor)
+    internal static Batch RandomBatch(System.Random rng, Mlp actor)
     {
         var b = new Batch();
         for (int i = 0; i < b.Obs.Length; i++) b.Obs[i] = (float)Normal(rng);
@@ -70,9 +70,9 @@ public class DevicePpoUpdateTests
         RolloutSteps = T, Epochs = 2, Minibatches = 2,
     };
 
-    private sealed record DeviceResult(float[] Actor, float[] Critic, float[] Advantages, float[] Returns, float[] Metrics, DeviceTransfers Transfers);
+    internal sealed record DeviceResult(float[] Actor, float[] Critic, float[] Advantages, float[] Returns, float[] Metrics, DeviceTransfers Transfers);
 
-    private static DeviceResult RunDevice(Mlp actor, Mlp critic, PpoConfig config, Batch b, ulong[] seeds)
+    internal static DeviceResult RunDevice(Mlp actor, Mlp critic, ActorCriticConfig config, Batch b, ulong[] seeds)
     {
         using var device = GpuDevice.Open(GpuDeviceKind.CpuAccelerator);
         Accelerator acc = device.Accelerator;
@@ -104,7 +104,7 @@ public class DevicePpoUpdateTests
     }
 
     /// <summary>GAE in float64 with the truncation bootstrap folded into the reward, member p at its own γ.</summary>
-    private static (double[] Adv, double[] Ret) GaeReference(Batch b, float[] gammas, float[] lambdas)
+    internal static (double[] Adv, double[] Ret) GaeReference(Batch b, float[] gammas, float[] lambdas)
     {
         var adv = new double[Pop * T * N];
         var ret = new double[adv.Length];
@@ -128,6 +128,57 @@ public class DevicePpoUpdateTests
     }
 
     /// <summary>
+    /// The CPU side of an update from initial networks and a batch, as the CPU <c>ActorCritic</c> sets it up: copies of the
+    /// networks, the actor's <c>PolicyGradientStep</c> and the critic's optimizer (for M rows per member), and the batch's
+    /// GAE advantages and λ-returns [P, T·N] with the truncation bootstrap folded into the rewards as the CPU rollout does.
+    /// </summary>
+    internal sealed class CpuUpdate : IDisposable
+    {
+        private readonly WorkerPool _pool = new(1);
+        private readonly float[] _value, _dValue;
+        private readonly float _valueCoef;
+        public readonly Mlp Actor, Critic;
+        public readonly PolicyGradientStep Step;
+        public readonly NetOptimizer CriticOptimizer;
+        public readonly float[] Advantages, Returns;
+
+        public CpuUpdate(Mlp actor0, Mlp critic0, ActorCriticConfig config, Batch b, int m)
+        {
+            int batch = T * N;
+            Actor = actor0.Copy();
+            Critic = critic0.Copy();
+            using var env = EnvRegistry.Make("CartPole-v1", 1);
+            var optimizers = new Optimizers(_pool);
+            Step = new PolicyGradientStep(new PolicyNet(env.Spec, Actor, 0f), optimizers, config.MemberLearningRates(), config.MemberMaxGradNorms(), m);
+            CriticOptimizer = optimizers.Add(Critic, config.MemberLearningRates(), config.MemberMaxGradNorms());
+            float[] gammas = config.MemberGammas();
+            var rewards = new float[b.Rewards.Length];
+            var done = new bool[b.Rewards.Length];
+            for (int k = 0; k < rewards.Length; k++)
+            {
+                int p = k / batch;
+                bool term = b.Terminated[k] == 1, trunc = b.Truncated[k] == 1;
+                rewards[k] = b.Rewards[k] + (trunc && !term ? gammas[p] * b.FinalValues[k] : 0f);
+                done[k] = term || trunc;
+            }
+            Advantages = new float[Pop * batch];
+            Returns = new float[Pop * batch];
+            RlKernels.Algorithms.Deep.Returns.Gae(Pop, rewards, b.Values, done, b.LastValues, T, N, gammas, config.Run.Lambdas, Advantages, Returns);
+            (_value, _dValue, _valueCoef) = (new float[Pop * m], new float[Pop * m], config.ValueCoef);
+        }
+
+        /// <summary>One critic step on c_V·½(V − G)² over M rows per member, as <c>ActorCritic.CriticStep</c>.</summary>
+        public void CriticStep(float[] obs, float[] targets, int m)
+        {
+            Critic.Forward(obs, m, _value);
+            for (int r = 0; r < Pop * m; r++) _dValue[r] = _valueCoef * (_value[r] - targets[r]) / m;
+            CriticOptimizer.Descend(_dValue);
+        }
+
+        public void Dispose() => _pool.Dispose();
+    }
+
+    /// <summary>
     /// The CPU update, exactly as <c>Ppo.Train</c>'s loop body runs it (its kernels, its minibatch order); EdgeGap is the
     /// smallest distance of a probability ratio from a clip edge 1 ± ε.
     /// </summary>
@@ -136,29 +187,11 @@ public class DevicePpoUpdateTests
         double edgeGap = double.PositiveInfinity;
         RunSettings run = config.Run;
         int batch = T * N, m = batch / config.Minibatches;
-        Mlp actor = actor0.Copy(), critic = critic0.Copy();
-        using var pool = new WorkerPool(1);
-        using var env = EnvRegistry.Make("CartPole-v1", 1);
-        var policy = new PolicyNet(env.Spec, actor, 0f);
-        var optimizers = new Optimizers(pool);
-        var step = new PolicyGradientStep(policy, optimizers, config.MemberLearningRates(), config.MemberMaxGradNorms(), m);
-        NetOptimizer criticOpt = optimizers.Add(critic, config.MemberLearningRates(), config.MemberMaxGradNorms());
-        float[] gammas = config.MemberGammas();
-        var rewards = new float[b.Rewards.Length];
-        var done = new bool[b.Rewards.Length];
-        for (int k = 0; k < rewards.Length; k++)
-        {
-            int p = k / batch;
-            bool term = b.Terminated[k] == 1, trunc = b.Truncated[k] == 1;
-            rewards[k] = b.Rewards[k] + (trunc && !term ? gammas[p] * b.FinalValues[k] : 0f);
-            done[k] = term || trunc;
-        }
-        var adv = new float[Pop * batch];
-        var ret = new float[Pop * batch];
-        Returns.Gae(Pop, rewards, b.Values, done, b.LastValues, T, N, gammas, run.Lambdas, adv, ret);
+        using var cpu = new CpuUpdate(actor0, critic0, config, b, m);
+        PolicyGradientStep step = cpu.Step;
         var minibatches = new Minibatches(run, batch, m);
         float[] mbObs = new float[Pop * m * Obs], mbOld = new float[Pop * m], mbAdv = new float[Pop * m], mbRet = new float[Pop * m];
-        float[] value = new float[Pop * m], dValue = new float[Pop * m], loss = new float[Pop];
+        float[] loss = new float[Pop];
         int[] mbActions = new int[Pop * m];
         for (int epoch = 0; epoch < config.Epochs; epoch++)
         {
@@ -168,8 +201,8 @@ public class DevicePpoUpdateTests
                 minibatches.Gather<float>(b.Obs, mbObs, mb, Obs);
                 minibatches.Gather<int>(b.Actions, mbActions, mb);
                 minibatches.Gather<float>(b.LogProbs, mbOld, mb);
-                minibatches.Gather<float>(adv, mbAdv, mb);
-                minibatches.Gather<float>(ret, mbRet, mb);
+                minibatches.Gather<float>(cpu.Advantages, mbAdv, mb);
+                minibatches.Gather<float>(cpu.Returns, mbRet, mb);
                 for (int p = 0; p < Pop; p++) Returns.Normalize(mbAdv.AsSpan(p * m, m));
                 step.Evaluate(mbObs, mbActions, [], m);
                 Array.Clear(loss);
@@ -182,15 +215,13 @@ public class DevicePpoUpdateTests
                     loss[r / m] -= MathF.Min(unclipped, clipped) / m + run.EntropyCoefs![r / m] * step.Entropy[r] / m;
                 }
                 step.Step(mbActions, [], m, run.EntropyCoefs!.Select(c => -c / m).ToArray());
-                critic.Forward(mbObs, m, value);
-                for (int r = 0; r < Pop * m; r++) dValue[r] = config.ValueCoef * (value[r] - mbRet[r]) / m;
-                criticOpt.Descend(dValue);
+                cpu.CriticStep(mbObs, mbRet, m);
             }
         }
-        return (actor, critic, loss, edgeGap);
+        return (cpu.Actor, cpu.Critic, loss, edgeGap);
     }
 
-    private static double[] D(float[] xs) => xs.Select(v => (double)v).ToArray();
+    internal static double[] D(float[] xs) => xs.Select(v => (double)v).ToArray();
 
     [Fact]
     public void OneUpdateMatchesTheCpuKernelsPerTensor()
@@ -220,25 +251,35 @@ public class DevicePpoUpdateTests
 
         DeviceResult d = RunDevice(actor, critic, config, b, seeds);
 
+        AssertMatchesCpu(seed, config, b, actor, critic, (cpuActor, cpuCritic, cpuLoss), d);
+    }
+
+    /// <summary>
+    /// The device update <paramref name="d"/> against the CPU's (<paramref name="cpu"/>) from the same initial networks and
+    /// batch: GAE against a float64 reference; every tensor moved and equals the CPU's; the same loss per member, gradient
+    /// norms reported; and per update one copy back of the [P, 3] metrics, nothing up.
+    /// </summary>
+    internal static void AssertMatchesCpu(int seed, ActorCriticConfig config, Batch b, Mlp actor, Mlp critic, (Mlp Actor, Mlp Critic, float[] Loss) cpu, DeviceResult d)
+    {
         var (adv, ret) = GaeReference(b, config.MemberGammas(), config.Run.Lambdas!);
         KernelAssert.AllClose($"seed {seed}: advantages", adv, D(d.Advantages), 1e-5, 1e-5);
         KernelAssert.AllClose($"seed {seed}: λ-returns", ret, D(d.Returns), 1e-5, 1e-5);
-        foreach (var (name, cpu, device) in new[] { ("actor", cpuActor, d.Actor), ("critic", cpuCritic, d.Critic) })
+        foreach (var (name, initial, after, device) in new[] { ("actor", actor, cpu.Actor, d.Actor), ("critic", critic, cpu.Critic, d.Critic) })
         {
             // The update moved every tensor (so the comparison is not of the initial values) ...
-            for (int t = 0; t < cpu.Layout.TensorCount; t++)
+            for (int t = 0; t < after.Layout.TensorCount; t++)
             {
-                int o = cpu.Layout.Offset(t), len = Pop * cpu.Layout.MemberSize(t);
+                int o = after.Layout.Offset(t), len = Pop * after.Layout.MemberSize(t);
                 double moved = 0;
-                for (int i = o; i < o + len; i++) moved = Math.Max(moved, Math.Abs(cpu.Parameters[i] - (name == "actor" ? actor : critic).Parameters[i]));
-                Assert.True(moved > 1e-4, $"seed {seed}: {name} {cpu.Layout.Name(t)} did not move ({moved})");
+                for (int i = o; i < o + len; i++) moved = Math.Max(moved, Math.Abs(after.Parameters[i] - initial.Parameters[i]));
+                Assert.True(moved > 1e-4, $"seed {seed}: {name} {after.Layout.Name(t)} did not move ({moved})");
                 // ... and the device's update equals the CPU's per tensor.
-                KernelAssert.AllClose($"seed {seed}: {name} {cpu.Layout.Name(t)}", D(cpu.Parameters.AsSpan(o, len).ToArray()), D(device.AsSpan(o, len).ToArray()), 2e-5, 1e-4);
+                KernelAssert.AllClose($"seed {seed}: {name} {after.Layout.Name(t)}", D(after.Parameters.AsSpan(o, len).ToArray()), D(device.AsSpan(o, len).ToArray()), 2e-5, 1e-4);
             }
         }
         for (int p = 0; p < Pop; p++)
         {
-            Assert.True(Math.Abs(cpuLoss[p] - d.Metrics[3 * p]) <= 1e-5 + 1e-4 * Math.Abs(cpuLoss[p]), $"seed {seed}: member {p} loss {cpuLoss[p]} vs {d.Metrics[3 * p]}");
+            Assert.True(Math.Abs(cpu.Loss[p] - d.Metrics[3 * p]) <= 1e-5 + 1e-4 * Math.Abs(cpu.Loss[p]), $"seed {seed}: member {p} loss {cpu.Loss[p]} vs {d.Metrics[3 * p]}");
             Assert.True(d.Metrics[3 * p + 1] > 0 && d.Metrics[3 * p + 2] > 0, $"seed {seed}: gradient norms {d.Metrics[3 * p + 1]}, {d.Metrics[3 * p + 2]}");
         }
         // Per update: launches, then one read of the [P, 3] metrics; nothing goes up.
