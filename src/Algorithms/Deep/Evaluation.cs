@@ -3,7 +3,7 @@ using RlKernels.Envs.Runner;
 
 namespace RlKernels.Algorithms.Deep;
 
-/// <summary>Runs a policy greedily on fresh episodes.</summary>
+/// <summary>Runs a policy greedily on fresh episodes (on a device backend, on the device: <see cref="Device.DeviceEvaluation"/>).</summary>
 public static class Evaluation
 {
     /// <summary>
@@ -23,7 +23,9 @@ public static class Evaluation
     {
         using IVectorEnv env = EnvRegistry.Make(policy.Spec.Id, policy.Net.Population * episodes,
             new VectorEnvOptions { Backend = backend, Seed = seed, Threads = threads }, envArgs);
-        return Run(policy, episodes, env);
+        // On a device backend the whole evaluation runs there when it can (one launch; only the returns come back).
+        if (Device.DevicePpo.RunsOn(backend) && Device.DeviceEvaluation.TryRun(policy, episodes, env) is { } onDevice) return onDevice;
+        return RunOnHost(policy, episodes, env);
     }
 
     /// <summary>
@@ -38,10 +40,11 @@ public static class Evaluation
             throw new ArgumentException($"{memberSeeds.Count} evaluation seeds for a population of {policy.Net.Population}.", nameof(memberSeeds));
         using IVectorEnv env = new PopulationVectorEnv(policy.Spec.Id, episodes, memberSeeds,
             new VectorEnvOptions { Backend = backend, Threads = threads }, envArgs);
-        return Run(policy, episodes, env);
+        return RunOnHost(policy, episodes, env);
     }
 
-    private static (double[] Mean, double[] Std) Run(PolicyNet policy, int episodes, IVectorEnv env)
+    /// <summary>The host loop: the policy acts on the host on each step's observations of <paramref name="env"/> (P·episodes fresh envs).</summary>
+    internal static (double[] Mean, double[] Std) RunOnHost(PolicyNet policy, int episodes, IVectorEnv env)
     {
         int pop = policy.Net.Population;
         int w = policy.ActionWidth;
