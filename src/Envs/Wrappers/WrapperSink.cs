@@ -28,8 +28,30 @@ public readonly struct WrapperSink<T, TNext, TResult>(EnvWrapperOptions wrappers
     {
         if (wrappers.FrameStack == 0) return next.Use<TEnv, TParams>(p);
         var sp = new FrameStackParams<TParams>(p, wrappers.FrameStack, TEnv.Spec(p).ObsSize, wrappers.FrameStackActions, wrappers.ResetPadding);
-        return Fit<TEnv, TParams, FrameSlots8<T>>(sp);
+        // SIMD lanes (CPU only) index their history; one-element lanes, which the GPU kernels use, name its slots as fields.
+        return T.Count > 1 ? FitIndexed<TEnv, TParams>(sp) : Fit<TEnv, TParams, FrameSlots8<T>>(sp);
     }
+
+    /// <summary>The smallest <see cref="IndexedFrameHistory{TBuffer, T}"/> that holds the stack.</summary>
+    private TResult FitIndexed<TEnv, TParams>(FrameStackParams<TParams> sp)
+        where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams>
+        where TParams : struct => sp.ObsSize switch
+        {
+            <= 8 => Indexed<TEnv, TParams, LaneBuffer8<T>>(sp),
+            <= 16 => Indexed<TEnv, TParams, LaneBuffer16<T>>(sp),
+            <= 24 => Indexed<TEnv, TParams, LaneBuffer24<T>>(sp),
+            <= 32 => Indexed<TEnv, TParams, LaneBuffer32<T>>(sp),
+            <= 40 => Indexed<TEnv, TParams, LaneBuffer40<T>>(sp),
+            <= 48 => Indexed<TEnv, TParams, LaneBuffer48<T>>(sp),
+            <= 56 => Indexed<TEnv, TParams, LaneBuffer56<T>>(sp),
+            _ => Indexed<TEnv, TParams, LaneBuffer64<T>>(sp),
+        };
+
+    private TResult Indexed<TEnv, TParams, TBuffer>(FrameStackParams<TParams> sp)
+        where TEnv : struct, IEnv<TEnv, T, TParams>, IEnvSpec<TParams>
+        where TParams : struct
+        where TBuffer : struct =>
+        next.Use<FrameStack<TEnv, T, TParams, IndexedFrameHistory<TBuffer, T>>, FrameStackParams<TParams>>(sp);
 
     /// <summary>
     /// The smallest history that fits (the runner stores every slot of it as a state column): eight slots,

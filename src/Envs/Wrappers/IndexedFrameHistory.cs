@@ -1,0 +1,79 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using RlKernels.Kernels.Lanes;
+
+namespace RlKernels.Envs.Wrappers;
+
+/// <summary>
+/// A frame-stack history for the SIMD lanes (CPU only): <typeparamref name="TBuffer"/>'s slots addressed by index, a
+/// plain indexed load or store. <see cref="FrameSlots8{T}"/> names its slots as fields so that ILGPU can keep them in a
+/// GPU thread's registers, and pays for it with a jump table per slot picked at run time (the frame stack's aging and
+/// reset padding pick every slot that way); ILGPU rejects the span this type uses, even in a branch dead for the GPU's
+/// lane type, so the wrapper picks this type for lanes wider than one element only (<see cref="WrapperSink{T, TNext, TResult}"/>),
+/// which never reach a GPU kernel.
+/// </summary>
+/// <typeparam name="TBuffer">An inline array of lane values: its size fixes the capacity.</typeparam>
+/// <typeparam name="T">The lane type.</typeparam>
+public struct IndexedFrameHistory<TBuffer, T> : IFrameHistory<IndexedFrameHistory<TBuffer, T>, T>
+    where TBuffer : struct where T : struct, ILane<T>
+{
+    private TBuffer _slots;
+
+    /// <inheritdoc/>
+    public static int Capacity
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => Unsafe.SizeOf<TBuffer>() / Unsafe.SizeOf<T>();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Span<T> Slots(ref IndexedFrameHistory<TBuffer, T> h) =>
+        MemoryMarshal.CreateSpan(ref Unsafe.As<TBuffer, T>(ref h._slots), Capacity);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public T Get(int slot) => Slots(ref this)[Math.Min(slot, Capacity - 1)];
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int slot, T value) => Slots(ref this)[Math.Min(slot, Capacity - 1)] = value;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Write(int index, T value) => Set(index, value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load<TReader>(ref TReader src, int offset, out IndexedFrameHistory<TBuffer, T> h) where TReader : struct, ILaneReader<T>
+    {
+        Unsafe.SkipInit(out h);
+        Span<T> slots = Slots(ref h);
+        for (int i = 0; i < slots.Length; i++) slots[i] = src.Read(offset + i);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void WriteSlots<TWriter>(in IndexedFrameHistory<TBuffer, T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>
+    {
+        ReadOnlySpan<T> slots = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TBuffer, T>(ref Unsafe.AsRef(in h._slots)), Capacity);
+        int n = Math.Min(count, slots.Length);
+        for (int i = 0; i < n; i++) dst.Write(offset + i, slots[i]);
+    }
+}
+
+/// <summary>Capacities of <see cref="IndexedFrameHistory{TBuffer, T}"/>: the multiples of 8 up to <see cref="EnvWrapperOptions.MaxStackSlots"/>.</summary>
+[InlineArray(8)] public struct LaneBuffer8<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer8{T}"/>
+[InlineArray(16)] public struct LaneBuffer16<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer8{T}"/>
+[InlineArray(24)] public struct LaneBuffer24<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer8{T}"/>
+[InlineArray(32)] public struct LaneBuffer32<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer8{T}"/>
+[InlineArray(40)] public struct LaneBuffer40<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer8{T}"/>
+[InlineArray(48)] public struct LaneBuffer48<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer8{T}"/>
+[InlineArray(56)] public struct LaneBuffer56<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer8{T}"/>
+[InlineArray(64)] public struct LaneBuffer64<T> { private T _first; }
