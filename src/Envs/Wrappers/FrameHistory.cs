@@ -9,7 +9,8 @@ namespace RlKernels.Envs.Wrappers;
 /// spans). Capacities are the multiples of 8 up to 64: eight explicit
 /// fields (<see cref="FrameSlots8{T}"/>) and sums of smaller histories (<see cref="FrameSlotSum{TLow, THigh, T}"/>,
 /// composed in <see cref="WrapperSink{T, TNext, TResult}"/>). The runner loads and stores every slot each
-/// step, so the wrapper picks the smallest that fits.
+/// step, so the wrapper picks the smallest that fits. These named-slot histories serve the one-element lanes (the GPU
+/// kernels'); the SIMD lanes use <see cref="IndexedFrameHistory{TBuffer, T}"/>, which picks a slot without a jump table.
 /// </summary>
 /// <remarks>
 /// Speed: a slot addressed by a run-time index is a switch (a jump table on the CPU), so the bulk
