@@ -1,3 +1,4 @@
+using RlKernels.Algorithms.Device;
 using RlKernels.Kernels.Nn;
 
 namespace RlKernels.Algorithms.Deep;
@@ -39,9 +40,17 @@ public static class Reinforce
     /// <summary>Plain REINFORCE (no baseline) in the registry.</summary>
     public static DeepAlgorithm Entry { get; } = RegistryEntry("reinforce", baseline: false);
 
-    private static DeepAlgorithm RegistryEntry(string name, bool baseline) => new(name, ActionNeed.Any,
-        (run, o) => Train(o.Apply(new ReinforceConfig { Run = run, Baseline = baseline })))
+    // On the gpu and gpu-cpu backends the whole loop runs on the device (DeviceReinforce) where it can (discrete actions, a plain
+    // GPU runner), as PPO's and A2C's do; otherwise the envs step on the device and the networks train on the CPU.
+    private static DeepAlgorithm RegistryEntry(string name, bool baseline) => new(name, ActionNeed.Any, (run, o) =>
     {
+        ReinforceConfig config = o.Apply(new ReinforceConfig { Run = run, Baseline = baseline });
+        return (DeviceReinforce.RunsOn(run.Backend) ? DeviceReinforce.TrainIfItRuns(config) : null) ?? Train(config);
+    })
+    {
+        RunsOnDevice = true,
+        // Only a device run too big for the device's memory is refused; what the device loop cannot run falls back.
+        Problem = (run, o) => DeviceReinforce.MemoryProblem(o.Apply(new ReinforceConfig { Run = run, Baseline = baseline })),
         Defaults = _ => (64, 3_000_000),
         RolloutSteps = _ => new ReinforceConfig().RolloutSteps,
         MemberParams = [.. MemberParam.Common, MemberParam.MaxGradNorm],
@@ -109,25 +118,7 @@ public static class Reinforce
                 minibatches.Gather<bool>(complete, mbComplete, mb);
 
                 if (baseline is not null) baseline.Forward(mbObs, m, value);
-                for (int p = 0; p < pop; p++)
-                {
-                    float count = 0;
-                    for (int j = 0; j < m; j++) count += mbComplete[p * m + j] ? 1f : 0f;
-                    double sq = 0;
-                    for (int j = 0; j < m; j++)
-                    {
-                        int r = p * m + j;
-                        adv[r] = (mbComplete[r] ? 1f : 0f) * (mbReturns[r] - (baseline is null ? 0f : value[r]));
-                        sq += (double)adv[r] * adv[r];
-                    }
-                    float scale = config.ScaleWeights && count > 1 ? 1f / (MathF.Sqrt((float)(sq / count)) + 1e-8f) : 1f;
-                    for (int j = 0; j < m; j++)
-                    {
-                        int r = p * m + j;
-                        actor.DLogProb[r] = count > 0 ? -adv[r] * scale / count : 0f;
-                        dValue[r] = count > 0 && baseline is not null ? (mbComplete[r] ? 1f : 0f) * (value[r] - mbReturns[r]) / count : 0f;
-                    }
-                }
+                Weights(pop, m, mbReturns, mbComplete, baseline is null ? default : value, config.ScaleWeights, adv, actor.DLogProb, dValue);
 
                 actor.Evaluate(mbObs, mbActions, mbRaw, m);
                 loss = 0;
@@ -146,5 +137,44 @@ public static class Reinforce
             if (training.EndUpdate(steps, loss, policy)) break;
         }
         return training.Result(config.Baseline ? "reinforce-baseline" : "reinforce", steps, policy, baseline);
+    }
+
+    /// <summary>
+    /// The weights of one minibatch, per member p of its [P, M] rows: w = 1 where the return is complete (else 0), count = Σ w,
+    /// A = w·(G − V) (V = 0 without a baseline), s = 1/(rms(A) + 1e-8) when <paramref name="scaleWeights"/> and count &gt; 1
+    /// (else 1); dLoss/dlog π = −A·s/count and the baseline's dLoss/dV = w·(V − G)/count (0 where count is 0, or without a baseline).
+    /// </summary>
+    /// <param name="pop">Population P.</param>
+    /// <param name="m">Rows per member M.</param>
+    /// <param name="returns">The rows' reward-to-go G [P, M].</param>
+    /// <param name="complete">The rows' episode ends inside the rollout [P, M].</param>
+    /// <param name="values">The baseline's V [P, M]; empty: no baseline.</param>
+    /// <param name="scaleWeights">Divide by the root mean square of A (<see cref="ReinforceConfig.ScaleWeights"/>).</param>
+    /// <param name="adv">Scratch [P, M]: A.</param>
+    /// <param name="dLogProb">dLoss/dlog π [P, M].</param>
+    /// <param name="dValue">dLoss/dV of the baseline [P, M].</param>
+    internal static void Weights(int pop, int m, ReadOnlySpan<float> returns, ReadOnlySpan<bool> complete, ReadOnlySpan<float> values, bool scaleWeights,
+        Span<float> adv, Span<float> dLogProb, Span<float> dValue)
+    {
+        bool hasBaseline = !values.IsEmpty;
+        for (int p = 0; p < pop; p++)
+        {
+            float count = 0;
+            for (int j = 0; j < m; j++) count += complete[p * m + j] ? 1f : 0f;
+            double sq = 0;
+            for (int j = 0; j < m; j++)
+            {
+                int r = p * m + j;
+                adv[r] = (complete[r] ? 1f : 0f) * (returns[r] - (hasBaseline ? values[r] : 0f));
+                sq += (double)adv[r] * adv[r];
+            }
+            float scale = scaleWeights && count > 1 ? 1f / (MathF.Sqrt((float)(sq / count)) + 1e-8f) : 1f;
+            for (int j = 0; j < m; j++)
+            {
+                int r = p * m + j;
+                dLogProb[r] = count > 0 ? -adv[r] * scale / count : 0f;
+                dValue[r] = count > 0 && hasBaseline ? (complete[r] ? 1f : 0f) * (values[r] - returns[r]) / count : 0f;
+            }
+        }
     }
 }

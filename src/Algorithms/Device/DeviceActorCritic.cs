@@ -10,31 +10,37 @@ using RlKernels.Kernels.Threading;
 namespace RlKernels.Algorithms.Device;
 
 /// <summary>
-/// What the device loop runs of an actor-critic config: PPO's clipped surrogate over shuffled minibatches for its
-/// epochs, or A2C's one step on −A·log π over the whole rollout in its order (the CPU <see cref="A2c"/>'s update:
-/// PPO's with one epoch, one minibatch, no shuffle and a ratio of 1, whose gradient is the plain policy gradient).
+/// What the device loop runs of a config: PPO's clipped surrogate over shuffled minibatches for its epochs; A2C's one
+/// step on −A·log π over the whole rollout in its order (the CPU <see cref="A2c"/>'s update: PPO's with one epoch, one
+/// minibatch, no shuffle and a ratio of 1, whose gradient is the plain policy gradient); or REINFORCE's reward-to-go
+/// weights over one shuffled pass of minibatches, the critic trained (as the baseline) only with <see cref="ReinforceConfig.Baseline"/>.
 /// </summary>
 /// <param name="Algorithm">The registry name (<see cref="TrainResult.Algorithm"/>).</param>
 /// <param name="Label">The name in messages.</param>
 /// <param name="Epochs">Passes over each rollout.</param>
 /// <param name="Minibatches">Minibatches per pass.</param>
-/// <param name="Clipped">PPO: the ratio-clipped surrogate on freshly permuted minibatches; else A2C's policy gradient on the rollout in order.</param>
+/// <param name="Loss">The actor's loss, a <see cref="DevicePpoArgs"/> loss constant.</param>
+/// <param name="TrainsCritic">The critic is trained and returned (all but REINFORCE without a baseline).</param>
 /// <param name="Anneals">The config anneals the learning rate (the device loop does not).</param>
-internal readonly record struct DeviceUpdatePlan(string Algorithm, string Label, int Epochs, int Minibatches, bool Clipped, bool Anneals)
+internal readonly record struct DeviceUpdatePlan(string Algorithm, string Label, int Epochs, int Minibatches, int Loss, bool TrainsCritic, bool Anneals)
 {
-    /// <exception cref="ArgumentException">A config other than PPO's or A2C's.</exception>
-    public static DeviceUpdatePlan Of(ActorCriticConfig config) => config switch
+    /// <summary>Minibatches are drawn through a fresh permutation per pass (PPO, REINFORCE), not the rollout in order (A2C).</summary>
+    public bool Permuted => Loss != DevicePpoArgs.A2cLoss;
+
+    /// <exception cref="ArgumentException">A config other than PPO's, A2C's or REINFORCE's.</exception>
+    public static DeviceUpdatePlan Of(DeepConfig config) => config switch
     {
-        PpoConfig p => new("ppo", "PPO", p.Epochs, p.Minibatches, Clipped: true, p.AnnealLearningRate),
-        A2cConfig => new("a2c", "A2C", 1, 1, Clipped: false, Anneals: false),
-        _ => throw new ArgumentException($"The device loop trains PPO and A2C, not {config.GetType().Name}.", nameof(config)),
+        PpoConfig p => new("ppo", "PPO", p.Epochs, p.Minibatches, DevicePpoArgs.PpoLoss, TrainsCritic: true, p.AnnealLearningRate),
+        A2cConfig => new("a2c", "A2C", 1, 1, DevicePpoArgs.A2cLoss, TrainsCritic: true, Anneals: false),
+        ReinforceConfig r => new(r.Baseline ? "reinforce-baseline" : "reinforce", "REINFORCE", 1, r.Minibatches, DevicePpoArgs.ReinforceLoss, r.Baseline, Anneals: false),
+        _ => throw new ArgumentException($"The device loop trains PPO, A2C and REINFORCE, not {config.GetType().Name}.", nameof(config)),
     };
 }
 
 /// <summary>
-/// The on-device actor-critic loop <see cref="DevicePpo"/> and <see cref="DeviceA2c"/> share: <see cref="DeviceRollout{TEnv, TParams}"/>
+/// The on-device policy-gradient loop <see cref="DevicePpo"/>, <see cref="DeviceA2c"/> and <see cref="DeviceReinforce"/> share: <see cref="DeviceRollout{TEnv, TParams}"/>
 /// (env, policy, sampling in one launch) and <see cref="DevicePpoUpdate"/> (GAE, losses, backward, clipping, Adam as
-/// launches), the checks of what it runs, its device-memory estimate and the stop rule. Per rollout and update the
+/// launches; REINFORCE: reward-to-go and its weights in place of GAE and the surrogate), the checks of what it runs, its device-memory estimate and the stop rule. Per rollout and update the
 /// host reads back [P, 2] episode metrics and [P, 3] update metrics; the parameters come back only to confirm a
 /// solve (a greedy evaluation, as <see cref="StopRule"/> does) and at the end.
 /// </summary>
@@ -54,7 +60,7 @@ internal static class DeviceActorCritic
     /// </summary>
     /// <exception cref="ArgumentException">Invalid run settings or env options.</exception>
     /// <exception cref="InvalidOperationException">The backend is missing on this machine (gpu without a GPU).</exception>
-    public static string? Problem(ActorCriticConfig config)
+    public static string? Problem(DeepConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (SettingsProblem(config) is { } problem) return problem;
@@ -62,18 +68,23 @@ internal static class DeviceActorCritic
         return EnvProblem(config, probe);
     }
 
-    private static string? SettingsProblem(ActorCriticConfig config)
+    private static string? SettingsProblem(DeepConfig config)
     {
         RunSettings run = config.Run;
         run.Validate();
         DeviceUpdatePlan plan = DeviceUpdatePlan.Of(config);
         if (!RunsOn(run.Backend)) return $"Device {plan.Label} runs on the gpu or gpu-cpu backend, not {run.Backend}.";
         if (config.RolloutSteps < 1 || plan.Epochs < 1 || plan.Minibatches < 1 || (long)run.EnvCount * config.RolloutSteps < plan.Minibatches)
-            return plan.Clipped ? "PPO needs RolloutSteps, Epochs, Minibatches ≥ 1 and at least one sample per minibatch." : $"{plan.Label} needs RolloutSteps ≥ 1.";
+            return plan.Loss switch
+            {
+                DevicePpoArgs.PpoLoss => "PPO needs RolloutSteps, Epochs, Minibatches ≥ 1 and at least one sample per minibatch.",
+                DevicePpoArgs.ReinforceLoss => "REINFORCE needs RolloutSteps, Minibatches ≥ 1 and at least one sample per minibatch.",
+                _ => $"{plan.Label} needs RolloutSteps ≥ 1.",
+            };
         return null;
     }
 
-    private static string? EnvProblem(ActorCriticConfig config, IVectorEnv env)
+    private static string? EnvProblem(DeepConfig config, IVectorEnv env)
     {
         RunSettings run = config.Run;
         DeviceUpdatePlan plan = DeviceUpdatePlan.Of(config);
@@ -87,16 +98,16 @@ internal static class DeviceActorCritic
     /// <summary>Trains <paramref name="config"/> on the device, the copies counted in <paramref name="transfers"/>.</summary>
     /// <exception cref="ArgumentException">What <see cref="Problem"/> would say.</exception>
     /// <exception cref="TrainingDivergedException">The loss or a gradient norm went non-finite.</exception>
-    public static TrainResult Train(ActorCriticConfig config, DeviceTransfers transfers) =>
+    public static TrainResult Train(DeepConfig config, DeviceTransfers transfers) =>
         TrainOrExplain(config, transfers, out string? problem) ?? throw new ArgumentException(problem);
 
     /// <summary>
     /// <see cref="Train"/> where the device loop runs <paramref name="config"/>, else null (what <see cref="Problem"/>
     /// would say, found on the run's own env instead of a probe): the caller trains another way.
     /// </summary>
-    public static TrainResult? TrainIfItRuns(ActorCriticConfig config) => TrainOrExplain(config, new DeviceTransfers(), out _);
+    public static TrainResult? TrainIfItRuns(DeepConfig config) => TrainOrExplain(config, new DeviceTransfers(), out _);
 
-    private static TrainResult? TrainOrExplain(ActorCriticConfig config, DeviceTransfers transfers, out string? problem)
+    private static TrainResult? TrainOrExplain(DeepConfig config, DeviceTransfers transfers, out string? problem)
     {
         ArgumentNullException.ThrowIfNull(config);
         RunSettings run = config.Run;
@@ -110,10 +121,10 @@ internal static class DeviceActorCritic
     /// <summary>
     /// Device bytes the rollout and update buffers take for <paramref name="config"/>: per sample (P·N·T) the rollout's
     /// observations, actions, log-probabilities, values, rewards, flags and final values and the update's advantages,
-    /// returns and (PPO) permutation; per update row (P·N·T / minibatches) the staged rows and both networks'
+    /// returns and (PPO, REINFORCE) permutation; per update row (P·N·T / minibatches) the staged rows and both networks'
     /// activations and deltas; per parameter its value, gradient and two Adam moments.
     /// </summary>
-    public static long DeviceBytes(ActorCriticConfig config, EnvSpec spec)
+    public static long DeviceBytes(DeepConfig config, EnvSpec spec)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(spec);
@@ -122,7 +133,7 @@ internal static class DeviceActorCritic
         long samples = (long)run.Population * run.EnvCount * config.RolloutSteps;
         long rows = samples / Math.Max(1, plan.Minibatches);
         int[] actor = [spec.ObsSize, .. config.Hidden, spec.Action.Count], critic = [spec.ObsSize, .. config.Hidden, 1];
-        long perSample = 4L * spec.ObsSize + (plan.Clipped ? 34 : 30);
+        long perSample = 4L * spec.ObsSize + (plan.Permuted ? 34 : 30);
         long perRow = 4L * (6 + spec.Action.Count) + 8L * (actor.Sum() + critic.Sum());
         long parameters = 16L * run.Population * (Parameters(actor) + Parameters(critic));
         return samples * perSample + rows * perRow + parameters;
@@ -141,7 +152,7 @@ internal static class DeviceActorCritic
     /// (also when the run would not take the device loop at all). Opens the device to read its size; run before
     /// anything is written, so that such a run is refused with one line instead of failing midway.
     /// </summary>
-    public static string? MemoryProblem(ActorCriticConfig config)
+    public static string? MemoryProblem(DeepConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
         if (!RunsOn(config.Run.Backend) || Problem(config) is not null) return null;
@@ -150,7 +161,7 @@ internal static class DeviceActorCritic
         return MemoryMessage(config, spec, device);
     }
 
-    private static string? MemoryMessage(ActorCriticConfig config, EnvSpec spec, Kernels.Gpu.GpuDevice device)
+    private static string? MemoryMessage(DeepConfig config, EnvSpec spec, Kernels.Gpu.GpuDevice device)
     {
         long need = DeviceBytes(config, spec);
         return need <= device.UsableBytes ? null :
@@ -159,7 +170,7 @@ internal static class DeviceActorCritic
             "Use fewer envs, members or rollout steps.";
     }
 
-    private static TrainResult TrainOn<TEnv, TParams>(ActorCriticConfig config, GpuVectorEnv<TEnv, TParams> env, DeviceTransfers transfers)
+    private static TrainResult TrainOn<TEnv, TParams>(DeepConfig config, GpuVectorEnv<TEnv, TParams> env, DeviceTransfers transfers)
         where TEnv : struct, IEnv<TEnv, F1, TParams>
         where TParams : struct
     {
@@ -169,7 +180,9 @@ internal static class DeviceActorCritic
         int pop = run.Population, n = run.EnvCount;
         WorkerPool pool = run.MakePool(); // outlives the run: the returned networks use it
         Mlp actor = PolicyNet.NewMlp(spec.ObsSize, config.Hidden, spec.Action.Count, config.Activation, run, pool, outputGain: 0.01f);
+        // REINFORCE's baseline is this critic; without one it is still built (the rollout launch computes a V per step) but never trained.
         Mlp critic = PolicyNet.NewMlp(spec.ObsSize, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
+        DeviceUpdatePlan plan = DeviceUpdatePlan.Of(config);
         var policy = new PolicyNet(spec, actor, 0f);
         ulong[] seeds = Enumerable.Range(0, pop).Select(run.SeedOf).ToArray();
         // Before the rollout and update buffers are allocated (the CLI asks MemoryProblem before writing anything).
@@ -211,10 +224,10 @@ internal static class DeviceActorCritic
             if (means.All(m => m >= target + run.ConfirmMargin * Math.Abs(target))) break;
         }
         update.Actor.DownloadParameters();
-        update.Critic.DownloadParameters();
+        if (plan.TrainsCritic) update.Critic.DownloadParameters();
         return new TrainResult
         {
-            Algorithm = DeviceUpdatePlan.Of(config).Algorithm, Settings = run, Policy = policy, Critic = critic, Curve = curve, EnvSteps = steps,
+            Algorithm = plan.Algorithm, Settings = run, Policy = policy, Critic = plan.TrainsCritic ? critic : null, Curve = curve, EnvSteps = steps,
             Seconds = watch.Elapsed.TotalSeconds, SolvedAtSeconds = solvedAt, SolvedAtStep = solvedStep,
             FinalRecentMean = Enumerable.Range(0, pop).Select(stats.RecentMean).ToArray(),
         };

@@ -9,11 +9,11 @@ namespace RlKernels.Algorithms.Device;
 /// </summary>
 public struct DevicePpoBatchViews
 {
-    /// <summary>GAE advantages, [P, B].</summary>
+    /// <summary>GAE advantages, [P, B] (REINFORCE: 1 where the step's return is complete, else 0).</summary>
     public ArrayView<float> Advantages;
-    /// <summary>λ-returns (the critic's targets), [P, B].</summary>
+    /// <summary>λ-returns (the critic's targets), [P, B] (REINFORCE: the reward-to-go G).</summary>
     public ArrayView<float> Returns;
-    /// <summary>This epoch's permutation of each member's samples, [P, B] (PPO only).</summary>
+    /// <summary>This epoch's permutation of each member's samples, [P, B] (PPO and REINFORCE).</summary>
     public ArrayView<int> Permutation;
     /// <summary>The actor network's input for the minibatch, [P, M, obsSize].</summary>
     public ArrayView<float> ActorInput;
@@ -23,7 +23,7 @@ public struct DevicePpoBatchViews
     public ArrayView<int> Actions;
     /// <summary>Minibatch log π_old, [P, M].</summary>
     public ArrayView<float> OldLogProbs;
-    /// <summary>Minibatch advantages (normalized in place when configured), [P, M].</summary>
+    /// <summary>Minibatch advantages (normalized in place when configured), [P, M]. REINFORCE: the complete flags as gathered, then dLoss/dlog π.</summary>
     public ArrayView<float> MinibatchAdvantages;
     /// <summary>Minibatch λ-returns, [P, M].</summary>
     public ArrayView<float> MinibatchReturns;
@@ -58,6 +58,15 @@ public struct DevicePpoArgs
     public int ActionCount;
     /// <summary>Weight of the value loss ½(V − G)².</summary>
     public float ValueCoef;
-    /// <summary>1: PPO, the ratio-clipped surrogate on permuted minibatches; 0: A2C, −A·log π on the rollout in order (no permutation read).</summary>
-    public int Clipped;
+    /// <summary>The actor's loss: <see cref="A2cLoss"/>, <see cref="PpoLoss"/> or <see cref="ReinforceLoss"/>.</summary>
+    public int Loss;
+    /// <summary>1: minibatches are gathered through <see cref="DevicePpoBatchViews.Permutation"/> (PPO, REINFORCE); 0: the rollout in its order (A2C).</summary>
+    public int Permuted;
+    /// <summary>REINFORCE: 1 to subtract the critic's V (the baseline) from the returns.</summary>
+    public int Baseline;
+    /// <summary>REINFORCE: 1 to divide each minibatch's weights by their root mean square.</summary>
+    public int ScaleWeights;
+
+    /// <summary>Values of <see cref="Loss"/>: A2C's −A·log π; PPO's ratio-clipped surrogate; REINFORCE's −w·(G − b)·log π, its dLoss/dlog π given per row.</summary>
+    public const int A2cLoss = 0, PpoLoss = 1, ReinforceLoss = 2;
 }

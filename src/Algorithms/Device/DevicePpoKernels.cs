@@ -9,7 +9,7 @@ namespace RlKernels.Algorithms.Device;
 /// PPO's own math as kernels over device buffers, each the CPU code's arithmetic in the CPU's order
 /// (<c>Returns.Gae</c>, <c>Shuffle.Permutation</c>, <c>Minibatches.Gather</c>, <c>Returns.Normalize</c>, the
 /// clipped surrogate and value loss of <c>Ppo.Train</c> with <c>Categorical</c>'s backward; A2C's policy gradient of
-/// <c>A2c.Train</c> where <see cref="DevicePpoArgs.Clipped"/> is 0). The networks'
+/// <c>A2c.Train</c> and REINFORCE's reward-to-go and weights of <c>Reinforce.Train</c> by <see cref="DevicePpoArgs.Loss"/>). The networks'
 /// forward, backward and optimizer steps are <see cref="GpuMlp"/> and <see cref="DeviceNetOptimizer"/>.
 /// P = population, N = envs per member, T = steps, B = T·N, M = rows per minibatch.
 /// </summary>
@@ -44,6 +44,62 @@ public static class DevicePpoKernels
         }
     }
 
+    /// <summary>
+    /// Thread e = p·N + i: REINFORCE's discounted reward-to-go of env i of member p, backwards over T steps with member p's γ,
+    /// restarting at every episode end (terminated or truncated, no bootstrap), as <see cref="Deep.Returns.RewardToGo(ReadOnlySpan{float}, ReadOnlySpan{bool}, int, int, float, Span{float}, Span{bool})"/>:
+    /// G into <see cref="DevicePpoBatchViews.Returns"/>, 1 where the episode ends inside the rollout (else 0) into <see cref="DevicePpoBatchViews.Advantages"/>.
+    /// </summary>
+    public static void RewardToGoKernel(
+        Index1D index,
+        DeviceRolloutViews r,
+        DevicePpoBatchViews b,
+        DevicePpoArgs a)
+    {
+        int e = index.X, n = a.EnvsPerMember;
+        int p = e / n, i = e - p * n;
+        float gamma = b.Member(DevicePpoBatchViews.Gamma, p), g = 0f, complete = 0f;
+        for (int t = a.Steps - 1; t >= 0; t--)
+        {
+            long k = ((long)p * a.Steps + t) * n + i;
+            if (r.Terminated[k] != 0 || r.Truncated[k] != 0) { g = 0f; complete = 1f; }
+            g = r.Rewards[k] + gamma * g;
+            b.Returns[k] = g;
+            b.Advantages[k] = complete;
+        }
+    }
+
+    /// <summary>
+    /// Thread p: REINFORCE's weights of member p's minibatch, as <c>Reinforce.Train</c>: with w the gathered complete flags,
+    /// count = Σ w, A = w·(G − V) (V the critic's output with <see cref="DevicePpoArgs.Baseline"/>, else 0), s = 1/(rms(A) + 1e-8)
+    /// with <see cref="DevicePpoArgs.ScaleWeights"/> and count &gt; 1 (else 1); dLoss/dlog π = −A·s/count into
+    /// <see cref="DevicePpoBatchViews.MinibatchAdvantages"/> (in place of the flags) and the baseline's dLoss/dV = w·(V − G)/count.
+    /// </summary>
+    public static void ReinforceWeightKernel(
+        Index1D index,
+        ArrayView<float> values, // [P, M, 1]
+        DevicePpoBatchViews b,
+        DevicePpoArgs a)
+    {
+        int m = a.Rows;
+        long o = (long)index.X * m;
+        float count = 0f;
+        for (int j = 0; j < m; j++) count += b.MinibatchAdvantages[o + j];
+        double sq = 0;
+        for (int j = 0; j < m; j++)
+        {
+            float adv = b.MinibatchAdvantages[o + j] * (b.MinibatchReturns[o + j] - (a.Baseline != 0 ? values[o + j] : 0f));
+            sq += (double)adv * adv;
+        }
+        float scale = a.ScaleWeights != 0 && count > 1 ? 1f / (MathF.Sqrt((float)(sq / count)) + 1e-8f) : 1f;
+        for (int j = 0; j < m; j++)
+        {
+            float w = b.MinibatchAdvantages[o + j], v = a.Baseline != 0 ? values[o + j] : 0f, g = b.MinibatchReturns[o + j];
+            float adv = w * (g - v);
+            b.MinibatchAdvantages[o + j] = count > 0 ? -adv * scale / count : 0f;
+            b.DValues[o + j] = count > 0 && a.Baseline != 0 ? w * (v - g) / count : 0f;
+        }
+    }
+
     /// <summary>Thread p: Fisher–Yates permutation of member p's B samples from (its key, round), as <see cref="Shuffle.Permutation"/>.</summary>
     public static void PermutationKernel(
         Index1D index,
@@ -67,7 +123,7 @@ public static class DevicePpoKernels
 
     /// <summary>
     /// Thread p·M + j: row j of member p's minibatch <paramref name="minibatch"/>, gathered from the rollout through the
-    /// permutation (PPO), or row minibatch·M + j itself (A2C: the rollout in its order, as the CPU update reads it).
+    /// permutation (PPO, REINFORCE), or row minibatch·M + j itself (A2C: the rollout in its order, as the CPU update reads it).
     /// </summary>
     public static void GatherKernel(
         Index1D index,
@@ -79,7 +135,7 @@ public static class DevicePpoKernels
         int m = a.Rows, batch = a.Steps * a.EnvsPerMember, o = a.ObsSize;
         int p = index.X / m, j = index.X - p * m;
         int row = minibatch * m + j;
-        long src = (long)p * batch + (a.Clipped != 0 ? b.Permutation[(long)p * batch + row] : row);
+        long src = (long)p * batch + (a.Permuted != 0 ? b.Permutation[(long)p * batch + row] : row);
         long dst = index.X;
         for (int f = 0; f < o; f++)
         {
@@ -114,7 +170,8 @@ public static class DevicePpoKernels
     /// Thread r (of P·M): the clipped surrogate's gradient into the logits. ρ = exp(log π − log π_old);
     /// dLoss/dlog π = −ρA/M where the unclipped term is the minimum, else 0; then log π's backward
     /// (one-hot − softmax) and the entropy bonus's backward at dH = −c_H/M; ε and c_H are member p's. Writes the row's loss share.
-    /// Without <see cref="DevicePpoArgs.Clipped"/> (A2C) the loss is −(A·log π + c_H·H)/M and dLoss/dlog π = −A/M, as the CPU <c>A2c.Train</c>.
+    /// A2C: the loss is −(A·log π + c_H·H)/M and dLoss/dlog π = −A/M, as the CPU <c>A2c.Train</c>. REINFORCE: dLoss/dlog π is the
+    /// row's <see cref="DevicePpoBatchViews.MinibatchAdvantages"/> (<see cref="ReinforceWeightKernel"/>'s), the loss dLoss/dlog π · log π, as <c>Reinforce.Train</c>'s.
     /// </summary>
     public static void SurrogateGradKernel(
         Index1D index,
@@ -134,7 +191,7 @@ public static class DevicePpoKernels
             entropy -= MathF.Exp(logP) * logP;
         }
         float adv = b.MinibatchAdvantages[r], dLogProb, rowLoss;
-        if (a.Clipped != 0)
+        if (a.Loss == DevicePpoArgs.PpoLoss)
         {
             float ratio = MathF.Exp(logProb - b.OldLogProbs[r]);
             float low = 1f - clip, high = 1f + clip;
@@ -143,6 +200,11 @@ public static class DevicePpoKernels
             dLogProb = unclipped <= clipped ? -unclipped / m : 0f;
             float smaller = unclipped < clipped ? unclipped : clipped;
             rowLoss = -(smaller / m + entropyCoef * entropy / m);
+        }
+        else if (a.Loss == DevicePpoArgs.ReinforceLoss)
+        {
+            dLogProb = adv;
+            rowLoss = adv * logProb;
         }
         else
         {

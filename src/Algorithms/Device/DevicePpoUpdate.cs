@@ -13,7 +13,10 @@ namespace RlKernels.Algorithms.Device;
 /// body in the same order with the same minibatch permutations, every step a launch. Given an <see cref="A2cConfig"/>
 /// it is A2C's update, the CPU <c>A2c.Train</c> loop body: the same launches once, over the whole rollout in its
 /// order (no permutation), with the plain policy gradient −A·∇log π (PPO's at a ratio of 1) in place of the clipped
-/// surrogate. The host reads back only <see cref="ReadMetrics"/>'s [P, 3] scalars. Owns the actor and critic
+/// surrogate. Given a <see cref="ReinforceConfig"/> it is REINFORCE's update, the CPU <c>Reinforce.Train</c> loop body:
+/// reward-to-go in place of GAE, one pass of permuted minibatches, per minibatch the weights of
+/// <see cref="DevicePpoKernels.ReinforceWeightKernel"/> (from the critic's V with a baseline, else from the returns alone),
+/// the actor step on them and (with a baseline) the critic step on w·½(V − G)²/count. The host reads back only <see cref="ReadMetrics"/>'s [P, 3] scalars. Owns the actor and critic
 /// <see cref="GpuMlp"/>s (the rollout reads their <see cref="GpuMlp.Parameters"/>). P = population, N = envs per
 /// member, T = steps, M = rows per minibatch (A2C: M = T·N).
 /// </summary>
@@ -30,11 +33,11 @@ public sealed class DevicePpoUpdate : IDisposable
     private readonly DevicePpoBatchViews _b;
     private readonly DevicePpoArgs _args;
     private readonly float[] _hostMetrics;
-    private readonly Action<Index1D, DeviceRolloutViews, DevicePpoBatchViews, DevicePpoArgs> _gae;
+    private readonly Action<Index1D, DeviceRolloutViews, DevicePpoBatchViews, DevicePpoArgs> _gae, _rewardToGo;
     private readonly Action<Index1D, ArrayView<uint>, uint, int, ArrayView<int>> _permute;
     private readonly Action<Index1D, DeviceRolloutViews, DevicePpoBatchViews, int, DevicePpoArgs> _gather;
     private readonly Action<Index1D, ArrayView<float>, int> _normalize;
-    private readonly Action<Index1D, ArrayView<float>, DevicePpoBatchViews, DevicePpoArgs> _surrogate, _valueGrad;
+    private readonly Action<Index1D, ArrayView<float>, DevicePpoBatchViews, DevicePpoArgs> _surrogate, _valueGrad, _reinforceWeights;
     private readonly Action<Index1D, ArrayView<float>, int, ArrayView<float>, ArrayView<float>, ArrayView<float>> _updateMetrics;
     private uint _round;
 
@@ -51,15 +54,16 @@ public sealed class DevicePpoUpdate : IDisposable
     /// <param name="actor">The actor's shape and initial parameters (obs → logits, P members).</param>
     /// <param name="critic">The critic's shape and initial parameters (obs → 1).</param>
     /// <param name="config">
-    /// A <see cref="PpoConfig"/> (PPO's update) or an <see cref="A2cConfig"/> (A2C's): epochs and minibatches (PPO), value weight,
-    /// advantage normalization, rollout length T; per member (its <c>Run</c>'s arrays or the scalars) γ, λ, clip ε (PPO),
-    /// entropy weight, learning rate and gradient-norm limit.
+    /// A <see cref="PpoConfig"/> (PPO's update), an <see cref="A2cConfig"/> (A2C's) or a <see cref="ReinforceConfig"/> (REINFORCE's):
+    /// epochs and minibatches (PPO; REINFORCE's minibatches), value weight, advantage normalization (PPO, A2C), baseline and weight
+    /// scaling (REINFORCE), rollout length T; per member (its <c>Run</c>'s arrays or the scalars) γ, λ (PPO, A2C), clip ε (PPO),
+    /// entropy weight (PPO, A2C), learning rate and gradient-norm limit.
     /// </param>
     /// <param name="envsPerMember">N: the rollout has B = T·N samples per member.</param>
     /// <param name="seeds">Each member's seed [P] (keys its minibatch permutations, as the CPU's <c>RunSettings.SeedOf</c>).</param>
     /// <param name="transfers">Counts the copies (a few uploads here, once).</param>
     /// <exception cref="ArgumentException">A config the device update does not run (another algorithm's, annealing, fewer samples than minibatches) or shapes that disagree.</exception>
-    public DevicePpoUpdate(Accelerator accelerator, Mlp actor, Mlp critic, ActorCriticConfig config, int envsPerMember, ReadOnlySpan<ulong> seeds, DeviceTransfers transfers)
+    public DevicePpoUpdate(Accelerator accelerator, Mlp actor, Mlp critic, DeepConfig config, int envsPerMember, ReadOnlySpan<ulong> seeds, DeviceTransfers transfers)
     {
         ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(critic);
@@ -73,7 +77,8 @@ public sealed class DevicePpoUpdate : IDisposable
         if (critic.Population != pop || seeds.Length != pop || critic.InputSize != actor.InputSize || critic.OutputSize != 1)
             throw new ArgumentException($"Population {pop}: the critic has {critic.Population} members, {seeds.Length} seeds; the critic must map {actor.InputSize} inputs to 1.");
         _plan = plan;
-        _normalizeAdvantages = config.NormalizeAdvantages;
+        var ac = config as ActorCriticConfig; // null for REINFORCE: no λ, entropy, value weight or advantage normalization
+        _normalizeAdvantages = ac is { NormalizeAdvantages: true };
         _transfers = transfers;
         Population = pop;
         Rows = batch / plan.Minibatches;
@@ -83,14 +88,15 @@ public sealed class DevicePpoUpdate : IDisposable
         float[] lr = config.MemberLearningRates();
         RunSettings run = config.Run;
         float[] clip = config is PpoConfig ppo ? MemberParam.ClipCoef.Of(run, ppo.ClipCoef) : new float[pop]; // A2C: unread
-        float[] members = [.. config.MemberGammas(), .. MemberParam.Lambda.Of(run, config.Lambda), .. clip, .. MemberParam.EntropyCoef.Of(run, config.EntropyCoef)]; // [4, P]
+        float[] lambdas = ac is null ? new float[pop] : MemberParam.Lambda.Of(run, ac.Lambda), entropy = ac is null ? new float[pop] : MemberParam.EntropyCoef.Of(run, ac.EntropyCoef);
+        float[] members = [.. config.MemberGammas(), .. lambdas, .. clip, .. entropy]; // [4, P]
         float[] maxNorms = config.MemberMaxGradNorms();
         _actorOpt = new DeviceNetOptimizer(accelerator, Actor, actor.Layout.TensorCount, lr, maxNorms, transfers);
         _criticOpt = new DeviceNetOptimizer(accelerator, Critic, critic.Layout.TensorCount, lr, maxNorms, transfers);
 
         long all = (long)pop * batch, rows = (long)pop * m;
         MemoryBuffer1D<float, Stride1D.Dense> Floats(long n) => accelerator.Allocate1D<float>(n);
-        (_advantages, _returns, _permutation) = (Floats(all), Floats(all), accelerator.Allocate1D<int>(plan.Clipped ? all : 1)); // A2C reads no permutation
+        (_advantages, _returns, _permutation) = (Floats(all), Floats(all), accelerator.Allocate1D<int>(plan.Permuted ? all : 1)); // A2C reads no permutation
         (_actions, _oldLogProbs, _mbAdv, _mbReturns) = (accelerator.Allocate1D<int>(rows), Floats(rows), Floats(rows), Floats(rows));
         (_dLogits, _dValues, _rowLoss) = (Floats(rows * w), Floats(rows), Floats(rows));
         (_members, _metrics, _keys) = (Floats((long)DevicePpoBatchViews.MemberRows * pop), Floats(3L * pop), accelerator.Allocate1D<uint>(2L * pop));
@@ -107,9 +113,12 @@ public sealed class DevicePpoUpdate : IDisposable
         };
         _args = new DevicePpoArgs
         {
-            Steps = t, EnvsPerMember = envsPerMember, Rows = m, ObsSize = obs, ActionCount = w, ValueCoef = config.ValueCoef, Clipped = plan.Clipped ? 1 : 0,
+            Steps = t, EnvsPerMember = envsPerMember, Rows = m, ObsSize = obs, ActionCount = w, ValueCoef = ac?.ValueCoef ?? 1f, Loss = plan.Loss, Permuted = plan.Permuted ? 1 : 0,
+            Baseline = config is ReinforceConfig { Baseline: true } ? 1 : 0, ScaleWeights = config is ReinforceConfig { ScaleWeights: true } ? 1 : 0,
         };
         _gae = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceRolloutViews, DevicePpoBatchViews, DevicePpoArgs>(DevicePpoKernels.GaeKernel);
+        _rewardToGo = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceRolloutViews, DevicePpoBatchViews, DevicePpoArgs>(DevicePpoKernels.RewardToGoKernel);
+        _reinforceWeights = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, DevicePpoBatchViews, DevicePpoArgs>(DevicePpoKernels.ReinforceWeightKernel);
         _permute = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<uint>, uint, int, ArrayView<int>>(DevicePpoKernels.PermutationKernel);
         _gather = accelerator.LoadAutoGroupedStreamKernel<Index1D, DeviceRolloutViews, DevicePpoBatchViews, int, DevicePpoArgs>(DevicePpoKernels.GatherKernel);
         _normalize = accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, int>(DevicePpoKernels.NormalizeKernel);
@@ -121,30 +130,41 @@ public sealed class DevicePpoUpdate : IDisposable
     /// <summary>The GAE outputs and minibatch buffers (for tests and fused callers).</summary>
     public DevicePpoBatchViews Batch => _b;
 
-    /// <summary>Queues one whole PPO (or A2C) update on the trajectory in <paramref name="rollout"/> (launches only, no copy).</summary>
+    /// <summary>Queues one whole PPO (A2C, REINFORCE) update on the trajectory in <paramref name="rollout"/> (launches only, no copy).</summary>
     /// <param name="rollout">A trajectory of T steps of P·N envs, [P, T, N] (e.g. <see cref="DeviceRollout{TEnv, TParams}.Views"/>).</param>
     public void Update(DeviceRolloutViews rollout)
     {
         int pop = Population, m = Rows, batch = _args.Steps * _args.EnvsPerMember;
-        _gae(pop * _args.EnvsPerMember, rollout, _b, _args);
+        bool reinforce = _plan.Loss == DevicePpoArgs.ReinforceLoss;
+        (reinforce ? _rewardToGo : _gae)(pop * _args.EnvsPerMember, rollout, _b, _args);
         for (int epoch = 0; epoch < _plan.Epochs; epoch++)
         {
-            if (_plan.Clipped) _permute(pop, _keys.View, _round++, batch, _permutation.View);
+            if (_plan.Permuted) _permute(pop, _keys.View, _round++, batch, _permutation.View);
             for (int mb = 0; mb < _plan.Minibatches; mb++)
             {
                 _gather(pop * m, rollout, _b, mb, _args);
                 if (_normalizeAdvantages) _normalize(pop, _mbAdv.View, m);
+                if (reinforce)
+                {
+                    // The baseline's V before either step (its forward pass stays for its backward below), then the weights.
+                    if (_plan.TrainsCritic) Critic.Forward();
+                    _reinforceWeights(pop, Critic.Output, _b, _args);
+                }
 
-                // Actor: descend −mean min(ρA, clip(ρ)A) − c_H·H (A2C: −mean A·log π − c_H·H).
+                // Actor: descend −mean min(ρA, clip(ρ)A) − c_H·H (A2C: −mean A·log π − c_H·H; REINFORCE: the weights' −w·(G − b)·s·log π / count).
                 Actor.Forward();
                 _surrogate(pop * m, Actor.Output, _b, _args);
                 Actor.ZeroGradients();
                 Actor.Backward(_dLogits.View);
                 _actorOpt.Step();
 
-                // Critic: descend c_V·½(V − G)².
-                Critic.Forward();
-                _valueGrad(pop * m, Critic.Output, _b, _args);
+                // Critic: descend c_V·½(V − G)² (REINFORCE's baseline: w·½(V − G)²/count, its gradient from the weight kernel).
+                if (!_plan.TrainsCritic) continue;
+                if (!reinforce)
+                {
+                    Critic.Forward();
+                    _valueGrad(pop * m, Critic.Output, _b, _args);
+                }
                 Critic.ZeroGradients();
                 Critic.Backward(_dValues.View);
                 _criticOpt.Step();

@@ -72,7 +72,7 @@ public class DevicePpoUpdateTests
 
     internal sealed record DeviceResult(float[] Actor, float[] Critic, float[] Advantages, float[] Returns, float[] Metrics, DeviceTransfers Transfers);
 
-    internal static DeviceResult RunDevice(Mlp actor, Mlp critic, ActorCriticConfig config, Batch b, ulong[] seeds)
+    internal static DeviceResult RunDevice(Mlp actor, Mlp critic, DeepConfig config, Batch b, ulong[] seeds)
     {
         using var device = GpuDevice.Open(GpuDeviceKind.CpuAccelerator);
         Accelerator acc = device.Accelerator;
@@ -264,23 +264,33 @@ public class DevicePpoUpdateTests
         var (adv, ret) = GaeReference(b, config.MemberGammas(), config.Run.Lambdas!);
         KernelAssert.AllClose($"seed {seed}: advantages", adv, D(d.Advantages), 1e-5, 1e-5);
         KernelAssert.AllClose($"seed {seed}: λ-returns", ret, D(d.Returns), 1e-5, 1e-5);
-        foreach (var (name, initial, after, device) in new[] { ("actor", actor, cpu.Actor, d.Actor), ("critic", critic, cpu.Critic, d.Critic) })
+        AssertTensorsMatch(seed, "actor", actor, cpu.Actor, d.Actor);
+        AssertTensorsMatch(seed, "critic", critic, cpu.Critic, d.Critic);
+        AssertMetricsMatch(seed, cpu.Loss, d);
+    }
+
+    /// <summary>The CPU update moved every tensor of <paramref name="initial"/> into <paramref name="after"/>, and <paramref name="device"/>'s parameters equal <paramref name="after"/>'s per tensor.</summary>
+    internal static void AssertTensorsMatch(int seed, string name, Mlp initial, Mlp after, float[] device)
+    {
+        // The update moved every tensor (so the comparison is not of the initial values) ...
+        for (int t = 0; t < after.Layout.TensorCount; t++)
         {
-            // The update moved every tensor (so the comparison is not of the initial values) ...
-            for (int t = 0; t < after.Layout.TensorCount; t++)
-            {
-                int o = after.Layout.Offset(t), len = Pop * after.Layout.MemberSize(t);
-                double moved = 0;
-                for (int i = o; i < o + len; i++) moved = Math.Max(moved, Math.Abs(after.Parameters[i] - initial.Parameters[i]));
-                Assert.True(moved > 1e-4, $"seed {seed}: {name} {after.Layout.Name(t)} did not move ({moved})");
-                // ... and the device's update equals the CPU's per tensor.
-                KernelAssert.AllClose($"seed {seed}: {name} {after.Layout.Name(t)}", D(after.Parameters.AsSpan(o, len).ToArray()), D(device.AsSpan(o, len).ToArray()), 2e-5, 1e-4);
-            }
+            int o = after.Layout.Offset(t), len = Pop * after.Layout.MemberSize(t);
+            double moved = 0;
+            for (int i = o; i < o + len; i++) moved = Math.Max(moved, Math.Abs(after.Parameters[i] - initial.Parameters[i]));
+            Assert.True(moved > 1e-4, $"seed {seed}: {name} {after.Layout.Name(t)} did not move ({moved})");
+            // ... and the device's update equals the CPU's per tensor.
+            KernelAssert.AllClose($"seed {seed}: {name} {after.Layout.Name(t)}", D(after.Parameters.AsSpan(o, len).ToArray()), D(device.AsSpan(o, len).ToArray()), 2e-5, 1e-4);
         }
+    }
+
+    /// <summary>The same loss per member as the CPU's, gradient norms reported (the critic's only where it trains), and per update one copy back of the [P, 3] metrics, nothing up.</summary>
+    internal static void AssertMetricsMatch(int seed, float[] cpuLoss, DeviceResult d, bool critic = true)
+    {
         for (int p = 0; p < Pop; p++)
         {
-            Assert.True(Math.Abs(cpu.Loss[p] - d.Metrics[3 * p]) <= 1e-5 + 1e-4 * Math.Abs(cpu.Loss[p]), $"seed {seed}: member {p} loss {cpu.Loss[p]} vs {d.Metrics[3 * p]}");
-            Assert.True(d.Metrics[3 * p + 1] > 0 && d.Metrics[3 * p + 2] > 0, $"seed {seed}: gradient norms {d.Metrics[3 * p + 1]}, {d.Metrics[3 * p + 2]}");
+            Assert.True(Math.Abs(cpuLoss[p] - d.Metrics[3 * p]) <= 1e-5 + 1e-4 * Math.Abs(cpuLoss[p]), $"seed {seed}: member {p} loss {cpuLoss[p]} vs {d.Metrics[3 * p]}");
+            Assert.True(d.Metrics[3 * p + 1] > 0 && (d.Metrics[3 * p + 2] > 0) == critic, $"seed {seed}: gradient norms {d.Metrics[3 * p + 1]}, {d.Metrics[3 * p + 2]}");
         }
         // Per update: launches, then one read of the [P, 3] metrics; nothing goes up.
         Assert.Equal(1, d.Transfers.ToHostCopies);
@@ -293,7 +303,7 @@ public class DevicePpoUpdateTests
     {
         var kernels = DevicePpoKernels.All().Concat(typeof(DeviceOptimizerKernels).GetMethods()
             .Where(k => k.IsStatic && k.Name.EndsWith("Kernel", StringComparison.Ordinal))).ToList();
-        Assert.Equal(10, kernels.Count);
+        Assert.Equal(12, kernels.Count);
         foreach (var kernel in kernels) PtxAssert.CompilesWithoutExterns(kernel, "update");
     }
 }
