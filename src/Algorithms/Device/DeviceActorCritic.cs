@@ -180,7 +180,7 @@ internal static class DeviceActorCritic
         int pop = run.Population, n = run.EnvCount;
         WorkerPool pool = run.MakePool(); // outlives the run: the returned networks use it
         Mlp actor = PolicyNet.NewMlp(spec.ObsSize, config.Hidden, spec.Action.Count, config.Activation, run, pool, outputGain: 0.01f);
-        // REINFORCE's baseline is this critic; without one it is still built (the rollout launch computes a V per step) but never trained.
+        // REINFORCE's baseline is this critic; without one it is still built (the update holds it) but the rollout launch does not run it and it is never trained.
         Mlp critic = PolicyNet.NewMlp(spec.ObsSize, config.Hidden, 1, config.Activation, run, pool, outputGain: 1f, salt: 1);
         DeviceUpdatePlan plan = DeviceUpdatePlan.Of(config);
         var policy = new PolicyNet(spec, actor, 0f);
@@ -188,7 +188,8 @@ internal static class DeviceActorCritic
         // Before the rollout and update buffers are allocated (the CLI asks MemoryProblem before writing anything).
         if (MemoryMessage(config, spec, env.Device) is { } tooBig) throw new ArgumentOutOfRangeException(nameof(config), tooBig);
         using var update = new DevicePpoUpdate(env.Device.Accelerator, actor, critic, config, n, seeds, transfers);
-        using var rollout = new DeviceRollout<TEnv, TParams>(env, actor, update.Actor.Parameters, critic, update.Critic.Parameters, seeds, config.RolloutSteps, transfers);
+        using var rollout = new DeviceRollout<TEnv, TParams>(env, actor, update.Actor.Parameters, critic, update.Critic.Parameters, seeds, config.RolloutSteps, transfers,
+            runCritic: plan.TrainsCritic);
         var stats = new DeviceEpisodeStats(pop, run.RecentEpisodes);
         var curve = new List<CurvePoint>();
         double? solvedAt = null;

@@ -14,8 +14,8 @@ namespace RlKernels.Algorithms.Device;
 /// </summary>
 /// <remarks>
 /// Discrete actions, a plain GPU runner, <see cref="Backend.Gpu"/> or <see cref="Backend.GpuCpuAccelerator"/>; the networks are
-/// initialized as the CPU <see cref="Reinforce"/> initializes them. Without a baseline the critic-shaped net is still built
-/// and the rollout launch still computes its V per step (the shared rollout kernel always does); it is never trained or returned.
+/// initialized as the CPU <see cref="Reinforce"/> initializes them. Without a baseline a critic-shaped net is still allocated on
+/// the device (the shared update holds one) but the rollout launch does not run it, and it is never trained or returned.
 /// </remarks>
 public static class DeviceReinforce
 {

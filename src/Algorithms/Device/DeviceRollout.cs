@@ -50,9 +50,10 @@ public sealed class DeviceRollout<TEnv, TParams> : IDisposable
     /// <param name="seeds">Each member's sampling seed [P] (the CPU's <c>RunSettings.SeedOf(p)</c>).</param>
     /// <param name="steps">Steps per rollout T.</param>
     /// <param name="transfers">Counts the copies (the network metadata and keys are uploaded here, once).</param>
+    /// <param name="runCritic">False: the launch runs no critic and writes 0 for every V (a policy gradient without a critic, plain REINFORCE).</param>
     /// <exception cref="ArgumentException">Shapes that do not fit the env or each other, continuous actions, or another auto-reset mode.</exception>
     public DeviceRollout(GpuVectorEnv<TEnv, TParams> env, Mlp policy, ArrayView<float> policyParameters,
-        Mlp critic, ArrayView<float> criticParameters, ReadOnlySpan<ulong> seeds, int steps, DeviceTransfers transfers)
+        Mlp critic, ArrayView<float> criticParameters, ReadOnlySpan<ulong> seeds, int steps, DeviceTransfers transfers, bool runCritic = true)
     {
         ArgumentNullException.ThrowIfNull(env);
         ArgumentNullException.ThrowIfNull(policy);
@@ -101,7 +102,7 @@ public sealed class DeviceRollout<TEnv, TParams> : IDisposable
         _args = new DeviceRolloutArgs
         {
             Steps = steps, EnvsPerMember = EnvsPerMember, ObsSize = spec.ObsSize, ActionCount = spec.Action.Count,
-            PolicyLayers = policy.LayerCount, CriticLayers = critic.LayerCount, SampleStep = 0,
+            PolicyLayers = policy.LayerCount, CriticLayers = runCritic ? critic.LayerCount : 0, SampleStep = 0,
         };
         GpuDevice.ThrowIfCompileFailureInjected();
         _rollout = acc.LoadAutoGroupedStreamKernel<Index1D, GpuEnvViews, TParams, GpuStepArgs, DeviceRolloutViews, DeviceRolloutArgs>(

@@ -45,7 +45,7 @@ public static class DeviceRolloutKernels
             int action = GpuCategorical.Sample(pb, logits, a.ActionCount, (uint)row, a.SampleStep + (uint)t, k0, k1);
             r.Actions[k] = action;
             r.LogProbs[k] = pb[logits + action] - GpuCategorical.LogSumExp(pb, logits, a.ActionCount);
-            r.Values[k] = cb[MlpFusedForwardKernel.ForwardRow(r.CriticParameters, r.CriticMeta, a.CriticLayers, member, cb)];
+            r.Values[k] = a.CriticLayers > 0 ? cb[MlpFusedForwardKernel.ForwardRow(r.CriticParameters, r.CriticMeta, a.CriticLayers, member, cb)] : 0f;
 
             env.Actions[e] = action;
             EnvLaneStep<TEnv, F1, TParams, GpuLaneIO>.Step(ref io, p, st, new F1(action));
@@ -55,7 +55,7 @@ public static class DeviceRolloutKernels
             r.Terminated[k] = terminated;
             r.Truncated[k] = truncated;
             float finalValue = 0f;
-            if (truncated != 0 && terminated == 0)
+            if (truncated != 0 && terminated == 0 && a.CriticLayers > 0)
             {
                 // The truncated episode's value goes on past the time limit: V(final obs) bootstraps it.
                 for (int f = 0; f < o; f++) cb[f] = env.FinalObs[(long)e * o + f];
@@ -69,7 +69,7 @@ public static class DeviceRolloutKernels
             }
         }
         for (int f = 0; f < o; f++) cb[f] = env.Obs[(long)e * o + f];
-        r.LastValues[e] = cb[MlpFusedForwardKernel.ForwardRow(r.CriticParameters, r.CriticMeta, a.CriticLayers, member, cb)];
+        r.LastValues[e] = a.CriticLayers > 0 ? cb[MlpFusedForwardKernel.ForwardRow(r.CriticParameters, r.CriticMeta, a.CriticLayers, member, cb)] : 0f;
         r.EpisodeSums[2 * e] = episodeSum;
         r.EpisodeSums[2 * e + 1] = episodeCount;
     }

@@ -54,7 +54,7 @@ public struct DeviceRolloutArgs
     public int ActionCount;
     /// <summary>Layers of the policy network.</summary>
     public int PolicyLayers;
-    /// <summary>Layers of the critic.</summary>
+    /// <summary>Layers of the critic; 0: no critic is run, and the values, final values and last values are 0 (plain REINFORCE).</summary>
     public int CriticLayers;
     /// <summary>Counter of the first step's action draw (one per vector step, running on across rollouts).</summary>
     public uint SampleStep;

@@ -41,6 +41,8 @@ public sealed class DevicePpoMemoryTests() : TempDirectoryTests("rlk-device-memo
     [Theory]
     [InlineData("ppo")]
     [InlineData("a2c")]
+    [InlineData("reinforce")]
+    [InlineData("reinforce-baseline")]
     public void Rlk_train_refuses_it_with_one_line_and_writes_nothing(string algo)
     {
         GpuDevice.t_memoryForTests = 64 * 1024;

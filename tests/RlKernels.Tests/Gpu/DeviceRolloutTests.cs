@@ -51,10 +51,12 @@ public class DeviceRolloutTests
     /// <param name="maxSteps">The time limit.</param>
     /// <param name="pushRight">Bias the policy's last layer so it (almost) always pushes right: every episode then
     /// terminates within a few dozen steps, whatever the random weights.</param>
-    private static Run RunDevice(int maxSteps = MaxSteps, bool pushRight = false)
+    /// <param name="runCritic">The launch runs the critic (false: plain REINFORCE's rollout).</param>
+    /// <param name="seed">The draw of networks and seeds (default a fresh one).</param>
+    private static Run RunDevice(int maxSteps = MaxSteps, bool pushRight = false, bool runCritic = true, int? seed = null)
     {
-        int seed = KernelAssert.FreshSeed();
-        var rng = new System.Random(seed);
+        seed ??= KernelAssert.FreshSeed();
+        var rng = new System.Random(seed.Value);
         Mlp policy = RandomNet([4, 16, 16, 2], rng), critic = RandomNet([4, 16, 16, 1], rng);
         // Last layer at 0.3×: logit gaps of about one unit, so both actions are drawn often (never a near-deterministic member).
         foreach (ref float v in policy.Weight(policy.LayerCount - 1)) v *= 0.3f;
@@ -68,10 +70,10 @@ public class DeviceRolloutTests
         Accelerator acc = env.Device.Accelerator;
         using var policyParams = acc.Allocate1D(policy.Parameters);
         using var criticParams = acc.Allocate1D(critic.Parameters);
-        using var rollout = new DeviceRollout<CartPole<F1>, CartPoleParams>(env, policy, policyParams.View, critic, criticParams.View, seeds, T, transfers);
+        using var rollout = new DeviceRollout<CartPole<F1>, CartPoleParams>(env, policy, policyParams.View, critic, criticParams.View, seeds, T, transfers, runCritic);
         var run = new Run
         {
-            Policy = policy, Critic = critic, EnvSeed = envSeed, Seeds = seeds, Transfers = transfers, Seed = seed, MaxSteps = maxSteps,
+            Policy = policy, Critic = critic, EnvSeed = envSeed, Seeds = seeds, Transfers = transfers, Seed = seed.Value, MaxSteps = maxSteps,
             Obs = new float[Rollouts][], LogProbs = new float[Rollouts][], Values = new float[Rollouts][], Rewards = new float[Rollouts][],
             FinalValues = new float[Rollouts][], LastValues = new float[Rollouts][], Metrics = new float[Rollouts][],
             Actions = new int[Rollouts][], Terminated = new byte[Rollouts][], Truncated = new byte[Rollouts][],
@@ -172,6 +174,25 @@ public class DeviceRolloutTests
             d.Critic.Forward(d.Obs[k], rows, values);
             KernelAssert.AllClose($"seed {d.Seed}: log-probs, rollout {k}", logProb.Select(v => (double)v).ToArray(), d.LogProbs[k].Select(v => (double)v).ToArray(), 1e-5, 1e-5);
             KernelAssert.AllClose($"seed {d.Seed}: values, rollout {k}", values.Select(v => (double)v).ToArray(), d.Values[k].Select(v => (double)v).ToArray(), 1e-5, 1e-5);
+        }
+    }
+
+    [Fact]
+    public void WithoutTheCriticTheTrajectoryIsTheSameAndEveryValueIsZero()
+    {
+        int seed = KernelAssert.FreshSeed();
+        Run with = RunDevice(seed: seed), without = RunDevice(runCritic: false, seed: seed);
+        for (int k = 0; k < Rollouts; k++)
+        {
+            Assert.Equal(with.Obs[k], without.Obs[k]);
+            Assert.Equal(with.Actions[k], without.Actions[k]);
+            Assert.Equal(with.LogProbs[k], without.LogProbs[k]);
+            Assert.Equal(with.Rewards[k], without.Rewards[k]);
+            Assert.Equal(with.Terminated[k], without.Terminated[k]);
+            Assert.Equal(with.Truncated[k], without.Truncated[k]);
+            Assert.Equal(with.Metrics[k], without.Metrics[k]);
+            Assert.Contains(with.Values[k], v => v != 0f);
+            Assert.All(without.Values[k].Concat(without.FinalValues[k]).Concat(without.LastValues[k]), v => Assert.Equal(0f, v));
         }
     }
 
