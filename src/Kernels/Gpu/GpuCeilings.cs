@@ -23,14 +23,14 @@ public static class GpuCeilings
 
     /// <summary>
     /// Both probes at sizes that suit the device: on a GPU a 1 GiB copy (far beyond any L2) and 65,536 multiply-adds
-    /// per chain (milliseconds per launch); on ILGPU's CPU accelerator, which only proves the code paths, 8 MiB and 256.
+    /// per chain (milliseconds per launch); on ILGPU's CPU accelerator, which only proves the code paths, 2 MiB and 256.
     /// </summary>
     /// <returns>Copy GB/s and FMA GFLOP/s, medians of <paramref name="repeats"/> launches each.</returns>
     public static (double CopyGBps, double FmaGflops) Measure(GpuDevice device, int repeats = 7)
     {
         ArgumentNullException.ThrowIfNull(device);
         bool cpu = device.Kind == GpuDeviceKind.CpuAccelerator;
-        long copyBytes = cpu ? 8L << 20 : Math.Max(1L << 20, Math.Min(1L << 30, device.UsableBytes / 4));
+        long copyBytes = cpu ? 2L << 20 : Math.Max(1L << 20, Math.Min(1L << 30, device.UsableBytes / 4));
         return (MeasureCopyGBps(device, copyBytes, repeats), MeasureFmaGflops(device, cpu ? 256 : 1 << 16, repeats: repeats));
     }
 

@@ -123,17 +123,11 @@ public class DeviceTrainCommandTests() : TempDirectoryTests("rlk-device-train-")
     }
 
     /// <summary>
-    /// REINFORCE with a baseline on the device learns: its CartPole defaults but 8 envs (× 512 steps, 4 minibatches, rate 3e-3,
-    /// 64×64 tanh), seed 1, 20 updates (about 4.4 s each on 2 cores): the recent mean of training episodes goes from 22 (the
-    /// first 100) to 205 by the end (a greedy evaluation at 230). Not a solve, and not asserted as one.
-    /// </summary>
-    [Fact]
-    [Trait(TestCategory.Name, TestCategory.Slow)]
-    public void ReinforceBaselineOnGpuCpuLearnsCartPole() => AssertLearns("reinforce-baseline", 81920, 100);
-
-    /// <summary>
-    /// The same run for plain REINFORCE (no baseline; about 3 s an update): the mean from 22 (the first 100 episodes) to 233 by the end
-    /// (a greedy evaluation at 269).
+    /// REINFORCE on the device learns: its CartPole defaults but 8 envs (× 512 steps, 4 minibatches, rate 3e-3, 64×64 tanh),
+    /// seed 1, 20 updates (about 3 s each on 2 cores): the recent mean of training episodes goes from 22 (the first 100) to 233
+    /// by the end (a greedy evaluation at 269). Not a solve, and not asserted as one. The same run with a baseline (22 → 205,
+    /// about 4.4 s an update) is left out of the suite for time: the baseline's update is checked against the CPU's per
+    /// tensor in DeviceReinforceUpdateTests, and its runs for same-seed equality in DeviceReinforceTrainTests.
     /// </summary>
     [Fact]
     [Trait(TestCategory.Name, TestCategory.Slow)]
