@@ -24,7 +24,7 @@ public static class Evaluation
         using IVectorEnv env = EnvRegistry.Make(policy.Spec.Id, policy.Net.Population * episodes,
             new VectorEnvOptions { Backend = backend, Seed = seed, Threads = threads }, envArgs);
         // On a device backend the whole evaluation runs there when it can (one launch; only the returns come back).
-        if (Device.DevicePpo.RunsOn(backend) && Device.DeviceEvaluation.TryRun(policy, episodes, env) is { } onDevice) return onDevice;
+        if (Device.DeviceActorCritic.RunsOn(backend) && Device.DeviceEvaluation.TryRun(policy, episodes, env) is { } onDevice) return onDevice;
         return RunOnHost(policy, episodes, env);
     }
 
@@ -69,6 +69,12 @@ public static class Evaluation
                     remaining--;
                 }
         }
+        return Summarize(sums, squares, episodes);
+    }
+
+    /// <summary>Per member, the mean and the population standard deviation of its <paramref name="episodes"/> returns from their sum and sum of squares.</summary>
+    internal static (double[] Mean, double[] Std) Summarize(double[] sums, double[] squares, int episodes)
+    {
         double[] mean = sums.Select(s => s / episodes).ToArray();
         // Clamped at 0: rounding can make E[r²] − E[r]² slightly negative when every return is equal.
         double[] std = mean.Select((m, k) => Math.Sqrt(Math.Max(0, squares[k] / episodes - m * m))).ToArray();

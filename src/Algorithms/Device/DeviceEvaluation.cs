@@ -64,21 +64,14 @@ public static class DeviceEvaluation
         transfers.ToHost(returns.View, host);
         t_runs++;
 
-        var mean = new double[pop];
-        var std = new double[pop];
-        for (int p = 0; p < pop; p++)
+        var sums = new double[pop];
+        var squares = new double[pop];
+        for (int i = 0; i < count; i++)
         {
-            double sum = 0, squares = 0;
-            for (int i = p * episodes; i < (p + 1) * episodes; i++)
-            {
-                double r = host[i];
-                sum += r;
-                squares += r * r;
-            }
-            mean[p] = sum / episodes;
-            // Clamped at 0 as on the host: rounding can make E[r²] − E[r]² slightly negative when every return is equal.
-            std[p] = Math.Sqrt(Math.Max(0, squares / episodes - mean[p] * mean[p]));
+            double r = host[i];
+            sums[i / episodes] += r;
+            squares[i / episodes] += r * r;
         }
-        return (mean, std);
+        return Evaluation.Summarize(sums, squares, episodes);
     }
 }

@@ -58,7 +58,7 @@ public static class DeviceRolloutThroughput
     public static string? Problem(DeviceRolloutBenchSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        if (!DevicePpo.RunsOn(settings.Backend)) return "the fused rollout runs on a device backend: gpu, or gpu-cpu (ILGPU's CPU accelerator).";
+        if (!DeviceActorCritic.RunsOn(settings.Backend)) return "the fused rollout runs on a device backend: gpu, or gpu-cpu (ILGPU's CPU accelerator).";
         if (settings.EnvCount < 1) return $"--envs must be at least 1, got {settings.EnvCount}.";
         if (settings.Steps < 1) return $"--steps must be at least 1, got {settings.Steps}.";
         if ((long)settings.EnvCount * settings.Steps > int.MaxValue)

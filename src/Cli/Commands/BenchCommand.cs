@@ -370,9 +370,10 @@ public static class BenchCommand
         {
             if (settings.Progress) error.WriteLine($"bench ceiling {BackendNames.Name(b)} copy and FMA …");
             using var device = GpuDevice.Open(b == Backend.Gpu ? GpuDeviceKind.Cuda : GpuDeviceKind.CpuAccelerator);
-            var (copy, fma) = GpuCeilings.Measure(device, settings.Repeats);
-            rows.Add(HardwareRow(BenchKinds.DeviceCopy, copy, "GB/s", settings.Repeats) with { Backend = BackendNames.Name(b), Threads = 0 });
-            rows.Add(HardwareRow(BenchKinds.DeviceFmaPeak, fma, "GFLOP/s", settings.Repeats) with { Backend = BackendNames.Name(b), Threads = 0 });
+            rows.Add(HardwareRow(BenchKinds.DeviceCopy, GpuCeilings.MeasureCopyAtDeviceSize(device, settings.Repeats), "GB/s", settings.Repeats)
+                with { Backend = BackendNames.Name(b), Threads = 0 });
+            rows.Add(HardwareRow(BenchKinds.DeviceFmaPeak, GpuCeilings.MeasureFmaAtDeviceSize(device, settings.Repeats), "GFLOP/s", settings.Repeats)
+                with { Backend = BackendNames.Name(b), Threads = 0 });
         }
         return rows;
     }

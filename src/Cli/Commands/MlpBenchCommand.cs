@@ -184,7 +184,7 @@ public static class MlpBenchCommand
         {
             if (settings.Progress) error.WriteLine("bench mlp: device FMA peak …");
             using var device = GpuDevice.Open(GpuDeviceKind.Cuda);
-            devicePeak = GpuCeilings.Measure(device, settings.Repeats).FmaGflops;
+            devicePeak = GpuCeilings.MeasureFmaAtDeviceSize(device, settings.Repeats);
         }
         var rows = new List<MlpBenchRow>();
         foreach (var (p, b) in settings.Shapes.Distinct())

@@ -146,7 +146,7 @@ public static class QIterBenchCommand
         {
             if (settings.Progress) error.WriteLine("bench qiter: device copy bandwidth …");
             using var device = GpuDevice.Open(GpuDeviceKind.Cuda);
-            deviceBandwidth = GpuCeilings.Measure(device, settings.Repeats).CopyGBps;
+            deviceBandwidth = GpuCeilings.MeasureCopyAtDeviceSize(device, settings.Repeats);
         }
         var rows = new List<QIterBenchRow>();
         foreach (int stateCount in settings.States.Distinct())

@@ -22,16 +22,22 @@ public static class GpuCeilings
     public const int FmaChains = 8;
 
     /// <summary>
-    /// Both probes at sizes that suit the device: on a GPU a 1 GiB copy (far beyond any L2) and 65,536 multiply-adds
-    /// per chain (milliseconds per launch); on ILGPU's CPU accelerator, which only proves the code paths, 2 MiB and 256.
+    /// The copy probe at a size that suits the device: on a GPU 1 GiB (far beyond any L2); on ILGPU's CPU accelerator,
+    /// which only proves the code path, 2 MiB.
     /// </summary>
-    /// <returns>Copy GB/s and FMA GFLOP/s, medians of <paramref name="repeats"/> launches each.</returns>
-    public static (double CopyGBps, double FmaGflops) Measure(GpuDevice device, int repeats = 7)
+    public static double MeasureCopyAtDeviceSize(GpuDevice device, int repeats)
     {
         ArgumentNullException.ThrowIfNull(device);
-        bool cpu = device.Kind == GpuDeviceKind.CpuAccelerator;
-        long copyBytes = cpu ? 2L << 20 : Math.Max(1L << 20, Math.Min(1L << 30, device.UsableBytes / 4));
-        return (MeasureCopyGBps(device, copyBytes, repeats), MeasureFmaGflops(device, cpu ? 256 : 1 << 16, repeats: repeats));
+        long bytes = device.Kind == GpuDeviceKind.CpuAccelerator ? 2L << 20 : Math.Max(1L << 20, Math.Min(1L << 30, device.UsableBytes / 4));
+        return MeasureCopyGBps(device, bytes, repeats);
+    }
+
+    /// <summary>The FMA probe at a length that suits the device: 65,536 multiply-adds per chain on a GPU (milliseconds per
+    /// launch), 256 on ILGPU's CPU accelerator.</summary>
+    public static double MeasureFmaAtDeviceSize(GpuDevice device, int repeats)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        return MeasureFmaGflops(device, device.Kind == GpuDeviceKind.CpuAccelerator ? 256 : 1 << 16, repeats: repeats);
     }
 
     /// <summary>Median copy GB/s (10^9 bytes per second) over <paramref name="repeats"/> timed launches.</summary>
