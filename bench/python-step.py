@@ -3,7 +3,11 @@
 figure for the same env and count, measured in the same run; prints Gymnasium's numpy CartPoleVectorEnv beside
 it when gymnasium is importable. Needs `dotnet publish src/Native -c Release` and a Release build of src/Cli.
 
-Usage: PYTHONPATH=python python3 bench/python-step.py [--envs 65536] [--seconds 1] [--repeats 3]
+The two are measured in alternating rounds (Python loop, then `rlk bench`, then the Python loop again, ...) and
+the ratio is the median of the rounds' ratios: on a shared 2-core VM the machine's speed drifts by tens of percent
+from minute to minute, so two measurements taken far apart compare the drift, not the two paths.
+
+Usage: PYTHONPATH=python python3 bench/python-step.py [--envs 65536] [--seconds 1] [--repeats 3] [--rounds 3]
 """
 import argparse
 import json
@@ -54,7 +58,10 @@ def main():
     p.add_argument("--gym-envs", type=int, default=16384)
     p.add_argument("--seconds", type=float, default=1.0)
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--rounds", type=int, default=3, help="alternating Python / rlk bench rounds (median ratio)")
     a = p.parse_args()
+    if a.envs < 1 or a.gym_envs < 1 or a.seconds <= 0 or a.repeats < 1 or a.rounds < 1:
+        p.error("--envs, --gym-envs, --repeats and --rounds must be at least 1, --seconds positive")
 
     envs = rlkernels.make_vec("CartPole-v1", a.envs, seed=0)
     envs.reset(seed=0)
@@ -68,12 +75,18 @@ def main():
         envs.step(action_sets[turn[0]])
         turn[0] = (turn[0] + 1) % len(action_sets)
 
-    py = timed_rate(step, a.envs, a.seconds, a.repeats)
+    pys, benches = [], []
+    for r in range(a.rounds):
+        pys.append(timed_rate(step, a.envs, a.seconds, a.repeats))
+        benches.append(rlk_bench(a.envs, a.seconds, a.repeats))
+        print(f"round {r + 1}: Python {pys[-1] / 1e6:6.1f} M steps/s, rlk bench {benches[-1] / 1e6:6.1f} M steps/s, "
+              f"{pys[-1] / benches[-1]:.0%}")
     envs.close()
-    bench = rlk_bench(a.envs, a.seconds, a.repeats)
-    print(f"rlkernels from Python, CartPole-v1 x {a.envs}: {py / 1e6:8.1f} M steps/s")
-    print(f"rlk bench cpu (StepRandom), same count:  {bench / 1e6:8.1f} M steps/s")
-    print(f"Python / rlk bench: {py / bench:.0%} (target >= 80%)")
+    py, bench = statistics.median(pys), statistics.median(benches)
+    ratio = statistics.median(p / b for p, b in zip(pys, benches))
+    print(f"rlkernels from Python, CartPole-v1 x {a.envs}: {py / 1e6:8.1f} M steps/s (median of {a.rounds} rounds)")
+    print(f"rlk bench cpu (StepRandom), same count:  {bench / 1e6:8.1f} M steps/s (median of {a.rounds} rounds)")
+    print(f"Python / rlk bench: {ratio:.0%}, median of the rounds' ratios (target >= 80%)")
     try:
         from gymnasium.envs.classic_control.cartpole import CartPoleVectorEnv
     except ImportError:
