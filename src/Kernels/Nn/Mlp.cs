@@ -222,7 +222,7 @@ public sealed unsafe partial class Mlp
             _pool.Run(_transposeJob, Population);
             int splits = Splits(batch);
             _forwardJob.Set(px, py, batch, splits);
-            _pool.Run(_forwardJob, Population * splits);
+            _pool.RunItems(_forwardJob, Population * splits);
         }
     }
 
@@ -253,7 +253,7 @@ public sealed unsafe partial class Mlp
         fixed (float* pdy = dY, pdx = dX)
         {
             _backwardJob.Set(pdy, dX.IsEmpty ? null : pdx, batch, slices, sliceRows);
-            _pool.Run(_backwardJob, Population * slices);
+            _pool.RunItems(_backwardJob, Population * slices);
             _reduceJob.Set(slices);
             // A small reduction is cheaper on this thread than a wake-up of the pool (same sums either way).
             int items = Population * _reduceRanges.Length;
@@ -276,12 +276,14 @@ public sealed unsafe partial class Mlp
         return ((batch + sliceRows - 1) / sliceRows, sliceRows);
     }
 
-    /// <summary>Forward splits per member: enough items to give every thread work, none smaller than a few tiles (rows are independent, so any split gives the same outputs).</summary>
+    /// <summary>
+    /// Forward splits per member: about four items per thread, so that the threads share the batch out as they
+    /// go (RunItems), none smaller than 128 rows (rows are independent, so any split gives the same outputs).
+    /// </summary>
     private int Splits(int batch)
     {
-        if (Population >= _pool.ThreadCount) return 1;
-        int want = (_pool.ThreadCount + Population - 1) / Population;
-        return Math.Max(1, Math.Min(want, batch / 64));
+        int want = (4 * _pool.ThreadCount + Population - 1) / Population;
+        return Math.Max(1, Math.Min(want, batch / MinSliceRows));
     }
 
     private void EnsureCapacity(int batch)

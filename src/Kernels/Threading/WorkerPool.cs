@@ -19,6 +19,9 @@ public sealed class WorkerPool : IDisposable
     private readonly CountdownEvent _done;
     private IRangeJob? _job;
     private int _count;
+    // RunItems: true while the threads take items one at a time from _nextItem instead of fixed parts.
+    private bool _dynamic;
+    private int _nextItem;
     private volatile bool _disposed;
     private Exception? _failure;
 
@@ -48,25 +51,43 @@ public sealed class WorkerPool : IDisposable
     }
 
     /// <summary>Runs <paramref name="job"/> over [0, count), split into ThreadCount contiguous parts.</summary>
-    public void Run(IRangeJob job, int count)
+    public void Run(IRangeJob job, int count) => Start(job, count, dynamic: false);
+
+    /// <summary>
+    /// Runs <paramref name="job"/> on the items 0 … count − 1, one <c>Run(i, i + 1)</c> call each, handed out in
+    /// order to whichever thread is free. For jobs whose items are independent and coarse (whole chunks of a
+    /// batch): a thread slowed by another process takes fewer items instead of holding every other thread up
+    /// at the end, as fixed parts do. Which thread runs an item must not change its result.
+    /// </summary>
+    public void RunItems(IRangeJob job, int count) => Start(job, count, dynamic: true);
+
+    private void Start(IRangeJob job, int count, bool dynamic)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         int parts = Math.Min(ThreadCount, count);
         if (parts <= 1)
         {
-            if (count > 0) job.Run(0, count);
+            if (dynamic)
+                for (int i = 0; i < count; i++) job.Run(i, i + 1);
+            else if (count > 0) job.Run(0, count);
             return;
         }
         _job = job;
         _count = count;
+        _dynamic = dynamic;
+        _nextItem = 0;
         _failure = null;
         _done.Reset(parts - 1);
         for (int w = 0; w < parts - 1; w++) _start[w].Release();
         Exception? own = null;
         try
         {
-            var (start, end) = Partition(0, parts, count);
-            job.Run(start, end);
+            if (dynamic) TakeItems(job, count);
+            else
+            {
+                var (start, end) = Partition(0, parts, count);
+                job.Run(start, end);
+            }
         }
         catch (Exception e)
         {
@@ -76,6 +97,12 @@ public sealed class WorkerPool : IDisposable
         _job = null;
         if (own is not null) throw own;
         if (_failure is not null) throw new AggregateException("A worker thread failed.", _failure);
+    }
+
+    private void TakeItems(IRangeJob job, int count)
+    {
+        for (int i = Interlocked.Increment(ref _nextItem) - 1; i < count; i = Interlocked.Increment(ref _nextItem) - 1)
+            job.Run(i, i + 1);
     }
 
     private static (int Start, int End) Partition(int part, int parts, int count)
@@ -93,9 +120,13 @@ public sealed class WorkerPool : IDisposable
             if (_disposed) return;
             try
             {
-                int parts = Math.Min(ThreadCount, _count);
-                var (start, end) = Partition(worker, parts, _count);
-                _job!.Run(start, end);
+                if (_dynamic) TakeItems(_job!, _count);
+                else
+                {
+                    int parts = Math.Min(ThreadCount, _count);
+                    var (start, end) = Partition(worker, parts, _count);
+                    _job!.Run(start, end);
+                }
             }
             catch (Exception e)
             {

@@ -140,6 +140,75 @@ public class WorkerPoolTests
 
     [Theory]
     [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void RunItemsRunsEveryItemOnceAlone(int threads)
+    {
+        using var pool = new WorkerPool(threads);
+        for (int n = 0; n <= 50; n++)
+        {
+            var job = new RecordingJob(n);
+            pool.RunItems(job, n);
+            string ctx = $"threads {threads}, n {n}, ranges [{string.Join(", ", job.Ranges.Select(r => $"[{r.Start},{r.End})"))}]";
+            for (int i = 0; i < n; i++) Assert.True(job.Hits[i] == 1, $"item {i} ran {job.Hits[i]} times; {ctx}");
+            Assert.True(job.Ranges.All(r => r.End == r.Start + 1), $"an item range is not one item; {ctx}");
+            Assert.True(job.Ranges.Count == n, $"expected {n} calls; {ctx}");
+        }
+    }
+
+    /// <summary>
+    /// Item 0 waits until every other item has run: passes only if the other threads take all the items while
+    /// the thread holding item 0 is busy (with fixed parts, that thread would own items 0 … n/T − 1 and time out).
+    /// </summary>
+    private sealed class SlowFirstItemJob(int count) : IRangeJob
+    {
+        private int _done;
+        public int TimedOut;
+
+        public void Run(int start, int end)
+        {
+            if (start == 0)
+            {
+                if (!SpinWait.SpinUntil(() => Volatile.Read(ref _done) == count - 1, TimeSpan.FromSeconds(10))) TimedOut = 1;
+            }
+            else Interlocked.Increment(ref _done);
+        }
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void RunItemsHandsItemsToFreeThreads(int threads)
+    {
+        using var pool = new WorkerPool(threads);
+        var job = new SlowFirstItemJob(64);
+        pool.RunItems(job, 64);
+        Assert.Equal(0, job.TimedOut);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void RunItemsExceptionPropagatesAndPoolStaysUsable(int threads)
+    {
+        using var pool = new WorkerPool(threads);
+        for (int bad = 0; bad < 40; bad += 13)
+        {
+            int item = bad;
+            var e = Assert.ThrowsAny<Exception>(() => pool.RunItems(new ThrowingJob((start, _) => start == item), 40));
+            var inner = e is AggregateException a ? a.InnerException! : e;
+            Assert.Contains($"boom at [{item},", inner.Message);
+            AssertRunsEachIndexOnce(pool, 40);
+            var job = new RecordingJob(40);
+            pool.RunItems(job, 40);
+            Assert.All(job.Hits, h => Assert.Equal(1, h));
+        }
+    }
+
+    [Theory]
+    [InlineData(1)]
     [InlineData(4)]
     public async Task DisposeStopsThePool(int threads)
     {
@@ -149,6 +218,7 @@ public class WorkerPoolTests
         await DisposeWithin(pool, TimeSpan.FromSeconds(10));
         pool.Dispose();   // twice is fine
         Assert.Throws<ObjectDisposedException>(() => pool.Run(new RecordingJob(10), 10));
+        Assert.Throws<ObjectDisposedException>(() => pool.RunItems(new RecordingJob(10), 10));
     }
 
     [Fact]
