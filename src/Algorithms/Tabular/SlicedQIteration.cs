@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -9,10 +10,12 @@ namespace RlKernels.Algorithms.Tabular;
 // One sweep:   Q'(s,a) = R(s,a) + γ Σ_k Weight_k · V(Next_k),   V'(s) = max_a Q'(s,a),
 //              residual = max_(s,a) |Q'(s,a) − Q(s,a)|,
 // then Q ← Q', V ← V'. Q and V start at 0. Two kernels over the same arrays:
-//   Sweep        — all cores (WorkerPool over slices), per slice two 8-lane AVX2 gathers per (a, k)
-//                  row (.NET 10 has no 512-bit gather intrinsic; Avx2.GatherVector256 is the widest),
-//                  fused multiply-adds, vertical max over actions; falls back to the scalar body per
-//                  slice where AVX2/FMA are missing.
+//   Sweep        — all cores (WorkerPool over slices), per slice two 8-lane reads of V(Next) per (a, k)
+//                  row, fused multiply-adds, vertical max over actions; falls back to the scalar body per
+//                  slice where AVX2/FMA are missing. The 8-lane read is either the AVX2 gather instruction
+//                  (.NET 10 has no 512-bit gather intrinsic) or eight scalar loads packed into a vector:
+//                  the faster of the two is measured on the model at the first sweep (both read the same
+//                  values, so the choice never changes a result). On Zen 3 the loads won by 6–20%.
 //   SweepScalar  — one thread, a plain loop state by state: the baseline of `rlk bench qiter`.
 // Both compute the same float32 sums in the same k order, so they agree to rounding of the FMA.
 
@@ -28,11 +31,12 @@ public sealed unsafe class SlicedQIteration : IDisposable
     private readonly SweepJob _job;
     private float[] _q, _qNext;   // [Blocks, A, 16] sliced Q
     private float[] _v, _vNext;   // [Sp]
+    private GatherChoice _gather;
 
     /// <summary>Worker threads of <see cref="Sweep"/>, the caller's included.</summary>
     public int ThreadCount => _pool.ThreadCount;
 
-    /// <summary>True when <see cref="Sweep"/> uses AVX2 gathers (otherwise its per-slice scalar fallback).</summary>
+    /// <summary>True when <see cref="Sweep"/> runs the 8-lane AVX2/FMA body (otherwise its per-slice scalar fallback).</summary>
     public static bool IsVectorized => Avx2.IsSupported && Fma.IsSupported;
 
     /// <summary>Q = 0, V = 0 for <paramref name="model"/> at discount <paramref name="gamma"/>.</summary>
@@ -59,9 +63,34 @@ public sealed unsafe class SlicedQIteration : IDisposable
         _job = new SweepJob(this, count);
     }
 
+    /// <summary>How <see cref="Sweep"/> reads the 8 values V(Next) of a lane row; chosen by timing at the first sweep.</summary>
+    public enum GatherChoice
+    {
+        /// <summary>Not chosen yet (no vectorized sweep has run).</summary>
+        Unmeasured,
+        /// <summary>No AVX2/FMA: the scalar body.</summary>
+        Scalar,
+        /// <summary>The AVX2 gather instruction.</summary>
+        Hardware,
+        /// <summary>Eight scalar loads packed into a vector.</summary>
+        Loads,
+    }
+
+    /// <summary>How the sweeps read V(Next): measured at the first <see cref="Sweep"/>.</summary>
+    public GatherChoice Gather => _gather;
+
+    /// <summary>Tests: sweep with <paramref name="choice"/> (Hardware or Loads need AVX2/FMA) instead of the measured one.</summary>
+    internal void UseGather(GatherChoice choice)
+    {
+        if (choice is GatherChoice.Hardware or GatherChoice.Loads && !IsVectorized)
+            throw new PlatformNotSupportedException("The vectorized sweep needs AVX2 and FMA.");
+        _gather = choice;
+    }
+
     /// <summary>One synchronous sweep on all cores (SIMD gathers); returns max |Q' − Q|.</summary>
     public float Sweep()
     {
+        if (_gather == GatherChoice.Unmeasured) _gather = ChooseGather();
         _pool.Run(_job, _job.Chunks);
         float residual = 0;
         foreach (float r in _job.ChunkResidual) residual = float.IsNaN(r) ? float.NaN : MathF.Max(residual, r);
@@ -150,9 +179,52 @@ public sealed unsafe class SlicedQIteration : IDisposable
         return residual;
     }
 
+    /// <summary>
+    /// Times both ways of reading V(Next) on the first slices of the model (up to 2,048, three alternating runs each,
+    /// fastest run) on this thread and keeps the faster. Their writes go to Q' and V', which the sweep that follows
+    /// overwrites entirely.
+    /// </summary>
+    private GatherChoice ChooseGather()
+    {
+        if (!IsVectorized) return GatherChoice.Scalar;
+        int blocks = Math.Min(_model.BlockCount, 2048);
+        double hardware = double.MaxValue, loads = double.MaxValue;
+        fixed (float* q = _q, qNext = _qNext, v = _v, vNext = _vNext)
+            for (int run = 0; run < 3; run++)
+            {
+                long t = Stopwatch.GetTimestamp();
+                VectorBlocks<HardwareGather>(0, blocks, q, qNext, v, vNext);
+                hardware = Math.Min(hardware, Stopwatch.GetElapsedTime(t).TotalSeconds);
+                t = Stopwatch.GetTimestamp();
+                VectorBlocks<LoadGather>(0, blocks, q, qNext, v, vNext);
+                loads = Math.Min(loads, Stopwatch.GetElapsedTime(t).TotalSeconds);
+            }
+        return loads < hardware ? GatherChoice.Loads : GatherChoice.Hardware;
+    }
+
+    /// <summary>Reads the 8 floats v[index[0..7]] as one vector.</summary>
+    private interface IValueGather
+    {
+        static abstract Vector256<float> Read(float* v, int* index);
+    }
+
+    private struct HardwareGather : IValueGather
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Read(float* v, int* index) => Avx2.GatherVector256(v, Vector256.Load(index), 4);
+    }
+
+    private struct LoadGather : IValueGather
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<float> Read(float* v, int* index) => Vector256.Create(
+            Vector128.Create(v[index[0]], v[index[1]], v[index[2]], v[index[3]]),
+            Vector128.Create(v[index[4]], v[index[5]], v[index[6]], v[index[7]]));
+    }
+
     /// <summary>The SIMD body over slices [from, to): lanes = the 16 states of a slice, as two 8-lane halves.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private float VectorBlocks(int from, int to, float* q, float* qNext, float* v, float* vNext)
+    private float VectorBlocks<TGather>(int from, int to, float* q, float* qNext, float* v, float* vNext) where TGather : struct, IValueGather
     {
         int actions = _model.ActionCount, slots = _model.OutcomeSlots;
         var gamma = Vector256.Create(_gamma);
@@ -173,8 +245,8 @@ public sealed unsafe class SlicedQIteration : IDisposable
                     var sum1 = Vector256<float>.Zero;
                     for (int k = 0; k < slots; k++, next += SlicedMdp.Lanes, weight += SlicedMdp.Lanes)
                     {
-                        var v0 = Avx2.GatherVector256(v, Vector256.Load(next), 4);
-                        var v1 = Avx2.GatherVector256(v, Vector256.Load(next + 8), 4);
+                        var v0 = TGather.Read(v, next);
+                        var v1 = TGather.Read(v, next + 8);
                         sum0 = Fma.MultiplyAdd(Vector256.Load(weight), v0, sum0);
                         sum1 = Fma.MultiplyAdd(Vector256.Load(weight + 8), v1, sum1);
                     }
@@ -213,9 +285,12 @@ public sealed unsafe class SlicedQIteration : IDisposable
                 for (int chunk = start; chunk < end; chunk++)
                 {
                     int from = (int)((long)model.BlockCount * chunk / Chunks), to = (int)((long)model.BlockCount * (chunk + 1) / Chunks);
-                    ChunkResidual[chunk] = IsVectorized
-                        ? owner.VectorBlocks(from, to, q, qNext, v, vNext)
-                        : owner.ScalarBlocks(from, to, q, qNext, v, vNext);
+                    ChunkResidual[chunk] = owner._gather switch
+                    {
+                        GatherChoice.Hardware => owner.VectorBlocks<HardwareGather>(from, to, q, qNext, v, vNext),
+                        GatherChoice.Loads => owner.VectorBlocks<LoadGather>(from, to, q, qNext, v, vNext),
+                        _ => owner.ScalarBlocks(from, to, q, qNext, v, vNext),
+                    };
                 }
         }
     }

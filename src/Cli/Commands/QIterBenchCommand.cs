@@ -51,6 +51,9 @@ public sealed record QIterBenchRow
     [JsonPropertyName("seconds_per_sweep")] public required double SecondsPerSweep { get; init; }
     [JsonPropertyName("repeats")] public required int Repeats { get; init; }
     [JsonPropertyName("speedup_vs_cpu_scalar")] public double? SpeedupVsCpuScalar { get; set; }
+    /// <summary>cpu sweep rows: how V(Next) was read, "hardware" (AVX2 gather), "loads" (8 scalar loads per vector)
+    /// or "scalar" (no AVX2/FMA), the faster measured at the first sweep.</summary>
+    [JsonPropertyName("gather"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Gather { get; init; }
     /// <summary>batched_frozenlake: instances solved.</summary>
     [JsonPropertyName("instances"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Instances { get; init; }
     /// <summary>batched_frozenlake: seconds of BatchedQIteration.SolveModels over all instances.</summary>
@@ -181,6 +184,7 @@ public static class QIterBenchCommand
         int threads;
         Func<int, double> timeSweeps;  // sweeps → seconds
         IDisposable owner;
+        Func<string?> gather = () => null; // cpu rows: how the sweep read V(Next), chosen at its first sweep
         GpuDevice? device = null;
         if (backend == "gpu")
         {
@@ -203,6 +207,7 @@ public static class QIterBenchCommand
             owner = cpu;
             threads = backend == "cpu-scalar" ? 1 : cpu.ThreadCount;
             bool scalar = backend == "cpu-scalar";
+            if (!scalar) gather = () => cpu.Gather.ToString().ToLowerInvariant();
             timeSweeps = n =>
             {
                 long start = Stopwatch.GetTimestamp();
@@ -240,6 +245,7 @@ public static class QIterBenchCommand
                 BytesPerSweep = model.BytesPerSweep,
                 SecondsPerSweep = median,
                 Repeats = settings.Repeats,
+                Gather = gather(),
             };
         }
         finally
@@ -318,7 +324,9 @@ public static class QIterBenchCommand
         console.Write(table);
         console.WriteLine($"Measured streaming-read bandwidth: {bandwidth.ToString("0.0", CultureInfo.InvariantCulture)} GB/s (all cores)" +
             (rows.FirstOrDefault(r => r.Kind == "sweep" && r.Backend == "gpu") is { } g ? $"; gpu rows against the device's copy bandwidth, {g.BandwidthGbPerSecond.ToString("0", CultureInfo.InvariantCulture)} GB/s" : "") + ". " +
-            "Bytes counted per sweep: next + weight (8 per slot), R, old Q and new Q (12 per (s, a)), V once and V' (8 per state).");
+            "Bytes counted per sweep: next + weight (8 per slot), R, old Q and new Q (12 per (s, a)), V once and V' (8 per state)." +
+            (rows.Where(r => r.Gather is not null).Select(r => r.Gather).Distinct().ToArray() is { Length: > 0 } ways
+                ? $" cpu rows read V(Next) by {string.Join(" / ", ways)} (the faster, measured at each model's first sweep)." : ""));
         foreach (var row in rows.Where(r => r.Kind == "batched_frozenlake"))
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"FrozenLake-8x8 × {row.Instances} (float64, tolerance 1e-10 on both sides): batched {row.BatchedSeconds:0.000} s " +

@@ -67,6 +67,33 @@ public class SlicedQIterationTests
         KernelAssert.AllClose("Q", scalar.Q(), fast.Q(), 1e-6, 1e-6);
     }
 
+    /// <summary>Both ways of reading V(Next) give the same bits (the same values feed the same sums), and match the scalar sweep.</summary>
+    [Fact]
+    public void HardwareGatherAndLoads_GiveIdenticalSweeps()
+    {
+        if (!SlicedQIteration.IsVectorized) Assert.Skip("needs AVX2 and FMA");
+        int seed = KernelAssert.FreshSeed();
+        var model = SlicedMdp.Random(1013, 3, 5, seed: (ulong)seed);
+        using var hardware = new SlicedQIteration(model, 0.97);
+        using var loads = new SlicedQIteration(model, 0.97);
+        using var measured = new SlicedQIteration(model, 0.97);
+        using var scalar = new SlicedQIteration(model, 0.97, threads: 1);
+        hardware.UseGather(SlicedQIteration.GatherChoice.Hardware);
+        loads.UseGather(SlicedQIteration.GatherChoice.Loads);
+        Assert.Equal(SlicedQIteration.GatherChoice.Unmeasured, measured.Gather);
+        for (int sweep = 0; sweep < 6; sweep++)
+        {
+            float rh = hardware.Sweep(), rl = loads.Sweep(), rm = measured.Sweep();
+            scalar.SweepScalar();
+            Assert.Equal(rh, rl);
+            Assert.Equal(rh, rm);
+        }
+        Assert.Contains(measured.Gather, new[] { SlicedQIteration.GatherChoice.Hardware, SlicedQIteration.GatherChoice.Loads });
+        Assert.Equal(hardware.Q(), loads.Q());
+        Assert.Equal(hardware.Q(), measured.Q());
+        KernelAssert.AllClose("Q", scalar.Q(), loads.Q(), 1e-6, 1e-6, $"seed {seed}");
+    }
+
     [Fact]
     public void GpuKernel_OnCpuAccelerator_MatchesReference()
     {
