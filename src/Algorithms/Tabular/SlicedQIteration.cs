@@ -15,7 +15,8 @@ namespace RlKernels.Algorithms.Tabular;
 //                  slice where AVX2/FMA are missing. The 8-lane read is either the AVX2 gather instruction
 //                  (.NET 10 has no 512-bit gather intrinsic) or eight scalar loads packed into a vector:
 //                  the faster of the two is measured on the model at the first sweep (both read the same
-//                  values, so the choice never changes a result). On Zen 3 the loads won by 6–20%.
+//                  values, so the choice never changes a result). On Zen 3 the loads win by 30–50% where V
+//                  is in cache (S = 10^4); at S = 10^6 the two are within noise of each other.
 //   SweepScalar  — one thread, a plain loop state by state: the baseline of `rlk bench qiter`.
 // Both compute the same float32 sums in the same k order, so they agree to rounding of the FMA.
 
@@ -180,26 +181,41 @@ public sealed unsafe class SlicedQIteration : IDisposable
     }
 
     /// <summary>
-    /// Times both ways of reading V(Next) on the first slices of the model (up to 2,048, three alternating runs each,
-    /// fastest run) on this thread and keeps the faster. Their writes go to Q' and V', which the sweep that follows
-    /// overwrites entirely.
+    /// Times both ways of reading V(Next) as the sweeps run them, on all the sweep's threads, over the model's first
+    /// slices (up to 8,192: a few milliseconds a pass). One untimed pass each (it takes the first touches of the
+    /// arrays' pages), then three alternating passes each; the faster fastest pass wins. Timed on all threads because
+    /// one thread alone, with the caches to itself, times differently from the sweep. Where the two are close the
+    /// choice may differ from run to run, at no cost to the result. The passes write Q' and V', which the sweep that
+    /// follows overwrites entirely.
     /// </summary>
     private GatherChoice ChooseGather()
     {
         if (!IsVectorized) return GatherChoice.Scalar;
-        int blocks = Math.Min(_model.BlockCount, 2048);
         double hardware = double.MaxValue, loads = double.MaxValue;
-        fixed (float* q = _q, qNext = _qNext, v = _v, vNext = _vNext)
-            for (int run = 0; run < 3; run++)
+        _job.Blocks = Math.Min(_model.BlockCount, 8192);
+        try
+        {
+            for (int run = -1; run < 3; run++)
             {
-                long t = Stopwatch.GetTimestamp();
-                VectorBlocks<HardwareGather>(0, blocks, q, qNext, v, vNext);
-                hardware = Math.Min(hardware, Stopwatch.GetElapsedTime(t).TotalSeconds);
-                t = Stopwatch.GetTimestamp();
-                VectorBlocks<LoadGather>(0, blocks, q, qNext, v, vNext);
-                loads = Math.Min(loads, Stopwatch.GetElapsedTime(t).TotalSeconds);
+                double h = TimePass(GatherChoice.Hardware), l = TimePass(GatherChoice.Loads);
+                if (run < 0) continue;
+                hardware = Math.Min(hardware, h);
+                loads = Math.Min(loads, l);
             }
+        }
+        finally
+        {
+            _job.Blocks = _model.BlockCount;
+        }
         return loads < hardware ? GatherChoice.Loads : GatherChoice.Hardware;
+    }
+
+    private double TimePass(GatherChoice choice)
+    {
+        _gather = choice;
+        long t = Stopwatch.GetTimestamp();
+        _pool.Run(_job, _job.Chunks);
+        return Stopwatch.GetElapsedTime(t).TotalSeconds;
     }
 
     /// <summary>Reads the 8 floats v[index[0..7]] as one vector.</summary>
@@ -277,14 +293,16 @@ public sealed unsafe class SlicedQIteration : IDisposable
     {
         public readonly int Chunks = chunks;
         public readonly float[] ChunkResidual = new float[chunks]; // [Chunks]
+        /// <summary>Slices the chunks cover: the model's all, or its first ones while the gather choice is timed.</summary>
+        public int Blocks = owner._model.BlockCount;
 
         public void Run(int start, int end)
         {
-            var model = owner._model;
+            int blocks = Blocks;
             fixed (float* q = owner._q, qNext = owner._qNext, v = owner._v, vNext = owner._vNext)
                 for (int chunk = start; chunk < end; chunk++)
                 {
-                    int from = (int)((long)model.BlockCount * chunk / Chunks), to = (int)((long)model.BlockCount * (chunk + 1) / Chunks);
+                    int from = (int)((long)blocks * chunk / Chunks), to = (int)((long)blocks * (chunk + 1) / Chunks);
                     ChunkResidual[chunk] = owner._gather switch
                     {
                         GatherChoice.Hardware => owner.VectorBlocks<HardwareGather>(from, to, q, qNext, v, vNext),
