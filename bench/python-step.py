@@ -83,7 +83,7 @@ def main():
               f"{pys[-1] / benches[-1]:.0%}")
     envs.close()
     py, bench = statistics.median(pys), statistics.median(benches)
-    ratio = statistics.median(p / b for p, b in zip(pys, benches))
+    ratio = statistics.median(py_rate / bench_rate for py_rate, bench_rate in zip(pys, benches))
     print(f"rlkernels from Python, CartPole-v1 x {a.envs}: {py / 1e6:8.1f} M steps/s (median of {a.rounds} rounds)")
     print(f"rlk bench cpu (StepRandom), same count:  {bench / 1e6:8.1f} M steps/s (median of {a.rounds} rounds)")
     print(f"Python / rlk bench: {ratio:.0%}, median of the rounds' ratios (target >= 80%)")

@@ -6,8 +6,8 @@ namespace RlKernels.Kernels.Nn;
 /// </summary>
 /// <remarks>
 /// The kernels are written once, in Nn/NnWidth.template, and generated per width: <c>MatMul512</c> (16 floats;
-/// 4 × 64 tiles, 16 of the 32 zmm registers), <c>MatMul256</c> (8 floats; 4 × 16 tiles so AVX2's 16 ymm registers
-/// never spill) and <c>MatMul128</c> (4 floats; 4 × 16 tiles on NEON's 32 registers, 4 × 8 on SSE's 16). This
+/// 4 × 64 tiles, 16 of the 32 zmm registers), <c>MatMul256</c> (8 floats; 6 × 16 tiles, 12 accumulators in AVX2's 16 ymm
+/// registers) and <c>MatMul128</c> (4 floats; 4 × 16 tiles on NEON's 32 registers, 6 × 8 on SSE's 16). This
 /// class picks one by width. Callers pass a width only where <see cref="Lanes.LaneSelection.IsAccelerated"/>.
 /// </remarks>
 internal static unsafe class MatMul
