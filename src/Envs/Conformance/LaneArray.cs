@@ -6,5 +6,6 @@ namespace RlKernels.Envs.Conformance;
 internal readonly struct LaneArray<T>(T[] fields) : ILaneReader<T>, ILaneWriter<T> where T : struct, ILane<T>
 {
     public T Read(int index) => fields[index];
+    public bool Observed => true;
     public void Write(int index, T value) => fields[index] = value;
 }

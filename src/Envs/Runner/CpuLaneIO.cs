@@ -91,6 +91,12 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly T Read(int index) => _b.State[index * _b.Stride + _vec];
 
+    /// <inheritdoc/>
+    public readonly bool Observed
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] get => true;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteState(int field, T value) => _b.State[field * _b.Stride + _vec] = value;
 

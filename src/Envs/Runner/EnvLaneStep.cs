@@ -46,7 +46,8 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool StepBody(ref TIO io, in TParams p, in StepSettings st, T action, bool observe, out T ended, out T pending, out T counterBefore)
     {
-        TEnv.Load(ref io, out TEnv s);
+        var stateReader = new StepStateReader<T, TIO>(io, observe);
+        TEnv.Load(ref stateReader, out TEnv s);
         // The pending flag matters to next-step mode only, and no step changes it (episode ends do).
         io.ReadBook(out EnvBook<T> book, withPending: st.Mode == AutoResetMode.NextStep);
         T envIndex = io.EnvIndex();

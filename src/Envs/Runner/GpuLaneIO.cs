@@ -24,6 +24,12 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly F1 Read(int index) => new(_v.State[index * _v.EnvCount + _env]);
 
+    /// <inheritdoc/>
+    public readonly bool Observed
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] get => true;
+    }
+
     // One thread is one env, so a masked write is simply a skipped write.
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

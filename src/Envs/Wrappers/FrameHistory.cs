@@ -27,11 +27,20 @@ public interface IFrameHistory<TSelf, T> : ILaneWriter<T>
     /// <summary>Number of slots.</summary>
     static abstract int Capacity { get; }
 
-    /// <summary>Slot <paramref name="slot"/> (in [0, Capacity); out-of-range reads the last slot).</summary>
-    T Get(int slot);
+    /// <summary>Slot <paramref name="slot"/> of <paramref name="h"/> (in [0, Capacity); out-of-range reads the last slot).
+    /// Static, taking the history by <c>in</c>: an instance method called on an <c>in</c> history would copy it first.</summary>
+    static abstract T Get(in TSelf h, int slot);
 
     /// <summary>Sets slot <paramref name="slot"/> (in [0, Capacity); out-of-range writes the last slot).</summary>
     void Set(int slot, T value);
+
+    /// <summary>Where the history takes what it is given as an <see cref="ILaneWriter{T}"/>: <c>Write(index, value)</c>
+    /// sets slot <c>WriteBase + index</c> (an observation written into a frame of the ring).</summary>
+    int WriteBase { get; set; }
+
+    /// <summary>A history whose slots nothing will read (Load's stand-in for a state that is not observed; see
+    /// <see cref="ILaneReader{T}.Observed"/>): the slots are unspecified.</summary>
+    static abstract void Unread(out TSelf h);
 
     /// <summary>Slot i = <c>src.Read(offset + i)</c> for every slot.</summary>
     static abstract void Load<TReader>(ref TReader src, int offset, out TSelf h) where TReader : struct, ILaneReader<T>;
@@ -45,15 +54,16 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
 {
     /// <summary>Slots 0 to 7.</summary>
     public T S0, S1, S2, S3, S4, S5, S6, S7;
+    private int _writeBase;
 
     /// <inheritdoc/>
     public static int Capacity => 8;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly T Get(int slot) => slot switch
+    public static T Get(in FrameSlots8<T> h, int slot) => slot switch
     {
-        0 => S0, 1 => S1, 2 => S2, 3 => S3, 4 => S4, 5 => S5, 6 => S6, _ => S7,
+        0 => h.S0, 1 => h.S1, 2 => h.S2, 3 => h.S3, 4 => h.S4, 5 => h.S5, 6 => h.S6, _ => h.S7,
     };
 
     /// <inheritdoc/>
@@ -74,12 +84,24 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
     }
 
     /// <inheritdoc/>
+    public int WriteBase
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] readonly get => _writeBase;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] set => _writeBase = value;
+    }
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(int index, T value) => Set(index, value);
+    public void Write(int index, T value) => Set(_writeBase + index, value);
 
     // Load and WriteSlots inline: out of line, each call took the history by reference, so the step kept it in stack
     // memory and paid a call per eight slots; inlined, a CartPole frame stack (k = 4, 16 slots) took about 18% less
     // CPU time per step, k = 2 and 8 about 7%, Acrobot k = 4 the same (one thread, 65,536 envs, alternating runs).
+
+    /// <inheritdoc/>
+    /// <remarks>Zeros: the slots are fields a GPU thread keeps in registers.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Unread(out FrameSlots8<T> h) => h = default;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -93,6 +115,7 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
         h.S5 = src.Read(offset + 5);
         h.S6 = src.Read(offset + 6);
         h.S7 = src.Read(offset + 7);
+        h._writeBase = 0;
     }
 
     /// <inheritdoc/>
@@ -126,13 +149,15 @@ public struct FrameSlotSum<TLow, THigh, T> : IFrameHistory<FrameSlotSum<TLow, TH
     public TLow Low;
     /// <summary>Slots [TLow.Capacity, Capacity).</summary>
     public THigh High;
+    private int _writeBase;
 
     /// <inheritdoc/>
     public static int Capacity => TLow.Capacity + THigh.Capacity;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T Get(int slot) => slot < TLow.Capacity ? Low.Get(slot) : High.Get(slot - TLow.Capacity);
+    public static T Get(in FrameSlotSum<TLow, THigh, T> h, int slot) =>
+        slot < TLow.Capacity ? TLow.Get(h.Low, slot) : THigh.Get(h.High, slot - TLow.Capacity);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -143,8 +168,24 @@ public struct FrameSlotSum<TLow, THigh, T> : IFrameHistory<FrameSlotSum<TLow, TH
     }
 
     /// <inheritdoc/>
+    public int WriteBase
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] readonly get => _writeBase;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] set => _writeBase = value;
+    }
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(int index, T value) => Set(index, value);
+    public void Write(int index, T value) => Set(_writeBase + index, value);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Unread(out FrameSlotSum<TLow, THigh, T> h)
+    {
+        TLow.Unread(out h.Low);
+        THigh.Unread(out h.High);
+        h._writeBase = 0;
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -152,6 +193,7 @@ public struct FrameSlotSum<TLow, THigh, T> : IFrameHistory<FrameSlotSum<TLow, TH
     {
         TLow.Load(ref src, offset, out h.Low);
         THigh.Load(ref src, offset + TLow.Capacity, out h.High);
+        h._writeBase = 0;
     }
 
     /// <inheritdoc/>

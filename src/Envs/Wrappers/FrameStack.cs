@@ -10,17 +10,20 @@ namespace RlKernels.Envs.Wrappers;
 // IFrameHistory), so the batched runner stores, resets and auto-resets it like any state field, on
 // every backend, and the final observation of an ended episode is the full stack.
 //
-// Layout (F = inner obsSize, k = stack size):
+// Observation layout (F = inner obsSize, k = stack size):
 //   obs[j·F + f]  = feature f of observation t−k+1+j   (j = k−1 is the newest)
 //   obs[k·F + j]  = the action that led to observation t−k+1+j (only with actions on)
-// The history keeps them newest first (slot j·F + f = feature f of observation t−j, slot k·F + j =
-// the action that led to it), so the inner env observes straight into slots [0, F) with constant
-// indices; Observe reorders while it writes.
-// Padding after a reset: "reset" (Gymnasium's default) repeats the reset observation in every older
-// frame; "zero" fills them with 0. Actions before the first step are 0 in both modes (for a discrete
-// env, 0 is also a real action: a known ambiguity, as in most action-stacking wrappers).
-// State layout: history slots first (fields [0, Capacity)), then the inner env's fields, because Load
-// and Store get no parameters and so can only know the history's size from its type.
+// The history is a ring indexed in place: frame r holds slots [r·F, r·F + F), its action slot k·F + r, and the
+// newest frame is at the ring position Head. A step writes only the new frame and action at the next position (a
+// history shifted by one frame per step loaded and stored every slot); Observe reads the ring from Head back.
+// Head is the same in every env: every step call steps all envs, and a reset writes every frame of the ring (the
+// reset observation in each), so it does not need the position and leaves it as it is (Store writes no Head then).
+// Padding after a reset: "reset" (Gymnasium's default) repeats the reset observation in every older frame, which
+// the reset's ring already holds; "zero" shows 0 for the frames older than the episode (Filled counts the
+// episode's frames). Actions before the first step are 0 in both modes (for a discrete env, 0 is also a real
+// action: a known ambiguity, as in most action-stacking wrappers).
+// State layout: history slots first (fields [0, Capacity)), then Head, Filled and the inner env's fields, because
+// Load and Store get no parameters and so can only know the history's size from its type.
 
 /// <summary>Parameters of <see cref="FrameStack{TInner, T, TParams, THistory}"/>.</summary>
 public readonly struct FrameStackParams<TParams> where TParams : struct
@@ -67,8 +70,21 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
 {
     /// <summary>The inner env's state (state fields after the history's).</summary>
     public TInner Inner;
-    /// <summary>The history, newest first: k observations of F features, then (with actions on) k actions.</summary>
+    /// <summary>The history, a ring: k observations of F features, then (with actions on) k actions.</summary>
     public THistory Frames;
+    /// <summary>The ring position of the newest frame, in [0, k): the same in every element and every env.</summary>
+    public T Head;
+    /// <summary>Frames of the current episode in the ring, 1 to k (zero padding shows the older ones as 0).</summary>
+    public T Filled;
+
+    // What Store writes; set by Reset, Load and Step, never stored. Store gets no parameters, so they say it.
+    /// <summary>After Reset: slots [0, count) (the whole ring), Head left as stored; else 0.</summary>
+    private int _storeSlots;
+    /// <summary>After Step: the first slot and the size of the frame it wrote, and its action slot (−1: none).</summary>
+    private int _newFrameSlot, _newFrameSize, _newActionSlot;
+
+    /// <summary>Field of Head in the state (Filled follows it, then the inner env's fields).</summary>
+    private static int HeadField => THistory.Capacity;
 
     /// <inheritdoc/>
     public static EnvSpec Spec(in FrameStackParams<TParams> p)
@@ -95,9 +111,11 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
             low[j] = Math.Min(0f, inner.Action.Low);
             high[j] = Math.Max(0f, inner.Action.High);
         }
-        var names = new string[THistory.Capacity + inner.StateSize];
+        var names = new string[THistory.Capacity + 2 + inner.StateSize];
         for (int i = 0; i < THistory.Capacity; i++) names[i] = $"stack_slot{i}";
-        Array.Copy(inner.StateNames, 0, names, THistory.Capacity, inner.StateSize);
+        names[HeadField] = "stack_head";
+        names[HeadField + 1] = "stack_filled";
+        Array.Copy(inner.StateNames, 0, names, HeadField + 2, inner.StateSize);
         return inner with { ObsSize = obsSize, ObsLow = low, ObsHigh = high, StateNames = names };
     }
 
@@ -106,13 +124,18 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     public static void Reset(out FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, ref LaneRng<T> rng)
     {
         TInner.Reset(out s.Inner, p.Inner, ref rng);
-        s.Frames = default;
-        TInner.Observe(s.Inner, p.Inner, ref s.Frames); // the newest frame: slots [0, F)
-        if (p.ResetPadding != 0)
-        {
-            int frames = p.StackSize * p.FrameSize;
-            for (int i = p.FrameSize; i < frames; i++) s.Frames.Set(i, s.Frames.Get(i - p.FrameSize));
-        }
+        s.Frames = default; // actions before the first step: 0
+        s.Frames.WriteBase = 0;
+        TInner.Observe(s.Inner, p.Inner, ref s.Frames); // frame 0 of the ring
+        // Every frame of the ring holds the reset observation, so the ring is right at any Head: the one in memory stays.
+        int frames = p.StackSize * p.FrameSize;
+        for (int i = p.FrameSize; i < frames; i++) s.Frames.Set(i, THistory.Get(s.Frames, i - p.FrameSize));
+        s.Head = T.Splat(0);
+        s.Filled = T.Splat(1);
+        s._storeSlots = p.ObsSize;
+        s._newFrameSlot = 0;
+        s._newFrameSize = 0;
+        s._newActionSlot = -1;
     }
 
     /// <inheritdoc/>
@@ -121,8 +144,23 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         out T reward, out T terminated)
     {
         TInner.Step(ref s.Inner, p.Inner, action, ref rng, out reward, out terminated);
-        Age(ref s.Frames, p, action);
-        TInner.Observe(s.Inner, p.Inner, ref s.Frames); // the newest frame: slots [0, F)
+        // The next ring position.
+        int head = RingHead(s.Head, p) + 1;
+        if (head == p.StackSize) head = 0;
+        s.Head = T.Splat(head);
+        s.Filled = T.Min(s.Filled + T.Splat(1), T.Splat(p.StackSize));
+        int slot = head * p.FrameSize;
+        s.Frames.WriteBase = slot;
+        TInner.Observe(s.Inner, p.Inner, ref s.Frames); // the newest frame: slots [slot, slot + F)
+        s._storeSlots = 0;
+        s._newFrameSlot = slot;
+        s._newFrameSize = p.FrameSize;
+        s._newActionSlot = -1;
+        if (p.StackActions != 0)
+        {
+            s._newActionSlot = p.StackSize * p.FrameSize + head;
+            s.Frames.Set(s._newActionSlot, action);
+        }
     }
 
     /// <inheritdoc/>
@@ -131,42 +169,55 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         where TWriter : struct, ILaneWriter<T>
     {
         // Every slot in use, in slot order (no switch per slot); the writer puts each at its place.
-        var stacked = new StackedObservationWriter<T, TWriter>(obs, p.FrameSize, p.StackSize, p.FrameReciprocal);
+        var stacked = new RingObservationWriter<T, TWriter>(obs, p.FrameSize, p.StackSize, p.FrameReciprocal, RingHead(s.Head, p),
+            zeroPadding: p.ResetPadding == 0, s.Filled);
         THistory.WriteSlots(s.Frames, ref stacked, 0, p.ObsSize);
         obs = stacked.Inner;
+    }
+
+    /// <summary>Head as an index: every element holds the same; one outside [0, k) (never stored) reads as 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int RingHead(T head, in FrameStackParams<TParams> p)
+    {
+        int h = (int)T.Element(head, 0);
+        return (uint)h < (uint)p.StackSize ? h : 0;
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, out FrameStack<TInner, T, TParams, THistory> s) where TReader : struct, ILaneReader<T>
     {
-        THistory.Load(ref src, 0, out s.Frames);
-        var inner = new OffsetReader<T, TReader>(src, THistory.Capacity);
+        // A step reads no past frame and stores only the new one: the ring is loaded only for Observe.
+        if (src.Observed) THistory.Load(ref src, 0, out s.Frames);
+        else THistory.Unread(out s.Frames);
+        s.Head = src.Read(HeadField);
+        s.Filled = src.Read(HeadField + 1);
+        s._storeSlots = 0;
+        s._newFrameSlot = 0;
+        s._newFrameSize = 0;
+        s._newActionSlot = -1;
+        var inner = new OffsetReader<T, TReader>(src, HeadField + 2);
         TInner.Load(ref inner, out s.Inner);
     }
 
     /// <inheritdoc/>
+    /// <remarks>Only what changed since Load: the frame and action a step wrote and Head, or a reset's whole ring (not Head).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in FrameStack<TInner, T, TParams, THistory> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
     {
-        THistory.WriteSlots(s.Frames, ref dst, 0, THistory.Capacity);
-        var inner = new OffsetWriter<T, TWriter>(dst, THistory.Capacity);
+        if (s._storeSlots > 0)
+        {
+            THistory.WriteSlots(s.Frames, ref dst, 0, s._storeSlots);
+        }
+        else
+        {
+            for (int i = s._newFrameSlot; i < s._newFrameSlot + s._newFrameSize; i++) dst.Write(i, THistory.Get(s.Frames, i));
+            if (s._newActionSlot >= 0) dst.Write(s._newActionSlot, THistory.Get(s.Frames, s._newActionSlot));
+            dst.Write(HeadField, s.Head);
+        }
+        dst.Write(HeadField + 1, s.Filled);
+        var inner = new OffsetWriter<T, TWriter>(dst, HeadField + 2);
         TInner.Store(s.Inner, ref inner);
         dst = inner.Inner;
-    }
-
-    /// <summary>Ages every frame and action by one step (the oldest drop out) and records <paramref name="action"/>.</summary>
-    /// <remarks>Out of line: a loop of switches (slots by run-time index) that need not crowd the step's inlining budget.</remarks>
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Age(ref THistory frames, in FrameStackParams<TParams> p, T action)
-    {
-        int f = p.FrameSize;
-        for (int i = (p.StackSize - 1) * f - 1; i >= 0; i--) frames.Set(i + f, frames.Get(i));
-        if (p.StackActions != 0)
-        {
-            int first = p.StackSize * f;
-            for (int i = first + p.StackSize - 1; i > first; i--) frames.Set(i, frames.Get(i - 1));
-            frames.Set(first, action);
-        }
     }
 }

@@ -18,6 +18,7 @@ public struct IndexedFrameHistory<TBuffer, T> : IFrameHistory<IndexedFrameHistor
     where TBuffer : struct where T : struct, ILane<T>
 {
     private TBuffer _slots;
+    private int _writeBase;
 
     /// <inheritdoc/>
     public static int Capacity
@@ -32,21 +33,42 @@ public struct IndexedFrameHistory<TBuffer, T> : IFrameHistory<IndexedFrameHistor
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public T Get(int slot) => Slots(ref this)[Math.Min(slot, Capacity - 1)];
+    public static T Get(in IndexedFrameHistory<TBuffer, T> h, int slot) => ReadOnlySlots(h)[Math.Min(slot, Capacity - 1)];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ReadOnlySpan<T> ReadOnlySlots(in IndexedFrameHistory<TBuffer, T> h) =>
+        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TBuffer, T>(ref Unsafe.AsRef(in h._slots)), Capacity);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int slot, T value) => Slots(ref this)[Math.Min(slot, Capacity - 1)] = value;
 
     /// <inheritdoc/>
+    public int WriteBase
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] readonly get => _writeBase;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] set => _writeBase = value;
+    }
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Write(int index, T value) => Set(index, value);
+    public void Write(int index, T value) => Set(_writeBase + index, value);
+
+    /// <inheritdoc/>
+    /// <remarks>Leaves the slots' stack memory as it is (no store at all).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Unread(out IndexedFrameHistory<TBuffer, T> h)
+    {
+        Unsafe.SkipInit(out h);
+        h._writeBase = 0;
+    }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load<TReader>(ref TReader src, int offset, out IndexedFrameHistory<TBuffer, T> h) where TReader : struct, ILaneReader<T>
     {
         Unsafe.SkipInit(out h);
+        h._writeBase = 0;
         Span<T> slots = Slots(ref h);
         for (int i = 0; i < slots.Length; i++) slots[i] = src.Read(offset + i);
     }
@@ -55,7 +77,7 @@ public struct IndexedFrameHistory<TBuffer, T> : IFrameHistory<IndexedFrameHistor
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void WriteSlots<TWriter>(in IndexedFrameHistory<TBuffer, T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>
     {
-        ReadOnlySpan<T> slots = MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TBuffer, T>(ref Unsafe.AsRef(in h._slots)), Capacity);
+        ReadOnlySpan<T> slots = ReadOnlySlots(h);
         int n = Math.Min(count, slots.Length);
         for (int i = 0; i < n; i++) dst.Write(offset + i, slots[i]);
     }

@@ -18,6 +18,12 @@ public struct OffsetReader<T, TReader>(TReader inner, int offset) : ILaneReader<
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public T Read(int index) => _inner.Read(_offset + index);
+
+    /// <inheritdoc/>
+    public bool Observed
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)] get => _inner.Observed;
+    }
 }
 
 /// <summary>Writes field k of the inner env as field <c>offset + k</c> of the outer state.</summary>
@@ -57,31 +63,39 @@ public struct KeptFeatureWriter<T, TWriter>(TWriter inner, uint keepMask) : ILan
 }
 
 /// <summary>
-/// Writes frame-stack history slot i (newest first: slot j·F + f is feature f of the observation j
-/// steps back, slot k·F + j the action j steps back) to its place in the stacked observation (oldest first).
+/// Writes frame-stack ring slot i to its place in the stacked observation (oldest first). Frame r of the ring holds
+/// slots [r·F, r·F + F) and its action slot k·F + r; the newest frame is at ring position <c>head</c>, so frame r is
+/// (head − r) mod k steps old. With zero padding, the frames older than the episode (age ≥ <c>filled</c>) are written as 0.
 /// </summary>
-/// <remarks><paramref name="frameReciprocal"/> is ⌈2¹⁶ / F⌉: the age of slot i is (i · it) &gt;&gt; 16, exact
+/// <remarks><paramref name="frameReciprocal"/> is ⌈2¹⁶ / F⌉: the frame of slot i is (i · it) &gt;&gt; 16, exact
 /// while i · F &lt; 2¹⁶ (slots are fewer than 64 and F at most 64).</remarks>
-public struct StackedObservationWriter<T, TWriter>(TWriter inner, int frameSize, int stackSize, int frameReciprocal) : ILaneWriter<T>
+public struct RingObservationWriter<T, TWriter>(TWriter inner, int frameSize, int stackSize, int frameReciprocal, int head, bool zeroPadding, T filled)
+    : ILaneWriter<T>
     where T : struct, ILane<T> where TWriter : struct, ILaneWriter<T>
 {
     /// <summary>The wrapped writer, which receives the stacked observation.</summary>
     public TWriter Inner = inner;
-    private readonly int _frameSize = frameSize, _stackSize = stackSize, _frameReciprocal = frameReciprocal;
+    private readonly int _frameSize = frameSize, _stackSize = stackSize, _frameReciprocal = frameReciprocal, _head = head;
+    private readonly bool _zeroPadding = zeroPadding;
+    private readonly T _filled = filled;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value)
     {
         int frames = _stackSize * _frameSize;
+        int frame = index < frames ? (index * _frameReciprocal) >> 16 : index - frames;
+        int age = _head - frame;
+        if (age < 0) age += _stackSize;
         if (index < frames)
         {
-            int age = (index * _frameReciprocal) >> 16;
-            Inner.Write(index + (_stackSize - 1 - 2 * age) * _frameSize, value);
+            if (_zeroPadding) value = T.Select(T.GreaterOrEqual(T.Splat(age), _filled), T.Splat(0), value);
+            // Feature f = index − frame·F goes to (k − 1 − age)·F + f.
+            Inner.Write(index + (_stackSize - 1 - age - frame) * _frameSize, value);
         }
         else
         {
-            Inner.Write(2 * frames + _stackSize - 1 - index, value);
+            Inner.Write(frames + _stackSize - 1 - age, value);
         }
     }
 }

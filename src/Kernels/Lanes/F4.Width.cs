@@ -32,8 +32,19 @@ public readonly partial struct F4
     }
 
     /// <inheritdoc/>
-    public static void StoreMask(F4 mask, Span<byte> dst, int start, int count) =>
-        StoreMaskBits(mask.V.ExtractMostSignificantBits(), dst, start, count);
+    /// <remarks>A full lane value: four sign masks narrowed to four bytes, one store (as <see cref="F8.StoreMask"/>).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMask(F4 mask, Span<byte> dst, int start, int count)
+    {
+        if (count == 4)
+        {
+            var m = Vector128.ShiftRightArithmetic(mask.V.AsInt32(), 31);
+            var m16 = Vector128.Narrow(m, m);
+            var bytes = Vector128.Narrow(m16, m16).AsByte() & Vector128.Create((byte)1);
+            System.Runtime.InteropServices.MemoryMarshal.Write(dst.Slice(start, 4), bytes.AsUInt32().ToScalar());
+        }
+        else StoreMaskBits(mask.V.ExtractMostSignificantBits(), dst, start, count);
+    }
 
     /// <summary>
     /// Four scalar loads (no 128-bit gather on NEON or SSE); indices are clamped first, as on the wider lanes.

@@ -17,8 +17,21 @@ public readonly partial struct F8
     private static Vector256<ulong> MulEven(Vector256<uint> a, Vector256<uint> b) => Avx2.Multiply(a, b);
 
     /// <inheritdoc/>
-    public static void StoreMask(F8 mask, Span<byte> dst, int start, int count) =>
-        StoreMaskBits(mask.V.ExtractMostSignificantBits(), dst, start, count);
+    /// <remarks>A full lane value narrows its eight sign masks to eight bytes and stores them at once: the runner writes
+    /// two masks per step, and the bit loop's eight byte stores each were a sizeable share of a CartPole step.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StoreMask(F8 mask, Span<byte> dst, int start, int count)
+    {
+        if (count == 8)
+        {
+            // The sign bit decides, as in ExtractMostSignificantBits: −1 or 0 per element, narrowed 32 → 16 → 8 bits.
+            var m = Vector256.ShiftRightArithmetic(mask.V.AsInt32(), 31);
+            var m16 = Vector128.Narrow(m.GetLower(), m.GetUpper());
+            var bytes = Vector128.Narrow(m16, m16).AsByte() & Vector128.Create((byte)1);
+            System.Runtime.InteropServices.MemoryMarshal.Write(dst.Slice(start, 8), bytes.AsUInt64().ToScalar());
+        }
+        else StoreMaskBits(mask.V.ExtractMostSignificantBits(), dst, start, count);
+    }
 
     /// <summary>One vgatherdps; indices are clamped first (the instruction does no bounds check).</summary>
     public static unsafe F8 Gather(ReadOnlySpan<float> table, F8 index)

@@ -7,6 +7,13 @@ public interface ILaneReader<T> where T : struct, ILane<T>
 {
     /// <summary>The lane value of field <paramref name="index"/>.</summary>
     T Read(int index);
+
+    /// <summary>
+    /// Whether the state being read will be observed. False for a step whose observation nobody reads (all but the
+    /// last step of a multi-step call): an env's Load may then leave out fields that only its Observe reads and its
+    /// step neither reads nor stores (a frame stack's ring of past frames).
+    /// </summary>
+    bool Observed { get; }
 }
 
 /// <summary>Writes lane values by field index (state columns, observation features).</summary>

@@ -50,6 +50,8 @@ public class CartPoleReferenceTests(ITestOutputHelper output)
             for (int j = 0; j < count; j++) column[j] = values[(first + j) * 4 + index];
             return T.Load(column, 0, T.Count);
         }
+
+        public readonly bool Observed => true;
     }
 
     /// <summary>Steps rows [first, first+count) as one lane value; returns next state, reward and terminated per row.</summary>

@@ -75,6 +75,41 @@ public abstract class DeterminismTests(LaneKind lanes)
         g.AssertSamePerEnv(s, "StepRandom(13) vs 13 × StepRandom(1)");
     }
 
+    /// <summary>A frame stack's steps that observe nothing do not load its ring (<see cref="RlKernels.Kernels.Lanes.ILaneReader{T}.Observed"/>);
+    /// grouped steps must still give the observations, final observations and flags of single steps, in every
+    /// auto-reset mode, with actions stacked and with zero padding.</summary>
+    [Theory]
+    [InlineData("CartPole-v1", "frame_stack=4", AutoResetMode.SameStep)]
+    [InlineData("CartPole-v1", "frame_stack=3,frame_stack_actions=true,frame_stack_padding=zero", AutoResetMode.SameStep)]
+    [InlineData("CartPole-v1", "frame_stack=3,frame_stack_actions=true,frame_stack_padding=zero", AutoResetMode.NextStep)]
+    [InlineData("Acrobot-v1", "frame_stack=2,frame_stack_actions=true", AutoResetMode.NextStep)]
+    public void FrameStackStepRandomKEqualsKSingleSteps(string id, string envArgs, AutoResetMode mode)
+    {
+        EnvTestKit.SkipUnlessSupported(lanes);
+        var args = new RlKernels.Envs.Registry.EnvArgs(envArgs.Split(',').Select(a => a.Split('=')).ToDictionary(a => a[0], a => a[1]));
+        var lane = lanes switch
+        {
+            LaneKind.F16 => RlKernels.Envs.Conformance.StepperLane.F16,
+            LaneKind.F8 => RlKernels.Envs.Conformance.StepperLane.F8,
+            LaneKind.F4 => RlKernels.Envs.Conformance.StepperLane.F4,
+            LaneKind.F1 => RlKernels.Envs.Conformance.StepperLane.F1,
+            _ => RlKernels.Envs.Conformance.StepperLane.D1,
+        };
+        var options = new VectorEnvOptions { Seed = 11, AutoReset = mode, MaxEpisodeSteps = 20 };
+        using var grouped = RlKernels.Envs.Registry.EnvRegistry.Get(id).MakeOnLane(lane, 37, options, args);
+        using var single = RlKernels.Envs.Registry.EnvRegistry.Get(id).MakeOnLane(lane, 37, options, args);
+        var g = new Recording(grouped);
+        var s = new Recording(single);
+        for (int round = 0; round < 6; round++)
+        {
+            grouped.StepRandom(7);
+            for (int k = 0; k < 7; k++) single.StepRandom(1);
+            g.Add(grouped);
+            s.Add(single);
+        }
+        g.AssertSamePerEnv(s, $"{id} {envArgs} {mode}: StepRandom(7) vs 7 × StepRandom(1)");
+    }
+
     [Fact]
     public void ResetWithTheSameSeedReplaysTheTrajectory()
     {
