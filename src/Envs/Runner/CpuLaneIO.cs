@@ -140,12 +140,16 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     public readonly void WriteFinalObservation(int feature, T value, T mask)
     {
         ulong bits = T.MaskBits(mask);
+        if (bits == 0) return;
+        // Float lanes: the elements read from the value's memory, spilled once; T.Element with a run-time index spilled
+        // the whole vector again for each ended env (a frame stack writes dozens of features per episode end).
+        ref float elements = ref Unsafe.As<T, float>(ref Unsafe.AsRef(in value));
         while (bits != 0)
         {
             int j = System.Numerics.BitOperations.TrailingZeroCount(bits);
             bits &= bits - 1;
             if (j >= _count) break;
-            _b.FinalObs[(_firstEnv + j) * _b.ObsSize + feature] = (float)T.Element(value, j);
+            _b.FinalObs[(_firstEnv + j) * _b.ObsSize + feature] = T.IsDouble ? (float)T.Element(value, j) : Unsafe.Add(ref elements, j);
         }
     }
 

@@ -26,12 +26,15 @@ internal sealed class LaneRowExport<T> where T : struct, ILane<T>
     // (+ Count for the group's second feature), and all-ones where the output element comes from group g. Null when
     // the fast path is off.
     private readonly int[]? _index, _take;
+    // More features than the permute path takes (a frame stack's): four at a time through the 8 × 4 transpose.
+    private readonly bool _groupsOf4;
 
     /// <param name="features">Features per row (the observation size).</param>
     /// <param name="fast">False forces the scalar path (tests compare the two).</param>
     public LaneRowExport(int features, bool fast = true)
     {
         _features = features;
+        _groupsOf4 = fast && features > MaxFastFeatures && Supported;
         if (!fast || features < 1 || features > MaxFastFeatures || !Supported) return;
         int n = T.Count;
         _group = typeof(T) == typeof(F16) ? 2 : 1;
@@ -79,6 +82,13 @@ internal sealed class LaneRowExport<T> where T : struct, ILane<T>
             else if (_features == 4) Transpose8x4(lanes, vec, stride, rows, rowStart);
             else if (_features == 2) Transpose8x2(lanes, vec, stride, rows, rowStart);
             else Export8(lanes, vec, stride, rows, rowStart);
+            return;
+        }
+        if (_groupsOf4 && count == T.Count)
+        {
+            _ = rows.AsSpan(rowStart, _features * T.Count);
+            _ = lanes[(_features - 1) * stride + vec];
+            ExportGroupsOf4(lanes, vec, stride, rows, rowStart);
             return;
         }
         for (int k = 0; k < _features; k++)
@@ -137,6 +147,56 @@ internal sealed class LaneRowExport<T> where T : struct, ILane<T>
         Avx.Permute2x128(e2, e3, 0x20).StoreUnsafe(ref row, 8);  // envs 2, 3
         Avx.Permute2x128(e0, e1, 0x31).StoreUnsafe(ref row, 16); // envs 4, 5
         Avx.Permute2x128(e2, e3, 0x31).StoreUnsafe(ref row, 24); // envs 6, 7
+    }
+
+    /// <summary>
+    /// Many features (a frame stack's 12 to 64): four at a time, each group through the 8 × 4 in-lane transpose of
+    /// <see cref="Transpose8x4"/> and one 128-bit store per env (its four floats, <c>features</c> apart from the next
+    /// env's), a 16-wide lane value as two 8-wide halves; the last <c>features mod 4</c> one strided store each. One
+    /// strided store per feature (a spill and eight scalar stores each) cost a sixth of a frame-stacked CartPole step.
+    /// </summary>
+    private void ExportGroupsOf4(T[] lanes, int vec, int stride, float[] rows, int rowStart)
+    {
+        ref T column = ref lanes[vec];
+        ref float row = ref rows[rowStart];
+        int f = _features, k = 0;
+        for (; k + 4 <= f; k += 4)
+        {
+            ref T first = ref Unsafe.Add(ref column, k * stride);
+            for (int half = 0; half < T.Count / 8; half++)
+            {
+                // Elements [8·half, 8·half + 8) of the four features' lane values: envs 8·half … 8·half + 7.
+                ref Vector256<float> a = ref Unsafe.Add(ref Unsafe.As<T, Vector256<float>>(ref first), half);
+                TransposeStore4(a,
+                    Unsafe.Add(ref Unsafe.As<T, Vector256<float>>(ref Unsafe.Add(ref first, stride)), half),
+                    Unsafe.Add(ref Unsafe.As<T, Vector256<float>>(ref Unsafe.Add(ref first, 2 * stride)), half),
+                    Unsafe.Add(ref Unsafe.As<T, Vector256<float>>(ref Unsafe.Add(ref first, 3 * stride)), half),
+                    ref Unsafe.Add(ref row, 8 * half * f + k), f);
+            }
+        }
+        for (; k < f; k++) T.Store(lanes[k * stride + vec], rows, rowStart + k, f, T.Count);
+    }
+
+    /// <summary>Features a, b, c, d of 8 envs to rows <paramref name="f"/> floats apart: env j's four at <c>row[j·f]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TransposeStore4(Vector256<float> a, Vector256<float> b, Vector256<float> c, Vector256<float> d, ref float row, int f)
+    {
+        var ab0 = Avx.UnpackLow(a, b);   // a0 b0 a1 b1 | a4 b4 a5 b5
+        var ab1 = Avx.UnpackHigh(a, b);  // a2 b2 a3 b3 | a6 b6 a7 b7
+        var cd0 = Avx.UnpackLow(c, d);
+        var cd1 = Avx.UnpackHigh(c, d);
+        var e0 = Avx.Shuffle(ab0, cd0, 0x44); // env 0 | env 4
+        var e1 = Avx.Shuffle(ab0, cd0, 0xEE); // env 1 | env 5
+        var e2 = Avx.Shuffle(ab1, cd1, 0x44); // env 2 | env 6
+        var e3 = Avx.Shuffle(ab1, cd1, 0xEE); // env 3 | env 7
+        e0.GetLower().StoreUnsafe(ref row, 0);
+        e1.GetLower().StoreUnsafe(ref row, (nuint)f);
+        e2.GetLower().StoreUnsafe(ref row, (nuint)(2 * f));
+        e3.GetLower().StoreUnsafe(ref row, (nuint)(3 * f));
+        e0.GetUpper().StoreUnsafe(ref row, (nuint)(4 * f));
+        e1.GetUpper().StoreUnsafe(ref row, (nuint)(5 * f));
+        e2.GetUpper().StoreUnsafe(ref row, (nuint)(6 * f));
+        e3.GetUpper().StoreUnsafe(ref row, (nuint)(7 * f));
     }
 
     /// <summary>Two features of 8 lanes (MountainCar's observation): interleave, then put the halves in order.</summary>

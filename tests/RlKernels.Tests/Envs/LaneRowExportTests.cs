@@ -6,7 +6,8 @@ namespace RlKernels.Tests.Envs;
 
 /// <summary>
 /// The lane-layout to row-major export writes exactly element j of feature k's lane value to row j, column k, and
-/// nothing else: on the permute path (feature counts up to 8, full lane values) and the scalar path alike.
+/// nothing else: on the permute path (feature counts up to 8, full lane values), the groups of four beyond it and the
+/// scalar path alike.
 /// </summary>
 public sealed class LaneRowExportTests
 {
@@ -15,7 +16,7 @@ public sealed class LaneRowExportTests
     {
         var data = new TheoryData<LaneKind, int, bool>();
         foreach (LaneKind lanes in EnvTestKit.FloatLanes)
-            foreach (int features in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13 })
+            foreach (int features in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13, 15, 16, 20, 64 })
                 foreach (bool partial in new[] { false, true })
                     data.Add(lanes, features, partial);
         return data;
