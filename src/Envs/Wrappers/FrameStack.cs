@@ -143,7 +143,11 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     public static void Step(ref FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, T action, ref LaneRng<T> rng,
         out T reward, out T terminated)
     {
-        TInner.Step(ref s.Inner, p.Inner, action, ref rng, out reward, out terminated);
+        // The inner state as a local of its own: the history's indexed slots make the whole wrapper state live in stack
+        // memory, and the inner env's arithmetic on its fields there loaded and stored every field around each operation.
+        TInner inner = s.Inner;
+        TInner.Step(ref inner, p.Inner, action, ref rng, out reward, out terminated);
+        s.Inner = inner;
         // The next ring position.
         int head = RingHead(s.Head, p) + 1;
         if (head == p.StackSize) head = 0;
@@ -151,7 +155,7 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         s.Filled = T.Min(s.Filled + T.Splat(1), T.Splat(p.StackSize));
         int slot = head * p.FrameSize;
         s.Frames.WriteBase = slot;
-        TInner.Observe(s.Inner, p.Inner, ref s.Frames); // the newest frame: slots [slot, slot + F)
+        TInner.Observe(inner, p.Inner, ref s.Frames); // the newest frame: slots [slot, slot + F)
         s._storeSlots = 0;
         s._newFrameSlot = slot;
         s._newFrameSize = p.FrameSize;
