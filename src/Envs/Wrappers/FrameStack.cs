@@ -123,13 +123,17 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(out FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, ref LaneRng<T> rng)
     {
-        TInner.Reset(out s.Inner, p.Inner, ref rng);
-        s.Frames = default; // actions before the first step: 0
-        s.Frames.WriteBase = 0;
-        TInner.Observe(s.Inner, p.Inner, ref s.Frames); // frame 0 of the ring
+        TInner.Reset(out TInner inner, p.Inner, ref rng);
+        s.Inner = inner;
         // Every frame of the ring holds the reset observation, so the ring is right at any Head: the one in memory stays.
-        int frames = p.StackSize * p.FrameSize;
-        for (int i = p.FrameSize; i < frames; i++) s.Frames.Set(i, THistory.Get(s.Frames, i - p.FrameSize));
+        // Observed into each frame (no copy from slot to slot), and only the slots in use written.
+        THistory.Unread(out s.Frames);
+        for (int j = 0; j < p.StackSize; j++)
+        {
+            s.Frames.WriteBase = j * p.FrameSize;
+            TInner.Observe(inner, p.Inner, ref s.Frames);
+        }
+        for (int i = p.StackSize * p.FrameSize; i < p.ObsSize; i++) s.Frames.Set(i, T.Splat(0)); // actions before the first step
         s.Head = T.Splat(0);
         s.Filled = T.Splat(1);
         s._storeSlots = p.ObsSize;
