@@ -60,6 +60,10 @@ internal sealed class CpuEnvBuffers<T> : VectorEnvOutputs where T : struct, ILan
 internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
 {
     private readonly CpuEnvBuffers<T> _b;
+    // The state columns and their stride, copied out of _b: in a register each, where reads from _b were repeated after
+    // every store through a reference (a frame stack's history slots), which the JIT must assume could change them.
+    private readonly T[] _state;
+    private readonly int _stride;
     private readonly T[] _obs;
     private readonly float[] _actions;
     private readonly int _vec, _firstEnv, _count, _actionsFirstEnv, _obsOffset;
@@ -79,6 +83,8 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     public CpuLaneIO(CpuEnvBuffers<T> buffers, int vec, T[] obs, int obsOffset, float[] actions, int actionsFirstEnv)
     {
         _b = buffers;
+        _state = buffers.State;
+        _stride = buffers.Stride;
         _obs = obs;
         _obsOffset = obsOffset;
         _actions = actions;
@@ -89,7 +95,7 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly T Read(int index) => _b.State[index * _b.Stride + _vec];
+    public readonly T Read(int index) => _state[index * _stride + _vec];
 
     /// <inheritdoc/>
     public readonly bool Observed
@@ -98,12 +104,12 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void WriteState(int field, T value) => _b.State[field * _b.Stride + _vec] = value;
+    public readonly void WriteState(int field, T value) => _state[field * _stride + _vec] = value;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteStateMasked(int field, T value, T mask)
     {
-        ref T slot = ref _b.State[field * _b.Stride + _vec];
+        ref T slot = ref _state[field * _stride + _vec];
         slot = T.Select(mask, value, slot);
     }
 

@@ -243,7 +243,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     {
         var st = _settings;
         int obsSize = Spec.ObsSize;
-        if (st.Mode == AutoResetMode.SameStep) PrefetchFinalRows(block, slots, ends, count);
+        if (st.Mode == AutoResetMode.SameStep && observe) PrefetchFinalRows(block, slots, ends, count);
         for (int i = 0; i < count; i++)
         {
             int slot = slots[i];

@@ -93,21 +93,26 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         FinishEpisodes(ref io, p, st, ended, pending, counterBefore, observe: true);
 
     /// <summary>The episode-end work of a step whose <see cref="StepBody"/> returned true (see <see cref="EndEpisodes"/>);
-    /// <paramref name="observe"/> as the step's: without it, the new episodes' observations are not written (the
-    /// call's last step writes every observation).</summary>
+    /// <paramref name="observe"/> as the step's. Without it (a step before a multi-step call's last) only the resets
+    /// and the bookkeeping run: the call's outputs are those of its last step (<see cref="IVectorEnv.StepRandom"/>), so
+    /// the new episodes' observations and the ended episodes' final observations, returns and lengths would be
+    /// overwritten or left unread. A frame stack's final observation alone is 16 features per ended env.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void FinishEpisodes(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore, bool observe)
     {
         io.ReadBook(out EnvBook<T> book, withPending: true);
-        if (T.AnyTrue(ended)) io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
+        if (observe && T.AnyTrue(ended)) io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
         // One reset site for both modes that reset (the inlined reset is the bulk of this method's code): same-step resets
         // the ended envs from their counters now, next-step the pending ones from their counters before this step.
         T resetMask = T.FalseMask, resetCounter = book.RngCounter;
         if (st.Mode == AutoResetMode.SameStep)
         {
-            TEnv.Load(ref io, out TEnv s);
-            var finalWriter = new FinalObservationWriter<T, TIO>(io, ended);
-            TEnv.Observe(s, p, ref finalWriter);
+            if (observe)
+            {
+                TEnv.Load(ref io, out TEnv s);
+                var finalWriter = new FinalObservationWriter<T, TIO>(io, ended);
+                TEnv.Observe(s, p, ref finalWriter);
+            }
             resetMask = ended;
         }
         else if (st.Mode == AutoResetMode.NextStep)
