@@ -47,9 +47,9 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     static abstract TSelf Log(TSelf x);
     /// <summary>Absolute value of each element.</summary>
     static abstract TSelf Abs(TSelf x);
-    /// <summary>Element-wise minimum.</summary>
+    /// <summary>Element-wise minimum: a &lt; b ? a : b (so b where either is NaN or both are zeros), on every lane.</summary>
     static abstract TSelf Min(TSelf a, TSelf b);
-    /// <summary>Element-wise maximum.</summary>
+    /// <summary>Element-wise maximum: a &gt; b ? a : b (so b where either is NaN or both are zeros), on every lane.</summary>
     static abstract TSelf Max(TSelf a, TSelf b);
     /// <summary>Round toward negative infinity.</summary>
     static abstract TSelf Floor(TSelf x);

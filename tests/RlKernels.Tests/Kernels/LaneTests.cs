@@ -137,6 +137,29 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
         Assert.True(T.AnyTrue(mask) == any, $"{typeof(T).Name} AnyTrue {T.AnyTrue(mask)} for {what}, expected {any}; {context}");
     }
 
+    /// <summary>Min and Max are a &lt; b ? a : b and a &gt; b ? a : b on every lane, at NaN, signed zeros and infinities too,
+    /// so a clip gives the same bits whatever the lane width.</summary>
+    [Fact]
+    public void MinMaxFollowTheScalarDefinitionAtEdgeValues()
+    {
+        float[] edges = [float.NaN, -0f, 0f, float.PositiveInfinity, float.NegativeInfinity, 1f, -1f, float.Epsilon];
+        int n = edges.Length * edges.Length;
+        int padded = (n + T.Count - 1) / T.Count * T.Count;
+        var a = new float[padded];
+        var b = new float[padded];
+        for (int i = 0; i < n; i++) (a[i], b[i]) = (edges[i / edges.Length], edges[i % edges.Length]);
+        double[] min = Apply(a, b, T.Min), max = Apply(a, b, T.Max);
+        for (int i = 0; i < n; i++)
+        {
+            float x = a[i], y = b[i];
+            float expectedMin = x < y ? x : y, expectedMax = x > y ? x : y;
+            Assert.True(BitConverter.DoubleToInt64Bits(expectedMin) == BitConverter.DoubleToInt64Bits(min[i]),
+                $"{typeof(T).Name}.Min({x:R}, {y:R}) = {min[i]:R}, expected {expectedMin:R}");
+            Assert.True(BitConverter.DoubleToInt64Bits(expectedMax) == BitConverter.DoubleToInt64Bits(max[i]),
+                $"{typeof(T).Name}.Max({x:R}, {y:R}) = {max[i]:R}, expected {expectedMax:R}");
+        }
+    }
+
     [Fact]
     public void ComparisonsAndMaskLogic()
     {
