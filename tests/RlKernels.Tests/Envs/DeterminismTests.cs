@@ -61,18 +61,27 @@ public abstract class DeterminismTests(LaneKind lanes)
         EnvTestKit.SkipUnlessSupported(lanes);
         using var grouped = EnvTestKit.Make(id, lanes, 37, new VectorEnvOptions { Seed = 5 });
         using var single = EnvTestKit.Make(id, lanes, 37, new VectorEnvOptions { Seed = 5 });
+        AssertGroupedStepsAreSingleSteps(grouped, single, steps: 13, rounds: 5, id);
+    }
+
+    /// <summary>
+    /// <paramref name="rounds"/> times StepRandom(<paramref name="steps"/>) on <paramref name="grouped"/> against as many
+    /// StepRandom(1) on <paramref name="single"/> (same env, seed and options): the outputs after each round match. Final
+    /// observations and episode statistics of a grouped call are those of its last step only, so they count where the
+    /// last step ended an episode.
+    /// </summary>
+    private static void AssertGroupedStepsAreSingleSteps(IVectorEnv grouped, IVectorEnv single, int steps, int rounds, string what)
+    {
         var g = new Recording(grouped);
         var s = new Recording(single);
-        for (int round = 0; round < 5; round++)
+        for (int round = 0; round < rounds; round++)
         {
-            grouped.StepRandom(13);
-            for (int k = 0; k < 13; k++) single.StepRandom(1);
+            grouped.StepRandom(steps);
+            for (int k = 0; k < steps; k++) single.StepRandom(1);
             g.Add(grouped);
             s.Add(single);
         }
-        // Final observations and episode statistics of a grouped call are those of its last step only, so
-        // compare observations and the last step's flags and rewards.
-        g.AssertSamePerEnv(s, "StepRandom(13) vs 13 × StepRandom(1)");
+        g.AssertSamePerEnv(s, $"{what}: StepRandom({steps}) vs {steps} × StepRandom(1)");
     }
 
     /// <summary>A frame stack's steps that observe nothing do not load its ring (<see cref="RlKernels.Kernels.Lanes.ILaneReader{T}.Observed"/>);
@@ -86,28 +95,10 @@ public abstract class DeterminismTests(LaneKind lanes)
     public void FrameStackStepRandomKEqualsKSingleSteps(string id, string envArgs, AutoResetMode mode)
     {
         EnvTestKit.SkipUnlessSupported(lanes);
-        var args = new RlKernels.Envs.Registry.EnvArgs(envArgs.Split(',').Select(a => a.Split('=')).ToDictionary(a => a[0], a => a[1]));
-        var lane = lanes switch
-        {
-            LaneKind.F16 => RlKernels.Envs.Conformance.StepperLane.F16,
-            LaneKind.F8 => RlKernels.Envs.Conformance.StepperLane.F8,
-            LaneKind.F4 => RlKernels.Envs.Conformance.StepperLane.F4,
-            LaneKind.F1 => RlKernels.Envs.Conformance.StepperLane.F1,
-            _ => RlKernels.Envs.Conformance.StepperLane.D1,
-        };
         var options = new VectorEnvOptions { Seed = 11, AutoReset = mode, MaxEpisodeSteps = 20 };
-        using var grouped = RlKernels.Envs.Registry.EnvRegistry.Get(id).MakeOnLane(lane, 37, options, args);
-        using var single = RlKernels.Envs.Registry.EnvRegistry.Get(id).MakeOnLane(lane, 37, options, args);
-        var g = new Recording(grouped);
-        var s = new Recording(single);
-        for (int round = 0; round < 6; round++)
-        {
-            grouped.StepRandom(7);
-            for (int k = 0; k < 7; k++) single.StepRandom(1);
-            g.Add(grouped);
-            s.Add(single);
-        }
-        g.AssertSamePerEnv(s, $"{id} {envArgs} {mode}: StepRandom(7) vs 7 × StepRandom(1)");
+        using var grouped = EnvTestKit.Make(id, lanes, 37, options, envArgs);
+        using var single = EnvTestKit.Make(id, lanes, 37, options, envArgs);
+        AssertGroupedStepsAreSingleSteps(grouped, single, steps: 7, rounds: 6, $"{id} {envArgs} {mode}");
     }
 
     [Fact]

@@ -42,7 +42,12 @@ internal static class EnvTestKit
     /// lane so that VectorEnvOptions.Threads is honoured (the registry forces one thread for the scalar
     /// backends).
     /// </summary>
-    public static IVectorEnv Make(string id, LaneKind lanes, int envCount, VectorEnvOptions options) =>
+    /// <param name="id">Env id.</param>
+    /// <param name="lanes">Lane type.</param>
+    /// <param name="envCount">Env copies.</param>
+    /// <param name="options">Seed, auto-reset, threads.</param>
+    /// <param name="args">Env arguments (wrappers too), <c>key=value</c> separated by commas; none by default.</param>
+    public static IVectorEnv Make(string id, LaneKind lanes, int envCount, VectorEnvOptions options, string args = "") =>
         EnvRegistry.Get(id).MakeOnLane(lanes switch
         {
             LaneKind.F16 => StepperLane.F16,
@@ -50,7 +55,9 @@ internal static class EnvTestKit
             LaneKind.F4 => StepperLane.F4,
             LaneKind.F1 => StepperLane.F1,
             _ => StepperLane.D1,
-        }, envCount, options, EnvArgs.Empty);
+        }, envCount, options, args.Length == 0
+            ? EnvArgs.Empty
+            : new EnvArgs(args.Split(',').Select(a => a.Split('=', 2)).ToDictionary(a => a[0], a => a[1])));
 
     /// <summary>Elements per lane value of <paramref name="lanes"/>.</summary>
     public static int Width(LaneKind lanes) => lanes switch
