@@ -256,7 +256,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     /// <summary>
     /// Starts loading the final-observation rows the ended envs of these lane values are about to be written to: the rows
     /// of a large batch lie in memory, not cache, and the scalar stores of one feature after another stalled on each
-    /// row's first miss (a sixth of a frame-stacked CartPole step). Loaded here, the misses overlap each other and the
+    /// row's first miss (14% of a frame-stacked CartPole step's time in a profile). Loaded here, the misses overlap each other and the
     /// loads and resets that come before the stores.
     /// </summary>
     private unsafe void PrefetchFinalRows(int block, int[] slots, T[] ends, int count)
