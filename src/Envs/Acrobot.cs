@@ -101,7 +101,7 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
     /// </summary>
     /// <remarks>Not inlined: four RK4 stages of it inline would exhaust the JIT's inlining budget, leaving the
     /// lane operators themselves as calls (measured 2× slower).</remarks>
-    [MethodImpl(MethodImplOptions.NoInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Accelerations(T theta1, T theta2, T dtheta1, T dtheta2, T a, in AcrobotParams p, out T ddtheta1, out T ddtheta2)
     {
         T m2 = T.Splat(p.LinkMass2), moi = T.Splat(p.LinkMoi);
@@ -133,6 +133,18 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
     public static void Step(ref Acrobot<T> s, in AcrobotParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
         T torque = action - T.Splat(1.0); // AVAIL_TORQUE = [-1, 0, +1]
+        s = Integrate(s, torque, p);
+        terminated = T.GreaterThan(-T.Cos(s.Theta1) - T.Cos(s.Theta2 + s.Theta1), T.Splat(1.0));
+        reward = T.Select(terminated, T.Splat(0.0), T.Splat(-1.0));
+    }
+
+    /// <summary>One RK4 step of dt with the torque held, then the angles wrapped and the velocities bounded (Gymnasium's step
+    /// up to its terminal test).</summary>
+    /// <remarks>Not inlined: inlined into the runner's step loop, the four stages and the wraps went past the JIT's inlining
+    /// budget there, and the runner's own small methods (state writes, bookkeeping) became calls.</remarks>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static Acrobot<T> Integrate(in Acrobot<T> s, T torque, in AcrobotParams p)
+    {
         T dt = T.Splat(p.Dt), dt2 = T.Splat(p.HalfDt);
         T y0 = s.Theta1, y1 = s.Theta2, y2 = s.Theta1Dot, y3 = s.Theta2Dot;
 
@@ -152,13 +164,12 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
         T theta1Dot = y2 + dt6 * (k1c + two * k2c + two * k3c + k4c);
         T theta2Dot = y3 + dt6 * (k1d + two * k2d + two * k3d + k4d);
 
-        s.Theta1 = Wrap(theta1);
-        s.Theta2 = Wrap(theta2);
-        s.Theta1Dot = T.Min(T.Max(theta1Dot, T.Splat(-p.MaxVel1)), T.Splat(p.MaxVel1));
-        s.Theta2Dot = T.Min(T.Max(theta2Dot, T.Splat(-p.MaxVel2)), T.Splat(p.MaxVel2));
-
-        terminated = T.GreaterThan(-T.Cos(s.Theta1) - T.Cos(s.Theta2 + s.Theta1), T.Splat(1.0));
-        reward = T.Select(terminated, T.Splat(0.0), T.Splat(-1.0));
+        Acrobot<T> next;
+        next.Theta1 = Wrap(theta1);
+        next.Theta2 = Wrap(theta2);
+        next.Theta1Dot = T.Min(T.Max(theta1Dot, T.Splat(-p.MaxVel1)), T.Splat(p.MaxVel1));
+        next.Theta2Dot = T.Min(T.Max(theta2Dot, T.Splat(-p.MaxVel2)), T.Splat(p.MaxVel2));
+        return next;
     }
 
     /// <inheritdoc/>

@@ -325,13 +325,14 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             int blockEnd = Math.Min(end, block + blockVecs);
             int blockFirstEnv = block * T.Count;
             if (!random) StageActions(blockFirstEnv, Math.Min(blockEnd * T.Count, EnvCount), staged);
-            // Not cleared: the last step writes every feature of every lane value of the block (Observe's contract)
-            // before anything is exported.
+            // The observation buffer is not cleared: ObserveBlock writes every feature of every lane value of the block
+            // (Observe's contract) before anything is exported.
             for (int k = 0; k < stepCount; k++)
             {
                 uint step = firstStep + (uint)k;
                 bool draw = k == 0 || (step & 3) == 0;
-                bool observe = k == stepCount - 1;
+                // The call's outputs are its last step's: final observations and episode statistics only then.
+                bool lastStep = k == stepCount - 1;
                 int endCount = 0;
                 for (int v = block; v < blockEnd; v++)
                 {
@@ -342,15 +343,14 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                     {
                         // One Philox block serves four consecutive steps.
                         ref T w = ref words[slot * 4];
-                        if (draw)
-                            RandomActions.Block(io.EnvIndex(), step, st, out w, out Unsafe.Add(ref w, 1), out Unsafe.Add(ref w, 2), out Unsafe.Add(ref w, 3));
+                        if (draw) DrawActionBlock(io.EnvIndex(), step, st, ref w);
                         action = RandomActions.FromBlock(step, w, Unsafe.Add(ref w, 1), Unsafe.Add(ref w, 2), Unsafe.Add(ref w, 3), st);
                     }
                     else
                     {
                         action = io.ReadAction();
                     }
-                    if (EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.StepBody(ref io, prm, st, action, observe, out T ended, out T pending, out T counterBefore))
+                    if (EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.StepBody(ref io, prm, st, action, observe: false, out T ended, out T pending, out T counterBefore))
                     {
                         ref T record = ref ends[endCount * 3];
                         record = ended;
@@ -360,10 +360,39 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                     }
                 }
                 // The episode ends of this step, after the block's step loop: the hot loop holds no call.
-                if (endCount > 0) FinishEpisodes(block, endSlots, ends, endCount, obs, staged, blockFirstEnv, observe);
+                if (endCount > 0) FinishEpisodes(block, endSlots, ends, endCount, obs, staged, blockFirstEnv, lastStep);
             }
+            ObserveBlock(block, blockEnd, obs, staged, blockFirstEnv);
             for (int v = block; v < blockEnd; v++)
                 new CpuLaneIO<T>(_b, v, obs, (v - block) * obsSize, staged, blockFirstEnv).ExportObservations();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RandomActions.Block"/> into <c>w[0..4)</c>, out of line: it runs every fourth step, and its Philox rounds
+    /// inlined into the step loop took a large share of the JIT's inlining budget there (Acrobot's step went past it).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void DrawActionBlock(T envIndex, uint step, in StepSettings st, ref T w) =>
+        RandomActions.Block(envIndex, step, st, out w, out Unsafe.Add(ref w, 1), out Unsafe.Add(ref w, 2), out Unsafe.Add(ref w, 3));
+
+    /// <summary>
+    /// The observations of lane values [block, blockEnd) after a call's last step, episode ends included, from the stored
+    /// state. Out of the step loop, whose steps observe nothing: inlined there, Observe (Pendulum's and Acrobot's
+    /// sin/cos, a frame stack's ring) pushed the step past the JIT's inlining budget, and small lane operations in
+    /// its hot path became calls.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private void ObserveBlock(int block, int blockEnd, T[] obs, float[] staged, int blockFirstEnv)
+    {
+        TParams prm = _params;
+        int obsSize = Spec.ObsSize;
+        for (int v = block; v < blockEnd; v++)
+        {
+            var io = new CpuLaneIO<T>(_b, v, obs, (v - block) * obsSize, staged, blockFirstEnv);
+            TEnv.Load(ref io, out TEnv s);
+            var writer = new ObservationWriter<T, CpuLaneIO<T>>(io);
+            TEnv.Observe(s, prm, ref writer);
         }
     }
 
