@@ -249,7 +249,9 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             int slot = slots[i];
             var io = new CpuLaneIO<T>(_b, block + slot, obs, slot * obsSize, staged, blockFirstEnv);
             ref T end = ref ends[i * 3];
-            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodes(ref io, _params, st, end, Unsafe.Add(ref end, 1), Unsafe.Add(ref end, 2), observe);
+            // Reset observations are not written: ObserveBlock observes every env after the call's last step.
+            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodes(ref io, _params, st, end, Unsafe.Add(ref end, 1), Unsafe.Add(ref end, 2), observe,
+                observeResets: false);
         }
     }
 
@@ -363,8 +365,6 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                 if (endCount > 0) FinishEpisodes(block, endSlots, ends, endCount, obs, staged, blockFirstEnv, lastStep);
             }
             ObserveBlock(block, blockEnd, obs, staged, blockFirstEnv);
-            for (int v = block; v < blockEnd; v++)
-                new CpuLaneIO<T>(_b, v, obs, (v - block) * obsSize, staged, blockFirstEnv).ExportObservations();
         }
     }
 
@@ -378,7 +378,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
 
     /// <summary>
     /// The observations of lane values [block, blockEnd) after a call's last step, episode ends included, from the stored
-    /// state. Out of the step loop, whose steps observe nothing: inlined there, Observe (Pendulum's and Acrobot's
+    /// state, each exported to the row-major rows while it is in L1. Out of the step loop, whose steps observe nothing: inlined there, Observe (Pendulum's and Acrobot's
     /// sin/cos, a frame stack's ring) pushed the step past the JIT's inlining budget, and small lane operations in
     /// its hot path became calls.
     /// </summary>
@@ -393,6 +393,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             TEnv.Load(ref io, out TEnv s);
             var writer = new ObservationWriter<T, CpuLaneIO<T>>(io);
             TEnv.Observe(s, prm, ref writer);
+            io.ExportObservations();
         }
     }
 

@@ -90,15 +90,18 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static void EndEpisodes(TIO io, TParams p, in StepSettings st, T ended, T pending, T counterBefore) =>
-        FinishEpisodes(ref io, p, st, ended, pending, counterBefore, observe: true);
+        FinishEpisodes(ref io, p, st, ended, pending, counterBefore, observe: true, observeResets: true);
 
     /// <summary>The episode-end work of a step whose <see cref="StepBody"/> returned true (see <see cref="EndEpisodes"/>);
     /// <paramref name="observe"/> as the step's. Without it (a step before a multi-step call's last) only the resets
     /// and the bookkeeping run: the call's outputs are those of its last step (<see cref="IVectorEnv.StepRandom"/>), so
     /// the new episodes' observations and the ended episodes' final observations, returns and lengths would be
-    /// overwritten or left unread. A frame stack's final observation alone is 16 features per ended env.</summary>
+    /// overwritten or left unread. A frame stack's final observation alone is 16 features per ended env.
+    /// <paramref name="observeResets"/>: write the new episodes' observations (with <paramref name="observe"/>); false where
+    /// the caller observes every env after the step anyway (the CPU runner's observation pass).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void FinishEpisodes(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore, bool observe)
+    public static void FinishEpisodes(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore, bool observe,
+        bool observeResets)
     {
         io.ReadBook(out EnvBook<T> book, withPending: true);
         if (observe && T.AnyTrue(ended)) io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
@@ -127,7 +130,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         if (T.AnyTrue(resetMask))
         {
             var rng = new LaneRng<T>(resetCounter, io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
-            ResetInto(ref io, p, resetMask, ref rng, observe);
+            ResetInto(ref io, p, resetMask, ref rng, observe && observeResets);
             book.Restart(resetMask, rng.Counter);
         }
         io.WriteBook(book, withCounter: true, withPending: true);
