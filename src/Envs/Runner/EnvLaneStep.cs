@@ -38,8 +38,9 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     /// <param name="p">Env constants.</param>
     /// <param name="st">Key, time limit, auto-reset mode.</param>
     /// <param name="action">The action of every element.</param>
-    /// <param name="observe">Write the observations. A call of K steps needs only its last step's (and those of
-    /// envs that reset after it, which <see cref="FinishEpisodes"/> writes): the others are overwritten unseen.</param>
+    /// <param name="observe">Write the observations. The GPU kernels do; the CPU runner does not (it observes every env
+    /// in a pass of its own after a call's last step, out of the hot loop), and its state reader then says so
+    /// (<see cref="ILaneReader{T}.Observed"/>).</param>
     /// <param name="ended">Mask: envs whose episode ended in this step.</param>
     /// <param name="pending">Mask: envs that reset in this step (next-step mode; else false).</param>
     /// <param name="counterBefore">Bits: the RNG counters before this step (next-step resets draw from them).</param>

@@ -9,9 +9,9 @@ public interface ILaneReader<T> where T : struct, ILane<T>
     T Read(int index);
 
     /// <summary>
-    /// Whether the state being read will be observed. False for a step whose observation nobody reads (all but the
-    /// last step of a multi-step call): an env's Load may then leave out fields that only its Observe reads and its
-    /// step neither reads nor stores (a frame stack's ring of past frames).
+    /// Whether the state being read will be observed. False for a step that writes no observation (the CPU runner's
+    /// steps: it observes in a pass of its own after a call's steps): an env's Load may then leave out fields that only
+    /// its Observe reads and its step neither reads nor stores (a frame stack's ring of past frames).
     /// </summary>
     bool Observed { get; }
 }
