@@ -229,7 +229,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     /// <summary>A worker's block of caller actions as floats ([StepBlockVecs · lane width]), converted just
     /// before the block is stepped; allocated once per thread.</summary>
     [ThreadStatic] private static float[]? t_actions;
-    /// <summary>A worker's random-action Philox words of the block ([StepBlockVecs, 4]): one draw serves four steps.</summary>
+    /// <summary>A worker's random-action Philox words of the block ([StepBlockVecs, 4]): one draw serves the steps its bits hold (RandomActions).</summary>
     [ThreadStatic] private static T[]? t_actionWords;
     /// <summary>A worker's episode ends of a block's step ([StepBlockVecs, 3]: ended, pending, RNG counter before;
     /// see <see cref="EnvLaneStep{TEnv, T, TParams, TIO}.StepBody"/>) and the block slots they belong to ([StepBlockVecs]).</summary>
@@ -332,7 +332,8 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             for (int k = 0; k < stepCount; k++)
             {
                 uint step = firstStep + (uint)k;
-                bool draw = k == 0 || (step & 3) == 0;
+                bool draw = k == 0 || RandomActions.StartsBlock(step, st);
+                int actionWord = RandomActions.WordOf(step, st), actionShift = RandomActions.ShiftOf(step, st);
                 // The call's outputs are its last step's: final observations and episode statistics only then.
                 bool lastStep = k == stepCount - 1;
                 int endCount = 0;
@@ -343,10 +344,10 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                     T action;
                     if (random)
                     {
-                        // One Philox block serves four consecutive steps.
+                        // One Philox block serves several consecutive steps (RandomActions).
                         ref T w = ref words[slot * 4];
                         if (draw) DrawActionBlock(io.EnvIndex(), step, st, ref w);
-                        action = RandomActions.FromBlock(step, w, Unsafe.Add(ref w, 1), Unsafe.Add(ref w, 2), Unsafe.Add(ref w, 3), st);
+                        action = RandomActions.FromWord(Unsafe.Add(ref w, actionWord), actionShift, st);
                     }
                     else
                     {
@@ -369,7 +370,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     }
 
     /// <summary>
-    /// <see cref="RandomActions.Block"/> into <c>w[0..4)</c>, out of line: it runs every fourth step, and its Philox rounds
+    /// <see cref="RandomActions.Block"/> into <c>w[0..4)</c>, out of line: it runs once per Philox block of actions (every 4th to 128th step), and its Philox rounds
     /// inlined into the step loop took a large share of the JIT's inlining budget there (Acrobot's step went past it).
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]

@@ -32,8 +32,8 @@ public static class GpuEnvKernels
             F1 action;
             if (args.RandomActions != 0)
             {
-                // One Philox block serves four consecutive steps, as on the CPU.
-                if (k == 0 || (step & 3) == 0)
+                // One Philox block serves several consecutive steps, as on the CPU.
+                if (k == 0 || RandomActions.StartsBlock(step, st))
                     RandomActions.Block(envIndex, step, st, out w0, out w1, out w2, out w3);
                 action = RandomActions.FromBlock(step, w0, w1, w2, w3, st);
             }

@@ -53,5 +53,6 @@ public struct GpuStepArgs
         ActionCount = ActionCount,
         ActionLow = ActionLow,
         ActionHigh = ActionHigh,
+        ActionBitsLog2 = Runner.RandomActions.FieldBitsLog2(ActionIsDiscrete != 0, ActionCount),
     };
 }

@@ -15,6 +15,8 @@ public struct StepSettings
     public int ActionCount;
     /// <summary>Bounds of the action space; StepRandom draws Box actions uniformly between them.</summary>
     public float ActionLow, ActionHigh;
+    /// <summary>log2 of the bits one random action takes from a Philox word: <see cref="RandomActions.FieldBitsLog2"/>.</summary>
+    public int ActionBitsLog2;
 
     /// <summary>The settings of an env with <paramref name="spec"/> run with <paramref name="options"/> (the Philox key is set at reset).</summary>
     public static StepSettings For(EnvSpec spec, VectorEnvOptions options) => new()
@@ -25,5 +27,6 @@ public struct StepSettings
         ActionCount = spec.Action.Count,
         ActionLow = spec.Action.Low,
         ActionHigh = spec.Action.High,
+        ActionBitsLog2 = RandomActions.FieldBitsLog2(spec.Action.IsDiscrete, spec.Action.Count),
     };
 }

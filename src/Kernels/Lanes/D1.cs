@@ -78,6 +78,9 @@ public readonly partial struct D1 : ILane<D1>
     public static D1 BitsToOpenUnit(D1 bits) => new(Philox4x32.ToOpenUnit((uint)bits.V));
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static D1 BitField(D1 bits, int shift, uint mask) => new((int)(((uint)bits.V >> shift) & mask));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(D1 bits, int j) => (uint)bits.V;
 
     /// <inheritdoc/>

@@ -101,6 +101,9 @@ public readonly partial struct F1 : ILane<F1>
     public static F1 BitsToOpenUnit(F1 bits) => new(Philox4x32.ToOpenUnit(Interop.FloatAsInt(bits.V)));
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static F1 BitField(F1 bits, int shift, uint mask) => new((int)((Interop.FloatAsInt(bits.V) >> shift) & mask));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static uint BitsElement(F1 bits, int j) => Interop.FloatAsInt(bits.V);
 
     /// <inheritdoc/>

@@ -120,6 +120,11 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     /// safe for a logarithm; exactly the same value on every lane.
     /// </summary>
     static abstract TSelf BitsToOpenUnit(TSelf bits);
+    /// <summary>
+    /// The bit field (bits >> <paramref name="shift"/>) &amp; <paramref name="mask"/> of every element, as a number
+    /// (<paramref name="mask"/> &lt; 2^24, so the value is exact in float). Random actions take several from one word.
+    /// </summary>
+    static abstract TSelf BitField(TSelf bits, int shift, uint mask);
     /// <summary>Element j of a bits value (CPU runner and tests only).</summary>
     static abstract uint BitsElement(TSelf bits, int j);
 
