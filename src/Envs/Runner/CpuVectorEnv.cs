@@ -235,6 +235,13 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     /// see <see cref="EnvLaneStep{TEnv, T, TParams, TIO}.StepBody"/>) and the block slots they belong to ([StepBlockVecs]).</summary>
     [ThreadStatic] private static T[]? t_ends;
     [ThreadStatic] private static int[]? t_endSlots;
+    /// <summary>A worker's envs to reset after a block's step and the RNG counters their resets draw from ([StepBlockVecs ·
+    /// lane width + lane width] each, as float bits for lane loads; the tail pads the last packed lane value).</summary>
+    [ThreadStatic] private static uint[]? t_resetEnvs, t_resetCounters;
+
+    /// <summary>Resets are packed across lane values (<see cref="ResetPacked"/>) on float lanes of 4 or more; a one-element or
+    /// double lane resets in place.</summary>
+    private static readonly bool PacksResets = T.Count >= 4 && !T.IsDouble;
 
     /// <summary>The episode-end work of the <paramref name="count"/> lane values of a block whose step ended or reset
     /// episodes, one after another.</summary>
@@ -244,14 +251,73 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         var st = _settings;
         int obsSize = Spec.ObsSize;
         if (st.Mode == AutoResetMode.SameStep && observe) PrefetchFinalRows(block, slots, ends, count);
+        if (!PacksResets)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                int slot = slots[i];
+                var io = new CpuLaneIO<T>(_b, block + slot, obs, slot * obsSize, staged, blockFirstEnv);
+                ref T end = ref ends[i * 3];
+                // Reset observations are not written: ObserveBlock observes every env after the call's last step.
+                EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodes(ref io, _params, st, end, Unsafe.Add(ref end, 1), Unsafe.Add(ref end, 2),
+                    observe, observeResets: false);
+            }
+            return;
+        }
+        uint[] resetEnvs = t_resetEnvs ??= new uint[(StepBlockVecs + 1) * T.Count];
+        uint[] resetCounters = t_resetCounters ??= new uint[(StepBlockVecs + 1) * T.Count];
+        int resets = 0;
         for (int i = 0; i < count; i++)
         {
             int slot = slots[i];
             var io = new CpuLaneIO<T>(_b, block + slot, obs, slot * obsSize, staged, blockFirstEnv);
             ref T end = ref ends[i * 3];
-            // Reset observations are not written: ObserveBlock observes every env after the call's last step.
-            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodes(ref io, _params, st, end, Unsafe.Add(ref end, 1), Unsafe.Add(ref end, 2), observe,
-                observeResets: false);
+            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodesExceptResets(ref io, _params, st, end, Unsafe.Add(ref end, 1),
+                Unsafe.Add(ref end, 2), observe, out T resetMask, out T resetCounter);
+            // Every lane the mask names, padding lanes past the last env included (as a reset in place would).
+            ulong bits = T.MaskBits(resetMask);
+            uint firstEnv = (uint)((block + slot) * T.Count);
+            ref uint counters = ref Unsafe.As<T, uint>(ref resetCounter);
+            while (bits != 0)
+            {
+                int j = System.Numerics.BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                resetEnvs[resets] = firstEnv + (uint)j;
+                resetCounters[resets] = Unsafe.Add(ref counters, j);
+                resets++;
+            }
+        }
+        if (resets > 0) ResetPacked(resetEnvs, resetCounters, resets);
+    }
+
+    /// <summary>
+    /// New episodes for the <paramref name="count"/> envs <paramref name="envs"/>, T.Count at a time: their RNG counters
+    /// (<paramref name="counters"/>) and env indices packed into lane values, reset, and the fresh states and advanced counters
+    /// written element by element to each env's lane. A CartPole step ends about one episode in 22, so one lane value in
+    /// three has an ended env: reset in place, each ran the reset's Philox rounds and masked stores across all its lanes.
+    /// The draws of an env depend only on its index and counter, so the states are those of a reset in place.
+    /// </summary>
+    private void ResetPacked(uint[] envs, uint[] counters, int count)
+    {
+        var st = _settings;
+        var envBits = System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>(envs.AsSpan());
+        var counterBits = System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>(counters.AsSpan());
+        for (int first = 0; first < count; first += T.Count)
+        {
+            // Whole lane values: lanes past count hold stale entries, computed but not written.
+            T envIndex = T.Load(envBits, first, T.Count), counter = T.Load(counterBits, first, T.Count);
+            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.ResetFromCounter(counter, envIndex, _params, st, out TEnv fresh, out var rng);
+            int written = Math.Min(T.Count, count - first);
+            var writer = new PackedStateWriter<T>(_b.State, _b.Stride, envs, first, written);
+            TEnv.Store(fresh, ref writer);
+            T advanced = rng.Counter;
+            ref uint advancedBits = ref Unsafe.As<T, uint>(ref advanced);
+            for (int j = 0; j < written; j++)
+            {
+                uint env = envs[first + j];
+                Unsafe.Add(ref Unsafe.As<T, uint>(ref _b.RngCounter[(int)(env / (uint)T.Count)]), (int)(env % (uint)T.Count)) =
+                    Unsafe.Add(ref advancedBits, j);
+            }
         }
     }
 

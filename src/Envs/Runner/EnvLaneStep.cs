@@ -104,11 +104,55 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     public static void FinishEpisodes(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore, bool observe,
         bool observeResets)
     {
-        io.ReadBook(out EnvBook<T> book, withPending: true);
+        RecordEpisodeEnds(ref io, p, st, ended, pending, counterBefore, observe, out EnvBook<T> book, out T resetMask, out T resetCounter);
+        if (T.AnyTrue(resetMask))
+        {
+            var rng = new LaneRng<T>(resetCounter, io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
+            ResetInto(ref io, p, resetMask, ref rng, observe && observeResets);
+            book.Restart(resetMask, rng.Counter);
+        }
+        io.WriteBook(book, withCounter: true, withPending: true);
+    }
+
+    /// <summary>
+    /// <see cref="FinishEpisodes"/> less the resets themselves: records the episode ends, writes the bookkeeping with the envs
+    /// to reset restarted (return and length 0, RNG counter <paramref name="resetCounter"/>, the counter their reset draws from),
+    /// and says which envs the caller must reset (with <see cref="ResetFromCounter"/>, the counter then advanced by its
+    /// draws). The CPU runner resets the envs of many lane values packed together, so that a step's few resets run the
+    /// reset's Philox rounds on full lanes rather than on every lane value with one ended env.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FinishEpisodesExceptResets(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore,
+        bool observe, out T resetMask, out T resetCounter)
+    {
+        RecordEpisodeEnds(ref io, p, st, ended, pending, counterBefore, observe, out EnvBook<T> book, out resetMask, out resetCounter);
+        book.Restart(resetMask, resetCounter);
+        io.WriteBook(book, withCounter: true, withPending: true);
+    }
+
+    /// <summary>
+    /// A fresh episode's state for the envs <paramref name="envIndex"/> whose RNG counters are <paramref name="counter"/>
+    /// (the same draws as <see cref="FinishEpisodes"/>'s reset of those envs); <paramref name="rng"/> is left after the draws.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ResetFromCounter(T counter, T envIndex, in TParams p, in StepSettings st, out TEnv fresh, out LaneRng<T> rng)
+    {
+        rng = new LaneRng<T>(counter, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
+        TEnv.Reset(out fresh, p, ref rng);
+    }
+
+    /// <summary>The episode-end work before the resets: episode statistics, final observations, the pending flags; the
+    /// envs to reset and the RNG counters their resets draw from.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RecordEpisodeEnds(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore, bool observe,
+        out EnvBook<T> book, out T resetMask, out T resetCounter)
+    {
+        io.ReadBook(out book, withPending: true);
         if (observe && T.AnyTrue(ended)) io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
         // One reset site for both modes that reset (the inlined reset is the bulk of this method's code): same-step resets
         // the ended envs from their counters now, next-step the pending ones from their counters before this step.
-        T resetMask = T.FalseMask, resetCounter = book.RngCounter;
+        resetMask = T.FalseMask;
+        resetCounter = book.RngCounter;
         if (st.Mode == AutoResetMode.SameStep)
         {
             if (observe)
@@ -128,13 +172,6 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         {
             book.Pending = T.Or(book.Pending, ended);
         }
-        if (T.AnyTrue(resetMask))
-        {
-            var rng = new LaneRng<T>(resetCounter, io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
-            ResetInto(ref io, p, resetMask, ref rng, observe && observeResets);
-            book.Restart(resetMask, rng.Counter);
-        }
-        io.WriteBook(book, withCounter: true, withPending: true);
     }
 
     /// <summary>Starts new episodes where <paramref name="mask"/> is true; the others are left as they are.</summary>
