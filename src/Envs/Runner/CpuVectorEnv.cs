@@ -419,7 +419,8 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                     {
                         action = io.ReadAction();
                     }
-                    if (EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.StepBody(ref io, prm, st, action, observe: false, out T ended, out T pending, out T counterBefore))
+                    if (EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.StepBody(ref io, prm, st, action, observe: false, writeResults: lastStep, out T ended,
+                            out T pending, out T counterBefore))
                     {
                         ref T record = ref ends[endCount * 3];
                         record = ended;

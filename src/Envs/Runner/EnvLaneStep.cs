@@ -25,7 +25,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref TIO io, in TParams p, in StepSettings st, T action)
     {
-        if (StepBody(ref io, p, st, action, observe: true, out T ended, out T pending, out T counterBefore))
+        if (StepBody(ref io, p, st, action, observe: true, writeResults: true, out T ended, out T pending, out T counterBefore))
             EndEpisodes(io, p, st, ended, pending, counterBefore);
     }
 
@@ -41,11 +41,14 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     /// <param name="observe">Write the observations. The GPU kernels do; the CPU runner does not (it observes every env
     /// in a pass of its own after a call's last step, out of the hot loop), and its state reader then says so
     /// (<see cref="ILaneReader{T}.Observed"/>).</param>
+    /// <param name="writeResults">Write the rewards and the terminated / truncated flags. A multi-step call's outputs are
+    /// those of its last step (<see cref="IVectorEnv.StepRandom"/>), so the CPU runner writes them on that step only.</param>
     /// <param name="ended">Mask: envs whose episode ended in this step.</param>
     /// <param name="pending">Mask: envs that reset in this step (next-step mode; else false).</param>
     /// <param name="counterBefore">Bits: the RNG counters before this step (next-step resets draw from them).</param>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool StepBody(ref TIO io, in TParams p, in StepSettings st, T action, bool observe, out T ended, out T pending, out T counterBefore)
+    public static bool StepBody(ref TIO io, in TParams p, in StepSettings st, T action, bool observe, bool writeResults, out T ended, out T pending,
+        out T counterBefore)
     {
         var stateReader = new StepStateReader<T, TIO>(io, observe);
         TEnv.Load(ref stateReader, out TEnv s);
@@ -67,7 +70,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         // Next-step mode (Gymnasium's vector default): envs that ended in the previous step reset now and
         // their step result is discarded. In the other modes no env is pending when a step starts.
         pending = st.Mode == AutoResetMode.NextStep ? book.Pending : T.FalseMask;
-        io.WriteStep(T.Select(pending, T.Splat(0), reward), T.AndNot(terminated, pending), T.AndNot(truncated, pending));
+        if (writeResults) io.WriteStep(T.Select(pending, T.Splat(0), reward), T.AndNot(terminated, pending), T.AndNot(truncated, pending));
         var stateWriter = new StateWriter<T, TIO>(io);
         TEnv.Store(s, ref stateWriter);
         if (observe)
