@@ -419,15 +419,17 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                     {
                         action = io.ReadAction();
                     }
-                    if (EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.StepBody(ref io, prm, st, action, observe: false, writeResults: lastStep, out T ended,
-                            out T pending, out T counterBefore))
-                    {
-                        ref T record = ref ends[endCount * 3];
-                        record = ended;
-                        Unsafe.Add(ref record, 1) = pending;
-                        Unsafe.Add(ref record, 2) = counterBefore;
-                        endSlots[endCount++] = slot;
-                    }
+                    bool anyEnd = EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.StepBody(ref io, prm, st, action, observe: false,
+                        writeResults: lastStep, out T ended, out T pending, out T counterBefore);
+                    // Written whether or not an episode ended, and kept only if one did: about one lane value in three ends
+                    // an episode in a CartPole step, at random, and a branch on it mispredicted often (5% of the step's time
+                    // sat on its first instruction).
+                    ref T record = ref ends[endCount * 3];
+                    record = ended;
+                    Unsafe.Add(ref record, 1) = pending;
+                    Unsafe.Add(ref record, 2) = counterBefore;
+                    endSlots[endCount] = slot;
+                    endCount += anyEnd ? 1 : 0;
                 }
                 // The episode ends of this step, after the block's step loop: the hot loop holds no call.
                 if (endCount > 0) FinishEpisodes(block, endSlots, ends, endCount, obs, staged, blockFirstEnv, lastStep);
