@@ -15,6 +15,10 @@ public readonly partial struct F16
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<ulong> MulEven(Vector512<uint> a, Vector512<uint> b) => Avx512F.Multiply(a, b);
 
+    /// <summary>The odd elements of <paramref name="odd"/> and the even ones of <paramref name="even"/> (one vpternlogd).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> OddFromFirst(Vector512<uint> odd, Vector512<uint> even) => Vector512.ConditionalSelect(OddElements, odd, even);
+
     /// <inheritdoc/>
     public static void StoreMask(F16 mask, Span<byte> dst, int start, int count)
     {

@@ -24,6 +24,11 @@ public readonly partial struct F4
         return MulEvenPortable(a, b);
     }
 
+    /// <summary>The odd elements of <paramref name="odd"/> and the even ones of <paramref name="even"/> (vpblendd with AVX2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<uint> OddFromFirst(Vector128<uint> odd, Vector128<uint> even) =>
+        Avx2.IsSupported ? Avx2.Blend(even, odd, 0b1010) : Vector128.ConditionalSelect(OddElements, odd, even);
+
     /// <summary><see cref="MulEven"/> through 64-bit element arithmetic: any platform (tested against the fast branch).</summary>
     internal static Vector128<ulong> MulEvenPortable(Vector128<uint> a, Vector128<uint> b)
     {

@@ -16,6 +16,11 @@ public readonly partial struct F8
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<ulong> MulEven(Vector256<uint> a, Vector256<uint> b) => Avx2.Multiply(a, b);
 
+    /// <summary>The odd elements of <paramref name="odd"/> and the even ones of <paramref name="even"/>: one vpblendd (a select
+    /// with a constant mask compiles to three logic operations, twice per Philox round).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> OddFromFirst(Vector256<uint> odd, Vector256<uint> even) => Avx2.Blend(even, odd, 0b1010_1010);
+
     /// <inheritdoc/>
     /// <remarks>A full lane value narrows its eight sign masks to eight bytes and stores them at once: the runner writes
     /// two masks per step, and the bit loop's eight byte stores each were a sizeable share of a CartPole step.</remarks>
