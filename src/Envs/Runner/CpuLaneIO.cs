@@ -201,14 +201,24 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void WriteEpisode(T ended, T episodeReturn, T episodeLength)
     {
-        if (_count == T.Count && !T.IsDouble && (T.Count == 16 || T.Count == 8))
+        if (_count == T.Count && !T.IsDouble && T.Count >= 4)
         {
-            // A full float lane value: one blend and store each for returns and lengths, in place of a loop over
-            // the ended envs (this runs for about half the lane values of a CartPole step).
-            WriteEpisodeFull(ended, episodeReturn, episodeLength);
+            // A full float lane value: one store each for returns and lengths, every env's (the outputs are valid where
+            // an episode ended). It runs for every lane value of a call's last step, in stride with the other outputs;
+            // a blend with the stored values read each line of these arrays first, a cache miss per ended lane value.
+            WriteEpisodeFull(episodeReturn, episodeLength);
             return;
         }
-        WriteEndedEnvs(ended, episodeReturn, episodeLength);
+        if (T.Count == 1)
+        {
+            if (T.AnyTrue(ended))
+            {
+                _b.CompletedReturn[_firstEnv] = (float)T.Element(episodeReturn, 0);
+                _b.CompletedLength[_firstEnv] = (int)T.Element(episodeLength, 0);
+            }
+            return;
+        }
+        if (T.AnyTrue(ended)) WriteEndedEnvs(ended, episodeReturn, episodeLength);
     }
 
     /// <summary>The general <see cref="WriteEpisode"/>: env by env (partial or double lane values, 4-wide lanes).</summary>
@@ -232,29 +242,28 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
         }
     }
 
-    /// <summary>Returns and lengths of the <paramref name="ended"/> envs of a full 16- or 8-wide float lane value written
-    /// over the completed-episode outputs, the other envs' values kept.</summary>
+    /// <summary>The running returns and lengths of a full 16-, 8- or 4-wide float lane value written over the
+    /// completed-episode outputs (they are the completed episodes' where an episode ended).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private readonly void WriteEpisodeFull(T ended, T episodeReturn, T episodeLength)
+    private readonly void WriteEpisodeFull(T episodeReturn, T episodeLength)
     {
         // The spans check the bounds once for the whole vector.
         ref float returns = ref _b.CompletedReturn.AsSpan(_firstEnv, T.Count)[0];
         ref int lengths = ref _b.CompletedLength.AsSpan(_firstEnv, T.Count)[0];
         if (T.Count == 16)
         {
-            var mask = Unsafe.As<T, Vector512<float>>(ref ended);
-            Vector512.ConditionalSelect(mask, Unsafe.As<T, Vector512<float>>(ref episodeReturn), Vector512.LoadUnsafe(ref returns))
-                .StoreUnsafe(ref returns);
-            Vector512.ConditionalSelect(mask.AsInt32(), Vector512.ConvertToInt32(Unsafe.As<T, Vector512<float>>(ref episodeLength)),
-                Vector512.LoadUnsafe(ref lengths)).StoreUnsafe(ref lengths);
+            Unsafe.As<T, Vector512<float>>(ref episodeReturn).StoreUnsafe(ref returns);
+            Vector512.ConvertToInt32(Unsafe.As<T, Vector512<float>>(ref episodeLength)).StoreUnsafe(ref lengths);
+        }
+        else if (T.Count == 8)
+        {
+            Unsafe.As<T, Vector256<float>>(ref episodeReturn).StoreUnsafe(ref returns);
+            Vector256.ConvertToInt32(Unsafe.As<T, Vector256<float>>(ref episodeLength)).StoreUnsafe(ref lengths);
         }
         else
         {
-            var mask = Unsafe.As<T, Vector256<float>>(ref ended);
-            Vector256.ConditionalSelect(mask, Unsafe.As<T, Vector256<float>>(ref episodeReturn), Vector256.LoadUnsafe(ref returns))
-                .StoreUnsafe(ref returns);
-            Vector256.ConditionalSelect(mask.AsInt32(), Vector256.ConvertToInt32(Unsafe.As<T, Vector256<float>>(ref episodeLength)),
-                Vector256.LoadUnsafe(ref lengths)).StoreUnsafe(ref lengths);
+            Unsafe.As<T, Vector128<float>>(ref episodeReturn).StoreUnsafe(ref returns);
+            Vector128.ConvertToInt32(Unsafe.As<T, Vector128<float>>(ref episodeLength)).StoreUnsafe(ref lengths);
         }
     }
 }

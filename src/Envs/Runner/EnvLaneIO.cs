@@ -57,6 +57,7 @@ public interface IEnvLaneIO<T> : ILaneReader<T> where T : struct, ILane<T>
     void WriteBook(in EnvBook<T> book, bool withCounter, bool withPending);
     /// <summary>Writes reward and the two flags of this step.</summary>
     void WriteStep(T reward, T terminated, T truncated);
-    /// <summary>Records return and length of the episodes that ended (where <paramref name="ended"/> is true).</summary>
+    /// <summary>Records return and length of the episodes that ended (where <paramref name="ended"/> is true). Elsewhere it
+    /// may write the running values: the outputs are valid where an episode ended (<see cref="IVectorEnv.EpisodeReturns"/>).</summary>
     void WriteEpisode(T ended, T episodeReturn, T episodeLength);
 }

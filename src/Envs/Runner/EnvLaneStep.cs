@@ -41,7 +41,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     /// <param name="observe">Write the observations. The GPU kernels do; the CPU runner does not (it observes every env
     /// in a pass of its own after a call's last step, out of the hot loop), and its state reader then says so
     /// (<see cref="ILaneReader{T}.Observed"/>).</param>
-    /// <param name="writeResults">Write the rewards and the terminated / truncated flags. A multi-step call's outputs are
+    /// <param name="writeResults">Write the rewards, the terminated / truncated flags and the episode statistics. A multi-step call's outputs are
     /// those of its last step (<see cref="IVectorEnv.StepRandom"/>), so the CPU runner writes them on that step only.</param>
     /// <param name="ended">Mask: envs whose episode ended in this step.</param>
     /// <param name="pending">Mask: envs that reset in this step (next-step mode; else false).</param>
@@ -70,7 +70,12 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         // Next-step mode (Gymnasium's vector default): envs that ended in the previous step reset now and
         // their step result is discarded. In the other modes no env is pending when a step starts.
         pending = st.Mode == AutoResetMode.NextStep ? book.Pending : T.FalseMask;
-        if (writeResults) io.WriteStep(T.Select(pending, T.Splat(0), reward), T.AndNot(terminated, pending), T.AndNot(truncated, pending));
+        ended = T.AndNot(done, pending);
+        if (writeResults)
+        {
+            io.WriteStep(T.Select(pending, T.Splat(0), reward), T.AndNot(terminated, pending), T.AndNot(truncated, pending));
+            io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
+        }
         var stateWriter = new StateWriter<T, TIO>(io);
         TEnv.Store(s, ref stateWriter);
         if (observe)
@@ -80,7 +85,6 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         }
         book.RngCounter = rng.Counter;
         io.WriteBook(book, withCounter: rng.Draws != 0, withPending: false);
-        ended = T.AndNot(done, pending);
         return T.AnyTrue(T.Or(done, pending));
     }
 
@@ -151,7 +155,6 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         out EnvBook<T> book, out T resetMask, out T resetCounter)
     {
         io.ReadBook(out book, withPending: true);
-        if (observe && T.AnyTrue(ended)) io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
         // One reset site for both modes that reset (the inlined reset is the bulk of this method's code): same-step resets
         // the ended envs from their counters now, next-step the pending ones from their counters before this step.
         resetMask = T.FalseMask;
