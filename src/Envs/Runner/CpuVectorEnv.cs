@@ -312,12 +312,10 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             TEnv.Store(fresh, ref writer);
             T advanced = rng.Counter;
             ref uint advancedBits = ref Unsafe.As<T, uint>(ref advanced);
-            for (int j = 0; j < written; j++)
-            {
-                uint env = envs[first + j];
-                Unsafe.Add(ref Unsafe.As<T, uint>(ref _b.RngCounter[(int)(env / (uint)T.Count)]), (int)(env % (uint)T.Count)) =
-                    Unsafe.Add(ref advancedBits, j);
-            }
+            // Env e's counter is uint e of the counter column (as in PackedStateWriter).
+            ref uint counterColumn = ref Unsafe.As<T, uint>(ref _b.RngCounter[0]);
+            ReadOnlySpan<uint> group = envs.AsSpan(first, written);
+            for (int j = 0; j < group.Length; j++) Unsafe.Add(ref counterColumn, (int)group[j]) = Unsafe.Add(ref advancedBits, j);
         }
     }
 

@@ -59,7 +59,9 @@ public interface IVectorEnv : IDisposable
     void Step(ReadOnlySpan<float> actions);
     /// <summary>
     /// <paramref name="stepCount"/> steps with uniformly random actions from the counter RNG; on a GPU
-    /// in one launch. Outputs afterwards are those of the last step.
+    /// in one launch. Outputs afterwards are those of the last step. Each action is a bit field of a Philox block keyed
+    /// by env and step (<see cref="RandomActions"/>): exactly uniform for Discrete(2^m), within n/2^16 of uniform for
+    /// other Discrete(n) with n &lt; 256, 24-bit uniform for Box spaces.
     /// </summary>
     void StepRandom(int stepCount);
     /// <summary>

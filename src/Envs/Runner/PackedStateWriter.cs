@@ -20,14 +20,11 @@ internal readonly struct PackedStateWriter<T>(T[] state, int stride, uint[] envs
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value)
     {
-        // The value's elements read from one spill of it, not extracted one at a time.
+        // The value's elements read from one spill of it, not extracted one at a time. A field's column is [stride] lane
+        // values, so env e's element is its float e (e < VecCount · lane width ≤ stride · lane width: in the column).
         ref float elements = ref Unsafe.As<T, float>(ref value);
-        int column = index * stride;
-        for (int j = 0; j < count; j++)
-        {
-            uint env = envs[first + j];
-            ref T lanes = ref state[column + (int)(env / (uint)T.Count)];
-            Unsafe.Add(ref Unsafe.As<T, float>(ref lanes), (int)(env % (uint)T.Count)) = Unsafe.Add(ref elements, j);
-        }
+        ref float column = ref Unsafe.As<T, float>(ref state[index * stride]);
+        ReadOnlySpan<uint> group = envs.AsSpan(first, count);
+        for (int j = 0; j < group.Length; j++) Unsafe.Add(ref column, (int)group[j]) = Unsafe.Add(ref elements, j);
     }
 }
