@@ -229,7 +229,8 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     /// <summary>A worker's block of caller actions as floats ([StepBlockVecs · lane width]), converted just
     /// before the block is stepped; allocated once per thread.</summary>
     [ThreadStatic] private static float[]? t_actions;
-    /// <summary>A worker's random-action Philox words of the block ([StepBlockVecs, 4]): one draw serves the steps its bits hold (RandomActions).</summary>
+    /// <summary>A worker's random-action Philox words of the block ([StepBlockVecs, 4]): one draw serves the steps its
+    /// bits hold (<see cref="RandomActions"/>).</summary>
     [ThreadStatic] private static T[]? t_actionWords;
     /// <summary>A worker's episode ends of a block's step ([StepBlockVecs, 3]: ended, pending, RNG counter before;
     /// see <see cref="EnvLaneStep{TEnv, T, TParams, TIO}.StepBody"/>) and the block slots they belong to ([StepBlockVecs]).</summary>
@@ -296,7 +297,9 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
     /// written element by element to each env's lane. A CartPole step ends about one episode in 22, so one lane value in
     /// three has an ended env: reset in place, each ran the reset's Philox rounds and masked stores across all its lanes.
     /// The draws of an env depend only on its index and counter, so the states are those of a reset in place.
+    /// AggressiveOptimization as the step loop: a benchmark can end before tiered compilation promotes it.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private void ResetPacked(uint[] envs, uint[] counters, int count)
     {
         var st = _settings;
