@@ -221,7 +221,7 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
         if (T.AnyTrue(ended)) WriteEndedEnvs(ended, episodeReturn, episodeLength);
     }
 
-    /// <summary>The general <see cref="WriteEpisode"/>: env by env (partial or double lane values, 4-wide lanes).</summary>
+    /// <summary>The general <see cref="WriteEpisode"/>: the ended envs one by one (partial or double lane values).</summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private readonly void WriteEndedEnvs(T ended, T episodeReturn, T episodeLength)
     {

@@ -252,27 +252,21 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         var st = _settings;
         int obsSize = Spec.ObsSize;
         if (st.Mode == AutoResetMode.SameStep && observe) PrefetchFinalRows(block, slots, ends, count);
-        if (!PacksResets)
-        {
-            for (int i = 0; i < count; i++)
-            {
-                int slot = slots[i];
-                var io = new CpuLaneIO<T>(_b, block + slot, obs, slot * obsSize, staged, blockFirstEnv);
-                ref T end = ref ends[i * 3];
-                // Reset observations are not written: ObserveBlock observes every env after the call's last step.
-                EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodes(ref io, _params, st, end, Unsafe.Add(ref end, 1), Unsafe.Add(ref end, 2),
-                    observe, observeResets: false);
-            }
-            return;
-        }
-        uint[] resetEnvs = t_resetEnvs ??= new uint[(StepBlockVecs + 1) * T.Count];
-        uint[] resetCounters = t_resetCounters ??= new uint[(StepBlockVecs + 1) * T.Count];
+        uint[] resetEnvs = PacksResets ? t_resetEnvs ??= new uint[(StepBlockVecs + 1) * T.Count] : [];
+        uint[] resetCounters = PacksResets ? t_resetCounters ??= new uint[(StepBlockVecs + 1) * T.Count] : [];
         int resets = 0;
         for (int i = 0; i < count; i++)
         {
             int slot = slots[i];
             var io = new CpuLaneIO<T>(_b, block + slot, obs, slot * obsSize, staged, blockFirstEnv);
             ref T end = ref ends[i * 3];
+            if (!PacksResets)
+            {
+                // Reset observations are not written: ObserveBlock observes every env after the call's last step.
+                EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodes(ref io, _params, st, end, Unsafe.Add(ref end, 1), Unsafe.Add(ref end, 2),
+                    observe, observeResets: false);
+                continue;
+            }
             EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodesExceptResets(ref io, _params, st, end, Unsafe.Add(ref end, 1),
                 Unsafe.Add(ref end, 2), observe, out T resetMask, out T resetCounter);
             // Every lane the mask names, padding lanes past the last env included (as a reset in place would).
@@ -305,6 +299,8 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         var st = _settings;
         var envBits = System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>(envs.AsSpan());
         var counterBits = System.Runtime.InteropServices.MemoryMarshal.Cast<uint, float>(counters.AsSpan());
+        // Env e's counter is uint e of the counter column (as in PackedStateWriter).
+        ref uint counterColumn = ref Unsafe.As<T, uint>(ref _b.RngCounter[0]);
         for (int first = 0; first < count; first += T.Count)
         {
             // Whole lane values: lanes past count hold stale entries, computed but not written.
@@ -315,8 +311,6 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
             TEnv.Store(fresh, ref writer);
             T advanced = rng.Counter;
             ref uint advancedBits = ref Unsafe.As<T, uint>(ref advanced);
-            // Env e's counter is uint e of the counter column (as in PackedStateWriter).
-            ref uint counterColumn = ref Unsafe.As<T, uint>(ref _b.RngCounter[0]);
             ReadOnlySpan<uint> group = envs.AsSpan(first, written);
             for (int j = 0; j < group.Length; j++) Unsafe.Add(ref counterColumn, (int)group[j]) = Unsafe.Add(ref advancedBits, j);
         }
@@ -401,7 +395,7 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                 uint step = firstStep + (uint)k;
                 bool draw = k == 0 || RandomActions.StartsBlock(step, st);
                 int actionWord = RandomActions.WordOf(step, st), actionShift = RandomActions.ShiftOf(step, st);
-                // The call's outputs are its last step's: final observations and episode statistics only then.
+                // The call's outputs are its last step's: rewards, flags, final observations and episode statistics only then.
                 bool lastStep = k == stepCount - 1;
                 int endCount = 0;
                 for (int v = block; v < blockEnd; v++)

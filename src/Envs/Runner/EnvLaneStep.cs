@@ -103,8 +103,8 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     /// <summary>The episode-end work of a step whose <see cref="StepBody"/> returned true (see <see cref="EndEpisodes"/>);
     /// <paramref name="observe"/> as the step's. Without it (a step before a multi-step call's last) only the resets
     /// and the bookkeeping run: the call's outputs are those of its last step (<see cref="IVectorEnv.StepRandom"/>), so
-    /// the new episodes' observations and the ended episodes' final observations, returns and lengths would be
-    /// overwritten or left unread. A frame stack's final observation alone is 16 features per ended env.
+    /// the new episodes' observations and the ended episodes' final observations would be overwritten or left unread
+    /// (returns and lengths are written by <see cref="StepBody"/> with the step's results). A frame stack's final observation alone is 16 features per ended env.
     /// <paramref name="observeResets"/>: write the new episodes' observations (with <paramref name="observe"/>); false where
     /// the caller observes every env after the step anyway (the CPU runner's observation pass).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -148,8 +148,8 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         TEnv.Reset(out fresh, p, ref rng);
     }
 
-    /// <summary>The episode-end work before the resets: episode statistics, final observations, the pending flags; the
-    /// envs to reset and the RNG counters their resets draw from.</summary>
+    /// <summary>The episode-end work before the resets: final observations and the pending flags; the envs to reset and
+    /// the RNG counters their resets draw from.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void RecordEpisodeEnds(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore, bool observe,
         out EnvBook<T> book, out T resetMask, out T resetCounter)

@@ -25,6 +25,8 @@ public struct GpuStepArgs
     public int ActionCount;
     /// <summary><see cref="StepSettings.ActionLow"/> and <see cref="StepSettings.ActionHigh"/>.</summary>
     public float ActionLow, ActionHigh;
+    /// <summary><see cref="StepSettings.ActionBitsLog2"/>: carried, not recomputed by every thread.</summary>
+    public int ActionBitsLog2;
 
     /// <summary>Packs <paramref name="st"/> with the launch's action source and first step number.</summary>
     public static GpuStepArgs From(in StepSettings st, bool randomActions, uint actionStep) => new()
@@ -39,6 +41,7 @@ public struct GpuStepArgs
         ActionCount = st.ActionCount,
         ActionLow = st.ActionLow,
         ActionHigh = st.ActionHigh,
+        ActionBitsLog2 = st.ActionBitsLog2,
     };
 
     /// <summary>The <see cref="StepSettings"/> these args were packed from (in the kernel, in registers).</summary>
@@ -53,6 +56,6 @@ public struct GpuStepArgs
         ActionCount = ActionCount,
         ActionLow = ActionLow,
         ActionHigh = ActionHigh,
-        ActionBitsLog2 = Runner.RandomActions.FieldBitsLog2(ActionIsDiscrete != 0, ActionCount),
+        ActionBitsLog2 = ActionBitsLog2,
     };
 }
