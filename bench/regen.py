@@ -5,7 +5,7 @@
   python3 bench/regen.py render  # regenerate from the saved bench/results-bench.json only
 
 `run` measures every env at 65,536 envs on cpu and cpu-scalar beside the ceilings of the same process (CartPole
-SoA loop, memory read/copy bandwidth, FMA peak) and Gymnasium's NumPy CartPoleVectorEnv when python3 has numpy
+SoA loop, timed in rounds with each env's rows; memory read/copy bandwidth, FMA peak) and Gymnasium's NumPy CartPoleVectorEnv when python3 has numpy
 and gymnasium; then CartPole-v1 plain and with frame_stack=4, alternated in rounds (median round). It records the machine (CPU, cores,
 memory, OS, .NET, load average before and after). Only the text between the BEGIN/END markers below is
 rewritten; every other section of README.md is hand-written and left as it is.
@@ -133,10 +133,13 @@ def render(record):
             f"| software | {mc['os']}, .NET SDK {mc['dotnet_sdk']} |",
             f"| `cpu` backend | {lanes}-wide float lanes, {threads} threads |",
             f"| load average (1 min) | {load[0]} before, {load[1]} after: "
-            + ("the machine was **shared and loaded**: even ratios within this run move (the ceiling and each row are timed seconds apart, under a load that changes), so read the percentages as rough |" if max(load) > 1.5 * mc['cores'] else "about idle |"),
+            + ("the machine was **shared and loaded**: even ratios within this run move (each env's rows and the ceiling are timed in alternating rounds, but a load that changes within a round still moves them), so read the percentages as rough |" if max(load) > 1.5 * mc['cores'] else "about idle |"),
             ""]
     if ceiling:
-        out.append("Ceilings measured in the same process, before the grid:")
+        out.append(f"Ceilings measured in the same process: memory and FMA before the grid; the CartPole SoA loop in rounds with each "
+                   f"env's rows (one repeat of each in turn, the order reversed every other round), so an env's percentage of it "
+                   f"and its `cpu-scalar` ratio compare figures taken over the same seconds. The row below is the median of all "
+                   f"{ceiling['repeats']} of the loop's repeats; each env's percentage uses the median of those timed with it:")
         out.append("")
         out += ["| ceiling | value |", "|---|---:|",
                 f"| CartPole SoA loop (`cartpole-soa-loop`, {ceiling['envs']:,} envs, {ceiling['lanes']} lanes, {ceiling['threads']} threads) | {m(ceiling['steps_per_second'])} M steps/s |"]

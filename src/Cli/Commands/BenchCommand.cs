@@ -64,18 +64,20 @@ public sealed record BenchRow
     [JsonPropertyName("bytes_per_env")] public required long BytesPerEnv { get; init; }
     /// <summary>Steps per <c>StepRandom</c> call in the timed loop.</summary>
     [JsonPropertyName("steps_per_call")] public required int StepsPerCall { get; init; }
-    /// <summary>Median rate over the cpu-scalar median at the same env and envs; null when cpu-scalar was not measured.</summary>
+    /// <summary>Median rate over the cpu-scalar median at the same env and envs, the two timed in rounds; null when
+    /// cpu-scalar was not measured.</summary>
     [JsonPropertyName("speedup_vs_cpu_scalar")] public double? SpeedupVsCpuScalar { get; set; }
     /// <summary>"random" (<c>StepRandom</c>) or "caller" (<c>Step(actions)</c>, one step per call; <c>--caller-actions</c>).</summary>
     [JsonPropertyName("actions")] public string Actions { get; init; } = "random";
-    /// <summary>Caller rows: median rate over the StepRandom row's median measured just before it; null otherwise.</summary>
+    /// <summary>Caller rows: median rate over the StepRandom row's median, the two timed in rounds; null otherwise.</summary>
     [JsonPropertyName("vs_step_random")] public double? VsStepRandom { get; init; }
     /// <summary>
     /// Env-steps per second of this process's CPU time (all its threads; median): what the rows compare by when
     /// other processes share the cores, since time spent descheduled does not count. Not comparable with peers.
     /// </summary>
     [JsonPropertyName("steps_per_cpu_second")] public double? StepsPerCpuSecond { get; init; }
-    /// <summary>The CartPole ceiling measured in this run at the same envs (env and peer rows).</summary>
+    /// <summary>The CartPole ceiling measured in this run at the same envs (env and peer rows): for the host backends'
+    /// rows, the median of the ceiling loop's repeats timed in rounds with this row's (<see cref="InterleavedTiming"/>).</summary>
     [JsonPropertyName("ceiling_steps_per_second")] public double? CeilingStepsPerSecond { get; set; }
     /// <summary>100 × steps_per_second / ceiling_steps_per_second.</summary>
     [JsonPropertyName("percent_of_ceiling")] public double? PercentOfCeiling { get; set; }
@@ -118,19 +120,14 @@ public static class BenchKinds
 /// <c>rlk bench</c>: env-steps per second for every env × backend × envCount. Each measurement makes the
 /// env with a fixed seed, warms it up, then times <see cref="BenchSettings.Repeats"/> repeats of
 /// back-to-back <see cref="IVectorEnv.StepRandom"/> calls (random actions from the counter RNG,
-/// same-step auto-reset) and reports the median.
+/// same-step auto-reset) and reports the median. An env's rows at one batch size (every backend, the caller-actions
+/// rows, and the CartPole ceiling loop at that size) are timed in rounds of one repeat each
+/// (<see cref="InterleavedTiming"/>), so the ratios between them are taken over the same seconds.
 /// </summary>
 public static class BenchCommand
 {
     /// <summary>Seed of every benchmarked env, so runs are repeatable.</summary>
     public const ulong Seed = 20240611;
-
-    /// <summary>A timed call should last about this long: long enough to hide the call and thread
-    /// hand-off overhead, short enough that a repeat holds many calls.</summary>
-    private const double TargetCallSeconds = 0.02;
-
-    /// <summary>Upper bound of steps per call (one env on one thread needs ~10^6 for 20 ms).</summary>
-    private const int MaxStepsPerCall = 1 << 24;
 
     public static Command Create()
     {
@@ -248,36 +245,75 @@ public static class BenchCommand
             return ExitCodes.BadInput;
         }
 
-        // MEASURE: the ceilings first, then the grid, then the peers, all in this process's minute.
+        // MEASURE: the memory and FMA ceilings first; then, batch size by batch size, each env's rows timed in rounds
+        // together with the CartPole ceiling loop at that size (InterleavedTiming); then the peers.
         var rows = new List<BenchRow>();
         var ceilingRows = new List<BenchRow>();
+        var hardwareRows = new List<BenchRow>();
         try
         {
-            if (settings.Ceilings) ceilingRows.AddRange(MeasureCeilings(settings, backends, error));
+            if (settings.Ceilings) hardwareRows.AddRange(MeasureHardwareCeilings(settings, backends, error));
         }
         catch (Exception e) when (CliErrors.DeviceError(e) is null)
         {
             error.WriteLine($"rlk bench: ceilings: {CliErrors.Message(e).ReplaceLineEndings(" ")}");
             return ExitCodes.RuntimeFailure;
         }
-        foreach (string id in ids)
-            foreach (int envCount in settings.EnvCounts.Distinct())
-                foreach (Backend b in backends)
+        // The ceiling loop is timed with the rows it is the ceiling of: the host backends'.
+        bool pairCeiling = backends.Any(b => b is not (Backend.Gpu or Backend.GpuCpuAccelerator));
+        foreach (int envCount in settings.EnvCounts.Distinct())
+        {
+            CartPoleCeilingLoop? ceiling = null;
+            var ceilingRates = new List<double>();
+            try
+            {
+                if (settings.Ceilings)
                 {
-                    if (settings.Progress)
-                        error.WriteLine($"bench {id} {BackendNames.Name(b)} envs={envCount} …");
+                    if (settings.Progress) error.WriteLine($"bench ceiling {BenchKinds.CartPoleCeiling} envs={envCount} …");
                     try
                     {
-                        rows.Add(Measure(id, b, envCount, envArgs, settings));
-                        if (settings.CallerActions) rows.Add(MeasureCallerActions(rows[^1], envArgs, settings));
+                        ceiling = CartPoleCeilingLoop.Create(envCount);
+                        ceiling.WarmUp();
+                    }
+                    catch (Exception e) when (CliErrors.DeviceError(e) is null)
+                    {
+                        error.WriteLine($"rlk bench: ceilings: {CliErrors.Message(e).ReplaceLineEndings(" ")}");
+                        return ExitCodes.RuntimeFailure;
+                    }
+                }
+                foreach (string id in ids)
+                {
+                    if (settings.Progress)
+                        error.WriteLine($"bench {id} {string.Join(", ", backends.Select(BackendNames.Name))} envs={envCount} …");
+                    try
+                    {
+                        rows.AddRange(MeasureEnv(id, envCount, backends, envArgs, settings, pairCeiling ? ceiling : null, ceilingRates));
                     }
                     catch (Exception e)
                     {
                         // The input was checked above: a failure while measuring is the machine's (memory, device).
-                        error.WriteLine($"rlk bench: {id} on {BackendNames.Name(b)} with {envCount} envs: {CliErrors.Message(e).ReplaceLineEndings(" ")}");
+                        error.WriteLine($"rlk bench: {id} with {envCount} envs: {CliErrors.Message(e).ReplaceLineEndings(" ")}");
                         return ExitCodes.RuntimeFailure;
                     }
                 }
+                if (ceiling is not null)
+                {
+                    // Not timed with any row (device backends only): its own repeats.
+                    if (ceilingRates.Count == 0)
+                        for (int r = 0; r < settings.Repeats; r++) ceilingRates.Add(ceiling.TimeRepeat(settings.Seconds));
+                    ceilingRows.Add(CeilingRow(envCount, CeilingRate.Of(ceilingRates, ceiling), ceilingRates.Count));
+                }
+            }
+            finally
+            {
+                ceiling?.Dispose();
+            }
+        }
+        // Rows in the order of the grid's axes: env, then batch size, then backend (the stable sort keeps the rest).
+        var idOrder = ids.Select((id, i) => (id, i)).ToDictionary(p => p.id, p => p.i);
+        var countOrder = settings.EnvCounts.Distinct().Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i);
+        rows = rows.OrderBy(r => idOrder[r.Env]).ThenBy(r => countOrder[r.Envs]).ToList();
+        ceilingRows.AddRange(hardwareRows);
 
         var peerRows = new List<BenchRow>();
         if (settings.Peers)
@@ -322,45 +358,44 @@ public static class BenchCommand
             }
             // The CartPole SoA loop is the host's ceiling: a device row is not a percentage of it.
             if (row.Backend is "gpu" or "gpu-cpu") continue;
-            var ceiling = ceilingRows.FirstOrDefault(r => r.Env == BenchKinds.CartPoleCeiling && r.Envs == row.Envs);
-            if (ceiling is not null && ceiling.StepsPerSecond > 0 && double.IsFinite(row.StepsPerSecond))
+            // A row timed in rounds with the ceiling loop keeps that pairing's median; others (peers) take the row's.
+            double? ceiling = row.CeilingStepsPerSecond
+                ?? ceilingRows.FirstOrDefault(r => r.Env == BenchKinds.CartPoleCeiling && r.Envs == row.Envs)?.StepsPerSecond;
+            if (ceiling is double c && c > 0 && double.IsFinite(row.StepsPerSecond))
             {
-                row.CeilingStepsPerSecond = ceiling.StepsPerSecond;
-                row.PercentOfCeiling = 100 * row.StepsPerSecond / ceiling.StepsPerSecond;
+                row.CeilingStepsPerSecond = c;
+                row.PercentOfCeiling = 100 * row.StepsPerSecond / c;
             }
         }
     }
 
+    /// <summary>The CartPole ceiling row at <paramref name="envCount"/> envs from <paramref name="repeats"/> timed repeats.</summary>
+    private static BenchRow CeilingRow(int envCount, CeilingRate rate, int repeats) => new()
+    {
+        Kind = BenchKinds.Ceiling,
+        Env = BenchKinds.CartPoleCeiling,
+        Backend = "cpu",
+        Envs = envCount,
+        StepsPerSecond = rate.Median,
+        Min = rate.Min,
+        Max = rate.Max,
+        Repeats = repeats,
+        Lanes = rate.Lanes,
+        Threads = rate.Threads,
+        BytesPerEnv = 5L * sizeof(float),
+        StepsPerCall = rate.StepsPerCall,
+        Value = rate.Median,
+        Unit = "steps/s",
+    };
+
     /// <summary>
-    /// The ceilings of this run: the CartPole SoA loop at every batch size (the cpu backend's lanes and thread
-    /// rule), streaming read and copy bandwidth, and the FMA peak on all cores; for each device backend measured,
-    /// the device's own copy bandwidth and FMA peak.
+    /// The hardware ceilings of this run: streaming read and copy bandwidth, and the FMA peak on all cores; for each
+    /// device backend measured, the device's own copy bandwidth and FMA peak. (The CartPole SoA loop is timed with
+    /// the env rows, batch size by batch size.)
     /// </summary>
-    private static List<BenchRow> MeasureCeilings(BenchSettings settings, IReadOnlyList<Backend> backends, TextWriter error)
+    private static List<BenchRow> MeasureHardwareCeilings(BenchSettings settings, IReadOnlyList<Backend> backends, TextWriter error)
     {
         var rows = new List<BenchRow>();
-        foreach (int envCount in settings.EnvCounts.Distinct())
-        {
-            if (settings.Progress) error.WriteLine($"bench ceiling {BenchKinds.CartPoleCeiling} envs={envCount} …");
-            var rate = CartPoleCeiling.MeasureStepsPerSecond(envCount, seconds: settings.Seconds, repeats: settings.Repeats);
-            rows.Add(new BenchRow
-            {
-                Kind = BenchKinds.Ceiling,
-                Env = BenchKinds.CartPoleCeiling,
-                Backend = "cpu",
-                Envs = envCount,
-                StepsPerSecond = rate.Median,
-                Min = rate.Min,
-                Max = rate.Max,
-                Repeats = settings.Repeats,
-                Lanes = rate.Lanes,
-                Threads = rate.Threads,
-                BytesPerEnv = 5L * sizeof(float),
-                StepsPerCall = rate.StepsPerCall,
-                Value = rate.Median,
-                Unit = "steps/s",
-            });
-        }
         if (settings.Progress) error.WriteLine("bench ceiling memory and FMA …");
         int passes = Math.Max(3, settings.Repeats);
         rows.Add(HardwareRow(BenchKinds.MemoryRead, MemoryBandwidth.MeasureReadGBps(settings.BandwidthBytes, passes: passes), "GB/s", settings.Repeats));
@@ -413,142 +448,102 @@ public static class BenchCommand
         Note = peer.Available ? peer.Note : "not available: " + peer.Note,
     };
 
-    /// <summary>Warm-up, then timed repeats of one env × backend × envCount.</summary>
-    public static BenchRow Measure(string id, Backend backend, int envCount, IReadOnlyDictionary<string, string> envArgs, BenchSettings settings)
+    /// <summary>
+    /// One env's rows at one batch size: StepRandom on every backend (and, with <see cref="BenchSettings.CallerActions"/>,
+    /// one-step caller actions beside each), each on a fresh env warmed up on its own, then all timed in rounds together
+    /// with <paramref name="ceiling"/> when given, whose repeats are added to <paramref name="ceilingRates"/>.
+    /// </summary>
+    private static List<BenchRow> MeasureEnv(string id, int envCount, IReadOnlyList<Backend> backends, IReadOnlyDictionary<string, string> envArgs,
+        BenchSettings settings, CartPoleCeilingLoop? ceiling, List<double> ceilingRates)
     {
-        using var env = EnvRegistry.Make(id, envCount, new VectorEnvOptions { Backend = backend, Seed = Seed }, envArgs);
-        var (median, min, max, stepsPerCall, perCpuSecond) = Measure(env, settings);
-        return new BenchRow
+        var envs = new List<IVectorEnv>();
+        try
         {
-            Env = id,
-            Backend = BackendNames.Name(backend),
-            Envs = envCount,
-            StepsPerSecond = median,
-            Min = min,
-            Max = max,
-            Repeats = settings.Repeats,
-            Lanes = env.LaneWidth,
-            Threads = env.ThreadCount,
-            BytesPerEnv = env.BytesPerEnv,
-            StepsPerCall = stepsPerCall,
-            StepsPerCpuSecond = perCpuSecond,
-        };
+            IVectorEnv Make(Backend b)
+            {
+                var env = EnvRegistry.Make(id, envCount, new VectorEnvOptions { Backend = b, Seed = Seed }, envArgs);
+                envs.Add(env);
+                return env;
+            }
+            var randomLoops = new List<StepRandomLoop>();
+            var callerLoops = new List<CallerActionsLoop?>();
+            foreach (Backend b in backends)
+            {
+                randomLoops.Add(new StepRandomLoop(Make(b), settings.WarmupSeconds));
+                callerLoops.Add(settings.CallerActions ? new CallerActionsLoop(Make(b), settings.WarmupSeconds, (int)Seed) : null);
+            }
+            var loops = new List<ITimedLoop>();
+            for (int i = 0; i < backends.Count; i++)
+            {
+                loops.Add(randomLoops[i]);
+                if (callerLoops[i] is { } caller) loops.Add(caller);
+            }
+            foreach (var loop in loops) loop.WarmUp();
+            if (ceiling is not null) loops.Add(new CeilingTimedLoop(ceiling)); // warmed up and calibrated once per batch size
+            var rates = InterleavedTiming.Run(loops, settings.Repeats, settings.Seconds);
+            double? pairedCeiling = null;
+            if (ceiling is not null)
+            {
+                ceilingRates.AddRange(rates[^1].Select(r => r.PerSecond));
+                pairedCeiling = InterleavedTiming.Median(rates[^1].Select(r => r.PerSecond));
+            }
+
+            var rows = new List<BenchRow>();
+            int next = 0;
+            for (int i = 0; i < backends.Count; i++)
+            {
+                var env = randomLoops[i].Env;
+                var random = rates[next++];
+                double median = InterleavedTiming.Median(random.Select(r => r.PerSecond));
+                var row = new BenchRow
+                {
+                    Env = id,
+                    Backend = BackendNames.Name(backends[i]),
+                    Envs = envCount,
+                    StepsPerSecond = median,
+                    Min = random.Min(r => r.PerSecond),
+                    Max = random.Max(r => r.PerSecond),
+                    Repeats = settings.Repeats,
+                    Lanes = env.LaneWidth,
+                    Threads = env.ThreadCount,
+                    BytesPerEnv = env.BytesPerEnv,
+                    StepsPerCall = randomLoops[i].StepsPerCall,
+                    StepsPerCpuSecond = InterleavedTiming.Median(random.Select(r => r.PerCpuSecond)),
+                    // Device rows are not a percentage of the host's ceiling (see Relate).
+                    CeilingStepsPerSecond = backends[i] is Backend.Gpu or Backend.GpuCpuAccelerator ? null : pairedCeiling,
+                };
+                rows.Add(row);
+                if (callerLoops[i] is null) continue;
+                var caller = rates[next++];
+                double callerMedian = InterleavedTiming.Median(caller.Select(r => r.PerSecond));
+                rows.Add(row with
+                {
+                    Actions = "caller",
+                    StepsPerSecond = callerMedian,
+                    Min = caller.Min(r => r.PerSecond),
+                    Max = caller.Max(r => r.PerSecond),
+                    StepsPerCall = 1,
+                    StepsPerCpuSecond = null,
+                    VsStepRandom = median > 0 ? callerMedian / median : null,
+                });
+            }
+            return rows;
+        }
+        finally
+        {
+            foreach (var env in envs) env.Dispose();
+        }
     }
 
-    /// <summary>
-    /// Warm-up, then timed repeats of <paramref name="env"/>'s StepRandom. Every clock reading follows a
-    /// <see cref="IVectorEnv.Synchronize"/>: GPU launches are asynchronous, and a loop that read the clock after
-    /// merely queueing work calibrated itself to the queueing cost, queued hours of device work and never ended.
-    /// </summary>
-    /// <returns>Env-steps per second: median, min and max over the repeats; the steps per timed call.</returns>
+    /// <summary>Warm-up, then timed repeats of <paramref name="env"/>'s StepRandom (<see cref="StepRandomLoop"/>).</summary>
+    /// <returns>Env-steps per second: median, min and max over the repeats; the steps per timed call; the median per CPU second.</returns>
     internal static (double Median, double Min, double Max, int StepsPerCall, double StepsPerCpuSecond) Measure(IVectorEnv env, BenchSettings settings)
     {
-        int envCount = env.EnvCount;
-        // WARM UP. Tiered compilation promotes a method after 30 calls, and only once no new tier-0
-        // code has appeared for 100 ms; single-step calls first run the step code many times, then
-        // calls of growing length calibrate how many steps a call needs to last TargetCallSeconds.
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < 64 || clock.Elapsed.TotalSeconds < settings.WarmupSeconds / 3; i++)
-        {
-            env.StepRandom(1);
-            env.Synchronize();
-        }
-        int stepsPerCall = 1;
-        double callSeconds = TimeCall(env, stepsPerCall);
-        while (callSeconds < TargetCallSeconds / 2 && stepsPerCall < MaxStepsPerCall)
-        {
-            stepsPerCall = (int)Math.Min(MaxStepsPerCall, (long)stepsPerCall * 2);
-            callSeconds = TimeCall(env, stepsPerCall);
-        }
-        while (clock.Elapsed.TotalSeconds < settings.WarmupSeconds)
-            callSeconds = TimeCall(env, stepsPerCall);
-        stepsPerCall = (int)Math.Clamp(stepsPerCall * TargetCallSeconds / Math.Max(callSeconds, 1e-9), 1, MaxStepsPerCall);
-
-        // TIME
-        var rates = new double[settings.Repeats];
-        var cpuRates = new double[settings.Repeats];
-        for (int r = 0; r < settings.Repeats; r++)
-        {
-            long calls = 0;
-            TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
-            long start = Stopwatch.GetTimestamp();
-            double elapsed;
-            do
-            {
-                env.StepRandom(stepsPerCall);
-                env.Synchronize();
-                calls++;
-                elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            } while (elapsed < settings.Seconds);
-            rates[r] = (double)envCount * stepsPerCall * calls / elapsed;
-            cpuRates[r] = (double)envCount * stepsPerCall * calls / Math.Max((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds, 1e-9);
-        }
-        Array.Sort(rates);
-        return (Median(rates), rates[0], rates[^1], stepsPerCall, Median(cpuRates));
-    }
-
-    /// <summary>Preallocated action arrays the caller-actions row steps with in turn.</summary>
-    internal const int CallerActionSets = 16;
-
-    /// <summary>The caller-actions row beside <paramref name="randomRow"/>: same env, backend and count, fresh env.</summary>
-    private static BenchRow MeasureCallerActions(BenchRow randomRow, IReadOnlyDictionary<string, string> envArgs, BenchSettings settings)
-    {
-        using var env = EnvRegistry.Make(randomRow.Env, randomRow.Envs,
-            new VectorEnvOptions { Backend = BackendNames.Parse(randomRow.Backend), Seed = Seed }, envArgs);
-        var (median, min, max) = MeasureCallerActions(env, settings);
-        return randomRow with
-        {
-            Actions = "caller", StepsPerSecond = median, Min = min, Max = max, StepsPerCall = 1, SpeedupVsCpuScalar = null, StepsPerCpuSecond = null,
-            VsStepRandom = randomRow.StepsPerSecond > 0 ? median / randomRow.StepsPerSecond : null,
-        };
-    }
-
-    /// <summary>Warm-up, then timed repeats of one-step <see cref="IVectorEnv.Step(ReadOnlySpan{int})"/> calls with
-    /// random actions drawn before timing (seeded: repeatable) into <see cref="CallerActionSets"/> arrays used in turn.
-    /// One fixed array would give each env the same action every step: CartPole episodes would then end in about
-    /// 9 steps instead of about 22 under StepRandom's fresh draws, and the row would time resets more than steps.</summary>
-    /// <returns>Env-steps per second: median, min and max over the repeats.</returns>
-    internal static (double Median, double Min, double Max) MeasureCallerActions(IVectorEnv env, BenchSettings settings)
-    {
-        var rng = new Random((int)Seed);
-        var a = env.Spec.Action;
-        int[][] discrete = new int[a.IsDiscrete ? CallerActionSets : 0][];
-        float[][] continuous = new float[a.IsDiscrete ? 0 : CallerActionSets][];
-        for (int k = 0; k < discrete.Length; k++)
-            discrete[k] = Enumerable.Range(0, env.EnvCount).Select(_ => rng.Next(a.Count)).ToArray();
-        for (int k = 0; k < continuous.Length; k++)
-            continuous[k] = Enumerable.Range(0, env.EnvCount).Select(_ => a.Low + (a.High - a.Low) * rng.NextSingle()).ToArray();
-        int next = 0;
-        void Step()
-        {
-            if (a.IsDiscrete) env.Step(discrete[next]); else env.Step(continuous[next]);
-            next = (next + 1) % CallerActionSets;
-            env.Synchronize();
-        }
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < 64 || clock.Elapsed.TotalSeconds < settings.WarmupSeconds; i++) Step();
-        var rates = new double[settings.Repeats];
-        for (int r = 0; r < settings.Repeats; r++)
-        {
-            long calls = 0, start = Stopwatch.GetTimestamp();
-            double elapsed;
-            do
-            {
-                Step();
-                calls++;
-                elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            } while (elapsed < settings.Seconds);
-            rates[r] = (double)env.EnvCount * calls / elapsed;
-        }
-        Array.Sort(rates);
-        return (Median(rates), rates[0], rates[^1]);
-    }
-
-    private static double Median(double[] values)
-    {
-        var sorted = values.Order().ToArray();
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        var loop = new StepRandomLoop(env, settings.WarmupSeconds);
+        loop.WarmUp();
+        var rates = InterleavedTiming.Run([loop], settings.Repeats, settings.Seconds)[0];
+        return (InterleavedTiming.Median(rates.Select(r => r.PerSecond)), rates.Min(r => r.PerSecond), rates.Max(r => r.PerSecond),
+            loop.StepsPerCall, InterleavedTiming.Median(rates.Select(r => r.PerCpuSecond)));
     }
 
     private static void MakeOrExplain(string id, Backend backend, IReadOnlyDictionary<string, string> envArgs)
@@ -561,14 +556,6 @@ public static class BenchCommand
         {
             throw new InvalidOperationException($"cannot make {id} on backend {BackendNames.Name(backend)}: {CliErrors.Message(e)}", e);
         }
-    }
-
-    private static double TimeCall(IVectorEnv env, int stepCount)
-    {
-        long start = Stopwatch.GetTimestamp();
-        env.StepRandom(stepCount);
-        env.Synchronize();
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
     }
 
     private static void WriteTable(IReadOnlyList<BenchRow> rows, TextWriter output)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using RlKernels.Kernels.Lanes;
 using RlKernels.Kernels.Threading;
@@ -47,65 +46,13 @@ public static class CartPoleCeiling
     /// <param name="repeats">Timed repeats (≥ 1).</param>
     public static CeilingRate MeasureStepsPerSecond(int envCount, int width = 0, int threads = 0, double seconds = 0.2, int repeats = 5)
     {
-        if (envCount < 1) throw new ArgumentException($"envCount must be ≥ 1, got {envCount}.", nameof(envCount));
-        if (threads < 0) throw new ArgumentException($"Threads must be ≥ 0, got {threads}.", nameof(threads));
         if (repeats < 1) throw new ArgumentException($"Repeats must be ≥ 1, got {repeats}.", nameof(repeats));
         if (!(seconds > 0)) throw new ArgumentException($"Seconds must be positive, got {seconds}.", nameof(seconds));
-        if (width == 0) width = LaneSelection.BestWidth;
-        return width switch
-        {
-            16 => Measure<F16>(envCount, threads, seconds, repeats),
-            8 => Measure<F8>(envCount, threads, seconds, repeats),
-            4 => Measure<F4>(envCount, threads, seconds, repeats),
-            1 => Measure<F1>(envCount, threads, seconds, repeats),
-            _ => throw new ArgumentException($"Width must be 1, 4, 8 or 16, got {width}.", nameof(width)),
-        };
-    }
-
-    private static CeilingRate Measure<T>(int envCount, int threads, double seconds, int repeats) where T : struct, ILane<T>
-    {
-        var job = new Job<T>(envCount);
-        int workers = threads > 0 ? threads : Environment.ProcessorCount;
-        workers = Math.Max(1, Math.Min(workers, job.VecCount / MinVecsPerThread));
-        using var pool = new WorkerPool(workers);
-
-        // WARM UP and CALIBRATE: calls of about 20 ms, like rlk bench's env rows.
-        job.Steps = 1;
-        for (int i = 0; i < 64; i++) pool.Run(job, job.VecCount);
-        double call = Time(pool, job);
-        while (call < 0.01 && job.Steps < 1 << 24)
-        {
-            job.Steps *= 2;
-            call = Time(pool, job);
-        }
-        job.Steps = (int)Math.Clamp(job.Steps * 0.02 / Math.Max(call, 1e-9), 1, 1 << 24);
-
+        using var loop = CartPoleCeilingLoop.Create(envCount, width, threads);
+        loop.WarmUp();
         var rates = new double[repeats];
-        for (int r = 0; r < repeats; r++)
-        {
-            long calls = 0;
-            long start = Stopwatch.GetTimestamp();
-            double elapsed;
-            do
-            {
-                pool.Run(job, job.VecCount);
-                calls++;
-                elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            } while (elapsed < seconds);
-            rates[r] = (double)envCount * job.Steps * calls / elapsed;
-        }
-        // The state is checked so the loop cannot be optimized away (and stays finite).
-        if (!job.IsFinite()) throw new InvalidOperationException("CartPole ceiling loop produced a non-finite state.");
-        Array.Sort(rates);
-        double median = repeats % 2 == 1 ? rates[repeats / 2] : (rates[repeats / 2 - 1] + rates[repeats / 2]) / 2;
-        return new CeilingRate(median, rates[0], rates[^1], T.Count, workers, job.Steps);
-    }
-
-    private static double Time<T>(WorkerPool pool, Job<T> job) where T : struct, ILane<T>
-    {
-        long start = Stopwatch.GetTimestamp();
-        pool.Run(job, job.VecCount);
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        for (int r = 0; r < repeats; r++) rates[r] = loop.TimeRepeat(seconds);
+        return CeilingRate.Of(rates, loop);
     }
 
     /// <summary>The loop's memory and a range job over it.</summary>
@@ -193,4 +140,15 @@ public static class CartPoleCeiling
 /// <param name="Lanes">Lane width.</param>
 /// <param name="Threads">Threads.</param>
 /// <param name="StepsPerCall">Steps per timed call.</param>
-public readonly record struct CeilingRate(double Median, double Min, double Max, int Lanes, int Threads, int StepsPerCall);
+public readonly record struct CeilingRate(double Median, double Min, double Max, int Lanes, int Threads, int StepsPerCall)
+{
+    /// <summary>The rate of <paramref name="loop"/>'s timed repeats <paramref name="rates"/> (env-steps per second; at least one).</summary>
+    public static CeilingRate Of(IReadOnlyList<double> rates, CartPoleCeilingLoop loop)
+    {
+        if (rates.Count == 0) throw new ArgumentException("At least one timed repeat is needed.", nameof(rates));
+        var sorted = rates.Order().ToArray();
+        int n = sorted.Length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+        return new CeilingRate(median, sorted[0], sorted[^1], loop.Lanes, loop.Threads, loop.StepsPerCall);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using RlKernels.Envs.Runner;
+
+namespace RlKernels.Cli.Commands;
+
+/// <summary>
+/// <c>rlk bench</c>'s env row: back-to-back <see cref="IVectorEnv.StepRandom"/> calls of a calibrated length. Every
+/// clock reading follows a <see cref="IVectorEnv.Synchronize"/>: GPU launches are asynchronous, and a loop that read the
+/// clock after merely queueing work calibrated itself to the queueing cost, queued hours of device work and never ended.
+/// </summary>
+internal sealed class StepRandomLoop(IVectorEnv env, double warmupSeconds) : ITimedLoop
+{
+    /// <summary>A timed call should last about this long: long enough to hide the call and thread
+    /// hand-off overhead, short enough that a repeat holds many calls.</summary>
+    private const double TargetCallSeconds = 0.02;
+
+    /// <summary>Upper bound of steps per call (one env on one thread needs ~10^6 for 20 ms).</summary>
+    private const int MaxStepsPerCall = 1 << 24;
+
+    public IVectorEnv Env { get; } = env;
+
+    /// <summary>Steps per timed call (set by <see cref="WarmUp"/>).</summary>
+    public int StepsPerCall { get; private set; } = 1;
+
+    public void WarmUp()
+    {
+        // Tiered compilation promotes a method after 30 calls, and only once no new tier-0 code has appeared for
+        // 100 ms; single-step calls first run the step code many times, then calls of growing length calibrate how
+        // many steps a call needs to last TargetCallSeconds.
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < 64 || clock.Elapsed.TotalSeconds < warmupSeconds / 3; i++)
+        {
+            Env.StepRandom(1);
+            Env.Synchronize();
+        }
+        int stepsPerCall = 1;
+        double callSeconds = TimeCall(stepsPerCall);
+        while (callSeconds < TargetCallSeconds / 2 && stepsPerCall < MaxStepsPerCall)
+        {
+            stepsPerCall = (int)Math.Min(MaxStepsPerCall, (long)stepsPerCall * 2);
+            callSeconds = TimeCall(stepsPerCall);
+        }
+        while (clock.Elapsed.TotalSeconds < warmupSeconds)
+            callSeconds = TimeCall(stepsPerCall);
+        StepsPerCall = (int)Math.Clamp(stepsPerCall * TargetCallSeconds / Math.Max(callSeconds, 1e-9), 1, MaxStepsPerCall);
+    }
+
+    public RepeatRate TimeRepeat(double seconds)
+    {
+        long calls = 0;
+        TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
+        long start = Stopwatch.GetTimestamp();
+        double elapsed;
+        do
+        {
+            Env.StepRandom(StepsPerCall);
+            Env.Synchronize();
+            calls++;
+            elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        } while (elapsed < seconds);
+        double steps = (double)Env.EnvCount * StepsPerCall * calls;
+        return new RepeatRate(steps / elapsed, steps / Math.Max((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds, 1e-9));
+    }
+
+    private double TimeCall(int stepCount)
+    {
+        long start = Stopwatch.GetTimestamp();
+        Env.StepRandom(stepCount);
+        Env.Synchronize();
+        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+    }
+}
