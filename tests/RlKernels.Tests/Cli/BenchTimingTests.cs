@@ -69,6 +69,38 @@ public sealed class BenchTimingTests
         Assert.True(stepsPerCall > 1);
     }
 
+    /// <summary>An env whose first call of more than one step stalls, as the CPU runner's first multi-step call does
+    /// while the JIT compiles the body for a call's steps before its last (tens of milliseconds for a wrapped env).</summary>
+    private sealed class SlowFirstMultiStepEnv(IVectorEnv inner, TimeSpan stall) : VectorEnvWrapper(inner)
+    {
+        private bool _stalled;
+
+        public override void StepRandom(int stepCount)
+        {
+            if (stepCount > 1 && !_stalled)
+            {
+                _stalled = true;
+                Thread.Sleep(stall);
+            }
+            base.StepRandom(stepCount);
+        }
+    }
+
+    /// <summary>
+    /// The warm-up's calibration must not take a compile for the call length: a frame-stacked CartPole was once timed at
+    /// one step per call (15% of the plain env instead of about 55%) because its first two-step call, compiling, came
+    /// last in a warm-up whose time was spent, and set the length.
+    /// </summary>
+    [Fact]
+    public void ACompileInTheWarmUpDoesNotSetTheCallLength()
+    {
+        using var env = new SlowFirstMultiStepEnv(EnvRegistry.Make("CartPole-v1", 64), TimeSpan.FromMilliseconds(400));
+        var settings = new BenchSettings { Seconds = 0.02, Repeats = 1, WarmupSeconds = 0.3 };
+        var (_, _, _, stepsPerCall, _) = BenchCommand.Measure(env, settings);
+        // 64 envs step in well under a microsecond each: a 20 ms call holds thousands of steps.
+        Assert.True(stepsPerCall >= 100, $"{stepsPerCall} steps per call");
+    }
+
     [Fact]
     public void AGpuKernelBenchmarkFinishesWithinItsBound()
     {
