@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Serialization;
 using RlKernels.Envs.Registry;
@@ -485,7 +484,7 @@ public static class BenchCommand
             if (ceiling is not null)
             {
                 ceilingRates.AddRange(rates[^1].Select(r => r.PerSecond));
-                pairedCeiling = InterleavedTiming.Median(rates[^1].Select(r => r.PerSecond));
+                pairedCeiling = Medians.Of(rates[^1].Select(r => r.PerSecond));
             }
 
             var rows = new List<BenchRow>();
@@ -494,7 +493,7 @@ public static class BenchCommand
             {
                 var env = randomLoops[i].Env;
                 var random = rates[next++];
-                double median = InterleavedTiming.Median(random.Select(r => r.PerSecond));
+                double median = Medians.Of(random.Select(r => r.PerSecond));
                 var row = new BenchRow
                 {
                     Env = id,
@@ -508,14 +507,14 @@ public static class BenchCommand
                     Threads = env.ThreadCount,
                     BytesPerEnv = env.BytesPerEnv,
                     StepsPerCall = randomLoops[i].StepsPerCall,
-                    StepsPerCpuSecond = InterleavedTiming.Median(random.Select(r => r.PerCpuSecond)),
+                    StepsPerCpuSecond = Medians.Of(random.Select(r => r.PerCpuSecond)),
                     // Device rows are not a percentage of the host's ceiling (see Relate).
                     CeilingStepsPerSecond = backends[i] is Backend.Gpu or Backend.GpuCpuAccelerator ? null : pairedCeiling,
                 };
                 rows.Add(row);
                 if (callerLoops[i] is null) continue;
                 var caller = rates[next++];
-                double callerMedian = InterleavedTiming.Median(caller.Select(r => r.PerSecond));
+                double callerMedian = Medians.Of(caller.Select(r => r.PerSecond));
                 rows.Add(row with
                 {
                     Actions = "caller",
@@ -542,8 +541,8 @@ public static class BenchCommand
         var loop = new StepRandomLoop(env, settings.WarmupSeconds);
         loop.WarmUp();
         var rates = InterleavedTiming.Run([loop], settings.Repeats, settings.Seconds)[0];
-        return (InterleavedTiming.Median(rates.Select(r => r.PerSecond)), rates.Min(r => r.PerSecond), rates.Max(r => r.PerSecond),
-            loop.StepsPerCall, InterleavedTiming.Median(rates.Select(r => r.PerCpuSecond)));
+        return (Medians.Of(rates.Select(r => r.PerSecond)), rates.Min(r => r.PerSecond), rates.Max(r => r.PerSecond),
+            loop.StepsPerCall, Medians.Of(rates.Select(r => r.PerCpuSecond)));
     }
 
     private static void MakeOrExplain(string id, Backend backend, IReadOnlyDictionary<string, string> envArgs)

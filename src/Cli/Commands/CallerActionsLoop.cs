@@ -47,19 +47,5 @@ internal sealed class CallerActionsLoop : ITimedLoop
         for (int i = 0; i < 64 || clock.Elapsed.TotalSeconds < _warmupSeconds; i++) Step();
     }
 
-    public RepeatRate TimeRepeat(double seconds)
-    {
-        long calls = 0;
-        TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
-        long start = Stopwatch.GetTimestamp();
-        double elapsed;
-        do
-        {
-            Step();
-            calls++;
-            elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        } while (elapsed < seconds);
-        double steps = (double)_env.EnvCount * calls;
-        return new RepeatRate(steps / elapsed, steps / Math.Max((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds, 1e-9));
-    }
+    public RepeatRate TimeRepeat(double seconds) => InterleavedTiming.TimeCalls(seconds, _env.EnvCount, Step);
 }

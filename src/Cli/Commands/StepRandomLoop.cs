@@ -51,22 +51,11 @@ internal sealed class StepRandomLoop(IVectorEnv env, double warmupSeconds) : ITi
 
     private double FasterOfTwo(int stepCount) => Math.Min(TimeCall(stepCount), TimeCall(stepCount));
 
-    public RepeatRate TimeRepeat(double seconds)
+    public RepeatRate TimeRepeat(double seconds) => InterleavedTiming.TimeCalls(seconds, (double)Env.EnvCount * StepsPerCall, () =>
     {
-        long calls = 0;
-        TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
-        long start = Stopwatch.GetTimestamp();
-        double elapsed;
-        do
-        {
-            Env.StepRandom(StepsPerCall);
-            Env.Synchronize();
-            calls++;
-            elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-        } while (elapsed < seconds);
-        double steps = (double)Env.EnvCount * StepsPerCall * calls;
-        return new RepeatRate(steps / elapsed, steps / Math.Max((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds, 1e-9));
-    }
+        Env.StepRandom(StepsPerCall);
+        Env.Synchronize();
+    });
 
     private double TimeCall(int stepCount)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using RlKernels.Kernels.Hardware;
 
 namespace RlKernels.Cli.Commands;
@@ -42,13 +43,24 @@ internal static class InterleavedTiming
         return result;
     }
 
-    /// <summary>Median of <paramref name="values"/> (at least one).</summary>
-    public static double Median(IEnumerable<double> values)
+    /// <summary>
+    /// One timed repeat of back-to-back calls of <paramref name="call"/>, each doing <paramref name="stepsPerCall"/>
+    /// env-steps, for at least <paramref name="seconds"/>: env-steps per second of wall time and of this process's CPU time.
+    /// </summary>
+    public static RepeatRate TimeCalls(double seconds, double stepsPerCall, Action call)
     {
-        var sorted = values.Order().ToArray();
-        if (sorted.Length == 0) throw new ArgumentException("No values.", nameof(values));
-        int mid = sorted.Length / 2;
-        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+        long calls = 0;
+        TimeSpan cpuStart = Environment.CpuUsage.TotalTime;
+        long start = Stopwatch.GetTimestamp();
+        double elapsed;
+        do
+        {
+            call();
+            calls++;
+            elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        } while (elapsed < seconds);
+        double steps = stepsPerCall * calls;
+        return new RepeatRate(steps / elapsed, steps / Math.Max((Environment.CpuUsage.TotalTime - cpuStart).TotalSeconds, 1e-9));
     }
 }
 

@@ -146,9 +146,6 @@ public readonly record struct CeilingRate(double Median, double Min, double Max,
     public static CeilingRate Of(IReadOnlyList<double> rates, CartPoleCeilingLoop loop)
     {
         if (rates.Count == 0) throw new ArgumentException("At least one timed repeat is needed.", nameof(rates));
-        var sorted = rates.Order().ToArray();
-        int n = sorted.Length;
-        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-        return new CeilingRate(median, sorted[0], sorted[^1], loop.Lanes, loop.Threads, loop.StepsPerCall);
+        return new CeilingRate(Medians.Of(rates), rates.Min(), rates.Max(), loop.Lanes, loop.Threads, loop.StepsPerCall);
     }
 }

@@ -1,4 +1,5 @@
 using RlKernels.Cli.Commands;
+using RlKernels.Kernels.Hardware;
 
 namespace RlKernels.Tests.Cli;
 
@@ -53,8 +54,8 @@ public sealed class InterleavedTimingTests
     [Fact]
     public void MedianOfOddAndEvenCounts()
     {
-        Assert.Equal(2.0, InterleavedTiming.Median([3.0, 1.0, 2.0]));
-        Assert.Equal(2.5, InterleavedTiming.Median([4.0, 1.0, 3.0, 2.0]));
-        Assert.Throws<ArgumentException>(() => InterleavedTiming.Median([]));
+        Assert.Equal(2.0, Medians.Of([3.0, 1.0, 2.0]));
+        Assert.Equal(2.5, Medians.Of([4.0, 1.0, 3.0, 2.0]));
+        Assert.Throws<ArgumentException>(() => Medians.Of([]));
     }
 }
