@@ -12,21 +12,21 @@ internal sealed class AcrobotDeclaration : IEnvDeclaration<AcrobotParams>
 public readonly struct AcrobotParams
 {
     /// <summary>Gymnasium constants: time step (s, 0.2), link 1 length (m), link masses (kg), positions of the links' centres of mass (m), links' moment of inertia, gravity (m/s², 9.8), and the angular velocity limits of joints 1 and 2 (rad/s, 4π and 9π).</summary>
-    public readonly double Dt = 0.2, LinkLength1 = 1.0, LinkMass1 = 1.0, LinkMass2 = 1.0, LinkComPos1 = 0.5, LinkComPos2 = 0.5, LinkMoi = 1.0, Gravity = 9.8, MaxVel1 = 4 * Math.PI, MaxVel2 = 9 * Math.PI;
+    public readonly LaneConstant Dt = 0.2, LinkLength1 = 1.0, LinkMass1 = 1.0, LinkMass2 = 1.0, LinkComPos1 = 0.5, LinkComPos2 = 0.5, LinkMoi = 1.0, Gravity = 9.8, MaxVel1 = 4 * Math.PI, MaxVel2 = 9 * Math.PI;
 
     // Constant sub-expressions of _dsdt, evaluated once in double in the source's order (m1 = LinkMass1,
     // l1 = LinkLength1, lc1/lc2 = LinkComPos1/2, I1 = I2 = LinkMoi, g = Gravity), so GPU kernels do no
     // float64 work.
     /// <summary>rk4's dt / 2.0 and dt / 6.0.</summary>
-    public readonly double HalfDt, SixthDt;
+    public readonly LaneConstant HalfDt, SixthDt;
     /// <summary>m1·lc1**2, l1**2 + lc2**2, 2·l1·lc2 (d1 terms).</summary>
-    public readonly double D1Const, D1Links, D1Cos;
+    public readonly LaneConstant D1Const, D1Links, D1Cos;
     /// <summary>lc2**2, l1·lc2 (d2 terms).</summary>
-    public readonly double D2Const, D2Cos;
+    public readonly LaneConstant D2Const, D2Cos;
     /// <summary>m2·lc2·g (phi2); -m2·l1·lc2, 2·m2·l1·lc2, (m1·lc1 + m2·l1)·g (phi1).</summary>
-    public readonly double Phi2Coef, Phi1Vel2Sq, Phi1Cross, Phi1Gravity;
+    public readonly LaneConstant Phi2Coef, Phi1Vel2Sq, Phi1Cross, Phi1Gravity;
     /// <summary>m2·l1·lc2 and m2·lc2**2 + I2 (ddtheta2).</summary>
-    public readonly double Dd2Vel1Sq, Dd2Denominator;
+    public readonly LaneConstant Dd2Vel1Sq, Dd2Denominator;
 
     /// <summary>Gymnasium's default Acrobot-v1 constants, with the dynamics' coefficients precomputed from them.</summary>
     public AcrobotParams()
@@ -167,8 +167,8 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
         Acrobot<T> next;
         next.Theta1 = Wrap(theta1);
         next.Theta2 = Wrap(theta2);
-        next.Theta1Dot = T.Min(T.Max(theta1Dot, T.Splat(-p.MaxVel1)), T.Splat(p.MaxVel1));
-        next.Theta2Dot = T.Min(T.Max(theta2Dot, T.Splat(-p.MaxVel2)), T.Splat(p.MaxVel2));
+        next.Theta1Dot = T.Min(T.Max(theta1Dot, -T.Splat(p.MaxVel1)), T.Splat(p.MaxVel1));
+        next.Theta2Dot = T.Min(T.Max(theta2Dot, -T.Splat(p.MaxVel2)), T.Splat(p.MaxVel2));
         return next;
     }
 

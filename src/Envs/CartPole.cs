@@ -11,16 +11,20 @@ internal sealed class CartPoleDeclaration : IEnvDeclaration<CartPoleParams>
 /// <summary>CartPole constants (Gymnasium names).</summary>
 public readonly struct CartPoleParams
 {
-    /// <summary>Gymnasium constants: gravity (m/s², 9.8), cart and pole mass (kg, 1.0 and 0.1), half the pole length (m, 0.5), push force (N, 10), time step tau (s, 0.02), and the termination bounds on the pole angle (rad, 12°) and cart position (m, 2.4).</summary>
-    public readonly double Gravity = 9.8, MassCart = 1.0, MassPole = 0.1, Length = 0.5, ForceMag = 10.0, Tau = 0.02, ThetaThresholdRadians = 12 * 2 * Math.PI / 360, XThreshold = 2.4;
+    /// <summary>Gymnasium constants: gravity (m/s², 9.8), cart and pole mass (kg, 1.0 and 0.1), half the pole length (m, 0.5), push force (N, 10), time step tau (s, 0.02), and the termination bounds on the pole angle (rad, 12°) and cart position (m, 2.4).
+    /// Each a <see cref="LaneConstant"/>: float lanes broadcast its float32 rounding instead of converting per step.</summary>
+    public readonly LaneConstant Gravity = 9.8, MassCart = 1.0, MassPole = 0.1, Length = 0.5, ForceMag = 10.0, Tau = 0.02, ThetaThresholdRadians = 12 * 2 * Math.PI / 360, XThreshold = 2.4;
+    /// <summary>Cart plus pole mass (kg).</summary>
+    public readonly LaneConstant TotalMass;
+    /// <summary>Pole mass times half its length (kg·m).</summary>
+    public readonly LaneConstant PoleMassLength;
 
     /// <summary>Gymnasium's default CartPole-v1 constants.</summary>
-    public CartPoleParams() { }
-
-    /// <summary>Cart plus pole mass (kg).</summary>
-    public double TotalMass => MassPole + MassCart;
-    /// <summary>Pole mass times half its length (kg·m).</summary>
-    public double PoleMassLength => MassPole * Length;
+    public CartPoleParams()
+    {
+        TotalMass = MassPole + MassCart;
+        PoleMassLength = MassPole * Length;
+    }
 }
 
 // CartPole-v1. Source: gymnasium/envs/classic_control/cartpole.py (Gymnasium 1.x, default kwargs,
@@ -57,7 +61,8 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref CartPole<T> s, in CartPoleParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
-        T force = T.Select(T.NonZero(action), T.Splat(p.ForceMag), T.Splat(-p.ForceMag));
+        T forceMag = T.Splat(p.ForceMag);
+        T force = T.Select(T.NonZero(action), forceMag, -forceMag);
         T.SinCos(s.Theta, out T sinTheta, out T cosTheta);
         T totalMass = T.Splat(p.TotalMass), poleMassLength = T.Splat(p.PoleMassLength);
         T temp = (force + poleMassLength * (s.ThetaDot * s.ThetaDot) * sinTheta) / totalMass;

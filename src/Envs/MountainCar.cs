@@ -12,7 +12,7 @@ internal sealed class MountainCarDeclaration : IEnvDeclaration<MountainCarParams
 public readonly struct MountainCarParams
 {
     /// <summary>Gymnasium constants: position bounds (-1.2, 0.6), speed limit (0.07), goal position (0.5) and minimum velocity there (0), engine force per action (0.001) and gravity coefficient (0.0025).</summary>
-    public readonly double MinPosition = -1.2, MaxPosition = 0.6, MaxSpeed = 0.07, GoalPosition = 0.5, GoalVelocity = 0.0, Force = 0.001, Gravity = 0.0025;
+    public readonly LaneConstant MinPosition = -1.2, MaxPosition = 0.6, MaxSpeed = 0.07, GoalPosition = 0.5, GoalVelocity = 0.0, Force = 0.001, Gravity = 0.0025;
 
     /// <summary>Gymnasium's default MountainCar-v0 constants.</summary>
     public MountainCarParams() { }
@@ -57,7 +57,7 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref MountainCar<T> s, in MountainCarParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
-        T velocity = s.Velocity + ((action - T.Splat(1.0)) * T.Splat(p.Force) + T.Cos(T.Splat(3.0) * s.Position) * T.Splat(-p.Gravity));
+        T velocity = s.Velocity + ((action - T.Splat(1.0)) * T.Splat(p.Force) + T.Cos(T.Splat(3.0) * s.Position) * -T.Splat(p.Gravity));
         terminated = Move(s.Position, ref velocity, out T position, p.MinPosition, p.MaxPosition, p.MaxSpeed, p.GoalPosition, p.GoalVelocity);
         reward = T.Splat(-1.0);
         s.Position = position;
@@ -70,10 +70,10 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static T Move(T start, ref T velocity, out T position,
-        double minPosition, double maxPosition, double maxSpeed, double goalPosition, double goalVelocity)
+        in LaneConstant minPosition, in LaneConstant maxPosition, in LaneConstant maxSpeed, in LaneConstant goalPosition, in LaneConstant goalVelocity)
     {
         T zero = T.Splat(0.0);
-        velocity = T.Min(T.Max(velocity, T.Splat(-maxSpeed)), T.Splat(maxSpeed));
+        velocity = T.Min(T.Max(velocity, -T.Splat(maxSpeed)), T.Splat(maxSpeed));
         T min = T.Splat(minPosition);
         position = T.Min(T.Max(start + velocity, min), T.Splat(maxPosition));
         velocity = T.Select(T.And(T.Equal(position, min), T.LessThan(velocity, zero)), zero, velocity);

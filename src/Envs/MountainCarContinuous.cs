@@ -12,7 +12,7 @@ internal sealed class MountainCarContinuousDeclaration : IEnvDeclaration<Mountai
 public readonly struct MountainCarContinuousParams
 {
     /// <summary>Gymnasium constants: action clip range (-1, 1), position bounds (-1.2, 0.6), speed limit (0.07), goal position (0.45) and minimum velocity there (0), and engine power (0.0015).</summary>
-    public readonly double MinAction = -1.0, MaxAction = 1.0, MinPosition = -1.2, MaxPosition = 0.6, MaxSpeed = 0.07, GoalPosition = 0.45, GoalVelocity = 0.0, Power = 0.0015;
+    public readonly LaneConstant MinAction = -1.0, MaxAction = 1.0, MinPosition = -1.2, MaxPosition = 0.6, MaxSpeed = 0.07, GoalPosition = 0.45, GoalVelocity = 0.0, Power = 0.0015;
 
     /// <summary>Gymnasium's default MountainCarContinuous-v0 constants.</summary>
     public MountainCarContinuousParams() { }

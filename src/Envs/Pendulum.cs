@@ -13,11 +13,11 @@ internal sealed class PendulumDeclaration : IEnvDeclaration<PendulumParams>
 public readonly struct PendulumParams
 {
     /// <summary>Gymnasium constants: angular speed limit (rad/s, 8), torque limit (2), time step (s, 0.05), gravity g (m/s²), pendulum mass m (1) and length l (1).</summary>
-    public readonly double MaxSpeed = 8.0, MaxTorque = 2.0, Dt = 0.05, G, M = 1.0, L = 1.0;
+    public readonly LaneConstant MaxSpeed = 8.0, MaxTorque = 2.0, Dt = 0.05, G, M = 1.0, L = 1.0;
     /// <summary>3·g / (2·l), evaluated left to right as in the source (precomputed: no float64 work in GPU kernels).</summary>
-    public readonly double GravityCoef;
+    public readonly LaneConstant GravityCoef;
     /// <summary>3.0 / (m·l**2).</summary>
-    public readonly double TorqueCoef;
+    public readonly LaneConstant TorqueCoef;
 
     /// <summary>Gymnasium's defaults, g = 10.</summary>
     public PendulumParams() : this(10.0) { }
@@ -72,7 +72,7 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
     public static void Step(ref Pendulum<T> s, in PendulumParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
         T th = s.Theta, thDot = s.ThetaDot;
-        T u = T.Min(T.Max(action, T.Splat(-p.MaxTorque)), T.Splat(p.MaxTorque));
+        T u = T.Min(T.Max(action, -T.Splat(p.MaxTorque)), T.Splat(p.MaxTorque));
 
         // Cost of the pre-step state: angle_normalize(th)^2 + 0.1·thdot^2 + 0.001·u^2.
         T pi = T.Splat(Math.PI);

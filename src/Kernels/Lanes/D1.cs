@@ -21,6 +21,9 @@ public readonly partial struct D1 : ILane<D1>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static D1 Splat(double value) => new(value);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static D1 Splat(in LaneConstant value) => new(value.Value);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -24,6 +24,9 @@ public readonly partial struct F1 : ILane<F1>
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static F1 Splat(double value) => new((float)value);
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static F1 Splat(in LaneConstant value) => new(value.Single);
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

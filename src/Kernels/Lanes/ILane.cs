@@ -24,6 +24,10 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     /// <summary>Every element set to <paramref name="value"/>, rounded to the element type.</summary>
     static abstract TSelf Splat(double value);
 
+    /// <summary>Every element set to <paramref name="value"/>: the same as <c>Splat(value.Value)</c>, without converting a
+    /// double at each use on float lanes (see <see cref="LaneConstant"/>).</summary>
+    static abstract TSelf Splat(in LaneConstant value);
+
     /// <summary>Element-wise sum.</summary>
     static abstract TSelf operator +(TSelf a, TSelf b);
     /// <summary>Element-wise difference.</summary>
