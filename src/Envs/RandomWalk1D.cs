@@ -11,7 +11,7 @@ internal sealed class RandomWalk1DDeclaration : IEnvDeclaration<RandomWalk1DPara
 public readonly struct RandomWalk1DParams
 {
     /// <summary>The episode terminates when |x| exceeds <c>Bound</c> (3); each step moves x by N(<c>StepMean</c>, <c>StepStd</c>²) = N(1, 0.25²) in the chosen direction.</summary>
-    public readonly double Bound = 3, StepMean = 1, StepStd = 0.25;
+    public readonly LaneConstant Bound = 3, StepMean = 1, StepStd = 0.25;
 
     /// <summary>The lecture's constants: bound 3, step N(1, 0.25²).</summary>
     public RandomWalk1DParams() { }

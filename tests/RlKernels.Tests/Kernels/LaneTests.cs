@@ -69,6 +69,28 @@ public abstract class LaneTests<T> where T : struct, ILane<T>
         Assert.All(KernelAssert.Elements(T.Splat(x)), e => Assert.Equal(expected, e));
     }
 
+    /// <summary>Splat of a <see cref="LaneConstant"/> is bit for bit Splat of its double, on fresh random doubles that do not
+    /// round exactly to float and on edge values (ties, overflow to infinity, subnormals, NaN, signed zero).</summary>
+    [Fact]
+    public void SplatOfALaneConstantIsSplatOfItsDouble()
+    {
+        KernelAssert.SkipUnlessSupported<T>();
+        int seed = Environment.TickCount;
+        var rng = new System.Random(seed);
+        var values = new List<double> { 0.1, -0.0, 0.0, 1 + Math.Pow(2, -24), 1 + 3 * Math.Pow(2, -24), 3.5e38, -1e39, 1e-40, 1e-46,
+            double.NaN, double.PositiveInfinity, 4 * Math.PI, 12 * 2 * Math.PI / 360 };
+        for (int i = 0; i < Trials; i++) values.Add((rng.NextDouble() - 0.5) * Math.Pow(10, rng.Next(-12, 12)));
+        foreach (double x in values)
+        {
+            LaneConstant c = x;
+            Assert.Equal(BitConverter.DoubleToInt64Bits(x), BitConverter.DoubleToInt64Bits(c.Value));
+            double[] fromDouble = KernelAssert.Elements(T.Splat(x)).ToArray(), fromConstant = KernelAssert.Elements(T.Splat(c)).ToArray();
+            for (int j = 0; j < T.Count; j++)
+                Assert.True(BitConverter.DoubleToInt64Bits(fromDouble[j]) == BitConverter.DoubleToInt64Bits(fromConstant[j]),
+                    $"{typeof(T).Name}: Splat({x:R}) = {fromDouble[j]:R}, Splat(LaneConstant) = {fromConstant[j]:R} (seed {seed}).");
+        }
+    }
+
     [Fact]
     public void ArithmeticMatchesDouble()
     {
