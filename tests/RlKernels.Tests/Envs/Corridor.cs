@@ -17,7 +17,7 @@ namespace RlKernels.Tests.Envs;
 /// <summary>Corridor constants (env arguments <c>length</c> and <c>slip</c>).</summary>
 public readonly struct CorridorParams
 {
-    public readonly double Length, Slip;
+    public readonly LaneConstant Length, Slip;
 
     public CorridorParams() : this(10, 0.1) { }
 
