@@ -172,6 +172,7 @@ public static class MlpBenchCommand
             return ExitCodes.BadInput;
         }
 
+        var otherLoad = OtherCpuLoad.Start();
         // MEASURE: the FMA peak first, with the widest vectors the hardware accelerates (RLK_LANES=8 narrows
         // the MLP kernels, not the machine), then every shape × backend.
         if (settings.Progress) error.WriteLine("bench mlp: FMA peak …");
@@ -202,6 +203,7 @@ public static class MlpBenchCommand
         // REPORT
         if (settings.Json) output.WriteLine(CliJson.Serialize(rows, indented: true));
         else WriteTable(rows, peak, lanes, flopsPerSample, output);
+        BenchCommand.WarnIfShared("rlk bench mlp", otherLoad?.Cores(), error);
         return 0;
     }
 

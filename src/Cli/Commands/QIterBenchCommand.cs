@@ -140,6 +140,7 @@ public static class QIterBenchCommand
             return ExitCodes.BadInput;
         }
 
+        var otherLoad = OtherCpuLoad.Start();
         // MEASURE: the bandwidth yardstick first, then every S × backend, then the FrozenLake batch.
         if (settings.Progress) error.WriteLine("bench qiter: streaming-read bandwidth …");
         double bandwidth = MemoryBandwidth.MeasureReadGBps(settings.BandwidthBytes);
@@ -175,6 +176,7 @@ public static class QIterBenchCommand
         // REPORT
         if (settings.Json) output.WriteLine(CliJson.Serialize(rows, indented: true));
         else WriteTable(rows, bandwidth, output);
+        BenchCommand.WarnIfShared("rlk bench qiter", otherLoad?.Cores(), error);
         return ExitCodes.Ok;
     }
 
