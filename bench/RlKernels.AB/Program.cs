@@ -1,0 +1,3 @@
+using RlKernels.AB;
+
+return BuildComparison.Run(args, Console.Out, Console.Error);
