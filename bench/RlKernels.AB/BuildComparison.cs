@@ -67,6 +67,7 @@ public static class BuildComparison
         return 0;
     }
 
+    // Its own median rather than RlKernels.Kernels' Medians.Of: this tool references no build of the engine (it loads two).
     private static double Median(List<double> values)
     {
         var s = values.Order().ToList();

@@ -333,19 +333,8 @@ public static class BenchCommand
             output.WriteLine(CliJson.Serialize(rows, indented: true));
         else
             WriteTable(rows, output);
-        WarnIfShared("rlk bench", otherLoad?.Cores(), error);
+        otherLoad?.WarnIfShared("rlk bench", error);
         return ExitCodes.Ok;
-    }
-
-    /// <summary>
-    /// One line on <paramref name="error"/> when other processes kept at least <see cref="OtherCpuLoad.WarnCores"/> of a core
-    /// busy while the benchmark ran (<paramref name="otherCores"/>, on average): the rates then measure the sharing too.
-    /// </summary>
-    internal static void WarnIfShared(string command, double? otherCores, TextWriter error)
-    {
-        if (otherCores is not double cores || cores < OtherCpuLoad.WarnCores) return;
-        error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{command}: warning: other processes kept {cores:F1} of {Environment.ProcessorCount} cores busy while this ran, so the rates are low by up to that share (run the built rlk rather than `dotnet run`, whose own process stays busy for seconds after it starts rlk)."));
     }
 
     /// <summary>The env the peer comparison is about (Gymnasium's vector env exists for it).</summary>

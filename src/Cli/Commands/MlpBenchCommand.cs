@@ -203,7 +203,7 @@ public static class MlpBenchCommand
         // REPORT
         if (settings.Json) output.WriteLine(CliJson.Serialize(rows, indented: true));
         else WriteTable(rows, peak, lanes, flopsPerSample, output);
-        BenchCommand.WarnIfShared("rlk bench mlp", otherLoad?.Cores(), error);
+        otherLoad?.WarnIfShared("rlk bench mlp", error);
         return 0;
     }
 

@@ -41,6 +41,24 @@ public sealed class OtherCpuLoad
         return OtherCores(_start, now.Value, self.TotalSeconds);
     }
 
+    /// <summary>Writes <see cref="Warning"/> for the load since <see cref="Start"/>, if any, to <paramref name="error"/>.</summary>
+    /// <param name="command">The command that measured, to start the line.</param>
+    /// <param name="error">Standard error (standard output may hold JSON).</param>
+    public void WarnIfShared(string command, TextWriter error)
+    {
+        if (Warning(command, Cores()) is string line) error.WriteLine(line);
+    }
+
+    /// <summary>
+    /// The warning line when other processes kept at least <see cref="WarnCores"/> of a core busy on average
+    /// (<paramref name="otherCores"/>): the rates then measure the sharing too. Null below that, or with no figure.
+    /// </summary>
+    public static string? Warning(string command, double? otherCores) =>
+        otherCores is double cores && cores >= WarnCores
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"{command}: warning: other processes kept {cores:F1} of {Environment.ProcessorCount} cores busy while this ran, so the rates are low by up to that share (run the built rlk rather than `dotnet run`, whose own process stays busy for seconds after it starts rlk).")
+            : null;
+
     /// <summary>
     /// Cores busy outside this process between two snapshots: the busy share of all cores' time × the cores, less this
     /// process's CPU seconds over the wall seconds between the snapshots. Never below 0 (the clocks are read apart).

@@ -176,7 +176,7 @@ public static class QIterBenchCommand
         // REPORT
         if (settings.Json) output.WriteLine(CliJson.Serialize(rows, indented: true));
         else WriteTable(rows, bandwidth, output);
-        BenchCommand.WarnIfShared("rlk bench qiter", otherLoad?.Cores(), error);
+        otherLoad?.WarnIfShared("rlk bench qiter", error);
         return ExitCodes.Ok;
     }
 
