@@ -29,6 +29,7 @@ public sealed unsafe partial class Mlp
     internal static readonly WorkerPool Inline = new(1);
 
     private readonly int[] _sizes;
+    private readonly int _widest;              // max(_sizes): the chunk delta buffers' row width
     private readonly Activation[] _activations;
     private readonly WorkerPool _pool;
     private int _capacity;
@@ -104,6 +105,7 @@ public sealed unsafe partial class Mlp
         foreach (int s in layerSizes) Shapes.Positive(s, nameof(layerSizes));
         Shapes.Positive(population, nameof(population));
         _sizes = layerSizes.ToArray();
+        _widest = _sizes.Max();
         Population = population;
         _pool = pool ?? Inline;
         // Without SIMD the fast path would be slower than the plain loops, so Fast falls back to Naive.
@@ -290,11 +292,12 @@ public sealed unsafe partial class Mlp
     {
         if (batch <= _capacity) return;
         _acts = new float[_sizes.Length][];
-        _deltas = new float[_sizes.Length][];
+        // Whole-batch deltas only for the naive kernels; the fast backward keeps a chunk's deltas in per-thread buffers.
+        _deltas = Kernels == MlpKernels.Naive ? new float[_sizes.Length][] : [];
         for (int l = 0; l < _sizes.Length; l++)
         {
             _acts[l] = GC.AllocateArray<float>(Population * batch * _sizes[l], pinned: true);
-            _deltas[l] = GC.AllocateArray<float>(Population * batch * _sizes[l], pinned: true);
+            if (Kernels == MlpKernels.Naive) _deltas[l] = GC.AllocateArray<float>(Population * batch * _sizes[l], pinned: true);
         }
         _capacity = batch;
     }

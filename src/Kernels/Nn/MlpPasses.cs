@@ -92,6 +92,7 @@ public sealed unsafe partial class Mlp
 
     private sealed class BackwardJob(Mlp net) : IRangeJob
     {
+        [ThreadStatic] private static float[]? t_chunkDeltas; // [2, ChunkRows, widest layer] per thread
         private float* _dY, _dX;
         private int _batch, _slices, _sliceRows;
 
@@ -105,12 +106,18 @@ public sealed unsafe partial class Mlp
             int[] sizes = net._sizes;
             int layers = net.LayerCount;
             int memberCount = net.Layout.MemberCount;
+            // A chunk's deltas live only while the chunk is walked back: two chunk-sized buffers of this thread,
+            // used in turn, stay in L1/L2 where whole-batch arrays would stream to memory and back.
+            float[] buffers = t_chunkDeltas is { } b && b.Length >= 2 * ChunkRows * net._widest
+                ? b : (t_chunkDeltas = GC.AllocateArray<float>(2 * ChunkRows * net._widest, pinned: true));
+            float* scratch = Ptr(buffers);
             for (int item = start; item < end; item++)
             {
                 int p = item / _slices, s = item % _slices;
                 int r0 = s * _sliceRows, r1 = Math.Min(_batch, r0 + _sliceRows);
                 float* slot = Ptr(net._work) + (long)item * memberCount; // item = p·slices + s
                 new Span<float>(slot, memberCount).Clear();
+                float* spare = scratch, other = scratch + ChunkRows * net._widest;
                 for (int r = r0; r < r1; r += ChunkRows)
                 {
                     int rows = Math.Min(ChunkRows, r1 - r);
@@ -122,7 +129,9 @@ public sealed unsafe partial class Mlp
                     {
                         // Output activation gradient: a short elementwise pass (heads are narrow).
                         float* h = Ptr(net._acts[layers]) + rowBase * top;
-                        float* d = Ptr(net._deltas[layers]) + rowBase * top;
+                        float* d = spare;
+                        spare = other;
+                        other = d;
                         var grad = new ActivationGradEpilogue(h, top, outAct);
                         for (int i = 0; i < rows; i++)
                             for (int j = 0; j < top; j++) d[i * top + j] = grad.Apply(dz[i * top + j], i, j);
@@ -138,7 +147,9 @@ public sealed unsafe partial class Mlp
                         MatMul.ColumnSums(dz, outSize, rows, outSize, slot + net._slotOffset[2 * l + 1], net.VectorWidth);
                         if (l > 0)
                         {
-                            float* dPrev = Ptr(net._deltas[l]) + rowBase * inSize;
+                            float* dPrev = spare;
+                            spare = other;
+                            other = dPrev;
                             MatMul.RowsTimesMatrix(dz, outSize, net.WeightPtr(l, p), net.TransposedPtr(l, p), rows, outSize, inSize,
                                 dPrev, inSize, new ActivationGradEpilogue(hIn, inSize, net._activations[l - 1]), net.VectorWidth);
                             dz = dPrev;
