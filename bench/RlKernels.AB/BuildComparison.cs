@@ -6,17 +6,19 @@ using System.Runtime.Loader;
 namespace RlKernels.AB;
 
 /// <summary>
-/// Compares two builds of the env engine inside one process: each build's <c>RlKernels.Envs</c> and
-/// <c>RlKernels.Kernels</c> are loaded into an <see cref="AssemblyLoadContext"/> of their own, the same env is made in each,
-/// and short windows of <c>StepRandom(64)</c> alternate between them, the order reversed every round. On a machine whose
+/// Compares two builds of the engine inside one process: each build's <c>RlKernels.Envs</c> and
+/// <c>RlKernels.Kernels</c> are loaded into an <see cref="AssemblyLoadContext"/> of their own, the same workload is made in
+/// each (an env's <c>StepRandom(64)</c>, or with <c>--mlp</c> the MLP training step of <c>rlk bench mlp</c>), and short
+/// windows of it alternate between them, the order reversed every round. On a machine whose
 /// speed drifts over seconds (a shared VM), the per-round ratio cancels the drift that separate processes measure as
 /// well. A process can still favour one side as a whole (each lays out its arrays anew), so compare in both orders.
 /// </summary>
 public static class BuildComparison
 {
     private const string Usage =
-        "usage: rlk-ab DIR_A DIR_B ENV [--envs N] [--threads T] [--seconds S] [--rounds R] [--env-arg KEY=VALUE ...]\n" +
-        "  DIR_A, DIR_B: folders holding a build's RlKernels.Envs.dll and RlKernels.Kernels.dll (e.g. src/Envs/bin/Release/net10.0).";
+        "usage: rlk-ab DIR_A DIR_B (ENV | --mlp PxB) [--envs N] [--threads T] [--seconds S] [--rounds R] [--env-arg KEY=VALUE ...]\n" +
+        "  DIR_A, DIR_B: folders holding a build's RlKernels.Envs.dll and RlKernels.Kernels.dll (e.g. src/Envs/bin/Release/net10.0).\n" +
+        "  --mlp PxB: instead of an env, the 4-64-64-2 training step (forward, backward, Adam) of P members x B rows.";
 
     /// <summary>Runs the comparison and prints one line; returns 0, or 2 after one line on <paramref name="error"/> for bad input.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
@@ -32,11 +34,11 @@ public static class BuildComparison
             error.WriteLine(Usage);
             return 2;
         }
-        Build a, b;
+        IWorkload a, b;
         try
         {
-            a = Build.Load(o.DirA, o);
-            b = Build.Load(o.DirB, o);
+            a = Load(o.DirA, o);
+            b = Load(o.DirB, o);
         }
         catch (Exception e) when (e is TargetInvocationException { InnerException: ArgumentException } or FileNotFoundException or ArgumentException)
         {
@@ -59,12 +61,20 @@ public static class BuildComparison
             ratios.Add(rb / ra);
         }
         ratios.Sort();
+        string what = o.Mlp is var (p, batch) ? $"mlp {p}x{batch}" : $"{o.Env} envs={o.Envs}";
+        string unit = o.Mlp != null ? "M samples/s" : "M steps/s";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{o.Env} envs={o.Envs} threads={o.Threads}: A {Median(ratesA) / 1e6:F1} M steps/s, B {Median(ratesB) / 1e6:F1} M steps/s (medians); " +
+            $"{what} threads={o.Threads}: A {Median(ratesA) / 1e6:F2} {unit}, B {Median(ratesB) / 1e6:F2} {unit} (medians); " +
             $"B/A per round: median {Median(ratios):F3}, quartiles {ratios[ratios.Count / 4]:F3}–{ratios[3 * ratios.Count / 4]:F3}, {o.Rounds} rounds"));
         a.Dispose();
         b.Dispose();
         return 0;
+    }
+
+    private static IWorkload Load(string dir, Options o)
+    {
+        var context = new DirectoryLoadContext(dir);
+        return o.Mlp is var (p, batch) ? MlpWorkload.Load(context, dir, p, batch, o.Threads) : EnvWorkload.Load(context, dir, o);
     }
 
     // Its own median rather than RlKernels.Kernels' Medians.Of: this tool references no build of the engine (it loads two).
@@ -75,8 +85,9 @@ public static class BuildComparison
     }
 
     /// <summary>The command line, checked.</summary>
-    private sealed record Options(string DirA, string DirB, string Env, int Envs, int Threads, double Seconds, int Rounds,
-        IReadOnlyDictionary<string, string> EnvArgs)
+    /// <param name="Mlp">With --mlp: (P, B) of the MLP step, else null (an env, <paramref name="Env"/>).</param>
+    internal sealed record Options(string DirA, string DirB, string Env, int Envs, int Threads, double Seconds, int Rounds,
+        IReadOnlyDictionary<string, string> EnvArgs, (int Population, int Batch)? Mlp)
     {
         public static Options Parse(string[] args)
         {
@@ -84,6 +95,7 @@ public static class BuildComparison
             int envs = 65536, threads = 0, rounds = 16;
             double seconds = 0.3;
             var envArgs = new Dictionary<string, string>();
+            (int, int)? mlp = null;
             for (int i = 0; i < args.Length; i++)
             {
                 string arg = args[i];
@@ -99,6 +111,13 @@ public static class BuildComparison
                         if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) || !(seconds is > 0 and <= 60))
                             throw new ArgumentException($"--seconds must be a number in (0, 60], got '{value}'.");
                         break;
+                    case "--mlp":
+                        string[] shape = value.Split('x');
+                        if (shape.Length != 2) throw new ArgumentException($"--mlp must be PxB, e.g. 1x4096, got '{value}'.");
+                        mlp = (Int("--mlp's P", shape[0], 1, 4096), Int("--mlp's B", shape[1], 1, 1 << 20));
+                        if ((long)mlp.Value.Item1 * mlp.Value.Item2 > 1 << 22)
+                            throw new ArgumentException($"--mlp P x B must be at most {1 << 22} samples, got {value}.");
+                        break;
                     case "--env-arg":
                         int eq = value.IndexOf('=');
                         if (eq <= 0) throw new ArgumentException($"--env-arg must be KEY=VALUE, got '{value}'.");
@@ -107,11 +126,15 @@ public static class BuildComparison
                     default: throw new ArgumentException($"unknown option {arg}.");
                 }
             }
-            if (positional.Count != 3) throw new ArgumentException($"expected DIR_A DIR_B ENV, got {positional.Count} arguments.");
+            int want = mlp == null ? 3 : 2;
+            if (positional.Count != want)
+                throw new ArgumentException(mlp == null ? $"expected DIR_A DIR_B ENV, got {positional.Count} arguments."
+                    : $"expected DIR_A DIR_B with --mlp, got {positional.Count} arguments.");
             foreach (string dir in positional.Take(2))
                 foreach (string dll in new[] { "RlKernels.Envs.dll", "RlKernels.Kernels.dll" })
                     if (!File.Exists(Path.Combine(dir, dll))) throw new ArgumentException($"{Path.Combine(dir, dll)} does not exist.");
-            return new Options(Path.GetFullPath(positional[0]), Path.GetFullPath(positional[1]), positional[2], envs, threads, seconds, rounds, envArgs);
+            return new Options(Path.GetFullPath(positional[0]), Path.GetFullPath(positional[1]), mlp == null ? positional[2] : "",
+                envs, threads, seconds, rounds, envArgs, mlp);
         }
 
         private static int Int(string name, string value, int min, int max) =>
@@ -121,22 +144,21 @@ public static class BuildComparison
     }
 
     /// <summary>One build's env, reached by reflection (its types live in its own load context).</summary>
-    private sealed class Build : IDisposable
+    private sealed class EnvWorkload : IWorkload
     {
         private readonly object _env;
         private readonly MethodInfo _stepRandom;
         private readonly int _envs;
 
-        private Build(object env, MethodInfo stepRandom, int envs)
+        private EnvWorkload(object env, MethodInfo stepRandom, int envs)
         {
             _env = env;
             _stepRandom = stepRandom;
             _envs = envs;
         }
 
-        public static Build Load(string dir, Options o)
+        public static EnvWorkload Load(AssemblyLoadContext context, string dir, Options o)
         {
-            var context = new DirectoryLoadContext(dir);
             Assembly envs = context.LoadFromAssemblyPath(Path.Combine(dir, "RlKernels.Envs.dll"));
             Type registry = envs.GetType("RlKernels.Envs.Registry.EnvRegistry", throwOnError: true)!;
             Type optionsType = envs.GetType("RlKernels.Envs.Runner.VectorEnvOptions", throwOnError: true)!;
@@ -149,7 +171,7 @@ public static class BuildComparison
             Type vectorEnv = env.GetType().GetInterfaces().Single(i => i.Name == "IVectorEnv");
             vectorEnv.GetMethods().Single(m => m.Name == "Reset" && m.GetParameters() is [{ ParameterType: var p }] && p == typeof(ulong))
                 .Invoke(env, [1UL]);
-            return new Build(env, vectorEnv.GetMethod("StepRandom")!, o.Envs);
+            return new EnvWorkload(env, vectorEnv.GetMethod("StepRandom")!, o.Envs);
         }
 
         /// <summary>Env-steps per second of StepRandom(64) calls for <paramref name="seconds"/>.</summary>
@@ -178,4 +200,11 @@ public static class BuildComparison
             return File.Exists(path) ? LoadFromAssemblyPath(path) : null;
         }
     }
+}
+
+/// <summary>What one build runs in the comparison's windows.</summary>
+internal interface IWorkload : IDisposable
+{
+    /// <summary>Work per second (env-steps or training samples) over a window of <paramref name="seconds"/>.</summary>
+    double Rate(double seconds);
 }

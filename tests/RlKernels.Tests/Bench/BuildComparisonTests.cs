@@ -27,8 +27,24 @@ public class BuildComparisonTests
         Assert.Contains("4 rounds", output);
     }
 
+    [Fact]
+    public void ComparesTheMlpStepOfABuildWithItself()
+    {
+        var (code, output, error) = Run(ThisBuild, ThisBuild, "--mlp", "2x70", "--threads", "1", "--seconds", "0.02", "--rounds", "2");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        Assert.StartsWith("mlp 2x70 threads=1: A ", output);
+        Assert.Contains("M samples/s", output);
+        Assert.Contains("2 rounds", output);
+    }
+
     [Theory]
     [InlineData("expected DIR_A DIR_B ENV", "onlyone")]
+    [InlineData("expected DIR_A DIR_B with --mlp", "A", "B", "CartPole-v1", "--mlp", "1x64")]
+    [InlineData("--mlp must be PxB", "A", "B", "--mlp", "4096")]
+    [InlineData("--mlp's B must be an integer in [1, ", "A", "B", "--mlp", "1x0")]
+    [InlineData("--mlp's P must be an integer in [1, ", "A", "B", "--mlp", "-1x64")]
+    [InlineData("--mlp P x B must be at most", "A", "B", "--mlp", "4096x4096")]
     [InlineData("does not exist", "/nonexistent-build", "/nonexistent-build", "CartPole-v1")]
     [InlineData("unknown option --bogus", "A", "B", "CartPole-v1", "--bogus", "1")]
     [InlineData("--envs must be an integer in [1, ", "A", "B", "CartPole-v1", "--envs", "0")]
