@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace RlKernels.Kernels.Nn;
 
 /// <summary>
@@ -82,9 +85,37 @@ internal static unsafe class MatMul
     }
 
     /// <summary>dst[j, i] = src[i, j]: src [rows, cols] dense, dst [cols, rows] dense.</summary>
+    /// <remarks>
+    /// Every forward pass transposes the weights (they change at every optimizer step); with AVX, 8 × 8 blocks move
+    /// through registers (unpack, shuffle, lane permute), the edges element by element. A copy, so exact either way.
+    /// </remarks>
     public static void Transpose(float* src, int rows, int cols, float* dst)
     {
+        int rowBlocks = Avx.IsSupported ? rows & ~7 : 0, colBlocks = Avx.IsSupported ? cols & ~7 : 0;
+        for (int i = 0; i < rowBlocks; i += 8)
+            for (int j = 0; j < colBlocks; j += 8) Transpose8x8(src + (long)i * cols + j, cols, dst + (long)j * rows + i, rows);
         for (int i = 0; i < rows; i++)
-            for (int j = 0; j < cols; j++) dst[(long)j * rows + i] = src[(long)i * cols + j];
+            for (int j = i < rowBlocks ? colBlocks : 0; j < cols; j++) dst[(long)j * rows + i] = src[(long)i * cols + j];
+    }
+
+    /// <summary>The 8 × 8 block at src (row stride ls) written transposed at dst (row stride ld).</summary>
+    private static void Transpose8x8(float* src, int ls, float* dst, int ld)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(src), r1 = Avx.LoadVector256(src + ls), r2 = Avx.LoadVector256(src + 2 * ls),
+            r3 = Avx.LoadVector256(src + 3 * ls), r4 = Avx.LoadVector256(src + 4 * ls), r5 = Avx.LoadVector256(src + 5 * ls),
+            r6 = Avx.LoadVector256(src + 6 * ls), r7 = Avx.LoadVector256(src + 7 * ls);
+        // Pairs of rows interleaved, then 4-row groups of columns (k, k + 4) per 128-bit half, then the halves regrouped.
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1), t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5), t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44), s1 = Avx.Shuffle(t0, t2, 0xEE), s2 = Avx.Shuffle(t1, t3, 0x44), s3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44), s5 = Avx.Shuffle(t4, t6, 0xEE), s6 = Avx.Shuffle(t5, t7, 0x44), s7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(s0, s4, 0x20));
+        Avx.Store(dst + ld, Avx.Permute2x128(s1, s5, 0x20));
+        Avx.Store(dst + 2 * ld, Avx.Permute2x128(s2, s6, 0x20));
+        Avx.Store(dst + 3 * ld, Avx.Permute2x128(s3, s7, 0x20));
+        Avx.Store(dst + 4 * ld, Avx.Permute2x128(s0, s4, 0x31));
+        Avx.Store(dst + 5 * ld, Avx.Permute2x128(s1, s5, 0x31));
+        Avx.Store(dst + 6 * ld, Avx.Permute2x128(s2, s6, 0x31));
+        Avx.Store(dst + 7 * ld, Avx.Permute2x128(s3, s7, 0x31));
     }
 }
