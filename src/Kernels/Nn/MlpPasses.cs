@@ -117,7 +117,7 @@ public sealed unsafe partial class Mlp
                 int r0 = s * _sliceRows, r1 = Math.Min(_batch, r0 + _sliceRows);
                 float* slot = Ptr(net._work) + (long)item * memberCount; // item = p·slices + s
                 new Span<float>(slot, memberCount).Clear();
-                float* spare = scratch, other = scratch + ChunkRows * net._widest;
+                float* bufA = scratch, bufB = scratch + ChunkRows * net._widest;
                 for (int r = r0; r < r1; r += ChunkRows)
                 {
                     int rows = Math.Min(ChunkRows, r1 - r);
@@ -129,9 +129,7 @@ public sealed unsafe partial class Mlp
                     {
                         // Output activation gradient: a short elementwise pass (heads are narrow).
                         float* h = Ptr(net._acts[layers]) + rowBase * top;
-                        float* d = spare;
-                        spare = other;
-                        other = d;
+                        float* d = dz == bufA ? bufB : bufA; // the buffer dz is not in
                         var grad = new ActivationGradEpilogue(h, top, outAct);
                         for (int i = 0; i < rows; i++)
                             for (int j = 0; j < top; j++) d[i * top + j] = grad.Apply(dz[i * top + j], i, j);
@@ -147,9 +145,7 @@ public sealed unsafe partial class Mlp
                         MatMul.ColumnSums(dz, outSize, rows, outSize, slot + net._slotOffset[2 * l + 1], net.VectorWidth);
                         if (l > 0)
                         {
-                            float* dPrev = spare;
-                            spare = other;
-                            other = dPrev;
+                            float* dPrev = dz == bufA ? bufB : bufA;
                             MatMul.RowsTimesMatrix(dz, outSize, net.WeightPtr(l, p), net.TransposedPtr(l, p), rows, outSize, inSize,
                                 dPrev, inSize, new ActivationGradEpilogue(hIn, inSize, net._activations[l - 1]), net.VectorWidth);
                             dz = dPrev;
