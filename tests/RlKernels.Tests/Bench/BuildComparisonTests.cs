@@ -16,26 +16,19 @@ public class BuildComparisonTests
         return (code, output.ToString(), error.ToString());
     }
 
-    [Fact]
-    public void ComparesABuildWithItselfInOneProcess()
+    /// <summary>An env's StepRandom windows and the MLP step's, this build against itself: the line names the workload and its unit.</summary>
+    [Theory]
+    [InlineData("CartPole-v1 envs=256 threads=1: A ", "M steps/s", "4", "CartPole-v1", "--envs", "256")]
+    [InlineData("mlp 2x70 threads=1: A ", "M samples/s", "2", "--mlp", "2x70")]
+    public void ComparesABuildWithItselfInOneProcess(string start, string unit, string rounds, params string[] workload)
     {
-        var (code, output, error) = Run(ThisBuild, ThisBuild, "CartPole-v1", "--envs", "256", "--threads", "1", "--seconds", "0.02", "--rounds", "4");
+        var (code, output, error) = Run([ThisBuild, ThisBuild, .. workload, "--threads", "1", "--seconds", "0.02", "--rounds", rounds]);
         Assert.Equal(0, code);
         Assert.Equal("", error);
-        Assert.StartsWith("CartPole-v1 envs=256 threads=1: A ", output);
+        Assert.StartsWith(start, output);
+        Assert.Contains(unit, output);
         Assert.Contains("B/A per round: median ", output);
-        Assert.Contains("4 rounds", output);
-    }
-
-    [Fact]
-    public void ComparesTheMlpStepOfABuildWithItself()
-    {
-        var (code, output, error) = Run(ThisBuild, ThisBuild, "--mlp", "2x70", "--threads", "1", "--seconds", "0.02", "--rounds", "2");
-        Assert.Equal(0, code);
-        Assert.Equal("", error);
-        Assert.StartsWith("mlp 2x70 threads=1: A ", output);
-        Assert.Contains("M samples/s", output);
-        Assert.Contains("2 rounds", output);
+        Assert.Contains($"{rounds} rounds", output);
     }
 
     [Theory]
