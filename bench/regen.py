@@ -6,11 +6,12 @@
 
 `run` measures every env at 65,536 envs on cpu and cpu-scalar beside the ceilings of the same process (CartPole
 SoA loop, timed in rounds with each env's rows; memory read/copy bandwidth, FMA peak) and Gymnasium's NumPy CartPoleVectorEnv when python3 has numpy
-and gymnasium; then CartPole-v1 plain and with frame_stack=4, alternated in rounds (median round). It records the machine (CPU, cores,
+and gymnasium; then CartPole-v1 plain and with frame_stack=4 in one process, timed in alternating rounds (`rlk bench --variant
+frame_stack=4`; the median of the per-round ratios). It records the machine (CPU, cores,
 memory, OS, .NET, load average before and after). Only the text between the BEGIN/END markers below is
 rewritten; every other section of README.md is hand-written and left as it is.
 Options for `run`: --seconds S (per repeat, default 0.2), --repeats R (default 9: this VM's speed moves by up to 2× between 0.2 s windows), --envs N (default 65536),
---rounds K (plain / frame-stack rounds, default 3).
+--rounds K (plain / frame-stack rounds, default 15).
 """
 import argparse
 import datetime
@@ -72,19 +73,18 @@ def run(args):
     load_before = os.getloadavg()
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     rows = rlk("bench", "--peers", *common)
-    # The frame stack against the plain env, alternated: on a machine whose speed drifts from minute to minute, a
-    # plain figure taken minutes before compares the drift as much as the two envs. The median round counts.
-    plain_args = ["bench", "--env", "CartPole-v1", "--backend", "cpu", "--no-ceilings", *common]
-    rounds = [{"plain": rlk(*plain_args), "stack": rlk(*plain_args[:5], "--env-arg", "frame_stack=4", *plain_args[5:])}
-              for _ in range(args.rounds)]
+    # The frame stack against the plain env in one process, alternated repeat by repeat: on a machine whose speed
+    # drifts from minute to minute, a plain figure taken minutes before compares the drift as much as the two envs.
+    stack_args = ["bench", "--env", "CartPole-v1", "--backend", "cpu", "--no-ceilings", "--variant", "frame_stack=4",
+                  "--seconds", str(args.seconds), "--repeats", str(args.rounds), "--envs", str(args.envs), "--json"]
+    stack_rows = rlk(*stack_args)
     load_after = os.getloadavg()
     record = {
         "machine": machine(), "date": started,
         "load_average_1min": [round(load_before[0], 1), round(load_after[0], 1)],
         "commands": [f"rlk bench --peers {' '.join(common)}",
-                     f"{args.rounds} rounds of: rlk bench --env CartPole-v1 --backend cpu --no-ceilings {' '.join(common)}; "
-                     f"the same with --env-arg frame_stack=4"],
-        "rows": rows, "frame_stack_rounds": rounds,
+                     "rlk " + " ".join(stack_args)],
+        "rows": rows, "frame_stack_rows": stack_rows,
     }
     tmp = RESULTS + ".tmp"
     with open(tmp, "w") as f:
@@ -169,25 +169,14 @@ def render(record):
     plain = cpu.get("CartPole-v1")
     ratio = None
 
-    def env_row(rows):
-        return next((r for r in rows if r.get("kind", "env") == "env"), None)
-
-    rounds = [(env_row(r["plain"]), env_row(r["stack"])) for r in record.get("frame_stack_rounds", [])]
-    rounds = [(a, b) for a, b in rounds if a and b]
-    if rounds:
-        ratios = sorted(b["steps_per_second"] / a["steps_per_second"] for a, b in rounds)
-        ratio = ratios[len(ratios) // 2]
-        out += ["", f"CartPole-v1 with `frame_stack=4` against the plain env, `cpu`, {len(rounds)} alternating rounds of the "
-                "same script (plain, then stacked; M steps/s): "
-                + "; ".join(f"{m(a['steps_per_second'])} / {m(b['steps_per_second'])} "
-                            f"({b['steps_per_second'] / a['steps_per_second']:.0%})" for a, b in rounds)
-                + f". Median round: {ratio:.0%}."]
-    else:
-        stack = env_row(record.get("frame_stack_rows", []))
-        if stack and plain:
-            ratio = stack["steps_per_second"] / plain["steps_per_second"]
-            out += ["", f"CartPole-v1 with `frame_stack=4`, `cpu`, same script: {m(stack['steps_per_second'])} M steps/s, "
-                    f"{ratio:.0%} of the plain env's {m(plain['steps_per_second'])} M."]
+    stack_rows = [r for r in record.get("frame_stack_rows", []) if r.get("kind", "env") == "env" and r["backend"] == "cpu"]
+    stack = next((r for r in stack_rows if r.get("variant") == "frame_stack=4"), None)
+    stack_plain = next((r for r in stack_rows if r.get("variant") is None), None)
+    if stack and stack_plain and stack.get("vs_plain") is not None:
+        ratio = stack["vs_plain"]
+        out += ["", f"CartPole-v1 with `frame_stack=4` against the plain env, `cpu`, in one process, {stack['repeats']} alternating "
+                f"rounds of one repeat each (`--variant frame_stack=4`): plain {m(stack_plain['steps_per_second'])} M steps/s, "
+                f"stacked {m(stack['steps_per_second'])} M (medians); the median of the per-round ratios: {ratio:.0%}."]
     cp = plain or {}
     classic = ["CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1"]
     fifteen = [e for e in classic if e in cpu]
@@ -220,7 +209,7 @@ def main():
     p.add_argument("--seconds", type=float, default=0.2)
     p.add_argument("--repeats", type=int, default=9)
     p.add_argument("--envs", type=int, default=65536)
-    p.add_argument("--rounds", type=int, default=3, help="alternating plain / frame-stack rounds (default 3)")
+    p.add_argument("--rounds", type=int, default=15, help="alternating plain / frame-stack rounds (default 15)")
     args = p.parse_args()
     if args.mode == "run":
         run(args)

@@ -41,6 +41,11 @@ public sealed record BenchSettings
     public bool Peers { get; init; }
     /// <summary>The Python interpreter the peer runs under.</summary>
     public string PythonCommand { get; init; } = "python3";
+    /// <summary>
+    /// Variants of every env, each "KEY=VALUE[,KEY=VALUE…]" env options over <see cref="EnvArgs"/> (a wrapper such as
+    /// frame_stack=4): one more row per backend, timed in the same rounds as the plain env, with its ratio to it.
+    /// </summary>
+    public IReadOnlyList<string> Variants { get; init; } = [];
 }
 
 /// <summary>
@@ -70,6 +75,13 @@ public sealed record BenchRow
     [JsonPropertyName("actions")] public string Actions { get; init; } = "random";
     /// <summary>Caller rows: median rate over the StepRandom row's median, the two timed in rounds; null otherwise.</summary>
     [JsonPropertyName("vs_step_random")] public double? VsStepRandom { get; init; }
+    /// <summary>Variant rows (<c>--variant</c>): the env options the variant adds, as given; null for the plain env.</summary>
+    [JsonPropertyName("variant")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Variant { get; init; }
+    /// <summary>
+    /// Variant rows: the median over rounds of this row's rate over the plain env's in the same round (same backend):
+    /// adjacent repeats share the machine's speed of that moment, so the ratio does not follow its drift.
+    /// </summary>
+    [JsonPropertyName("vs_plain")] [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? VsPlain { get; init; }
     /// <summary>
     /// Env-steps per second of this process's CPU time (all its threads; median): what the rows compare by when
     /// other processes share the cores, since time spent descheduled does not count. Not comparable with peers.
@@ -178,9 +190,15 @@ public static class BenchCommand
             Description = "Skip the ceilings measured in the same run (CartPole SoA loop, memory read and copy bandwidth, FMA peak).",
         };
 
+        var variant = new Option<string[]>("--variant")
+        {
+            Description = "A variant of every env, KEY=VALUE[,KEY=VALUE…] env options over the --env-arg ones (repeatable; e.g. frame_stack=4): one more row per backend, timed in the same rounds as the plain env, with its ratio to it.",
+            HelpName = "KEY=VALUE[,…]",
+        };
+
         var command = new Command("bench", "Measure env-steps per second for env × backend × batch size, beside the machine's ceilings measured in the same run.")
         {
-            env, backend, envs, seconds, repeats, json, envArg, peers, noCeilings, callerActions,
+            env, backend, envs, seconds, repeats, json, envArg, variant, peers, noCeilings, callerActions,
         };
         // `rlk bench qiter`: Q-iteration sweeps; `rlk bench mlp`: MLP training steps; `rlk bench` alone keeps measuring envs.
         command.Subcommands.Add(QIterBenchCommand.Create());
@@ -197,6 +215,7 @@ public static class BenchCommand
                 Repeats = parse.GetValue(repeats),
                 Json = parse.GetValue(json),
                 EnvArgs = parse.GetValue(envArg) ?? [],
+                Variants = parse.GetValue(variant) ?? [],
                 CallerActions = parse.GetValue(callerActions),
                 Peers = parse.GetValue(peers),
                 Ceilings = !parse.GetValue(noCeilings),
@@ -215,6 +234,7 @@ public static class BenchCommand
         List<string> ids;
         List<Backend> backends;
         IReadOnlyDictionary<string, string> envArgs;
+        List<BenchVariant> variants;
         try
         {
             ids = settings.Envs.Count > 0 ? settings.Envs.Distinct().ToList() : EnvRegistry.Ids.ToList();
@@ -223,10 +243,11 @@ public static class BenchCommand
             CliLimits.CheckSeconds(settings.Seconds);
             CliLimits.CheckRepeats(settings.Repeats);
             envArgs = EnvArgs.Parse(settings.EnvArgs).Values;
-            // Env counts: at least one, at most what fits in memory for every env measured.
+            variants = settings.Variants.Select(v => BenchVariant.Parse(v, envArgs)).ToList();
+            // Env counts: at least one, at most what fits in memory for every env measured, plain and variants.
             foreach (string id in ids)
             {
-                int max = EnvRegistry.MaxEnvCount(id, envArgs);
+                int max = variants.Select(v => v.MaxEnvCount(id)).Prepend(EnvRegistry.MaxEnvCount(id, envArgs)).Min();
                 foreach (int n in settings.EnvCounts)
                     if (n < 1 || n > max) throw new ArgumentException($"--envs must be between 1 and {max} for {id} (what fits in memory), got {n}.");
             }
@@ -236,7 +257,10 @@ public static class BenchCommand
             // (the gpu backend on a machine without a GPU) up front.
             foreach (string id in ids)
                 foreach (Backend b in backends)
+                {
                     MakeOrExplain(id, b, envArgs);
+                    foreach (var v in variants) MakeOrExplain(id, b, v.Args, $"--variant '{v.Name}': ");
+                }
         }
         catch (Exception e) when (CliErrors.DeviceError(e) is null)
         {
@@ -287,7 +311,7 @@ public static class BenchCommand
                         error.WriteLine($"bench {id} {string.Join(", ", backends.Select(BackendNames.Name))} envs={envCount} …");
                     try
                     {
-                        rows.AddRange(MeasureEnv(id, envCount, backends, envArgs, settings, pairCeiling ? ceiling : null, ceilingRates));
+                        rows.AddRange(MeasureEnv(id, envCount, backends, envArgs, variants, settings, pairCeiling ? ceiling : null, ceilingRates));
                     }
                     catch (Exception e)
                     {
@@ -350,10 +374,12 @@ public static class BenchCommand
         {
             if (row.Kind == BenchKinds.Env)
             {
-                var scalar = rows.FirstOrDefault(r => r.Kind == BenchKinds.Env && r.Env == row.Env && r.Envs == row.Envs && r.Backend == "cpu-scalar" && r.Actions == row.Actions);
+                var scalar = rows.FirstOrDefault(r => r.Kind == BenchKinds.Env && r.Env == row.Env && r.Envs == row.Envs && r.Backend == "cpu-scalar"
+                    && r.Actions == row.Actions && r.Variant == row.Variant);
                 if (scalar is not null && scalar.StepsPerSecond > 0)
                     row.SpeedupVsCpuScalar = row.StepsPerSecond / scalar.StepsPerSecond;
-                var peer = rows.FirstOrDefault(r => r.Kind == BenchKinds.Peer && r.Env == row.Env && r.Envs == row.Envs);
+                // The peer steps the plain env: a variant row has no peer figure.
+                var peer = row.Variant is null ? rows.FirstOrDefault(r => r.Kind == BenchKinds.Peer && r.Env == row.Env && r.Envs == row.Envs) : null;
                 if (peer is not null && peer.StepsPerSecond > 0)
                     row.SpeedupVsPeer = row.StepsPerSecond / peer.StepsPerSecond;
             }
@@ -451,33 +477,38 @@ public static class BenchCommand
 
     /// <summary>
     /// One env's rows at one batch size: StepRandom on every backend (and, with <see cref="BenchSettings.CallerActions"/>,
-    /// one-step caller actions beside each), each on a fresh env warmed up on its own, then all timed in rounds together
-    /// with <paramref name="ceiling"/> when given, whose repeats are added to <paramref name="ceilingRates"/>.
+    /// one-step caller actions beside each; then each of <paramref name="variants"/>), each on a fresh env warmed up on
+    /// its own, then all timed in rounds together with <paramref name="ceiling"/> when given, whose repeats are added to
+    /// <paramref name="ceilingRates"/>.
     /// </summary>
     private static List<BenchRow> MeasureEnv(string id, int envCount, IReadOnlyList<Backend> backends, IReadOnlyDictionary<string, string> envArgs,
-        BenchSettings settings, CartPoleCeilingLoop? ceiling, List<double> ceilingRates)
+        IReadOnlyList<BenchVariant> variants, BenchSettings settings, CartPoleCeilingLoop? ceiling, List<double> ceilingRates)
     {
         var envs = new List<IVectorEnv>();
         try
         {
-            IVectorEnv Make(Backend b)
+            IVectorEnv Make(Backend b, IReadOnlyDictionary<string, string> args)
             {
-                var env = EnvRegistry.Make(id, envCount, new VectorEnvOptions { Backend = b, Seed = Seed }, envArgs);
+                var env = EnvRegistry.Make(id, envCount, new VectorEnvOptions { Backend = b, Seed = Seed }, args);
                 envs.Add(env);
                 return env;
             }
+            // Per backend: its StepRandom loop, its caller loop (or none), its variants' StepRandom loops.
             var randomLoops = new List<StepRandomLoop>();
             var callerLoops = new List<CallerActionsLoop?>();
+            var variantLoops = new List<StepRandomLoop[]>();
             foreach (Backend b in backends)
             {
-                randomLoops.Add(new StepRandomLoop(Make(b), settings.WarmupSeconds));
-                callerLoops.Add(settings.CallerActions ? new CallerActionsLoop(Make(b), settings.WarmupSeconds, (int)Seed) : null);
+                randomLoops.Add(new StepRandomLoop(Make(b, envArgs), settings.WarmupSeconds));
+                callerLoops.Add(settings.CallerActions ? new CallerActionsLoop(Make(b, envArgs), settings.WarmupSeconds, (int)Seed) : null);
+                variantLoops.Add(variants.Select(v => new StepRandomLoop(Make(b, v.Args), settings.WarmupSeconds)).ToArray());
             }
             var loops = new List<ITimedLoop>();
             for (int i = 0; i < backends.Count; i++)
             {
                 loops.Add(randomLoops[i]);
                 if (callerLoops[i] is { } caller) loops.Add(caller);
+                loops.AddRange(variantLoops[i]);
             }
             foreach (var loop in loops) loop.WarmUp();
             if (ceiling is not null) loops.Add(new CeilingTimedLoop(ceiling)); // warmed up and calibrated once per batch size
@@ -493,40 +524,38 @@ public static class BenchCommand
             int next = 0;
             for (int i = 0; i < backends.Count; i++)
             {
-                var env = randomLoops[i].Env;
                 var random = rates[next++];
-                double median = Medians.Of(random.Select(r => r.PerSecond));
-                var row = new BenchRow
+                var row = RandomRow(id, envCount, backends[i], randomLoops[i], random, settings.Repeats) with
                 {
-                    Env = id,
-                    Backend = BackendNames.Name(backends[i]),
-                    Envs = envCount,
-                    StepsPerSecond = median,
-                    Min = random.Min(r => r.PerSecond),
-                    Max = random.Max(r => r.PerSecond),
-                    Repeats = settings.Repeats,
-                    Lanes = env.LaneWidth,
-                    Threads = env.ThreadCount,
-                    BytesPerEnv = env.BytesPerEnv,
-                    StepsPerCall = randomLoops[i].StepsPerCall,
-                    StepsPerCpuSecond = Medians.Of(random.Select(r => r.PerCpuSecond)),
                     // Device rows are not a percentage of the host's ceiling (see Relate).
                     CeilingStepsPerSecond = backends[i] is Backend.Gpu or Backend.GpuCpuAccelerator ? null : pairedCeiling,
                 };
                 rows.Add(row);
-                if (callerLoops[i] is null) continue;
-                var caller = rates[next++];
-                double callerMedian = Medians.Of(caller.Select(r => r.PerSecond));
-                rows.Add(row with
+                if (callerLoops[i] is not null)
                 {
-                    Actions = "caller",
-                    StepsPerSecond = callerMedian,
-                    Min = caller.Min(r => r.PerSecond),
-                    Max = caller.Max(r => r.PerSecond),
-                    StepsPerCall = 1,
-                    StepsPerCpuSecond = null,
-                    VsStepRandom = median > 0 ? callerMedian / median : null,
-                });
+                    var caller = rates[next++];
+                    double callerMedian = Medians.Of(caller.Select(r => r.PerSecond));
+                    rows.Add(row with
+                    {
+                        Actions = "caller",
+                        StepsPerSecond = callerMedian,
+                        Min = caller.Min(r => r.PerSecond),
+                        Max = caller.Max(r => r.PerSecond),
+                        StepsPerCall = 1,
+                        StepsPerCpuSecond = null,
+                        VsStepRandom = row.StepsPerSecond > 0 ? callerMedian / row.StepsPerSecond : null,
+                    });
+                }
+                for (int v = 0; v < variants.Count; v++)
+                {
+                    var variant = rates[next++];
+                    rows.Add(RandomRow(id, envCount, backends[i], variantLoops[i][v], variant, settings.Repeats) with
+                    {
+                        CeilingStepsPerSecond = row.CeilingStepsPerSecond,
+                        Variant = variants[v].Name,
+                        VsPlain = Medians.Of(variant.Zip(random, (a, b) => a.PerSecond / b.PerSecond)),
+                    });
+                }
             }
             return rows;
         }
@@ -535,6 +564,23 @@ public static class BenchCommand
             foreach (var env in envs) env.Dispose();
         }
     }
+
+    /// <summary>The row of one StepRandom loop's timed repeats.</summary>
+    private static BenchRow RandomRow(string id, int envCount, Backend backend, StepRandomLoop loop, RepeatRate[] repeats, int repeatCount) => new()
+    {
+        Env = id,
+        Backend = BackendNames.Name(backend),
+        Envs = envCount,
+        StepsPerSecond = Medians.Of(repeats.Select(r => r.PerSecond)),
+        Min = repeats.Min(r => r.PerSecond),
+        Max = repeats.Max(r => r.PerSecond),
+        Repeats = repeatCount,
+        Lanes = loop.Env.LaneWidth,
+        Threads = loop.Env.ThreadCount,
+        BytesPerEnv = loop.Env.BytesPerEnv,
+        StepsPerCall = loop.StepsPerCall,
+        StepsPerCpuSecond = Medians.Of(repeats.Select(r => r.PerCpuSecond)),
+    };
 
     /// <summary>Warm-up, then timed repeats of <paramref name="env"/>'s StepRandom (<see cref="StepRandomLoop"/>).</summary>
     /// <returns>Env-steps per second: median, min and max over the repeats; the steps per timed call; the median per CPU second.</returns>
@@ -547,7 +593,7 @@ public static class BenchCommand
             loop.StepsPerCall, Medians.Of(rates.Select(r => r.PerCpuSecond)));
     }
 
-    private static void MakeOrExplain(string id, Backend backend, IReadOnlyDictionary<string, string> envArgs)
+    private static void MakeOrExplain(string id, Backend backend, IReadOnlyDictionary<string, string> envArgs, string context = "")
     {
         try
         {
@@ -555,7 +601,7 @@ public static class BenchCommand
         }
         catch (Exception e)
         {
-            throw new InvalidOperationException($"cannot make {id} on backend {BackendNames.Name(backend)}: {CliErrors.Message(e)}", e);
+            throw new InvalidOperationException($"{context}cannot make {id} on backend {BackendNames.Name(backend)}: {CliErrors.Message(e)}", e);
         }
     }
 
@@ -573,7 +619,8 @@ public static class BenchCommand
             bool missing = !double.IsFinite(row.StepsPerSecond);
             var cells = new List<string>
             {
-                Markup.Escape(row.Env),
+                Markup.Escape(row.Variant is null ? row.Env
+                    : $"{row.Env} {row.Variant} {row.VsPlain?.ToString("0%", CultureInfo.InvariantCulture)} of plain"),
                 Markup.Escape(row.Actions == "caller" ? row.Backend + " Step(actions) " + row.VsStepRandom?.ToString("0%", CultureInfo.InvariantCulture) : row.Backend),
                 row.Kind == BenchKinds.Peer ? "" : row.Lanes.ToString(CultureInfo.InvariantCulture),
                 row.Threads.ToString(CultureInfo.InvariantCulture),

@@ -71,6 +71,60 @@ public class BenchCommandTests
     }
 
     [Fact]
+    public void VariantAddsARowPerBackendComparedWithThePlainEnvOfTheSameRounds()
+    {
+        var rows = CliRun.JsonRows(CliRun.Bench(Tiny("CartPole-v1") with { Variants = ["frame_stack=4"], Repeats = 3 }));
+        Assert.Equal(4, rows.Count);
+        foreach (string backend in new[] { "cpu", "cpu-scalar" })
+        {
+            var pair = rows.Where(r => r.GetProperty("backend").GetString() == backend).ToList();
+            Assert.Equal(2, pair.Count);
+            JsonElement plain = pair[0], stacked = pair[1];
+            Assert.False(plain.TryGetProperty("variant", out _));
+            Assert.False(plain.TryGetProperty("vs_plain", out _));
+            Assert.Equal("frame_stack=4", stacked.GetProperty("variant").GetString());
+            Assert.Equal(3, stacked.GetProperty("repeats").GetInt32());
+            // Four stacked observations: more bytes per env than the plain env.
+            Assert.True(stacked.GetProperty("bytes_per_env").GetInt64() > plain.GetProperty("bytes_per_env").GetInt64());
+            double ratio = stacked.GetProperty("vs_plain").GetDouble();
+            Assert.True(ratio > 0 && double.IsFinite(ratio));
+            // The median of the per-round ratios lies within the extremes' ratios.
+            Assert.InRange(ratio, stacked.GetProperty("min").GetDouble() / plain.GetProperty("max").GetDouble() * (1 - 1e-9),
+                stacked.GetProperty("max").GetDouble() / plain.GetProperty("min").GetDouble() * (1 + 1e-9));
+        }
+        // A variant's speed-up is against the cpu-scalar row of the same variant.
+        Assert.All(rows.Where(r => r.GetProperty("backend").GetString() == "cpu-scalar"),
+            r => Assert.Equal(1.0, r.GetProperty("speedup_vs_cpu_scalar").GetDouble()));
+    }
+
+    [Fact]
+    public void VariantOptionsLieOverTheEnvArgs()
+    {
+        var rows = CliRun.JsonRows(CliRun.Bench(Tiny("CartPole-v1") with
+        {
+            Backends = ["cpu"], EnvArgs = ["frame_stack=2"], Variants = ["frame_stack=4", "frame_stack=3,normalize_obs=true"],
+        }));
+        Assert.Equal(["(plain)", "frame_stack=4", "frame_stack=3,normalize_obs=true"],
+            rows.Select(r => r.TryGetProperty("variant", out var v) ? v.GetString()! : "(plain)").ToArray());
+        long[] bytes = rows.Select(r => r.GetProperty("bytes_per_env").GetInt64()).ToArray();
+        Assert.True(bytes[1] > bytes[0], "frame_stack=4 over frame_stack=2 holds more history");
+        Assert.True(bytes[2] > bytes[0], "frame_stack=3 with running statistics holds more than frame_stack=2");
+    }
+
+    [Theory]
+    [InlineData("", "--variant")]
+    [InlineData("frame_stack", "--variant 'frame_stack'")]
+    [InlineData("frame_stack=4,", "--variant 'frame_stack=4,'")]
+    [InlineData("=4", "--variant '=4'")]
+    [InlineData("frame_stack=0", "--variant 'frame_stack=0'")]
+    [InlineData("no_such_key=1", "no_such_key")]
+    public void BadVariantIsOneLineExitCode2(string variant, string expected)
+    {
+        string line = CliRun.AssertBadInputLine(CliRun.Bench(Tiny("CartPole-v1") with { Variants = [variant] }), "rlk bench: ");
+        Assert.Contains(expected, line);
+    }
+
+    [Fact]
     public void DefaultEnvsAreEveryRegisteredId()
     {
         var (code, output, error) = CliRun.Bench(Tiny() with { Backends = ["cpu-scalar"] });
