@@ -17,13 +17,15 @@ namespace RlKernels.Cli.Commands;
 /// <summary>What <c>rlk bench mlp</c> measures: every (population, batch) shape × backend.</summary>
 public sealed record MlpBenchSettings : TimedBenchSettings
 {
-    /// <summary>Layer sizes from input to output; tanh between layers, identity output.</summary>
+    /// <summary>Layer sizes from input to output; <see cref="Activation"/> between layers, identity output.</summary>
     public IReadOnlyList<int> Sizes { get; init; } = [4, 64, 64, 2];
+    /// <summary>The hidden layers' activation: tanh (the default, as the deep RL algorithms use) or ReLU.</summary>
+    public Activation Activation { get; init; } = Activation.Tanh;
     /// <summary>(population P, batch rows per member B) pairs.</summary>
     public IReadOnlyList<(int Population, int Batch)> Shapes { get; init; } = MlpBenchCommand.DefaultShapes;
     /// <summary>Seconds of untimed steps before timing, so tiered JIT compilation settles.</summary>
     public double WarmupSeconds { get; init; } = 0.3;
-    /// <summary>Seconds per timed run of the FMA peak probe.</summary>
+    /// <summary>Seconds per timed run of the FMA peak probe (one run after each of a row's repeats, in rounds).</summary>
     public double PeakSeconds { get; init; } = 0.1;
 }
 
@@ -32,6 +34,8 @@ public sealed record MlpBenchRow
 {
     [JsonPropertyName("backend")] public required string Backend { get; init; }
     [JsonPropertyName("sizes")] public required string Sizes { get; init; }
+    /// <summary>The hidden layers' activation, "tanh" or "relu" (the output layer is linear).</summary>
+    [JsonPropertyName("activation")] public required string Activation { get; init; }
     [JsonPropertyName("population")] public required int Population { get; init; }
     [JsonPropertyName("batch")] public required int Batch { get; init; }
     /// <summary>Training samples (P·B per step) per second, median over repeats.</summary>
@@ -41,7 +45,9 @@ public sealed record MlpBenchRow
     /// <summary>Counted flops (<see cref="FlopsPerSample"/>) × samples/s, 10^9.</summary>
     [JsonPropertyName("gflops")] public required double Gflops { get; init; }
     /// <summary>The measured single-precision FMA peak the row is compared with, GFLOP/s: on cpu rows the machine's all cores
-    /// (widest accelerated vectors, best of the probe's runs); on gpu rows the device's (<see cref="GpuCeilings"/>), measured on it in the same run.</summary>
+    /// (widest accelerated vectors), the median of the probe's runs timed in rounds with the row's repeats (a probe run after
+    /// each repeat, the order reversed every other round, so both are taken over the same seconds of a machine whose speed
+    /// drifts); on gpu rows the device's (<see cref="GpuCeilings"/>), measured on it in the same run.</summary>
     [JsonPropertyName("peak_gflops")] public required double PeakGflops { get; init; }
     /// <summary>gflops / peak_gflops.</summary>
     [JsonPropertyName("peak_fraction")] public required double PeakFraction { get; init; }
@@ -70,17 +76,19 @@ public static class MlpBenchCommand
     {
         var batch = new Option<int[]>("--batch") { Description = "Batch rows B of a single network, P = 1 (repeatable). Default: 256, 1024, 4096, 16384 (and the 64x256 population).", HelpName = "B" };
         var population = new Option<string[]>("--population") { Description = "A population shape PxB, e.g. 64x256 (repeatable). Default: 64x256 (with the default --batch values).", HelpName = "PxB" };
-        var sizes = new Option<string>("--sizes") { Description = "Layer sizes, input to output, tanh hidden layers.", DefaultValueFactory = _ => "4,64,64,2", HelpName = "N,N,…" };
+        var sizes = new Option<string>("--sizes") { Description = "Layer sizes, input to output.", DefaultValueFactory = _ => "4,64,64,2", HelpName = "N,N,…" };
+        var activation = new Option<string>("--activation") { Description = "The hidden layers' activation: tanh or relu (the output layer is linear).", DefaultValueFactory = _ => "tanh", HelpName = "tanh|relu" };
         var timed = new TimedBenchOptions();
         var command = new Command("mlp", "Measure MLP training steps (forward+backward+Adam): samples/s and GFLOP/s vs the measured FMA peak.")
         {
-            batch, population, sizes, timed.Backend, timed.Seconds, timed.Repeats, timed.Json,
+            batch, population, sizes, activation, timed.Backend, timed.Seconds, timed.Repeats, timed.Json,
         };
         command.SetAction(parse =>
         {
             var error = parse.InvocationConfiguration.Error;
             List<(int, int)> shapes;
             int[] layerSizes;
+            Activation hidden;
             try
             {
                 int[] batches = parse.GetValue(batch) ?? [];
@@ -88,13 +96,14 @@ public static class MlpBenchCommand
                 shapes = batches.Length == 0 && pops.Length == 0 ? [.. DefaultShapes]
                     : [.. batches.Select(b => (1, b)), .. pops.Select(ParseShape)];
                 layerSizes = ParseSizes(parse.GetValue(sizes) ?? "");
+                hidden = ParseActivation(parse.GetValue(activation) ?? "");
             }
             catch (ArgumentException e)
             {
                 error.WriteLine($"rlk bench mlp: {CliErrors.Message(e)}");
                 return ExitCodes.BadInput;
             }
-            return Run(timed.Read(parse, new MlpBenchSettings { Sizes = layerSizes, Shapes = shapes }), parse.InvocationConfiguration.Output, error);
+            return Run(timed.Read(parse, new MlpBenchSettings { Sizes = layerSizes, Shapes = shapes, Activation = hidden }), parse.InvocationConfiguration.Output, error);
         });
         return command;
     }
@@ -108,6 +117,17 @@ public static class MlpBenchCommand
             return (p, b);
         throw new ArgumentException($"--population takes PxB, e.g. 64x256; got '{text}'.");
     }
+
+    /// <summary>"tanh" or "relu" (any case) → the hidden layers' activation.</summary>
+    public static Activation ParseActivation(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "tanh" => Activation.Tanh,
+        "relu" => Activation.Relu,
+        _ => throw new ArgumentException($"--activation takes tanh or relu; got '{text}'."),
+    };
+
+    /// <summary>The name <see cref="ParseActivation"/> reads.</summary>
+    public static string ActivationName(Activation activation) => activation.ToString().ToLowerInvariant();
 
     /// <summary>"4,64,64,2" → [4, 64, 64, 2].</summary>
     public static int[] ParseSizes(string text)
@@ -177,7 +197,7 @@ public static class MlpBenchCommand
         // the MLP kernels, not the machine), then every shape × backend.
         if (settings.Progress) error.WriteLine("bench mlp: FMA peak …");
         int lanes = LaneSelection.HardwareWidth;
-        double peak = FmaPeak.MeasureGflops(width: lanes, seconds: settings.PeakSeconds);
+        using var peakProbe = FmaPeak.Probe.Create(width: lanes, seconds: settings.PeakSeconds);
         long flopsPerSample = FlopsPerSample(settings.Sizes);
         // The gpu rows' yardstick is the device's own FMA peak, measured on it in this run.
         double? devicePeak = null;
@@ -192,7 +212,9 @@ public static class MlpBenchCommand
             foreach (string backend in backends)
             {
                 if (settings.Progress) error.WriteLine($"bench mlp {backend} P={p} B={b} …");
-                rows.Add(Measure(backend, p, b, backend == "gpu" ? devicePeak!.Value : peak, flopsPerSample, settings));
+                rows.Add(backend == "gpu"
+                    ? Measure(backend, p, b, devicePeak!.Value, null, flopsPerSample, settings)
+                    : Measure(backend, p, b, null, peakProbe, flopsPerSample, settings));
             }
         foreach (var row in rows)
         {
@@ -202,13 +224,18 @@ public static class MlpBenchCommand
 
         // REPORT
         if (settings.Json) output.WriteLine(CliJson.Serialize(rows, indented: true));
-        else WriteTable(rows, peak, lanes, flopsPerSample, output);
+        else WriteTable(rows, lanes, flopsPerSample, output);
         otherLoad?.WarnIfShared("rlk bench mlp", error);
         return 0;
     }
 
-    /// <summary>Median training-step rate of one backend at one shape, from a freshly initialized network.</summary>
-    private static MlpBenchRow Measure(string backend, int population, int batch, double peak, long flopsPerSample, MlpBenchSettings settings)
+    /// <summary>
+    /// Median training-step rate of one backend at one shape, from a freshly initialized network, against
+    /// <paramref name="fixedPeak"/> (the device's) or the median of <paramref name="peakProbe"/>'s runs timed in rounds
+    /// with the repeats.
+    /// </summary>
+    private static MlpBenchRow Measure(string backend, int population, int batch, double? fixedPeak, FmaPeak.Probe? peakProbe,
+        long flopsPerSample, MlpBenchSettings settings)
     {
         int[] sizes = [.. settings.Sizes];
         int inSize = sizes[0], outSize = sizes[^1];
@@ -220,7 +247,7 @@ public static class MlpBenchCommand
 
         bool scalar = backend == "cpu-scalar";
         using var pool = backend == "cpu" ? new WorkerPool(Environment.ProcessorCount) : null;
-        var net = new Mlp(sizes, Activation.Tanh, Activation.Identity, population, pool, scalar ? MlpKernels.Naive : MlpKernels.Fast);
+        var net = new Mlp(sizes, settings.Activation, Activation.Identity, population, pool, scalar ? MlpKernels.Naive : MlpKernels.Fast);
         net.Initialize(settings.Seed);
         // A small learning rate keeps the parameters well inside tanh's range over many timed steps.
         var adam = new Adam(net.Layout, pool);
@@ -288,7 +315,15 @@ public static class MlpBenchCommand
             for (int i = 0; i < 3 || clock.Elapsed.TotalSeconds < settings.WarmupSeconds; i++) once = Math.Min(once, TimeSteps(1));
             int steps = (int)Math.Clamp(settings.Seconds / Math.Max(once, 1e-9), 1, 10_000_000);
             var perStep = new double[settings.Repeats];
-            for (int r = 0; r < settings.Repeats; r++) perStep[r] = TimeSteps(steps) / steps;
+            var peaks = new double[peakProbe is null ? 0 : settings.Repeats];
+            for (int r = 0; r < settings.Repeats; r++)
+            {
+                // Rounds: a repeat of steps and a run of the peak probe, the order reversed every other round.
+                if (peakProbe is not null && r % 2 == 1) peaks[r] = peakProbe.TimeRepeat();
+                perStep[r] = TimeSteps(steps) / steps;
+                if (peakProbe is not null && r % 2 == 0) peaks[r] = peakProbe.TimeRepeat();
+            }
+            double peak = fixedPeak ?? Medians.Of(peaks);
             Array.Sort(perStep);
             double median = perStep.Length % 2 == 1 ? perStep[perStep.Length / 2] : (perStep[perStep.Length / 2 - 1] + perStep[perStep.Length / 2]) / 2;
             double samples = (double)population * batch;
@@ -297,6 +332,7 @@ public static class MlpBenchCommand
             {
                 Backend = backend,
                 Sizes = string.Join("-", sizes),
+                Activation = ActivationName(settings.Activation),
                 Population = population,
                 Batch = batch,
                 SamplesPerSecond = samples / median,
@@ -321,25 +357,27 @@ public static class MlpBenchCommand
         }
     }
 
-    private static void WriteTable(IReadOnlyList<MlpBenchRow> rows, double peak, int lanes, long flopsPerSample, TextWriter output)
+    private static void WriteTable(IReadOnlyList<MlpBenchRow> rows, int lanes, long flopsPerSample, TextWriter output)
     {
         var console = CliConsole.For(output);
         var table = CliConsole.FigureTable(["backend"],
-            "P", "B", "threads", "lanes", "samples/s", "min–max", "GFLOP/s", "% of peak", "ms/step", "vs cpu-scalar");
+            "P", "B", "threads", "lanes", "samples/s", "min–max", "GFLOP/s", "peak GFLOP/s", "% of peak", "ms/step", "vs cpu-scalar");
         foreach (var row in rows)
             table.AddRow(Markup.Escape(row.Backend), row.Population.ToString(CultureInfo.InvariantCulture),
                 row.Batch.ToString("N0", CultureInfo.InvariantCulture), row.Threads.ToString("N0", CultureInfo.InvariantCulture),
                 row.Lanes.ToString(CultureInfo.InvariantCulture), BenchCommand.FormatRate(row.SamplesPerSecond),
                 $"{BenchCommand.FormatRate(row.Min)}–{BenchCommand.FormatRate(row.Max)}",
                 row.Gflops.ToString("0.0", CultureInfo.InvariantCulture),
+                row.PeakGflops.ToString("0.0", CultureInfo.InvariantCulture),
                 (100 * row.PeakFraction).ToString("0.0", CultureInfo.InvariantCulture) + "%",
                 (1e3 * row.SecondsPerStep).ToString("0.000", CultureInfo.InvariantCulture),
                 row.SpeedupVsCpuScalar is double s ? s.ToString("0.0", CultureInfo.InvariantCulture) + "×" : "");
         console.Write(table);
-        string gpuPeak = rows.FirstOrDefault(r => r.Backend == "gpu") is { } g
-            ? string.Create(CultureInfo.InvariantCulture, $"; gpu rows against the device's, {g.PeakGflops:0} GFLOP/s") : "";
+        string gpuPeak = rows.Any(r => r.Backend == "gpu") ? "; gpu rows against the device's own, measured on it" : "";
         console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"Measured FMA peak: {peak:0.0} GFLOP/s ({Environment.ProcessorCount} threads, {lanes}-float vectors){gpuPeak}. One step = forward, MSE gradient, backward, Adam over P·B samples; " +
+            $"One step = forward ({rows.FirstOrDefault()?.Activation ?? "tanh"} hidden layers), MSE gradient, backward, Adam over P·B samples; " +
             $"counted flops per sample: 2·in·out per Linear forward, twice that backward = 6·Σ in·out = {flopsPerSample} (bias, activations, loss and Adam not counted). Median of {rows.FirstOrDefault()?.Repeats ?? 0} repeats."));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"peak GFLOP/s: the FMA peak ({Environment.ProcessorCount} threads, {lanes}-float vectors), a probe run after each of the row's repeats (the order reversed every other round), median{gpuPeak}."));
     }
 }

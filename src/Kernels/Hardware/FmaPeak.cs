@@ -26,39 +26,78 @@ public static unsafe class FmaPeak
     /// <param name="repeats">Timed runs (≥ 1).</param>
     public static double MeasureGflops(int threads = 0, int width = 0, double seconds = 0.05, int repeats = 5)
     {
-        if (threads < 0) throw new ArgumentException($"Threads must be ≥ 0, got {threads}.", nameof(threads));
         if (repeats < 1) throw new ArgumentException($"Repeats must be ≥ 1, got {repeats}.", nameof(repeats));
-        if (!(seconds > 0)) throw new ArgumentException($"Seconds must be positive, got {seconds}.", nameof(seconds));
-        if (width == 0) width = LaneSelection.HardwareWidth;
-        if (!LaneSelection.Widths.Contains(width)) throw new ArgumentException($"Width must be 1, 4, 8 or 16, got {width}.", nameof(width));
-        if (!LaneSelection.IsAccelerated(width)) throw new ArgumentException($"{width}-float vectors are not hardware-accelerated here.", nameof(width));
-        int workers = threads > 0 ? threads : Environment.ProcessorCount;
-        using var pool = new WorkerPool(workers);
-        var job = new FmaJob(workers, width);
-
-        // CALIBRATE: grow the iteration count until a run lasts a tenth of the target, then scale.
-        job.Iterations = 1024;
-        double elapsed = Time(pool, job, workers);
-        while (elapsed < seconds / 10 && job.Iterations < 1L << 40)
-        {
-            job.Iterations *= 4;
-            elapsed = Time(pool, job, workers);
-        }
-        job.Iterations = Math.Max(1024, (long)(job.Iterations * seconds / Math.Max(elapsed, 1e-9)));
-
+        using var probe = Probe.Create(threads, width, seconds);
         var rates = new double[repeats];
-        for (int r = 0; r < repeats; r++)
-            rates[r] = job.FlopsPerRun(workers) / Time(pool, job, workers) / 1e9;
-        // The sums are checked so the loop cannot be optimized away.
-        if (!double.IsFinite(job.Total())) throw new InvalidOperationException("FMA peak probe produced a non-finite sum.");
+        for (int r = 0; r < repeats; r++) rates[r] = probe.TimeRepeat();
         return rates.Max();
     }
 
-    private static double Time(WorkerPool pool, FmaJob job, int workers)
+    /// <summary>
+    /// The FMA loop on its own threads, calibrated once, timed run by run: for a benchmark that times its own repeats in
+    /// rounds with the peak's (<c>rlk bench mlp</c>), so that both are taken over the same seconds of a machine whose
+    /// speed drifts. Dispose stops the threads.
+    /// </summary>
+    public sealed class Probe : IDisposable
     {
-        long start = Stopwatch.GetTimestamp();
-        pool.Run(job, workers);
-        return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        private readonly WorkerPool _pool;
+        private readonly FmaJob _job;
+        private readonly int _workers;
+
+        private Probe(int workers, int width)
+        {
+            _workers = workers;
+            _pool = new WorkerPool(workers);
+            _job = new FmaJob(workers, width);
+        }
+
+        /// <summary>A probe on <paramref name="threads"/> threads (0 = all cores) and <paramref name="width"/>-float
+        /// vectors (0 = the widest accelerated), calibrated so that a timed run lasts about <paramref name="seconds"/>.</summary>
+        /// <exception cref="ArgumentException">A negative thread count, a width other than 0, 1, 4, 8, 16 or one not
+        /// accelerated here, or seconds not positive.</exception>
+        public static Probe Create(int threads = 0, int width = 0, double seconds = 0.05)
+        {
+            if (threads < 0) throw new ArgumentException($"Threads must be ≥ 0, got {threads}.", nameof(threads));
+            if (!(seconds > 0)) throw new ArgumentException($"Seconds must be positive, got {seconds}.", nameof(seconds));
+            if (width == 0) width = LaneSelection.HardwareWidth;
+            if (!LaneSelection.Widths.Contains(width)) throw new ArgumentException($"Width must be 1, 4, 8 or 16, got {width}.", nameof(width));
+            if (!LaneSelection.IsAccelerated(width)) throw new ArgumentException($"{width}-float vectors are not hardware-accelerated here.", nameof(width));
+            var probe = new Probe(threads > 0 ? threads : Environment.ProcessorCount, width);
+            probe.Calibrate(seconds);
+            return probe;
+        }
+
+        /// <summary>Grows the iteration count until a run lasts a tenth of the target, then scales it to the target.</summary>
+        private void Calibrate(double seconds)
+        {
+            _job.Iterations = 1024;
+            double elapsed = Time();
+            while (elapsed < seconds / 10 && _job.Iterations < 1L << 40)
+            {
+                _job.Iterations *= 4;
+                elapsed = Time();
+            }
+            _job.Iterations = Math.Max(1024, (long)(_job.Iterations * seconds / Math.Max(elapsed, 1e-9)));
+        }
+
+        /// <summary>One timed run: GFLOP/s (10^9 float operations per second, an FMA counting 2) on all the probe's threads.</summary>
+        public double TimeRepeat()
+        {
+            double rate = _job.FlopsPerRun(_workers) / Time() / 1e9;
+            // The sums are checked so the loop cannot be optimized away.
+            if (!double.IsFinite(_job.Total())) throw new InvalidOperationException("FMA peak probe produced a non-finite sum.");
+            return rate;
+        }
+
+        private double Time()
+        {
+            long start = Stopwatch.GetTimestamp();
+            _pool.Run(_job, _workers);
+            return Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        /// <summary>Stops the probe's threads.</summary>
+        public void Dispose() => _pool.Dispose();
     }
 
     private sealed class FmaJob(int parts, int width) : IRangeJob

@@ -31,6 +31,7 @@ public class MlpBenchCommandTests
             int p = row.GetProperty("population").GetInt32(), b = row.GetProperty("batch").GetInt32();
             Assert.Contains((p, b), new[] { (1, 8), (3, 5) });
             Assert.Equal("3-20-2", row.GetProperty("sizes").GetString());
+            Assert.Equal("tanh", row.GetProperty("activation").GetString());
             double samples = row.GetProperty("samples_per_second").GetDouble();
             Assert.True(samples > 0);
             // 6·(3·20 + 20·2) counted flops per sample.
@@ -57,6 +58,41 @@ public class MlpBenchCommandTests
         Assert.Contains("FMA peak", output);
         Assert.Contains("6·Σ in·out = 600", output);
         Assert.Contains("cpu-scalar", output);
+    }
+
+    [Fact]
+    public void ReluHiddenLayersAreMeasuredAndNamed()
+    {
+        var rows = CliRun.JsonRows(CliRun.Bench(Tiny() with { Activation = RlKernels.Kernels.Nn.Activation.Relu }));
+        Assert.Equal(4, rows.Count);
+        Assert.All(rows, r =>
+        {
+            Assert.Equal("relu", r.GetProperty("activation").GetString());
+            Assert.True(r.GetProperty("samples_per_second").GetDouble() > 0);
+            // The counted flops do not depend on the activation (activations are not counted).
+            Assert.Equal(600, r.GetProperty("flops_per_sample").GetInt64());
+        });
+        var (code, output, error) = CliRun.Bench(Tiny() with { Activation = RlKernels.Kernels.Nn.Activation.Relu, Json = false, Shapes = [(1, 4)] });
+        Assert.True(code == 0, error);
+        Assert.Contains("relu hidden layers", output);
+    }
+
+    [Theory]
+    [InlineData("tanh", RlKernels.Kernels.Nn.Activation.Tanh)]
+    [InlineData("ReLU", RlKernels.Kernels.Nn.Activation.Relu)]
+    [InlineData(" relu ", RlKernels.Kernels.Nn.Activation.Relu)]
+    public void ActivationNamesParse(string text, RlKernels.Kernels.Nn.Activation expected) =>
+        Assert.Equal(expected, MlpBenchCommand.ParseActivation(text));
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("sigmoid")]
+    [InlineData("identity")]
+    public void UnknownActivationIsRefused(string text)
+    {
+        var e = Assert.Throws<ArgumentException>(() => MlpBenchCommand.ParseActivation(text));
+        Assert.Contains("--activation takes tanh or relu", e.Message);
+        Assert.Equal(ExitCodes.BadInput, Program.Main(["bench", "mlp", "--activation", text, "--batch", "8"]));
     }
 
     [Fact]

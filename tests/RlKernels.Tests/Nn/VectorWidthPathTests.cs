@@ -143,4 +143,17 @@ public class VectorWidthPathTests : NnTest
         Assert.True(double.IsFinite(gflops) && gflops > 0, $"width {width}: {gflops} GFLOP/s");
         Assert.Throws<ArgumentException>(() => FmaPeak.MeasureGflops(threads: 1, width: 2));
     }
+
+    [Fact]
+    public void FmaPeakProbeTimesRunAfterRun()
+    {
+        using var probe = FmaPeak.Probe.Create(threads: 1, seconds: 0.002);
+        double first = probe.TimeRepeat(), second = probe.TimeRepeat();
+        Assert.True(double.IsFinite(first) && first > 0 && double.IsFinite(second) && second > 0, $"{first}, {second} GFLOP/s");
+        Assert.Throws<ArgumentException>(() => FmaPeak.Probe.Create(threads: -1));
+        Assert.Throws<ArgumentException>(() => FmaPeak.Probe.Create(width: 3));
+        Assert.Throws<ArgumentException>(() => FmaPeak.Probe.Create(seconds: 0));
+        Assert.Throws<ArgumentException>(() => FmaPeak.Probe.Create(seconds: double.NaN));
+        Assert.Throws<ArgumentException>(() => FmaPeak.MeasureGflops(repeats: 0));
+    }
 }
