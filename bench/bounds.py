@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -50,12 +51,6 @@ def rlk(args, threads=None, extra_env=None, capture_json=True):
 
 def cpu_rows(rows):
     return {r["envs"]: r for r in rows if r.get("kind", "env") == "env" and r["backend"] == "cpu"}
-
-
-def median(xs):
-    xs = sorted(xs)
-    n = len(xs)
-    return None if n == 0 else (xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2)
 
 
 def profile(env_id, args):
@@ -132,13 +127,13 @@ def main():
             two.append(cpu_rows(rlk(["bench", "--env", env_id, "--envs", "65536", *common]))[65536]["steps_per_second"])
         r = {
             "env": env_id,
-            "one_thread_1024": median(small),
-            "one_thread_65536": median(one),
-            "memory_ratio": median([b / a for a, b in zip(small, one)]),
+            "one_thread_1024": statistics.median(small),
+            "one_thread_65536": statistics.median(one),
+            "memory_ratio": statistics.median([b / a for a, b in zip(small, one)]),
             "one_thread_1024_rounds": small,
             "one_thread_65536_rounds": one,
             "two_threads_65536_rounds": two,
-            "thread_scaling": median([b / a for a, b in zip(one, two)]),
+            "thread_scaling": statistics.median([b / a for a, b in zip(one, two)]),
             "profile": profile(env_id, args),
         }
         r["verdict"] = verdict(r)

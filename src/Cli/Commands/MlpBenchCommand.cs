@@ -325,7 +325,7 @@ public static class MlpBenchCommand
             }
             double peak = fixedPeak ?? Medians.Of(peaks);
             Array.Sort(perStep);
-            double median = perStep.Length % 2 == 1 ? perStep[perStep.Length / 2] : (perStep[perStep.Length / 2 - 1] + perStep[perStep.Length / 2]) / 2;
+            double median = Medians.Of(perStep);
             double samples = (double)population * batch;
             double gflops = samples / median * flopsPerSample / 1e9;
             return new MlpBenchRow
