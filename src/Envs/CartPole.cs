@@ -58,12 +58,39 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Angles beyond the float lanes' trig polynomial (|θ| above about 51,000 rad; a live episode ends at 0.21) take
+    /// <see cref="StepFar"/>, an out-of-line copy of the same step with the library sin/cos. Kept apart so that the hot
+    /// step holds no call: with the library call inline (as <c>T.SinCos</c> has it), the JIT kept the state in stack
+    /// memory across it, and CartPole ran 1.3–1.45× slower on 16-float lanes (bench/README.md, stop 36).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref CartPole<T> s, in CartPoleParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
+        if (!T.SinCosIfNear(s.Theta, out T sinTheta, out T cosTheta))
+        {
+            (s, reward, terminated) = StepFar(s, p, action);
+            return;
+        }
+        Advance(ref s, p, action, sinTheta, cosTheta, out reward, out terminated);
+    }
+
+    /// <summary><see cref="Step"/> where some |θ| is beyond the trig polynomial: the library sin/cos there. By value, not
+    /// by reference: a reference to the state taken for a call would keep it in memory on the hot path too.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (CartPole<T> State, T Reward, T Terminated) StepFar(CartPole<T> s, CartPoleParams p, T action)
+    {
+        T.SinCos(s.Theta, out T sinTheta, out T cosTheta);
+        Advance(ref s, p, action, sinTheta, cosTheta, out T reward, out T terminated);
+        return (s, reward, terminated);
+    }
+
+    /// <summary>The dynamics and termination test, given sin θ and cos θ of the state's angle.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Advance(ref CartPole<T> s, in CartPoleParams p, T action, T sinTheta, T cosTheta, out T reward, out T terminated)
+    {
         T forceMag = T.Splat(p.ForceMag);
         T force = T.Select(T.NonZero(action), forceMag, -forceMag);
-        T.SinCos(s.Theta, out T sinTheta, out T cosTheta);
         T totalMass = T.Splat(p.TotalMass), poleMassLength = T.Splat(p.PoleMassLength);
         T temp = (force + poleMassLength * (s.ThetaDot * s.ThetaDot) * sinTheta) / totalMass;
         T thetaAcc = (T.Splat(p.Gravity) * sinTheta - cosTheta * temp)

@@ -173,6 +173,9 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     public readonly T ReadAction() => T.Load(_actions, _firstEnv - _actionsFirstEnv, _count);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly T ReadRngCounter() => _b.RngCounter[_vec];
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void ReadBook(out EnvBook<T> book, bool withPending)
     {
         book.RngCounter = _b.RngCounter[_vec];

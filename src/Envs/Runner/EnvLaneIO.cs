@@ -52,6 +52,8 @@ public interface IEnvLaneIO<T> : ILaneReader<T> where T : struct, ILane<T>
     /// <paramref name="withPending"/>, <see cref="EnvBook{T}.Pending"/> is not read (false). A one-step call streams every
     /// env's memory, so a column it does not need is a cost (constant arguments: folded after inlining).</summary>
     void ReadBook(out EnvBook<T> book, bool withPending);
+    /// <summary>The RNG counters alone (<see cref="EnvBook{T}.RngCounter"/>), as <see cref="ReadBook"/> reads them.</summary>
+    T ReadRngCounter();
     /// <summary>Stores the running return and length of these envs back, the RNG counter with <paramref name="withCounter"/>
     /// and the pending flag with <paramref name="withPending"/> (each only where it may have changed).</summary>
     void WriteBook(in EnvBook<T> book, bool withCounter, bool withPending);

@@ -53,12 +53,13 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         var stateReader = new StepStateReader<T, TIO>(io, observe);
         TEnv.Load(ref stateReader, out TEnv s);
         // The pending flag matters to next-step mode only, and no step changes it (episode ends do).
-        io.ReadBook(out EnvBook<T> book, withPending: st.Mode == AutoResetMode.NextStep);
-        T envIndex = io.EnvIndex();
-        counterBefore = book.RngCounter;
-        var rng = new LaneRng<T>(counterBefore, envIndex, st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
+        counterBefore = io.ReadRngCounter();
+        var rng = new LaneRng<T>(counterBefore, io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
 
         TEnv.Step(ref s, p, action, ref rng, out T reward, out T terminated);
+        // The rest of the bookkeeping is read after the env's step, so that nothing of it is live across a call the step may
+        // make (CartPole's far-angle path): the JIT would keep it in stack memory for the whole step.
+        io.ReadBook(out EnvBook<T> book, withPending: st.Mode == AutoResetMode.NextStep);
         book.EpisodeReturn += reward;
         book.EpisodeLength += T.Splat(1);
         // Gymnasium's TimeLimit: truncated whenever the step count reaches the limit, terminated or not.

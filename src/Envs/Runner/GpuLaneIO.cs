@@ -70,6 +70,10 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly F1 ReadRngCounter() => new(_v.Book[GpuEnvViews.BookRngCounter * _v.EnvCount + _env]);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void ReadBook(out EnvBook<F1> book, bool withPending)
     {
         // Counter bits travel as float loads and stores only: no arithmetic that could touch the bits.

@@ -38,6 +38,13 @@ public readonly partial struct D1 : ILane<D1>
         cos = new(Math.Cos(x.V));
     }
     /// <inheritdoc/>
+    /// <remarks>Reference precision has no polynomial: the C library's sin and cos, always.</remarks>
+    public static bool SinCosIfNear(D1 x, out D1 sin, out D1 cos)
+    {
+        SinCos(x, out sin, out cos);
+        return true;
+    }
+    /// <inheritdoc/>
     public static D1 FlooredMod(D1 y, D1 m)
     {
         double r = y.V % m.V; // C fmod: exact

@@ -55,6 +55,13 @@ public readonly partial struct F1 : ILane<F1>
         }
         LaneTrig.SinCos(x, out sin, out cos);
     }
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool SinCosIfNear(F1 x, out F1 sin, out F1 cos)
+    {
+        LaneTrig.SinCos(x, out sin, out cos);
+        return !(MathF.Abs(x.V) > LaneTrig.ReductionLimit);
+    }
     /// <summary>
     /// y − m·floor(y/m) in float32: one formula for every float lane (F4/F8/F16 vectorize it), so they agree
     /// bit for bit. Python's exact floored modulo is D1's; in float32 the two differ within tolerance.

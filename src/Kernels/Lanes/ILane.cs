@@ -45,6 +45,18 @@ public interface ILane<TSelf> where TSelf : struct, ILane<TSelf>
     static abstract TSelf Cos(TSelf x);
     /// <summary>Both sin(x) and cos(x); cheaper than two calls on float lanes (one shared reduction).</summary>
     static abstract void SinCos(TSelf x, out TSelf sin, out TSelf cos);
+    /// <summary>
+    /// <see cref="SinCos"/> where it needs no out-of-line call: true with the same sin(x) and cos(x) when every element
+    /// lies within the float lanes' shared polynomial (|x| ≤ <see cref="LaneTrig.ReductionLimit"/>); false otherwise,
+    /// with <paramref name="sin"/> and <paramref name="cos"/> unspecified, and the caller must use <see cref="SinCos"/>.
+    /// </summary>
+    /// <remarks>
+    /// Why it exists: a call in a hot step, even one that never runs, makes the JIT keep every vector that is live
+    /// across it in stack memory for the whole step (no vector register survives a call in the x64 calling
+    /// conventions). A step that takes the rare far path through a separate, out-of-line copy of itself (CartPole's
+    /// <c>Step</c>) keeps its hot path free of calls.
+    /// </remarks>
+    static abstract bool SinCosIfNear(TSelf x, out TSelf sin, out TSelf cos);
     /// <summary>Square root of each element (NaN for negative elements).</summary>
     static abstract TSelf Sqrt(TSelf x);
     /// <summary>Natural logarithm of each element (-infinity at 0, NaN below).</summary>
