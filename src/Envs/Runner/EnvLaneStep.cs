@@ -52,14 +52,14 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     {
         var stateReader = new StepStateReader<T, TIO>(io, observe);
         TEnv.Load(ref stateReader, out TEnv s);
-        // The pending flag matters to next-step mode only, and no step changes it (episode ends do).
-        counterBefore = io.ReadRngCounter();
-        var rng = new LaneRng<T>(counterBefore, io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
+        var rng = new LaneRng<T>(io.ReadRngCounter(), io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
 
         TEnv.Step(ref s, p, action, ref rng, out T reward, out T terminated);
-        // The rest of the bookkeeping is read after the env's step, so that nothing of it is live across a call the step may
-        // make (CartPole's far-angle path): the JIT would keep it in stack memory for the whole step.
+        // The bookkeeping is read after the env's step (the counter again), so that none of it is live across a call the
+        // step may make (CartPole's far-angle path): the JIT would keep it in stack memory for the whole step.
+        // The pending flag matters to next-step mode only, and no step changes it (episode ends do).
         io.ReadBook(out EnvBook<T> book, withPending: st.Mode == AutoResetMode.NextStep);
+        counterBefore = book.RngCounter;
         book.EpisodeReturn += reward;
         book.EpisodeLength += T.Splat(1);
         // Gymnasium's TimeLimit: truncated whenever the step count reaches the limit, terminated or not.
@@ -76,6 +76,14 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         {
             io.WriteStep(T.Select(pending, T.Splat(0), reward), T.AndNot(terminated, pending), T.AndNot(truncated, pending));
             io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
+        }
+        // Same-step mode restarts the ended episodes' return and length here, in registers: the episode-end work then only
+        // resets their states (and writes final observations), and the CPU runner's steps before a call's last skip it
+        // for the packed resets alone. The restart there is the same, so doing it twice changes nothing.
+        if (st.Mode == AutoResetMode.SameStep)
+        {
+            book.EpisodeReturn = T.Select(ended, T.Splat(0), book.EpisodeReturn);
+            book.EpisodeLength = T.Select(ended, T.Splat(0), book.EpisodeLength);
         }
         var stateWriter = new StateWriter<T, TIO>(io);
         TEnv.Store(s, ref stateWriter);
