@@ -107,14 +107,34 @@ public static class CartPoleCeiling
             }
         }
 
+        /// <remarks>The env's shape of the step (RlKernels.Envs.CartPole): no call on the hot path, an out-of-line copy with the
+        /// library sin/cos for angles beyond the trig polynomial (which the controller never reaches). With the call inline,
+        /// the JIT kept the state in stack memory across it, and the ceiling understated what the machine allows.</remarks>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void StepOne(ref T x, ref T xDot, ref T theta, ref T thetaDot, ref T terminations)
+        {
+            if (!T.SinCosIfNear(theta, out T sin, out T cos))
+            {
+                StepOneFar(ref x, ref xDot, ref theta, ref thetaDot, ref terminations);
+                return;
+            }
+            Advance(ref x, ref xDot, ref theta, ref thetaDot, ref terminations, sin, cos);
+        }
+
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        private static void StepOneFar(ref T x, ref T xDot, ref T theta, ref T thetaDot, ref T terminations)
+        {
+            T.SinCos(theta, out T sin, out T cos);
+            Advance(ref x, ref xDot, ref theta, ref thetaDot, ref terminations, sin, cos);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Advance(ref T x, ref T xDot, ref T theta, ref T thetaDot, ref T terminations, T sin, T cos)
         {
             // A linear state-feedback controller (bang-bang on 0.1·x + 0.2·ẋ + θ + 0.5·θ̇): it keeps θ within about
             // 0.03 rad and x within about 0.1 forever, so the trig stays on its small-argument path as in the env.
             T drive = T.Splat(0.1) * x + T.Splat(0.2) * xDot + theta + T.Splat(0.5) * thetaDot;
             T force = T.Select(T.GreaterThan(drive, T.Splat(0)), T.Splat(ForceMag), T.Splat(-ForceMag));
-            T.SinCos(theta, out T sin, out T cos);
             T totalMass = T.Splat(TotalMass), poleMassLength = T.Splat(PoleMassLength);
             T temp = (force + poleMassLength * (thetaDot * thetaDot) * sin) / totalMass;
             T thetaAcc = (T.Splat(Gravity) * sin - cos * temp)
