@@ -54,14 +54,38 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
     }
 
     /// <inheritdoc/>
+    /// <remarks>A position whose 3·x lies beyond the float lanes' trig polynomial (|x| above about 17,000; the track keeps it
+    /// in [−1.2, 0.6]) takes <see cref="StepFar"/>, an out-of-line copy with the library cosine, so that the hot step holds
+    /// no call (see CartPole's Step).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref MountainCar<T> s, in MountainCarParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
-        T velocity = s.Velocity + ((action - T.Splat(1.0)) * T.Splat(p.Force) + T.Cos(T.Splat(3.0) * s.Position) * -T.Splat(p.Gravity));
-        terminated = Move(s.Position, ref velocity, out T position, p.MinPosition, p.MaxPosition, p.MaxSpeed, p.GoalPosition, p.GoalVelocity);
         reward = T.Splat(-1.0);
+        if (!T.SinCosIfNear(T.Splat(3.0) * s.Position, out _, out T cos3x))
+        {
+            (s, terminated) = StepFar(s, p, action);
+            return;
+        }
+        terminated = Advance(ref s, p, action, cos3x);
+    }
+
+    /// <summary><see cref="Step"/> with the library cosine, for positions beyond the trig polynomial; by value.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (MountainCar<T> State, T Terminated) StepFar(MountainCar<T> s, MountainCarParams p, T action)
+    {
+        T terminated = Advance(ref s, p, action, T.Cos(T.Splat(3.0) * s.Position));
+        return (s, terminated);
+    }
+
+    /// <summary>The velocity update and the track, given cos(3·position); returns terminated.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static T Advance(ref MountainCar<T> s, in MountainCarParams p, T action, T cos3x)
+    {
+        T velocity = s.Velocity + ((action - T.Splat(1.0)) * T.Splat(p.Force) + cos3x * -T.Splat(p.Gravity));
+        T terminated = Move(s.Position, ref velocity, out T position, p.MinPosition, p.MaxPosition, p.MaxSpeed, p.GoalPosition, p.GoalVelocity);
         s.Position = position;
         s.Velocity = velocity;
+        return terminated;
     }
 
     /// <summary>

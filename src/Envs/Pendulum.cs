@@ -68,8 +68,35 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Angles beyond the float lanes' trig polynomial (|θ| above about 51,000 rad: θ is not wrapped, and a long episode
+    /// spinning at full speed reaches it after some 130,000 steps) take <see cref="StepFar"/>, an out-of-line copy of the
+    /// same step with the library sine. Kept apart so that the hot step holds no call (see CartPole's Step).
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref Pendulum<T> s, in PendulumParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
+    {
+        terminated = T.FalseMask;
+        if (!T.SinCosIfNear(s.Theta, out T sinTheta, out _))
+        {
+            (s, reward) = StepFar(s, p, action);
+            return;
+        }
+        Advance(ref s, p, action, sinTheta, out reward);
+    }
+
+    /// <summary><see cref="Step"/> where some |θ| is beyond the trig polynomial: the library sine there. By value, so that
+    /// no reference to the state is taken on the hot path.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (Pendulum<T> State, T Reward) StepFar(Pendulum<T> s, PendulumParams p, T action)
+    {
+        Advance(ref s, p, action, T.Sin(s.Theta), out T reward);
+        return (s, reward);
+    }
+
+    /// <summary>The dynamics and the cost, given sin θ of the state's angle.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Advance(ref Pendulum<T> s, in PendulumParams p, T action, T sinTheta, out T reward)
     {
         T th = s.Theta, thDot = s.ThetaDot;
         T u = T.Min(T.Max(action, -T.Splat(p.MaxTorque)), T.Splat(p.MaxTorque));
@@ -80,13 +107,12 @@ public struct Pendulum<T> : IEnv<Pendulum<T>, T, PendulumParams>, IEnvSpec<Pendu
         T costs = T.Square(thNorm) + T.Splat(0.1) * T.Square(thDot) + T.Splat(0.001) * T.Square(u);
 
         T dt = T.Splat(p.Dt), maxSpeed = T.Splat(p.MaxSpeed);
-        T newThDot = thDot + (T.Splat(p.GravityCoef) * T.Sin(th) + T.Splat(p.TorqueCoef) * u) * dt;
+        T newThDot = thDot + (T.Splat(p.GravityCoef) * sinTheta + T.Splat(p.TorqueCoef) * u) * dt;
         newThDot = T.Min(T.Max(newThDot, -maxSpeed), maxSpeed);
         s.Theta = th + newThDot * dt;
         s.ThetaDot = newThDot;
 
         reward = -costs;
-        terminated = T.FalseMask;
     }
 
     /// <inheritdoc/>
