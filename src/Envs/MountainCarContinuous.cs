@@ -49,11 +49,32 @@ public struct MountainCarContinuous<T> : IEnv<MountainCarContinuous<T>, T, Mount
         MountainCar<T>.ResetCar(out s.Car.Position, out s.Car.Velocity, ref rng);
 
     /// <inheritdoc/>
+    /// <remarks>As MountainCar's: a far 3·position takes <see cref="StepFar"/>, so that the hot step holds no call.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref MountainCarContinuous<T> s, in MountainCarContinuousParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
+        if (!T.SinCosIfNear(T.Splat(3.0) * s.Car.Position, out _, out T cos3x))
+        {
+            (s, reward, terminated) = StepFar(s, p, action);
+            return;
+        }
+        Advance(ref s, p, action, cos3x, out reward, out terminated);
+    }
+
+    /// <summary><see cref="Step"/> with the library cosine, for positions beyond the trig polynomial; by value.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (MountainCarContinuous<T> State, T Reward, T Terminated) StepFar(MountainCarContinuous<T> s, MountainCarContinuousParams p, T action)
+    {
+        Advance(ref s, p, action, T.Cos(T.Splat(3.0) * s.Car.Position), out T reward, out T terminated);
+        return (s, reward, terminated);
+    }
+
+    /// <summary>The velocity update, the track and the reward, given cos(3·position).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Advance(ref MountainCarContinuous<T> s, in MountainCarContinuousParams p, T action, T cos3x, out T reward, out T terminated)
+    {
         T force = T.Min(T.Max(action, T.Splat(p.MinAction)), T.Splat(p.MaxAction));
-        T velocity = s.Car.Velocity + (force * T.Splat(p.Power) - T.Splat(0.0025) * T.Cos(T.Splat(3.0) * s.Car.Position));
+        T velocity = s.Car.Velocity + (force * T.Splat(p.Power) - T.Splat(0.0025) * cos3x);
         terminated = MountainCar<T>.Move(s.Car.Position, ref velocity, out T position, p.MinPosition, p.MaxPosition, p.MaxSpeed, p.GoalPosition, p.GoalVelocity);
         reward = T.Select(terminated, T.Splat(100.0), T.Splat(0.0)) - (action * action) * T.Splat(0.1);
         s.Car.Position = T.RoundToFloat(position);

@@ -6,7 +6,7 @@ using RlKernels.Tests.Kernels;
 namespace RlKernels.Tests.Envs;
 
 /// <summary>
-/// CartPole, Pendulum and MountainCar take trig arguments beyond the float lanes' polynomial
+/// CartPole, Pendulum and both MountainCars take trig arguments beyond the float lanes' polynomial
 /// (|x| &gt; <see cref="LaneTrig.ReductionLimit"/>) through an out-of-line copy of their step (<c>StepFar</c>), so that
 /// the hot step holds no call. These check that path on lane values that mix near and far arguments: every element's
 /// next state against the float64 step (library sin/cos), and every vector width bit for bit against the others. With
@@ -26,6 +26,7 @@ public class FarAngleTests
         new("Pendulum-v1", 2, 0, 1, [3, 1]),
         // Small velocities: the far position is clipped to the track's end, and the velocity keeps cos(3x)'s share.
         new("MountainCar-v0", 2, 0, 3, [0.5, 0.01]),
+        new("MountainCarContinuous-v0", 2, 0, 3, [0.5, 0.01]),
     ];
 
     public static TheoryData<string, int> EnvsAndWidths()
@@ -51,7 +52,8 @@ public class FarAngleTests
         for (int i = 0; i < Count; i += 3)
             state[c.AngleField][i] = (float)((rng.Next(2) == 0 ? -1 : 1) * Math.Round(Math.Pow(10, 5 + 2 * rng.NextDouble()) / c.AngleFactor));
         var actions = new float[Count];
-        for (int i = 0; i < Count; i++) actions[i] = c.Name == "Pendulum-v1" ? (float)(rng.NextDouble() * 4 - 2) : rng.Next(c.Name == "MountainCar-v0" ? 3 : 2);
+        for (int i = 0; i < Count; i++) actions[i] = c.Name is "Pendulum-v1" or "MountainCarContinuous-v0"
+            ? (float)(rng.NextDouble() * 4 - 2) : rng.Next(c.Name == "MountainCar-v0" ? 3 : 2);
         return (state, actions);
     }
 
@@ -59,7 +61,8 @@ public class FarAngleTests
     {
         "CartPole-v1" => Step<CartPole<T>, T, CartPoleParams>(new CartPoleParams(), state, actions),
         "Pendulum-v1" => Step<Pendulum<T>, T, PendulumParams>(new PendulumParams(), state, actions),
-        _ => Step<MountainCar<T>, T, MountainCarParams>(new MountainCarParams(), state, actions),
+        "MountainCar-v0" => Step<MountainCar<T>, T, MountainCarParams>(new MountainCarParams(), state, actions),
+        _ => Step<MountainCarContinuous<T>, T, MountainCarContinuousParams>(new MountainCarContinuousParams(), state, actions),
     };
 
     /// <summary>One step of every element on lane T from <paramref name="state"/>: the next states' float bits [Fields, Count].</summary>
