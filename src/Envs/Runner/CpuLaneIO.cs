@@ -178,7 +178,7 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void ReadBook(out EnvBook<T> book, bool withPending)
     {
-        book.RngCounter = _b.RngCounter[_vec];
+        book.RngCounter = ReadRngCounter();
         book.EpisodeReturn = _b.EpisodeReturn[_vec];
         book.EpisodeLength = _b.EpisodeLength[_vec];
         book.Pending = withPending ? _b.Pending[_vec] : T.FalseMask;

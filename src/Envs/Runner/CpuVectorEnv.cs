@@ -255,28 +255,6 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
         uint[] resetEnvs = PacksResets ? t_resetEnvs ??= new uint[(StepBlockVecs + 1) * T.Count] : [];
         uint[] resetCounters = PacksResets ? t_resetCounters ??= new uint[(StepBlockVecs + 1) * T.Count] : [];
         int resets = 0;
-        if (PacksResets && st.Mode == AutoResetMode.SameStep && !observe)
-        {
-            // A step before a call's last, same-step mode: the step restarted the ended episodes' return and length
-            // (EnvLaneStep.StepBody) and writes no final observations, so what is left is their resets, packed. Each
-            // reset draws from the env's counter after the step, which the step wrote to the counter column.
-            ref uint counterColumn = ref Unsafe.As<T, uint>(ref _b.RngCounter[0]);
-            for (int i = 0; i < count; i++)
-            {
-                ulong bits = T.MaskBits(ends[i * 3]);
-                uint firstEnv = (uint)((block + slots[i]) * T.Count);
-                while (bits != 0)
-                {
-                    uint env = firstEnv + (uint)System.Numerics.BitOperations.TrailingZeroCount(bits);
-                    bits &= bits - 1;
-                    resetEnvs[resets] = env;
-                    resetCounters[resets] = Unsafe.Add(ref counterColumn, (int)env);
-                    resets++;
-                }
-            }
-            if (resets > 0) ResetPacked(resetEnvs, resetCounters, resets);
-            return;
-        }
         for (int i = 0; i < count; i++)
         {
             int slot = slots[i];
@@ -289,8 +267,20 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                     observe, observeResets: false);
                 continue;
             }
-            EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodesExceptResets(ref io, _params, st, end, Unsafe.Add(ref end, 1),
-                Unsafe.Add(ref end, 2), observe, out T resetMask, out T resetCounter);
+            T resetMask, resetCounter;
+            if (st.Mode == AutoResetMode.SameStep && !observe)
+            {
+                // A step before a call's last, same-step mode: the step restarted the ended episodes' return and length
+                // (EnvLaneStep.StepBody) and writes no final observations, so only their resets are left, drawn from
+                // the counters after the step, which the step stored.
+                resetMask = end;
+                resetCounter = _b.RngCounter[block + slot];
+            }
+            else
+            {
+                EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodesExceptResets(ref io, _params, st, end, Unsafe.Add(ref end, 1),
+                    Unsafe.Add(ref end, 2), observe, out resetMask, out resetCounter);
+            }
             // Every lane the mask names, padding lanes past the last env included (as a reset in place would).
             ulong bits = T.MaskBits(resetMask);
             uint firstEnv = (uint)((block + slot) * T.Count);

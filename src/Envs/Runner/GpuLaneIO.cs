@@ -69,6 +69,7 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
     public readonly F1 ReadAction() => new(_v.Actions[_env]);
 
     /// <inheritdoc/>
+    /// <remarks>Counter bits travel as float loads and stores only: no arithmetic that could touch the bits.</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly F1 ReadRngCounter() => new(_v.Book[GpuEnvViews.BookRngCounter * _v.EnvCount + _env]);
 
@@ -76,8 +77,7 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public readonly void ReadBook(out EnvBook<F1> book, bool withPending)
     {
-        // Counter bits travel as float loads and stores only: no arithmetic that could touch the bits.
-        book.RngCounter = new(_v.Book[GpuEnvViews.BookRngCounter * _v.EnvCount + _env]);
+        book.RngCounter = ReadRngCounter();
         book.EpisodeReturn = new(_v.Book[GpuEnvViews.BookEpisodeReturn * _v.EnvCount + _env]);
         book.EpisodeLength = new(_v.Book[GpuEnvViews.BookEpisodeLength * _v.EnvCount + _env]);
         book.Pending = withPending ? new(_v.Book[GpuEnvViews.BookPending * _v.EnvCount + _env]) : F1.FalseMask;
