@@ -8,7 +8,7 @@ namespace RlKernels.AB;
 /// <summary>
 /// Compares two builds of the engine inside one process: each build's <c>RlKernels.Envs</c> and
 /// <c>RlKernels.Kernels</c> are loaded into an <see cref="AssemblyLoadContext"/> of their own, the same workload is made in
-/// each (an env's <c>StepRandom(64)</c>, or with <c>--mlp</c> the MLP training step of <c>rlk bench mlp</c>), and short
+/// each (an env's <c>StepRandom(64)</c>, or as many steps per call as <c>--steps</c> says, or with <c>--mlp</c> the MLP training step of <c>rlk bench mlp</c>), and short
 /// windows of it alternate between them, the order reversed every round. On a machine whose
 /// speed drifts over seconds (a shared VM), the per-round ratio cancels the drift that separate processes measure as
 /// well. A process can still favour one side as a whole (each lays out its arrays anew), so compare in both orders.
@@ -16,8 +16,9 @@ namespace RlKernels.AB;
 public static class BuildComparison
 {
     private const string Usage =
-        "usage: rlk-ab DIR_A DIR_B (ENV | --mlp PxB) [--envs N] [--threads T] [--seconds S] [--rounds R] [--env-arg KEY=VALUE ...]\n" +
+        "usage: rlk-ab DIR_A DIR_B (ENV | --mlp PxB) [--envs N] [--threads T] [--seconds S] [--rounds R] [--steps K] [--env-arg KEY=VALUE ...]\n" +
         "  DIR_A, DIR_B: folders holding a build's RlKernels.Envs.dll and RlKernels.Kernels.dll (e.g. src/Envs/bin/Release/net10.0).\n" +
+        "  --steps K: env steps per StepRandom call (default 64; 1 observes every step, as a training loop does).\n" +
         "  --mlp PxB: instead of an env, the 4-64-64-2 training step (forward, backward, Adam) of P members x B rows.";
 
     /// <summary>Runs the comparison and prints one line; returns 0, or 2 after one line on <paramref name="error"/> for bad input.</summary>
@@ -61,7 +62,7 @@ public static class BuildComparison
             ratios.Add(rb / ra);
         }
         ratios.Sort();
-        string what = o.Mlp is var (p, batch) ? $"mlp {p}x{batch}" : $"{o.Env} envs={o.Envs}";
+        string what = o.Mlp is var (p, batch) ? $"mlp {p}x{batch}" : $"{o.Env} envs={o.Envs}{(o.StepsPerCall != 64 ? $" steps={o.StepsPerCall}" : "")}";
         string unit = o.Mlp != null ? "M samples/s" : "M steps/s";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{what} threads={o.Threads}: A {Median(ratesA) / 1e6:F2} {unit}, B {Median(ratesB) / 1e6:F2} {unit} (medians); " +
@@ -87,12 +88,12 @@ public static class BuildComparison
     /// <summary>The command line, checked.</summary>
     /// <param name="Mlp">With --mlp: (P, B) of the MLP step, else null (an env, <paramref name="Env"/>).</param>
     internal sealed record Options(string DirA, string DirB, string Env, int Envs, int Threads, double Seconds, int Rounds,
-        IReadOnlyDictionary<string, string> EnvArgs, (int Population, int Batch)? Mlp)
+        IReadOnlyDictionary<string, string> EnvArgs, (int Population, int Batch)? Mlp, int StepsPerCall = 64)
     {
         public static Options Parse(string[] args)
         {
             var positional = new List<string>();
-            int envs = 65536, threads = 0, rounds = 16;
+            int envs = 65536, threads = 0, rounds = 16, steps = 64;
             double seconds = 0.3;
             var envArgs = new Dictionary<string, string>();
             (int, int)? mlp = null;
@@ -107,6 +108,7 @@ public static class BuildComparison
                     case "--envs": envs = Int(arg, value, 1, 1 << 26); break;
                     case "--threads": threads = Int(arg, value, 0, 1024); break;
                     case "--rounds": rounds = Int(arg, value, 2, 10000); break;
+                    case "--steps": steps = Int(arg, value, 1, 1 << 20); break;
                     case "--seconds":
                         if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out seconds) || !(seconds is > 0 and <= 60))
                             throw new ArgumentException($"--seconds must be a number in (0, 60], got '{value}'.");
@@ -134,7 +136,7 @@ public static class BuildComparison
                 foreach (string dll in new[] { "RlKernels.Envs.dll", "RlKernels.Kernels.dll" })
                     if (!File.Exists(Path.Combine(dir, dll))) throw new ArgumentException($"{Path.Combine(dir, dll)} does not exist.");
             return new Options(Path.GetFullPath(positional[0]), Path.GetFullPath(positional[1]), mlp == null ? positional[2] : "",
-                envs, threads, seconds, rounds, envArgs, mlp);
+                envs, threads, seconds, rounds, envArgs, mlp, steps);
         }
 
         private static int Int(string name, string value, int min, int max) =>
@@ -148,13 +150,14 @@ public static class BuildComparison
     {
         private readonly object _env;
         private readonly MethodInfo _stepRandom;
-        private readonly int _envs;
+        private readonly int _envs, _steps;
 
-        private EnvWorkload(object env, MethodInfo stepRandom, int envs)
+        private EnvWorkload(object env, MethodInfo stepRandom, int envs, int steps)
         {
             _env = env;
             _stepRandom = stepRandom;
             _envs = envs;
+            _steps = steps;
         }
 
         public static EnvWorkload Load(AssemblyLoadContext context, string dir, Options o)
@@ -171,20 +174,20 @@ public static class BuildComparison
             Type vectorEnv = env.GetType().GetInterfaces().Single(i => i.Name == "IVectorEnv");
             vectorEnv.GetMethods().Single(m => m.Name == "Reset" && m.GetParameters() is [{ ParameterType: var p }] && p == typeof(ulong))
                 .Invoke(env, [1UL]);
-            return new EnvWorkload(env, vectorEnv.GetMethod("StepRandom")!, o.Envs);
+            return new EnvWorkload(env, vectorEnv.GetMethod("StepRandom")!, o.Envs, o.StepsPerCall);
         }
 
-        /// <summary>Env-steps per second of StepRandom(64) calls for <paramref name="seconds"/>.</summary>
+        /// <summary>Env-steps per second of StepRandom(steps per call) calls for <paramref name="seconds"/>.</summary>
         public double Rate(double seconds)
         {
             long calls = 0;
             var clock = Stopwatch.StartNew();
             while (clock.Elapsed.TotalSeconds < seconds)
             {
-                _stepRandom.Invoke(_env, [64]);
+                _stepRandom.Invoke(_env, [_steps]);
                 calls++;
             }
-            return (double)_envs * 64 * calls / clock.Elapsed.TotalSeconds;
+            return (double)_envs * _steps * calls / clock.Elapsed.TotalSeconds;
         }
 
         public void Dispose() => (_env as IDisposable)?.Dispose();

@@ -17,8 +17,9 @@ namespace RlKernels.Envs.Wrappers;
 /// </summary>
 public sealed record EnvWrapperOptions
 {
-    /// <summary>Most history slots a frame stack may use (K·obsSize, plus K with actions).</summary>
-    public const int MaxStackSlots = 64;
+    /// <summary>Most history slots a frame stack may use: K·obsSize, plus K with actions, plus obsSize for the episode's
+    /// first observation (72: every stack of at most 64 features over an observation of at most 8 fits).</summary>
+    public const int MaxStackSlots = 72;
 
     /// <summary>Bit k set: inner observation feature k is kept; 0 = no filter.</summary>
     public uint KeepMask { get; init; }
@@ -69,10 +70,10 @@ public sealed record EnvWrapperOptions
         if (stack > 0)
         {
             int frame = keep != 0 ? BitOperations.PopCount(keep) : obsSize;
-            long slots = (long)stack * frame + (actions ? stack : 0);
+            long slots = (long)stack * frame + (actions ? stack : 0) + frame;
             if (slots > MaxStackSlots)
                 throw new ArgumentException(
-                    $"{envId}: frame_stack={stack} needs {slots} slots ({stack} × {frame} features{(actions ? $" + {stack} actions" : "")}); at most {MaxStackSlots} fit.");
+                    $"{envId}: frame_stack={stack} needs {slots} slots ({stack} × {frame} features{(actions ? $" + {stack} actions" : "")} + {frame} for the episode's first observation); at most {MaxStackSlots} fit.");
         }
         return new EnvWrapperOptions { KeepMask = keep, FrameStack = stack, FrameStackActions = actions, ResetPadding = resetPadding };
     }

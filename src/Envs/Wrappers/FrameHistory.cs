@@ -14,7 +14,7 @@ namespace RlKernels.Envs.Wrappers;
 /// </summary>
 /// <remarks>
 /// Speed: a slot addressed by a run-time index is a switch (a jump table on the CPU), so the bulk
-/// operations (<see cref="Load{TReader}"/>, <see cref="WriteSlots{TWriter}"/>) name every field
+/// operation (<see cref="Load{TReader}"/>) names every field
 /// explicitly instead of looping over <see cref="Get"/> and <see cref="Set"/>; they are static and take
 /// the history by <c>in</c>/<c>out</c>, so no caller copies it (a generic struct method called on an
 /// <c>in</c> field would copy the whole history first). As an <see cref="ILaneWriter{T}"/> the history
@@ -44,9 +44,6 @@ public interface IFrameHistory<TSelf, T> : ILaneWriter<T>
 
     /// <summary>Slot i = <c>src.Read(offset + i)</c> for every slot.</summary>
     static abstract void Load<TReader>(ref TReader src, int offset, out TSelf h) where TReader : struct, ILaneReader<T>;
-
-    /// <summary><c>dst.Write(offset + i, slot i)</c> for the slots i &lt; <paramref name="count"/>, in order.</summary>
-    static abstract void WriteSlots<TWriter>(in TSelf h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>;
 }
 
 /// <summary>Eight slots as explicit fields.</summary>
@@ -94,7 +91,7 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Write(int index, T value) => Set(_writeBase + index, value);
 
-    // Load and WriteSlots inline: out of line, each call took the history by reference, so the step kept it in stack
+    // Load inline: out of line, each call took the history by reference, so the step kept it in stack
     // memory and paid a call per eight slots; inlined, a CartPole frame stack (k = 4, 16 slots) took about 18% less
     // CPU time per step, k = 2 and 8 about 7%, Acrobot k = 4 the same (one thread, 65,536 envs, alternating runs).
 
@@ -116,28 +113,6 @@ public struct FrameSlots8<T> : IFrameHistory<FrameSlots8<T>, T> where T : struct
         h.S6 = src.Read(offset + 6);
         h.S7 = src.Read(offset + 7);
         h._writeBase = 0;
-    }
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WriteSlots<TWriter>(in FrameSlots8<T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>
-    {
-        if (count <= 0) return;
-        dst.Write(offset, h.S0);
-        if (count <= 1) return;
-        dst.Write(offset + 1, h.S1);
-        if (count <= 2) return;
-        dst.Write(offset + 2, h.S2);
-        if (count <= 3) return;
-        dst.Write(offset + 3, h.S3);
-        if (count <= 4) return;
-        dst.Write(offset + 4, h.S4);
-        if (count <= 5) return;
-        dst.Write(offset + 5, h.S5);
-        if (count <= 6) return;
-        dst.Write(offset + 6, h.S6);
-        if (count <= 7) return;
-        dst.Write(offset + 7, h.S7);
     }
 }
 
@@ -194,13 +169,5 @@ public struct FrameSlotSum<TLow, THigh, T> : IFrameHistory<FrameSlotSum<TLow, TH
         TLow.Load(ref src, offset, out h.Low);
         THigh.Load(ref src, offset + TLow.Capacity, out h.High);
         h._writeBase = 0;
-    }
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WriteSlots<TWriter>(in FrameSlotSum<TLow, THigh, T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>
-    {
-        TLow.WriteSlots(h.Low, ref dst, offset, count);
-        if (count > TLow.Capacity) THigh.WriteSlots(h.High, ref dst, offset + TLow.Capacity, count - TLow.Capacity);
     }
 }

@@ -16,14 +16,17 @@ namespace RlKernels.Envs.Wrappers;
 // The history is a ring indexed in place: frame r holds slots [r·F, r·F + F), its action slot k·F + r, and the
 // newest frame is at the ring position Head. A step writes only the new frame and action at the next position (a
 // history shifted by one frame per step loaded and stored every slot); Observe reads the ring from Head back.
-// Head is the same in every env: every step call steps all envs, and a reset writes every frame of the ring (the
-// reset observation in each), so it does not need the position and leaves it as it is (Store writes no Head then).
-// Padding after a reset: "reset" (Gymnasium's default) repeats the reset observation in every older frame, which
-// the reset's ring already holds; "zero" shows 0 for the frames older than the episode (Filled counts the
-// episode's frames). Actions before the first step are 0 in both modes (for a discrete env, 0 is also a real
-// action: a known ambiguity, as in most action-stacking wrappers).
-// State layout: history slots first (fields [0, Capacity)), then Head, Filled and the inner env's fields, because
-// Load and Store get no parameters and so can only know the history's size from its type.
+// Head is the same in every env: every step call steps all envs. A reset does not know it (Reset gets no state), so it
+// writes no ring frame at all: it keeps the episode's first observation in F slots of its own, after the stacked ones,
+// and sets Steps, the steps since the reset capped at k, to 0. Observe shows ring frames younger than Steps; the frame
+// of age Steps is the first observation, and the older ones are padding: the first observation again with "reset"
+// padding (Gymnasium's default), 0 with "zero". Actions older than Steps are 0 in both modes (for a discrete env, 0 is
+// also a real action: a known ambiguity, as in most action-stacking wrappers). A reset so writes F + 1 fields of the
+// wrapper instead of every frame of the ring (k·F, 16 for CartPole with k = 4), one env at a time (19% of a
+// frame-stacked CartPole's time went to its packed resets when they wrote the ring).
+// State layout: history slots first (fields [0, Capacity): the ring, the actions, the first observation), then Head,
+// Steps and the inner env's fields, because Load and Store get no parameters and so can only know the history's size
+// from its type.
 
 /// <summary>Parameters of <see cref="FrameStack{TInner, T, TParams, THistory}"/>.</summary>
 public readonly struct FrameStackParams<TParams> where TParams : struct
@@ -38,8 +41,6 @@ public readonly struct FrameStackParams<TParams> where TParams : struct
     public readonly int StackActions;
     /// <summary>1: pad with the reset observation (Gymnasium's "reset"); 0: pad with zeros.</summary>
     public readonly int ResetPadding;
-    /// <summary>⌈2¹⁶ / F⌉: i / F = (i · FrameReciprocal) &gt;&gt; 16 for the slot indices i &lt; 64 (no division per slot).</summary>
-    public readonly int FrameReciprocal;
 
     /// <summary>Stacks <paramref name="stackSize"/> observations of <paramref name="frameSize"/> features each.</summary>
     /// <param name="inner">The inner env's constants.</param>
@@ -54,11 +55,16 @@ public readonly struct FrameStackParams<TParams> where TParams : struct
         FrameSize = frameSize;
         StackActions = stackActions ? 1 : 0;
         ResetPadding = resetPadding ? 1 : 0;
-        FrameReciprocal = frameSize > 0 ? (65536 + frameSize - 1) / frameSize : 0;
     }
 
-    /// <summary>Features of the stacked observation (history slots in use).</summary>
+    /// <summary>Features of the stacked observation: the ring's frames and actions.</summary>
     public int ObsSize => StackSize * FrameSize + StackActions * StackSize;
+
+    /// <summary>The first of the F history slots that hold the episode's first observation (after the stacked ones).</summary>
+    public int FirstObsSlot => ObsSize;
+
+    /// <summary>History slots in use: the stacked observation's and the episode's first observation.</summary>
+    public int HistorySlots => ObsSize + FrameSize;
 }
 
 /// <summary>The inner env with its last k observations (and optionally actions) as the observation.</summary>
@@ -70,20 +76,22 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
 {
     /// <summary>The inner env's state (state fields after the history's).</summary>
     public TInner Inner;
-    /// <summary>The history, a ring: k observations of F features, then (with actions on) k actions.</summary>
+    /// <summary>The history: a ring of k observations of F features, then (with actions on) k actions, then the episode's
+    /// first observation.</summary>
     public THistory Frames;
     /// <summary>The ring position of the newest frame, in [0, k): the same in every element and every env.</summary>
     public T Head;
-    /// <summary>Frames of the current episode in the ring, 1 to k (zero padding shows the older ones as 0).</summary>
-    public T Filled;
+    /// <summary>Steps since the episode's reset, capped at k: the ring frames of the episode (the older frames are padding).</summary>
+    public T Steps;
 
     // What Store writes; set by Reset, Load and Step, never stored. Store gets no parameters, so they say it.
-    /// <summary>After Reset: slots [0, count) (the whole ring), Head left as stored; else 0.</summary>
-    private int _storeSlots;
-    /// <summary>After Step: the first slot and the size of the frame it wrote, and its action slot (−1: none).</summary>
+    /// <summary>After Step or Reset: the first slot and the size of the frame it wrote (a step's newest ring frame, a
+    /// reset's first observation), and its action slot (−1: none); Load sets size 0.</summary>
     private int _newFrameSlot, _newFrameSize, _newActionSlot;
+    /// <summary>False after Reset: Head is left as stored.</summary>
+    private bool _storeHead;
 
-    /// <summary>Field of Head in the state (Filled follows it, then the inner env's fields).</summary>
+    /// <summary>Field of Head in the state (Steps follows it, then the inner env's fields).</summary>
     private static int HeadField => THistory.Capacity;
 
     /// <inheritdoc/>
@@ -95,9 +103,9 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         if (p.FrameSize != inner.ObsSize)
             throw new ArgumentException($"{inner.Id}: frame size {p.FrameSize} differs from the env's observation size {inner.ObsSize}.", nameof(p));
         int obsSize = p.ObsSize;
-        if (obsSize > THistory.Capacity)
-            throw new ArgumentOutOfRangeException(nameof(p), obsSize,
-                $"{inner.Id}: a stack of {obsSize} features exceeds this history's {THistory.Capacity} slots.");
+        if (p.HistorySlots > THistory.Capacity)
+            throw new ArgumentOutOfRangeException(nameof(p), p.HistorySlots,
+                $"{inner.Id}: a stack of {obsSize} features and a first observation of {p.FrameSize} exceed this history's {THistory.Capacity} slots.");
         var low = new float[obsSize];
         var high = new float[obsSize];
         for (int j = 0; j < p.StackSize; j++)
@@ -113,8 +121,9 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         }
         var names = new string[THistory.Capacity + 2 + inner.StateSize];
         for (int i = 0; i < THistory.Capacity; i++) names[i] = $"stack_slot{i}";
+        for (int f = 0; f < p.FrameSize; f++) names[p.FirstObsSlot + f] = $"stack_first_obs{f}";
         names[HeadField] = "stack_head";
-        names[HeadField + 1] = "stack_filled";
+        names[HeadField + 1] = "stack_steps";
         Array.Copy(inner.StateNames, 0, names, HeadField + 2, inner.StateSize);
         return inner with { ObsSize = obsSize, ObsLow = low, ObsHigh = high, StateNames = names };
     }
@@ -125,21 +134,17 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     {
         TInner.Reset(out TInner inner, p.Inner, ref rng);
         s.Inner = inner;
-        // Every frame of the ring holds the reset observation, so the ring is right at any Head: the one in memory stays.
-        // Observed into each frame (no copy from slot to slot), and only the slots in use written.
+        // Only the first observation: with Steps = 0 no ring frame or action is shown, so the ring stays as it is, and so
+        // does Head (Store writes neither).
         THistory.Unread(out s.Frames);
-        for (int j = 0; j < p.StackSize; j++)
-        {
-            s.Frames.WriteBase = j * p.FrameSize;
-            TInner.Observe(inner, p.Inner, ref s.Frames);
-        }
-        for (int i = p.StackSize * p.FrameSize; i < p.ObsSize; i++) s.Frames.Set(i, T.Splat(0)); // actions before the first step
+        s.Frames.WriteBase = p.FirstObsSlot;
+        TInner.Observe(inner, p.Inner, ref s.Frames);
         s.Head = T.Splat(0);
-        s.Filled = T.Splat(1);
-        s._storeSlots = p.ObsSize;
-        s._newFrameSlot = 0;
-        s._newFrameSize = 0;
+        s.Steps = T.Splat(0);
+        s._newFrameSlot = p.FirstObsSlot;
+        s._newFrameSize = p.FrameSize;
         s._newActionSlot = -1;
+        s._storeHead = false;
     }
 
     /// <inheritdoc/>
@@ -156,11 +161,11 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         int head = RingHead(s.Head, p) + 1;
         if (head == p.StackSize) head = 0;
         s.Head = T.Splat(head);
-        s.Filled = T.Min(s.Filled + T.Splat(1), T.Splat(p.StackSize));
+        s.Steps = T.Min(s.Steps + T.Splat(1), T.Splat(p.StackSize));
         int slot = head * p.FrameSize;
         s.Frames.WriteBase = slot;
         TInner.Observe(inner, p.Inner, ref s.Frames); // the newest frame: slots [slot, slot + F)
-        s._storeSlots = 0;
+        s._storeHead = true;
         s._newFrameSlot = slot;
         s._newFrameSize = p.FrameSize;
         s._newActionSlot = -1;
@@ -176,11 +181,25 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     public static void Observe<TWriter>(in FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, ref TWriter obs)
         where TWriter : struct, ILaneWriter<T>
     {
-        // Every slot in use, in slot order (no switch per slot); the writer puts each at its place.
-        var stacked = new RingObservationWriter<T, TWriter>(obs, p.FrameSize, p.StackSize, p.FrameReciprocal, RingHead(s.Head, p),
-            zeroPadding: p.ResetPadding == 0, s.Filled);
-        THistory.WriteSlots(s.Frames, ref stacked, 0, p.ObsSize);
-        obs = stacked.Inner;
+        // Output frame j (oldest first) is the ring frame of age a = k − 1 − j if the episode has it (a < Steps), else the
+        // first observation (a = Steps, or any older one with reset padding) or 0.
+        int k = p.StackSize, f = p.FrameSize, head = RingHead(s.Head, p);
+        T zero = T.Splat(0);
+        for (int j = 0; j < k; j++)
+        {
+            int age = k - 1 - j, frame = head - age;
+            if (frame < 0) frame += k;
+            T ageLane = T.Splat(age);
+            T inEpisode = T.LessThan(ageLane, s.Steps);
+            T firstShown = p.ResetPadding != 0 ? T.TrueMask : T.Equal(ageLane, s.Steps);
+            for (int i = 0; i < f; i++)
+            {
+                T padding = T.Select(firstShown, THistory.Get(s.Frames, p.FirstObsSlot + i), zero);
+                obs.Write(j * f + i, T.Select(inEpisode, THistory.Get(s.Frames, frame * f + i), padding));
+            }
+            if (p.StackActions != 0)
+                obs.Write(k * f + j, T.Select(inEpisode, THistory.Get(s.Frames, k * f + frame), zero));
+        }
     }
 
     /// <summary>Head as an index: every element holds the same; one outside [0, k) (never stored) reads as 0.</summary>
@@ -199,8 +218,8 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
         if (src.Observed) THistory.Load(ref src, 0, out s.Frames);
         else THistory.Unread(out s.Frames);
         s.Head = src.Read(HeadField);
-        s.Filled = src.Read(HeadField + 1);
-        s._storeSlots = 0;
+        s.Steps = src.Read(HeadField + 1);
+        s._storeHead = true;
         s._newFrameSlot = 0;
         s._newFrameSize = 0;
         s._newActionSlot = -1;
@@ -209,21 +228,15 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     }
 
     /// <inheritdoc/>
-    /// <remarks>Only what changed since Load: the frame and action a step wrote and Head, or a reset's whole ring (not Head).</remarks>
+    /// <remarks>Only what changed since Load: the frame and action a step wrote and Head, or a reset's first observation
+    /// (not Head).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Store<TWriter>(in FrameStack<TInner, T, TParams, THistory> s, ref TWriter dst) where TWriter : struct, ILaneWriter<T>
     {
-        if (s._storeSlots > 0)
-        {
-            THistory.WriteSlots(s.Frames, ref dst, 0, s._storeSlots);
-        }
-        else
-        {
-            for (int i = s._newFrameSlot; i < s._newFrameSlot + s._newFrameSize; i++) dst.Write(i, THistory.Get(s.Frames, i));
-            if (s._newActionSlot >= 0) dst.Write(s._newActionSlot, THistory.Get(s.Frames, s._newActionSlot));
-            dst.Write(HeadField, s.Head);
-        }
-        dst.Write(HeadField + 1, s.Filled);
+        for (int i = s._newFrameSlot; i < s._newFrameSlot + s._newFrameSize; i++) dst.Write(i, THistory.Get(s.Frames, i));
+        if (s._newActionSlot >= 0) dst.Write(s._newActionSlot, THistory.Get(s.Frames, s._newActionSlot));
+        if (s._storeHead) dst.Write(HeadField, s.Head);
+        dst.Write(HeadField + 1, s.Steps);
         var inner = new OffsetWriter<T, TWriter>(dst, HeadField + 2);
         TInner.Store(s.Inner, ref inner);
         dst = inner.Inner;

@@ -33,15 +33,17 @@ public struct IndexedFrameHistory<TBuffer, T> : IFrameHistory<IndexedFrameHistor
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static T Get(in IndexedFrameHistory<TBuffer, T> h, int slot) => ReadOnlySlots(h)[Math.Min(slot, Capacity - 1)];
+    public static T Get(in IndexedFrameHistory<TBuffer, T> h, int slot) =>
+        Unsafe.Add(ref Unsafe.As<TBuffer, T>(ref Unsafe.AsRef(in h._slots)), Clamp(slot));
 
+    /// <summary>The slot, or the last one for an index outside [0, Capacity): in range without a bounds check (the step's
+    /// frame stores and loads checked each index twice).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ReadOnlySpan<T> ReadOnlySlots(in IndexedFrameHistory<TBuffer, T> h) =>
-        MemoryMarshal.CreateReadOnlySpan(ref Unsafe.As<TBuffer, T>(ref Unsafe.AsRef(in h._slots)), Capacity);
+    private static int Clamp(int slot) => (int)Math.Min((uint)slot, (uint)(Capacity - 1));
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(int slot, T value) => Slots(ref this)[Math.Min(slot, Capacity - 1)] = value;
+    public void Set(int slot, T value) => Unsafe.Add(ref Unsafe.As<TBuffer, T>(ref _slots), Clamp(slot)) = value;
 
     /// <inheritdoc/>
     public int WriteBase
@@ -72,30 +74,41 @@ public struct IndexedFrameHistory<TBuffer, T> : IFrameHistory<IndexedFrameHistor
         Span<T> slots = Slots(ref h);
         for (int i = 0; i < slots.Length; i++) slots[i] = src.Read(offset + i);
     }
-
-    /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void WriteSlots<TWriter>(in IndexedFrameHistory<TBuffer, T> h, ref TWriter dst, int offset, int count) where TWriter : struct, ILaneWriter<T>
-    {
-        ReadOnlySpan<T> slots = ReadOnlySlots(h);
-        int n = Math.Min(count, slots.Length);
-        for (int i = 0; i < n; i++) dst.Write(offset + i, slots[i]);
-    }
 }
 
-/// <summary>Capacities of <see cref="IndexedFrameHistory{TBuffer, T}"/>: the multiples of 8 up to <see cref="EnvWrapperOptions.MaxStackSlots"/>.</summary>
+/// <summary>Capacities of <see cref="IndexedFrameHistory{TBuffer, T}"/>: the multiples of 4 up to <see cref="EnvWrapperOptions.MaxStackSlots"/>.</summary>
+[InlineArray(4)] public struct LaneBuffer4<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer4{T}"/>
 [InlineArray(8)] public struct LaneBuffer8<T> { private T _first; }
-/// <inheritdoc cref="LaneBuffer8{T}"/>
+/// <inheritdoc cref="LaneBuffer4{T}"/>
+[InlineArray(12)] public struct LaneBuffer12<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer4{T}"/>
 [InlineArray(16)] public struct LaneBuffer16<T> { private T _first; }
-/// <inheritdoc cref="LaneBuffer8{T}"/>
+/// <inheritdoc cref="LaneBuffer4{T}"/>
+[InlineArray(20)] public struct LaneBuffer20<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer4{T}"/>
 [InlineArray(24)] public struct LaneBuffer24<T> { private T _first; }
-/// <inheritdoc cref="LaneBuffer8{T}"/>
+/// <inheritdoc cref="LaneBuffer4{T}"/>
+[InlineArray(28)] public struct LaneBuffer28<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer4{T}"/>
 [InlineArray(32)] public struct LaneBuffer32<T> { private T _first; }
-/// <inheritdoc cref="LaneBuffer8{T}"/>
+/// <inheritdoc cref="LaneBuffer4{T}"/>
+[InlineArray(36)] public struct LaneBuffer36<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer4{T}"/>
 [InlineArray(40)] public struct LaneBuffer40<T> { private T _first; }
-/// <inheritdoc cref="LaneBuffer8{T}"/>
+/// <inheritdoc cref="LaneBuffer4{T}"/>
+[InlineArray(44)] public struct LaneBuffer44<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer4{T}"/>
 [InlineArray(48)] public struct LaneBuffer48<T> { private T _first; }
-/// <inheritdoc cref="LaneBuffer8{T}"/>
+/// <inheritdoc cref="LaneBuffer4{T}"/>
+[InlineArray(52)] public struct LaneBuffer52<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer4{T}"/>
 [InlineArray(56)] public struct LaneBuffer56<T> { private T _first; }
-/// <inheritdoc cref="LaneBuffer8{T}"/>
+/// <inheritdoc cref="LaneBuffer4{T}"/>
+[InlineArray(60)] public struct LaneBuffer60<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer4{T}"/>
 [InlineArray(64)] public struct LaneBuffer64<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer4{T}"/>
+[InlineArray(68)] public struct LaneBuffer68<T> { private T _first; }
+/// <inheritdoc cref="LaneBuffer4{T}"/>
+[InlineArray(72)] public struct LaneBuffer72<T> { private T _first; }

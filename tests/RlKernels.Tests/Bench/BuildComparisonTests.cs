@@ -19,6 +19,7 @@ public class BuildComparisonTests
     /// <summary>An env's StepRandom windows and the MLP step's, this build against itself: the line names the workload and its unit.</summary>
     [Theory]
     [InlineData("CartPole-v1 envs=256 threads=1: A ", "M steps/s", "4", "CartPole-v1", "--envs", "256")]
+    [InlineData("CartPole-v1 envs=64 steps=1 threads=1: A ", "M steps/s", "3", "CartPole-v1", "--envs", "64", "--steps", "1")]
     [InlineData("mlp 2x70 threads=1: A ", "M samples/s", "2", "--mlp", "2x70")]
     public void ComparesABuildWithItselfInOneProcess(string start, string unit, string rounds, params string[] workload)
     {
@@ -42,6 +43,7 @@ public class BuildComparisonTests
     [InlineData("unknown option --bogus", "A", "B", "CartPole-v1", "--bogus", "1")]
     [InlineData("--envs must be an integer in [1, ", "A", "B", "CartPole-v1", "--envs", "0")]
     [InlineData("--rounds must be an integer in [2, ", "A", "B", "CartPole-v1", "--rounds", "x")]
+    [InlineData("--steps must be an integer in [1, ", "A", "B", "CartPole-v1", "--steps", "0")]
     [InlineData("--seconds must be a number in (0, 60]", "A", "B", "CartPole-v1", "--seconds", "NaN")]
     [InlineData("--env-arg must be KEY=VALUE", "A", "B", "CartPole-v1", "--env-arg", "frame_stack")]
     [InlineData("--threads needs a value", "A", "B", "CartPole-v1", "--threads")]

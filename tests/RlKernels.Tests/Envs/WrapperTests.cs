@@ -93,6 +93,17 @@ public class WrapperTests
         CheckFrameStack(id, backend, k: 2, actions: false, resetPadding: false);
     }
 
+    /// <summary>The largest CartPole stack: 17 frames and the first observation fill the 72 slots of the biggest history.</summary>
+    [Theory]
+    [InlineData(Backend.Cpu)]
+    [InlineData(Backend.CpuScalar)]
+    [InlineData(Backend.GpuCpuAccelerator)]
+    public void FrameStackFillsTheLargestHistory(Backend backend)
+    {
+        Assert.Equal(EnvWrapperOptions.MaxStackSlots, 17 * 4 + 4);
+        CheckFrameStack("CartPole-v1", backend, k: 17, actions: false, resetPadding: true);
+    }
+
     [Fact]
     public void FrameStackOfHiddenVelocityStacksTheReducedObservation()
     {
@@ -238,7 +249,8 @@ public class WrapperTests
     [InlineData("CartPole-v1", "frame_stack=four", "frame_stack='four' must be a whole number ≥ 1")]
     [InlineData("CartPole-v1", "frame_stack_actions=true", "need frame_stack=K")]
     [InlineData("CartPole-v1", "frame_stack=2,frame_stack_padding=edge", "must be 'reset' or 'zero'")]
-    [InlineData("Acrobot-v1", "frame_stack=10,frame_stack_actions=true", "needs 70 slots")]
+    [InlineData("Acrobot-v1", "frame_stack=10,frame_stack_actions=true", "needs 76 slots")]
+    [InlineData("CartPole-v1", "frame_stack=18", "needs 76 slots (18 × 4 features + 4 for the episode's first observation); at most 72 fit")]
     [InlineData("ChainWalk-v0", "hide_velocity=true", "ChainWalk-v0 has no velocity features")]
     [InlineData("RandomWalk1D-v0", "hide_velocity=true", "RandomWalk1D-v0 has no velocity features")]
     [InlineData("FrozenLake-v1", "hide_velocity=true", "does not take env argument(s) hide_velocity")]
