@@ -100,18 +100,46 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
     /// precomputed from <see cref="AcrobotParams"/>.
     /// </summary>
     /// <remarks>Not inlined: four RK4 stages of it inline would exhaust the JIT's inlining budget, leaving the
-    /// lane operators themselves as calls (measured 2× slower).</remarks>
+    /// lane operators themselves as calls (measured 2× slower). Its sin and cos hold no call: angles beyond the float
+    /// lanes' trig polynomial (|x| above about 51,000 rad; a wrapped angle and an RK4 stage stay within about 10) take
+    /// <see cref="AccelerationsFar"/>, the same arithmetic with the library functions there. With the library call
+    /// inline, as <c>T.SinCos</c> and <c>T.Cos</c> have it, the JIT kept the arguments and results in stack memory
+    /// across it (bench/README.md, stop 37).</remarks>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Accelerations(T theta1, T theta2, T dtheta1, T dtheta2, T a, in AcrobotParams p, out T ddtheta1, out T ddtheta2)
+    internal static void Accelerations(T theta1, T theta2, T dtheta1, T dtheta2, T a, in AcrobotParams p, out T ddtheta1, out T ddtheta2)
+    {
+        if (!T.SinCosIfNear(theta2, out T sin2, out T cos2)
+            || !T.SinCosIfNear(theta1 + theta2 - T.Splat(Math.PI / 2.0), out _, out T cosPhi2)
+            || !T.SinCosIfNear(theta1 - T.Splat(Math.PI / 2), out _, out T cosPhi1))
+        {
+            (ddtheta1, ddtheta2) = AccelerationsFar(theta1, theta2, dtheta1, dtheta2, a, p);
+            return;
+        }
+        AccelerationsOf(sin2, cos2, cosPhi2, cosPhi1, dtheta1, dtheta2, a, p, out ddtheta1, out ddtheta2);
+    }
+
+    /// <summary><see cref="Accelerations"/> where some angle is beyond the trig polynomial: the library sin and cos there.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (T DDTheta1, T DDTheta2) AccelerationsFar(T theta1, T theta2, T dtheta1, T dtheta2, T a, AcrobotParams p)
+    {
+        T.SinCos(theta2, out T sin2, out T cos2);
+        T cosPhi2 = T.Cos(theta1 + theta2 - T.Splat(Math.PI / 2.0)), cosPhi1 = T.Cos(theta1 - T.Splat(Math.PI / 2));
+        AccelerationsOf(sin2, cos2, cosPhi2, cosPhi1, dtheta1, dtheta2, a, p, out T ddtheta1, out T ddtheta2);
+        return (ddtheta1, ddtheta2);
+    }
+
+    /// <summary>The accelerations given sin θ2, cos θ2, cos(θ1 + θ2 − π/2) and cos(θ1 − π/2).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void AccelerationsOf(T sin2, T cos2, T cosPhi2, T cosPhi1, T dtheta1, T dtheta2, T a, in AcrobotParams p,
+        out T ddtheta1, out T ddtheta2)
     {
         T m2 = T.Splat(p.LinkMass2), moi = T.Splat(p.LinkMoi);
-        T.SinCos(theta2, out T sin2, out T cos2);
         T d1 = T.Splat(p.D1Const) + m2 * (T.Splat(p.D1Links) + T.Splat(p.D1Cos) * cos2) + moi + moi;
         T d2 = m2 * (T.Splat(p.D2Const) + T.Splat(p.D2Cos) * cos2) + moi;
-        T phi2 = T.Splat(p.Phi2Coef) * T.Cos(theta1 + theta2 - T.Splat(Math.PI / 2.0));
+        T phi2 = T.Splat(p.Phi2Coef) * cosPhi2;
         T phi1 = T.Splat(p.Phi1Vel2Sq) * T.Square(dtheta2) * sin2
             - T.Splat(p.Phi1Cross) * dtheta2 * dtheta1 * sin2
-            + T.Splat(p.Phi1Gravity) * T.Cos(theta1 - T.Splat(Math.PI / 2))
+            + T.Splat(p.Phi1Gravity) * cosPhi1
             + phi2;
         ddtheta2 = (a + d2 / d1 * phi1 - T.Splat(p.Dd2Vel1Sq) * T.Square(dtheta1) * sin2 - phi2)
             / (T.Splat(p.Dd2Denominator) - T.Square(d2) / d1);
@@ -134,9 +162,16 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
     {
         T torque = action - T.Splat(1.0); // AVAIL_TORQUE = [-1, 0, +1]
         s = Integrate(s, torque, p);
-        terminated = T.GreaterThan(-T.Cos(s.Theta1) - T.Cos(s.Theta2 + s.Theta1), T.Splat(1.0));
+        // The terminal test without a call unless an angle is beyond the trig polynomial (see Accelerations).
+        terminated = T.SinCosIfNear(s.Theta1, out _, out T cos1) && T.SinCosIfNear(s.Theta2 + s.Theta1, out _, out T cos12)
+            ? T.GreaterThan(-cos1 - cos12, T.Splat(1.0))
+            : TerminatedFar(s);
         reward = T.Select(terminated, T.Splat(0.0), T.Splat(-1.0));
     }
+
+    /// <summary><see cref="Step"/>'s terminal test with the library cos (an angle beyond the trig polynomial).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static T TerminatedFar(Acrobot<T> s) => T.GreaterThan(-T.Cos(s.Theta1) - T.Cos(s.Theta2 + s.Theta1), T.Splat(1.0));
 
     /// <summary>One RK4 step of dt with the torque held, then the angles wrapped and the velocities bounded (Gymnasium's step
     /// up to its terminal test).</summary>
@@ -176,10 +211,32 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Observe<TWriter>(in Acrobot<T> s, in AcrobotParams p, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
     {
-        obs.Write(0, T.Cos(s.Theta1));
-        obs.Write(1, T.Sin(s.Theta1));
-        obs.Write(2, T.Cos(s.Theta2));
-        obs.Write(3, T.Sin(s.Theta2));
+        // Without a call unless an angle is beyond the trig polynomial (see Accelerations).
+        if (!T.SinCosIfNear(s.Theta1, out T sin1, out T cos1) || !T.SinCosIfNear(s.Theta2, out T sin2, out T cos2))
+        {
+            ObserveFar(s, ref obs);
+            return;
+        }
+        WriteObservation(s, sin1, cos1, sin2, cos2, ref obs);
+    }
+
+    /// <summary><see cref="Observe{TWriter}"/> with the library sin and cos (an angle beyond the trig polynomial).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ObserveFar<TWriter>(Acrobot<T> s, ref TWriter obs) where TWriter : struct, ILaneWriter<T>
+    {
+        T.SinCos(s.Theta1, out T sin1, out T cos1);
+        T.SinCos(s.Theta2, out T sin2, out T cos2);
+        WriteObservation(s, sin1, cos1, sin2, cos2, ref obs);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void WriteObservation<TWriter>(in Acrobot<T> s, T sin1, T cos1, T sin2, T cos2, ref TWriter obs)
+        where TWriter : struct, ILaneWriter<T>
+    {
+        obs.Write(0, cos1);
+        obs.Write(1, sin1);
+        obs.Write(2, cos2);
+        obs.Write(3, sin2);
         obs.Write(4, s.Theta1Dot);
         obs.Write(5, s.Theta2Dot);
     }
