@@ -65,12 +65,17 @@ public static class BuildComparison
         string what = o.Mlp is var (p, batch) ? $"mlp {p}x{batch}" : $"{o.Env} envs={o.Envs}{(o.StepsPerCall != 64 ? $" steps={o.StepsPerCall}" : "")}";
         string unit = o.Mlp != null ? "M samples/s" : "M steps/s";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{what} threads={o.Threads}: A {Median(ratesA) / 1e6:F2} {unit}, B {Median(ratesB) / 1e6:F2} {unit} (medians); " +
+            $"{what} threads={o.Threads} vector={VectorBits}: A {Median(ratesA) / 1e6:F2} {unit}, B {Median(ratesB) / 1e6:F2} {unit} (medians); " +
             $"B/A per round: median {Median(ratios):F3}, quartiles {ratios[ratios.Count / 4]:F3}–{ratios[3 * ratios.Count / 4]:F3}, {o.Rounds} rounds"));
         a.Dispose();
         b.Dispose();
         return 0;
     }
+
+    /// <summary>The widest vector the runtime accelerates here, in bits: the line says which lane path both builds ran (a
+    /// switch such as DOTNET_EnableAVX512=0 narrows it; .NET 10 ignores DOTNET_EnableAVX512F).</summary>
+    private static int VectorBits =>
+        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 512 : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 256 : 128;
 
     private static IWorkload Load(string dir, Options o)
     {

@@ -18,15 +18,17 @@ public class BuildComparisonTests
 
     /// <summary>An env's StepRandom windows and the MLP step's, this build against itself: the line names the workload and its unit.</summary>
     [Theory]
-    [InlineData("CartPole-v1 envs=256 threads=1: A ", "M steps/s", "4", "CartPole-v1", "--envs", "256")]
-    [InlineData("CartPole-v1 envs=64 steps=1 threads=1: A ", "M steps/s", "3", "CartPole-v1", "--envs", "64", "--steps", "1")]
-    [InlineData("mlp 2x70 threads=1: A ", "M samples/s", "2", "--mlp", "2x70")]
+    [InlineData("CartPole-v1 envs=256 threads=1 vector=", "M steps/s", "4", "CartPole-v1", "--envs", "256")]
+    [InlineData("CartPole-v1 envs=64 steps=1 threads=1 vector=", "M steps/s", "3", "CartPole-v1", "--envs", "64", "--steps", "1")]
+    [InlineData("mlp 2x70 threads=1 vector=", "M samples/s", "2", "--mlp", "2x70")]
     public void ComparesABuildWithItselfInOneProcess(string start, string unit, string rounds, params string[] workload)
     {
         var (code, output, error) = Run([ThisBuild, ThisBuild, .. workload, "--threads", "1", "--seconds", "0.02", "--rounds", rounds]);
         Assert.Equal(0, code);
         Assert.Equal("", error);
         Assert.StartsWith(start, output);
+        int bits = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 512 : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 256 : 128;
+        Assert.StartsWith($"{start}{bits}: A ", output);
         Assert.Contains(unit, output);
         Assert.Contains("B/A per round: median ", output);
         Assert.Contains($"{rounds} rounds", output);
