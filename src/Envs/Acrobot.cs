@@ -229,6 +229,7 @@ public struct Acrobot<T> : IEnv<Acrobot<T>, T, AcrobotParams>, IEnvSpec<AcrobotP
         WriteObservation(s, sin1, cos1, sin2, cos2, ref obs);
     }
 
+    /// <summary>The observation (cos θ1, sin θ1, cos θ2, sin θ2, θ̇1, θ̇2), given the angles' sin and cos.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void WriteObservation<TWriter>(in Acrobot<T> s, T sin1, T cos1, T sin2, T cos2, ref TWriter obs)
         where TWriter : struct, ILaneWriter<T>
