@@ -191,10 +191,11 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
             if (frame < 0) frame += k;
             T ageLane = T.Splat(age);
             T inEpisode = T.LessThan(ageLane, s.Steps);
-            T firstShown = p.ResetPadding != 0 ? T.TrueMask : T.Equal(ageLane, s.Steps);
+            T firstShown = T.Equal(ageLane, s.Steps); // zero padding: the first observation at its own age only
             for (int i = 0; i < f; i++)
             {
-                T padding = T.Select(firstShown, THistory.Get(s.Frames, p.FirstObsSlot + i), zero);
+                T first = THistory.Get(s.Frames, p.FirstObsSlot + i);
+                T padding = p.ResetPadding != 0 ? first : T.Select(firstShown, first, zero);
                 obs.Write(j * f + i, T.Select(inEpisode, THistory.Get(s.Frames, frame * f + i), padding));
             }
             if (p.StackActions != 0)
