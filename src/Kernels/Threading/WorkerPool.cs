@@ -19,9 +19,13 @@ public sealed class WorkerPool : IDisposable
     private readonly CountdownEvent _done;
     private IRangeJob? _job;
     private int _count;
-    // RunItems: true while the threads take items one at a time from _nextItem instead of fixed parts.
+    // RunItems: true while the threads take items one at a time from the parts' counters instead of running fixed parts.
     private bool _dynamic;
-    private int _nextItem;
+    private int _parts;
+    // RunItems: part t's next item at [t·PartStride] and its end at [t·PartStride + 1]; each part on a 128-byte line of
+    // its own, so a thread counting through its part does not take the line from the others.
+    private readonly int[] _partItems;
+    private const int PartStride = 32;
     private volatile bool _disposed;
     private Exception? _failure;
 
@@ -37,6 +41,7 @@ public sealed class WorkerPool : IDisposable
         _threads = new Thread[threadCount - 1];
         _start = new SemaphoreSlim[threadCount - 1];
         _done = new CountdownEvent(1);
+        _partItems = new int[threadCount * PartStride];
         // A first blocking wait makes the event allocate its lock object; do it now, so no later Run
         // allocates (the batched step promises zero allocations per call).
         _done.Wait(1);
@@ -54,10 +59,15 @@ public sealed class WorkerPool : IDisposable
     public void Run(IRangeJob job, int count) => Start(job, count, dynamic: false);
 
     /// <summary>
-    /// Runs <paramref name="job"/> on the items 0 … count − 1, one <c>Run(i, i + 1)</c> call each, handed out in
-    /// order to whichever thread is free. For jobs whose items are independent and coarse (whole chunks of a
-    /// batch): a thread slowed by another process takes fewer items instead of holding every other thread up
-    /// at the end, as fixed parts do. Which thread runs an item must not change its result.
+    /// Runs <paramref name="job"/> on the items 0 … count − 1, one <c>Run(i, i + 1)</c> call each. The items are cut
+    /// into ThreadCount contiguous parts as <see cref="Run"/> cuts them; each thread takes the items of its own part
+    /// in order and then helps with the other parts' remaining items. For jobs whose items are independent and
+    /// coarse (whole chunks of a batch): a thread slowed by another process takes fewer items instead of holding
+    /// every other thread up at the end, as fixed parts do; and while no thread is slowed, jobs of the same count
+    /// give each thread the same items, so what one job wrote for an item is still in that thread's core cache
+    /// when the next job reads it (an MLP's forward pass and then its backward pass: handing the items to
+    /// whichever thread was free made the cores fetch each other's activations). Which thread runs an item must
+    /// not change its result.
     /// </summary>
     public void RunItems(IRangeJob job, int count) => Start(job, count, dynamic: true);
 
@@ -75,14 +85,20 @@ public sealed class WorkerPool : IDisposable
         _job = job;
         _count = count;
         _dynamic = dynamic;
-        _nextItem = 0;
+        for (int t = 0; t < parts; t++)
+        {
+            var (start, end) = Partition(t, parts, count);
+            _partItems[t * PartStride] = start;
+            _partItems[t * PartStride + 1] = end;
+        }
+        _parts = parts;
         _failure = null;
         _done.Reset(parts - 1);
         for (int w = 0; w < parts - 1; w++) _start[w].Release();
         Exception? own = null;
         try
         {
-            if (dynamic) TakeItems(job, count);
+            if (dynamic) TakeItems(job, part: 0);
             else
             {
                 var (start, end) = Partition(0, parts, count);
@@ -99,10 +115,18 @@ public sealed class WorkerPool : IDisposable
         if (_failure is not null) throw new AggregateException("A worker thread failed.", _failure);
     }
 
-    private void TakeItems(IRangeJob job, int count)
+    /// <summary>A thread's share of <see cref="RunItems"/>: its own part's items, then the later parts', then the earlier ones'.</summary>
+    private void TakeItems(IRangeJob job, int part)
     {
-        for (int i = Interlocked.Increment(ref _nextItem) - 1; i < count; i = Interlocked.Increment(ref _nextItem) - 1)
-            job.Run(i, i + 1);
+        int parts = _parts;
+        for (int k = 0; k < parts; k++)
+        {
+            int t = (part + k) % parts;
+            ref int next = ref _partItems[t * PartStride];
+            int end = _partItems[t * PartStride + 1];
+            for (int i = Interlocked.Increment(ref next) - 1; i < end; i = Interlocked.Increment(ref next) - 1)
+                job.Run(i, i + 1);
+        }
     }
 
     private static (int Start, int End) Partition(int part, int parts, int count)
@@ -120,7 +144,7 @@ public sealed class WorkerPool : IDisposable
             if (_disposed) return;
             try
             {
-                if (_dynamic) TakeItems(_job!, _count);
+                if (_dynamic) TakeItems(_job!, part: worker);
                 else
                 {
                     int parts = Math.Min(ThreadCount, _count);

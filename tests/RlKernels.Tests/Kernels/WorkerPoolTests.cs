@@ -187,6 +187,47 @@ public class WorkerPoolTests
         Assert.Equal(0, job.TimedOut);
     }
 
+    /// <summary>
+    /// Records the first item each thread runs; no item finishes before every thread has started one, so no thread can
+    /// run out of its own part and help with another before the others begin.
+    /// </summary>
+    private sealed class FirstItemsJob(int threads) : IRangeJob
+    {
+        private int _started;
+        public readonly ConcurrentDictionary<int, int> FirstItem = new();
+        public int TimedOut;
+
+        public void Run(int start, int end)
+        {
+            if (FirstItem.TryAdd(Environment.CurrentManagedThreadId, start)) Interlocked.Increment(ref _started);
+            if (!SpinWait.SpinUntil(() => Volatile.Read(ref _started) >= threads, TimeSpan.FromSeconds(10))) TimedOut = 1;
+        }
+    }
+
+    [Theory]
+    [InlineData(2, 8)]
+    [InlineData(2, 16)]
+    [InlineData(3, 10)]
+    [InlineData(4, 64)]
+    public void RunItemsStartsEachThreadOnItsOwnPart(int threads, int count)
+    {
+        // Jobs of one count give each thread the same items while none is slowed (what one job wrote for an item is then
+        // in that thread's cache when the next job reads it): each thread begins at the start of its part, as Run cuts them.
+        using var pool = new WorkerPool(threads);
+        int caller = Environment.CurrentManagedThreadId;
+        for (int repeat = 0; repeat < 3; repeat++)
+        {
+            var job = new FirstItemsJob(threads);
+            pool.RunItems(job, count);
+            Assert.Equal(0, job.TimedOut);
+            var partStarts = Enumerable.Range(0, threads).Select(t => (int)((long)count * t / threads)).ToArray();
+            string ctx = $"threads {threads}, count {count}: first items {string.Join(", ", job.FirstItem.Select(kv => $"{kv.Value}@{kv.Key}"))}";
+            Assert.True(job.FirstItem.Count == threads, ctx);
+            Assert.True(job.FirstItem.Values.Order().SequenceEqual(partStarts), ctx);
+            Assert.True(job.FirstItem[caller] == 0, $"the caller's thread does not begin at item 0; {ctx}");
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(2)]
