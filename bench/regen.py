@@ -8,7 +8,9 @@
 `run` measures every env at 65,536 envs on cpu and cpu-scalar beside the ceilings of the same process (CartPole
 SoA loop, timed in rounds with each env's rows; memory read/copy bandwidth, FMA peak) and Gymnasium's NumPy CartPoleVectorEnv when python3 has numpy
 and gymnasium; then CartPole-v1 plain and with frame_stack=4 in one process, timed in alternating rounds (`rlk bench --variant
-frame_stack=4`; the median of the per-round ratios). It records the machine (CPU, cores,
+frame_stack=4`; the median of the per-round ratios); then Q-iteration at S = 10^6 beside the read bandwidth of its own
+process (`rlk bench qiter`) and the 4-64-64-2 MLP training step at 1 × 4,096 and 64 × 256 beside the FMA peak probed in
+rounds with it (`rlk bench mlp`, tanh and ReLU), the issue's other two lines. It records the machine (CPU, cores,
 memory, OS, .NET, load average before and after). Only the text between the BEGIN/END markers below is
 rewritten; every other section of README.md is hand-written and left as it is.
 Options for `run`: --seconds S (per repeat, default 0.2), --repeats R (default 9: this VM's speed moves by up to 2× between 0.2 s windows), --envs N (default 65536),
@@ -80,13 +82,20 @@ def run(args):
     stack_args = ["bench", "--env", "CartPole-v1", "--backend", "cpu", "--no-ceilings", "--variant", "frame_stack=4",
                   "--seconds", str(args.seconds), "--repeats", str(args.rounds), "--envs", str(args.envs), "--json"]
     stack_rows = rlk(*stack_args)
+    # Q-iteration and the MLP: the lines on memory bandwidth and FMA peak, each beside the yardstick its own process measured.
+    timed = ["--seconds", str(args.seconds), "--repeats", str(args.repeats), "--json"]
+    qiter_args = ["bench", "qiter", "--states", "1000000", "--backend", "cpu", "--frozenlake", "0", *timed]
+    qiter_rows = rlk(*qiter_args)
+    mlp_args = ["bench", "mlp", "--batch", "4096", "--population", "64x256", "--backend", "cpu", *timed]
+    mlp_rows = rlk(*mlp_args) + rlk(*mlp_args[:-1], "--activation", "relu", "--json")
     load_after = os.getloadavg()
     record = {
         "machine": machine(), "date": started,
         "load_average_1min": [round(load_before[0], 1), round(load_after[0], 1)],
         "commands": [f"rlk bench --peers {' '.join(common)}",
-                     "rlk " + " ".join(stack_args)],
-        "rows": rows, "frame_stack_rows": stack_rows,
+                     "rlk " + " ".join(stack_args), "rlk " + " ".join(qiter_args), "rlk " + " ".join(mlp_args),
+                     "rlk " + " ".join([*mlp_args[:-1], "--activation", "relu", "--json"])],
+        "rows": rows, "frame_stack_rows": stack_rows, "qiter_rows": qiter_rows, "mlp_rows": mlp_rows,
     }
     tmp = RESULTS + ".tmp"
     with open(tmp, "w") as f:
@@ -132,7 +141,7 @@ def render(record):
     lanes = next((r["lanes"] for r in env_rows if r["backend"] == "cpu"), "?")
     threads = next((r["threads"] for r in env_rows if r["backend"] == "cpu"), "?")
     load = record["load_average_1min"]
-    out = [BEGIN, "", "## Env steps beside their ceilings: `rlk bench` (generated)", ""]
+    out = [BEGIN, "", "## Env steps, Q-iteration and the MLP beside their ceilings: `rlk bench` (generated)", ""]
     out.append(f"Measured {record['date']} by `python3 bench/regen.py run` ([results-bench.json](results-bench.json)); "
                "every figure of this section comes from that one script run: "
                + "; ".join(f"`{c}`" for c in record["commands"]) + ".")
@@ -202,6 +211,33 @@ def render(record):
             out.append(f"| {b['env']} | {m(b['one_thread_1024'])} | {m(b['one_thread_65536'])} | {b['memory_ratio']:.0%} | "
                        f"{b['thread_scaling']:.2f}× | {pct(pr.get('step loop'))} | {pct(pr.get('episode ends and resets'))} | "
                        f"{pct(pr.get('observations'))} | {b['verdict']} |")
+    qiter = next((r for r in record.get("qiter_rows", []) if r.get("kind") == "sweep" and r["backend"] == "cpu"
+                  and r["states"] == 1_000_000), None)
+    if qiter:
+        out += ["", f"Q-iteration, S = 10^6, A = {qiter['actions']}, {qiter['outcomes']} next states per (s, a), `cpu`, {qiter['threads']} threads "
+                f"(`rlk bench qiter`, {qiter['repeats']} repeats): {qiter['transitions_per_second'] / 1e9:.2f} G transitions/s, "
+                f"{qiter['bytes_per_sweep'] / (qiter['states'] * qiter['actions'] * qiter['outcomes']):.2f} bytes counted per transition, "
+                f"{qiter['gb_per_second']:.1f} GB/s against a read bandwidth of {qiter['bandwidth_gb_per_second']:.1f} GB/s measured in the "
+                f"same process: {qiter['bandwidth_fraction']:.0%}."]
+    mlp = [r for r in record.get("mlp_rows", []) if r["backend"] == "cpu"]
+    if mlp:
+        out += ["", "The MLP training step (`rlk bench mlp`: forward, MSE gradient, backward and Adam of 4-64-64-2, "
+                f"{mlp[0]['flops_per_sample']:,} FLOPs counted per sample) against the FMA peak probed after each of its repeats "
+                "(medians):", "",
+                "| hidden activation | P × B | `cpu` M samples/s | GFLOP/s | FMA peak GFLOP/s | % of peak |",
+                "|---|---|---:|---:|---:|---:|"]
+        for r in mlp:
+            out.append(f"| {r['activation']} | {r['population']} × {r['batch']:,} | {m(r['samples_per_second'])} | {r['gflops']:.1f} | "
+                       f"{r['peak_gflops']:.1f} | {r['peak_fraction']:.0%} |")
+
+    def mlp_line(population, batch, target):
+        found = [r for r in mlp if r["population"] == population and r["batch"] == batch]
+        if not found:
+            return f"- MLP {population} × {batch:,} ≥ {target}% of the FMA peak: not measured"
+        return (f"- MLP 4-64-64-2 fwd+bwd+Adam {population} × {batch:,} ≥ {target}% of the FMA peak: "
+                + ", ".join(f"{r['activation']} {r['peak_fraction']:.0%}" for r in found) + " — "
+                + holds(any(r["peak_fraction"] * 100 >= target for r in found)))
+
     cp = plain or {}
     classic = ["CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Acrobot-v1", "Pendulum-v1"]
     fifteen = [e for e in classic if e in cpu]
@@ -218,6 +254,9 @@ def render(record):
             + ("given in the table above (bench/bounds.py)" if bounds and {b["env"] for b in bounds["envs"]} >= set(fifteen)
                else "not measured (run `python3 bench/bounds.py`)"),
             f"- frame stack k = 4 ≥ 50% of the plain env: {'' if ratio is None else f'{ratio:.0%}'} — {holds(None if ratio is None else ratio >= 0.5)}",
+            f"- Q-iteration S = 10^6 ≥ 70% of the measured read bandwidth: "
+            + (f"{qiter['bandwidth_fraction']:.0%} — {holds(qiter['bandwidth_fraction'] >= 0.7)}" if qiter else "not measured"),
+            mlp_line(1, 4096, 80), mlp_line(64, 256, 70),
             "", END]
     return "\n".join(out)
 
