@@ -108,7 +108,17 @@ public struct CartPole<T> : IEnv<CartPole<T>, T, CartPoleParams>, IEnvSpec<CartP
         terminated = T.Or(
             T.Or(T.LessThan(s.X, -xLimit), T.GreaterThan(s.X, xLimit)),
             T.Or(T.LessThan(s.Theta, -thetaLimit), T.GreaterThan(s.Theta, thetaLimit)));
-        reward = T.Splat(1.0);
+        reward = T.Splat(StepReward);
+    }
+
+    /// <summary>The reward of every step, the last included (Gymnasium's sutton_barto_reward=False).</summary>
+    private const double StepReward = 1.0;
+
+    /// <inheritdoc/>
+    public static bool ConstantReward(in CartPoleParams p, out double reward)
+    {
+        reward = StepReward;
+        return true;
     }
 
     /// <inheritdoc/>

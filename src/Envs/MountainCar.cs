@@ -53,6 +53,16 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
         velocity = T.Splat(0.0);
     }
 
+    /// <summary>The reward of every step, the goal's included.</summary>
+    private const double StepReward = -1.0;
+
+    /// <inheritdoc/>
+    public static bool ConstantReward(in MountainCarParams p, out double reward)
+    {
+        reward = StepReward;
+        return true;
+    }
+
     /// <inheritdoc/>
     /// <remarks>A position whose 3·x lies beyond the float lanes' trig polynomial (|x| above about 17,000; the track keeps it
     /// in [−1.2, 0.6]) takes <see cref="StepFar"/>, an out-of-line copy with the library cosine, so that the hot step holds
@@ -60,7 +70,7 @@ public struct MountainCar<T> : IEnv<MountainCar<T>, T, MountainCarParams>, IEnvS
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref MountainCar<T> s, in MountainCarParams p, T action, ref LaneRng<T> rng, out T reward, out T terminated)
     {
-        reward = T.Splat(-1.0);
+        reward = T.Splat(StepReward);
         if (!T.SinCosIfNear(T.Splat(3.0) * s.Position, out _, out T cos3x))
         {
             (s, terminated) = StepFar(s, p, action);

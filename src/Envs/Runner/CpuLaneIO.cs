@@ -176,19 +176,19 @@ internal readonly struct CpuLaneIO<T> : IEnvLaneIO<T> where T : struct, ILane<T>
     public readonly T ReadRngCounter() => _b.RngCounter[_vec];
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void ReadBook(out EnvBook<T> book, bool withPending)
+    public readonly void ReadBook(out EnvBook<T> book, bool withPending, bool withReturn)
     {
         book.RngCounter = ReadRngCounter();
-        book.EpisodeReturn = _b.EpisodeReturn[_vec];
+        book.EpisodeReturn = withReturn ? _b.EpisodeReturn[_vec] : T.Splat(0);
         book.EpisodeLength = _b.EpisodeLength[_vec];
         book.Pending = withPending ? _b.Pending[_vec] : T.FalseMask;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void WriteBook(in EnvBook<T> book, bool withCounter, bool withPending)
+    public readonly void WriteBook(in EnvBook<T> book, bool withCounter, bool withPending, bool withReturn)
     {
         if (withCounter) _b.RngCounter[_vec] = book.RngCounter;
-        _b.EpisodeReturn[_vec] = book.EpisodeReturn;
+        if (withReturn) _b.EpisodeReturn[_vec] = book.EpisodeReturn;
         _b.EpisodeLength[_vec] = book.EpisodeLength;
         if (withPending) _b.Pending[_vec] = book.Pending;
     }

@@ -49,14 +49,17 @@ public interface IEnvLaneIO<T> : ILaneReader<T> where T : struct, ILane<T>
     /// <summary>The action each element was given.</summary>
     T ReadAction();
     /// <summary>Reads the bookkeeping (RNG counter, running return and length, pending flag) of these envs; without
-    /// <paramref name="withPending"/>, <see cref="EnvBook{T}.Pending"/> is not read (false). A one-step call streams every
-    /// env's memory, so a column it does not need is a cost (constant arguments: folded after inlining).</summary>
-    void ReadBook(out EnvBook<T> book, bool withPending);
+    /// <paramref name="withPending"/>, <see cref="EnvBook{T}.Pending"/> is not read (false), without <paramref name="withReturn"/>
+    /// <see cref="EnvBook{T}.EpisodeReturn"/> is not (0: an env with a constant reward keeps none, see
+    /// <see cref="IEnv{TSelf, T, TParams}.ConstantReward"/>). A one-step call streams every env's memory, so a column it does not
+    /// need is a cost (constant arguments: folded after inlining).</summary>
+    void ReadBook(out EnvBook<T> book, bool withPending, bool withReturn);
     /// <summary>The RNG counters alone (<see cref="EnvBook{T}.RngCounter"/>), as <see cref="ReadBook"/> reads them.</summary>
     T ReadRngCounter();
-    /// <summary>Stores the running return and length of these envs back, the RNG counter with <paramref name="withCounter"/>
-    /// and the pending flag with <paramref name="withPending"/> (each only where it may have changed).</summary>
-    void WriteBook(in EnvBook<T> book, bool withCounter, bool withPending);
+    /// <summary>Stores the running length of these envs back, the running return with <paramref name="withReturn"/>, the RNG
+    /// counter with <paramref name="withCounter"/> and the pending flag with <paramref name="withPending"/> (each only where it
+    /// may have changed).</summary>
+    void WriteBook(in EnvBook<T> book, bool withCounter, bool withPending, bool withReturn);
     /// <summary>Writes reward and the two flags of this step.</summary>
     void WriteStep(T reward, T terminated, T truncated);
     /// <summary>Records return and length of the episodes that ended (where <paramref name="ended"/> is true). Elsewhere it

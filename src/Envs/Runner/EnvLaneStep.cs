@@ -58,9 +58,11 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         // The bookkeeping is read after the env's step (the counter again), so that none of it is live across a call the
         // step may make (CartPole's far-angle path): the JIT would keep it in stack memory for the whole step.
         // The pending flag matters to next-step mode only, and no step changes it (episode ends do).
-        io.ReadBook(out EnvBook<T> book, withPending: st.Mode == AutoResetMode.NextStep);
+        // An env whose reward never changes keeps no running return: its return is that reward × the length.
+        bool constantReward = TEnv.ConstantReward(p, out double stepReward);
+        io.ReadBook(out EnvBook<T> book, withPending: st.Mode == AutoResetMode.NextStep, withReturn: !constantReward);
         counterBefore = book.RngCounter;
-        book.EpisodeReturn += reward;
+        if (!constantReward) book.EpisodeReturn += reward;
         book.EpisodeLength += T.Splat(1);
         // Gymnasium's TimeLimit: truncated whenever the step count reaches the limit, terminated or not.
         T truncated = st.MaxEpisodeSteps > 0
@@ -75,14 +77,14 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
         if (writeResults)
         {
             io.WriteStep(T.Select(pending, T.Splat(0), reward), T.AndNot(terminated, pending), T.AndNot(truncated, pending));
-            io.WriteEpisode(ended, book.EpisodeReturn, book.EpisodeLength);
+            io.WriteEpisode(ended, constantReward ? T.Splat(stepReward) * book.EpisodeLength : book.EpisodeReturn, book.EpisodeLength);
         }
         // Same-step mode restarts the ended episodes' return and length here, in registers: the episode-end work then only
         // resets their states (and writes final observations), and the CPU runner's steps before a call's last skip it
         // for the packed resets alone. The restart there is the same, so doing it twice changes nothing.
         if (st.Mode == AutoResetMode.SameStep)
         {
-            book.EpisodeReturn = T.Select(ended, T.Splat(0), book.EpisodeReturn);
+            if (!constantReward) book.EpisodeReturn = T.Select(ended, T.Splat(0), book.EpisodeReturn);
             book.EpisodeLength = T.Select(ended, T.Splat(0), book.EpisodeLength);
         }
         var stateWriter = new StateWriter<T, TIO>(io);
@@ -93,7 +95,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
             TEnv.Observe(s, p, ref obsWriter);
         }
         book.RngCounter = rng.Counter;
-        io.WriteBook(book, withCounter: rng.Draws != 0, withPending: false);
+        io.WriteBook(book, withCounter: rng.Draws != 0, withPending: false, withReturn: !constantReward);
         return T.AnyTrue(T.Or(done, pending));
     }
 
@@ -127,7 +129,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
             ResetInto(ref io, p, resetMask, ref rng, observe && observeResets);
             book.Restart(resetMask, rng.Counter);
         }
-        io.WriteBook(book, withCounter: true, withPending: true);
+        io.WriteBook(book, withCounter: true, withPending: true, withReturn: true);
     }
 
     /// <summary>
@@ -143,7 +145,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     {
         RecordEpisodeEnds(ref io, p, st, ended, pending, counterBefore, observe, out EnvBook<T> book, out resetMask, out resetCounter);
         book.Restart(resetMask, resetCounter);
-        io.WriteBook(book, withCounter: true, withPending: true);
+        io.WriteBook(book, withCounter: true, withPending: true, withReturn: true);
     }
 
     /// <summary>
@@ -163,7 +165,7 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     private static void RecordEpisodeEnds(ref TIO io, in TParams p, in StepSettings st, T ended, T pending, T counterBefore, bool observe,
         out EnvBook<T> book, out T resetMask, out T resetCounter)
     {
-        io.ReadBook(out book, withPending: true);
+        io.ReadBook(out book, withPending: true, withReturn: true);
         // One reset site for both modes that reset (the inlined reset is the bulk of this method's code): same-step resets
         // the ended envs from their counters now, next-step the pending ones from their counters before this step.
         resetMask = T.FalseMask;
@@ -193,12 +195,12 @@ public static class EnvLaneStep<TEnv, T, TParams, TIO>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Reset(ref TIO io, in TParams p, in StepSettings st, T mask)
     {
-        io.ReadBook(out EnvBook<T> book, withPending: true);
+        io.ReadBook(out EnvBook<T> book, withPending: true, withReturn: true);
         var rng = new LaneRng<T>(book.RngCounter, io.EnvIndex(), st.Key0, st.Key1, LaneRng<T>.EnvPurpose);
         ResetInto(ref io, p, mask, ref rng, observe: true);
         book.Restart(mask, rng.Counter);
         book.Pending = T.AndNot(book.Pending, mask);
-        io.WriteBook(book, withCounter: true, withPending: true);
+        io.WriteBook(book, withCounter: true, withPending: true, withReturn: true);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -75,20 +75,20 @@ public readonly struct GpuLaneIO : IEnvLaneIO<F1>
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void ReadBook(out EnvBook<F1> book, bool withPending)
+    public readonly void ReadBook(out EnvBook<F1> book, bool withPending, bool withReturn)
     {
         book.RngCounter = ReadRngCounter();
-        book.EpisodeReturn = new(_v.Book[GpuEnvViews.BookEpisodeReturn * _v.EnvCount + _env]);
+        book.EpisodeReturn = withReturn ? new(_v.Book[GpuEnvViews.BookEpisodeReturn * _v.EnvCount + _env]) : F1.Splat(0);
         book.EpisodeLength = new(_v.Book[GpuEnvViews.BookEpisodeLength * _v.EnvCount + _env]);
         book.Pending = withPending ? new(_v.Book[GpuEnvViews.BookPending * _v.EnvCount + _env]) : F1.FalseMask;
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public readonly void WriteBook(in EnvBook<F1> book, bool withCounter, bool withPending)
+    public readonly void WriteBook(in EnvBook<F1> book, bool withCounter, bool withPending, bool withReturn)
     {
         if (withCounter) _v.Book[GpuEnvViews.BookRngCounter * _v.EnvCount + _env] = book.RngCounter.V;
-        _v.Book[GpuEnvViews.BookEpisodeReturn * _v.EnvCount + _env] = book.EpisodeReturn.V;
+        if (withReturn) _v.Book[GpuEnvViews.BookEpisodeReturn * _v.EnvCount + _env] = book.EpisodeReturn.V;
         _v.Book[GpuEnvViews.BookEpisodeLength * _v.EnvCount + _env] = book.EpisodeLength.V;
         if (withPending) _v.Book[GpuEnvViews.BookPending * _v.EnvCount + _env] = book.Pending.V;
     }

@@ -148,6 +148,10 @@ public struct FrameStack<TInner, T, TParams, THistory> : IEnv<FrameStack<TInner,
     }
 
     /// <inheritdoc/>
+    /// <remarks>The inner env's: the wrapper does not change rewards.</remarks>
+    public static bool ConstantReward(in FrameStackParams<TParams> p, out double reward) => TInner.ConstantReward(p.Inner, out reward);
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref FrameStack<TInner, T, TParams, THistory> s, in FrameStackParams<TParams> p, T action, ref LaneRng<T> rng,
         out T reward, out T terminated)

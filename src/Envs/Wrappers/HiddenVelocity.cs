@@ -60,6 +60,10 @@ public struct HiddenVelocity<TInner, T, TParams> : IEnv<HiddenVelocity<TInner, T
         TInner.Reset(out s.Inner, p.Inner, ref rng);
 
     /// <inheritdoc/>
+    /// <remarks>The inner env's: the wrapper does not change rewards.</remarks>
+    public static bool ConstantReward(in HiddenVelocityParams<TParams> p, out double reward) => TInner.ConstantReward(p.Inner, out reward);
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(ref HiddenVelocity<TInner, T, TParams> s, in HiddenVelocityParams<TParams> p, T action, ref LaneRng<T> rng,
         out T reward, out T terminated) =>

@@ -76,6 +76,57 @@ public abstract class AutoResetTests(LaneKind lanes)
         Assert.True(episodes > 2 * EnvCount, $"only {episodes} episodes ended");
     }
 
+    /// <summary>
+    /// Every completed episode's return is the sum of the rewards its steps gave and its length their count, whichever
+    /// way the runner keeps it: a running sum, or for an env whose reward never changes (CartPole +1, MountainCar −1,
+    /// <c>IEnv.ConstantReward</c>) that reward times the length. Time limits are short so every env ends episodes.
+    /// </summary>
+    [Theory]
+    [InlineData("CartPole-v1", 500, AutoResetMode.SameStep)]
+    [InlineData("CartPole-v1", 500, AutoResetMode.NextStep)]
+    [InlineData("MountainCar-v0", 23, AutoResetMode.SameStep)]
+    [InlineData("MountainCar-v0", 23, AutoResetMode.NextStep)]
+    [InlineData("MountainCarContinuous-v0", 29, AutoResetMode.SameStep)]
+    [InlineData("Acrobot-v1", 31, AutoResetMode.SameStep)]
+    [InlineData("Pendulum-v1", 27, AutoResetMode.NextStep)]
+    [InlineData("FrozenLake-v1", 100, AutoResetMode.SameStep)]
+    public void EpisodeReturnsAreTheSumOfTheirRewards(string id, int maxEpisodeSteps, AutoResetMode mode)
+    {
+        EnvTestKit.SkipUnlessSupported(lanes);
+        const int envs = 37; // a partial last lane value at every width
+        using var env = EnvTestKit.Make(id, lanes, envs, new VectorEnvOptions { Seed = 5, AutoReset = mode, MaxEpisodeSteps = maxEpisodeSteps });
+        var sum = new double[envs];
+        var length = new int[envs];
+        var resetsNext = new bool[envs];
+        int episodes = 0;
+        for (int t = 0; t < 160; t++)
+        {
+            env.StepRandom(1);
+            for (int i = 0; i < envs; i++)
+            {
+                if (resetsNext[i])
+                {
+                    // Next-step mode: this step only reset the env (reward 0, no end).
+                    resetsNext[i] = false;
+                    Assert.True(env.Rewards[i] == 0 && !env.Terminated[i] && !env.Truncated[i], $"{id} env {i} step {t}: the reset step");
+                    continue;
+                }
+                sum[i] += env.Rewards[i];
+                length[i]++;
+                if (!env.Terminated[i] && !env.Truncated[i]) continue;
+                episodes++;
+                string where = $"{id} {mode} env {i} step {t}";
+                Assert.True(env.EpisodeLengths[i] == length[i], $"{where}: length {env.EpisodeLengths[i]}, {length[i]} steps counted");
+                Assert.True(Math.Abs(env.EpisodeReturns[i] - sum[i]) <= 1e-4 * Math.Max(1, Math.Abs(sum[i])),
+                    $"{where}: return {env.EpisodeReturns[i]}, its rewards sum to {sum[i]}");
+                sum[i] = 0;
+                length[i] = 0;
+                resetsNext[i] = mode == AutoResetMode.NextStep;
+            }
+        }
+        Assert.True(episodes >= envs, $"{id}: only {episodes} episodes ended");
+    }
+
     [Fact]
     public void NextStepResetsOnTheFollowingStepAndIgnoresItsAction()
     {
