@@ -87,14 +87,15 @@ def run(args):
     qiter_args = ["bench", "qiter", "--states", "1000000", "--backend", "cpu", "--frozenlake", "0", *timed]
     qiter_rows = rlk(*qiter_args)
     mlp_args = ["bench", "mlp", "--batch", "4096", "--population", "64x256", "--backend", "cpu", *timed]
-    mlp_rows = rlk(*mlp_args) + rlk(*mlp_args[:-1], "--activation", "relu", "--json")
+    relu_args = [*mlp_args, "--activation", "relu"]
+    mlp_rows = rlk(*mlp_args) + rlk(*relu_args)
     load_after = os.getloadavg()
     record = {
         "machine": machine(), "date": started,
         "load_average_1min": [round(load_before[0], 1), round(load_after[0], 1)],
         "commands": [f"rlk bench --peers {' '.join(common)}",
                      "rlk " + " ".join(stack_args), "rlk " + " ".join(qiter_args), "rlk " + " ".join(mlp_args),
-                     "rlk " + " ".join([*mlp_args[:-1], "--activation", "relu", "--json"])],
+                     "rlk " + " ".join(relu_args)],
         "rows": rows, "frame_stack_rows": stack_rows, "qiter_rows": qiter_rows, "mlp_rows": mlp_rows,
     }
     tmp = RESULTS + ".tmp"

@@ -21,6 +21,7 @@ public sealed class WorkerPool : IDisposable
     private int _count;
     // RunItems: true while the threads take items one at a time from the parts' counters instead of running fixed parts.
     private bool _dynamic;
+    // Threads the running job is split over (the caller's included).
     private int _parts;
     // RunItems: part t's next item at [t·PartStride] and its end at [t·PartStride + 1]; each part on a 128-byte line of
     // its own, so a thread counting through its part does not take the line from the others.
@@ -85,13 +86,14 @@ public sealed class WorkerPool : IDisposable
         _job = job;
         _count = count;
         _dynamic = dynamic;
-        for (int t = 0; t < parts; t++)
-        {
-            var (start, end) = Partition(t, parts, count);
-            _partItems[t * PartStride] = start;
-            _partItems[t * PartStride + 1] = end;
-        }
         _parts = parts;
+        if (dynamic)
+            for (int t = 0; t < parts; t++)
+            {
+                var (start, end) = Partition(t, parts, count);
+                _partItems[t * PartStride] = start;
+                _partItems[t * PartStride + 1] = end;
+            }
         _failure = null;
         _done.Reset(parts - 1);
         for (int w = 0; w < parts - 1; w++) _start[w].Release();
@@ -147,8 +149,7 @@ public sealed class WorkerPool : IDisposable
                 if (_dynamic) TakeItems(_job!, part: worker);
                 else
                 {
-                    int parts = Math.Min(ThreadCount, _count);
-                    var (start, end) = Partition(worker, parts, _count);
+                    var (start, end) = Partition(worker, _parts, _count);
                     _job!.Run(start, end);
                 }
             }
