@@ -14,7 +14,8 @@ rounds with it (`rlk bench mlp`, tanh and ReLU), the issue's other two lines. It
 memory, OS, .NET, load average before and after). Only the text between the BEGIN/END markers below is
 rewritten; every other section of README.md is hand-written and left as it is.
 Options for `run`: --seconds S (per repeat, default 0.2), --repeats R (default 9: this VM's speed moves by up to 2× between 0.2 s windows), --envs N (default 65536),
---rounds K (plain / frame-stack rounds, default 15).
+--rounds K (plain / frame-stack rounds, default 15), --python PATH (the interpreter of the Gymnasium peer, default python3;
+it imports numpy and gymnasium from its own path, PYTHONPATH included: see "Gymnasium beside rlk" in bench/README.md).
 """
 import argparse
 import datetime
@@ -76,7 +77,8 @@ def run(args):
     common = ["--seconds", str(args.seconds), "--repeats", str(args.repeats), "--envs", str(args.envs), "--json"]
     load_before = os.getloadavg()
     started = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    rows = rlk("bench", "--peers", *common)
+    peer_args = ["--peers", "--python", args.python]
+    rows = rlk("bench", *peer_args, *common)
     # The frame stack against the plain env in one process, alternated repeat by repeat: on a machine whose speed
     # drifts from minute to minute, a plain figure taken minutes before compares the drift as much as the two envs.
     stack_args = ["bench", "--env", "CartPole-v1", "--backend", "cpu", "--no-ceilings", "--variant", "frame_stack=4",
@@ -93,7 +95,7 @@ def run(args):
     record = {
         "machine": machine(), "date": started,
         "load_average_1min": [round(load_before[0], 1), round(load_after[0], 1)],
-        "commands": [f"rlk bench --peers {' '.join(common)}",
+        "commands": [f"rlk bench {' '.join(peer_args)} {' '.join(common)}",
                      "rlk " + " ".join(stack_args), "rlk " + " ".join(qiter_args), "rlk " + " ".join(mlp_args),
                      "rlk " + " ".join(relu_args)],
         "rows": rows, "frame_stack_rows": stack_rows, "qiter_rows": qiter_rows, "mlp_rows": mlp_rows,
@@ -103,6 +105,12 @@ def run(args):
         json.dump(record, f, indent=1)
         f.write("\n")
     os.replace(tmp, RESULTS)
+
+
+def peer_python(record):
+    """The interpreter the run's first command gave the peer (older records name none: python3)."""
+    words = record.get("commands", [""])[0].split()
+    return words[words.index("--python") + 1] if "--python" in words[:-1] else "python3"
 
 
 def m(rate):
@@ -182,7 +190,7 @@ def render(record):
     if peer:
         out.append("")
         if peer.get("steps_per_second"):
-            out.append(f"Gymnasium NumPy `CartPoleVectorEnv`, {peer['envs']:,} envs, stepped from python3 in the same run: "
+            out.append(f"Gymnasium NumPy `CartPoleVectorEnv`, {peer['envs']:,} envs, stepped from {peer_python(record)} in the same run: "
                        f"{m(peer['steps_per_second'])} M steps/s ({peer.get('note', '')}).")
         else:
             out.append(f"Gymnasium NumPy `CartPoleVectorEnv`: {peer.get('note', 'not available')} on this machine, so there is "
@@ -278,6 +286,7 @@ def main():
     p.add_argument("--repeats", type=int, default=9)
     p.add_argument("--envs", type=int, default=65536)
     p.add_argument("--rounds", type=int, default=15, help="alternating plain / frame-stack rounds (default 15)")
+    p.add_argument("--python", default="python3", help="the Gymnasium peer's interpreter (default python3)")
     args = p.parse_args()
     if args.mode == "run":
         run(args)

@@ -39,8 +39,12 @@ public sealed record BenchSettings
     public long BandwidthBytes { get; init; } = 256L << 20;
     /// <summary>Add Gymnasium's NumPy CartPoleVectorEnv (CartPole-v1 only) through a Python subprocess.</summary>
     public bool Peers { get; init; }
+    /// <summary>The interpreter the peer runs under when none is given.</summary>
+    public const string DefaultPython = "python3";
     /// <summary>The Python interpreter the peer runs under.</summary>
-    public string PythonCommand { get; init; } = "python3";
+    public string PythonCommand { get; init; } = DefaultPython;
+    /// <summary>True when --python was given on the command line (it means something with --peers only).</summary>
+    public bool PythonGiven { get; init; }
     /// <summary>
     /// Variants of every env, each "KEY=VALUE[,KEY=VALUE…]" env options over <see cref="EnvArgs"/> (a wrapper such as
     /// frame_stack=4): one more row per backend, timed in the same rounds as the plain env, with its ratio to it.
@@ -185,6 +189,11 @@ public static class BenchCommand
         {
             Description = "Also measure Gymnasium's NumPy CartPoleVectorEnv (CartPole-v1) through python3, at the same batch sizes; a \"not available\" row when python3, numpy or gymnasium is missing.",
         };
+        var python = new Option<string?>("--python")
+        {
+            Description = "The Python interpreter --peers runs (default python3); it imports numpy and gymnasium from its own path (PYTHONPATH included).",
+            HelpName = "PATH",
+        };
         var noCeilings = new Option<bool>("--no-ceilings")
         {
             Description = "Skip the ceilings measured in the same run (CartPole SoA loop, memory read and copy bandwidth, FMA peak).",
@@ -198,7 +207,7 @@ public static class BenchCommand
 
         var command = new Command("bench", "Measure env-steps per second for env × backend × batch size, beside the machine's ceilings measured in the same run.")
         {
-            env, backend, envs, seconds, repeats, json, envArg, variant, peers, noCeilings, callerActions,
+            env, backend, envs, seconds, repeats, json, envArg, variant, peers, python, noCeilings, callerActions,
         };
         // `rlk bench qiter`: Q-iteration sweeps; `rlk bench mlp`: MLP training steps; `rlk bench` alone keeps measuring envs.
         command.Subcommands.Add(QIterBenchCommand.Create());
@@ -218,6 +227,8 @@ public static class BenchCommand
                 Variants = parse.GetValue(variant) ?? [],
                 CallerActions = parse.GetValue(callerActions),
                 Peers = parse.GetValue(peers),
+                PythonCommand = parse.GetValue(python) ?? BenchSettings.DefaultPython,
+                PythonGiven = parse.GetResult(python) is not null,
                 Ceilings = !parse.GetValue(noCeilings),
                 Progress = TimedBenchOptions.ShowsProgress(parse),
             };
@@ -251,6 +262,10 @@ public static class BenchCommand
                 foreach (int n in settings.EnvCounts)
                     if (n < 1 || n > max) throw new ArgumentException($"--envs must be between 1 and {max} for {id} (what fits in memory), got {n}.");
             }
+            if (settings.PythonGiven && !settings.Peers)
+                throw new ArgumentException("--python names the interpreter of --peers: add --peers, or leave --python out.");
+            if (string.IsNullOrWhiteSpace(settings.PythonCommand))
+                throw new ArgumentException("--python must name an interpreter (a command or a path), got an empty value.");
             if (settings.Peers && !ids.Contains(PeerEnv))
                 throw new ArgumentException($"--peers measures Gymnasium's CartPoleVectorEnv: add --env {PeerEnv} (or leave --env out).");
             // Building one copy per env and backend checks env arguments and device availability

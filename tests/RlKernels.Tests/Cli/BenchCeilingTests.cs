@@ -247,10 +247,32 @@ public class BenchCeilingTests(ITestOutputHelper output)
     [InlineData("bench --peers --env Pendulum-v1", "rlk bench: --peers measures Gymnasium's CartPoleVectorEnv: add --env CartPole-v1")]
     [InlineData("bench --peers=maybe --env CartPole-v1", "maybe")]
     [InlineData("bench --no-ceilings=maybe --env CartPole-v1", "maybe")]
+    [InlineData("bench --python /usr/bin/python3 --env CartPole-v1", "rlk bench: --python names the interpreter of --peers: add --peers")]
+    [InlineData("bench --peers --env CartPole-v1 --python", "--python")]
     public void BadPeerAndCeilingFlagsAreBadInput(string args, string expected)
     {
         string line = CliRun.AssertBadInputLine(CliRun.InProcess(args.Split(' ')), "rlk");
         Assert.Contains(expected, line);
+    }
+
+    [Fact]
+    public void AnEmptyInterpreterIsBadInput()
+    {
+        string line = CliRun.AssertBadInputLine(CliRun.Bench(Tiny(ceilings: false, peers: true, python: " ")), "rlk bench: ");
+        Assert.Contains("--python must name an interpreter", line);
+    }
+
+    [Fact]
+    public void PythonOptionReachesThePeer()
+    {
+        WithFakePython("{\"available\": true, \"rates\": [2000], \"versions\": \"fake via --python\"}", python =>
+        {
+            var rows = CliRun.JsonRows(CliRun.InProcess("bench", "--peers", "--python", python, "--env", "CartPole-v1", "--backend", "cpu",
+                "--envs", "33", "--no-ceilings", "--seconds", "0.01", "--repeats", "1", "--json"));
+            var peer = Assert.Single(rows, r => r.GetProperty("kind").GetString() == BenchKinds.Peer);
+            Assert.Equal(2000, peer.GetProperty("steps_per_second").GetDouble());
+            Assert.Equal("fake via --python", peer.GetProperty("note").GetString());
+        });
     }
 
     [Fact]
