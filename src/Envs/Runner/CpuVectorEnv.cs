@@ -267,24 +267,25 @@ public sealed class CpuVectorEnv<TEnv, T, TParams> : IVectorEnv, IPinnedOutputs,
                     observe, observeResets: false);
                 continue;
             }
-            T resetMask, resetCounter;
+            T resetMask;
             if (st.Mode == AutoResetMode.SameStep && !observe)
             {
                 // A step before a call's last, same-step mode: the step restarted the ended episodes' return and length
                 // (EnvLaneStep.StepBody) and writes no final observations, so only their resets are left, drawn from
                 // the counters after the step, which the step stored.
                 resetMask = end;
-                resetCounter = _b.RngCounter[block + slot];
             }
             else
             {
                 EnvLaneStep<TEnv, T, TParams, CpuLaneIO<T>>.FinishEpisodesExceptResets(ref io, _params, st, end, Unsafe.Add(ref end, 1),
-                    Unsafe.Add(ref end, 2), observe, out resetMask, out resetCounter);
+                    Unsafe.Add(ref end, 2), observe, out resetMask, out _);
             }
-            // Every lane the mask names, padding lanes past the last env included (as a reset in place would).
+            // Every lane the mask names, padding lanes past the last env included (as a reset in place would). Their reset
+            // counters are in the counter column: the step stored them, or FinishEpisodesExceptResets restarted them there.
             ulong bits = T.MaskBits(resetMask);
             uint firstEnv = (uint)((block + slot) * T.Count);
-            ref uint counters = ref Unsafe.As<T, uint>(ref resetCounter);
+            ref uint counters = ref Unsafe.As<T, uint>(ref _b.RngCounter[block + slot]);
+            if (ResetPacking.TryPack(resetMask, bits, firstEnv, ref counters, resetEnvs, resetCounters, ref resets)) continue;
             while (bits != 0)
             {
                 int j = System.Numerics.BitOperations.TrailingZeroCount(bits);
